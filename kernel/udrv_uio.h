@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (GPL-2.0 OR MIT) */
+/*
+ * udrv_uio.h - the contract between the udrv_uio stub and libudrv.
+ *
+ * Included by kernel/udrv_uio.c and by lib/. Plain C, no kernel types.
+ *
+ * Map numbering (UIO allows UDRV_UIO_MAX_MAPS maps per device):
+ *   maps 0 .. R-1  the device's register regions, in `reg` order for a
+ *                  platform node (name from `reg-names`, else "regN"), in BAR
+ *                  order for a PCI device (memory BARs only, name "barN").
+ *   map  R         the DMA pool, if the device has one: named
+ *                  UDRV_UIO_DMA_MAP_NAME, `addr` is its bus address, `offset`
+ *                  is 0, the memory is zeroed at bind time.
+ * A device with more regions than fit (R > 5, or R > 4 with a pool) is
+ * refused at probe with a kernel log line saying so.
+ *
+ * Interrupts: UIO gives a device one interrupt. A node with several
+ * interrupts gets one UIO device per interrupt. The first carries the maps
+ * and is named as the device; interrupt i >= 1 gets a UIO device with no
+ * maps named "<name>" UDRV_UIO_IRQ_SUFFIX "<i>" (e.g. "timer.irq1"). All of
+ * them have the same parent (`/sys/class/uio/uioN/device`), which is how
+ * userspace groups them.
+ *
+ * Interrupt control: the handler masks the line and counts it; userspace
+ * writes a 32-bit 1 to /dev/uioN to unmask, 0 to mask.
+ */
+#ifndef UDRV_UIO_H
+#define UDRV_UIO_H
+
+#define UDRV_UIO_DRIVER_NAME	"udrv_uio"
+#define UDRV_UIO_COMPATIBLE	"udrv,uio"
+#define UDRV_UIO_MAX_MAPS	5
+#define UDRV_UIO_DMA_MAP_NAME	"dma"
+#define UDRV_UIO_IRQ_SUFFIX	".irq"
+
+/* Device-tree properties the stub reads from a device's node. */
+#define UDRV_UIO_PROP_NAME	"linux,uio-name"
+#define UDRV_UIO_PROP_POOL	"udrv,dma-pool-size"	/* u32 bytes */
+#define UDRV_UIO_PROP_DMA_BITS	"udrv,dma-bits"		/* u32, 32..64 */
+
+#endif /* UDRV_UIO_H */

@@ -1,0 +1,2 @@
+/* placeholder, replaced by the harness smoke suite */
+int main(void) { return 0; }
