@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device.c - find UIO devices in sysfs, group a device's nodes, open/close.
+ *
+ * /sys/class/uio/uioN/{name,device -> parent}; a device's extra interrupts
+ * are nodes named "<name>.irq<i>" with the same parent (udrv_uio.h). A DT
+ * device's parent has of_node -> /sys/firmware/devicetree/base/...; a PCI
+ * function's parent is named by its address and has vendor/device/config.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Parse "<base>.irq<i>" (i >= 1); returns i, or 0 if @name has no suffix. */
+static unsigned int irq_suffix(const char *name, size_t *base_len)
+{
+	const char *s = strrchr(name, '.');
+	char *end;
+	unsigned long i;
+
+	if (!s || strncmp(s, UDRV_UIO_IRQ_SUFFIX, strlen(UDRV_UIO_IRQ_SUFFIX)))
+		return 0;
+	s += strlen(UDRV_UIO_IRQ_SUFFIX);
+	if (*s < '1' || *s > '9')
+		return 0;
+	i = strtoul(s, &end, 10);
+	if (*end || i >= UDRV_MAX_IRQS)
+		return 0;
+	*base_len = (size_t)(s - name) - strlen(UDRV_UIO_IRQ_SUFFIX);
+	return (unsigned int)i;
+}
+
+static int read_name(unsigned int uio, char *name, size_t len)
+{
+	char path[UDRV_PATH];
+	int n;
+
+	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/name", uio))
+		return -ENAMETOOLONG;
+	n = udrv__read_file(path, name, len);
+	if (n < 0)
+		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
+	name[strcspn(name, "\n")] = '\0';
+	if (!name[0])
+		return udrv__fail(-EINVAL, "%s: empty name", path);
+	return 0;
+}
+
+static void read_parent(unsigned int uio, char *parent)
+{
+	char path[UDRV_PATH];
+
+	parent[0] = '\0';
+	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/device", uio))
+		return;
+	if (!realpath(path, parent))
+		parent[0] = '\0';
+}
+
+static int parse_pci_address(const char *s)
+{
+	unsigned int dom, bus, slot, fn;
+	int n = 0;
+
+	if (strlen(s) != 12 || sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &slot, &fn, &n) != 4 ||
+	    n != 12 || s[4] != ':' || s[7] != ':' || s[10] != '.')
+		return -EINVAL;
+	return 0;
+}
+
+/* Fill the DT / PCI facts of an entry from its parent directory. */
+static void describe(struct udrv__entry *e)
+{
+	char path[UDRV_PATH + 16], base[UDRV_PATH], rbase[UDRV_PATH];
+	const char *bn;
+	uint64_t v;
+	int n;
+
+	if (!e->parent[0])
+		return;
+	snprintf(path, sizeof(path), "%s/of_node", e->parent);
+	if (realpath(path, e->of_node) &&
+	    !udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base") &&
+	    realpath(base, rbase)) {
+		size_t bl = strlen(rbase);
+
+		if (!strncmp(e->of_node, rbase, bl) && (!e->of_node[bl] || e->of_node[bl] == '/')) {
+			snprintf(e->dt_path, sizeof(e->dt_path), "%s",
+				 e->of_node[bl] ? e->of_node + bl : "/");
+			e->source = UDRV_SOURCE_DT;
+			snprintf(path, sizeof(path), "%s/compatible", e->of_node);
+			n = udrv__read_file(path, e->compatible, sizeof(e->compatible));
+			e->compatible_len = n > 0 ? (size_t)n : 0;
+		}
+	}
+	if (e->source != UDRV_SOURCE_DT)
+		e->of_node[0] = '\0';
+
+	bn = strrchr(e->parent, '/');
+	bn = bn ? bn + 1 : e->parent;
+	if (parse_pci_address(bn))
+		return;
+	snprintf(path, sizeof(path), "%s/vendor", e->parent);
+	if (udrv__read_u64(path, &v) || v > 0xffff)
+		return;
+	e->vendor = (uint16_t)v;
+	snprintf(path, sizeof(path), "%s/device", e->parent);
+	if (udrv__read_u64(path, &v) || v > 0xffff)
+		return;
+	e->device = (uint16_t)v;
+	snprintf(e->pci_address, sizeof(e->pci_address), "%.12s", bn);
+	e->source = UDRV_SOURCE_PCI;
+}
+
+static struct udrv__entry *find_group(struct udrv__entry *es, size_t n, const char *parent,
+				      const char *name, size_t name_len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(es[i].parent, parent) && strlen(es[i].nodes[0].name) == name_len &&
+		    !strncmp(es[i].nodes[0].name, name, name_len))
+			return &es[i];
+	return NULL;
+}
+
+int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
+{
+	char path[UDRV_PATH];
+	unsigned int *uios = NULL, u;
+	size_t n = 0, cap = 0, ne = 0;
+	struct udrv__entry *es = NULL;
+	struct dirent *d;
+	DIR *dir;
+	int ret = 0;
+
+	if (udrv__path(path, sizeof(path), "/sys/class/uio"))
+		return -ENAMETOOLONG;
+	dir = opendir(path);
+	if (!dir)
+		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+	while ((d = readdir(dir))) {
+		char *end;
+
+		if (strncmp(d->d_name, "uio", 3) || d->d_name[3] < '0' || d->d_name[3] > '9')
+			continue;
+		u = (unsigned int)strtoul(d->d_name + 3, &end, 10);
+		if (*end)
+			continue;
+		if (n == cap) {
+			unsigned int *p = realloc(uios, (cap = cap ? 2 * cap : 16) * sizeof(*p));
+
+			if (!p) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			uios = p;
+		}
+		uios[n++] = u;
+	}
+	if (n)
+		qsort(uios, n, sizeof(*uios), cmp_uint);
+	es = calloc(n ? n : 1, sizeof(*es));
+	if (!es) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	/* Pass 1: first nodes; pass 2: attach "<name>.irq<i>" nodes. */
+	for (int pass = 1; pass <= 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			struct udrv__node node = { .uio = uios[i] };
+			char parent[UDRV_PATH];
+			struct udrv__entry *e;
+			size_t base_len = 0;
+
+			ret = read_name(uios[i], node.name, sizeof(node.name));
+			if (ret)
+				goto out;
+			node.irq_index = irq_suffix(node.name, &base_len);
+			read_parent(uios[i], parent);
+			if (pass == 2 && node.irq_index) {
+				e = find_group(es, ne, parent, node.name, base_len);
+				if (e && e->nnodes < UDRV_MAX_IRQS) {
+					e->nodes[e->nnodes++] = node;
+					continue;
+				}
+				node.irq_index = 0;	/* an orphan: a device of its own */
+			} else if (pass == 2 || node.irq_index) {
+				continue;
+			}
+			e = &es[ne++];
+			memcpy(e->parent, parent, sizeof(parent));
+			e->nodes[0] = node;
+			e->nnodes = 1;
+			describe(e);
+		}
+	}
+	ret = 0;
+	for (size_t i = 0; i < ne && !ret; i++)
+		ret = fn(&es[i], data);
+out:
+	closedir(dir);
+	free(uios);
+	free(es);
+	return ret;
+}
+
+bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat)
+{
+	for (size_t i = 0; i < e->compatible_len; i += strlen(e->compatible + i) + 1)
+		if (!strcmp(e->compatible + i, compat))
+			return true;
+	return false;
+}
+
+struct info_ctx {
+	udrv_device_info_fn fn;
+	void *data;
+	int count;
+};
+
+static int info_cb(const struct udrv__entry *e, void *data)
+{
+	struct info_ctx *c = data;
+	struct udrv_device_info info = {
+		.name = e->nodes[0].name,
+		.uio = e->nodes[0].uio,
+		.nodes = e->nnodes,
+		.source = e->source,
+		.dt_path = e->source == UDRV_SOURCE_DT ? e->dt_path : NULL,
+		.compatible = e->compatible_len ? e->compatible : NULL,
+		.pci_address = e->source == UDRV_SOURCE_PCI ? e->pci_address : NULL,
+		.vendor = e->vendor,
+		.device = e->device,
+	};
+
+	c->count++;
+	return c->fn(&info, c->data);
+}
+
+UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data)
+{
+	struct info_ctx c = { fn, data, 0 };
+	int ret;
+
+	if (!fn)
+		return -EINVAL;
+	ret = udrv__scan(info_cb, &c);
+	return ret ? ret : c.count;
+}
+
+/* ---- open ---- */
+
+enum match_kind { BY_NAME, BY_DT_PATH, BY_COMPAT, BY_PCI_ADDR, BY_PCI_ID };
+
+struct match {
+	enum match_kind kind;
+	const char *s;
+	uint16_t vendor, device;
+	unsigned int index;
+	struct udrv__entry *found;
+};
+
+static int match_cb(const struct udrv__entry *e, void *data)
+{
+	struct match *m = data;
+	bool hit = false;
+
+	switch (m->kind) {
+	case BY_NAME:
+		hit = !strcmp(e->nodes[0].name, m->s);
+		break;
+	case BY_DT_PATH:
+		hit = e->source == UDRV_SOURCE_DT && !strcmp(e->dt_path, m->s);
+		break;
+	case BY_COMPAT:
+		hit = udrv__entry_compatible(e, m->s);
+		break;
+	case BY_PCI_ADDR:
+		hit = e->source == UDRV_SOURCE_PCI && !strcmp(e->pci_address, m->s);
+		break;
+	case BY_PCI_ID:
+		hit = e->source == UDRV_SOURCE_PCI && e->vendor == m->vendor &&
+		      e->device == m->device;
+		break;
+	}
+	if (!hit || m->index--)
+		return 0;
+	*m->found = *e;
+	return 1;
+}
+
+/* uioN as a name: the device whose first node is uioN */
+static int match_uio_cb(const struct udrv__entry *e, void *data)
+{
+	struct match *m = data;
+
+	if (e->nodes[0].uio != m->index)
+		return 0;
+	*m->found = *e;
+	return 1;
+}
+
+static int open_match(struct match *m, const char *what, struct udrv_device **out)
+{
+	int ret;
+
+	m->found = malloc(sizeof(*m->found));
+	if (!m->found)
+		return -ENOMEM;
+	ret = udrv__scan(match_cb, m);
+	if (ret == 0 && m->kind == BY_NAME && !strncmp(m->s, "uio", 3) && m->s[3] >= '0' &&
+	    m->s[3] <= '9') {
+		char *end;
+
+		m->index = (unsigned int)strtoul(m->s + 3, &end, 10);
+		if (!*end)
+			ret = udrv__scan(match_uio_cb, m);
+	}
+	if (ret == 0)
+		ret = udrv__fail(-ENOENT, "no UIO device %s", what);
+	else if (ret == 1)
+		ret = udrv__open_entry(m->found, out);
+	free(m->found);
+	return ret;
+}
+
+UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
+{
+	struct match m = { .kind = BY_NAME, .s = name };
+	char what[128];
+
+	if (!name || !out || !name[0] || strlen(name) >= sizeof(((struct udrv__node *)0)->name) ||
+	    strchr(name, '/'))
+		return -EINVAL;
+	snprintf(what, sizeof(what), "named \"%s\"", name);
+	return open_match(&m, what, out);
+}
+
+UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out)
+{
+	struct match m = { .kind = BY_DT_PATH, .s = path };
+	char what[300];
+
+	if (!path || !out || path[0] != '/' || strlen(path) >= sizeof(m.found->dt_path))
+		return -EINVAL;
+	snprintf(what, sizeof(what), "with DT node %s", path);
+	return open_match(&m, what, out);
+}
+
+UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int index,
+					    struct udrv_device **out)
+{
+	struct match m = { .kind = BY_COMPAT, .s = compatible, .index = index };
+	char what[300];
+
+	if (!compatible || !out || !compatible[0] || strlen(compatible) >= 256)
+		return -EINVAL;
+	snprintf(what, sizeof(what), "compatible with \"%s\" (#%u)", compatible, index);
+	return open_match(&m, what, out);
+}
+
+UDRV_API int udrv_device_open_pci(const char *address, struct udrv_device **out)
+{
+	struct match m = { .kind = BY_PCI_ADDR, .s = address };
+	char what[64];
+
+	if (!address || !out || parse_pci_address(address))
+		return -EINVAL;
+	snprintf(what, sizeof(what), "at PCI %s", address);
+	return open_match(&m, what, out);
+}
+
+UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned int index,
+				     struct udrv_device **out)
+{
+	struct match m = { .kind = BY_PCI_ID, .vendor = vendor, .device = device, .index = index };
+	char what[64];
+
+	if (!out)
+		return -EINVAL;
+	snprintf(what, sizeof(what), "with PCI id %04x:%04x (#%u)", vendor, device, index);
+	return open_match(&m, what, out);
+}
+
+int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
+{
+	struct udrv_device *dev;
+	char path[UDRV_PATH];
+	int ret;
+
+	dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->e = *e;
+	dev->fd = -1;
+	for (unsigned int i = 0; i < UDRV_MAX_IRQS; i++)
+		dev->irqs[i].fd = -1;
+	ret = udrv__path(path, sizeof(path), "/dev/uio%u", e->nodes[0].uio);
+	if (ret)
+		goto err;
+	dev->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (dev->fd < 0) {
+		ret = udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		goto err;
+	}
+	ret = udrv__map_all(dev);
+	if (ret)
+		goto err;
+	ret = udrv__irq_setup(dev);
+	if (ret)
+		goto err;
+	*out = dev;
+	return 0;
+err:
+	udrv_device_close(dev);
+	return ret;
+}
+
+UDRV_API void udrv_device_close(struct udrv_device *dev)
+{
+	if (!dev)
+		return;
+	udrv__dma_teardown(dev);
+	udrv__irq_teardown(dev);
+	udrv__unmap_all(dev);
+	if (dev->fd >= 0)
+		close(dev->fd);
+	free(dev);
+}
+
+UDRV_API const char *udrv_device_name(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.nodes[0].name;
+}
+
+UDRV_API unsigned int udrv_device_uio(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.nodes[0].uio;
+}
+
+UDRV_API enum udrv_source udrv_device_source(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.source;
+}
+
+UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.source == UDRV_SOURCE_DT ? dev->e.dt_path : NULL;
+}
+
+UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.source == UDRV_SOURCE_PCI ? dev->e.pci_address : NULL;
+}
+
+UDRV_API int udrv_device_pci_id(const struct udrv_device *dev, uint16_t *vendor, uint16_t *device)
+{
+	assert(dev);
+	if (dev->e.source != UDRV_SOURCE_PCI)
+		return -EOPNOTSUPP;
+	if (vendor)
+		*vendor = dev->e.vendor;
+	if (device)
+		*device = dev->e.device;
+	return 0;
+}
+
+UDRV_API int udrv_device_is_compatible(const struct udrv_device *dev, const char *compatible)
+{
+	assert(dev);
+	if (!compatible)
+		return -EINVAL;
+	return udrv__entry_compatible(&dev->e, compatible);
+}
+
+UDRV_API int udrv_device_dt_property(const struct udrv_device *dev, const char *name, void *buf,
+				     size_t len)
+{
+	char path[UDRV_PATH + 256];
+	ssize_t n;
+	off_t size;
+	int fd, ret;
+
+	assert(dev);
+	if (!name || !name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    strlen(name) > 255 || (!buf && len))
+		return -EINVAL;
+	if (dev->e.source != UDRV_SOURCE_DT)
+		return -EOPNOTSUPP;
+	snprintf(path, sizeof(path), "%s/%s", dev->e.of_node, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size = lseek(fd, 0, SEEK_END);
+	ret = size < 0 || size > INT_MAX ? -EIO : (int)size;
+	if (ret >= 0 && len) {
+		n = pread(fd, buf, len < (size_t)size ? len : (size_t)size, 0);
+		if (n < 0)
+			ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+static int pci_config_io(struct udrv_device *dev, unsigned int offset, void *rbuf,
+			 const void *wbuf, size_t len)
+{
+	char path[UDRV_PATH + 16];
+	ssize_t n;
+	int fd;
+
+	assert(dev);
+	if ((!rbuf && !wbuf) || !len || len > INT_MAX)
+		return -EINVAL;
+	if (dev->e.source != UDRV_SOURCE_PCI)
+		return -EOPNOTSUPP;
+	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
+	fd = open(path, (rbuf ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+	n = rbuf ? pread(fd, rbuf, len, offset) : pwrite(fd, wbuf, len, offset);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return (int)n;
+}
+
+UDRV_API int udrv_device_pci_config_read(struct udrv_device *dev, unsigned int offset, void *buf,
+					 size_t len)
+{
+	return pci_config_io(dev, offset, buf, NULL, len);
+}
+
+UDRV_API int udrv_device_pci_config_write(struct udrv_device *dev, unsigned int offset,
+					  const void *buf, size_t len)
+{
+	return pci_config_io(dev, offset, NULL, buf, len);
+}

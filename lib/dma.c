@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma.c - buffers inside a device's DMA pool (the UIO map named "dma").
+ *
+ * A first-fit allocator over a sorted array of free spans; freeing merges a
+ * span with its neighbours, so alloc/free cycles do not fragment the pool.
+ * Alignment is of the bus address (the pool is page-aligned on both sides).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->pool ? dev->pool_size : 0;
+}
+
+UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
+			    struct udrv_dma_buf **out)
+{
+	struct udrv_dma_buf *buf;
+
+	assert(dev);
+	if (!out || !size || (align & (align - 1)))
+		return -EINVAL;
+	if (!dev->pool)
+		return udrv__fail(-ENXIO, "%s: no DMA pool", dev->e.nodes[0].name);
+	if (!align)
+		align = 64;
+	for (size_t i = 0; i < dev->nfree; i++) {
+		struct udrv__span *s = &dev->free[i];
+		uint64_t bus = dev->pool_bus + s->off;
+		size_t pad = (size_t)(((bus + align - 1) & ~(uint64_t)(align - 1)) - bus);
+
+		if (pad > s->len || size > s->len - pad)
+			continue;
+		buf = calloc(1, sizeof(*buf));
+		if (!buf)
+			return -ENOMEM;
+		buf->dev = dev;
+		buf->off = s->off + pad;
+		buf->len = size;
+		buf->size = size;
+		buf->cpu = (char *)dev->pool + buf->off;
+		buf->bus = dev->pool_bus + buf->off;
+		/* Cut [off+pad, off+pad+size) out of the span. */
+		size_t tail_off = buf->off + size, tail_len = s->off + s->len - tail_off;
+
+		if (pad && tail_len) {
+			if (dev->nfree == dev->free_cap) {
+				struct udrv__span *f = realloc(dev->free, 2 * dev->free_cap * sizeof(*f));
+
+				if (!f) {
+					free(buf);
+					return -ENOMEM;
+				}
+				dev->free = f;
+				dev->free_cap *= 2;
+				s = &dev->free[i];
+			}
+			memmove(s + 2, s + 1, (dev->nfree - i - 1) * sizeof(*s));
+			s->len = pad;
+			s[1] = (struct udrv__span){ tail_off, tail_len };
+			dev->nfree++;
+		} else if (pad) {
+			s->len = pad;
+		} else if (tail_len) {
+			*s = (struct udrv__span){ tail_off, tail_len };
+		} else {
+			memmove(s, s + 1, (dev->nfree - i - 1) * sizeof(*s));
+			dev->nfree--;
+		}
+		buf->next = dev->bufs;
+		dev->bufs = buf;
+		*out = buf;
+		return 0;
+	}
+	return udrv__fail(-ENOMEM, "%s: DMA pool exhausted (%zu bytes, align %zu)",
+			  dev->e.nodes[0].name, size, align);
+}
+
+/* Give [off, off+len) back, merging with neighbours; false if out of memory. */
+static bool give_back(struct udrv_device *dev, size_t off, size_t len)
+{
+	size_t i = 0;
+
+	while (i < dev->nfree && dev->free[i].off < off)
+		i++;
+	bool prev = i > 0 && dev->free[i - 1].off + dev->free[i - 1].len == off;
+	bool next = i < dev->nfree && off + len == dev->free[i].off;
+
+	if (prev && next) {
+		dev->free[i - 1].len += len + dev->free[i].len;
+		memmove(&dev->free[i], &dev->free[i + 1], (dev->nfree - i - 1) * sizeof(dev->free[0]));
+		dev->nfree--;
+	} else if (prev) {
+		dev->free[i - 1].len += len;
+	} else if (next) {
+		dev->free[i].off = off;
+		dev->free[i].len += len;
+	} else {
+		if (dev->nfree == dev->free_cap) {
+			struct udrv__span *f = realloc(dev->free, 2 * dev->free_cap * sizeof(*f));
+
+			if (!f)
+				return false;
+			dev->free = f;
+			dev->free_cap *= 2;
+		}
+		memmove(&dev->free[i + 1], &dev->free[i], (dev->nfree - i) * sizeof(dev->free[0]));
+		dev->free[i] = (struct udrv__span){ off, len };
+		dev->nfree++;
+	}
+	return true;
+}
+
+UDRV_API void udrv_dma_free(struct udrv_dma_buf *buf)
+{
+	struct udrv_device *dev;
+
+	if (!buf)
+		return;
+	dev = buf->dev;
+	for (struct udrv_dma_buf **p = &dev->bufs; *p; p = &(*p)->next) {
+		if (*p == buf) {
+			*p = buf->next;
+			break;
+		}
+	}
+	/* On out-of-memory the range is lost to the pool, never handed out twice. */
+	give_back(dev, buf->off, buf->len);
+	free(buf);
+}
+
+void udrv__dma_teardown(struct udrv_device *dev)
+{
+	while (dev->bufs) {
+		struct udrv_dma_buf *b = dev->bufs;
+
+		dev->bufs = b->next;
+		free(b);
+	}
+}
+
+UDRV_API void *udrv_dma_cpu(const struct udrv_dma_buf *buf)
+{
+	assert(buf);
+	return buf->cpu;
+}
+
+UDRV_API uint64_t udrv_dma_bus(const struct udrv_dma_buf *buf)
+{
+	assert(buf);
+	return buf->bus;
+}
+
+UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf)
+{
+	assert(buf);
+	return buf->size;
+}

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * host.c - run registered drivers over the devices they match, in one loop.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct binding {
+	const struct udrv_driver *drv;
+	struct udrv_device *dev;
+	void *priv;
+};
+
+struct udrv_host {
+	struct udrv_loop *loop;
+	const struct udrv_driver **drivers;
+	size_t ndrivers;
+	struct binding *bound;
+	size_t nbound;
+};
+
+UDRV_API int udrv_host_new(struct udrv_host **out)
+{
+	struct udrv_host *host;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	host = calloc(1, sizeof(*host));
+	if (!host)
+		return -ENOMEM;
+	ret = udrv_loop_new(&host->loop);
+	if (ret) {
+		free(host);
+		return ret;
+	}
+	*out = host;
+	return 0;
+}
+
+UDRV_API void udrv_host_free(struct udrv_host *host)
+{
+	if (!host)
+		return;
+	while (host->nbound) {
+		struct binding *b = &host->bound[--host->nbound];
+
+		if (b->drv->remove)
+			b->drv->remove(b->dev, host->loop, b->priv);
+		udrv_device_close(b->dev);
+	}
+	udrv_loop_free(host->loop);
+	free(host->bound);
+	free(host->drivers);
+	free(host);
+}
+
+UDRV_API int udrv_host_register(struct udrv_host *host, const struct udrv_driver *drv)
+{
+	const struct udrv_driver **d;
+
+	assert(host);
+	if (!drv || !drv->probe || (!drv->compatibles && !drv->pci_ids))
+		return -EINVAL;
+	d = realloc(host->drivers, (host->ndrivers + 1) * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	host->drivers = d;
+	host->drivers[host->ndrivers++] = drv;
+	return 0;
+}
+
+static bool matches(const struct udrv_driver *drv, const struct udrv__entry *e)
+{
+	if (e->source == UDRV_SOURCE_PCI && drv->pci_ids)
+		for (const struct udrv_pci_id *id = drv->pci_ids; id->vendor || id->device; id++)
+			if (id->vendor == e->vendor && id->device == e->device)
+				return true;
+	if (e->source == UDRV_SOURCE_DT && drv->compatibles)
+		for (const char *const *c = drv->compatibles; *c; c++)
+			if (udrv__entry_compatible(e, *c))
+				return true;
+	return false;
+}
+
+struct probe_ctx {
+	struct udrv_host *host;
+	int bound;
+	unsigned int failed;
+};
+
+static int probe_cb(const struct udrv__entry *e, void *data)
+{
+	struct probe_ctx *c = data;
+	struct udrv_host *host = c->host;
+	const struct udrv_driver *drv = NULL;
+	struct binding b = { 0 };
+	int ret;
+
+	for (size_t i = 0; i < host->nbound; i++)
+		if (udrv_device_uio(host->bound[i].dev) == e->nodes[0].uio)
+			return 0;
+	for (size_t i = 0; i < host->ndrivers && !drv; i++)
+		if (matches(host->drivers[i], e))
+			drv = host->drivers[i];
+	if (!drv)
+		return 0;
+	b.drv = drv;
+	ret = udrv__open_entry(e, &b.dev);
+	if (ret) {
+		udrv__log(UDRV_LOG_ERR, "%s: cannot open %s: %s", drv->name ? drv->name : "?",
+			  e->nodes[0].name, strerror(-ret));
+		c->failed++;
+		return 0;
+	}
+	struct binding *nb = realloc(host->bound, (host->nbound + 1) * sizeof(*nb));
+
+	if (!nb) {
+		udrv_device_close(b.dev);
+		return -ENOMEM;
+	}
+	host->bound = nb;
+	ret = drv->probe(b.dev, host->loop, &b.priv);
+	if (ret) {
+		udrv__log(UDRV_LOG_ERR, "%s: probe of %s failed: %s", drv->name ? drv->name : "?",
+			  e->nodes[0].name, strerror(ret < 0 ? -ret : ret));
+		udrv_device_close(b.dev);
+		c->failed++;
+		return 0;
+	}
+	udrv__log(UDRV_LOG_INFO, "%s: bound %s", drv->name ? drv->name : "?", e->nodes[0].name);
+	host->bound[host->nbound++] = b;
+	c->bound++;
+	return 0;
+}
+
+UDRV_API int udrv_host_probe(struct udrv_host *host, unsigned int *failed)
+{
+	struct probe_ctx c = { .host = host };
+	int ret;
+
+	assert(host);
+	ret = udrv__scan(probe_cb, &c);
+	if (failed)
+		*failed = c.failed;
+	return ret ? ret : c.bound;
+}
+
+UDRV_API unsigned int udrv_host_num_bound(const struct udrv_host *host)
+{
+	assert(host);
+	return (unsigned int)host->nbound;
+}
+
+UDRV_API struct udrv_loop *udrv_host_loop(struct udrv_host *host)
+{
+	assert(host);
+	return host->loop;
+}
+
+UDRV_API int udrv_host_run(struct udrv_host *host)
+{
+	assert(host);
+	return udrv_loop_run(host->loop);
+}

@@ -1,0 +1,569 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * udrv.h - libudrv, userspace device drivers over UIO.
+ *
+ * Objects (all opaque):
+ *   udrv_device   one device handed to userspace by the udrv_uio stub (or any
+ *                 UIO driver): its UIO nodes, register regions, interrupts,
+ *                 DMA pool, and where it came from (device tree or PCI).
+ *   udrv_region   one register region of a device, mapped at open.
+ *   udrv_irq      one interrupt of a device (one UIO node).
+ *   udrv_dma_buf  one buffer allocated inside a device's DMA pool.
+ *   udrv_loop     a single-threaded event loop over interrupts and timers.
+ *   udrv_host     runs several drivers over the devices they match.
+ *
+ * Conventions, once for the whole header:
+ *   - Functions return 0 (or a non-negative count) on success and a negative
+ *     errno on failure. Constructors return the new object through an
+ *     out-parameter, which is left untouched on failure.
+ *   - The library never aborts and never prints. Failures that deserve an
+ *     explanation (e.g. a missing or malformed sysfs attribute, named with its
+ *     path) are passed to the log callback set with udrv_set_log() and kept
+ *     in a per-thread buffer read with udrv_last_error().
+ *   - Passing NULL as the object argument (the first argument) is a
+ *     programming error and is caught by assert(). Other NULL or zero-size
+ *     arguments are reported as -EINVAL.
+ *   - Objects obtained from a device (regions, interrupts) are owned by the
+ *     device and live until udrv_device_close(). Strings returned by getters
+ *     are owned by the object and live as long as it does.
+ *   - The root prefix: if the environment variable UDRV_ROOT is set when a
+ *     device is opened or listed, "/sys" and "/dev" are looked up under it
+ *     (used by the host tests to build a fake sysfs tree).
+ *   - Objects are not thread-safe; use one from one thread at a time.
+ */
+#ifndef UDRV_H
+#define UDRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef UDRV_API
+#define UDRV_API __attribute__((visibility("default")))
+#endif
+
+struct udrv_device;
+struct udrv_region;
+struct udrv_irq;
+struct udrv_dma_buf;
+struct udrv_loop;
+struct udrv_host;
+
+/* ------------------------------------------------------------------ */
+/* Logging and errors                                                  */
+
+enum udrv_log_level { UDRV_LOG_ERR = 3, UDRV_LOG_WARN = 4, UDRV_LOG_INFO = 6, UDRV_LOG_DEBUG = 7 };
+
+/**
+ * udrv_log_fn - receives a message; @msg lives only during the call.
+ */
+typedef void (*udrv_log_fn)(int level, const char *msg, void *data);
+
+/**
+ * udrv_set_log() - set (or, with NULL, clear) the process-wide log callback.
+ * @data is passed back unchanged and stays owned by the caller.
+ */
+UDRV_API void udrv_set_log(udrv_log_fn fn, void *data);
+
+/**
+ * udrv_last_error() - the message of the last failure with details in this
+ * thread ("" if none). Owned by the library, valid until the next call into
+ * it from this thread.
+ */
+UDRV_API const char *udrv_last_error(void);
+
+/* ------------------------------------------------------------------ */
+/* Devices                                                             */
+
+/** Where a device comes from. */
+enum udrv_source {
+	UDRV_SOURCE_OTHER = 0,	/* a UIO device with neither a DT node nor a PCI parent */
+	UDRV_SOURCE_DT,		/* a platform device with a device-tree node */
+	UDRV_SOURCE_PCI,	/* a PCI function */
+};
+
+/**
+ * struct udrv_device_info - what udrv_device_foreach() reports about a
+ * device without opening it. Valid only during the callback.
+ */
+struct udrv_device_info {
+	const char *name;	/* UIO name of the device's first node */
+	unsigned int uio;	/* N of its first node, /dev/uioN */
+	unsigned int nodes;	/* UIO nodes it spans (1 + extra interrupts) */
+	enum udrv_source source;
+	const char *dt_path;	/* DT: node path ("/pl031@9010000"), else NULL */
+	const char *compatible;	/* DT: first compatible string, else NULL */
+	const char *pci_address;/* PCI: "0000:00:02.0", else NULL */
+	uint16_t vendor, device;/* PCI: ids, else 0 */
+};
+
+/** Return 0 to continue, anything else to stop and have it returned. */
+typedef int (*udrv_device_info_fn)(const struct udrv_device_info *info, void *data);
+
+/**
+ * udrv_device_foreach() - call @fn for every UIO device present, in UIO
+ * number order; extra-interrupt nodes are grouped with their device.
+ * Returns the number of devices visited, the first non-zero value @fn
+ * returned, or -errno: -EINVAL if @fn is NULL, -ENOENT if there is no
+ * sysfs UIO class (no UIO module loaded), other -errno from reading sysfs.
+ */
+UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
+
+/**
+ * udrv_device_open() - open the device whose (first) UIO node is named
+ * @name, or, failing that, whose first node is @name = "uioN".
+ * Opens its /dev/uioN nodes, reads its sysfs attributes once and maps all its
+ * maps. The caller owns *@out and frees it with udrv_device_close().
+ * Errors: -EINVAL @name or @out NULL, empty or malformed; -ENOENT no such
+ * device; -EINVAL a malformed sysfs attribute (named in the log);
+ * -ENOENT a missing attribute (named); -errno from open/mmap (e.g. -EACCES).
+ */
+UDRV_API int udrv_device_open(const char *name, struct udrv_device **out);
+
+/**
+ * udrv_device_open_dt_path() - open the device whose DT node is @path, the
+ * node path as in the device tree ("/pl031@9010000", "/soc/timer@ff110000").
+ * Ownership and errors as udrv_device_open().
+ */
+UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out);
+
+/**
+ * udrv_device_open_dt_compatible() - open the @index-th (0-based, in UIO
+ * order) device whose DT node lists @compatible in its "compatible"
+ * property. Ownership and errors as udrv_device_open().
+ */
+UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int index,
+					    struct udrv_device **out);
+
+/**
+ * udrv_device_open_pci() - open the PCI function at @address, in the full
+ * sysfs form "0000:00:02.0". Ownership and errors as udrv_device_open().
+ */
+UDRV_API int udrv_device_open_pci(const char *address, struct udrv_device **out);
+
+/**
+ * udrv_device_open_pci_id() - open the @index-th PCI function with ids
+ * @vendor:@device. Ownership and errors as udrv_device_open().
+ */
+UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned int index,
+				     struct udrv_device **out);
+
+/**
+ * udrv_device_close() - unmap, close and free @dev with all its regions,
+ * interrupts and DMA buffers. The interrupts must not be in a loop any more.
+ * NULL is accepted and ignored.
+ */
+UDRV_API void udrv_device_close(struct udrv_device *dev);
+
+/** udrv_device_name() - UIO name of the device's first node. Owned by @dev. */
+UDRV_API const char *udrv_device_name(const struct udrv_device *dev);
+/** udrv_device_uio() - N of the device's first node (/dev/uioN). */
+UDRV_API unsigned int udrv_device_uio(const struct udrv_device *dev);
+/** udrv_device_source() - where the device comes from. */
+UDRV_API enum udrv_source udrv_device_source(const struct udrv_device *dev);
+/** udrv_device_dt_path() - DT node path, or NULL if not a DT device. Owned by @dev. */
+UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev);
+/** udrv_device_pci_address() - "0000:00:02.0", or NULL if not PCI. Owned by @dev. */
+UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev);
+/**
+ * udrv_device_pci_id() - PCI vendor and device ids (either out pointer may
+ * be NULL). -EOPNOTSUPP if @dev is not a PCI device.
+ */
+UDRV_API int udrv_device_pci_id(const struct udrv_device *dev, uint16_t *vendor, uint16_t *device);
+
+/**
+ * udrv_device_is_compatible() - 1 if @dev's DT node lists @compatible,
+ * 0 if not (or @dev is not a DT device), -EINVAL if @compatible is NULL.
+ */
+UDRV_API int udrv_device_is_compatible(const struct udrv_device *dev, const char *compatible);
+
+/**
+ * udrv_device_dt_property() - copy the raw value (big-endian cells, or
+ * NUL-separated strings) of property @name of @dev's DT node into @buf.
+ * Returns the property's full length (which may exceed @len; only @len bytes
+ * are copied), -EOPNOTSUPP if @dev is not a DT device, -ENOENT if the node
+ * has no such property, -EINVAL on a NULL or malformed @name, or @buf NULL
+ * with @len > 0.
+ */
+UDRV_API int udrv_device_dt_property(const struct udrv_device *dev, const char *name,
+				     void *buf, size_t len);
+
+/**
+ * udrv_device_pci_config_read() - read @len bytes of PCI config space at
+ * @offset into @buf. Returns the number of bytes read (less than @len only at
+ * the end of config space), -EOPNOTSUPP if @dev is not PCI, -EINVAL for a
+ * NULL @buf or zero @len, -errno from the read.
+ */
+UDRV_API int udrv_device_pci_config_read(struct udrv_device *dev, unsigned int offset,
+					 void *buf, size_t len);
+
+/**
+ * udrv_device_pci_config_write() - write @len bytes from @buf to PCI config
+ * space at @offset. Returns the number of bytes written; errors as
+ * udrv_device_pci_config_read().
+ */
+UDRV_API int udrv_device_pci_config_write(struct udrv_device *dev, unsigned int offset,
+					  const void *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Regions                                                             */
+
+/** udrv_device_num_regions() - number of register regions (the DMA pool is not one). */
+UDRV_API unsigned int udrv_device_num_regions(const struct udrv_device *dev);
+
+/**
+ * udrv_device_region() - register region @index (the UIO map number), at
+ * least @min_size bytes long (0: any size). *@out is owned by @dev.
+ * Errors: -EINVAL @out NULL; -ENOENT no such region; -ERANGE the region is
+ * smaller than @min_size.
+ */
+UDRV_API int udrv_device_region(struct udrv_device *dev, unsigned int index, size_t min_size,
+				struct udrv_region **out);
+
+/**
+ * udrv_device_region_by_name() - the region whose UIO map name is @name
+ * (from "reg-names", else "regN"; "barN" on PCI). As udrv_device_region();
+ * -EINVAL also for a NULL @name.
+ */
+UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *name,
+					size_t min_size, struct udrv_region **out);
+
+/**
+ * udrv_region_base() - the mapped registers, for the inline accessors below.
+ * Valid until the device is closed.
+ */
+UDRV_API volatile void *udrv_region_base(const struct udrv_region *region);
+/** udrv_region_size() - region length in bytes. */
+UDRV_API size_t udrv_region_size(const struct udrv_region *region);
+/** udrv_region_phys() - physical (bus) address of the region's first byte. */
+UDRV_API uint64_t udrv_region_phys(const struct udrv_region *region);
+/** udrv_region_name() - the map's name, "" if it has none. Owned by the device. */
+UDRV_API const char *udrv_region_name(const struct udrv_region *region);
+/** udrv_region_index() - the map's number. */
+UDRV_API unsigned int udrv_region_index(const struct udrv_region *region);
+
+/**
+ * udrv_region_read() - checked, ordered read of @width bits (8, 16, 32, 64)
+ * at byte @offset into *@val. Errors: -EINVAL @val NULL, bad width, or
+ * @offset not a multiple of the width; -ERANGE if the access does not fit
+ * inside the region.
+ */
+UDRV_API int udrv_region_read(const struct udrv_region *region, size_t offset, unsigned int width,
+			      uint64_t *val);
+
+/**
+ * udrv_region_write() - checked, ordered write of the low @width bits of
+ * @val at @offset. Errors as udrv_region_read() (except @val).
+ */
+UDRV_API int udrv_region_write(const struct udrv_region *region, size_t offset, unsigned int width,
+			       uint64_t val);
+
+/**
+ * udrv_region_poll32() - read the 32-bit register at @offset until
+ * (value & @mask) == @expect or @timeout_ns passes (spinning briefly, then
+ * sleeping a few microseconds between reads). The last value read goes to
+ * *@last if @last is not NULL. Returns 0 when the condition holds,
+ * -ETIMEDOUT if it did not in time, -ERANGE/-EINVAL as udrv_region_read().
+ */
+UDRV_API int udrv_region_poll32(const struct udrv_region *region, size_t offset, uint32_t mask,
+				uint32_t expect, uint64_t timeout_ns, uint32_t *last);
+
+/**
+ * udrv_region_poll32_ne() - as udrv_region_poll32() but waits until
+ * (value & @mask) != @unexpected.
+ */
+UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offset,
+				   uint32_t mask, uint32_t unexpected, uint64_t timeout_ns,
+				   uint32_t *last);
+
+/*
+ * Inline register accessors on a base from udrv_region_base(). No bounds
+ * check: the caller keeps @off inside the region and aligned to the width.
+ *
+ *   udrv_writeN(base, off, v)  barrier that orders all earlier memory writes
+ *                              (e.g. DMA descriptors) before the store, then
+ *                              the store                   (Linux writel)
+ *   udrv_readN(base, off)      the load, then a barrier that keeps later
+ *                              memory reads after it       (Linux readl)
+ *   udrv_writeN_relaxed / udrv_readN_relaxed
+ *                              the access alone; device accesses stay in
+ *                              program order among themselves, not with
+ *                              ordinary memory
+ *   udrv_wmb() / udrv_rmb() / udrv_mb()
+ *                              order memory writes / reads / both against
+ *                              device accesses; udrv_wmb() before a relaxed
+ *                              write that starts DMA
+ * Each access is one volatile load or store of exactly that width.
+ */
+#if defined(__aarch64__)
+#define udrv_mb()	__asm__ __volatile__("dmb osh" ::: "memory")
+#define udrv_wmb()	__asm__ __volatile__("dmb oshst" ::: "memory")
+#define udrv_rmb()	__asm__ __volatile__("dmb oshld" ::: "memory")
+#elif defined(__arm__)
+#define udrv_mb()	__asm__ __volatile__("dsb sy" ::: "memory")
+#define udrv_wmb()	__asm__ __volatile__("dsb st" ::: "memory")
+#define udrv_rmb()	__asm__ __volatile__("dsb sy" ::: "memory")
+#elif defined(__x86_64__) || defined(__i386__)
+/* x86 keeps loads and stores to uncached memory in order; a full fence only
+ * for udrv_mb(), which also orders earlier stores against later loads. */
+#define udrv_mb()	__asm__ __volatile__("mfence" ::: "memory")
+#define udrv_wmb()	__asm__ __volatile__("" ::: "memory")
+#define udrv_rmb()	__asm__ __volatile__("" ::: "memory")
+#else
+#define udrv_mb()	__sync_synchronize()
+#define udrv_wmb()	__sync_synchronize()
+#define udrv_rmb()	__sync_synchronize()
+#endif
+
+#define UDRV__ACCESSORS(bits)                                                          \
+static inline uint##bits##_t udrv_read##bits##_relaxed(const volatile void *base, size_t off) \
+{                                                                                      \
+	return *(const volatile uint##bits##_t *)((const volatile char *)base + off);  \
+}                                                                                      \
+static inline void udrv_write##bits##_relaxed(volatile void *base, size_t off, uint##bits##_t v) \
+{                                                                                      \
+	*(volatile uint##bits##_t *)((volatile char *)base + off) = v;                 \
+}                                                                                      \
+static inline uint##bits##_t udrv_read##bits(const volatile void *base, size_t off)   \
+{                                                                                      \
+	uint##bits##_t v = udrv_read##bits##_relaxed(base, off);                       \
+	udrv_rmb();                                                                    \
+	return v;                                                                      \
+}                                                                                      \
+static inline void udrv_write##bits(volatile void *base, size_t off, uint##bits##_t v) \
+{                                                                                      \
+	udrv_wmb();                                                                    \
+	udrv_write##bits##_relaxed(base, off, v);                                      \
+}
+
+UDRV__ACCESSORS(8)
+UDRV__ACCESSORS(16)
+UDRV__ACCESSORS(32)
+UDRV__ACCESSORS(64)
+#undef UDRV__ACCESSORS
+
+/* ------------------------------------------------------------------ */
+/* Interrupts                                                          */
+
+/** udrv_device_num_irqs() - number of interrupts the device has. */
+UDRV_API unsigned int udrv_device_num_irqs(const struct udrv_device *dev);
+
+/**
+ * udrv_device_irq() - interrupt @index (0 is the device's first UIO node,
+ * i >= 1 the node "<name>.irq<i>"). *@out is owned by @dev.
+ * Errors: -EINVAL @out NULL; -ENOENT the device has no interrupt @index
+ * (e.g. it has none at all).
+ */
+UDRV_API int udrv_device_irq(struct udrv_device *dev, unsigned int index, struct udrv_irq **out);
+
+/**
+ * udrv_device_irq_by_name() - the interrupt named @name in the DT node's
+ * "interrupt-names". Errors: -EINVAL NULL argument; -ENOENT no such name
+ * (or no "interrupt-names", or not a DT device).
+ */
+UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
+				     struct udrv_irq **out);
+
+/** udrv_irq_index() - the interrupt's index in its device. */
+UDRV_API unsigned int udrv_irq_index(const struct udrv_irq *irq);
+/** udrv_irq_device() - the device owning @irq. */
+UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq);
+
+/**
+ * udrv_irq_unmask() - let the interrupt fire again. The stub masks the line
+ * when it fires; call this once before waiting, and after servicing the
+ * device each time. Returns 0, -ENODEV if the device was removed, -errno.
+ */
+UDRV_API int udrv_irq_unmask(struct udrv_irq *irq);
+
+/** udrv_irq_mask() - keep the line masked. Errors as udrv_irq_unmask(). */
+UDRV_API int udrv_irq_mask(struct udrv_irq *irq);
+
+/**
+ * udrv_irq_wait() - wait up to @timeout_ns nanoseconds (0: just check;
+ * UINT64_MAX: forever) for the interrupt, and consume it.
+ * Returns 1 on an event (the counters below are updated), 0 on timeout,
+ * -ENODEV if the device was removed, -EINTR if a signal arrived, -errno.
+ */
+UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns);
+
+/**
+ * udrv_irq_fd() - the fd to poll for POLLIN in the caller's own loop; when
+ * readable, call udrv_irq_wait(irq, 0) to consume the event. Borrowed: owned
+ * by @irq, never closed by the caller, valid until the device is closed.
+ */
+UDRV_API int udrv_irq_fd(const struct udrv_irq *irq);
+
+/**
+ * udrv_irq_count() - the kernel's event counter as of the last event
+ * consumed (or as of open).
+ */
+UDRV_API uint32_t udrv_irq_count(const struct udrv_irq *irq);
+
+/**
+ * udrv_irq_missed() - interrupts that fired but were never seen as separate
+ * events since open: the sum of (jump in the counter - 1) over all events.
+ */
+UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq);
+
+/* ------------------------------------------------------------------ */
+/* DMA buffers                                                         */
+
+/**
+ * udrv_device_dma_pool_size() - size in bytes of the device's DMA pool,
+ * 0 if it has none.
+ */
+UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev);
+
+/**
+ * udrv_dma_alloc() - allocate @size bytes aligned to @align (a power of two;
+ * 0 means 64) inside @dev's DMA pool. The memory is coherent and zeroed at
+ * bind time only (not per allocation). The caller owns *@out and frees it
+ * with udrv_dma_free(); buffers still allocated are freed by
+ * udrv_device_close(). Errors: -EINVAL @out NULL, @size 0 or @align not a
+ * power of two; -ENXIO the device has no pool; -ENOMEM no free range fits.
+ */
+UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
+			    struct udrv_dma_buf **out);
+
+/** udrv_dma_free() - return @buf to its pool. NULL is accepted and ignored. */
+UDRV_API void udrv_dma_free(struct udrv_dma_buf *buf);
+/** udrv_dma_cpu() - CPU pointer to the buffer, valid until it is freed. */
+UDRV_API void *udrv_dma_cpu(const struct udrv_dma_buf *buf);
+/** udrv_dma_bus() - bus address to give the device. */
+UDRV_API uint64_t udrv_dma_bus(const struct udrv_dma_buf *buf);
+/** udrv_dma_size() - the size asked for. */
+UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
+
+/* ------------------------------------------------------------------ */
+/* Event loop                                                          */
+
+/**
+ * udrv_irq_fn - called by the loop with @status 1 when @irq fired (already
+ * consumed: read udrv_irq_count(); unmask when done), or with a negative
+ * errno (-ENODEV: device removed) after which the loop drops @irq.
+ * Return 0 to go on, a negative errno to stop the loop with it.
+ */
+typedef int (*udrv_irq_fn)(struct udrv_irq *irq, int status, void *data);
+
+/** udrv_timer_fn - a timer expired. Return 0 to go on, a negative errno to stop the loop. */
+typedef int (*udrv_timer_fn)(struct udrv_loop *loop, void *data);
+
+/** udrv_loop_new() - a new empty loop owned by the caller (udrv_loop_free()). -EINVAL, -ENOMEM. */
+UDRV_API int udrv_loop_new(struct udrv_loop **out);
+
+/**
+ * udrv_loop_free() - free @loop; borrowed interrupts are not touched.
+ * NULL is accepted and ignored.
+ */
+UDRV_API void udrv_loop_free(struct udrv_loop *loop);
+
+/**
+ * udrv_loop_add_irq() - serve @irq with @fn. The loop borrows @irq: remove it
+ * (or free the loop) before closing its device. Errors: -EINVAL @irq or @fn
+ * NULL; -EEXIST already added; -ENOMEM.
+ */
+UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udrv_irq_fn fn,
+			       void *data);
+
+/** udrv_loop_remove_irq() - stop serving @irq. -ENOENT if it was not added. */
+UDRV_API int udrv_loop_remove_irq(struct udrv_loop *loop, struct udrv_irq *irq);
+
+/**
+ * udrv_loop_add_timer() - call @fn after @delay_ns and then every @period_ns
+ * (0: once). Returns a timer id > 0, or -EINVAL (@fn NULL), -ENOMEM.
+ */
+UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint64_t period_ns,
+				 udrv_timer_fn fn, void *data);
+
+/** udrv_loop_remove_timer() - cancel timer @id. -ENOENT if no such timer is pending. */
+UDRV_API int udrv_loop_remove_timer(struct udrv_loop *loop, int id);
+
+/**
+ * udrv_loop_run() - serve interrupts and timers until udrv_loop_stop() is
+ * called, a callback returns an error, or nothing is left to serve.
+ * Returns the value given to udrv_loop_stop(), the callback's error, or 0
+ * when nothing is left; -errno from poll (not -EINTR, which is retried).
+ */
+UDRV_API int udrv_loop_run(struct udrv_loop *loop);
+
+/**
+ * udrv_loop_run_once() - wait up to @timeout_ns for anything to serve and
+ * serve what is ready. Returns the number of callbacks called, or as
+ * udrv_loop_run() for errors (-EINTR is returned here).
+ */
+UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns);
+
+/** udrv_loop_stop() - make udrv_loop_run() return @result after the current callback. */
+UDRV_API void udrv_loop_stop(struct udrv_loop *loop, int result);
+
+/* ------------------------------------------------------------------ */
+/* Hosting drivers                                                     */
+
+/** struct udrv_pci_id - a PCI vendor:device pair; tables end with {0, 0}. */
+struct udrv_pci_id {
+	uint16_t vendor;
+	uint16_t device;
+};
+
+/**
+ * struct udrv_driver - a userspace driver. Statically allocated by the
+ * driver and borrowed by the host.
+ * @name:        for messages
+ * @compatibles: NULL-terminated DT compatibles it handles, or NULL
+ * @pci_ids:     {0,0}-terminated PCI ids it handles, or NULL
+ * @probe:       set the device up; register its interrupts and timers on
+ *               @loop; store any state in *@priv. Return 0 or -errno. The
+ *               host owns @dev and keeps it open until after remove.
+ * @remove:      undo probe (may be NULL); remove what it added to @loop.
+ */
+struct udrv_driver {
+	const char *name;
+	const char *const *compatibles;
+	const struct udrv_pci_id *pci_ids;
+	int (*probe)(struct udrv_device *dev, struct udrv_loop *loop, void **priv);
+	void (*remove)(struct udrv_device *dev, struct udrv_loop *loop, void *priv);
+};
+
+/** udrv_host_new() - a host with its own loop, owned by the caller (udrv_host_free()). */
+UDRV_API int udrv_host_new(struct udrv_host **out);
+
+/**
+ * udrv_host_free() - remove every bound driver (in reverse probe order),
+ * close the devices and free @host and its loop. NULL is ignored.
+ */
+UDRV_API void udrv_host_free(struct udrv_host *host);
+
+/**
+ * udrv_host_register() - add @drv (borrowed; must outlive @host).
+ * -EINVAL if @drv, its probe, or both match tables are missing; -ENOMEM.
+ */
+UDRV_API int udrv_host_register(struct udrv_host *host, const struct udrv_driver *drv);
+
+/**
+ * udrv_host_probe() - for every present device not yet bound, probe the first
+ * registered driver that matches it. A failing open or probe is logged, the
+ * device is closed and the others go on. Returns the number of devices bound
+ * by this call and stores the number of failures in *@failed (may be NULL);
+ * -errno if the devices cannot be listed.
+ */
+UDRV_API int udrv_host_probe(struct udrv_host *host, unsigned int *failed);
+
+/** udrv_host_num_bound() - devices currently bound. */
+UDRV_API unsigned int udrv_host_num_bound(const struct udrv_host *host);
+
+/** udrv_host_loop() - the host's loop, owned by @host. */
+UDRV_API struct udrv_loop *udrv_host_loop(struct udrv_host *host);
+
+/** udrv_host_run() - udrv_loop_run() on the host's loop. */
+UDRV_API int udrv_host_run(struct udrv_host *host);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UDRV_H */

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* internal.h - libudrv's private structures and helpers. */
+#ifndef UDRV_INTERNAL_H
+#define UDRV_INTERNAL_H
+
+#include <assert.h>
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "udrv.h"
+#include "udrv_uio.h"
+
+#define UDRV_MAX_IRQS 16
+#define UDRV_PATH 512
+
+/* ---- sysfs.c: roots, sysfs reading, logging ---- */
+
+/* "/sys/..." under the root prefix (UDRV_ROOT); returns -ENAMETOOLONG. */
+int udrv__path(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Root prefix ("" if none); valid until the next call. */
+const char *udrv__root(void);
+/* Read a whole small file (NUL-terminated, trailing newline kept) into buf. */
+int udrv__read_file(const char *path, char *buf, size_t len);
+/* Read a file holding one unsigned number (0x... or decimal). */
+int udrv__read_u64(const char *path, uint64_t *val);
+/* Record (and pass to the log callback) a failure; returns err. */
+int udrv__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- device scan (device.c) ---- */
+
+struct udrv__node {
+	unsigned int uio;
+	unsigned int irq_index;	/* 0 for the first node, i for "<name>.irq<i>" */
+	char name[64];
+};
+
+struct udrv__entry {
+	char parent[UDRV_PATH];	/* realpath of the common parent device */
+	char of_node[UDRV_PATH];/* realpath of of_node, "" if none */
+	char dt_path[256];
+	char compatible[256];	/* raw NUL-separated list */
+	size_t compatible_len;
+	char pci_address[32];
+	uint16_t vendor, device;
+	enum udrv_source source;
+	unsigned int nnodes;
+	struct udrv__node nodes[UDRV_MAX_IRQS];	/* nodes[0] is the first node */
+};
+
+/* Calls fn for every device; fn returns non-zero to stop (returned). */
+int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data);
+bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat);
+int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out);
+
+/* ---- objects ---- */
+
+struct udrv_region {
+	struct udrv_device *dev;
+	unsigned int index;
+	char name[64];
+	uint64_t phys;
+	size_t size;
+	volatile void *base;
+	void *map;		/* page-aligned mmap start */
+	size_t map_len;
+};
+
+struct udrv_irq {
+	struct udrv_device *dev;
+	unsigned int index;
+	unsigned int uio;
+	int fd;
+	uint32_t count;
+	uint64_t missed;
+	bool gone;
+};
+
+struct udrv__span {		/* a free range inside the DMA pool */
+	size_t off, len;
+};
+
+struct udrv_dma_buf {
+	struct udrv_device *dev;
+	struct udrv_dma_buf *next;	/* live buffers of the device */
+	size_t off, len;		/* the range taken from the pool */
+	size_t size;
+	void *cpu;
+	uint64_t bus;
+};
+
+struct udrv_device {
+	struct udrv__entry e;
+	int fd;			/* first node's /dev/uioN */
+	unsigned int nregions;
+	struct udrv_region regions[UDRV_UIO_MAX_MAPS];
+	unsigned int nirqs;
+	struct udrv_irq irqs[UDRV_MAX_IRQS];
+	/* DMA pool */
+	void *pool;
+	size_t pool_size, pool_map_len;
+	uint64_t pool_bus;
+	struct udrv__span *free;
+	size_t nfree, free_cap;
+	struct udrv_dma_buf *bufs;
+};
+
+/* region.c */
+int udrv__map_all(struct udrv_device *dev);
+void udrv__unmap_all(struct udrv_device *dev);
+/* irq.c */
+int udrv__irq_setup(struct udrv_device *dev);
+void udrv__irq_teardown(struct udrv_device *dev);
+/* dma.c */
+void udrv__dma_teardown(struct udrv_device *dev);
+
+#endif /* UDRV_INTERNAL_H */

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * irq.c - a device's interrupts: one UIO node each.
+ *
+ * read(4 bytes) on /dev/uioN blocks until the event counter moves and returns
+ * it; poll() reports POLLIN then. Writing a 32-bit 1/0 unmasks/masks the
+ * line. A node without an interrupt, or whose device is gone, fails read and
+ * poll with EIO (poll reports POLLERR).
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* Does the node behind @fd have an interrupt? */
+static bool has_irq(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, 0) < 0)
+		return false;
+	return !(p.revents & (POLLERR | POLLNVAL));
+}
+
+int udrv__irq_setup(struct udrv_device *dev)
+{
+	char path[UDRV_PATH];
+	uint64_t count;
+	int ret;
+
+	for (unsigned int i = 0; i < dev->e.nnodes; i++) {
+		const struct udrv__node *node = &dev->e.nodes[i];
+		struct udrv_irq *irq = &dev->irqs[dev->nirqs];
+		int fd = dev->fd;
+
+		if (i > 0) {
+			if ((ret = udrv__path(path, sizeof(path), "/dev/uio%u", node->uio)))
+				return ret;
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				return udrv__fail(-errno, "%s: cannot open: %s", path,
+						  strerror(errno));
+		}
+		if (!has_irq(fd)) {
+			if (i > 0)
+				close(fd);
+			continue;
+		}
+		irq->dev = dev;
+		irq->index = node->irq_index;
+		irq->uio = node->uio;
+		irq->fd = fd;
+		dev->nirqs++;
+		if ((ret = udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/event", node->uio)))
+			return ret;
+		if ((ret = udrv__read_u64(path, &count)))
+			return ret;
+		irq->count = (uint32_t)count;
+	}
+	return 0;
+}
+
+void udrv__irq_teardown(struct udrv_device *dev)
+{
+	for (unsigned int i = 0; i < dev->nirqs; i++)
+		if (dev->irqs[i].fd >= 0 && dev->irqs[i].fd != dev->fd)
+			close(dev->irqs[i].fd);
+	dev->nirqs = 0;
+}
+
+UDRV_API unsigned int udrv_device_num_irqs(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->nirqs;
+}
+
+UDRV_API int udrv_device_irq(struct udrv_device *dev, unsigned int index, struct udrv_irq **out)
+{
+	assert(dev);
+	if (!out)
+		return -EINVAL;
+	for (unsigned int i = 0; i < dev->nirqs; i++) {
+		if (dev->irqs[i].index == index) {
+			*out = &dev->irqs[i];
+			return 0;
+		}
+	}
+	return udrv__fail(-ENOENT, "%s: no interrupt %u", dev->e.nodes[0].name, index);
+}
+
+UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
+				     struct udrv_irq **out)
+{
+	char names[512];
+	int len;
+
+	assert(dev);
+	if (!name || !out)
+		return -EINVAL;
+	len = udrv_device_dt_property(dev, "interrupt-names", names, sizeof(names) - 1);
+	if (len < 0)
+		return udrv__fail(-ENOENT, "%s: no interrupt-names", dev->e.nodes[0].name);
+	names[len < (int)sizeof(names) - 1 ? len : (int)sizeof(names) - 1] = '\0';
+	unsigned int index = 0;
+
+	for (int i = 0; i < len; i += (int)strlen(names + i) + 1, index++)
+		if (!strcmp(names + i, name))
+			return udrv_device_irq(dev, index, out);
+	return udrv__fail(-ENOENT, "%s: no interrupt named \"%s\"", dev->e.nodes[0].name, name);
+}
+
+UDRV_API unsigned int udrv_irq_index(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->index;
+}
+
+UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->dev;
+}
+
+static int gone(struct udrv_irq *irq)
+{
+	irq->gone = true;
+	return -ENODEV;
+}
+
+static int control(struct udrv_irq *irq, uint32_t on)
+{
+	ssize_t n;
+
+	assert(irq);
+	if (irq->gone)
+		return -ENODEV;
+	do
+		n = write(irq->fd, &on, sizeof(on));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(on))
+		return 0;
+	if (n >= 0 || errno == EIO || errno == ENODEV || errno == EPIPE)
+		return gone(irq);
+	return -errno;
+}
+
+UDRV_API int udrv_irq_unmask(struct udrv_irq *irq)
+{
+	return control(irq, 1);
+}
+
+UDRV_API int udrv_irq_mask(struct udrv_irq *irq)
+{
+	return control(irq, 0);
+}
+
+UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
+{
+	struct pollfd p = { .fd = irq ? irq->fd : -1, .events = POLLIN };
+	struct timespec ts = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+	uint32_t count, delta;
+	ssize_t n;
+	int ret;
+
+	assert(irq);
+	if (irq->gone)
+		return -ENODEV;
+	ret = ppoll(&p, 1, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return 0;
+	if (p.revents & POLLNVAL)
+		return -EBADF;
+	n = read(irq->fd, &count, sizeof(count));
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return errno == EINTR ? -EINTR : 0;
+	if (n != sizeof(count)) {
+		if (n >= 0 || errno == EIO || errno == ENODEV || errno == ECONNRESET)
+			return gone(irq);
+		return -errno;
+	}
+	delta = count - irq->count;
+	if (delta > 1)
+		irq->missed += delta - 1;
+	irq->count = count;
+	return 1;
+}
+
+UDRV_API int udrv_irq_fd(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->fd;
+}
+
+UDRV_API uint32_t udrv_irq_count(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->count;
+}
+
+UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->missed;
+}

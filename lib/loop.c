@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loop.c - a single-threaded loop over interrupts (poll on their UIO fds)
+ * and timers (a small list; the nearest deadline bounds the poll).
+ * Callbacks may add and remove interrupts and timers, including their own.
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+struct loop_irq {
+	struct udrv_irq *irq;
+	udrv_irq_fn fn;
+	void *data;
+};
+
+struct loop_timer {
+	int id;
+	uint64_t deadline, period;
+	udrv_timer_fn fn;
+	void *data;
+};
+
+struct udrv_loop {
+	struct loop_irq *irqs;
+	size_t nirqs, irq_cap;
+	struct loop_timer *timers;
+	size_t ntimers, timer_cap;
+	int next_id;
+	bool stopped;
+	int result;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int grow(void **arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*arr, (*cap ? 2 * *cap : 4) * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = *cap ? 2 * *cap : 4;
+	return 0;
+}
+
+UDRV_API int udrv_loop_new(struct udrv_loop **out)
+{
+	struct udrv_loop *loop;
+
+	if (!out)
+		return -EINVAL;
+	loop = calloc(1, sizeof(*loop));
+	if (!loop)
+		return -ENOMEM;
+	loop->next_id = 1;
+	*out = loop;
+	return 0;
+}
+
+UDRV_API void udrv_loop_free(struct udrv_loop *loop)
+{
+	if (!loop)
+		return;
+	free(loop->irqs);
+	free(loop->timers);
+	free(loop);
+}
+
+static struct loop_irq *find_irq(struct udrv_loop *loop, const struct udrv_irq *irq)
+{
+	for (size_t i = 0; i < loop->nirqs; i++)
+		if (loop->irqs[i].irq == irq)
+			return &loop->irqs[i];
+	return NULL;
+}
+
+UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udrv_irq_fn fn,
+			       void *data)
+{
+	assert(loop);
+	if (!irq || !fn)
+		return -EINVAL;
+	if (find_irq(loop, irq))
+		return -EEXIST;
+	if (grow((void **)&loop->irqs, &loop->irq_cap, loop->nirqs, sizeof(*loop->irqs)))
+		return -ENOMEM;
+	loop->irqs[loop->nirqs++] = (struct loop_irq){ irq, fn, data };
+	return 0;
+}
+
+UDRV_API int udrv_loop_remove_irq(struct udrv_loop *loop, struct udrv_irq *irq)
+{
+	struct loop_irq *li;
+
+	assert(loop);
+	li = irq ? find_irq(loop, irq) : NULL;
+	if (!li)
+		return -ENOENT;
+	*li = loop->irqs[--loop->nirqs];
+	return 0;
+}
+
+UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint64_t period_ns,
+				 udrv_timer_fn fn, void *data)
+{
+	uint64_t now = now_ns();
+
+	assert(loop);
+	if (!fn)
+		return -EINVAL;
+	if (grow((void **)&loop->timers, &loop->timer_cap, loop->ntimers, sizeof(*loop->timers)))
+		return -ENOMEM;
+	if (loop->next_id == INT32_MAX)
+		loop->next_id = 1;
+	loop->timers[loop->ntimers++] = (struct loop_timer){
+		.id = loop->next_id++,
+		.deadline = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns,
+		.period = period_ns, .fn = fn, .data = data,
+	};
+	return loop->timers[loop->ntimers - 1].id;
+}
+
+static struct loop_timer *find_timer(struct udrv_loop *loop, int id)
+{
+	for (size_t i = 0; i < loop->ntimers; i++)
+		if (loop->timers[i].id == id)
+			return &loop->timers[i];
+	return NULL;
+}
+
+UDRV_API int udrv_loop_remove_timer(struct udrv_loop *loop, int id)
+{
+	struct loop_timer *t;
+
+	assert(loop);
+	t = find_timer(loop, id);
+	if (!t)
+		return -ENOENT;
+	*t = loop->timers[--loop->ntimers];
+	return 0;
+}
+
+UDRV_API void udrv_loop_stop(struct udrv_loop *loop, int result)
+{
+	assert(loop);
+	loop->stopped = true;
+	loop->result = result;
+}
+
+UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
+{
+	size_t n = loop ? loop->nirqs : 0, nt;
+	struct pollfd *pfd = NULL;
+	struct udrv_irq **irqs = NULL;
+	uint64_t now, deadline;
+	struct timespec ts, *tsp = NULL;
+	int called = 0, ret;
+	int *due = NULL;
+
+	assert(loop);
+	now = now_ns();
+	deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	for (size_t i = 0; i < loop->ntimers; i++)
+		if (loop->timers[i].deadline < deadline)
+			deadline = loop->timers[i].deadline;
+	if (deadline != UINT64_MAX) {
+		uint64_t d = deadline > now ? deadline - now : 0;
+
+		ts = (struct timespec){ (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
+		tsp = &ts;
+	}
+	pfd = calloc(n ? n : 1, sizeof(*pfd));
+	irqs = calloc(n ? n : 1, sizeof(*irqs));
+	if (!pfd || !irqs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		irqs[i] = loop->irqs[i].irq;
+		pfd[i] = (struct pollfd){ .fd = udrv_irq_fd(irqs[i]), .events = POLLIN };
+	}
+	ret = ppoll(pfd, n, tsp, NULL);
+	if (ret < 0) {
+		ret = -errno;
+		goto out;
+	}
+	for (size_t i = 0; i < n && ret > 0; i++) {
+		struct loop_irq *li = find_irq(loop, irqs[i]);
+		int st;
+
+		if (!pfd[i].revents || !li)
+			continue;
+		st = udrv_irq_wait(irqs[i], 0);
+		if (st == 0)
+			continue;
+		udrv_irq_fn fn = li->fn;
+		void *data = li->data;
+
+		if (st < 0)	/* gone (or broken): report once, then drop it */
+			udrv_loop_remove_irq(loop, irqs[i]);
+		called++;
+		st = fn(irqs[i], st, data);
+		if (st < 0) {
+			udrv_loop_stop(loop, st);
+			ret = st;
+			goto out;
+		}
+	}
+	/* Timers due now, by id: callbacks may change the list. */
+	now = now_ns();
+	nt = loop->ntimers;
+	due = calloc(nt ? nt : 1, sizeof(*due));
+	if (!due) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nt; i++)
+		due[i] = loop->timers[i].deadline <= now ? loop->timers[i].id : 0;
+	ret = 0;
+	for (size_t i = 0; i < nt; i++) {
+		struct loop_timer *t = due[i] ? find_timer(loop, due[i]) : NULL;
+		udrv_timer_fn fn;
+		void *data;
+
+		if (!t)
+			continue;
+		fn = t->fn;
+		data = t->data;
+		if (t->period)
+			t->deadline = t->deadline + t->period > now ? t->deadline + t->period
+								    : now + t->period;
+		else
+			udrv_loop_remove_timer(loop, t->id);
+		called++;
+		ret = fn(loop, data);
+		if (ret < 0) {
+			udrv_loop_stop(loop, ret);
+			goto out;
+		}
+	}
+	ret = called;
+out:
+	free(pfd);
+	free(irqs);
+	free(due);
+	return ret;
+}
+
+UDRV_API int udrv_loop_run(struct udrv_loop *loop)
+{
+	int ret;
+
+	assert(loop);
+	loop->stopped = false;
+	loop->result = 0;
+	while (!loop->stopped) {
+		if (!loop->nirqs && !loop->ntimers)
+			return 0;
+		ret = udrv_loop_run_once(loop, UINT64_MAX);
+		if (ret < 0 && ret != -EINTR && !loop->stopped)
+			return ret;
+	}
+	return loop->result;
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * region.c - map a device's UIO maps and give checked access to them.
+ *
+ * Map N of /dev/uioX is mmapped at file offset N * pagesize; the region
+ * starts `offset` bytes into the mapping (sysfs maps/mapN/offset, or
+ * addr & (pagesize - 1) where a kernel reports 0 for an unaligned addr).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int read_map(struct udrv_device *dev, unsigned int n, const char *attr, uint64_t *val)
+{
+	char path[UDRV_PATH];
+
+	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/maps/map%u/%s",
+		       dev->e.nodes[0].uio, n, attr))
+		return -ENAMETOOLONG;
+	return udrv__read_u64(path, val);
+}
+
+static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
+{
+	uint64_t addr, size, offset;
+	char path[UDRV_PATH], name[64] = "";
+	size_t len;
+	void *p;
+	int ret;
+
+	if ((ret = read_map(dev, n, "addr", &addr)) || (ret = read_map(dev, n, "size", &size)) ||
+	    (ret = read_map(dev, n, "offset", &offset)))
+		return ret;
+	if (!udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/maps/map%u/name",
+			dev->e.nodes[0].uio, n) &&
+	    udrv__read_file(path, name, sizeof(name)) >= 0)
+		name[strcspn(name, "\n")] = '\0';
+	if (offset >= pg)
+		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not below the page size",
+				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)offset);
+	if (!offset)
+		offset = addr & (pg - 1);
+	if (!size || size > SIZE_MAX - pg)
+		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
+				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)size);
+	len = (offset + size + pg - 1) & ~(pg - 1);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)n * (off_t)pg);
+	if (p == MAP_FAILED)
+		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", dev->e.nodes[0].uio, n,
+				  strerror(errno));
+	if (!strcmp(name, UDRV_UIO_DMA_MAP_NAME)) {
+		if (dev->pool) {
+			munmap(p, len);
+			return udrv__fail(-EINVAL, "uio%u: two DMA pools", dev->e.nodes[0].uio);
+		}
+		dev->pool = (char *)p + offset;
+		dev->pool_size = size;
+		dev->pool_map_len = len;
+		dev->pool_bus = addr;
+		dev->free = malloc(sizeof(*dev->free));
+		if (!dev->free)
+			return -ENOMEM;	/* the pool is unmapped by close */
+		dev->free[0] = (struct udrv__span){ 0, size };
+		dev->nfree = dev->free_cap = 1;
+		return 0;
+	}
+	struct udrv_region *r = &dev->regions[dev->nregions++];
+
+	r->dev = dev;
+	r->index = n;
+	memcpy(r->name, name, sizeof(name));
+	r->phys = (addr & ~(uint64_t)(pg - 1)) + offset;
+	r->size = size;
+	r->map = p;
+	r->map_len = len;
+	r->base = (char *)p + offset;
+	return 0;
+}
+
+int udrv__map_all(struct udrv_device *dev)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	char path[UDRV_PATH];
+	int ret;
+
+	for (unsigned int n = 0; n < UDRV_UIO_MAX_MAPS; n++) {
+		if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/maps/map%u",
+			       dev->e.nodes[0].uio, n))
+			return -ENAMETOOLONG;
+		if (access(path, F_OK))
+			break;
+		ret = map_one(dev, n, pg);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void udrv__unmap_all(struct udrv_device *dev)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	for (unsigned int i = 0; i < dev->nregions; i++)
+		munmap(dev->regions[i].map, dev->regions[i].map_len);
+	dev->nregions = 0;
+	if (dev->pool)
+		munmap((void *)((uintptr_t)dev->pool & ~(uintptr_t)(pg - 1)), dev->pool_map_len);
+	dev->pool = NULL;
+	free(dev->free);
+	dev->free = NULL;
+}
+
+UDRV_API unsigned int udrv_device_num_regions(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->nregions;
+}
+
+static int give(struct udrv_region *r, size_t min_size, struct udrv_region **out)
+{
+	if (r->size < min_size)
+		return udrv__fail(-ERANGE, "%s: region %u is %zu bytes, %zu asked",
+				  r->dev->e.nodes[0].name, r->index, r->size, min_size);
+	*out = r;
+	return 0;
+}
+
+UDRV_API int udrv_device_region(struct udrv_device *dev, unsigned int index, size_t min_size,
+				struct udrv_region **out)
+{
+	assert(dev);
+	if (!out)
+		return -EINVAL;
+	for (unsigned int i = 0; i < dev->nregions; i++)
+		if (dev->regions[i].index == index)
+			return give(&dev->regions[i], min_size, out);
+	return -ENOENT;
+}
+
+UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *name,
+					size_t min_size, struct udrv_region **out)
+{
+	assert(dev);
+	if (!out || !name)
+		return -EINVAL;
+	for (unsigned int i = 0; i < dev->nregions; i++)
+		if (!strcmp(dev->regions[i].name, name))
+			return give(&dev->regions[i], min_size, out);
+	return -ENOENT;
+}
+
+UDRV_API volatile void *udrv_region_base(const struct udrv_region *region)
+{
+	assert(region);
+	return region->base;
+}
+
+UDRV_API size_t udrv_region_size(const struct udrv_region *region)
+{
+	assert(region);
+	return region->size;
+}
+
+UDRV_API uint64_t udrv_region_phys(const struct udrv_region *region)
+{
+	assert(region);
+	return region->phys;
+}
+
+UDRV_API const char *udrv_region_name(const struct udrv_region *region)
+{
+	assert(region);
+	return region->name;
+}
+
+UDRV_API unsigned int udrv_region_index(const struct udrv_region *region)
+{
+	assert(region);
+	return region->index;
+}
+
+static int check(const struct udrv_region *r, size_t offset, unsigned int width)
+{
+	size_t bytes = width / 8;
+
+	if ((width != 8 && width != 16 && width != 32 && width != 64) || offset % bytes)
+		return -EINVAL;
+	if (offset >= r->size || bytes > r->size - offset)
+		return -ERANGE;
+	return 0;
+}
+
+UDRV_API int udrv_region_read(const struct udrv_region *region, size_t offset, unsigned int width,
+			      uint64_t *val)
+{
+	int ret;
+
+	assert(region);
+	if (!val)
+		return -EINVAL;
+	ret = check(region, offset, width);
+	if (ret)
+		return ret;
+	switch (width) {
+	case 8: *val = udrv_read8(region->base, offset); break;
+	case 16: *val = udrv_read16(region->base, offset); break;
+	case 32: *val = udrv_read32(region->base, offset); break;
+	default: *val = udrv_read64(region->base, offset); break;
+	}
+	return 0;
+}
+
+UDRV_API int udrv_region_write(const struct udrv_region *region, size_t offset, unsigned int width,
+			       uint64_t val)
+{
+	int ret;
+
+	assert(region);
+	ret = check(region, offset, width);
+	if (ret)
+		return ret;
+	switch (width) {
+	case 8: udrv_write8(region->base, offset, (uint8_t)val); break;
+	case 16: udrv_write16(region->base, offset, (uint16_t)val); break;
+	case 32: udrv_write32(region->base, offset, (uint32_t)val); break;
+	default: udrv_write64(region->base, offset, val); break;
+	}
+	return 0;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int poll32(const struct udrv_region *r, size_t offset, uint32_t mask, uint32_t v,
+		  bool equal, uint64_t timeout_ns, uint32_t *last)
+{
+	uint64_t start, deadline;
+	uint32_t x;
+	int ret;
+
+	assert(r);
+	ret = check(r, offset, 32);
+	if (ret)
+		return ret;
+	start = now_ns();
+	deadline = timeout_ns > UINT64_MAX - start ? UINT64_MAX : start + timeout_ns;
+	for (unsigned int spins = 0;; spins++) {
+		x = udrv_read32(r->base, offset);
+		if (((x & mask) == v) == equal)
+			ret = 0;
+		else if (now_ns() >= deadline)
+			ret = -ETIMEDOUT;
+		else if (spins < 100)
+			continue;
+		else {
+			struct timespec ts = { 0, 5000 };
+
+			nanosleep(&ts, NULL);
+			continue;
+		}
+		break;
+	}
+	if (last)
+		*last = x;
+	return ret;
+}
+
+UDRV_API int udrv_region_poll32(const struct udrv_region *region, size_t offset, uint32_t mask,
+				uint32_t expect, uint64_t timeout_ns, uint32_t *last)
+{
+	return poll32(region, offset, mask, expect, true, timeout_ns, last);
+}
+
+UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offset,
+				   uint32_t mask, uint32_t unexpected, uint64_t timeout_ns,
+				   uint32_t *last)
+{
+	return poll32(region, offset, mask, unexpected, false, timeout_ns, last);
+}

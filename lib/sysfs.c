@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* sysfs.c - root prefix, small-file reading, logging and the last error. */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static udrv_log_fn log_fn;
+static void *log_data;
+static __thread char last_error[512];
+
+UDRV_API void udrv_set_log(udrv_log_fn fn, void *data)
+{
+	log_fn = fn;
+	log_data = data;
+}
+
+UDRV_API const char *udrv_last_error(void)
+{
+	return last_error;
+}
+
+static void vlog(int level, const char *fmt, va_list ap)
+{
+	char msg[sizeof(last_error)];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (level <= UDRV_LOG_ERR)
+		memcpy(last_error, msg, sizeof(msg));
+	if (log_fn)
+		log_fn(level, msg, log_data);
+}
+
+void udrv__log(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+int udrv__fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(UDRV_LOG_ERR, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+const char *udrv__root(void)
+{
+	const char *root = getenv("UDRV_ROOT");
+
+	return root ? root : "";
+}
+
+int udrv__path(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n, r;
+
+	n = snprintf(buf, len, "%s", udrv__root());
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	va_start(ap, fmt);
+	r = vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= len - n)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int udrv__read_file(const char *path, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (got + 1 < len) {
+		n = read(fd, buf + got, len - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = -errno;
+
+			close(fd);
+			return err;
+		}
+		if (n == 0)
+			break;
+		got += n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	return (int)got;
+}
+
+int udrv__read_u64(const char *path, uint64_t *val)
+{
+	char buf[64], *end;
+	int n;
+
+	n = udrv__read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
+	errno = 0;
+	*val = strtoull(buf, &end, 0);
+	while (*end == '\n' || *end == ' ')
+		end++;
+	if (end == buf || *end != '\0' || errno || buf[0] == '-')
+		return udrv__fail(-EINVAL, "%s: malformed number", path);
+	return 0;
+}
