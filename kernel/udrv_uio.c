@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * udrv_uio - hand platform, AMBA and PCI devices to userspace through UIO.
+ *
+ * Binds device-tree nodes compatible with "udrv,uio" (or with a compatible
+ * given in of_id=), any platform or AMBA device whose driver_override says
+ * "udrv_uio", and PCI devices through new_id, driver_override or ids=.
+ *
+ * Each register region (a `reg` entry, a memory BAR) becomes a UIO map, the
+ * DMA pool comes last; udrv_uio.h documents the numbering for userspace.
+ * The interrupt handler masks the line (INTx disable for PCI INTx) and
+ * userspace unmasks it by writing 1 to /dev/uioN. A device with several
+ * interrupts gets one more UIO device, without maps, per extra interrupt.
+ *
+ * The DMA pool is reference counted by the mappings of it, so a process that
+ * still has it mapped after unbind never sees memory given back to the
+ * kernel; the pool is freed at the last munmap.
+ */
+
+#include <linux/amba/bus.h>
+#include <linux/bitops.h>
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/property.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uio_driver.h>
+
+#include "udrv_uio.h"
+
+#define UDRV_MAX_IRQS	8
+#define UDRV_MASKED	0	/* bit in udrv_uio.flags */
+
+static char *of_id;
+module_param(of_id, charp, 0444);
+MODULE_PARM_DESC(of_id, "Extra compatible strings to bind, comma separated");
+
+static char *ids;
+module_param(ids, charp, 0444);
+MODULE_PARM_DESC(ids, "PCI ids to bind: vendor:device[,vendor:device...] (hex)");
+
+static bool msi;
+module_param(msi, bool, 0444);
+MODULE_PARM_DESC(msi, "Use one MSI vector instead of INTx for PCI devices that have MSI");
+
+static unsigned int pci_pool_size = SZ_64K;
+module_param(pci_pool_size, uint, 0444);
+MODULE_PARM_DESC(pci_pool_size, "DMA pool size for PCI devices in bytes, 0 for none (default 64 KiB)");
+
+static unsigned int pci_dma_bits = 32;
+module_param(pci_dma_bits, uint, 0444);
+MODULE_PARM_DESC(pci_dma_bits, "DMA mask width for PCI devices (default 32)");
+
+struct udrv_pool {
+	struct kref kref;
+	struct device *dev;
+	void *cpu;
+	dma_addr_t bus;
+	size_t size;
+};
+
+/* One per UIO device: a device with n interrupts has n of these. */
+struct udrv_uio {
+	struct uio_info info;
+	spinlock_t lock;		/* orders masking against the handler */
+	unsigned long flags;
+	struct pci_dev *intx;		/* set when the line is PCI INTx */
+	struct udrv_pool *pool;		/* the last map, if any */
+	int pool_map;
+};
+
+/* What a bus hands to udrv_register(). */
+struct udrv_desc {
+	const char *name;
+	struct resource *reg[MAX_UIO_MAPS];
+	const char *reg_name[MAX_UIO_MAPS];
+	int nreg;
+	struct resource *port[MAX_UIO_PORT_REGIONS];
+	const char *port_name[MAX_UIO_PORT_REGIONS];
+	int nport;
+	int irq[UDRV_MAX_IRQS];
+	int nirq;
+	struct pci_dev *intx;
+	u32 pool_size;
+	u32 dma_bits;
+};
+
+static irqreturn_t udrv_handler(int irq, struct uio_info *info)
+{
+	struct udrv_uio *u = info->priv;
+	irqreturn_t ret = IRQ_HANDLED;
+
+	spin_lock(&u->lock);
+	if (u->intx) {
+		/* Shared line: claim it only if our device raised it. */
+		if (test_bit(UDRV_MASKED, &u->flags) ||
+		    !pci_check_and_mask_intx(u->intx))
+			ret = IRQ_NONE;
+		else
+			__set_bit(UDRV_MASKED, &u->flags);
+	} else if (!__test_and_set_bit(UDRV_MASKED, &u->flags)) {
+		disable_irq_nosync(irq);
+	}
+	spin_unlock(&u->lock);
+	return ret;
+}
+
+static int udrv_irqcontrol(struct uio_info *info, s32 on)
+{
+	struct udrv_uio *u = info->priv;
+	bool pending = false;
+	unsigned long flags;
+
+	spin_lock_irqsave(&u->lock, flags);
+	if (on && __test_and_clear_bit(UDRV_MASKED, &u->flags)) {
+		if (!u->intx) {
+			enable_irq(info->irq);
+		} else if (!pci_check_and_unmask_intx(u->intx)) {
+			/* The cause is still there: report it, stay masked. */
+			__set_bit(UDRV_MASKED, &u->flags);
+			pending = true;
+		}
+	} else if (!on && !__test_and_set_bit(UDRV_MASKED, &u->flags)) {
+		if (u->intx)
+			pci_intx(u->intx, 0);
+		else
+			disable_irq_nosync(info->irq);
+	}
+	spin_unlock_irqrestore(&u->lock, flags);
+
+	if (pending)
+		uio_event_notify(info);
+	return 0;
+}
+
+static void udrv_pool_release(struct kref *kref)
+{
+	struct udrv_pool *p = container_of(kref, struct udrv_pool, kref);
+
+	dma_free_coherent(p->dev, p->size, p->cpu, p->bus);
+	put_device(p->dev);
+	kfree(p);
+}
+
+static void udrv_pool_put(void *pool)
+{
+	struct udrv_pool *p = pool;
+
+	kref_put(&p->kref, udrv_pool_release);
+}
+
+static void udrv_pool_vm_open(struct vm_area_struct *vma)
+{
+	struct udrv_pool *p = vma->vm_private_data;
+
+	kref_get(&p->kref);
+}
+
+static void udrv_pool_vm_close(struct vm_area_struct *vma)
+{
+	udrv_pool_put(vma->vm_private_data);
+}
+
+static const struct vm_operations_struct udrv_pool_vm_ops = {
+	.open = udrv_pool_vm_open,
+	.close = udrv_pool_vm_close,
+};
+
+static const struct vm_operations_struct udrv_phys_vm_ops = {
+#ifdef CONFIG_HAVE_IOREMAP_PROT
+	.access = generic_access_phys,
+#endif
+};
+
+/* The UIO core has checked the map index and the length against its size. */
+static int udrv_mmap(struct uio_info *info, struct vm_area_struct *vma)
+{
+	struct udrv_uio *u = info->priv;
+	struct uio_mem *mem = &info->mem[vma->vm_pgoff];
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct udrv_pool *p = u->pool;
+	int ret;
+
+	if (p && vma->vm_pgoff == u->pool_map) {
+		vma->vm_pgoff = 0;
+		ret = dma_mmap_coherent(p->dev, vma, p->cpu, p->bus, len);
+		if (ret)
+			return ret;
+		kref_get(&p->kref);
+		vma->vm_private_data = p;
+		vma->vm_ops = &udrv_pool_vm_ops;
+		return 0;
+	}
+
+	vma->vm_ops = &udrv_phys_vm_ops;
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	return io_remap_pfn_range(vma, vma->vm_start, mem->addr >> PAGE_SHIFT,
+				  len, vma->vm_page_prot);
+}
+
+static int udrv_pool_alloc(struct device *dev, struct udrv_uio *u,
+			   const struct udrv_desc *d)
+{
+	struct uio_mem *mem = &u->info.mem[d->nreg];
+	struct udrv_pool *p;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	p->size = PAGE_ALIGN(d->pool_size);
+	p->cpu = dma_alloc_coherent(dev, p->size, &p->bus, GFP_KERNEL);
+	if (!p->cpu) {
+		kfree(p);
+		return dev_err_probe(dev, -ENOMEM, "cannot allocate a %zu byte DMA pool\n",
+				     p->size);
+	}
+	memset(p->cpu, 0, p->size);
+	p->dev = get_device(dev);
+	kref_init(&p->kref);
+
+	u->pool = p;
+	u->pool_map = d->nreg;
+	mem->name = UDRV_UIO_DMA_MAP_NAME;
+	mem->memtype = UIO_MEM_IOVA;
+	mem->addr = p->bus;
+	mem->internal_addr = p->cpu;
+	mem->size = p->size;
+	return devm_add_action_or_reset(dev, udrv_pool_put, p);
+}
+
+static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
+			  const struct udrv_desc *d)
+{
+	struct resource *r;
+	int i;
+
+	for (i = 0; i < d->nreg; i++) {
+		struct uio_mem *mem = &u->info.mem[i];
+
+		r = d->reg[i];
+		if (!devm_request_mem_region(dev, r->start, resource_size(r), d->name))
+			return dev_err_probe(dev, -EBUSY, "%pR is busy\n", r);
+		mem->name = d->reg_name[i];
+		mem->memtype = UIO_MEM_PHYS;
+		mem->addr = r->start & PAGE_MASK;
+		mem->offs = r->start & ~PAGE_MASK;
+		mem->size = PAGE_ALIGN(mem->offs + resource_size(r));
+	}
+	for (i = 0; i < d->nport; i++) {
+		r = d->port[i];
+		if (!devm_request_region(dev, r->start, resource_size(r), d->name))
+			return dev_err_probe(dev, -EBUSY, "%pR is busy\n", r);
+		u->info.port[i].name = d->port_name[i];
+		u->info.port[i].start = r->start;
+		u->info.port[i].size = resource_size(r);
+		u->info.port[i].porttype = IS_ENABLED(CONFIG_X86) ? UIO_PORT_X86 :
+								    UIO_PORT_OTHER;
+	}
+	return d->pool_size ? udrv_pool_alloc(dev, u, d) : 0;
+}
+
+static int udrv_register(struct device *dev, const struct udrv_desc *d)
+{
+	struct udrv_uio *u;
+	int i, ret;
+
+	if (d->dma_bits) {
+		ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(d->dma_bits));
+		if (ret)
+			return dev_err_probe(dev, ret, "cannot set a %u-bit DMA mask\n",
+					     d->dma_bits);
+	}
+
+	for (i = 0; i < max(d->nirq, 1); i++) {
+		u = devm_kzalloc(dev, sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return -ENOMEM;
+		spin_lock_init(&u->lock);
+		u->info.priv = u;
+		u->info.version = "1";
+		u->info.irq = d->nirq ? d->irq[i] : UIO_IRQ_NONE;
+		u->info.irq_flags = d->intx ? IRQF_SHARED : 0;
+		u->info.handler = udrv_handler;
+		u->info.irqcontrol = udrv_irqcontrol;
+		u->info.mmap = udrv_mmap;
+		u->intx = d->intx;
+		u->info.name = i ? devm_kasprintf(dev, GFP_KERNEL, "%s%s%d", d->name,
+						  UDRV_UIO_IRQ_SUFFIX, i) : d->name;
+		if (!u->info.name)
+			return -ENOMEM;
+
+		if (i == 0) {
+			ret = udrv_fill_maps(dev, u, d);
+			if (ret)
+				return ret;
+		}
+		ret = devm_uio_register_device(dev, &u->info);
+		if (ret)
+			return dev_err_probe(dev, ret, "cannot register UIO device %s\n",
+					     u->info.name);
+	}
+	return 0;
+}
+
+/* Name, DMA pool and DMA mask of a device-tree (or firmware-less) device. */
+static void udrv_fw_desc(struct device *dev, struct udrv_desc *d)
+{
+	int i;
+
+	if (device_property_read_string(dev, UDRV_UIO_PROP_NAME, &d->name))
+		d->name = dev->of_node ? dev->of_node->name : dev_name(dev);
+	device_property_read_u32(dev, UDRV_UIO_PROP_POOL, &d->pool_size);
+	device_property_read_u32(dev, UDRV_UIO_PROP_DMA_BITS, &d->dma_bits);
+	for (i = 0; i < d->nreg; i++)
+		if (of_property_read_string_index(dev->of_node, "reg-names", i,
+						  &d->reg_name[i]))
+			d->reg_name[i] = devm_kasprintf(dev, GFP_KERNEL, "reg%d", i);
+}
+
+static int udrv_check_desc(struct device *dev, const struct udrv_desc *d, int nreg)
+{
+	int i;
+
+	if (nreg > MAX_UIO_MAPS || nreg + !!d->pool_size > MAX_UIO_MAPS)
+		return dev_err_probe(dev, -E2BIG,
+				     "%d register regions%s do not fit in %d UIO maps, refused\n",
+				     nreg, d->pool_size ? " and a DMA pool" : "",
+				     MAX_UIO_MAPS);
+	if (d->nirq > UDRV_MAX_IRQS)
+		return dev_err_probe(dev, -E2BIG, "%d interrupts, at most %d handled\n",
+				     d->nirq, UDRV_MAX_IRQS);
+	for (i = 0; i < d->nreg; i++)
+		if (!d->reg_name[i])
+			return -ENOMEM;
+	if (d->dma_bits && (d->dma_bits < 32 || d->dma_bits > 64))
+		return dev_err_probe(dev, -EINVAL, "%s = %u, want 32..64\n",
+				     UDRV_UIO_PROP_DMA_BITS, d->dma_bits);
+	return 0;
+}
+
+static int udrv_platform_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct udrv_desc d = { };
+	int nreg = 0, i, ret;
+
+	while (platform_get_resource(pdev, IORESOURCE_MEM, nreg))
+		nreg++;
+	d.nreg = min(nreg, MAX_UIO_MAPS);
+	for (i = 0; i < d.nreg; i++)
+		d.reg[i] = platform_get_resource(pdev, IORESOURCE_MEM, i);
+	d.nirq = platform_irq_count(pdev);
+	if (d.nirq < 0)
+		return d.nirq;
+	udrv_fw_desc(dev, &d);
+	ret = udrv_check_desc(dev, &d, nreg);
+	if (ret)
+		return ret;
+	for (i = 0; i < d.nirq; i++) {
+		d.irq[i] = platform_get_irq(pdev, i);
+		if (d.irq[i] < 0)
+			return d.irq[i];
+	}
+	return udrv_register(dev, &d);
+}
+
+static struct of_device_id *udrv_of_ids;
+
+/* For module autoloading only; matching uses udrv_of_ids. */
+static const struct of_device_id udrv_of_alias[] = {
+	{ .compatible = UDRV_UIO_COMPATIBLE },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, udrv_of_alias);
+
+static struct platform_driver udrv_platform_driver = {
+	.probe = udrv_platform_probe,
+	.driver = {
+		.name = UDRV_UIO_DRIVER_NAME,
+	},
+};
+
+/* "of_id=a,b" plus our own compatible, as a match table. */
+static int udrv_build_of_ids(void)
+{
+	char *list, *p, *c;
+	int n = 2;
+
+	for (p = of_id; p && *p; p++)
+		n += *p == ',';
+	udrv_of_ids = kcalloc(n + 1, sizeof(*udrv_of_ids), GFP_KERNEL);
+	list = kstrdup(of_id ? of_id : "", GFP_KERNEL);
+	if (!udrv_of_ids || !list) {
+		kfree(list);
+		kfree(udrv_of_ids);
+		return -ENOMEM;
+	}
+	strscpy(udrv_of_ids[0].compatible, UDRV_UIO_COMPATIBLE,
+		sizeof(udrv_of_ids[0].compatible));
+	n = 1;
+	p = list;
+	while ((c = strsep(&p, ",")))
+		if (*c)
+			strscpy(udrv_of_ids[n++].compatible, strim(c),
+				sizeof(udrv_of_ids[0].compatible));
+	kfree(list);
+	udrv_platform_driver.driver.of_match_table = udrv_of_ids;
+	return 0;
+}
+
+#ifdef CONFIG_ARM_AMBA
+static int udrv_amba_probe(struct amba_device *adev, const struct amba_id *id)
+{
+	struct device *dev = &adev->dev;
+	struct udrv_desc d = { .nreg = 1, .reg = { &adev->res } };
+	int ret;
+
+	udrv_fw_desc(dev, &d);
+	while (d.nirq < AMBA_NR_IRQS && adev->irq[d.nirq])
+		d.nirq++;
+	memcpy(d.irq, adev->irq, d.nirq * sizeof(d.irq[0]));
+	ret = udrv_check_desc(dev, &d, d.nreg);
+	if (ret)
+		return ret;
+	return udrv_register(dev, &d);
+}
+
+/* Matches nothing by id: AMBA devices come to us by driver_override only. */
+static const struct amba_id udrv_amba_ids[] = {
+	{ 0, 0 },
+};
+
+static struct amba_driver udrv_amba_driver = {
+	.drv = {
+		.name = UDRV_UIO_DRIVER_NAME,
+		.owner = THIS_MODULE,
+	},
+	.probe = udrv_amba_probe,
+	.id_table = udrv_amba_ids,
+};
+#endif
+
+static void udrv_pci_clear_master(void *pdev)
+{
+	pci_clear_master(pdev);
+}
+
+static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct device *dev = &pdev->dev;
+	struct udrv_desc d = {
+		.name = UDRV_UIO_DRIVER_NAME,
+		.pool_size = pci_pool_size,
+		.dma_bits = pci_dma_bits,
+	};
+	int nreg = 0, i, ret;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot enable the device\n");
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		struct resource *r = &pdev->resource[i];
+		const char *name;
+
+		if (!resource_size(r))
+			continue;
+		name = devm_kasprintf(dev, GFP_KERNEL, "bar%d", i);
+		if (!name)
+			return -ENOMEM;
+		if (r->flags & IORESOURCE_MEM && nreg++ < MAX_UIO_MAPS) {
+			d.reg_name[d.nreg] = name;
+			d.reg[d.nreg++] = r;
+		} else if (r->flags & IORESOURCE_IO && d.nport < MAX_UIO_PORT_REGIONS) {
+			d.port_name[d.nport] = name;
+			d.port[d.nport++] = r;
+		}
+	}
+	ret = udrv_check_desc(dev, &d, nreg);
+	if (ret)
+		return ret;
+
+	if (msi && pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI) == 1) {
+		d.irq[d.nirq++] = pci_irq_vector(pdev, 0);
+	} else if (pdev->irq && pci_intx_mask_supported(pdev)) {
+		pci_intx(pdev, 1);
+		d.irq[d.nirq++] = pdev->irq;
+		d.intx = pdev;
+	} else {
+		dev_warn(dev, "no usable interrupt, handing over without one\n");
+	}
+
+	pci_set_master(pdev);
+	ret = devm_add_action_or_reset(dev, udrv_pci_clear_master, pdev);
+	if (ret)
+		return ret;
+	return udrv_register(dev, &d);
+}
+
+static struct pci_driver udrv_pci_driver = {
+	.name = UDRV_UIO_DRIVER_NAME,
+	.id_table = NULL,	/* new_id, driver_override and ids= only */
+	.probe = udrv_pci_probe,
+};
+
+static int udrv_add_pci_ids(void)
+{
+	char *list, *p, *c;
+	unsigned int vendor, device;
+	int ret = 0;
+
+	list = kstrdup(ids ? ids : "", GFP_KERNEL);
+	if (!list)
+		return -ENOMEM;
+	p = list;
+	while ((c = strsep(&p, ",")) && !ret) {
+		if (!*c)
+			continue;
+		if (sscanf(c, "%x:%x", &vendor, &device) != 2) {
+			pr_err(UDRV_UIO_DRIVER_NAME ": bad PCI id \"%s\" in ids=\n", c);
+			ret = -EINVAL;
+			break;
+		}
+		ret = pci_add_dynid(&udrv_pci_driver, vendor, device,
+				    PCI_ANY_ID, PCI_ANY_ID, 0, 0, 0);
+	}
+	kfree(list);
+	return ret;
+}
+
+static int __init udrv_init(void)
+{
+	int ret;
+
+	ret = udrv_build_of_ids();
+	if (ret)
+		return ret;
+	ret = platform_driver_register(&udrv_platform_driver);
+	if (ret)
+		goto err_ids;
+#ifdef CONFIG_ARM_AMBA
+	ret = amba_driver_register(&udrv_amba_driver);
+	if (ret)
+		goto err_platform;
+#endif
+	ret = pci_register_driver(&udrv_pci_driver);
+	if (ret)
+		goto err_amba;
+	ret = udrv_add_pci_ids();
+	if (ret)
+		goto err_pci;
+	return 0;
+
+err_pci:
+	pci_unregister_driver(&udrv_pci_driver);
+err_amba:
+#ifdef CONFIG_ARM_AMBA
+	amba_driver_unregister(&udrv_amba_driver);
+err_platform:
+#endif
+	platform_driver_unregister(&udrv_platform_driver);
+err_ids:
+	kfree(udrv_of_ids);
+	return ret;
+}
+module_init(udrv_init);
+
+static void __exit udrv_exit(void)
+{
+	pci_unregister_driver(&udrv_pci_driver);
+#ifdef CONFIG_ARM_AMBA
+	amba_driver_unregister(&udrv_amba_driver);
+#endif
+	platform_driver_unregister(&udrv_platform_driver);
+	kfree(udrv_of_ids);
+}
+module_exit(udrv_exit);
+
+MODULE_DESCRIPTION("Hand platform, AMBA and PCI devices to userspace through UIO");
+MODULE_AUTHOR("The udrv authors");
+MODULE_LICENSE("GPL");
