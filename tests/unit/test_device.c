@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/* Devices: listing, opening by every key, getters, DT properties, PCI config. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "udrv.h"
+
+static char logged[512];
+static int log_calls;
+
+static void log_cb(int level, const char *msg, void *data)
+{
+	assert_int_equal(level, UDRV_LOG_ERR);
+	assert_ptr_equal(data, &log_calls);
+	snprintf(logged, sizeof(logged), "%s", msg);
+	log_calls++;
+}
+
+static void test_log_and_last_error(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	log_calls = 0;
+	udrv_set_log(log_cb, &log_calls);
+	assert_int_equal(udrv_device_open("nosuch", &dev), -ENOENT);
+	assert_null(dev);
+	assert_int_equal(log_calls, 1);
+	assert_non_null(strstr(logged, "nosuch"));
+	assert_string_equal(udrv_last_error(), logged);
+	udrv_set_log(NULL, NULL);
+	assert_int_equal(udrv_device_open("other", &dev), -ENOENT);
+	assert_int_equal(log_calls, 1);
+	assert_non_null(strstr(udrv_last_error(), "other"));
+}
+
+struct seen {
+	int n;
+	struct udrv_device_info info[8];
+	char names[8][64], dt[8][64], compat[8][64], pci[8][16];
+	int stop_at;
+};
+
+static int info_cb(const struct udrv_device_info *info, void *data)
+{
+	struct seen *s = data;
+	int i = s->n++;
+
+	s->info[i] = *info;
+	snprintf(s->names[i], 64, "%s", info->name);
+	snprintf(s->dt[i], 64, "%s", info->dt_path ? info->dt_path : "-");
+	snprintf(s->compat[i], 64, "%s", info->compatible ? info->compatible : "-");
+	snprintf(s->pci[i], 16, "%s", info->pci_address ? info->pci_address : "-");
+	return s->n == s->stop_at ? 77 : 0;
+}
+
+static void test_foreach(void **state)
+{
+	struct seen s = { 0 };
+
+	(void)state;
+	assert_int_equal(udrv_device_foreach(info_cb, &s), 5);
+	assert_int_equal(s.n, 5);
+	/* uio2/uio3 are timer's interrupts, not devices */
+	assert_string_equal(s.names[0], "rtc");
+	assert_int_equal(s.info[0].uio, 0);
+	assert_int_equal(s.info[0].source, UDRV_SOURCE_DT);
+	assert_string_equal(s.dt[0], "/pl031@9010000");
+	assert_string_equal(s.compat[0], "arm,pl031");
+	assert_int_equal(s.info[0].nodes, 1);
+	assert_string_equal(s.names[1], "timer");
+	assert_int_equal(s.info[1].nodes, 3);
+	assert_string_equal(s.dt[1], "/soc/timer@ff110000");
+	assert_string_equal(s.names[2], "edu");
+	assert_int_equal(s.info[2].source, UDRV_SOURCE_PCI);
+	assert_string_equal(s.pci[2], "0000:00:02.0");
+	assert_int_equal(s.info[2].vendor, 0x1234);
+	assert_int_equal(s.info[2].device, 0x11e8);
+	assert_string_equal(s.dt[2], "-");
+	assert_string_equal(s.names[3], "plain");
+	assert_int_equal(s.info[3].source, UDRV_SOURCE_OTHER);
+	assert_string_equal(s.compat[3], "-");
+	assert_string_equal(s.pci[3], "-");
+	assert_string_equal(s.names[4], "rtc2");
+
+	memset(&s, 0, sizeof(s));
+	s.stop_at = 2;
+	assert_int_equal(udrv_device_foreach(info_cb, &s), 77);
+	assert_int_equal(s.n, 2);
+
+	assert_int_equal(udrv_device_foreach(NULL, NULL), -EINVAL);
+}
+
+static void test_foreach_no_uio_class(void **state)
+{
+	struct seen s = { 0 };
+
+	(void)state;
+	setenv("UDRV_ROOT", "/nonexistent-udrv-root", 1);
+	assert_int_equal(udrv_device_foreach(info_cb, &s), -ENOENT);
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(udrv_last_error(), "/nonexistent-udrv-root/sys/class/uio"));
+}
+
+static void test_open_by_name(void **state)
+{
+	struct udrv_device *dev = NULL;
+	char longname[100];
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_non_null(dev);
+	assert_string_equal(udrv_device_name(dev), "rtc");
+	assert_int_equal(udrv_device_uio(dev), 0);
+	assert_int_equal(udrv_device_source(dev), UDRV_SOURCE_DT);
+	assert_string_equal(udrv_device_dt_path(dev), "/pl031@9010000");
+	assert_null(udrv_device_pci_address(dev));
+	udrv_device_close(dev);
+
+	/* the "uioN" form */
+	assert_int_equal(udrv_device_open("uio5", &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "plain");
+	assert_int_equal(udrv_device_source(dev), UDRV_SOURCE_OTHER);
+	assert_null(udrv_device_dt_path(dev));
+	udrv_device_close(dev);
+	udrv_device_close(NULL);
+
+	dev = NULL;
+	assert_int_equal(udrv_device_open("absent", &dev), -ENOENT);
+	assert_int_equal(udrv_device_open("uio42", &dev), -ENOENT);
+	assert_int_equal(udrv_device_open("timer.irq1", &dev), -ENOENT);
+	assert_int_equal(udrv_device_open(NULL, &dev), -EINVAL);
+	assert_int_equal(udrv_device_open("", &dev), -EINVAL);
+	assert_int_equal(udrv_device_open("a/b", &dev), -EINVAL);
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(udrv_device_open(longname, &dev), -EINVAL);
+	assert_int_equal(udrv_device_open("rtc", NULL), -EINVAL);
+	assert_null(dev);
+}
+
+static void test_open_dev_node_missing(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_unlink("dev/uio0");
+	assert_int_equal(udrv_device_open("rtc", &dev), -ENOENT);
+	assert_null(dev);
+	assert_non_null(strstr(udrv_last_error(), "/dev/uio0"));
+}
+
+static void test_open_name_missing(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_unlink("sys/class/uio/uio5/name");
+	assert_int_equal(udrv_device_open("rtc", &dev), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio5/name"));
+	fake_write("sys/class/uio/uio5/name", "\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio5/name"));
+	assert_null(dev);
+}
+
+static void test_open_dt_path(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open_dt_path("/soc/timer@ff110000", &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "timer");
+	assert_string_equal(udrv_device_dt_path(dev), "/soc/timer@ff110000");
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open_dt_path("/soc/timer@ff120000", &dev), -ENOENT);
+	assert_int_equal(udrv_device_open_dt_path("soc/timer@ff110000", &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_dt_path(NULL, &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_dt_path("/pl031@9010000", NULL), -EINVAL);
+	assert_null(dev);
+}
+
+static void test_open_dt_compatible(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open_dt_compatible("arm,pl031", 0, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "rtc");
+	assert_int_equal(udrv_device_is_compatible(dev, "arm,primecell"), 1);
+	assert_int_equal(udrv_device_is_compatible(dev, "arm,pl03"), 0);
+	assert_int_equal(udrv_device_is_compatible(dev, NULL), -EINVAL);
+	udrv_device_close(dev);
+	assert_int_equal(udrv_device_open_dt_compatible("arm,primecell", 1, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "rtc2");
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open_dt_compatible("arm,pl031", 2, &dev), -ENOENT);
+	assert_int_equal(udrv_device_open_dt_compatible("arm,pl061", 0, &dev), -ENOENT);
+	assert_int_equal(udrv_device_open_dt_compatible("", 0, &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_dt_compatible(NULL, 0, &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_dt_compatible("arm,pl031", 0, NULL), -EINVAL);
+	assert_null(dev);
+
+	/* a PCI device is compatible with nothing */
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	assert_int_equal(udrv_device_is_compatible(dev, "arm,pl031"), 0);
+	udrv_device_close(dev);
+}
+
+static void test_open_pci(void **state)
+{
+	struct udrv_device *dev = NULL;
+	uint16_t v = 0, d = 0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open_pci("0000:00:02.0", &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "edu");
+	assert_int_equal(udrv_device_source(dev), UDRV_SOURCE_PCI);
+	assert_string_equal(udrv_device_pci_address(dev), "0000:00:02.0");
+	assert_null(udrv_device_dt_path(dev));
+	assert_int_equal(udrv_device_pci_id(dev, &v, &d), 0);
+	assert_int_equal(v, 0x1234);
+	assert_int_equal(d, 0x11e8);
+	assert_int_equal(udrv_device_pci_id(dev, NULL, NULL), 0);
+	udrv_device_close(dev);
+
+	assert_int_equal(udrv_device_open_pci_id(0x1234, 0x11e8, 0, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "edu");
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open_pci_id(0x1234, 0x11e8, 1, &dev), -ENOENT);
+	assert_int_equal(udrv_device_open_pci_id(0x8086, 0x100e, 0, &dev), -ENOENT);
+	assert_int_equal(udrv_device_open_pci_id(0x1234, 0x11e8, 0, NULL), -EINVAL);
+	assert_int_equal(udrv_device_open_pci("0000:00:03.0", &dev), -ENOENT);
+	assert_int_equal(udrv_device_open_pci("00:02.0", &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_pci("0000:00:02.0x", &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_pci("0000-00:02.0", &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_pci(NULL, &dev), -EINVAL);
+	assert_int_equal(udrv_device_open_pci("0000:00:02.0", NULL), -EINVAL);
+	assert_null(dev);
+
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_pci_id(dev, &v, &d), -EOPNOTSUPP);
+	udrv_device_close(dev);
+}
+
+static void test_pci_config(void **state)
+{
+	struct udrv_device *dev = NULL;
+	uint8_t buf[16];
+	uint32_t w = 0xdeadbeef, r = 0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	assert_int_equal(udrv_device_pci_config_read(dev, 0, buf, 4), 4);
+	assert_int_equal(buf[0] | buf[1] << 8, 0x1234);
+	assert_int_equal(buf[2] | buf[3] << 8, 0x11e8);
+	assert_int_equal(udrv_device_pci_config_write(dev, 0x40, &w, 4), 4);
+	assert_int_equal(udrv_device_pci_config_read(dev, 0x40, &r, 4), 4);
+	assert_int_equal(r, 0xdeadbeef);
+	/* short read at the end of config space */
+	assert_int_equal(udrv_device_pci_config_read(dev, 250, buf, sizeof(buf)), 6);
+	assert_int_equal(udrv_device_pci_config_read(dev, 256, buf, sizeof(buf)), 0);
+	assert_int_equal(udrv_device_pci_config_read(dev, 0, NULL, 4), -EINVAL);
+	assert_int_equal(udrv_device_pci_config_read(dev, 0, buf, 0), -EINVAL);
+	assert_int_equal(udrv_device_pci_config_write(dev, 0, NULL, 4), -EINVAL);
+	assert_int_equal(udrv_device_pci_config_write(dev, 0, &w, 0), -EINVAL);
+	udrv_device_close(dev);
+
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_pci_config_read(dev, 0, buf, 4), -EOPNOTSUPP);
+	assert_int_equal(udrv_device_pci_config_write(dev, 0, &w, 4), -EOPNOTSUPP);
+	udrv_device_close(dev);
+}
+
+static void test_dt_property(void **state)
+{
+	struct udrv_device *dev = NULL;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(udrv_device_dt_property(dev, "compatible", buf, sizeof(buf)), 24);
+	assert_string_equal(buf, "arm,pl031");
+	assert_string_equal(buf + 10, "arm,primecell");
+	/* the length without a buffer, and a truncated copy */
+	assert_int_equal(udrv_device_dt_property(dev, "compatible", NULL, 0), 24);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(udrv_device_dt_property(dev, "compatible", buf, 3), 24);
+	assert_string_equal(buf, "arm");
+	assert_int_equal(udrv_device_dt_property(dev, "clock-frequency", buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(udrv_device_dt_property(dev, NULL, buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(udrv_device_dt_property(dev, "", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(udrv_device_dt_property(dev, "../x", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(udrv_device_dt_property(dev, "..", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(udrv_device_dt_property(dev, "compatible", NULL, 4), -EINVAL);
+	udrv_device_close(dev);
+
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	assert_int_equal(udrv_device_dt_property(dev, "compatible", buf, sizeof(buf)), -EOPNOTSUPP);
+	udrv_device_close(dev);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_log_and_last_error),
+		T(test_foreach),
+		T(test_foreach_no_uio_class),
+		T(test_open_by_name),
+		T(test_open_dev_node_missing),
+		T(test_open_name_missing),
+		T(test_open_dt_path),
+		T(test_open_dt_compatible),
+		T(test_open_pci),
+		T(test_pci_config),
+		T(test_dt_property),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* DMA buffers: allocation inside the pool, alignment, exhaustion, coalescing. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "udrv.h"
+
+#define POOL 0x10000	/* timer's pool: map1 at bus 0x40000000 */
+#define BUS 0x40000000u
+
+static void test_alloc_basic(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_dma_buf *a = NULL, *b = NULL;
+	uint8_t *pool = fake_mem(1, 1);
+
+	(void)state;
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_dma_pool_size(dev), POOL);
+	assert_int_equal(udrv_dma_alloc(dev, 100, 0, &a), 0);
+	assert_int_equal(udrv_dma_size(a), 100);
+	assert_int_equal(udrv_dma_bus(a), BUS);
+	memset(udrv_dma_cpu(a), 0x3e, 100);
+	assert_int_equal(pool[0], 0x3e);
+	assert_int_equal(pool[99], 0x3e);
+	assert_int_equal(pool[100], 0);
+	/* default alignment is 64 */
+	assert_int_equal(udrv_dma_alloc(dev, 8, 0, &b), 0);
+	assert_int_equal(udrv_dma_bus(b), BUS + 128);
+	/* cpu pointer and bus address name the same bytes */
+	memset(udrv_dma_cpu(b), 0x5c, 8);
+	assert_int_equal(pool[udrv_dma_bus(b) - BUS + 7], 0x5c);
+	udrv_dma_free(b);
+	assert_int_equal(udrv_dma_alloc(dev, 1, 4096, &b), 0);
+	assert_int_equal(udrv_dma_bus(b) % 4096, 0);
+	assert_int_equal(udrv_dma_bus(b), BUS + 4096);
+	pool[4096] = 0x77;
+	assert_int_equal(*(volatile uint8_t *)udrv_dma_cpu(b), 0x77);
+	udrv_dma_free(b);
+	udrv_dma_free(a);
+	udrv_dma_free(NULL);
+	udrv_device_close(dev);
+}
+
+static void test_alloc_errors(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_dma_buf *a = NULL, *b = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 0, 0, &a), -EINVAL);
+	assert_int_equal(udrv_dma_alloc(dev, 16, 3, &a), -EINVAL);
+	assert_int_equal(udrv_dma_alloc(dev, 16, 0, NULL), -EINVAL);
+	assert_int_equal(udrv_dma_alloc(dev, POOL + 1, 0, &a), -ENOMEM);
+	assert_non_null(strstr(udrv_last_error(), "exhausted"));
+	assert_int_equal(udrv_dma_alloc(dev, SIZE_MAX, 0, &a), -ENOMEM);
+	assert_int_equal(udrv_dma_alloc(dev, 1, (size_t)1 << 40, &a), -ENOMEM);
+	assert_null(a);
+	/* exactly the pool, then nothing is left */
+	assert_int_equal(udrv_dma_alloc(dev, POOL, 0, &a), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 1, 1, &b), -ENOMEM);
+	assert_null(b);
+	udrv_dma_free(a);
+	assert_int_equal(udrv_dma_alloc(dev, 1, 1, &b), 0);
+	/* buffers still allocated are freed with the device (ASan checks) */
+	udrv_device_close(dev);
+
+	/* no pool */
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_dma_pool_size(dev), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 16, 0, &a), -ENXIO);
+	udrv_device_close(dev);
+}
+
+static void test_coalescing(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_dma_buf *q[4] = { 0 }, *all = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(udrv_dma_alloc(dev, POOL / 4, 0, &q[i]), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 1, 1, &all), -ENOMEM);
+	/* free out of order: spans merge with the one before, then both sides */
+	udrv_dma_free(q[2]);
+	udrv_dma_free(q[0]);
+	assert_int_equal(udrv_dma_alloc(dev, POOL / 2, 0, &all), -ENOMEM);
+	udrv_dma_free(q[3]);			/* [2] + [3] */
+	assert_int_equal(udrv_dma_alloc(dev, POOL / 2 + 1, 0, &all), -ENOMEM);
+	assert_int_equal(udrv_dma_alloc(dev, POOL / 2, 0, &all), 0);
+	assert_int_equal(udrv_dma_bus(all), BUS + POOL / 2);
+	udrv_dma_free(all);
+	udrv_dma_free(q[1]);			/* [0] + [1] + [2..3] */
+	assert_int_equal(udrv_dma_alloc(dev, POOL, 0, &all), 0);
+	udrv_dma_free(all);
+	/* merging with the one after */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(udrv_dma_alloc(dev, POOL / 4, 0, &q[i]), 0);
+	udrv_dma_free(q[3]);
+	udrv_dma_free(q[2]);			/* [2] + [3] */
+	assert_int_equal(udrv_dma_alloc(dev, POOL / 2, 0, &all), 0);
+	assert_int_equal(udrv_dma_bus(all), BUS + POOL / 2);
+	udrv_dma_free(all);
+	udrv_dma_free(q[0]);
+	udrv_dma_free(q[1]);
+	assert_int_equal(udrv_dma_alloc(dev, POOL, 0, &all), 0);
+	udrv_dma_free(all);
+	udrv_device_close(dev);
+}
+
+static void test_many_cycles(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_dma_buf *live[32] = { 0 }, *all = NULL;
+	unsigned int seed = 1;
+	size_t used = 0;
+	int allocs = 0, failures = 0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("edu", &dev), 0);	/* 16 KiB pool */
+	for (int round = 0; round < 20000; round++) {
+		int i = rand_r(&seed) % 32;
+
+		if (live[i]) {
+			used -= udrv_dma_size(live[i]);
+			udrv_dma_free(live[i]);
+			live[i] = NULL;
+		} else {
+			size_t size = 1 + (size_t)(rand_r(&seed) % 600);
+			size_t align = (size_t)1 << (rand_r(&seed) % 9);
+			int ret = udrv_dma_alloc(dev, size, align, &live[i]);
+
+			allocs++;
+			if (ret == 0) {
+				uint64_t bus = udrv_dma_bus(live[i]);
+
+				assert_int_equal(bus % align, 0);
+				assert_true(bus >= 0x80000000u && bus + size <= 0x80000000u + 0x4000);
+				memset(udrv_dma_cpu(live[i]), i, size);
+				used += size;
+			} else {
+				assert_int_equal(ret, -ENOMEM);
+				failures++;
+			}
+		}
+		/* no two live buffers overlap: each still holds its fill byte */
+		if (round % 1000 == 0)
+			for (int j = 0; j < 32; j++)
+				if (live[j]) {
+					uint8_t *p = udrv_dma_cpu(live[j]);
+
+					for (size_t k = 0; k < udrv_dma_size(live[j]); k++)
+						assert_int_equal(p[k], j);
+				}
+	}
+	/* about 16 buffers of 300 bytes live in 16 KiB: nearly always room */
+	assert_true(allocs > 5000);
+	assert_true(failures * 100 <= allocs);
+	for (int i = 0; i < 32; i++)
+		udrv_dma_free(live[i]);
+	assert_int_equal(udrv_dma_alloc(dev, 0x4000, 0, &all), 0);
+	udrv_dma_free(all);
+	udrv_device_close(dev);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_alloc_basic),
+		T(test_alloc_errors),
+		T(test_coalescing),
+		T(test_many_cycles),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

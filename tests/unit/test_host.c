@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* Hosting drivers: matching, probing, a failing probe, one loop, removal. */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "udrv.h"
+
+static int probes, removes, irq_calls, ticks;
+static char order[64];
+static char log_text[1024];
+
+static void log_cb(int level, const char *msg, void *data)
+{
+	(void)data;
+	if (level <= UDRV_LOG_ERR)
+		strncat(log_text, msg, sizeof(log_text) - strlen(log_text) - 2);
+}
+
+static int rtc_irq(struct udrv_irq *irq, int status, void *data)
+{
+	assert_int_equal(status, 1);
+	assert_ptr_equal(data, udrv_irq_device(irq));
+	irq_calls++;
+	return udrv_irq_unmask(irq);
+}
+
+static int rtc_probe(struct udrv_device *dev, struct udrv_loop *loop, void **priv)
+{
+	struct udrv_irq *irq;
+	int ret;
+
+	probes++;
+	strcat(order, udrv_device_name(dev));
+	strcat(order, " ");
+	ret = udrv_device_irq(dev, 0, &irq);
+	if (ret)
+		return ret;
+	*priv = irq;
+	return udrv_loop_add_irq(loop, irq, rtc_irq, dev);
+}
+
+static void rtc_remove(struct udrv_device *dev, struct udrv_loop *loop, void *priv)
+{
+	(void)dev;
+	removes++;
+	strcat(order, "-rtc ");
+	assert_int_equal(udrv_loop_remove_irq(loop, priv), 0);
+}
+
+static int edu_tick(struct udrv_loop *loop, void *data)
+{
+	(void)data;
+	if (++ticks == 3)
+		udrv_loop_stop(loop, 7);
+	return 0;
+}
+
+static int edu_probe(struct udrv_device *dev, struct udrv_loop *loop, void **priv)
+{
+	uint16_t v = 0;
+	int id;
+
+	probes++;
+	strcat(order, udrv_device_name(dev));
+	strcat(order, " ");
+	assert_int_equal(udrv_device_pci_id(dev, &v, NULL), 0);
+	assert_int_equal(v, 0x1234);
+	id = udrv_loop_add_timer(loop, 1000000, 1000000, edu_tick, NULL);
+	if (id < 0)
+		return id;
+	*priv = (void *)(intptr_t)id;
+	return 0;
+}
+
+static void edu_remove(struct udrv_device *dev, struct udrv_loop *loop, void *priv)
+{
+	(void)dev;
+	removes++;
+	strcat(order, "-edu ");
+	assert_int_equal(udrv_loop_remove_timer(loop, (int)(intptr_t)priv), 0);
+}
+
+static int bad_probe(struct udrv_device *dev, struct udrv_loop *loop, void **priv)
+{
+	(void)dev; (void)loop; (void)priv;
+	probes++;
+	return -EIO;
+}
+
+static const char *const rtc_compat[] = { "arm,pl031", NULL };
+static const char *const ttc_compat[] = { "cdns,ttc", NULL };
+static const struct udrv_pci_id edu_ids[] = { { 0x1234, 0x11e8 }, { 0, 0 } };
+static const struct udrv_driver rtc_drv = { "pl031", rtc_compat, NULL, rtc_probe, rtc_remove };
+static const struct udrv_driver edu_drv = { "edu", NULL, edu_ids, edu_probe, edu_remove };
+static const struct udrv_driver bad_drv = { "ttc", ttc_compat, NULL, bad_probe, NULL };
+
+static void reset(void)
+{
+	probes = removes = irq_calls = ticks = 0;
+	order[0] = log_text[0] = '\0';
+	udrv_set_log(log_cb, NULL);
+}
+
+static void test_host(void **state)
+{
+	struct udrv_host *host = NULL;
+	unsigned int failed = 99;
+
+	(void)state;
+	reset();
+	assert_int_equal(udrv_host_new(NULL), -EINVAL);
+	assert_int_equal(udrv_host_new(&host), 0);
+	assert_non_null(udrv_host_loop(host));
+	assert_int_equal(udrv_host_register(host, &rtc_drv), 0);
+	assert_int_equal(udrv_host_register(host, &edu_drv), 0);
+	assert_int_equal(udrv_host_register(host, &bad_drv), 0);
+
+	/* rtc, edu, rtc2 bound; timer's probe fails; plain matches nothing */
+	assert_int_equal(udrv_host_probe(host, &failed), 3);
+	assert_int_equal(failed, 1);
+	assert_int_equal(probes, 4);
+	assert_int_equal(udrv_host_num_bound(host), 3);
+	assert_string_equal(order, "rtc edu rtc2 ");
+	assert_non_null(strstr(log_text, "ttc: probe of timer failed"));
+
+	/* bound devices are not probed twice; the failed one is retried */
+	probes = 0;
+	assert_int_equal(udrv_host_probe(host, NULL), 0);
+	assert_int_equal(probes, 1);
+	assert_int_equal(udrv_host_num_bound(host), 3);
+
+	/* one loop serves the rtc interrupts and edu's timer */
+	fake_fire(0, 6);
+	fake_fire(6, 1);
+	assert_int_equal(udrv_host_run(host), 7);
+	assert_int_equal(irq_calls, 2);
+	assert_int_equal(ticks, 3);
+
+	order[0] = '\0';
+	udrv_host_free(host);
+	assert_int_equal(removes, 3);
+	assert_string_equal(order, "-rtc -edu -rtc ");
+	udrv_host_free(NULL);
+	udrv_set_log(NULL, NULL);
+}
+
+static void test_open_failure(void **state)
+{
+	struct udrv_host *host = NULL;
+	unsigned int failed = 0;
+
+	(void)state;
+	reset();
+	fake_unlink("dev/uio6");	/* rtc2 cannot be opened */
+	assert_int_equal(udrv_host_new(&host), 0);
+	assert_int_equal(udrv_host_register(host, &rtc_drv), 0);
+	assert_int_equal(udrv_host_probe(host, &failed), 1);
+	assert_int_equal(failed, 1);
+	assert_non_null(strstr(log_text, "pl031: cannot open rtc2"));
+	udrv_host_free(host);
+	assert_int_equal(removes, 1);
+	udrv_set_log(NULL, NULL);
+}
+
+static void test_register_errors(void **state)
+{
+	static const struct udrv_driver no_probe = { "x", rtc_compat, NULL, NULL, NULL };
+	static const struct udrv_driver no_match = { "x", NULL, NULL, bad_probe, NULL };
+	struct udrv_host *host = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_host_new(&host), 0);
+	assert_int_equal(udrv_host_register(host, NULL), -EINVAL);
+	assert_int_equal(udrv_host_register(host, &no_probe), -EINVAL);
+	assert_int_equal(udrv_host_register(host, &no_match), -EINVAL);
+	/* nothing registered: nothing bound, the loop has nothing to do */
+	assert_int_equal(udrv_host_probe(host, NULL), 0);
+	assert_int_equal(udrv_host_run(host), 0);
+	udrv_host_free(host);
+
+	/* listing fails: reported */
+	assert_int_equal(udrv_host_new(&host), 0);
+	assert_int_equal(udrv_host_register(host, &rtc_drv), 0);
+	setenv("UDRV_ROOT", "/nonexistent-udrv-root", 1);
+	assert_int_equal(udrv_host_probe(host, NULL), -ENOENT);
+	udrv_host_free(host);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_host),
+		T(test_open_failure),
+		T(test_register_errors),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

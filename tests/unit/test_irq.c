@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/* Interrupts: lookup, unmask/mask, wait, fd, counters, several per device, removal. */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "udrv.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void test_irq_basic(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL, *none = NULL;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_num_irqs(dev), 1);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_irq_index(irq), 0);
+	assert_ptr_equal(udrv_irq_device(irq), dev);
+	assert_true(udrv_irq_fd(irq) >= 0);
+	assert_int_equal(udrv_device_irq(dev, 1, &none), -ENOENT);
+	assert_int_equal(udrv_device_irq(dev, 0, NULL), -EINVAL);
+	assert_null(none);
+	/* the counter starts at sysfs "event" */
+	assert_int_equal(udrv_irq_count(irq), 5);
+	assert_int_equal(udrv_irq_missed(irq), 0);
+
+	assert_int_equal(udrv_irq_unmask(irq), 0);
+	assert_int_equal(fake_control(0), 1);
+	assert_int_equal(udrv_irq_mask(irq), 0);
+	assert_int_equal(fake_control(0), 0);
+
+	/* timeouts: 0 checks, a finite one waits at least that long */
+	assert_int_equal(udrv_irq_wait(irq, 0), 0);
+	t0 = now_ns();
+	assert_int_equal(udrv_irq_wait(irq, 20000000), 0);
+	assert_true(now_ns() - t0 >= 20000000);
+
+	/* events */
+	fake_fire(0, 6);
+	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX), 1);
+	assert_int_equal(udrv_irq_count(irq), 6);
+	assert_int_equal(udrv_irq_missed(irq), 0);
+	assert_int_equal(udrv_irq_wait(irq, 0), 0);
+	/* a jump of 3 means 2 were missed */
+	fake_fire(0, 9);
+	assert_int_equal(udrv_irq_wait(irq, 1000000000), 1);
+	assert_int_equal(udrv_irq_count(irq), 9);
+	assert_int_equal(udrv_irq_missed(irq), 2);
+	fake_fire(0, 10);
+	assert_int_equal(udrv_irq_wait(irq, 0), 1);
+	assert_int_equal(udrv_irq_missed(irq), 2);
+	/* the counter wraps */
+	fake_fire(0, 0xffffffff);
+	assert_int_equal(udrv_irq_wait(irq, 0), 1);
+	fake_fire(0, 1);
+	assert_int_equal(udrv_irq_wait(irq, 0), 1);
+	assert_int_equal(udrv_irq_count(irq), 1);
+	assert_int_equal(udrv_irq_missed(irq), 2 + (0xffffffffu - 10 - 1) + 1);
+	udrv_device_close(dev);
+}
+
+static void test_irq_fd(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+	struct pollfd p;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	p = (struct pollfd){ .fd = udrv_irq_fd(irq), .events = POLLIN };
+	assert_int_equal(poll(&p, 1, 0), 0);
+	fake_fire(0, 6);
+	assert_int_equal(poll(&p, 1, 1000), 1);
+	assert_true(p.revents & POLLIN);
+	assert_int_equal(udrv_irq_wait(irq, 0), 1);
+	assert_int_equal(poll(&p, 1, 0), 0);
+	udrv_device_close(dev);
+}
+
+static void test_no_irq(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("plain", &dev), 0);
+	assert_int_equal(udrv_device_num_irqs(dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "plain"));
+	assert_int_equal(udrv_device_irq_by_name(dev, "first", &irq), -ENOENT);
+	assert_null(irq);
+	udrv_device_close(dev);
+}
+
+static void test_several_irqs(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *i0 = NULL, *i1 = NULL, *i2 = NULL, *x = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_num_irqs(dev), 3);
+	assert_int_equal(udrv_device_irq(dev, 0, &i0), 0);
+	assert_int_equal(udrv_device_irq(dev, 1, &i1), 0);
+	assert_int_equal(udrv_device_irq(dev, 2, &i2), 0);
+	assert_int_equal(udrv_device_irq(dev, 3, &x), -ENOENT);
+	assert_int_equal(udrv_irq_index(i2), 2);
+	assert_int_not_equal(udrv_irq_fd(i0), udrv_irq_fd(i1));
+	assert_int_not_equal(udrv_irq_fd(i1), udrv_irq_fd(i2));
+	assert_int_equal(udrv_device_irq_by_name(dev, "second", &x), 0);
+	assert_ptr_equal(x, i1);
+	assert_int_equal(udrv_device_irq_by_name(dev, "third", &x), 0);
+	assert_ptr_equal(x, i2);
+	assert_int_equal(udrv_device_irq_by_name(dev, "first", &x), 0);
+	assert_ptr_equal(x, i0);
+	x = NULL;
+	assert_int_equal(udrv_device_irq_by_name(dev, "fourth", &x), -ENOENT);
+	assert_int_equal(udrv_device_irq_by_name(dev, "secon", &x), -ENOENT);
+	assert_int_equal(udrv_device_irq_by_name(dev, NULL, &x), -EINVAL);
+	assert_int_equal(udrv_device_irq_by_name(dev, "first", NULL), -EINVAL);
+	assert_null(x);
+
+	/* each interrupt is its own node: firing uio3 wakes only irq 2 */
+	fake_fire(3, 1);
+	assert_int_equal(udrv_irq_wait(i0, 0), 0);
+	assert_int_equal(udrv_irq_wait(i1, 0), 0);
+	assert_int_equal(udrv_irq_wait(i2, 0), 1);
+	assert_int_equal(udrv_irq_unmask(i1), 0);
+	assert_int_equal(fake_control(2), 1);
+	assert_int_equal(fake_control(1), -1);
+	udrv_device_close(dev);
+
+	/* a DT device without interrupt-names */
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq_by_name(dev, "first", &x), -ENOENT);
+	udrv_device_close(dev);
+}
+
+static void test_removal(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	fake_remove(0);
+	/* an endless wait returns at once */
+	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX), -ENODEV);
+	assert_int_equal(udrv_irq_wait(irq, 0), -ENODEV);
+	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
+	assert_int_equal(udrv_irq_mask(irq), -ENODEV);
+	udrv_device_close(dev);
+
+	/* unmask is the first to notice */
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	fake_remove(0);
+	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
+	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX), -ENODEV);
+	udrv_device_close(dev);
+}
+
+static void test_event_attr_bad(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_unlink("sys/class/uio/uio2/event");
+	assert_int_equal(udrv_device_open("timer", &dev), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio2/event"));
+	fake_write("sys/class/uio/uio2/event", "many\n");
+	assert_int_equal(udrv_device_open("timer", &dev), -EINVAL);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio2/event"));
+	assert_null(dev);
+}
+
+static void test_irq_node_missing(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_unlink("dev/uio3");
+	assert_int_equal(udrv_device_open("timer", &dev), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "/dev/uio3"));
+	assert_null(dev);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_irq_basic),
+		T(test_irq_fd),
+		T(test_no_irq),
+		T(test_several_irqs),
+		T(test_removal),
+		T(test_event_attr_bad),
+		T(test_irq_node_missing),
+	};
+
+	signal(SIGPIPE, SIG_IGN);	/* writes to a removed fake device */
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

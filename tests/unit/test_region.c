@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: MIT */
+/* Regions: mapping, lookup, malformed sysfs maps, accessors, polling. */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "fake.h"
+#include "udrv.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void test_lookup(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL, *r2 = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	/* map1 is the DMA pool, not a region */
+	assert_int_equal(udrv_device_num_regions(dev), 1);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	assert_int_equal(udrv_region_index(r), 0);
+	assert_string_equal(udrv_region_name(r), "regs");
+	assert_int_equal(udrv_region_size(r), 0x100);
+	assert_int_equal(udrv_region_phys(r), 0xff110000);
+	/* the base is the test's map0 (another mapping of the same memory) */
+	*(volatile uint32_t *)fake_mem(1, 0) = 0xa1b2c3d4;
+	assert_int_equal(udrv_read32(udrv_region_base(r), 0), 0xa1b2c3d4);
+	assert_int_equal(udrv_device_region_by_name(dev, "regs", 0x100, &r2), 0);
+	assert_ptr_equal(r, r2);
+
+	r2 = NULL;
+	assert_int_equal(udrv_device_region(dev, 1, 0, &r2), -ENOENT);
+	assert_int_equal(udrv_device_region(dev, 5, 0, &r2), -ENOENT);
+	assert_int_equal(udrv_device_region(dev, 0, 0x101, &r2), -ERANGE);
+	assert_int_equal(udrv_device_region_by_name(dev, "regs", 0x1000, &r2), -ERANGE);
+	assert_non_null(strstr(udrv_last_error(), "4096 asked"));
+	assert_int_equal(udrv_device_region_by_name(dev, "dma", 0, &r2), -ENOENT);
+	assert_int_equal(udrv_device_region_by_name(dev, "ctrl", 0, &r2), -ENOENT);
+	assert_int_equal(udrv_device_region_by_name(dev, NULL, 0, &r2), -EINVAL);
+	assert_int_equal(udrv_device_region(dev, 0, 0, NULL), -EINVAL);
+	assert_int_equal(udrv_device_region_by_name(dev, "regs", 0, NULL), -EINVAL);
+	assert_null(r2);
+	udrv_device_close(dev);
+
+	/* a PCI BAR */
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	assert_int_equal(udrv_device_num_regions(dev), 1);
+	assert_int_equal(udrv_device_region_by_name(dev, "bar0", 0x100000, &r), 0);
+	assert_int_equal(udrv_region_phys(r), 0x10000000);
+	udrv_device_close(dev);
+}
+
+static void test_sub_page_offset(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+
+	(void)state;
+	/* sysfs offset 0x100 */
+	assert_int_equal(udrv_device_open("rtc2", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0x100, &r), 0);
+	assert_int_equal(udrv_region_phys(r), 0x9020100);
+	udrv_write32(udrv_region_base(r), 0, 0x12345678);
+	assert_int_equal(*(uint32_t *)((char *)fake_mem(6, 0) + 0x100), 0x12345678);
+	udrv_device_close(dev);
+
+	/* offset reported 0 with an unaligned addr: addr & (pagesize - 1) */
+	assert_int_equal(udrv_device_open("plain", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0x40, &r), 0);
+	assert_string_equal(udrv_region_name(r), "");
+	assert_int_equal(udrv_region_phys(r), 0x1000100);
+	*(volatile uint32_t *)((char *)fake_mem(5, 0) + 0x100) = 0x55aa55aa;
+	assert_int_equal(udrv_read32(udrv_region_base(r), 0), 0x55aa55aa);
+	udrv_device_close(dev);
+}
+
+static void test_offset_not_below_page(void **state)
+{
+	struct udrv_device *dev = NULL;
+	char buf[32];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "0x%lx\n", sysconf(_SC_PAGESIZE));
+	fake_write("sys/class/uio/uio0/maps/map0/offset", buf);
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	assert_null(dev);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio0/maps/map0/offset"));
+}
+
+static void test_malformed_maps(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_unlink("sys/class/uio/uio0/maps/map0/size");
+	assert_int_equal(udrv_device_open("rtc", &dev), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio0/maps/map0/size"));
+	fake_write("sys/class/uio/uio0/maps/map0/size", "0\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio0/maps/map0/size"));
+	fake_write("sys/class/uio/uio0/maps/map0/size", "0x1000\n");
+	fake_write("sys/class/uio/uio0/maps/map0/addr", "zzz\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio0/maps/map0/addr"));
+	fake_write("sys/class/uio/uio0/maps/map0/addr", "-1\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	fake_write("sys/class/uio/uio0/maps/map0/addr", "");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	assert_null(dev);
+	/* repaired, it opens */
+	fake_write("sys/class/uio/uio0/maps/map0/addr", "0x9010000\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	udrv_device_close(dev);
+}
+
+static void test_map_fails(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	/* the memory behind map0 is gone: mmap fails and is reported */
+	fake_unlink("dev/uio0.map0");
+	assert_int_equal(udrv_device_open("rtc", &dev), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "map0"));
+	assert_null(dev);
+}
+
+static void test_inline_accessors(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+	volatile void *base;
+	uint8_t *mem = fake_mem(0, 0);
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0x1000, &r), 0);
+	base = udrv_region_base(r);
+
+	udrv_write8(base, 0x1, 0xa5);
+	udrv_write16(base, 0x2, 0xbeef);
+	udrv_write32(base, 0x4, 0xcafef00d);
+	udrv_write64(base, 0x8, 0x0123456789abcdefull);
+	assert_int_equal(mem[1], 0xa5);
+	assert_int_equal(*(uint16_t *)(mem + 2), 0xbeef);
+	assert_int_equal(*(uint32_t *)(mem + 4), 0xcafef00d);
+	assert_true(*(uint64_t *)(mem + 8) == 0x0123456789abcdefull);
+	assert_int_equal(udrv_read8(base, 1), 0xa5);
+	assert_int_equal(udrv_read16(base, 2), 0xbeef);
+	assert_int_equal(udrv_read32(base, 4), 0xcafef00d);
+	assert_true(udrv_read64(base, 8) == 0x0123456789abcdefull);
+
+	udrv_write8_relaxed(base, 0x10, 0x5a);
+	udrv_write16_relaxed(base, 0x12, 0x1234);
+	udrv_write32_relaxed(base, 0x14, 0x89abcdef);
+	udrv_write64_relaxed(base, 0x18, 0xfedcba9876543210ull);
+	udrv_wmb();
+	udrv_rmb();
+	udrv_mb();
+	assert_int_equal(udrv_read8_relaxed(base, 0x10), 0x5a);
+	assert_int_equal(udrv_read16_relaxed(base, 0x12), 0x1234);
+	assert_int_equal(udrv_read32_relaxed(base, 0x14), 0x89abcdef);
+	assert_true(udrv_read64_relaxed(base, 0x18) == 0xfedcba9876543210ull);
+	/* the last word of the region */
+	udrv_write32(base, 0xffc, 0x11223344);
+	assert_int_equal(*(uint32_t *)(mem + 0xffc), 0x11223344);
+	udrv_device_close(dev);
+}
+
+static void test_checked_access(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+	uint8_t *mem;
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	mem = fake_mem(1, 0);
+	for (unsigned int w = 8; w <= 64; w *= 2) {
+		size_t off = 0x100 - w / 8;	/* the last one that fits */
+		uint64_t val = 0x8877665544332211ull & (w == 64 ? ~0ull : (1ull << w) - 1);
+
+		assert_int_equal(udrv_region_write(r, off, w, 0x8877665544332211ull), 0);
+		assert_int_equal(udrv_region_read(r, off, w, &v), 0);
+		assert_true(v == val);
+		assert_int_equal(mem[off], 0x11);
+		assert_int_equal(udrv_region_read(r, off + w / 8, w, &v), -ERANGE);
+		assert_int_equal(udrv_region_write(r, off + w / 8, w, 0), -ERANGE);
+	}
+	assert_int_equal(udrv_region_read(r, 0xfe, 32, &v), -EINVAL);	/* misaligned */
+	assert_int_equal(udrv_region_read(r, 0x100, 8, &v), -ERANGE);
+	assert_int_equal(udrv_region_read(r, SIZE_MAX - 3, 32, &v), -ERANGE);
+	assert_int_equal(udrv_region_write(r, SIZE_MAX - 7, 64, 0), -ERANGE);
+	assert_int_equal(udrv_region_read(r, 0, 24, &v), -EINVAL);
+	assert_int_equal(udrv_region_read(r, 0, 0, &v), -EINVAL);
+	assert_int_equal(udrv_region_write(r, 0, 128, 0), -EINVAL);
+	assert_int_equal(udrv_region_read(r, 0, 32, NULL), -EINVAL);
+	/* -ERANGE wrote nothing past the region: the byte after it is untouched */
+	assert_int_equal(mem[0x100], 0);
+	udrv_device_close(dev);
+}
+
+struct flipper {
+	volatile uint32_t *reg;
+	unsigned int delay_ms;
+};
+
+static void *flip(void *arg)
+{
+	struct flipper *f = arg;
+	struct timespec ts = { 0, (long)f->delay_ms * 1000000 };
+
+	nanosleep(&ts, NULL);
+	__atomic_store_n(f->reg, 0x80000001u, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void test_poll(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+	uint32_t last = 0;
+	uint64_t t0;
+	pthread_t th;
+	struct flipper f;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	f.reg = (uint32_t *)((char *)fake_mem(0, 0) + 0x10);
+	*f.reg = 0x1;
+
+	/* already true */
+	assert_int_equal(udrv_region_poll32(r, 0x10, 0x1, 0x1, 0, &last), 0);
+	assert_int_equal(last, 0x1);
+	assert_int_equal(udrv_region_poll32_ne(r, 0x10, 0x1, 0x0, 0, NULL), 0);
+
+	/* never true: times out after the timeout, not before */
+	t0 = now_ns();
+	assert_int_equal(udrv_region_poll32(r, 0x10, 0x80000000, 0x80000000, 20000000, &last),
+			 -ETIMEDOUT);
+	assert_true(now_ns() - t0 >= 20000000);
+	assert_int_equal(last, 0x1);
+	assert_int_equal(udrv_region_poll32_ne(r, 0x10, 0xff, 0x1, 1000000, &last), -ETIMEDOUT);
+
+	/* becomes true while polling */
+	f.delay_ms = 10;
+	assert_int_equal(pthread_create(&th, NULL, flip, &f), 0);
+	assert_int_equal(udrv_region_poll32(r, 0x10, 0x80000000, 0x80000000, 5000000000ull, &last),
+			 0);
+	assert_int_equal(last, 0x80000001);
+	pthread_join(th, NULL);
+
+	*f.reg = 0x1;
+	f.delay_ms = 10;
+	assert_int_equal(pthread_create(&th, NULL, flip, &f), 0);
+	assert_int_equal(udrv_region_poll32_ne(r, 0x10, 0xffffffff, 0x1, 5000000000ull, &last), 0);
+	assert_int_equal(last, 0x80000001);
+	pthread_join(th, NULL);
+
+	assert_int_equal(udrv_region_poll32(r, 0x1000, 1, 1, 0, &last), -ERANGE);
+	assert_int_equal(udrv_region_poll32(r, 0x2, 1, 1, 0, &last), -EINVAL);
+	assert_int_equal(udrv_region_poll32_ne(r, 0xffe, 1, 1, 0, &last), -EINVAL);
+	udrv_device_close(dev);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_lookup),
+		T(test_sub_page_offset),
+		T(test_offset_not_below_page),
+		T(test_malformed_maps),
+		T(test_map_fails),
+		T(test_inline_accessors),
+		T(test_checked_access),
+		T(test_poll),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
