@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+#include "test_stub_common.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int file_read(const char *path, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	return (int)n;
+}
+
+int sysfs_read(const char *path, char *buf, size_t len)
+{
+	int n = file_read(path, buf, len - 1);
+
+	if (n < 0)
+		return n;
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return n;
+}
+
+int sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+long long sysfs_num(const char *path)
+{
+	char buf[64];
+
+	if (sysfs_read(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtoll(buf, NULL, 0);
+}
+
+int uio_by_name(const char *name)
+{
+	char path[64], buf[64];
+	int n;
+
+	for (n = 0; n < MAX_UIO; n++) {
+		snprintf(path, sizeof(path), "/sys/class/uio/uio%d/name", n);
+		if (sysfs_read(path, buf, sizeof(buf)) >= 0 && !strcmp(buf, name))
+			return n;
+	}
+	return -1;
+}
+
+long long uio_map_attr(int n, int map, const char *attr)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/maps/map%d/%s", n, map, attr);
+	return sysfs_num(path);
+}
+
+long long uio_events(int n)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/event", n);
+	return sysfs_num(path);
+}
+
+int uio_open(int n)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/dev/uio%d", n);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+void *uio_mmap(int fd, int map, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       (off_t)map * getpagesize());
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+int uio_wait(int fd, int timeout_ms, uint32_t *count)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int r = poll(&pfd, 1, timeout_ms);
+
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return 0;
+	if (read(fd, count, sizeof(*count)) != sizeof(*count))
+		return -errno;
+	return 1;
+}
+
+int uio_irqcontrol(int fd, uint32_t on)
+{
+	return write(fd, &on, sizeof(on)) == sizeof(on) ? 0 : -errno;
+}
+
+int uio_device_dir(int n, char *out, size_t len)
+{
+	char path[64], real[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/device", n);
+	if (!realpath(path, real))
+		return -errno;
+	snprintf(out, len, "%s", real);
+	return 0;
+}
+
+int uio_rebind(const char *name)
+{
+	char dev[PATH_MAX], drv[PATH_MAX], path[PATH_MAX + 16];
+	const char *base;
+	int n = uio_by_name(name), r;
+
+	if (n < 0)
+		return -ENODEV;
+	if ((r = uio_device_dir(n, dev, sizeof(dev))))
+		return r;
+	snprintf(path, sizeof(path), "%s/driver", dev);
+	if (!realpath(path, drv))
+		return -errno;
+	base = strrchr(dev, '/') + 1;
+	snprintf(path, sizeof(path), "%s/unbind", drv);
+	if ((r = sysfs_write(path, base)))
+		return r;
+	snprintf(path, sizeof(path), "%s/bind", drv);
+	return sysfs_write(path, base);
+}
+
+const char *board(void)
+{
+	const char *b = getenv("UDRV_BOARD");
+
+	return b ? b : "";
+}
+
+long long mem_available_kb(void)
+{
+	char buf[4096], *p;
+
+	if (sysfs_read("/proc/meminfo", buf, sizeof(buf)) <= 0)
+		return -1;
+	p = strstr(buf, "MemAvailable:");
+	return p ? strtoll(p + strlen("MemAvailable:"), NULL, 10) : -1;
+}
+
+int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+int kmsg_bad_lines(int fd)
+{
+	char rec[2048];
+	ssize_t n;
+	int bad = 0;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, "Oops") || strstr(rec, "BUG") || strstr(rec, "WARNING")) {
+			printf("kmsg: %s", rec);
+			bad++;
+		}
+	}
+	return bad;
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * udrv_uio and QEMU's edu PCI device (1234:11e8), bound through
+ * driver_override (not uio_pci_generic): BAR0 is map 0, the DMA pool is
+ * map 1, INTx is masked by the stub and unmasked by write(1), bus mastering
+ * follows the binding, and edu's DMA engine copies through the pool.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "test_stub_common.h"
+
+/* edu registers (QEMU docs/specs/edu.rst) */
+#define EDU_ID		0x00
+#define EDU_LIVENESS	0x04
+#define EDU_IRQ_STATUS	0x24
+#define EDU_IRQ_RAISE	0x60
+#define EDU_IRQ_ACK	0x64
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_COUNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_START		0x1
+#define EDU_DMA_FROM_EDU	0x2
+#define EDU_BUF		0x40000	/* edu's internal 4 KiB buffer */
+
+#define PCI_DEVS "/sys/bus/pci/devices"
+
+static char edu_addr[300];
+
+static int find_edu(void)
+{
+	DIR *d = opendir(PCI_DEVS);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/vendor", e->d_name);
+		if (sysfs_num(path) != 0x1234)
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/device", e->d_name);
+		if (sysfs_num(path) != 0x11e8)
+			continue;
+		snprintf(edu_addr, sizeof(edu_addr), "%s", e->d_name);
+		closedir(d);
+		return 0;
+	}
+	closedir(d);
+	return -1;
+}
+
+/* The uioN under the edu device, -1 if it is not bound to the stub. */
+static int edu_uio(void)
+{
+	char path[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	int n = -1;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/uio", edu_addr);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "uio", 3))
+			n = atoi(e->d_name + 3);
+	closedir(d);
+	return n;
+}
+
+static int edu_command(void)
+{
+	char path[PATH_MAX];
+	unsigned char cfg[8];
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/config", edu_addr);
+	assert_int_equal(file_read(path, cfg, sizeof(cfg)), sizeof(cfg));
+	return cfg[4] | cfg[5] << 8;
+}
+
+static void edu_bind(void)
+{
+	char path[PATH_MAX];
+
+	if (edu_uio() >= 0)
+		return;
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", edu_addr);
+	sysfs_write(path, edu_addr);	/* whoever had it */
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", edu_addr);
+	assert_int_equal(sysfs_write(path, "udrv_uio"), 0);
+	assert_int_equal(sysfs_write("/sys/bus/pci/drivers_probe", edu_addr), 0);
+}
+
+struct edu {
+	int n, fd;
+	volatile char *bar0;
+	size_t bar0_len, pool_len;
+	uint8_t *pool;
+	uint64_t pool_bus;
+};
+
+static int setup(void **state)
+{
+	static struct edu e;
+
+	if (find_edu())
+		return -1;
+	edu_bind();
+	e.n = edu_uio();
+	if (e.n < 0)
+		return -1;
+	e.fd = uio_open(e.n);
+	e.bar0_len = (size_t)uio_map_attr(e.n, 0, "size");
+	e.pool_len = (size_t)uio_map_attr(e.n, 1, "size");
+	e.pool_bus = (uint64_t)uio_map_attr(e.n, 1, "addr");
+	e.bar0 = uio_mmap(e.fd, 0, e.bar0_len);
+	e.pool = uio_mmap(e.fd, 1, e.pool_len);
+	if (e.fd < 0 || !e.bar0 || !e.pool)
+		return -1;
+	*state = &e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct edu *e = *state;
+
+	munmap((void *)e->bar0, e->bar0_len);
+	munmap(e->pool, e->pool_len);
+	close(e->fd);
+	return 0;
+}
+
+/* Maps against the BARs in sysfs; name; BAR0 reaches the ID register. */
+static void test_bar0_is_map0(void **state)
+{
+	struct edu *e = *state;
+	char path[PATH_MAX], buf[256];
+	unsigned long long start, end, flags;
+
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/name", e->n);
+	assert_true(sysfs_read(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "udrv_uio");
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/resource", edu_addr);
+	assert_true(sysfs_read(path, buf, sizeof(buf)) > 0);
+	assert_int_equal(sscanf(buf, "%llx %llx %llx", &start, &end, &flags), 3);
+	assert_int_equal(uio_map_attr(e->n, 0, "addr"), start);
+	assert_int_equal(uio_map_attr(e->n, 0, "size"), end - start + 1);
+	assert_int_equal(uio_map_attr(e->n, 0, "offset"), 0);
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/maps/map0/name", e->n);
+	assert_true(sysfs_read(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "bar0");
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/maps/map1/name", e->n);
+	assert_true(sysfs_read(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "dma");
+	assert_int_equal(uio_map_attr(e->n, 1, "size"), 0x10000);
+	assert_int_equal(uio_map_attr(e->n, 2, "size"), -1);
+
+	assert_int_equal(rd32(e->bar0, EDU_ID), 0x010000ed);
+	wr32(e->bar0, EDU_LIVENESS, 0x12345678);
+	assert_int_equal(rd32(e->bar0, EDU_LIVENESS), ~0x12345678u);
+}
+
+static void test_bus_master_follows_binding(void **state)
+{
+	struct edu *e = *state;
+	char path[PATH_MAX];
+
+	(void)e;
+	assert_true(edu_command() & 0x4);
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", edu_addr);
+	assert_int_equal(sysfs_write(path, edu_addr), 0);
+	assert_false(edu_command() & 0x4);
+	assert_int_equal(sysfs_write("/sys/bus/pci/drivers_probe", edu_addr), 0);
+	assert_true(edu_command() & 0x4);
+	/* The old fd is now stale: reopen on the new binding. */
+	teardown(state);
+	assert_int_equal(setup(state), 0);
+}
+
+/* 1000 interrupts, each arriving once per write(1). */
+static void test_irq_once_per_unmask(void **state)
+{
+	struct edu *e = *state;
+	uint32_t count, last;
+	int i;
+
+	assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+	last = (uint32_t)uio_events(e->n);
+	for (i = 0; i < 1000; i++) {
+		wr32(e->bar0, EDU_IRQ_RAISE, 1);
+		if (uio_wait(e->fd, 2000, &count) != 1)
+			fail_msg("interrupt %d did not arrive", i);
+		assert_int_equal(count, last + 1);
+		last = count;
+		assert_int_equal(rd32(e->bar0, EDU_IRQ_STATUS), 1);
+		wr32(e->bar0, EDU_IRQ_ACK, 1);
+		assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+	}
+	assert_int_equal(uio_events(e->n), last);
+}
+
+/* Masked: nothing until write(1); unmasking with the cause pending reports
+ * it again at once. */
+static void test_irq_masked_until_unmask(void **state)
+{
+	struct edu *e = *state;
+	uint32_t count, last;
+	int i;
+
+	assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+	wr32(e->bar0, EDU_IRQ_RAISE, 1);
+	assert_int_equal(uio_wait(e->fd, 2000, &last), 1);
+	wr32(e->bar0, EDU_IRQ_RAISE, 2);
+	assert_int_equal(uio_wait(e->fd, 200, &count), 0);
+	for (i = 0; i < 10; i++) {
+		assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+		assert_int_equal(uio_wait(e->fd, 2000, &count), 1);
+		assert_int_equal(count, last + 1);
+		last = count;
+	}
+	wr32(e->bar0, EDU_IRQ_ACK, 3);
+	assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+	assert_int_equal(uio_wait(e->fd, 200, &count), 0);
+	/* Masked from userspace: a raise waits for the unmask. */
+	assert_int_equal(uio_irqcontrol(e->fd, 0), 0);
+	wr32(e->bar0, EDU_IRQ_RAISE, 4);
+	assert_int_equal(uio_wait(e->fd, 200, &count), 0);
+	assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+	assert_int_equal(uio_wait(e->fd, 2000, &count), 1);
+	assert_int_equal(count, last + 1);
+	wr32(e->bar0, EDU_IRQ_ACK, 4);
+	assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+}
+
+static void edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	int i;
+
+	wr32(e->bar0, EDU_DMA_SRC, (uint32_t)src);
+	wr32(e->bar0, EDU_DMA_SRC + 4, (uint32_t)(src >> 32));
+	wr32(e->bar0, EDU_DMA_DST, (uint32_t)dst);
+	wr32(e->bar0, EDU_DMA_DST + 4, (uint32_t)(dst >> 32));
+	wr32(e->bar0, EDU_DMA_COUNT, len);
+	wr32(e->bar0, EDU_DMA_CMD, cmd | EDU_DMA_START);
+	for (i = 0; i < 300 && (rd32(e->bar0, EDU_DMA_CMD) & EDU_DMA_START); i++)
+		nanosleep(&ts, NULL);
+	assert_int_equal(rd32(e->bar0, EDU_DMA_CMD) & EDU_DMA_START, 0);
+}
+
+/* Pool -> edu buffer -> another pool offset, by edu's DMA engine. */
+static void test_dma_round_trip(void **state)
+{
+	struct edu *e = *state;
+	/* QEMU 7.2's edu range check rejects a transfer that ends exactly at
+	 * the end of its 4 KiB buffer (and aborts QEMU): stay short of it. */
+	size_t i, len = 4000, out = 0x8000;
+
+	for (i = 0; i < len; i++)
+		e->pool[i] = (uint8_t)(i * 7 + 3);
+	memset(e->pool + out, 0, len);
+	__sync_synchronize();
+	edu_dma(e, e->pool_bus, EDU_BUF, len, 0);
+	edu_dma(e, EDU_BUF, e->pool_bus + out, len, EDU_DMA_FROM_EDU);
+	__sync_synchronize();
+	assert_memory_equal(e->pool + out, e->pool, len);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bar0_is_map0),
+		cmocka_unit_test(test_bus_master_follows_binding),
+		cmocka_unit_test(test_irq_once_per_unmask),
+		cmocka_unit_test(test_irq_masked_until_unmask),
+		cmocka_unit_test(test_dma_round_trip),
+	};
+
+	return cmocka_run_group_tests_name("stub_edu", tests, setup, teardown);
+}
