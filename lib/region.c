@@ -4,7 +4,9 @@
  *
  * Map N of /dev/uioX is mmapped at file offset N * pagesize; the region
  * starts `offset` bytes into the mapping (sysfs maps/mapN/offset, or
- * addr & (pagesize - 1) where a kernel reports 0 for an unaligned addr).
+ * addr & (pagesize - 1) where a kernel reports 0 for an unaligned addr) and
+ * ends where the map ends: (addr & (pagesize - 1)) + size bytes after the
+ * page start, as in uio_pdrv_genirq and the udrv_uio stub.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,15 +42,25 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 			dev->e.nodes[0].uio, n) &&
 	    udrv__read_file(path, name, sizeof(name)) >= 0)
 		name[strcspn(name, "\n")] = '\0';
+	/*
+	 * UIO maps ((addr & (pg-1)) + size) bytes rounded up to pages from the
+	 * page holding addr. With a page-aligned addr, size counts from the page
+	 * start and the device's registers begin `offset` bytes in.
+	 */
 	if (offset >= pg)
 		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not below the page size",
 				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)offset);
-	if (!offset)
-		offset = addr & (pg - 1);
-	if (!size || size > SIZE_MAX - pg)
+	if (!size || size > SIZE_MAX - 2 * pg)
 		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
 				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)size);
-	len = (offset + size + pg - 1) & ~(pg - 1);
+	len = (size_t)(((addr & (pg - 1)) + size + pg - 1) & ~(uint64_t)(pg - 1));
+	if (!offset)
+		offset = addr & (pg - 1);
+	else if (offset >= (addr & (pg - 1)) + size)
+		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past the map's size %#llx",
+				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)offset,
+				  (unsigned long long)size);
+	size = (addr & (pg - 1)) + size - offset;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)n * (off_t)pg);
 	if (p == MAP_FAILED)
 		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", dev->e.nodes[0].uio, n,

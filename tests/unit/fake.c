@@ -142,10 +142,8 @@ void fake_uio(unsigned int uio, const char *name, const char *parent,
 	}
 	for (unsigned int m = 0; m < nmaps; m++) {
 		int fd;
-		size_t len = (size_t)((maps[m].offset + maps[m].size + pg - 1) & ~(uint64_t)(pg - 1));
-
-		if (!maps[m].offset)
-			len = (size_t)(((maps[m].addr & (pg - 1)) + maps[m].size + pg - 1) & ~(uint64_t)(pg - 1));
+		size_t len = (size_t)(((maps[m].addr & (pg - 1)) + maps[m].size + pg - 1) &
+				      ~(uint64_t)(pg - 1));
 		snprintf(p, sizeof(p), "%s/maps/map%u", rel, m);
 		mkpath(p);
 		snprintf(buf, sizeof(buf), "0x%llx\n", (unsigned long long)maps[m].addr);
@@ -319,7 +317,7 @@ int fake_setup(void **state)
 	static const struct fake_map edu[] = { { "bar0", 0x10000000, 0x100000, 0 },
 					       { "dma", 0x80000000, 0x4000, 0 } };
 	static const struct fake_map plain[] = { { NULL, 0x1000100, 0x40, 0 } };
-	static const struct fake_map rtc2[] = { { "regs", 0x9020000, 0x100, 0x100 } };
+	static const struct fake_map rtc2[] = { { "regs", 0x9020000, 0x200, 0x100 } };
 
 	(void)state;
 	fake_init();

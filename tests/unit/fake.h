@@ -68,7 +68,8 @@ void fake_remove(unsigned int uio);
  *   uio5 "plain"       no parent; map0 unnamed at unaligned 0x1000100 + 0x40
  *                      reported with offset 0; no irq
  *   uio6 "rtc2"        DT /pl031@9020000 "arm,pl031"; map0 "regs" addr
- *                      0x9020000 offset 0x100 size 0x100; irq
+ *                      0x9020000 offset 0x100 size 0x200 (from the page
+ *                      start, so a 0x100-byte region); irq
  */
 int fake_setup(void **state);
 int fake_teardown(void **state);

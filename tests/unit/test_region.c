@@ -75,6 +75,9 @@ static void test_sub_page_offset(void **state)
 	assert_int_equal(udrv_device_open("rtc2", &dev), 0);
 	assert_int_equal(udrv_device_region(dev, 0, 0x100, &r), 0);
 	assert_int_equal(udrv_region_phys(r), 0x9020100);
+	/* size counts from the page start: 0x200 - 0x100 bytes are the device's */
+	assert_int_equal(udrv_region_size(r), 0x100);
+	assert_int_equal(udrv_device_region(dev, 0, 0x101, &r), -ERANGE);
 	udrv_write32(udrv_region_base(r), 0, 0x12345678);
 	assert_int_equal(*(uint32_t *)((char *)fake_mem(6, 0) + 0x100), 0x12345678);
 	udrv_device_close(dev);
@@ -84,6 +87,7 @@ static void test_sub_page_offset(void **state)
 	assert_int_equal(udrv_device_region(dev, 0, 0x40, &r), 0);
 	assert_string_equal(udrv_region_name(r), "");
 	assert_int_equal(udrv_region_phys(r), 0x1000100);
+	assert_int_equal(udrv_region_size(r), 0x40);
 	*(volatile uint32_t *)((char *)fake_mem(5, 0) + 0x100) = 0x55aa55aa;
 	assert_int_equal(udrv_read32(udrv_region_base(r), 0), 0x55aa55aa);
 	udrv_device_close(dev);
@@ -100,6 +104,17 @@ static void test_offset_not_below_page(void **state)
 	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
 	assert_null(dev);
 	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio0/maps/map0/offset"));
+}
+
+static void test_offset_past_size(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_write("sys/class/uio/uio6/maps/map0/offset", "0x200\n");
+	assert_int_equal(udrv_device_open("rtc2", &dev), -EINVAL);
+	assert_null(dev);
+	assert_non_null(strstr(udrv_last_error(), "sys/class/uio/uio6/maps/map0/offset"));
 }
 
 static void test_malformed_maps(void **state)
@@ -289,6 +304,7 @@ int main(void)
 		T(test_lookup),
 		T(test_sub_page_offset),
 		T(test_offset_not_below_page),
+		T(test_offset_past_size),
 		T(test_malformed_maps),
 		T(test_map_fails),
 		T(test_inline_accessors),
