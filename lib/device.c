@@ -58,6 +58,13 @@ static int read_name(unsigned int uio, char *name, size_t len)
 	return 0;
 }
 
+static bool node_exists(unsigned int uio)
+{
+	char path[UDRV_PATH];
+
+	return !udrv__path(path, sizeof(path), "/sys/class/uio/uio%u", uio) && !access(path, F_OK);
+}
+
 static void read_parent(unsigned int uio, char *parent)
 {
 	char path[UDRV_PATH];
@@ -184,6 +191,8 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 			size_t base_len = 0;
 
 			ret = read_name(uios[i], node.name, sizeof(node.name));
+			if (ret == -ENOENT && !node_exists(uios[i]))
+				continue;	/* removed while we looked */
 			if (ret)
 				goto out;
 			node.irq_index = irq_suffix(node.name, &base_len);

@@ -78,6 +78,14 @@ void fake_unlink(const char *rel)
 	check(!unlink(p), p);
 }
 
+void fake_rmdir(const char *rel)
+{
+	char p[512];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	check(!rmdir(p), p);
+}
+
 static void map_attr(const char *rel, unsigned int m, const char *attr, const char *val)
 {
 	char p[512];

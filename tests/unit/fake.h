@@ -44,6 +44,7 @@ void fake_pci(const char *parent, uint16_t vendor, uint16_t device);
 /* Write / delete a file under the root ("sys/class/uio/uio0/name"). */
 void fake_write(const char *rel, const char *content);
 void fake_unlink(const char *rel);
+void fake_rmdir(const char *rel);
 
 /* The test's view of map @map of uio<uio> (MAP_SHARED with the library). */
 void *fake_mem(unsigned int uio, unsigned int map);

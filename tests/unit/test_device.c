@@ -172,6 +172,25 @@ static void test_open_name_missing(void **state)
 	assert_null(dev);
 }
 
+/* A node that disappears between readdir and reading it is skipped. */
+static void test_node_vanishing(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_unlink("sys/class/uio/uio5/name");
+	fake_unlink("sys/class/uio/uio5/event");
+	fake_unlink("sys/class/uio/uio5/maps/map0/addr");
+	fake_unlink("sys/class/uio/uio5/maps/map0/size");
+	fake_unlink("sys/class/uio/uio5/maps/map0/offset");
+	fake_rmdir("sys/class/uio/uio5/maps/map0");
+	fake_rmdir("sys/class/uio/uio5/maps");
+	fake_rmdir("sys/class/uio/uio5");
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	udrv_device_close(dev);
+	assert_int_equal(udrv_device_open("plain", &dev), -ENOENT);
+}
+
 static void test_open_dt_path(void **state)
 {
 	struct udrv_device *dev = NULL;
@@ -323,6 +342,7 @@ int main(void)
 		T(test_open_by_name),
 		T(test_open_dev_node_missing),
 		T(test_open_name_missing),
+		T(test_node_vanishing),
 		T(test_open_dt_path),
 		T(test_open_dt_compatible),
 		T(test_open_pci),
