@@ -1,0 +1,693 @@
+#!/usr/bin/env python3
+"""Boot the emulated boards and talk to them; called by qemu/run.
+
+Sub-commands: dumpdtb, initramfs, exec, shell, demo, bench, test.
+
+The guest's /init (qemu/guest/init) prints marker lines on the console:
+  @@UDRV-READY                     the guest is up and the modules are loaded
+  @@UDRV-EXIT <rc>                 the command finished with status rc
+  @@UDRV-SUITE-BEGIN <name>        a guest test suite starts (run-tests)
+  @@UDRV-SUITE-END <name> <rc>     ... and ends with status rc
+  @@UDRV-HOST <action> [args]      a guest test asks the host to act:
+      powerdown                    QMP system_powerdown (virt: GPIO power key)
+      uart-send <hex>              write bytes into the board's second UART
+      uart-echo on|off             echo what the second UART sends back into it
+"""
+import argparse
+import json
+import os
+import re
+import select
+import shlex
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+QEMU = 'qemu-system-aarch64'
+os.environ.setdefault('QEMU_AUDIO_DRV', 'none')  # zcu102's DisplayPort audio
+VIRT_MACHINE = ['-M', 'virt', '-cpu', 'cortex-a57', '-m', '512M', '-smp', '2']
+
+BOARDS = {
+    'virt': {
+        'machine': VIRT_MACHINE,
+        'console': 'ttyAMA0',
+        'dtb': 'virt.dtb',
+        'disks': 2,
+        'devices': ['-device', 'edu,dma_mask=0xffffffff'],
+        'uart2': False,
+    },
+    'zcu102': {
+        'machine': ['-M', 'xlnx-zcu102', '-m', '2G'],
+        'console': 'ttyPS0',
+        # No PMU firmware: don't hold devices back for its providers.
+        'append': 'fw_devlink=off cpuidle.off=1',
+        'dtb': 'zcu102.dtb',
+        'disks': 0,
+        'devices': [],
+        'uart2': True,
+    },
+}
+# virt booted with QEMU's own DTB, untouched: for tests of run-time binding.
+BOARDS['virt-stock'] = dict(BOARDS['virt'], dtb='virt-stock.dtb')
+TEST_BOARDS = ['virt', 'virt-stock', 'zcu102']
+
+DISK_MB = 16
+GUEST_LIBEXEC = '/usr/libexec/udrv'
+
+
+def die(msg, code=2):
+    print('qemu/run: ' + msg, file=sys.stderr)
+    sys.exit(code)
+
+
+# --- initramfs (newc cpio, written here so no root or mknod is needed) --------
+
+class Cpio:
+    def __init__(self):
+        self.out = bytearray()
+        self.ino = 1
+        self.names = set()
+
+    def _entry(self, name, mode, data=b'', rdev=(0, 0)):
+        name = name.lstrip('/') or '.'
+        if name in self.names:
+            return
+        self.names.add(name)
+        fields = [self.ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1],
+                  len(name) + 1, 0]
+        self.ino += 1
+        self.out += b'070701' + ''.join('%08X' % f for f in fields).encode()
+        self.out += name.encode() + b'\0'
+        self.out += b'\0' * (-len(self.out) % 4)
+        self.out += data
+        self.out += b'\0' * (-len(self.out) % 4)
+
+    def dirs(self, path):
+        parts = path.strip('/').split('/')[:-1]
+        for i in range(len(parts)):
+            self._entry('/'.join(parts[:i + 1]), stat.S_IFDIR | 0o755)
+
+    def dir(self, path, mode=0o755):
+        self.dirs(path)
+        self._entry(path, stat.S_IFDIR | mode)
+
+    def file(self, path, data, mode=0o644):
+        self.dirs(path)
+        self._entry(path, stat.S_IFREG | mode, data)
+
+    def symlink(self, path, target):
+        self.dirs(path)
+        self._entry(path, stat.S_IFLNK | 0o777, target.encode())
+
+    def chardev(self, path, major, minor, mode=0o600):
+        self.dirs(path)
+        self._entry(path, stat.S_IFCHR | mode, rdev=(major, minor))
+
+    def tree(self, src, dest='/'):
+        for root, dirnames, filenames in os.walk(src):
+            rel = os.path.relpath(root, src)
+            base = os.path.normpath(os.path.join(dest, rel))
+            for n in sorted(dirnames) + sorted(filenames):
+                p = os.path.join(root, n)
+                g = os.path.join(base, n)
+                st = os.lstat(p)
+                if stat.S_ISLNK(st.st_mode):
+                    self.symlink(g, os.readlink(p))
+                elif stat.S_ISDIR(st.st_mode):
+                    self.dir(g, stat.S_IMODE(st.st_mode))
+                else:
+                    with open(p, 'rb') as f:
+                        self.file(g, f.read(), stat.S_IMODE(st.st_mode))
+
+    def finish(self):
+        self._entry('TRAILER!!!', 0)
+        return bytes(self.out)
+
+
+def elf_needed(path):
+    """The DT_NEEDED names and the interpreter of an ELF file, or None."""
+    with open(path, 'rb') as f:
+        if f.read(4) != b'\x7fELF':
+            return None
+    out = subprocess.run(['aarch64-linux-gnu-readelf', '-d', '-l', '-W', path],
+                         capture_output=True, text=True).stdout
+    needed = re.findall(r'\(NEEDED\)\s+Shared library: \[(.*?)\]', out)
+    interp = re.findall(r'Requesting program interpreter: (.*?)\]', out)
+    return needed, interp
+
+
+def cmd_initramfs(a):
+    c = Cpio()
+    for d in ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'proc', 'sys', 'dev', 'tmp',
+              'run', 'root', 'etc', 'lib/modules/udrv', 'mnt']:
+        c.dir(d)
+    c.chardev('dev/console', 5, 1)
+    c.chardev('dev/null', 1, 3, 0o666)
+    c.file('bin/busybox', open(a.busybox, 'rb').read(), 0o755)
+    c.symlink('bin/sh', 'busybox')
+    trees = []
+    for t in a.tree:
+        src, _, dest = t.partition(':')
+        if os.path.isdir(src):
+            c.tree(src, dest or '/')
+            trees.append(src)
+    for m in a.module:
+        c.file('lib/modules/udrv/' + os.path.basename(m), open(m, 'rb').read())
+    # Shared libraries the ELF files need, found in the --libs folders.
+    want, seen = [], set()
+    for src in trees:
+        for root, _, files in os.walk(src):
+            for n in files:
+                p = os.path.join(root, n)
+                if os.path.isfile(p) and not os.path.islink(p):
+                    want.append(p)
+    libdir = 'usr/lib/aarch64-linux-gnu'
+    while want:
+        r = elf_needed(want.pop())
+        if not r:
+            continue
+        needed, interp = r
+        for lib in needed + [os.path.basename(i) for i in interp]:
+            if lib in seen:
+                continue
+            seen.add(lib)
+            for d in a.libs:
+                p = os.path.join(d, lib)
+                if os.path.exists(p):
+                    real = os.path.realpath(p)
+                    c.file(libdir + '/' + lib, open(real, 'rb').read(), 0o755)
+                    want.append(real)
+                    break
+            else:
+                die('initramfs: no %s in %s' % (lib, ', '.join(a.libs)))
+        for i in interp:
+            c.symlink(i.lstrip('/'), '/' + libdir + '/' + os.path.basename(i))
+    with open(a.out, 'wb') as f:
+        f.write(c.finish())
+
+
+# --- booting ------------------------------------------------------------------
+
+class Guest:
+    """One QEMU run of a board; the console is read line by line."""
+
+    def __init__(self, build, board, workdir, interactive=False, quiet=True):
+        if board not in BOARDS:
+            die('unknown board %r (known: %s)' % (board, ', '.join(BOARDS)))
+        self.b = BOARDS[board]
+        self.board = board
+        self.build = build
+        self.work = workdir
+        self.interactive = interactive
+        self.quiet = quiet and not os.environ.get('UDRV_VERBOSE')
+        self.lines = []
+        self.qmp_path = os.path.join(workdir, 'qmp.sock')
+        self.uart_path = os.path.join(workdir, 'uart.sock')
+        self.uart = None
+        self.uart_echo = False
+        self.uart_rx = bytearray()
+        self.proc = None
+
+    def argv(self, initrd):
+        b = self.b
+        cmdline = ('console=%s rdinit=/init panic=-1 udrv.board=%s'
+                   % (b['console'], self.board))
+        if b.get('append'):
+            cmdline += ' ' + b['append']
+        if self.quiet:
+            cmdline += ' quiet loglevel=4'
+        argv = [QEMU] + b['machine'] + [
+            '-kernel', os.path.join(self.build, 'Image.gz'),
+            '-initrd', initrd,
+            '-dtb', os.path.join(self.build, 'dtb', b['dtb']),
+            '-append', cmdline, '-no-reboot',
+            '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path,
+        ]
+        if self.interactive:
+            argv += ['-nographic', '-serial', 'mon:stdio']
+        else:
+            argv += ['-display', 'none', '-monitor', 'none', '-serial', 'stdio']
+        if b['uart2']:
+            argv += ['-serial', 'unix:%s,server=on,wait=off' % self.uart_path]
+        global_mmio = False
+        for i in range(b['disks']):
+            img = os.path.join(self.work, 'disk%d.img' % i)
+            with open(img, 'wb') as f:
+                f.truncate(DISK_MB << 20)
+            argv += ['-drive', 'file=%s,if=none,format=raw,id=d%d' % (img, i),
+                     '-device', 'virtio-blk-device,drive=d%d' % i]
+            global_mmio = True
+        if global_mmio:
+            argv += ['-global', 'virtio-mmio.force-legacy=false']
+        return argv + b['devices']
+
+    def initrd(self, files):
+        """The base initramfs plus a second archive with the run's own files."""
+        c = Cpio()
+        for guest, data, mode in files:
+            c.file(guest, data, mode)
+        path = os.path.join(self.work, 'initrd.cpio')
+        with open(path, 'wb') as f:
+            with open(os.path.join(self.build, 'initramfs.cpio'), 'rb') as base:
+                shutil.copyfileobj(base, f)
+            f.write(c.finish())
+        return path
+
+    def start(self, files):
+        argv = self.argv(self.initrd(files))
+        if self.interactive:
+            return subprocess.call(argv)
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        self.buf = b''
+        self.t0 = time.monotonic()
+
+    # Host actions asked for by the guest ---------------------------------------
+    def qmp(self, command):
+        for _ in range(50):
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(self.qmp_path)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            return 'no QMP socket'
+        f = s.makefile('rw')
+        f.readline()
+        for cmd in ({'execute': 'qmp_capabilities'}, {'execute': command}):
+            f.write(json.dumps(cmd) + '\n')
+            f.flush()
+            while True:
+                r = json.loads(f.readline())
+                if 'return' in r or 'error' in r:
+                    break
+        s.close()
+        return json.dumps(r)
+
+    def uart_connect(self):
+        if self.uart is None and self.b['uart2']:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(self.uart_path)
+            s.setblocking(False)
+            self.uart = s
+        return self.uart
+
+    def host_action(self, words):
+        what = words[0] if words else ''
+        if what == 'powerdown':
+            r = self.qmp('system_powerdown')
+        elif what == 'uart-send' and len(words) == 2:
+            self.uart_connect().sendall(bytes.fromhex(words[1]))
+            r = 'sent %d bytes' % (len(words[1]) // 2)
+        elif what == 'uart-echo' and len(words) == 2:
+            self.uart_connect()
+            self.uart_echo = words[1] == 'on'
+            r = 'echo ' + words[1]
+        else:
+            r = 'unknown action'
+        self.lines.append('[host] %s: %s' % (' '.join(words), r))
+
+    def _pump_uart(self):
+        if self.uart is None:
+            return
+        try:
+            data = self.uart.recv(4096)
+        except BlockingIOError:
+            return
+        if data:
+            self.uart_rx += data
+            if self.uart_echo:
+                self.uart.sendall(data)
+
+    def lines_until(self, deadline):
+        """Yield console lines until QEMU exits or the deadline passes.
+
+        Sets self.outcome to 'exit' or 'timeout' when it stops."""
+        fd = self.proc.stdout.fileno()
+        while True:
+            now = time.monotonic()
+            if now >= deadline:
+                self.outcome = 'timeout'
+                return
+            rl = [fd] + ([self.uart] if self.uart else [])
+            r, _, _ = select.select(rl, [], [], min(0.5, deadline - now))
+            if self.uart in r:
+                self._pump_uart()
+            if fd not in r:
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                if self.buf:
+                    yield self._line(self.buf)
+                    self.buf = b''
+                self.outcome = 'exit'
+                return
+            self.buf += data
+            while b'\n' in self.buf:
+                line, self.buf = self.buf.split(b'\n', 1)
+                yield self._line(line)
+
+    def _line(self, raw):
+        line = raw.decode('utf-8', 'replace').rstrip('\r')
+        self.lines.append(line)
+        m = re.search(r'@@UDRV-HOST (.*)$', line)
+        if m:
+            self.host_action(m.group(1).split())
+        return line
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+        if self.uart:
+            self.uart.close()
+
+    def tail(self, n=40):
+        return '\n'.join(self.lines[-n:])
+
+
+def guest_script(argv):
+    return ('#!/bin/sh\n' + ' '.join(shlex.quote(x) for x in argv) + '\n').encode()
+
+
+def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
+                 on_line=None):
+    """Boot `board`, run argv, return (status, guest).
+
+    status is the command's exit status, or None if the guest did not boot,
+    panicked, hung or died before the command finished; the caller reports it.
+    on_line(line) sees each console line of the command's output."""
+    work = tempfile.mkdtemp(prefix='udrv-%s-' % board)
+    g = Guest(build, board, work)
+    files = [('udrv/cmd', guest_script(argv), 0o755)]
+    for spec in adds:
+        host, _, guest = spec.partition(':')
+        if not os.path.exists(host):
+            die('--add: no such file: ' + host)
+        guest = guest or '/root/' + os.path.basename(host)
+        files.append((guest, open(host, 'rb').read(), stat.S_IMODE(os.stat(host).st_mode)))
+    g.start(files)
+    status, running, why = None, False, None
+    deadline = time.monotonic() + boot_timeout
+    try:
+        for line in g.lines_until(deadline):
+            if 'Kernel panic' in line:
+                why = 'kernel panic'
+                # Let the panic message reach the console, then stop.
+                for _ in g.lines_until(time.monotonic() + 2):
+                    pass
+                break
+            if line.startswith('@@UDRV-READY'):
+                running = True
+                deadline = time.monotonic() + timeout
+                for line in g.lines_until(deadline):
+                    m = re.search(r'@@UDRV-EXIT (\d+)', line)
+                    if m:
+                        status = int(m.group(1))
+                        # Output without a final newline ends up before it.
+                        if on_line and line[:m.start()]:
+                            on_line(line[:m.start()])
+                        break
+                    if 'Kernel panic' in line:
+                        why = 'kernel panic'
+                        for _ in g.lines_until(time.monotonic() + 2):
+                            pass
+                        break
+                    if on_line:
+                        on_line(line)
+                break
+        else:
+            pass
+        if status is None and why is None:
+            if g.outcome == 'timeout':
+                why = ('the command did not finish within %d s' % timeout if running
+                       else 'the guest did not boot within %d s' % boot_timeout)
+            else:
+                why = 'QEMU exited before the command finished'
+    finally:
+        g.stop()
+    g.failure = why
+    g.elapsed = time.monotonic() - g.t0
+    shutil.rmtree(work, ignore_errors=True)
+    return status, g
+
+
+def report_failure(g):
+    print('%s: %s; console tail:' % (g.board, g.failure), file=sys.stderr)
+    print(g.tail(), file=sys.stderr)
+
+
+def print_line(line):
+    if not line.startswith('@@UDRV-'):
+        print(line, flush=True)
+
+
+def cmd_exec(a):
+    if not a.cmd:
+        die('exec: no command (usage: exec [--board B] [--add HOST[:GUEST]] -- CMD...)')
+    status, g = run_in_guest(a.build, a.board, a.cmd, a.add, timeout=a.timeout,
+                             on_line=print_line)
+    if status is None:
+        report_failure(g)
+        return 124 if 'within' in (g.failure or '') else 125
+    return status
+
+
+def cmd_shell(a):
+    work = tempfile.mkdtemp(prefix='udrv-shell-')
+    g = Guest(a.build, a.board, work, interactive=True, quiet=False)
+    print('udrv: booting %s; leave the shell with `poweroff -f`, QEMU with Ctrl-a x'
+          % a.board, file=sys.stderr)
+    rc = g.start([])
+    shutil.rmtree(work, ignore_errors=True)
+    return rc
+
+
+def boards_of(arg, default):
+    if arg == 'all':
+        return default
+    for b in arg.split(','):
+        if b not in BOARDS:
+            die('unknown board %r (known: %s, all)' % (b, ', '.join(BOARDS)))
+    return arg.split(',')
+
+
+def cmd_demo(a):
+    rc = 0
+    for board in boards_of(a.board, ['virt', 'zcu102']):
+        print('### demo on %s' % board, flush=True)
+        status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/demo', board],
+                                 timeout=a.timeout, on_line=print_line)
+        if status is None:
+            report_failure(g)
+            rc = 1
+        elif status:
+            print('demo on %s failed with status %d' % (board, status))
+            rc = 1
+    return rc
+
+
+def cmd_bench(a):
+    out = []
+    for board in boards_of(a.board, ['virt']):
+        lines = []
+        status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/bench', board],
+                                 timeout=a.timeout, on_line=lines.append)
+        if status is None:
+            report_failure(g)
+            return 1
+        for line in lines:
+            if line.startswith('{'):
+                try:
+                    r = json.loads(line)
+                except ValueError:
+                    continue
+                r['board'] = board
+                out.append(r)
+        if status:
+            print('\n'.join(lines), file=sys.stderr)
+            return 1
+    print(json.dumps(out, indent=2))
+    return 0
+
+
+# --- tests ----------------------------------------------------------------------
+
+CMOCKA = re.compile(r'^\[\s*(OK|FAILED|ERROR|SKIPPED)\s*\] (.+)$')
+
+
+class Tally:
+    def __init__(self):
+        self.results = {}  # (scope, suite, test) -> status
+
+    def add(self, scope, suite, test, status, detail=None):
+        key = (scope, suite, test)
+        if self.results.get(key) in ('FAIL', status):
+            return  # cmocka lists failures and skips again at the end
+        self.results[key] = status
+        print('%-4s %s/%s/%s%s' % (status, scope, suite, test,
+                                   (' — ' + detail) if detail else ''), flush=True)
+
+    def cmocka(self, scope, suite, text):
+        """Record cmocka's per-test lines; return how many failed."""
+        failed = 0
+        for line in text.splitlines():
+            m = CMOCKA.match(line.strip())
+            if not m or re.match(r'\d+ test\(s\)', m.group(2)):
+                continue
+            status = {'OK': 'PASS', 'SKIPPED': 'SKIP'}.get(m.group(1), 'FAIL')
+            failed += status == 'FAIL'
+            self.add(scope, suite, m.group(2).strip(), status)
+        return failed
+
+    def count(self, status):
+        return sum(1 for s in self.results.values() if s == status)
+
+
+def host_tests(tally, host_build):
+    log = os.path.join(host_build, 'meson-logs', 'testlog.json')
+    if os.path.exists(log):
+        os.unlink(log)
+    p = subprocess.run(['meson', 'test', '-C', host_build, '--print-errorlogs'],
+                       capture_output=True, text=True)
+    if not os.path.exists(log):
+        print(p.stdout + p.stderr)
+        tally.add('host', 'meson', 'test', 'FAIL', 'meson test did not run')
+        return
+    for raw in open(log):
+        t = json.loads(raw)
+        text = (t.get('stdout') or '') + '\n' + (t.get('stderr') or '')
+        failed = tally.cmocka('host', t['name'], text)
+        if t['result'] not in ('OK', 'SKIP', 'EXPECTEDFAIL') and not failed:
+            tally.add('host', t['name'], '(exit)', 'FAIL', '%s, status %s' %
+                      (t['result'], t.get('returncode')))
+            print(text[-3000:])
+
+
+def guest_tests(tally, build, board, timeout):
+    suite = [None]
+    text = {}
+    ended = {}
+
+    def on_line(line):
+        m = re.match(r'@@UDRV-SUITE-BEGIN (\S+)', line)
+        if m:
+            suite[0] = m.group(1)
+            text[suite[0]] = []
+            return
+        m = re.match(r'@@UDRV-SUITE-END (\S+) (\d+)', line)
+        if m:
+            ended[m.group(1)] = int(m.group(2))
+            name = m.group(1)
+            failed = tally.cmocka(board, name, '\n'.join(text.get(name, [])))
+            if ended[name] and not failed:
+                tally.add(board, name, '(exit)', 'FAIL', 'status %d' % ended[name])
+                print('\n'.join(text.get(name, [])[-30:]))
+            elif failed:
+                print('\n'.join(text.get(name, [])[-60:]))
+            suite[0] = None
+            return
+        if suite[0]:
+            text[suite[0]].append(line)
+
+    t0 = time.monotonic()
+    status, g = run_in_guest(build, board, [GUEST_LIBEXEC + '/run-tests', board],
+                             timeout=timeout, on_line=on_line)
+    if status is None:
+        if suite[0]:
+            tally.cmocka(board, suite[0], '\n'.join(text[suite[0]]))
+            tally.add(board, suite[0], '(unfinished)', 'FAIL', g.failure)
+        tally.add(board, 'boot', 'guest', 'FAIL', g.failure)
+        report_failure(g)
+    else:
+        tally.add(board, 'boot', 'guest', 'PASS' if status == 0 else 'FAIL',
+                  '%d suites in %.0f s' % (len(ended), time.monotonic() - t0))
+
+
+def harness_tests(tally, build):
+    """The harness turns a failing command, a panic and a hang into failures."""
+    def check(name, argv, timeout, ok):
+        t0 = time.monotonic()
+        status, g = run_in_guest(build, 'virt', argv, timeout=timeout)
+        took = time.monotonic() - t0
+        good = ok(status, g.failure or '') and took < timeout + 30
+        tally.add('harness', 'exec', name, 'PASS' if good else 'FAIL',
+                  'status %s, %s, %.1f s' % (status, g.failure or 'finished', took))
+        if not good:
+            print(g.tail())
+
+    check('exit_status_passes_through', ['sh', '-c', 'exit 3'], 60,
+          lambda st, why: st == 3)
+    check('panic_is_a_failure', ['sh', '-c', 'echo c >/proc/sysrq-trigger; sleep 60'], 60,
+          lambda st, why: st is None and why == 'kernel panic')
+    check('hang_is_a_failure', ['sleep', '600'], 5,
+          lambda st, why: st is None and 'did not finish within 5 s' in why)
+
+
+def cmd_test(a):
+    tally = Tally()
+    t0 = time.monotonic()
+    if not a.guest_only:
+        print('### host tests', flush=True)
+        host_tests(tally, a.host_build)
+        print('### harness', flush=True)
+        harness_tests(tally, a.build)
+    for board in boards_of(a.board, TEST_BOARDS):
+        print('### guest tests on %s' % board, flush=True)
+        guest_tests(tally, a.build, board, a.timeout)
+    passed, failed = tally.count('PASS'), tally.count('FAIL')
+    skipped = tally.count('SKIP')
+    print('### %.0f s' % (time.monotonic() - t0))
+    print('%d passed, %d failed' % (passed, failed) +
+          (', %d skipped' % skipped if skipped else ''))
+    return 1 if failed or not passed else 0
+
+
+def cmd_dumpdtb(a):
+    with tempfile.TemporaryDirectory() as d:
+        p = subprocess.run([QEMU] + VIRT_MACHINE + [
+            '-machine', 'dumpdtb=' + a.out, '-display', 'none'] +
+            BOARDS['virt']['devices'], capture_output=True, text=True, cwd=d)
+    if not os.path.exists(a.out):
+        die('dumpdtb failed: ' + p.stderr)
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser(prog='qemu/run')
+    sub = ap.add_subparsers(dest='sub', required=True)
+    p = sub.add_parser('initramfs')
+    p.add_argument('--out', required=True)
+    p.add_argument('--busybox', required=True)
+    p.add_argument('--tree', action='append', default=[])
+    p.add_argument('--libs', action='append', default=[])
+    p.add_argument('--module', action='append', default=[])
+    p = sub.add_parser('dumpdtb')
+    p.add_argument('--out', required=True)
+    for name in ('exec', 'shell', 'demo', 'bench', 'test'):
+        p = sub.add_parser(name)
+        p.add_argument('--build', required=True)
+        p.add_argument('--board', default={'test': 'all', 'demo': 'all'}.get(name, 'virt'))
+        p.add_argument('--timeout', type=int, default=300,
+                       help='seconds the command may run once the guest is up')
+        if name == 'exec':
+            p.add_argument('--add', action='append', default=[],
+                           metavar='HOST[:GUEST]', help='copy a host file into the guest')
+            p.add_argument('cmd', nargs=argparse.REMAINDER)
+        if name == 'test':
+            p.add_argument('--host-build')
+            p.add_argument('--guest-only', action='store_true')
+    a = ap.parse_args()
+    if getattr(a, 'cmd', None) and a.cmd[0] == '--':
+        a.cmd = a.cmd[1:]
+    return globals()['cmd_' + a.sub](a)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
