@@ -297,7 +297,8 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
  *                              order memory writes / reads / both against
  *                              device accesses; udrv_wmb() before a relaxed
  *                              write that starts DMA
- * Each access is one volatile load or store of exactly that width.
+ * Each access is one volatile load or store of exactly that width (on 32-bit
+ * ARM a 64-bit access may be split by the compiler into two 32-bit ones).
  */
 #if defined(__aarch64__)
 #define udrv_mb()	__asm__ __volatile__("dmb osh" ::: "memory")

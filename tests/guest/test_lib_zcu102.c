@@ -122,6 +122,13 @@ static void test_open(void **state)
 	assert_int_equal(udrv_device_irq(dev, 2, &irq), 0);
 	assert_int_equal(udrv_irq_index(irq), 2);
 	assert_int_equal(udrv_device_irq(dev, 3, &irq), -ENOENT);
+	/* DT properties come from the live tree: reg = <0 0xff110000 0 0x1000> */
+	uint8_t reg[16];
+
+	assert_int_equal(udrv_device_dt_property(dev, "reg", reg, sizeof(reg)), 16);
+	assert_int_equal((uint32_t)reg[4] << 24 | reg[5] << 16 | reg[6] << 8 | reg[7], 0xff110000);
+	assert_int_equal((uint32_t)reg[12] << 24 | reg[13] << 16 | reg[14] << 8 | reg[15], 0x1000);
+	assert_int_equal(udrv_device_dt_property(dev, "no-such-property", reg, sizeof(reg)), -ENOENT);
 	/* the board's TTC node has no interrupt-names */
 	assert_int_equal(udrv_device_irq_by_name(dev, "irq0", &irq), -ENOENT);
 	assert_int_equal(udrv_device_open("ttc0.irq1", &other), -ENOENT);
