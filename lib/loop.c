@@ -29,6 +29,14 @@ struct udrv_loop {
 	size_t nirqs, irq_cap;
 	struct loop_timer *timers;
 	size_t ntimers, timer_cap;
+	/* Scratch for udrv_loop_run_once, grown with the lists above so that
+	 * serving events never allocates; indexed afresh after each callback
+	 * (a callback adding a source may move them). */
+	struct pollfd *pfd;
+	struct udrv_irq **ready;
+	size_t ready_cap;
+	int *due;
+	size_t due_cap;
 	int next_id;
 	bool stopped;
 	int result;
@@ -76,6 +84,9 @@ UDRV_API void udrv_loop_free(struct udrv_loop *loop)
 		return;
 	free(loop->irqs);
 	free(loop->timers);
+	free(loop->pfd);
+	free(loop->ready);
+	free(loop->due);
 	free(loop);
 }
 
@@ -97,6 +108,18 @@ UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udr
 		return -EEXIST;
 	if (grow((void **)&loop->irqs, &loop->irq_cap, loop->nirqs, sizeof(*loop->irqs)))
 		return -ENOMEM;
+	if (loop->ready_cap < loop->irq_cap) {
+		void *p = realloc(loop->pfd, loop->irq_cap * sizeof(*loop->pfd));
+
+		if (!p)
+			return -ENOMEM;
+		loop->pfd = p;
+		p = realloc(loop->ready, loop->irq_cap * sizeof(*loop->ready));
+		if (!p)
+			return -ENOMEM;
+		loop->ready = p;
+		loop->ready_cap = loop->irq_cap;
+	}
 	loop->irqs[loop->nirqs++] = (struct loop_irq){ irq, fn, data };
 	return 0;
 }
@@ -123,6 +146,14 @@ UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint
 		return -EINVAL;
 	if (grow((void **)&loop->timers, &loop->timer_cap, loop->ntimers, sizeof(*loop->timers)))
 		return -ENOMEM;
+	if (loop->due_cap < loop->timer_cap) {
+		int *p = realloc(loop->due, loop->timer_cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		loop->due = p;
+		loop->due_cap = loop->timer_cap;
+	}
 	if (loop->next_id == INT32_MAX)
 		loop->next_id = 1;
 	loop->timers[loop->ntimers++] = (struct loop_timer){
@@ -162,13 +193,10 @@ UDRV_API void udrv_loop_stop(struct udrv_loop *loop, int result)
 
 UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 {
-	size_t n = loop ? loop->nirqs : 0, nt;
-	struct pollfd *pfd = NULL;
-	struct udrv_irq **irqs = NULL;
-	uint64_t now, deadline;
 	struct timespec ts, *tsp = NULL;
+	uint64_t now, deadline;
+	size_t n, nt;
 	int called = 0, ret;
-	int *due = NULL;
 
 	assert(loop);
 	now = now_ns();
@@ -182,56 +210,44 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 		ts = (struct timespec){ (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
 		tsp = &ts;
 	}
-	pfd = calloc(n ? n : 1, sizeof(*pfd));
-	irqs = calloc(n ? n : 1, sizeof(*irqs));
-	if (!pfd || !irqs) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	n = loop->nirqs;
 	for (size_t i = 0; i < n; i++) {
-		irqs[i] = loop->irqs[i].irq;
-		pfd[i] = (struct pollfd){ .fd = udrv_irq_fd(irqs[i]), .events = POLLIN };
+		loop->ready[i] = loop->irqs[i].irq;
+		loop->pfd[i] = (struct pollfd){ .fd = udrv_irq_fd(loop->ready[i]), .events = POLLIN };
 	}
-	ret = ppoll(pfd, n, tsp, NULL);
-	if (ret < 0) {
-		ret = -errno;
-		goto out;
-	}
+	ret = ppoll(n ? loop->pfd : NULL, n, tsp, NULL);
+	if (ret < 0)
+		return -errno;
 	for (size_t i = 0; i < n && ret > 0; i++) {
-		struct loop_irq *li = find_irq(loop, irqs[i]);
+		struct udrv_irq *irq = loop->ready[i];
+		struct loop_irq *li;
+		udrv_irq_fn fn;
+		void *data;
 		int st;
 
-		if (!pfd[i].revents || !li)
+		if (!loop->pfd[i].revents || !(li = find_irq(loop, irq)))
 			continue;
-		st = udrv_irq_wait(irqs[i], 0);
+		st = udrv_irq_wait(irq, 0);
 		if (st == 0)
 			continue;
-		udrv_irq_fn fn = li->fn;
-		void *data = li->data;
-
+		fn = li->fn;
+		data = li->data;
 		if (st < 0)	/* gone (or broken): report once, then drop it */
-			udrv_loop_remove_irq(loop, irqs[i]);
+			udrv_loop_remove_irq(loop, irq);
 		called++;
-		st = fn(irqs[i], st, data);
+		st = fn(irq, st, data);
 		if (st < 0) {
 			udrv_loop_stop(loop, st);
-			ret = st;
-			goto out;
+			return st;
 		}
 	}
 	/* Timers due now, by id: callbacks may change the list. */
 	now = now_ns();
 	nt = loop->ntimers;
-	due = calloc(nt ? nt : 1, sizeof(*due));
-	if (!due) {
-		ret = -ENOMEM;
-		goto out;
-	}
 	for (size_t i = 0; i < nt; i++)
-		due[i] = loop->timers[i].deadline <= now ? loop->timers[i].id : 0;
-	ret = 0;
+		loop->due[i] = loop->timers[i].deadline <= now ? loop->timers[i].id : 0;
 	for (size_t i = 0; i < nt; i++) {
-		struct loop_timer *t = due[i] ? find_timer(loop, due[i]) : NULL;
+		struct loop_timer *t = loop->due[i] ? find_timer(loop, loop->due[i]) : NULL;
 		udrv_timer_fn fn;
 		void *data;
 
@@ -248,15 +264,10 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 		ret = fn(loop, data);
 		if (ret < 0) {
 			udrv_loop_stop(loop, ret);
-			goto out;
+			return ret;
 		}
 	}
-	ret = called;
-out:
-	free(pfd);
-	free(irqs);
-	free(due);
-	return ret;
+	return called;
 }
 
 UDRV_API int udrv_loop_run(struct udrv_loop *loop)

@@ -201,6 +201,68 @@ static void test_removal_in_loop(void **state)
 	udrv_device_close(rtc);
 }
 
+/* Callbacks that add and remove sources while the loop walks them. */
+struct churn {
+	struct udrv_loop *loop;
+	struct udrv_irq *other;
+	struct rec other_rec;
+	int irq_calls, timer_calls, added;
+};
+
+static int churn_timer(struct udrv_loop *loop, void *data)
+{
+	struct churn *c = data;
+
+	c->timer_calls++;
+	if (c->added < 40) {	/* grows the timer list from inside a timer */
+		c->added++;
+		assert_true(udrv_loop_add_timer(loop, 0, 0, churn_timer, c) > 0);
+	}
+	return 0;
+}
+
+static int churn_irq(struct udrv_irq *irq, int status, void *data)
+{
+	struct churn *c = data;
+
+	assert_int_equal(status, 1);
+	c->irq_calls++;
+	/* drop itself and the other interrupt, add many timers */
+	assert_int_equal(udrv_loop_remove_irq(c->loop, irq), 0);
+	assert_int_equal(udrv_loop_remove_irq(c->loop, c->other), 0);
+	for (int i = 0; i < 20; i++)
+		assert_true(udrv_loop_add_timer(c->loop, 0, 0, churn_timer, c) > 0);
+	c->added = 20;
+	return 0;
+}
+
+static void test_callbacks_change_loop(void **state)
+{
+	struct udrv_device *rtc = NULL, *edu = NULL;
+	struct udrv_irq *i_rtc = NULL, *i_edu = NULL;
+	struct churn c = { 0 };
+
+	(void)state;
+	assert_int_equal(udrv_loop_new(&c.loop), 0);
+	assert_int_equal(udrv_device_open("rtc", &rtc), 0);
+	assert_int_equal(udrv_device_open("edu", &edu), 0);
+	assert_int_equal(udrv_device_irq(rtc, 0, &i_rtc), 0);
+	assert_int_equal(udrv_device_irq(edu, 0, &i_edu), 0);
+	c.other = i_edu;
+	assert_int_equal(udrv_loop_add_irq(c.loop, i_rtc, churn_irq, &c), 0);
+	assert_int_equal(udrv_loop_add_irq(c.loop, i_edu, irq_cb, &c.other_rec), 0);
+	/* both fire; the first served removes the second before it is served */
+	fake_fire(0, 6);
+	fake_fire(4, 1);
+	assert_int_equal(udrv_loop_run(c.loop), 0);
+	assert_int_equal(c.irq_calls, 1);
+	assert_int_equal(c.other_rec.calls, 0);
+	assert_int_equal(c.timer_calls, 40);
+	udrv_loop_free(c.loop);
+	udrv_device_close(rtc);
+	udrv_device_close(edu);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -210,6 +272,7 @@ int main(void)
 		T(test_timers),
 		T(test_callback_error),
 		T(test_removal_in_loop),
+		T(test_callbacks_change_loop),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
