@@ -12,8 +12,13 @@ The guest's /init (qemu/guest/init) prints marker lines on the console:
       powerdown                    QMP system_powerdown (virt: GPIO power key)
       uart-send <hex>              write bytes into the board's second UART
       uart-echo on|off             echo what the second UART sends back into it
+      disk-check D OFF LEN SHA256  after the run, bytes OFF..OFF+LEN of disk D's
+                                   image file must have this SHA-256
+      uart-check LEN SHA256        after the run, the last LEN bytes the second
+                                   UART sent to the host must have this SHA-256
 """
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -37,7 +42,7 @@ BOARDS = {
         'console': 'ttyAMA0',
         'dtb': 'virt.dtb',
         'disks': 2,
-        'devices': ['-device', 'edu,dma_mask=0xffffffff'],
+        'devices': ['-nic', 'none', '-device', 'edu,dma_mask=0xffffffff'],
         'uart2': False,
     },
     'zcu102': {
@@ -210,6 +215,7 @@ class Guest:
         self.uart = None
         self.uart_echo = False
         self.uart_rx = bytearray()
+        self.checks = []
         self.proc = None
 
     def argv(self, initrd):
@@ -308,9 +314,40 @@ class Guest:
             self.uart_connect()
             self.uart_echo = words[1] == 'on'
             r = 'echo ' + words[1]
+        elif what in ('disk-check', 'uart-check'):
+            # Checked once QEMU has exited and flushed its files.
+            self.checks.append(words)
+            r = 'checked when the guest ends'
         else:
             r = 'unknown action'
         self.lines.append('[host] %s: %s' % (' '.join(words), r))
+
+    def run_checks(self):
+        """Verify the deferred checks; a list of (name, ok, detail)."""
+        out = []
+        for i, w in enumerate(self.checks):
+            name = '%s-%d' % (w[0], i)
+            try:
+                if w[0] == 'disk-check' and len(w) == 5:
+                    # disk-check DISK OFFSET LENGTH SHA256
+                    img = os.path.join(self.work, 'disk%d.img' % int(w[1]))
+                    with open(img, 'rb') as f:
+                        f.seek(int(w[2], 0))
+                        data = f.read(int(w[3], 0))
+                    want = w[4]
+                elif w[0] == 'uart-check' and len(w) == 3:
+                    # uart-check LENGTH SHA256: the last LENGTH bytes the UART sent
+                    data = bytes(self.uart_rx[-int(w[1], 0):])
+                    want = w[2]
+                else:
+                    out.append((name, False, 'malformed: ' + ' '.join(w)))
+                    continue
+                got = hashlib.sha256(data).hexdigest()
+                out.append((name, got == want.lower(), '%s: %d bytes, sha256 %s, expected %s'
+                            % (' '.join(w[:-1]), len(data), got[:16], want[:16])))
+            except (OSError, ValueError) as e:
+                out.append((name, False, '%s: %s' % (' '.join(w), e)))
+        return out
 
     def _pump_uart(self):
         if self.uart is None:
@@ -355,6 +392,8 @@ class Guest:
     def _line(self, raw):
         line = raw.decode('utf-8', 'replace').rstrip('\r')
         self.lines.append(line)
+        if line.startswith('@@UDRV-READY') and self.b['uart2']:
+            self.uart_connect()  # from now on every byte UART1 sends is kept
         m = re.search(r'@@UDRV-HOST (.*)$', line)
         if m:
             self.host_action(m.group(1).split())
@@ -434,6 +473,7 @@ def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
         g.stop()
     g.failure = why
     g.elapsed = time.monotonic() - g.t0
+    g.check_results = g.run_checks()
     shutil.rmtree(work, ignore_errors=True)
     return status, g
 
@@ -456,6 +496,10 @@ def cmd_exec(a):
     if status is None:
         report_failure(g)
         return 124 if 'within' in (g.failure or '') else 125
+    for name, ok, detail in g.check_results:
+        print('host check %s: %s' % ('passed' if ok else 'FAILED', detail), file=sys.stderr)
+        if not ok and status == 0:
+            status = 1
     return status
 
 
@@ -608,6 +652,8 @@ def guest_tests(tally, build, board, timeout):
     else:
         tally.add(board, 'boot', 'guest', 'PASS' if status == 0 else 'FAIL',
                   '%d suites in %.0f s' % (len(ended), time.monotonic() - t0))
+    for name, ok, detail in g.check_results:
+        tally.add(board, 'host-checks', name, 'PASS' if ok else 'FAIL', detail)
 
 
 def harness_tests(tally, build):
