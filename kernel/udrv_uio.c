@@ -36,6 +36,7 @@
 #include "udrv_uio.h"
 
 #define UDRV_MAX_IRQS	8
+#define UDRV_MAX_OF_IDS	8
 #define UDRV_MASKED	0	/* bit in udrv_uio.flags */
 
 static char *of_id;
@@ -76,7 +77,8 @@ struct udrv_uio {
 	int pool_map;
 };
 
-/* What a bus hands to udrv_register(). */
+/* What a bus hands to udrv_register(); nreg counts all regions, even
+ * those that do not fit in reg[]. */
 struct udrv_desc {
 	const char *name;
 	struct resource *reg[MAX_UIO_MAPS];
@@ -173,12 +175,6 @@ static const struct vm_operations_struct udrv_pool_vm_ops = {
 	.close = udrv_pool_vm_close,
 };
 
-static const struct vm_operations_struct udrv_phys_vm_ops = {
-#ifdef CONFIG_HAVE_IOREMAP_PROT
-	.access = generic_access_phys,
-#endif
-};
-
 /* The UIO core has checked the map index and the length against its size. */
 static int udrv_mmap(struct uio_info *info, struct vm_area_struct *vma)
 {
@@ -199,7 +195,6 @@ static int udrv_mmap(struct uio_info *info, struct vm_area_struct *vma)
 		return 0;
 	}
 
-	vma->vm_ops = &udrv_phys_vm_ops;
 	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	return io_remap_pfn_range(vma, vma->vm_start, mem->addr >> PAGE_SHIFT,
 				  len, vma->vm_page_prot);
@@ -215,13 +210,12 @@ static int udrv_pool_alloc(struct device *dev, struct udrv_uio *u,
 	if (!p)
 		return -ENOMEM;
 	p->size = PAGE_ALIGN(d->pool_size);
-	p->cpu = dma_alloc_coherent(dev, p->size, &p->bus, GFP_KERNEL);
+	p->cpu = dma_alloc_coherent(dev, p->size, &p->bus, GFP_KERNEL); /* zeroed */
 	if (!p->cpu) {
 		kfree(p);
 		return dev_err_probe(dev, -ENOMEM, "cannot allocate a %zu byte DMA pool\n",
 				     p->size);
 	}
-	memset(p->cpu, 0, p->size);
 	p->dev = get_device(dev);
 	kref_init(&p->kref);
 
@@ -245,6 +239,8 @@ static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 		struct uio_mem *mem = &u->info.mem[i];
 
 		r = d->reg[i];
+		if (!d->reg_name[i])
+			return -ENOMEM;
 		if (!devm_request_mem_region(dev, r->start, resource_size(r), d->name))
 			return dev_err_probe(dev, -EBUSY, "%pR is busy\n", r);
 		mem->name = d->reg_name[i];
@@ -271,6 +267,17 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 	struct udrv_uio *u;
 	int i, ret;
 
+	if (d->nreg + !!d->pool_size > MAX_UIO_MAPS)
+		return dev_err_probe(dev, -E2BIG,
+				     "%d register regions%s do not fit in %d UIO maps, refused\n",
+				     d->nreg, d->pool_size ? " and a DMA pool" : "",
+				     MAX_UIO_MAPS);
+	if (d->nirq > UDRV_MAX_IRQS)
+		return dev_err_probe(dev, -E2BIG, "%d interrupts, at most %d handled\n",
+				     d->nirq, UDRV_MAX_IRQS);
+	if (d->dma_bits && (d->dma_bits < 32 || d->dma_bits > 64))
+		return dev_err_probe(dev, -EINVAL, "%s = %u, want 32..64\n",
+				     UDRV_UIO_PROP_DMA_BITS, d->dma_bits);
 	if (d->dma_bits) {
 		ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(d->dma_bits));
 		if (ret)
@@ -318,52 +325,27 @@ static void udrv_fw_desc(struct device *dev, struct udrv_desc *d)
 		d->name = dev->of_node ? dev->of_node->name : dev_name(dev);
 	device_property_read_u32(dev, UDRV_UIO_PROP_POOL, &d->pool_size);
 	device_property_read_u32(dev, UDRV_UIO_PROP_DMA_BITS, &d->dma_bits);
-	for (i = 0; i < d->nreg; i++)
+	for (i = 0; i < min(d->nreg, MAX_UIO_MAPS); i++)
 		if (of_property_read_string_index(dev->of_node, "reg-names", i,
 						  &d->reg_name[i]))
 			d->reg_name[i] = devm_kasprintf(dev, GFP_KERNEL, "reg%d", i);
-}
-
-static int udrv_check_desc(struct device *dev, const struct udrv_desc *d, int nreg)
-{
-	int i;
-
-	if (nreg > MAX_UIO_MAPS || nreg + !!d->pool_size > MAX_UIO_MAPS)
-		return dev_err_probe(dev, -E2BIG,
-				     "%d register regions%s do not fit in %d UIO maps, refused\n",
-				     nreg, d->pool_size ? " and a DMA pool" : "",
-				     MAX_UIO_MAPS);
-	if (d->nirq > UDRV_MAX_IRQS)
-		return dev_err_probe(dev, -E2BIG, "%d interrupts, at most %d handled\n",
-				     d->nirq, UDRV_MAX_IRQS);
-	for (i = 0; i < d->nreg; i++)
-		if (!d->reg_name[i])
-			return -ENOMEM;
-	if (d->dma_bits && (d->dma_bits < 32 || d->dma_bits > 64))
-		return dev_err_probe(dev, -EINVAL, "%s = %u, want 32..64\n",
-				     UDRV_UIO_PROP_DMA_BITS, d->dma_bits);
-	return 0;
 }
 
 static int udrv_platform_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
 	struct udrv_desc d = { };
-	int nreg = 0, i, ret;
+	struct resource *r;
+	int i;
 
-	while (platform_get_resource(pdev, IORESOURCE_MEM, nreg))
-		nreg++;
-	d.nreg = min(nreg, MAX_UIO_MAPS);
-	for (i = 0; i < d.nreg; i++)
-		d.reg[i] = platform_get_resource(pdev, IORESOURCE_MEM, i);
+	while ((r = platform_get_resource(pdev, IORESOURCE_MEM, d.nreg)))
+		if (d.nreg++ < MAX_UIO_MAPS)
+			d.reg[d.nreg - 1] = r;
 	d.nirq = platform_irq_count(pdev);
 	if (d.nirq < 0)
 		return d.nirq;
 	udrv_fw_desc(dev, &d);
-	ret = udrv_check_desc(dev, &d, nreg);
-	if (ret)
-		return ret;
-	for (i = 0; i < d.nirq; i++) {
+	for (i = 0; i < min(d.nirq, UDRV_MAX_IRQS); i++) {
 		d.irq[i] = platform_get_irq(pdev, i);
 		if (d.irq[i] < 0)
 			return d.irq[i];
@@ -371,9 +353,12 @@ static int udrv_platform_probe(struct platform_device *pdev)
 	return udrv_register(dev, &d);
 }
 
-static struct of_device_id *udrv_of_ids;
+/* "udrv,uio", then the compatibles of of_id=, then the terminator. */
+static struct of_device_id udrv_of_ids[UDRV_MAX_OF_IDS + 2] = {
+	{ .compatible = UDRV_UIO_COMPATIBLE },
+};
 
-/* For module autoloading only; matching uses udrv_of_ids. */
+/* For module autoloading only: the spare entries above must not alias. */
 static const struct of_device_id udrv_of_alias[] = {
 	{ .compatible = UDRV_UIO_COMPATIBLE },
 	{ }
@@ -384,51 +369,32 @@ static struct platform_driver udrv_platform_driver = {
 	.probe = udrv_platform_probe,
 	.driver = {
 		.name = UDRV_UIO_DRIVER_NAME,
+		.of_match_table = udrv_of_ids,
 	},
 };
 
-/* "of_id=a,b" plus our own compatible, as a match table. */
-static int udrv_build_of_ids(void)
+static int udrv_add_of_id(const char *compatible)
 {
-	char *list, *p, *c;
-	int n = 2;
+	static int n = 1;
 
-	for (p = of_id; p && *p; p++)
-		n += *p == ',';
-	udrv_of_ids = kcalloc(n + 1, sizeof(*udrv_of_ids), GFP_KERNEL);
-	list = kstrdup(of_id ? of_id : "", GFP_KERNEL);
-	if (!udrv_of_ids || !list) {
-		kfree(list);
-		kfree(udrv_of_ids);
-		return -ENOMEM;
+	if (n > UDRV_MAX_OF_IDS) {
+		pr_err(UDRV_UIO_DRIVER_NAME ": more than %d of_id entries\n", UDRV_MAX_OF_IDS);
+		return -E2BIG;
 	}
-	strscpy(udrv_of_ids[0].compatible, UDRV_UIO_COMPATIBLE,
-		sizeof(udrv_of_ids[0].compatible));
-	n = 1;
-	p = list;
-	while ((c = strsep(&p, ",")))
-		if (*c)
-			strscpy(udrv_of_ids[n++].compatible, strim(c),
-				sizeof(udrv_of_ids[0].compatible));
-	kfree(list);
-	udrv_platform_driver.driver.of_match_table = udrv_of_ids;
+	strscpy(udrv_of_ids[n++].compatible, compatible, sizeof(udrv_of_ids[0].compatible));
 	return 0;
 }
 
-#ifdef CONFIG_ARM_AMBA
 static int udrv_amba_probe(struct amba_device *adev, const struct amba_id *id)
 {
 	struct device *dev = &adev->dev;
 	struct udrv_desc d = { .nreg = 1, .reg = { &adev->res } };
-	int ret;
 
 	udrv_fw_desc(dev, &d);
-	while (d.nirq < AMBA_NR_IRQS && adev->irq[d.nirq])
+	while (d.nirq < min(AMBA_NR_IRQS, UDRV_MAX_IRQS) && adev->irq[d.nirq]) {
+		d.irq[d.nirq] = adev->irq[d.nirq];
 		d.nirq++;
-	memcpy(d.irq, adev->irq, d.nirq * sizeof(d.irq[0]));
-	ret = udrv_check_desc(dev, &d, d.nreg);
-	if (ret)
-		return ret;
+	}
 	return udrv_register(dev, &d);
 }
 
@@ -445,7 +411,6 @@ static struct amba_driver udrv_amba_driver = {
 	.probe = udrv_amba_probe,
 	.id_table = udrv_amba_ids,
 };
-#endif
 
 static void udrv_pci_clear_master(void *pdev)
 {
@@ -460,7 +425,7 @@ static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		.pool_size = pci_pool_size,
 		.dma_bits = pci_dma_bits,
 	};
-	int nreg = 0, i, ret;
+	int i, ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -475,18 +440,17 @@ static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		name = devm_kasprintf(dev, GFP_KERNEL, "bar%d", i);
 		if (!name)
 			return -ENOMEM;
-		if (r->flags & IORESOURCE_MEM && nreg++ < MAX_UIO_MAPS) {
-			d.reg_name[d.nreg] = name;
-			d.reg[d.nreg++] = r;
+		if (r->flags & IORESOURCE_MEM) {
+			if (d.nreg < MAX_UIO_MAPS) {
+				d.reg_name[d.nreg] = name;
+				d.reg[d.nreg] = r;
+			}
+			d.nreg++;
 		} else if (r->flags & IORESOURCE_IO && d.nport < MAX_UIO_PORT_REGIONS) {
 			d.port_name[d.nport] = name;
 			d.port[d.nport++] = r;
 		}
 	}
-	ret = udrv_check_desc(dev, &d, nreg);
-	if (ret)
-		return ret;
-
 	if (msi && pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI) == 1) {
 		d.irq[d.nirq++] = pci_irq_vector(pdev, 0);
 	} else if (pdev->irq && pci_intx_mask_supported(pdev)) {
@@ -510,28 +474,32 @@ static struct pci_driver udrv_pci_driver = {
 	.probe = udrv_pci_probe,
 };
 
-static int udrv_add_pci_ids(void)
+static int udrv_add_pci_id(const char *id)
 {
-	char *list, *p, *c;
 	unsigned int vendor, device;
+
+	if (sscanf(id, "%x:%x", &vendor, &device) != 2) {
+		pr_err(UDRV_UIO_DRIVER_NAME ": bad PCI id \"%s\" in ids=\n", id);
+		return -EINVAL;
+	}
+	return pci_add_dynid(&udrv_pci_driver, vendor, device, PCI_ANY_ID, PCI_ANY_ID,
+			     0, 0, 0);
+}
+
+/* Call fn on each item of a comma-separated module parameter. */
+static int udrv_for_each(const char *list, int (*fn)(const char *item))
+{
+	char *copy, *p, *item;
 	int ret = 0;
 
-	list = kstrdup(ids ? ids : "", GFP_KERNEL);
-	if (!list)
+	copy = kstrdup(list ? list : "", GFP_KERNEL);
+	if (!copy)
 		return -ENOMEM;
-	p = list;
-	while ((c = strsep(&p, ",")) && !ret) {
-		if (!*c)
-			continue;
-		if (sscanf(c, "%x:%x", &vendor, &device) != 2) {
-			pr_err(UDRV_UIO_DRIVER_NAME ": bad PCI id \"%s\" in ids=\n", c);
-			ret = -EINVAL;
-			break;
-		}
-		ret = pci_add_dynid(&udrv_pci_driver, vendor, device,
-				    PCI_ANY_ID, PCI_ANY_ID, 0, 0, 0);
-	}
-	kfree(list);
+	p = copy;
+	while (!ret && (item = strsep(&p, ",")))
+		if (*item)
+			ret = fn(strim(item));
+	kfree(copy);
 	return ret;
 }
 
@@ -539,35 +507,30 @@ static int __init udrv_init(void)
 {
 	int ret;
 
-	ret = udrv_build_of_ids();
+	ret = udrv_for_each(of_id, udrv_add_of_id);
 	if (ret)
 		return ret;
 	ret = platform_driver_register(&udrv_platform_driver);
 	if (ret)
-		goto err_ids;
-#ifdef CONFIG_ARM_AMBA
-	ret = amba_driver_register(&udrv_amba_driver);
-	if (ret)
-		goto err_platform;
-#endif
+		return ret;
+	if (IS_ENABLED(CONFIG_ARM_AMBA)) {
+		ret = amba_driver_register(&udrv_amba_driver);
+		if (ret)
+			goto err_platform;
+	}
 	ret = pci_register_driver(&udrv_pci_driver);
 	if (ret)
 		goto err_amba;
-	ret = udrv_add_pci_ids();
-	if (ret)
-		goto err_pci;
-	return 0;
+	ret = udrv_for_each(ids, udrv_add_pci_id);
+	if (!ret)
+		return 0;
 
-err_pci:
 	pci_unregister_driver(&udrv_pci_driver);
 err_amba:
-#ifdef CONFIG_ARM_AMBA
-	amba_driver_unregister(&udrv_amba_driver);
+	if (IS_ENABLED(CONFIG_ARM_AMBA))
+		amba_driver_unregister(&udrv_amba_driver);
 err_platform:
-#endif
 	platform_driver_unregister(&udrv_platform_driver);
-err_ids:
-	kfree(udrv_of_ids);
 	return ret;
 }
 module_init(udrv_init);
@@ -575,11 +538,9 @@ module_init(udrv_init);
 static void __exit udrv_exit(void)
 {
 	pci_unregister_driver(&udrv_pci_driver);
-#ifdef CONFIG_ARM_AMBA
-	amba_driver_unregister(&udrv_amba_driver);
-#endif
+	if (IS_ENABLED(CONFIG_ARM_AMBA))
+		amba_driver_unregister(&udrv_amba_driver);
 	platform_driver_unregister(&udrv_platform_driver);
-	kfree(udrv_of_ids);
 }
 module_exit(udrv_exit);
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int file_read(const char *path, void *buf, size_t len)
@@ -201,4 +202,50 @@ int kmsg_bad_lines(int fd)
 		}
 	}
 	return bad;
+}
+
+void stub_module_params(char *out, size_t len)
+{
+	static const char *const names[] = {
+		"of_id", "ids", "msi", "pci_pool_size", "pci_dma_bits"
+	};
+	char path[128], val[256];
+	size_t used = 0;
+	unsigned int i;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]) && used < len; i++) {
+		snprintf(path, sizeof(path), "/sys/module/udrv_uio/parameters/%s", names[i]);
+		if (sysfs_read(path, val, sizeof(val)) <= 0 || !strcmp(val, "(null)"))
+			continue;
+		used += snprintf(out + used, len - used, "%s%s=%s", used ? " " : "",
+				 names[i], val);
+	}
+}
+
+int stub_loaded(void)
+{
+	return access("/sys/module/udrv_uio", F_OK) == 0;
+}
+
+int stub_rmmod(int retries)
+{
+	for (;;) {
+		if (!syscall(SYS_delete_module, "udrv_uio", O_NONBLOCK))
+			return 0;
+		if (errno != EWOULDBLOCK || retries-- <= 0)
+			return -errno;
+		usleep(20000);
+	}
+}
+
+int stub_insmod(const char *params)
+{
+	int fd = open(STUB_MODULE_PATH, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	r = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
+	close(fd);
+	return r;
 }

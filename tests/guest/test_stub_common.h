@@ -52,6 +52,16 @@ int uio_device_dir(int n, char *out, size_t len);
  * it again; 0 or -errno. */
 int uio_rebind(const char *name);
 
+#define STUB_MODULE_PATH "/lib/modules/udrv/udrv_uio.ko"
+/* The stub module's current parameters, as an insmod argument string. */
+void stub_module_params(char *out, size_t len);
+/* rmmod udrv_uio without waiting (retried briefly while references drop);
+ * 0 or -errno (-EWOULDBLOCK while a /dev/uioN is open). */
+int stub_rmmod(int retries);
+/* insmod the stub with `params`; 0 or -errno. */
+int stub_insmod(const char *params);
+int stub_loaded(void);
+
 /* The board the guest runs on (UDRV_BOARD, set by the guest's init). */
 const char *board(void);
 /* MemAvailable from /proc/meminfo, in kB. */

@@ -30,7 +30,6 @@
 
 #include "test_stub_common.h"
 
-#define MODULE_PATH	"/lib/modules/udrv/udrv_uio.ko"
 #define BIND_CYCLES	100
 #define MOD_CYCLES	20
 #define HOLDER_CYCLE	10
@@ -126,36 +125,6 @@ static void test_unbind_bind_cycles(void **state)
 	close(kmsg);
 }
 
-/* The module's current parameters, to load it again the same way. */
-static void module_params(char *out, size_t len)
-{
-	static const char *const names[] = {
-		"of_id", "ids", "msi", "pci_pool_size", "pci_dma_bits"
-	};
-	char path[PATH_MAX], val[256];
-	size_t used = 0;
-	unsigned int i;
-
-	out[0] = '\0';
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "/sys/module/udrv_uio/parameters/%s", names[i]);
-		if (sysfs_read(path, val, sizeof(val)) <= 0 || !strcmp(val, "(null)"))
-			continue;
-		used += snprintf(out + used, len - used, "%s%s=%s", used ? " " : "",
-				 names[i], val);
-	}
-}
-
-static int module_loaded(void)
-{
-	return access("/sys/module/udrv_uio", F_OK) == 0;
-}
-
-static int rmmod(void)
-{
-	return syscall(SYS_delete_module, "udrv_uio", O_NONBLOCK) ? -errno : 0;
-}
-
 /* Hold a device with a DMA pool open and mapped across an rmmod attempt
  * and an unbind; a child blocked in read() must get EIO. */
 static void holder_cycle(void)
@@ -187,8 +156,8 @@ static void holder_cycle(void)
 	}
 	nanosleep(&ts, NULL);	/* let the child block in read() */
 
-	assert_int_equal(rmmod(), -EWOULDBLOCK);	/* pinned by the open file */
-	assert_true(module_loaded());
+	assert_int_equal(stub_rmmod(0), -EWOULDBLOCK);	/* pinned by the open file */
+	assert_true(stub_loaded());
 
 	assert_int_equal(uio_device_dir(n, dev, sizeof(dev)), 0);
 	snprintf(b.dev, sizeof(b.dev), "%.63s", strrchr(dev, '/') + 1);
@@ -212,14 +181,12 @@ static void holder_cycle(void)
 static void test_rmmod_insmod_cycles(void **state)
 {
 	char params[512];
-	int modfd, nuio, c, kmsg, tries;
+	int nuio, c, kmsg, r;
 	long long mem = 0;
 
 	(void)state;
-	assert_true(module_loaded());
-	module_params(params, sizeof(params));
-	modfd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
-	assert_true(modfd >= 0);
+	assert_true(stub_loaded());
+	stub_module_params(params, sizeof(params));
 	kmsg = kmsg_open();
 	assert_true(kmsg >= 0);
 	nuio = uio_count();
@@ -230,15 +197,14 @@ static void test_rmmod_insmod_cycles(void **state)
 			mem = mem_available_kb();
 		if (c == HOLDER_CYCLE)
 			holder_cycle();
-		for (tries = 0; rmmod() == -EWOULDBLOCK && tries < 50; tries++)
-			usleep(20000);
-		assert_false(module_loaded());
+		assert_int_equal(stub_rmmod(50), 0);
+		assert_false(stub_loaded());
 		assert_int_equal(uio_count(), 0);
-		if (syscall(SYS_finit_module, modfd, params, 0))
-			fail_msg("insmod %s %s: %s", MODULE_PATH, params, strerror(errno));
+		r = stub_insmod(params);
+		if (r)
+			fail_msg("insmod %s %s: %s", STUB_MODULE_PATH, params, strerror(-r));
 		assert_int_equal(uio_count(), nuio);
 	}
-	close(modfd);
 	report_drift("rmmod/insmod", mem, MOD_CYCLES);
 	assert_int_equal(kmsg_bad_lines(kmsg), 0);
 	close(kmsg);

@@ -282,6 +282,57 @@ static void test_dma_round_trip(void **state)
 	assert_memory_equal(e->pool + out, e->pool, len);
 }
 
+/* msi=1: the stub takes edu's MSI vector instead of INTx; each interrupt
+ * still arrives once per write(1), and a masked one waits for it. */
+static void test_msi_vector(void **state)
+{
+	char params[512], with_msi[600], path[PATH_MAX];
+	struct edu *e;
+	uint32_t count, last;
+	int i, r;
+
+	teardown(state);	/* no open file may pin the module */
+	stub_module_params(params, sizeof(params));
+	assert_int_equal(stub_rmmod(50), 0);
+	snprintf(with_msi, sizeof(with_msi), "%s msi=1", params);
+	r = stub_insmod(with_msi);
+	if (r)
+		fail_msg("insmod msi=1: %s", strerror(-r));
+	assert_int_equal(setup(state), 0);
+	e = *state;
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/msi_irqs", edu_addr);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_true(edu_command() & 0x400);	/* INTx disabled while on MSI */
+
+	assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+	last = (uint32_t)uio_events(e->n);
+	for (i = 0; i < 200; i++) {
+		wr32(e->bar0, EDU_IRQ_RAISE, 1);
+		if (uio_wait(e->fd, 2000, &count) != 1)
+			fail_msg("MSI %d did not arrive", i);
+		assert_int_equal(count, last + 1);
+		last = count;
+		wr32(e->bar0, EDU_IRQ_ACK, 1);
+		if (i % 50 == 49) {	/* a raise while masked waits */
+			wr32(e->bar0, EDU_IRQ_RAISE, 1);
+			assert_int_equal(uio_wait(e->fd, 100, &count), 0);
+			assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+			assert_int_equal(uio_wait(e->fd, 2000, &count), 1);
+			assert_int_equal(count, last + 1);
+			last = count;
+			wr32(e->bar0, EDU_IRQ_ACK, 1);
+		}
+		assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
+	}
+
+	teardown(state);
+	assert_int_equal(stub_rmmod(50), 0);
+	assert_int_equal(stub_insmod(params), 0);
+	assert_int_equal(setup(state), 0);
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/msi_irqs", edu_addr);
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_irq_once_per_unmask),
 		cmocka_unit_test(test_irq_masked_until_unmask),
 		cmocka_unit_test(test_dma_round_trip),
+		cmocka_unit_test(test_msi_vector),
 	};
 
 	return cmocka_run_group_tests_name("stub_edu", tests, setup, teardown);
