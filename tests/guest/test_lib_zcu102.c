@@ -151,7 +151,7 @@ static void test_open(void **state)
 	assert_int_equal(udrv_device_open("zdma0", &dev), 0);
 	assert_string_equal(udrv_device_dt_path(dev), "/axi/dma-controller@fd500000");
 	assert_int_equal(udrv_device_num_irqs(dev), 1);
-	assert_int_equal(udrv_device_dma_pool_size(dev), 0x10000);
+	assert_int_equal(udrv_device_dma_pool_size(dev), 0x400000);
 	udrv_device_close(dev);
 }
 
