@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * udrv-ttc - drive a Cadence TTC counter from the command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ttc.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udrv-ttc [--device NAME] [--counter N] [--clock HZ] COMMAND\n"
+		"  periodic HZ COUNT   interrupt HZ times a second, COUNT times; print each\n"
+		"                      wakeup's lateness and min/avg/p99/max\n"
+		"  oneshot MS          one interrupt after MS milliseconds\n"
+		"  count               read the counter twice\n"
+		"  --device NAME       UIO name of the TTC (default ttc0)\n"
+		"  --counter N         counter 0..2 (default 0)\n"
+		"  --clock HZ          input clock (default: the DT's clock-frequency)\n");
+}
+
+static int fail(const char *what, int err)
+{
+	fprintf(stderr, "udrv-ttc: %s: %s%s%s\n", what, strerror(-err),
+		*udrv_last_error() ? ": " : "", udrv_last_error());
+	return 1;
+}
+
+/* Parse a decimal in [min, max] or print why not. */
+static int number(const char *s, const char *what, unsigned long min, unsigned long max,
+		  unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *v < min || *v > max) {
+		fprintf(stderr, "udrv-ttc: bad %s '%s' (want %lu..%lu)\n", what, s, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int periodic(struct ttc *t, unsigned long hz, unsigned long count)
+{
+	int64_t *late = calloc(count, sizeof(*late));
+	uint64_t missed = 0, first = 0, last = 0;
+	double sum = 0;
+	int ret;
+
+	if (!late)
+		return fail("periodic", -ENOMEM);
+	if ((ret = ttc_start_periodic(t, (uint32_t)hz))) {
+		free(late);
+		return fail("start", ret);
+	}
+	printf("ttc: %lu Hz from a %u Hz clock: period %llu ns\n", hz, ttc_clock_hz(t),
+	       (unsigned long long)ttc_period_ns(t));
+	for (unsigned long i = 0; i < count; i++) {
+		struct ttc_event ev;
+		uint64_t timeout = 10 * ttc_period_ns(t) + 1000000000ull;
+
+		ret = ttc_wait(t, timeout, &ev);
+		if (ret <= 0) {
+			free(late);
+			return fail("wait", ret ? ret : -ETIMEDOUT);
+		}
+		late[i] = ev.lateness_ns;
+		sum += (double)ev.lateness_ns;
+		missed += ev.expirations - 1;
+		if (!i)
+			first = ev.when_ns;
+		last = ev.when_ns;
+		printf("wakeup %lu: late %.1f us%s\n", i + 1, ev.lateness_ns / 1e3,
+		       ev.expirations > 1 ? " (merged expiries)" : "");
+	}
+	ttc_stop(t);
+	qsort(late, count, sizeof(*late), cmp_i64);
+	size_t p99 = (size_t)((count * 99 + 99) / 100) - 1;
+
+	printf("summary: %lu wakeups, %llu missed, lateness min %.1f avg %.1f p99 %.1f max %.1f us",
+	       count, (unsigned long long)missed, late[0] / 1e3, sum / count / 1e3,
+	       late[p99] / 1e3, late[count - 1] / 1e3);
+	if (count > 1)
+		printf(", measured rate %.3f Hz", (count - 1) * 1e9 / (double)(last - first));
+	printf("\n");
+	free(late);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "device", required_argument, NULL, 'd' },
+		{ "counter", required_argument, NULL, 'n' },
+		{ "clock", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *dev = NULL;
+	unsigned long counter = 0, clk = 0, a, b;
+	struct ttc *t;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+d:n:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dev = optarg; break;
+		case 'n': if (number(optarg, "counter", 0, 2, &counter)) return 2; break;
+		case 'c': if (number(optarg, "clock", 1, UINT32_MAX, &clk)) return 2; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		fprintf(stderr, "udrv-ttc: missing command (try --help)\n");
+		return 2;
+	}
+	if (!strcmp(argv[0], "periodic")) {
+		if (argc != 3) {
+			fprintf(stderr, "udrv-ttc: periodic takes HZ COUNT\n");
+			return 2;
+		}
+		if (number(argv[1], "HZ", 1, 10000000, &a) || number(argv[2], "COUNT", 1, 10000000, &b))
+			return 2;
+	} else if (!strcmp(argv[0], "oneshot")) {
+		if (argc != 2) {
+			fprintf(stderr, "udrv-ttc: oneshot takes MS\n");
+			return 2;
+		}
+		if (number(argv[1], "MS", 1, 60000, &a))
+			return 2;
+	} else if (!strcmp(argv[0], "count") && argc == 1) {
+		a = 0;
+	} else {
+		fprintf(stderr, "udrv-ttc: unknown command '%s' (try --help)\n", argv[0]);
+		return 2;
+	}
+
+	if ((ret = ttc_open(dev, (unsigned int)counter, (uint32_t)clk, &t)))
+		return fail(dev ? dev : "ttc0", ret);
+	if (!strcmp(argv[0], "periodic")) {
+		ret = periodic(t, a, b);
+	} else if (!strcmp(argv[0], "oneshot")) {
+		struct ttc_event ev;
+
+		if ((ret = ttc_start_oneshot(t, a * 1000000ull))) {
+			ret = fail("start", ret);
+		} else if ((ret = ttc_wait(t, a * 1000000ull + 2000000000ull, &ev)) <= 0) {
+			ret = fail("wait", ret ? ret : -ETIMEDOUT);
+		} else {
+			printf("one-shot of %lu ms fired, %.1f us late\n", a, ev.lateness_ns / 1e3);
+			ret = 0;
+		}
+	} else {
+		if ((ret = ttc_start_periodic(t, 1))) {
+			ret = fail("start", ret);
+		} else {
+			uint32_t c1 = ttc_count(t), c2;
+
+			usleep(2000);
+			c2 = ttc_count(t);
+
+			printf("counter %lu (%u bits): %u then %u\n", counter, ttc_width(t), c1, c2);
+			ret = 0;
+		}
+	}
+	ttc_close(t);
+	return ret;
+}

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ttc.c - one counter of a Cadence TTC over udrv (see ttc.h).
+ *
+ * Interval mode: the counter runs 0..Interval on the prescaled clock and
+ * raises Iv each time it restarts, so the period is (Interval + 1) << shift
+ * input ticks, where shift = 0 (no prescaler) or PS_V + 1 (UG1085, TTC
+ * "Prescaler"; QEMU hw/timer/cadence_ttc.c counts the same way). A one-shot
+ * is the same with the counter stopped when its first interrupt is read.
+ * The interrupt register is clear-on-read and the line is level: the driver
+ * reads it before unmasking, so the stub never sees a stale cause.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ttc.h"
+#include "ttc_regs.h"
+
+enum ttc_mode { TTC_IDLE, TTC_PERIODIC, TTC_ONESHOT };
+
+struct ttc {
+	struct udrv_device *dev;
+	volatile void *r;
+	struct udrv_irq *irq;
+	unsigned int n;		/* counter 0..2 */
+	uint32_t clk_hz;
+	unsigned int width;	/* 16 or 32 */
+	enum ttc_mode mode;
+	double period_ns;	/* as programmed */
+	uint64_t start_ns;	/* CLOCK_MONOTONIC when the counter started */
+	uint64_t expired;	/* expiries accounted for since start */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Stop, disable and clear: afterwards the line is low. */
+static void hw_stop(struct ttc *t)
+{
+	udrv_write32(t->r, TTC_CNT_CTRL(t->n), TTC_CNT_DIS | TTC_CNT_WAVE_DIS);
+	udrv_write32(t->r, TTC_IER(t->n), 0);
+	(void)udrv_read32(t->r, TTC_ISR(t->n));
+	t->mode = TTC_IDLE;
+}
+
+static int read_clock(struct udrv_device *dev, uint32_t *hz)
+{
+	uint8_t b[4];
+	int ret = udrv_device_dt_property(dev, "clock-frequency", b, sizeof(b));
+
+	if (ret < 0)
+		return ret;
+	if (ret != 4)
+		return -EINVAL;
+	*hz = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return *hz ? 0 : -EINVAL;
+}
+
+int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc **out)
+{
+	struct udrv_region *reg;
+	struct ttc *t;
+	uint32_t probe;
+	int ret;
+
+	if (!out || counter >= TTC_NUM_COUNTERS)
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->n = counter;
+	ret = udrv_device_open(name ? name : "ttc0", &t->dev);
+	if (ret)
+		goto fail;
+	if ((ret = udrv_device_region(t->dev, 0, TTC_EVT(2) + 4, &reg)) ||
+	    (ret = udrv_device_irq(t->dev, counter, &t->irq)))
+		goto fail;
+	if (!clk_hz && (ret = read_clock(t->dev, &clk_hz)))
+		goto fail;
+	t->clk_hz = clk_hz;
+	t->r = udrv_region_base(reg);
+	hw_stop(t);
+	/* Which interval bits exist? (32 on ZynqMP silicon, 16 in QEMU.) */
+	udrv_write32(t->r, TTC_INTERVAL(t->n), 0xFFFFFFFFu);
+	probe = udrv_read32(t->r, TTC_INTERVAL(t->n));
+	t->width = probe > 0xFFFFu ? 32 : 16;
+	udrv_write32(t->r, TTC_INTERVAL(t->n), 0);
+	*out = t;
+	return 0;
+fail:
+	udrv_device_close(t->dev);
+	free(t);
+	return ret;
+}
+
+void ttc_close(struct ttc *t)
+{
+	if (!t)
+		return;
+	hw_stop(t);
+	udrv_irq_unmask(t->irq);	/* leave the line as the stub found it */
+	udrv_device_close(t->dev);
+	free(t);
+}
+
+uint32_t ttc_clock_hz(const struct ttc *t)
+{
+	assert(t);
+	return t->clk_hz;
+}
+
+unsigned int ttc_width(const struct ttc *t)
+{
+	assert(t);
+	return t->width;
+}
+
+uint64_t ttc_period_ns(const struct ttc *t)
+{
+	assert(t);
+	return (uint64_t)llround(t->period_ns);
+}
+
+uint64_t ttc_expirations(const struct ttc *t)
+{
+	assert(t);
+	return t->expired;
+}
+
+struct udrv_device *ttc_device(const struct ttc *t)
+{
+	assert(t);
+	return t->dev;
+}
+
+int ttc_fd(const struct ttc *t)
+{
+	assert(t);
+	return udrv_irq_fd(t->irq);
+}
+
+uint32_t ttc_count(const struct ttc *t)
+{
+	assert(t);
+	return udrv_read32(t->r, TTC_CNT_VAL(t->n));
+}
+
+/* Program a period of @ticks input clock ticks and start counting. */
+static int start(struct ttc *t, double ticks, enum ttc_mode mode)
+{
+	uint64_t max = t->width == 32 ? 0x100000000ull : 0x10000ull;
+	unsigned int shift;
+	uint64_t counts = 0;
+	uint32_t clk = 0;
+	int ret;
+
+	if (!(ticks >= 1.5))
+		return -ERANGE;
+	for (shift = 0; shift <= TTC_CLK_PS_V_MAX + 1; shift++) {
+		counts = (uint64_t)llround(ticks / (double)(1u << shift));
+		if (counts <= max)
+			break;
+	}
+	if (shift > TTC_CLK_PS_V_MAX + 1 || counts < 2)
+		return -ERANGE;
+	if (shift)
+		clk = TTC_CLK_PS_EN | (shift - 1) << TTC_CLK_PS_V_SHIFT;
+
+	hw_stop(t);
+	/* Drop interrupts the kernel counted before now, then unmask with the
+	 * status already cleared by hw_stop(). */
+	while ((ret = udrv_irq_wait(t->irq, 0)) == 1)
+		;
+	if (ret < 0)
+		return ret;
+	udrv_write32(t->r, TTC_CLK_CTRL(t->n), clk);
+	udrv_write32(t->r, TTC_INTERVAL(t->n), (uint32_t)(counts - 1));
+	udrv_write32(t->r, TTC_IER(t->n), TTC_IXR_INTERVAL);
+	if ((ret = udrv_irq_unmask(t->irq)))
+		return ret;
+	t->period_ns = (double)(counts << shift) * 1e9 / t->clk_hz;
+	t->expired = 0;
+	t->mode = mode;
+	t->start_ns = now_ns();
+	udrv_write32(t->r, TTC_CNT_CTRL(t->n), TTC_CNT_INTERVAL | TTC_CNT_RST | TTC_CNT_WAVE_DIS);
+	return 0;
+}
+
+int ttc_start_periodic(struct ttc *t, uint32_t hz)
+{
+	assert(t);
+	if (!hz)
+		return -EINVAL;
+	return start(t, (double)t->clk_hz / hz, TTC_PERIODIC);
+}
+
+int ttc_start_oneshot(struct ttc *t, uint64_t delay_ns)
+{
+	assert(t);
+	if (!delay_ns)
+		return -EINVAL;
+	return start(t, (double)delay_ns * t->clk_hz / 1e9, TTC_ONESHOT);
+}
+
+int ttc_stop(struct ttc *t)
+{
+	assert(t);
+	hw_stop(t);
+	return udrv_irq_unmask(t->irq);
+}
+
+int ttc_wait(struct ttc *t, uint64_t timeout_ns, struct ttc_event *ev)
+{
+	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+
+	assert(t);
+	for (;;) {
+		uint64_t now = now_ns(), left = 0, n = 1;
+		uint32_t isr;
+		int ret;
+
+		if (deadline == UINT64_MAX)
+			left = UINT64_MAX;
+		else if (deadline > now)
+			left = deadline - now;
+		ret = udrv_irq_wait(t->irq, left);
+		if (ret <= 0)
+			return ret;
+		now = now_ns();
+		isr = udrv_read32(t->r, TTC_ISR(t->n));
+		if (t->mode == TTC_ONESHOT && (isr & TTC_IXR_INTERVAL))
+			hw_stop(t);
+		if ((ret = udrv_irq_unmask(t->irq)))
+			return ret;
+		if (!(isr & TTC_IXR_INTERVAL)) {
+			if (!left)
+				return 0;
+			continue;
+		}
+		/* Ideal time of the first expiry not yet accounted for. */
+		double ideal = (double)t->start_ns + (double)(t->expired + 1) * t->period_ns;
+		double late = (double)now - ideal;
+
+		/* A wakeup a whole period late read an Iv that stood for more
+		 * than one expiry (the register only latches). */
+		if (t->period_ns > 0 && late >= t->period_ns && t->mode != TTC_IDLE)
+			n += (uint64_t)(late / t->period_ns);
+		t->expired += n;
+		if (ev) {
+			ev->expirations = n;
+			ev->when_ns = now;
+			ev->lateness_ns = (int64_t)llround(late);
+		}
+		return (int)(n > INT32_MAX ? INT32_MAX : n);
+	}
+}
