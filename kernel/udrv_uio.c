@@ -275,15 +275,10 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 	if (d->nirq > UDRV_MAX_IRQS)
 		return dev_err_probe(dev, -E2BIG, "%d interrupts, at most %d handled\n",
 				     d->nirq, UDRV_MAX_IRQS);
-	if (d->dma_bits && (d->dma_bits < 32 || d->dma_bits > 64))
-		return dev_err_probe(dev, -EINVAL, "%s = %u, want 32..64\n",
-				     UDRV_UIO_PROP_DMA_BITS, d->dma_bits);
-	if (d->dma_bits) {
-		ret = dma_set_mask_and_coherent(dev, DMA_BIT_MASK(d->dma_bits));
-		if (ret)
-			return dev_err_probe(dev, ret, "cannot set a %u-bit DMA mask\n",
-					     d->dma_bits);
-	}
+	if (d->dma_bits && (d->dma_bits < 32 || d->dma_bits > 64 ||
+			    dma_set_mask_and_coherent(dev, DMA_BIT_MASK(d->dma_bits))))
+		return dev_err_probe(dev, -EINVAL, "cannot use a %u-bit DMA mask\n",
+				     d->dma_bits);
 
 	for (i = 0; i < max(d->nirq, 1); i++) {
 		u = devm_kzalloc(dev, sizeof(*u), GFP_KERNEL);
