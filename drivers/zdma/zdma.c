@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/*
+ * zdma.c - one ZynqMP DMA channel over udrv (see zdma.h).
+ *
+ * Simple mode (UG1085, DMA Controller, "Simple DMA Mode"): the source and
+ * destination descriptors are written into the channel's registers and
+ * CTRL2.EN starts the copy; the channel clears EN and raises DMA_DONE in
+ * ZDMA_CH_ISR when it is done (QEMU hw/dma/xlnx-zdma.c does the copy at
+ * once). One copy at a time: the queue is the driver's, and each completion
+ * starts the next copy from the interrupt service.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "zdma.h"
+#include "zdma_regs.h"
+
+struct copy {
+	uint64_t dst, src;
+	uint32_t len;
+	void *cookie;
+};
+
+struct zdma {
+	struct udrv_device *dev;
+	volatile void *r;
+	struct udrv_irq *irq;
+	uint64_t pool_bus;
+	size_t pool_size;
+	struct copy q[ZDMA_QUEUE_MAX];	/* ring: q[qhead] is in flight */
+	unsigned int qhead, qlen;
+	struct zdma_done done[ZDMA_QUEUE_MAX];	/* finished, not yet reported */
+	unsigned int dhead, dlen;
+	uint32_t stray;			/* error bits with no copy in flight */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The pool map's bus address: /sys/class/uio/uioN/maps/mapR/addr, R being
+ * the map after the register regions (kernel/udrv_uio.h). */
+static int pool_bus(struct zdma *z)
+{
+	const char *root = getenv("UDRV_ROOT");
+	char path[256], name[16] = "";
+	unsigned long long addr;
+	unsigned int map = udrv_device_num_regions(z->dev);
+	FILE *f;
+	int ok;
+
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/sys/class/uio/uio%u/maps/map%u/%s",
+			 root ? root : "", udrv_device_uio(z->dev), map, i ? "addr" : "name");
+		f = fopen(path, "re");
+		if (!f)
+			return -errno;
+		ok = i ? fscanf(f, "%llx", &addr) == 1 : fscanf(f, "%15s", name) == 1;
+		fclose(f);
+		if (!ok || (!i && strcmp(name, "dma")))
+			return -ENXIO;
+	}
+	z->pool_bus = addr;
+	return 0;
+}
+
+static void hw_start(struct zdma *z, const struct copy *c)
+{
+	volatile void *r = z->r;
+
+	udrv_write32_relaxed(r, ZDMA_CH_SRC_DSCR_WORD0 + ZDMA_DSCR_ADDR_LO, (uint32_t)c->src);
+	udrv_write32_relaxed(r, ZDMA_CH_SRC_DSCR_WORD0 + ZDMA_DSCR_ADDR_HI, (uint32_t)(c->src >> 32));
+	udrv_write32_relaxed(r, ZDMA_CH_SRC_DSCR_WORD0 + ZDMA_DSCR_SIZE, c->len);
+	udrv_write32_relaxed(r, ZDMA_CH_SRC_DSCR_WORD0 + ZDMA_DSCR_CTRL, 0);
+	udrv_write32_relaxed(r, ZDMA_CH_DST_DSCR_WORD0 + ZDMA_DSCR_ADDR_LO, (uint32_t)c->dst);
+	udrv_write32_relaxed(r, ZDMA_CH_DST_DSCR_WORD0 + ZDMA_DSCR_ADDR_HI, (uint32_t)(c->dst >> 32));
+	udrv_write32_relaxed(r, ZDMA_CH_DST_DSCR_WORD0 + ZDMA_DSCR_SIZE, c->len);
+	udrv_write32_relaxed(r, ZDMA_CH_DST_DSCR_WORD0 + ZDMA_DSCR_CTRL, 0);
+	/* the CPU's writes to the source buffer before the channel starts */
+	udrv_write32(r, ZDMA_CH_CTRL2, ZDMA_CTRL2_EN);
+}
+
+static void hw_quiesce(struct zdma *z)
+{
+	udrv_write32(z->r, ZDMA_CH_IDS, ZDMA_INT_ALL);
+	udrv_write32(z->r, ZDMA_CH_ISR, ZDMA_INT_ALL);
+}
+
+int zdma_open(const char *name, struct zdma **out)
+{
+	struct udrv_region *reg;
+	struct zdma *z;
+	uint32_t v;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	z = calloc(1, sizeof(*z));
+	if (!z)
+		return -ENOMEM;
+	if ((ret = udrv_device_open(name ? name : "zdma0", &z->dev)) ||
+	    (ret = udrv_device_region(z->dev, 0, ZDMA_REGS_SIZE, &reg)) ||
+	    (ret = udrv_device_irq(z->dev, 0, &z->irq)))
+		goto fail;
+	z->pool_size = udrv_device_dma_pool_size(z->dev);
+	if (!z->pool_size) {
+		ret = -ENXIO;
+		goto fail;
+	}
+	if ((ret = pool_bus(z)))
+		goto fail;
+	z->r = udrv_region_base(reg);
+	if ((udrv_read32(z->r, ZDMA_CH_STATUS) & ZDMA_STATE_MASK) == ZDMA_STATE_BUSY) {
+		ret = -EBUSY;
+		goto fail;
+	}
+	hw_quiesce(z);
+	udrv_write32(z->r, ZDMA_CH_CTRL0, 0);	/* simple mode, read/write */
+	v = udrv_read32(z->r, ZDMA_CH_DATA_ATTR);
+	v &= ~(ZDMA_DATA_ARBURST_MASK | ZDMA_DATA_AWBURST_MASK);
+	udrv_write32(z->r, ZDMA_CH_DATA_ATTR, v | ZDMA_DATA_ARBURST_INCR | ZDMA_DATA_AWBURST_INCR);
+	udrv_write32(z->r, ZDMA_CH_TOTAL_BYTE, udrv_read32(z->r, ZDMA_CH_TOTAL_BYTE));
+	/* Forget interrupts the kernel counted before, unmask with the status clear. */
+	while ((ret = udrv_irq_wait(z->irq, 0)) == 1)
+		;
+	if (ret < 0 || (ret = udrv_irq_unmask(z->irq)))
+		goto fail;
+	udrv_write32(z->r, ZDMA_CH_IEN, ZDMA_INT_DMA_DONE | ZDMA_INT_ERRORS);
+	*out = z;
+	return 0;
+fail:
+	udrv_device_close(z->dev);
+	free(z);
+	return ret;
+}
+
+void zdma_close(struct zdma *z)
+{
+	if (!z)
+		return;
+	hw_quiesce(z);
+	udrv_irq_unmask(z->irq);
+	udrv_device_close(z->dev);
+	free(z);
+}
+
+struct udrv_device *zdma_device(const struct zdma *z)
+{
+	assert(z);
+	return z->dev;
+}
+
+void zdma_pool(const struct zdma *z, uint64_t *bus, size_t *size)
+{
+	assert(z);
+	if (bus)
+		*bus = z->pool_bus;
+	if (size)
+		*size = z->pool_size;
+}
+
+unsigned int zdma_pending(const struct zdma *z)
+{
+	assert(z);
+	return z->qlen;
+}
+
+int zdma_fd(const struct zdma *z)
+{
+	assert(z);
+	return udrv_irq_fd(z->irq);
+}
+
+static bool in_pool(const struct zdma *z, uint64_t bus, size_t len)
+{
+	return bus >= z->pool_bus && len <= z->pool_size && bus - z->pool_bus <= z->pool_size - len;
+}
+
+int zdma_submit(struct zdma *z, uint64_t dst, uint64_t src, size_t len, void *cookie)
+{
+	struct copy *c;
+
+	assert(z);
+	if (!len || len > ZDMA_SIZE_MAX)
+		return -EINVAL;
+	if (!in_pool(z, dst, len) || !in_pool(z, src, len))
+		return -EFAULT;
+	if (z->qlen == ZDMA_QUEUE_MAX)
+		return -EBUSY;
+	c = &z->q[(z->qhead + z->qlen) % ZDMA_QUEUE_MAX];
+	*c = (struct copy){ dst, src, (uint32_t)len, cookie };
+	if (z->qlen++ == 0)
+		hw_start(z, c);
+	return 0;
+}
+
+int zdma_submit_buf(struct zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
+		    struct udrv_dma_buf *src, size_t src_off, size_t len, void *cookie)
+{
+	assert(z);
+	if (!dst || !src || dst_off > udrv_dma_size(dst) || len > udrv_dma_size(dst) - dst_off ||
+	    src_off > udrv_dma_size(src) || len > udrv_dma_size(src) - src_off)
+		return -EINVAL;
+	return zdma_submit(z, udrv_dma_bus(dst) + dst_off, udrv_dma_bus(src) + src_off, len,
+			   cookie);
+}
+
+/* Serve one interrupt: retire the copy in flight, start the next. */
+static int serve(struct zdma *z)
+{
+	uint32_t isr = udrv_read32(z->r, ZDMA_CH_ISR), err = isr & ZDMA_INT_ERRORS;
+	uint32_t state = udrv_read32(z->r, ZDMA_CH_STATUS) & ZDMA_STATE_MASK;
+
+	udrv_write32(z->r, ZDMA_CH_ISR, isr);
+	if (z->qlen && ((isr & ZDMA_INT_DMA_DONE) || (err && state != ZDMA_STATE_BUSY))) {
+		struct copy *c = &z->q[z->qhead];
+
+		z->done[(z->dhead + z->dlen++) % ZDMA_QUEUE_MAX] = (struct zdma_done){
+			.cookie = c->cookie, .status = err ? -EIO : 0, .errors = err, .len = c->len,
+		};
+		z->qhead = (z->qhead + 1) % ZDMA_QUEUE_MAX;
+		if (--z->qlen)
+			hw_start(z, &z->q[z->qhead]);
+	} else {
+		z->stray |= err;
+	}
+	/* the channel's writes to memory are seen after its status */
+	udrv_rmb();
+	return udrv_irq_unmask(z->irq);
+}
+
+int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
+{
+	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+
+	assert(z);
+	for (;;) {
+		uint64_t now, left = 0;
+		int ret;
+
+		if (z->dlen) {
+			if (done)
+				*done = z->done[z->dhead];
+			z->dhead = (z->dhead + 1) % ZDMA_QUEUE_MAX;
+			z->dlen--;
+			return 1;
+		}
+		if (z->stray) {
+			if (done)
+				*done = (struct zdma_done){ .status = -EIO, .errors = z->stray };
+			z->stray = 0;
+			return -EIO;
+		}
+		now = now_ns();
+		if (deadline == UINT64_MAX)
+			left = UINT64_MAX;
+		else if (deadline > now)
+			left = deadline - now;
+		ret = udrv_irq_wait(z->irq, left);
+		if (ret <= 0)
+			return ret;
+		if ((ret = serve(z)))
+			return ret;
+		if (!left && !z->dlen && !z->stray)
+			return 0;
+	}
+}
+
+int zdma_copy(struct zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	struct zdma_done d;
+	char mine;
+	int ret;
+
+	assert(z);
+	if ((ret = zdma_submit(z, dst, src, len, &mine)))
+		return ret;
+	for (;;) {
+		uint64_t now = now_ns();
+
+		ret = zdma_wait(z, deadline == UINT64_MAX ? UINT64_MAX :
+				deadline > now ? deadline - now : 0, &d);
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return -ETIMEDOUT;
+		if (d.cookie == &mine)
+			return d.status;
+	}
+}
