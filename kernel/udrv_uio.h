@@ -38,4 +38,14 @@
 #define UDRV_UIO_PROP_POOL	"udrv,dma-pool-size"	/* u32 bytes */
 #define UDRV_UIO_PROP_DMA_BITS	"udrv,dma-bits"		/* u32, 32..64 */
 
+/*
+ * An overlay hands a device to the stub by replacing its "compatible" with
+ * UDRV_UIO_COMPATIBLE, which hides it from its kernel driver and loses its
+ * identity. The overlay keeps that identity by copying the device's own
+ * compatible list into this property (e.g. udrv,compatible = "arm,pl031";).
+ * The stub ignores it; libudrv treats a device as compatible with X when X
+ * is in "compatible" or in this list.
+ */
+#define UDRV_UIO_PROP_COMPATIBLE "udrv,compatible"	/* string list */
+
 #endif /* UDRV_UIO_H */

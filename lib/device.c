@@ -110,6 +110,9 @@ static void describe(struct udrv__entry *e)
 			snprintf(path, sizeof(path), "%s/compatible", e->of_node);
 			n = udrv__read_file(path, e->compatible, sizeof(e->compatible));
 			e->compatible_len = n > 0 ? (size_t)n : 0;
+			snprintf(path, sizeof(path), "%s/" UDRV_UIO_PROP_COMPATIBLE, e->of_node);
+			n = udrv__read_file(path, e->udrv_compatible, sizeof(e->udrv_compatible));
+			e->udrv_compatible_len = n > 0 ? (size_t)n : 0;
 		}
 	}
 	if (e->source != UDRV_SOURCE_DT)
@@ -224,12 +227,20 @@ out:
 	return ret;
 }
 
-bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat)
+static bool in_list(const char *list, size_t len, const char *s)
 {
-	for (size_t i = 0; i < e->compatible_len; i += strlen(e->compatible + i) + 1)
-		if (!strcmp(e->compatible + i, compat))
+	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
+		if (!strcmp(list + i, s))
 			return true;
 	return false;
+}
+
+/* X is in "compatible" or in "udrv,compatible" (the identity an overlay
+ * keeps when it replaces a device's compatible with "udrv,uio"). */
+bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat)
+{
+	return in_list(e->compatible, e->compatible_len, compat) ||
+	       in_list(e->udrv_compatible, e->udrv_compatible_len, compat);
 }
 
 struct info_ctx {
@@ -248,6 +259,8 @@ static int info_cb(const struct udrv__entry *e, void *data)
 		.source = e->source,
 		.dt_path = e->source == UDRV_SOURCE_DT ? e->dt_path : NULL,
 		.compatible = e->compatible_len ? e->compatible : NULL,
+		.udrv_compatible = e->udrv_compatible_len ? e->udrv_compatible : NULL,
+		.entry_ = e,
 		.pci_address = e->source == UDRV_SOURCE_PCI ? e->pci_address : NULL,
 		.vendor = e->vendor,
 		.device = e->device,
@@ -255,6 +268,15 @@ static int info_cb(const struct udrv__entry *e, void *data)
 
 	c->count++;
 	return c->fn(&info, c->data);
+}
+
+UDRV_API int udrv_device_info_is_compatible(const struct udrv_device_info *info,
+					    const char *compatible)
+{
+	assert(info);
+	if (!compatible)
+		return -EINVAL;
+	return info->entry_ ? udrv__entry_compatible(info->entry_, compatible) : 0;
 }
 
 UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data)

@@ -44,6 +44,8 @@ struct udrv__entry {
 	char dt_path[256];
 	char compatible[256];	/* raw NUL-separated list */
 	size_t compatible_len;
+	char udrv_compatible[256];	/* UDRV_UIO_PROP_COMPATIBLE, raw list */
+	size_t udrv_compatible_len;
 	char pci_address[32];
 	uint16_t vendor, device;
 	enum udrv_source source;

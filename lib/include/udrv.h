@@ -99,7 +99,28 @@ struct udrv_device_info {
 	const char *compatible;	/* DT: first compatible string, else NULL */
 	const char *pci_address;/* PCI: "0000:00:02.0", else NULL */
 	uint16_t vendor, device;/* PCI: ids, else 0 */
+	const char *udrv_compatible;	/* DT: first "udrv,compatible" string
+					 * (the device's own identity when an
+					 * overlay handed it to the stub), else NULL */
+	const void *entry_;	/* private to the library */
 };
+
+/*
+ * Compatibility: an overlay that hands a device to the stub replaces its
+ * "compatible" with "udrv,uio" and keeps the device's own list in
+ * "udrv,compatible" (UDRV_UIO_PROP_COMPATIBLE in udrv_uio.h). A device is
+ * compatible with X when X is in either list: udrv_device_is_compatible(),
+ * udrv_device_open_dt_compatible(), udrv_device_info_is_compatible(),
+ * udrv_dt_is_compatible() and driver matching (udrv_host) all say so.
+ */
+
+/**
+ * udrv_device_info_is_compatible() - 1 if the device @info describes is
+ * compatible with @compatible (see above), 0 if not, -EINVAL if
+ * @compatible is NULL. Only during the udrv_device_foreach() callback.
+ */
+UDRV_API int udrv_device_info_is_compatible(const struct udrv_device_info *info,
+					    const char *compatible);
 
 /** Return 0 to continue, anything else to stop and have it returned. */
 typedef int (*udrv_device_info_fn)(const struct udrv_device_info *info, void *data);
@@ -133,8 +154,8 @@ UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out
 
 /**
  * udrv_device_open_dt_compatible() - open the @index-th (0-based, in UIO
- * order) device whose DT node lists @compatible in its "compatible"
- * property. Ownership and errors as udrv_device_open().
+ * order) device whose DT node lists @compatible in its "compatible" or
+ * "udrv,compatible" property. Ownership and errors as udrv_device_open().
  */
 UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int index,
 					    struct udrv_device **out);
@@ -176,8 +197,8 @@ UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev);
 UDRV_API int udrv_device_pci_id(const struct udrv_device *dev, uint16_t *vendor, uint16_t *device);
 
 /**
- * udrv_device_is_compatible() - 1 if @dev's DT node lists @compatible,
- * 0 if not (or @dev is not a DT device), -EINVAL if @compatible is NULL.
+ * udrv_device_is_compatible() - 1 if @dev's DT node lists @compatible in
+ * "compatible" or "udrv,compatible", 0 if not (or @dev is not a DT device), -EINVAL if @compatible is NULL.
  */
 UDRV_API int udrv_device_is_compatible(const struct udrv_device *dev, const char *compatible);
 

@@ -236,6 +236,70 @@ static void test_open_dt_compatible(void **state)
 	udrv_device_close(dev);
 }
 
+/*
+ * A device handed to the stub by an overlay: "compatible" is "udrv,uio", its
+ * own identity is in "udrv,compatible" (udrv_uio.h). It is compatible with
+ * both lists, and found by either.
+ */
+static void stub_device(void)
+{
+	static const struct fake_map m[] = { { "regs", 0xff120000, 0x100, 0 } };
+	static const char stub[] = "udrv,uio";
+	static const char own[] = "cdns,ttc\0cdns,ttc-r2";
+
+	fake_uio(7, "ttc1", "devices/platform/ff120000.timer", m, 1, true, 0);
+	fake_dt("devices/platform/ff120000.timer", "soc/timer@ff120000", stub, sizeof(stub));
+	fake_dt_prop("soc/timer@ff120000", "udrv,compatible", own, sizeof(own));
+}
+
+static int compat_cb(const struct udrv_device_info *info, void *data)
+{
+	int *hits = data;
+
+	if (udrv_device_info_is_compatible(info, "cdns,ttc-r2") == 1) {
+		assert_string_equal(info->name, "ttc1");
+		assert_string_equal(info->compatible, "udrv,uio");
+		assert_string_equal(info->udrv_compatible, "cdns,ttc");
+		hits[0]++;
+	}
+	if (udrv_device_info_is_compatible(info, "arm,pl031") == 1)
+		hits[1]++;
+	if (!strcmp(info->name, "rtc"))
+		assert_null(info->udrv_compatible);
+	assert_int_equal(udrv_device_info_is_compatible(info, NULL), -EINVAL);
+	return 0;
+}
+
+static void test_udrv_compatible(void **state)
+{
+	struct udrv_device *dev = NULL;
+	int hits[2] = { 0 };
+
+	(void)state;
+	stub_device();
+	assert_int_equal(udrv_device_foreach(compat_cb, hits), 6);
+	assert_int_equal(hits[0], 1);
+	assert_int_equal(hits[1], 2);
+
+	/* "cdns,ttc": the fake board's timer (compatible) comes first, then ttc1 */
+	assert_int_equal(udrv_device_open_dt_compatible("cdns,ttc", 1, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "ttc1");
+	assert_int_equal(udrv_device_is_compatible(dev, "cdns,ttc"), 1);
+	assert_int_equal(udrv_device_is_compatible(dev, "cdns,ttc-r2"), 1);
+	assert_int_equal(udrv_device_is_compatible(dev, "udrv,uio"), 1);
+	assert_int_equal(udrv_device_is_compatible(dev, "cdns,tt"), 0);
+	udrv_device_close(dev);
+	assert_int_equal(udrv_device_open_dt_compatible("cdns,ttc-r2", 0, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "ttc1");
+	udrv_device_close(dev);
+	assert_int_equal(udrv_device_open_dt_compatible("udrv,uio", 0, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "ttc1");
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open_dt_compatible("cdns,ttc-r2", 1, &dev), -ENOENT);
+	assert_null(dev);
+}
+
 static void test_open_pci(void **state)
 {
 	struct udrv_device *dev = NULL;
@@ -345,6 +409,7 @@ int main(void)
 		T(test_node_vanishing),
 		T(test_open_dt_path),
 		T(test_open_dt_compatible),
+		T(test_udrv_compatible),
 		T(test_open_pci),
 		T(test_pci_config),
 		T(test_dt_property),

@@ -194,6 +194,32 @@ static void test_register_errors(void **state)
 	udrv_host_free(host);
 }
 
+/* A driver matches a stub device by its "udrv,compatible" (udrv_uio.h). */
+static void test_match_udrv_compatible(void **state)
+{
+	static const struct fake_map m[] = { { "regs", 0xff120000, 0x100, 0 } };
+	static const char stub[] = "udrv,uio", own[] = "cdns,ttc";
+	static const char *const ttc2_compat[] = { "cdns,ttc-r9", "cdns,ttc", NULL };
+	static const struct udrv_driver ttc_drv = { "ttc", ttc2_compat, NULL, rtc_probe,
+						   rtc_remove };
+	struct udrv_host *host = NULL;
+	unsigned int failed = 99;
+
+	(void)state;
+	reset();
+	fake_uio(7, "ttc1", "devices/platform/ff120000.timer", m, 1, true, 0);
+	fake_dt("devices/platform/ff120000.timer", "soc/timer@ff120000", stub, sizeof(stub));
+	fake_dt_prop("soc/timer@ff120000", "udrv,compatible", own, sizeof(own));
+	assert_int_equal(udrv_host_new(&host), 0);
+	assert_int_equal(udrv_host_register(host, &ttc_drv), 0);
+	/* the fake board's timer ("cdns,ttc" in compatible) and ttc1 */
+	assert_int_equal(udrv_host_probe(host, &failed), 2);
+	assert_int_equal(failed, 0);
+	assert_string_equal(order, "timer ttc1 ");
+	udrv_host_free(host);
+	udrv_set_log(NULL, NULL);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -202,6 +228,7 @@ int main(void)
 		T(test_host),
 		T(test_open_failure),
 		T(test_register_errors),
+		T(test_match_udrv_compatible),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
