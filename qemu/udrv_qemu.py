@@ -618,6 +618,7 @@ def guest_tests(tally, build, board, timeout):
     suite = [None]
     text = {}
     ended = {}
+    dmesg_bad = {}
 
     def on_line(line):
         m = re.match(r'@@UDRV-SUITE-BEGIN (\S+)', line)
@@ -625,12 +626,20 @@ def guest_tests(tally, build, board, timeout):
             suite[0] = m.group(1)
             text[suite[0]] = []
             return
+        m = re.match(r'@@UDRV-DMESG (\S+) (\S+)', line)
+        if m:
+            dmesg_bad[m.group(1)] = m.group(2) != 'clean'
+            tally.add(board, m.group(1), '(kernel log clean)',
+                      'FAIL' if dmesg_bad[m.group(1)] else 'PASS')
+            if dmesg_bad[m.group(1)]:
+                print('\n'.join(text.get(m.group(1), [])[-30:]))
+            return
         m = re.match(r'@@UDRV-SUITE-END (\S+) (\d+)', line)
         if m:
             ended[m.group(1)] = int(m.group(2))
             name = m.group(1)
             failed = tally.cmocka(board, name, '\n'.join(text.get(name, [])))
-            if ended[name] and not failed:
+            if ended[name] and not failed and not dmesg_bad.get(name):
                 tally.add(board, name, '(exit)', 'FAIL', 'status %d' % ended[name])
                 print('\n'.join(text.get(name, [])[-30:]))
             elif failed:
