@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * udrv-uart - use a Cadence UART (ZynqMP UART1) from the command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cdns_uart.h"
+
+#define MS 1000000ull
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: udrv-uart [OPTIONS] COMMAND\n"
+		"  send TEXT           transmit TEXT\n"
+		"  recv                print what is received; with --timeout, stop after\n"
+		"                      MS milliseconds without data (default: never)\n"
+		"  echo                loopback server: send back whatever is received;\n"
+		"                      with --timeout, stop after MS idle milliseconds\n"
+		"  chat TEXT           transmit TEXT, then print what comes back until\n"
+		"                      --timeout MS (default 1000) passes without data\n"
+		"options:\n"
+		"  --timeout MS        see the commands\n"
+		"  --baud N            baud rate (default 115200)\n"
+		"  --format 8N1        data bits (6-8), parity (N/E/O), stop bits (1-2)\n"
+		"  --device NAME       UIO name of the UART (default uart1)\n"
+		"  --clock HZ          reference clock (default: the DT's clock-frequency)\n");
+}
+
+static int fail(const char *what, long err)
+{
+	fprintf(stderr, "udrv-uart: %s: %s%s%s\n", what, strerror((int)-err),
+		*udrv_last_error() ? ": " : "", udrv_last_error());
+	return 1;
+}
+
+static int number(const char *s, const char *what, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || *s == '-' || *v > max) {
+		fprintf(stderr, "udrv-uart: bad %s '%s' (want 0..%lu)\n", what, s, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* Receive until @timeout_ns without data; echo back to the UART or print. */
+static int pump(struct cdns_uart *u, uint64_t timeout_ns, int echo)
+{
+	unsigned long long total = 0;
+	char buf[256];
+
+	for (;;) {
+		ssize_t n = cdns_uart_read(u, buf, sizeof(buf), timeout_ns);
+
+		if (n < 0)
+			return fail("read", n);
+		if (n == 0)
+			break;
+		total += (unsigned long long)n;
+		if (echo) {
+			ssize_t w = cdns_uart_write(u, buf, (size_t)n, 1000 * MS);
+
+			if (w != n)
+				return fail("write", w < 0 ? w : -ETIMEDOUT);
+		} else {
+			fwrite(buf, 1, (size_t)n, stdout);
+			fflush(stdout);
+		}
+	}
+	if (echo)
+		fprintf(stderr, "udrv-uart: echoed %llu bytes\n", total);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "baud", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "clock", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct cdns_uart_config cfg = CDNS_UART_CONFIG_DEFAULT;
+	unsigned long v, clk = 0;
+	uint64_t timeout = UINT64_MAX;
+	const char *dev = NULL, *cmd;
+	struct cdns_uart *u;
+	int c, ret, has_timeout = 0;
+
+	while ((c = getopt_long(argc, argv, "t:b:f:d:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (number(optarg, "timeout", 86400000, &v))
+				return 2;
+			timeout = v * MS;
+			has_timeout = 1;
+			break;
+		case 'b':
+			if (number(optarg, "baud rate", 10000000, &v))
+				return 2;
+			if (!v) {
+				fprintf(stderr, "udrv-uart: baud rate 0\n");
+				return 2;
+			}
+			cfg.baud = (uint32_t)v;
+			break;
+		case 'f':
+			if (strlen(optarg) != 3 || !strchr("678", optarg[0]) ||
+			    !strchr("NEOneo", optarg[1]) || !strchr("12", optarg[2])) {
+				fprintf(stderr, "udrv-uart: bad format '%s' (e.g. 8N1, 7E2)\n", optarg);
+				return 2;
+			}
+			cfg.data_bits = (unsigned int)(optarg[0] - '0');
+			cfg.parity = optarg[1];
+			cfg.stop_bits = (unsigned int)(optarg[2] - '0');
+			break;
+		case 'd': dev = optarg; break;
+		case 'c':
+			if (number(optarg, "clock", UINT32_MAX, &clk))
+				return 2;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		fprintf(stderr, "udrv-uart: missing command (try --help)\n");
+		return 2;
+	}
+	cmd = argv[0];
+	if (!strcmp(cmd, "send") || !strcmp(cmd, "chat")) {
+		if (argc != 2) {
+			fprintf(stderr, "udrv-uart: %s takes one TEXT argument\n", cmd);
+			return 2;
+		}
+	} else if (strcmp(cmd, "recv") && strcmp(cmd, "echo")) {
+		fprintf(stderr, "udrv-uart: unknown command '%s' (try --help)\n", cmd);
+		return 2;
+	} else if (argc != 1) {
+		fprintf(stderr, "udrv-uart: %s takes no argument\n", cmd);
+		return 2;
+	}
+
+	if ((ret = cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
+		return fail(dev ? dev : "uart1", ret);
+	ret = 0;
+	if (!strcmp(cmd, "send") || !strcmp(cmd, "chat")) {
+		size_t len = strlen(argv[1]);
+		ssize_t n = cdns_uart_write(u, argv[1], len, 5000 * MS);
+
+		if (n != (ssize_t)len)
+			ret = fail("write", n < 0 ? n : -ETIMEDOUT);
+		else if ((n = cdns_uart_drain(u, 5000 * MS)))
+			ret = fail("drain", n);
+		else if (!strcmp(cmd, "chat"))
+			ret = pump(u, has_timeout ? timeout : 1000 * MS, 0);
+	} else {
+		ret = pump(u, timeout, !strcmp(cmd, "echo"));
+	}
+	cdns_uart_close(u);
+	return ret;
+}

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cdns_uart.c - Cadence UART over udrv (see cdns_uart.h).
+ *
+ * One level interrupt serves both directions. The RX causes (trigger
+ * level, timeout, overrun, framing, parity) stay enabled; TX empty is
+ * enabled only while a writer waits for room. Serving it: read the status,
+ * move the RX FIFO into the ring, then clear the causes read, then unmask,
+ * so a cause that still holds (more bytes) raises the line again at once.
+ * (UG1085, UART Controller, "Interrupts"; QEMU hw/char/cadence_uart.c.)
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cdns_uart.h"
+#include "cdns_uart_regs.h"
+
+#define RX_TRIGGER	8	/* bytes: fits QEMU's 16-byte and the 64-byte FIFO */
+#define RX_TIMEOUT	10	/* x 4 bit periods of silence */
+#define RX_IRQS		(UART_IXR_RTRIG | UART_IXR_TOUT | UART_IXR_ROVR | \
+			 UART_IXR_FRAME | UART_IXR_PARITY)
+#define CR_RUN		(UART_CR_RX_EN | UART_CR_TX_EN | UART_CR_RSTTO | UART_CR_STPBRK)
+#define CR_STOP		(UART_CR_RX_DIS | UART_CR_TX_DIS | UART_CR_STPBRK)
+
+struct cdns_uart {
+	struct udrv_device *dev;
+	struct udrv_region *reg;
+	volatile void *r;
+	struct udrv_irq *irq;
+	uint32_t ref_hz, baud, ier;
+	struct cdns_uart_stats st;
+	unsigned int rhead, rlen;
+	uint8_t ring[CDNS_UART_RING_SIZE];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t deadline_of(uint64_t timeout_ns)
+{
+	return timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+}
+
+static uint64_t left_until(uint64_t deadline)
+{
+	uint64_t now;
+
+	if (deadline == UINT64_MAX)
+		return UINT64_MAX;
+	now = now_ns();
+	return deadline > now ? deadline - now : 0;
+}
+
+/* Move what the RX FIFO holds into the ring (as much as fits). */
+static void pull(struct cdns_uart *u)
+{
+	while (u->rlen < CDNS_UART_RING_SIZE &&
+	       !(udrv_read32(u->r, UART_SR) & UART_SR_REMPTY)) {
+		u->ring[(u->rhead + u->rlen++) % CDNS_UART_RING_SIZE] =
+			(uint8_t)udrv_read32(u->r, UART_FIFO);
+		u->st.rx_bytes++;
+	}
+}
+
+static size_t take(struct cdns_uart *u, uint8_t *buf, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && u->rlen) {
+		buf[n++] = u->ring[u->rhead];
+		u->rhead = (u->rhead + 1) % CDNS_UART_RING_SIZE;
+		u->rlen--;
+	}
+	return n;
+}
+
+/* Serve one interrupt (already consumed from the UIO node). */
+static int service(struct cdns_uart *u)
+{
+	uint32_t isr = udrv_read32(u->r, UART_ISR), why = isr & u->ier;
+
+	pull(u);
+	udrv_write32(u->r, UART_ISR, isr);
+	u->st.irq_rx_trigger += !!(why & UART_IXR_RTRIG);
+	u->st.irq_rx_timeout += !!(why & UART_IXR_TOUT);
+	u->st.irq_tx_empty += !!(why & UART_IXR_TEMPTY);
+	u->st.overruns += !!(isr & UART_IXR_ROVR);
+	u->st.framing_errors += !!(isr & UART_IXR_FRAME);
+	u->st.parity_errors += !!(isr & UART_IXR_PARITY);
+	if (why & UART_IXR_TOUT)
+		udrv_write32(u->r, UART_CR, CR_RUN);	/* RSTTO: re-arm the timeout */
+	return udrv_irq_unmask(u->irq);
+}
+
+/* Wait up to @left for the interrupt and serve it: 1, 0 (timeout), -errno. */
+static int wait_serve(struct cdns_uart *u, uint64_t left)
+{
+	int ret = udrv_irq_wait(u->irq, left);
+
+	if (ret == 1 && (ret = service(u)) == 0)
+		ret = 1;
+	return ret;
+}
+
+static void set_ier(struct cdns_uart *u, uint32_t ier)
+{
+	udrv_write32(u->r, UART_IDR, ~ier & UART_IXR_ALL);
+	udrv_write32(u->r, UART_IER, ier);
+	u->ier = ier;
+}
+
+/* Divisors for @baud from @ref: baud = ref / (cd * (bdiv + 1)). */
+static int divisors(uint32_t ref, uint32_t baud, uint32_t *cd_out, uint32_t *bdiv_out,
+		    uint32_t *actual)
+{
+	uint64_t best_err = UINT64_MAX;
+
+	for (uint32_t bdiv = UART_BDIV_MIN; bdiv <= UART_BDIV_MAX; bdiv++) {
+		uint64_t div = (uint64_t)baud * (bdiv + 1);
+		uint64_t cd = (ref + div / 2) / div, rate, err;
+
+		if (cd < 1 || cd > UART_CD_MAX)
+			continue;
+		rate = ref / (cd * (bdiv + 1));
+		err = rate > baud ? rate - baud : baud - rate;
+		if (err < best_err) {
+			best_err = err;
+			*cd_out = (uint32_t)cd;
+			*bdiv_out = bdiv;
+			*actual = (uint32_t)rate;
+		}
+	}
+	if (best_err == UINT64_MAX || best_err * 100 > (uint64_t)baud * 3)
+		return -ERANGE;
+	return 0;
+}
+
+int cdns_uart_configure(struct cdns_uart *u, const struct cdns_uart_config *cfg)
+{
+	uint32_t mr = UART_MR_CHMODE_NORMAL, cd = 0, bdiv = 0, actual = 0;
+	int ret;
+
+	assert(u);
+	if (!cfg || !cfg->baud)
+		return -EINVAL;
+	switch (cfg->data_bits) {
+	case 6: mr |= UART_MR_CHRL_6; break;
+	case 7: mr |= UART_MR_CHRL_7; break;
+	case 8: mr |= UART_MR_CHRL_8; break;
+	default: return -EINVAL;
+	}
+	switch (cfg->parity) {
+	case 'N': case 'n': mr |= UART_MR_PAR_NONE; break;
+	case 'E': case 'e': mr |= UART_MR_PAR_EVEN; break;
+	case 'O': case 'o': mr |= UART_MR_PAR_ODD; break;
+	default: return -EINVAL;
+	}
+	if (cfg->stop_bits != 1 && cfg->stop_bits != 2)
+		return -EINVAL;
+	mr |= cfg->stop_bits == 2 ? UART_MR_NBSTOP_2 : UART_MR_NBSTOP_1;
+	if ((ret = divisors(u->ref_hz, cfg->baud, &cd, &bdiv, &actual)))
+		return ret;
+
+	/* UG1085 "Configure the Controller": disable, program, enable. */
+	udrv_write32(u->r, UART_CR, CR_STOP);
+	udrv_write32(u->r, UART_BAUDGEN, cd);
+	udrv_write32(u->r, UART_BAUDDIV, bdiv);
+	udrv_write32(u->r, UART_MR, mr);
+	udrv_write32(u->r, UART_RXWM, RX_TRIGGER);
+	udrv_write32(u->r, UART_RXTOUT, RX_TIMEOUT);
+	udrv_write32(u->r, UART_CR, CR_RUN);
+	u->baud = actual;
+	return 0;
+}
+
+static int read_clock(struct udrv_device *dev, uint32_t *hz)
+{
+	uint8_t b[4];
+	int ret = udrv_device_dt_property(dev, "clock-frequency", b, sizeof(b));
+
+	if (ret < 0)
+		return ret;
+	if (ret != 4)
+		return -EINVAL;
+	*hz = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return *hz ? 0 : -EINVAL;
+}
+
+int cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct cdns_uart_config *cfg,
+		   struct cdns_uart **out)
+{
+	struct cdns_uart_config def = CDNS_UART_CONFIG_DEFAULT;
+	struct cdns_uart *u;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	if ((ret = udrv_device_open(name ? name : "uart1", &u->dev)) ||
+	    (ret = udrv_device_region(u->dev, 0, UART_REGS_SIZE, &u->reg)) ||
+	    (ret = udrv_device_irq(u->dev, 0, &u->irq)))
+		goto fail;
+	if (!ref_clk_hz && (ret = read_clock(u->dev, &ref_clk_hz)))
+		goto fail;
+	u->ref_hz = ref_clk_hz;
+	u->r = udrv_region_base(u->reg);
+	set_ier(u, 0);
+	if ((ret = cdns_uart_configure(u, cfg ? cfg : &def)))
+		goto fail;
+	udrv_write32(u->r, UART_CR, CR_STOP | UART_CR_RXRST | UART_CR_TXRST);
+	udrv_write32(u->r, UART_CR, CR_RUN);
+	udrv_write32(u->r, UART_ISR, UART_IXR_ALL);
+	/* Forget interrupts counted before now; unmask with the causes clear. */
+	while ((ret = udrv_irq_wait(u->irq, 0)) == 1)
+		;
+	if (ret < 0 || (ret = udrv_irq_unmask(u->irq)))
+		goto fail;
+	set_ier(u, RX_IRQS);
+	*out = u;
+	return 0;
+fail:
+	udrv_device_close(u->dev);
+	free(u);
+	return ret;
+}
+
+void cdns_uart_close(struct cdns_uart *u)
+{
+	if (!u)
+		return;
+	cdns_uart_drain(u, 100000000);
+	set_ier(u, 0);
+	udrv_write32(u->r, UART_ISR, UART_IXR_ALL);
+	udrv_irq_unmask(u->irq);
+	udrv_device_close(u->dev);
+	free(u);
+}
+
+uint32_t cdns_uart_baud(const struct cdns_uart *u)
+{
+	assert(u);
+	return u->baud;
+}
+
+int cdns_uart_fd(const struct cdns_uart *u)
+{
+	assert(u);
+	return udrv_irq_fd(u->irq);
+}
+
+void cdns_uart_stats(const struct cdns_uart *u, struct cdns_uart_stats *st)
+{
+	assert(u);
+	if (st)
+		*st = u->st;
+}
+
+ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = deadline_of(timeout_ns);
+	const uint8_t *p = buf;
+	size_t done = 0;
+	int ret = 0;
+
+	assert(u);
+	if (!buf && len)
+		return -EINVAL;
+	while (done < len) {
+		while (done < len && !(udrv_read32(u->r, UART_SR) & UART_SR_TFUL)) {
+			udrv_write32(u->r, UART_FIFO, p[done++]);
+			u->st.tx_bytes++;
+		}
+		if (done == len)
+			break;
+		/* Full: sleep until the FIFO empties (TX empty, enabled for now). */
+		uint64_t left = left_until(deadline);
+
+		if (!left) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		udrv_write32(u->r, UART_ISR, UART_IXR_TEMPTY);
+		set_ier(u, RX_IRQS | UART_IXR_TEMPTY);
+		if (udrv_read32(u->r, UART_SR) & UART_SR_TFUL)
+			ret = wait_serve(u, left);
+		set_ier(u, RX_IRQS);
+		if (ret < 0)
+			break;
+	}
+	return done ? (ssize_t)done : ret;
+}
+
+int cdns_uart_drain(struct cdns_uart *u, uint64_t timeout_ns)
+{
+	assert(u);
+	return udrv_region_poll32(u->reg, UART_SR, UART_SR_TEMPTY | UART_SR_TACTIVE,
+				  UART_SR_TEMPTY, timeout_ns, NULL);
+}
+
+ssize_t cdns_uart_read(struct cdns_uart *u, void *buf, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = deadline_of(timeout_ns);
+
+	assert(u);
+	if (!buf || !len)
+		return -EINVAL;
+	for (;;) {
+		uint64_t left;
+		int ret;
+
+		pull(u);
+		if (u->rlen)
+			return (ssize_t)take(u, buf, len);
+		left = left_until(deadline);
+		if (!left)
+			return 0;
+		ret = wait_serve(u, left);
+		if (ret < 0)
+			return ret;
+	}
+}
+
+ssize_t cdns_uart_read_nonblock(struct cdns_uart *u, void *buf, size_t len)
+{
+	int ret;
+
+	assert(u);
+	if (!buf || !len)
+		return -EINVAL;
+	ret = wait_serve(u, 0);
+	if (ret < 0)
+		return ret;
+	pull(u);
+	return u->rlen ? (ssize_t)take(u, buf, len) : -EAGAIN;
+}
