@@ -53,7 +53,7 @@ MODULE_PARM_DESC(msi, "Use one MSI vector instead of INTx for PCI devices that h
 
 static unsigned int pci_pool_size = SZ_64K;
 module_param(pci_pool_size, uint, 0444);
-MODULE_PARM_DESC(pci_pool_size, "DMA pool size for PCI devices in bytes, 0 for none (default 64 KiB)");
+MODULE_PARM_DESC(pci_pool_size, "PCI devices' DMA pool in bytes, 0 for none (default 64 KiB)");
 
 static unsigned int pci_dma_bits = 32;
 module_param(pci_dma_bits, uint, 0444);
@@ -256,8 +256,9 @@ static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 		u->info.port[i].name = d->port_name[i];
 		u->info.port[i].start = r->start;
 		u->info.port[i].size = resource_size(r);
-		u->info.port[i].porttype = IS_ENABLED(CONFIG_X86) ? UIO_PORT_X86 :
-								    UIO_PORT_OTHER;
+		u->info.port[i].porttype = UIO_PORT_OTHER;
+		if (IS_ENABLED(CONFIG_X86))
+			u->info.port[i].porttype = UIO_PORT_X86;
 	}
 	return d->pool_size ? udrv_pool_alloc(dev, u, d) : 0;
 }

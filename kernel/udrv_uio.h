@@ -8,11 +8,27 @@
  *   maps 0 .. R-1  the device's register regions, in `reg` order for a
  *                  platform node (name from `reg-names`, else "regN"), in BAR
  *                  order for a PCI device (memory BARs only, name "barN").
+ *                  `addr` is the region's start rounded down to a page,
+ *                  `offset` the remainder (so the registers are at
+ *                  mmap(..., N * pagesize) + offset), `size` covers
+ *                  offset + the region's length, rounded up to a page.
  *   map  R         the DMA pool, if the device has one: named
  *                  UDRV_UIO_DMA_MAP_NAME, `addr` is its bus address, `offset`
- *                  is 0, the memory is zeroed at bind time.
+ *                  is 0, `size` is the pool size rounded up to a page, the
+ *                  memory is zeroed at bind time. A mapping of the pool stays
+ *                  valid memory after unbind until it is unmapped.
  * A device with more regions than fit (R > 5, or R > 4 with a pool) is
- * refused at probe with a kernel log line saying so.
+ * refused at probe with a kernel log line saying so. PCI I/O BARs are UIO
+ * port regions (`portio/portN`, name "barN"), not maps.
+ *
+ * Names: a device-tree node's UIO device is named by UDRV_UIO_PROP_NAME,
+ * else by the node name without its unit address ("pl031"); a PCI device's
+ * UIO device is named UDRV_UIO_DRIVER_NAME. Binding: compatible
+ * UDRV_UIO_COMPATIBLE or one in the `of_id=` module parameter, or
+ * driver_override = UDRV_UIO_DRIVER_NAME on the platform, AMBA (PrimeCell)
+ * or PCI bus, or PCI new_id / the `ids=vvvv:dddd,...` parameter.
+ * PCI-only parameters: `pci_pool_size` (bytes, default 64 KiB, 0 = none),
+ * `pci_dma_bits` (default 32), `msi` (use one MSI vector instead of INTx).
  *
  * Interrupts: UIO gives a device one interrupt. A node with several
  * interrupts gets one UIO device per interrupt. The first carries the maps
@@ -22,7 +38,12 @@
  * userspace groups them.
  *
  * Interrupt control: the handler masks the line and counts it; userspace
- * writes a 32-bit 1 to /dev/uioN to unmask, 0 to mask.
+ * writes a 32-bit 1 to /dev/uioN to unmask, 0 to mask. Unmasking while the
+ * device still asserts the interrupt delivers it again (one more event).
+ *
+ * Device gone (unbind, or the device removed) while /dev/uioN is open: read
+ * fails with EIO, write with EINVAL (the UIO core's choices). An open
+ * /dev/uioN pins the module: rmmod fails with EWOULDBLOCK until it closes.
  */
 #ifndef UDRV_UIO_H
 #define UDRV_UIO_H
