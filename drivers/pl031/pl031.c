@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pl031.c - ARM PrimeCell PL031 RTC driver on libudrv (see pl031.h).
+ *
+ * The alarm: RTCMR is compared with the counter; on a match RTCRIS bit 0 is
+ * set and, if RTCIMSC bit 0 is set, RTCINTR goes high and stays high until
+ * RTCICR is written (TRM 3.3.2, 3.3.5-3.3.8). The udrv_uio stub masks the
+ * line when it fires; we clear the cause at the device and only then
+ * unmask, so the level line gives one event per alarm.
+ */
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pl031.h"
+#include "pl031_regs.h"
+
+struct pl031 {
+	struct udrv_device *dev;
+	struct udrv_region *regs;
+	volatile void *r;
+	struct udrv_irq *irq;
+	int armed;
+	uint32_t when;
+};
+
+static __thread char last_error[256];
+
+const char *pl031_last_error(void)
+{
+	return last_error;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static uint32_t rd(const struct pl031 *rtc, size_t off)
+{
+	return udrv_read32(rtc->r, off);
+}
+
+static void wr(const struct pl031 *rtc, size_t off, uint32_t v)
+{
+	udrv_write32(rtc->r, off, v);
+}
+
+/* Read a small sysfs/procfs file (NUL-terminated, may hold NULs); length or -1. */
+static ssize_t read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -1;
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return (ssize_t)n;
+}
+
+/* Does a NUL-separated string list hold @s? */
+static int list_has(const char *list, size_t len, const char *s)
+{
+	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
+		if (!strcmp(list + i, s))
+			return 1;
+	return 0;
+}
+
+/*
+ * The device is not a UIO device: find it on the AMBA or platform bus by
+ * its compatible and say whose it is. Returns -EBUSY (another driver has
+ * it), -ENODEV (no driver has it) or -ENOENT (no such device at all).
+ */
+static int explain_absent(const char *compatible)
+{
+	static const char *const buses[] = { "amba", "platform" };
+	const char *root = getenv("UDRV_ROOT");
+	char path[PATH_MAX], real[PATH_MAX], compat[256];
+
+	if (!root)
+		root = "";
+	for (size_t b = 0; b < sizeof(buses) / sizeof(buses[0]); b++) {
+		struct dirent *e;
+		DIR *d;
+
+		snprintf(path, sizeof(path), "%s/sys/bus/%s/devices", root, buses[b]);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((e = readdir(d))) {
+			ssize_t n;
+
+			if (e->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/sys/bus/%s/devices/%s/of_node/compatible",
+				 root, buses[b], e->d_name);
+			n = read_file(path, compat, sizeof(compat));
+			if (n <= 0 || !list_has(compat, (size_t)n, compatible))
+				continue;
+			snprintf(path, sizeof(path), "%s/sys/bus/%s/devices/%s/driver", root,
+				 buses[b], e->d_name);
+			closedir(d);
+			if (!realpath(path, real))
+				return fail(-ENODEV, "%s (%s) is bound to no driver: write udrv_uio to its "
+					    "driver_override and its name to /sys/bus/%s/drivers_probe",
+					    e->d_name, compatible, buses[b]);
+			return fail(-EBUSY, "%s (%s) is bound to the kernel driver %s, not udrv_uio: "
+				    "unbind it and set its driver_override to udrv_uio",
+				    e->d_name, compatible, strrchr(real, '/') + 1);
+		}
+		closedir(d);
+	}
+	return fail(-ENOENT, "no %s device on this system", compatible);
+}
+
+static int open_dev(const char *name, struct udrv_device **dev)
+{
+	int ret;
+
+	if (!name) {
+		ret = udrv_device_open_dt_compatible(PL031_COMPATIBLE, 0, dev);
+		if (ret == -ENOENT)
+			ret = udrv_device_open(PL031_UIO_NAME, dev);
+		if (ret == -ENOENT)
+			return explain_absent(PL031_COMPATIBLE);
+	} else if (strchr(name, ',')) {
+		ret = udrv_device_open_dt_compatible(name, 0, dev);
+		if (ret == -ENOENT)
+			return explain_absent(name);
+	} else {
+		ret = udrv_device_open(name, dev);
+		if (ret == -ENOENT)
+			return fail(ret, "no UIO device named %s", name);
+	}
+	if (ret)
+		return fail(ret, "cannot open the PL031: %s", udrv_last_error());
+	return 0;
+}
+
+/* The PrimeCell ID registers (TRM 3.3.9, 3.3.10) say PL031? */
+static int check_id(const struct pl031 *rtc)
+{
+	uint32_t id[8];
+	uint32_t part, designer, cell;
+
+	for (int i = 0; i < 8; i++)
+		id[i] = rd(rtc, PL031_PERIPHID0 + 4 * (size_t)i) & 0xff;
+	part = id[0] | (id[1] & 0xf) << 8;
+	designer = id[1] >> 4 | (id[2] & 0xf) << 4;
+	cell = id[4] | id[5] << 8 | id[6] << 16 | id[7] << 24;
+	if (part != PL031_PART_NUMBER || designer != PL031_DESIGNER_ARM || cell != PL031_PCELLID)
+		return fail(-ENODEV, "%s is not a PL031: part 0x%03x designer 0x%02x cell id 0x%08x",
+			    udrv_device_name(rtc->dev), part, designer, cell);
+	return 0;
+}
+
+/* Mask and clear the alarm at the device. */
+static void quiet(struct pl031 *rtc)
+{
+	wr(rtc, PL031_RTCIMSC, 0);
+	wr(rtc, PL031_RTCICR, PL031_INT_ALARM);
+	rtc->armed = 0;
+}
+
+/* Consume events already delivered; the cause is cleared, so unmask after. */
+static int drain(struct pl031 *rtc)
+{
+	int ret, seen = 0;
+
+	while ((ret = udrv_irq_wait(rtc->irq, 0)) == 1)
+		seen = 1;
+	if (ret < 0)
+		return ret;
+	ret = udrv_irq_unmask(rtc->irq);
+	return ret < 0 ? ret : seen;
+}
+
+int pl031_open(const char *name, struct pl031 **out)
+{
+	struct pl031 *rtc;
+	int ret;
+
+	last_error[0] = '\0';
+	if (!out)
+		return -EINVAL;
+	rtc = calloc(1, sizeof(*rtc));
+	if (!rtc)
+		return -ENOMEM;
+	ret = open_dev(name, &rtc->dev);
+	if (ret)
+		goto err_free;
+	ret = udrv_device_region(rtc->dev, 0, PL031_REGS_SIZE, &rtc->regs);
+	if (ret) {
+		ret = fail(-ENODEV, "%s has no 4 KiB register region", udrv_device_name(rtc->dev));
+		goto err_close;
+	}
+	rtc->r = udrv_region_base(rtc->regs);
+	if ((ret = check_id(rtc)))
+		goto err_close;
+	ret = udrv_device_irq(rtc->dev, 0, &rtc->irq);
+	if (ret) {
+		ret = fail(-ENODEV, "%s has no interrupt", udrv_device_name(rtc->dev));
+		goto err_close;
+	}
+	if (!(rd(rtc, PL031_RTCCR) & PL031_RTCCR_START))
+		wr(rtc, PL031_RTCCR, PL031_RTCCR_START);
+	quiet(rtc);
+	ret = drain(rtc);
+	if (ret < 0) {
+		ret = fail(ret, "%s: cannot unmask its interrupt", udrv_device_name(rtc->dev));
+		goto err_close;
+	}
+	*out = rtc;
+	return 0;
+
+err_close:
+	udrv_device_close(rtc->dev);
+err_free:
+	free(rtc);
+	return ret;
+}
+
+void pl031_close(struct pl031 *rtc)
+{
+	if (!rtc)
+		return;
+	quiet(rtc);
+	drain(rtc);
+	udrv_device_close(rtc->dev);
+	free(rtc);
+}
+
+struct udrv_device *pl031_device(const struct pl031 *rtc)
+{
+	assert(rtc);
+	return rtc->dev;
+}
+
+int pl031_irq_fd(const struct pl031 *rtc)
+{
+	assert(rtc);
+	return udrv_irq_fd(rtc->irq);
+}
+
+int pl031_time(struct pl031 *rtc, uint32_t *secs)
+{
+	assert(rtc);
+	if (!secs)
+		return -EINVAL;
+	*secs = rd(rtc, PL031_RTCDR);
+	return 0;
+}
+
+int pl031_set_time(struct pl031 *rtc, uint32_t secs)
+{
+	assert(rtc);
+	wr(rtc, PL031_RTCLR, secs);
+	return 0;
+}
+
+int pl031_alarm_at(struct pl031 *rtc, uint32_t when)
+{
+	uint32_t now;
+	int ret;
+
+	assert(rtc);
+	last_error[0] = '\0';
+	now = rd(rtc, PL031_RTCDR);
+	if ((int32_t)(when - now) <= 0)
+		return fail(-EINVAL, "alarm at %u is not in the future (the clock reads %u)",
+			    when, now);
+	/* Disarm, drop any stale event, then: clear, match, unmask at the
+	 * device. A match of the old value between the clear and the new
+	 * RTCMR is caught in pl031_alarm_wait() by its time. */
+	quiet(rtc);
+	if ((ret = drain(rtc)) < 0)
+		return ret;
+	wr(rtc, PL031_RTCMR, when);
+	wr(rtc, PL031_RTCIMSC, PL031_INT_ALARM);
+	rtc->armed = 1;
+	rtc->when = when;
+	/* The second may have ticked past @when while we armed: the match
+	 * then never comes; say so rather than wait forever. */
+	now = rd(rtc, PL031_RTCDR);
+	if ((int32_t)(when - now) < 0 && !(rd(rtc, PL031_RTCRIS) & PL031_INT_ALARM)) {
+		quiet(rtc);
+		return fail(-EINVAL, "alarm at %u passed while it was armed (the clock reads %u)",
+			    when, now);
+	}
+	return 0;
+}
+
+int pl031_alarm_in(struct pl031 *rtc, uint32_t seconds)
+{
+	assert(rtc);
+	last_error[0] = '\0';
+	if (seconds == 0)
+		return fail(-EINVAL, "an alarm 0 s ahead is not in the future");
+	if (seconds > INT32_MAX)
+		return fail(-EINVAL, "an alarm %u s ahead is beyond the 32-bit counter's reach",
+			    seconds);
+	return pl031_alarm_at(rtc, rd(rtc, PL031_RTCDR) + seconds);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int pl031_alarm_wait(struct pl031 *rtc, uint64_t timeout_ns)
+{
+	uint64_t deadline, left = timeout_ns;
+	int ret;
+
+	assert(rtc);
+	if (!rtc->armed)
+		return -ENOENT;
+	deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	for (;;) {
+		ret = udrv_irq_wait(rtc->irq, left);
+		if (ret <= 0)
+			return ret;
+		/* The line is masked by the stub. Ours if the match is raw
+		 * pending and the counter has reached our time. */
+		if ((rd(rtc, PL031_RTCMIS) & PL031_INT_ALARM) &&
+		    (int32_t)(rd(rtc, PL031_RTCDR) - rtc->when) >= 0) {
+			quiet(rtc);	/* cleared at the device ... */
+			ret = udrv_irq_unmask(rtc->irq);	/* ... before unmasking */
+			return ret < 0 ? ret : 1;
+		}
+		/* Stale (a match of an earlier value): clear and go on. */
+		wr(rtc, PL031_RTCICR, PL031_INT_ALARM);
+		if ((ret = udrv_irq_unmask(rtc->irq)) < 0)
+			return ret;
+		if (deadline != UINT64_MAX) {
+			uint64_t t = now_ns();
+
+			if (t >= deadline)
+				return 0;
+			left = deadline - t;
+		}
+	}
+}
+
+int pl031_alarm_cancel(struct pl031 *rtc)
+{
+	int fired;
+
+	assert(rtc);
+	fired = rtc->armed && (rd(rtc, PL031_RTCRIS) & PL031_INT_ALARM) &&
+		(int32_t)(rd(rtc, PL031_RTCDR) - rtc->when) >= 0;
+	quiet(rtc);
+	int ret = drain(rtc);
+
+	if (ret < 0)
+		return ret;
+	return fired;
+}
+
+int pl031_alarm_armed(const struct pl031 *rtc, uint32_t *when)
+{
+	assert(rtc);
+	if (rtc->armed && when)
+		*when = rtc->when;
+	return rtc->armed;
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * udrv-pl031 - read and set the PL031 RTC, and wait for its alarm.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pl031.h"
+
+static const char usage[] =
+	"usage: udrv-pl031 [-d DEVICE] COMMAND\n"
+	"  time            print the RTC's time (seconds since the epoch, and UTC)\n"
+	"  set EPOCH       set the RTC to EPOCH seconds (0 .. 4294967295)\n"
+	"  alarm SECONDS   arm the alarm SECONDS (1 .. 86400) ahead and wait for its interrupt\n"
+	"  -d DEVICE       a DT compatible (arm,pl031), UIO name (pl031) or uioN;\n"
+	"                  default: compatible arm,pl031, else the UIO device pl031\n"
+	"  -h, --help      this text\n";
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "udrv-pl031: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	return 2;
+}
+
+static int failed(const char *what, int err)
+{
+	const char *why = pl031_last_error();
+
+	fprintf(stderr, "udrv-pl031: %s: %s\n", what, *why ? why : strerror(-err));
+	return 1;
+}
+
+/* A decimal number in [lo, hi], whole string. */
+static int parse_u32(const char *s, unsigned long lo, unsigned long hi, uint32_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < lo || v > hi)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static void print_time(const char *label, uint32_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[64];
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	printf("%s%" PRIu32 " (%s)\n", label, t, buf);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "device", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *device = NULL, *cmd;
+	struct pl031 *rtc;
+	uint32_t arg = 0, t;
+	int c, ret, rc = 0;
+
+	while ((c = getopt_long(argc, argv, "hd:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case 'd':
+			device = optarg;
+			break;
+		default:
+			return bad("%s", "bad option (see --help)");
+		}
+	}
+	if (optind >= argc)
+		return bad("%s", "no command (time, set EPOCH, alarm SECONDS; see --help)");
+	cmd = argv[optind++];
+	if (!strcmp(cmd, "time")) {
+		if (optind != argc)
+			return bad("time takes no argument, got '%s'", argv[optind]);
+	} else if (!strcmp(cmd, "set")) {
+		if (optind + 1 != argc)
+			return bad("%s", "set takes one argument: EPOCH");
+		if (parse_u32(argv[optind], 0, UINT32_MAX, &arg))
+			return bad("EPOCH must be a whole number of seconds 0..4294967295, not '%s'",
+				   argv[optind]);
+	} else if (!strcmp(cmd, "alarm")) {
+		if (optind + 1 != argc)
+			return bad("%s", "alarm takes one argument: SECONDS");
+		if (parse_u32(argv[optind], 1, 86400, &arg))
+			return bad("SECONDS must be a whole number 1..86400 (an alarm in the future), "
+				   "not '%s'", argv[optind]);
+	} else {
+		return bad("unknown command '%s' (time, set, alarm; see --help)", cmd);
+	}
+
+	ret = pl031_open(device, &rtc);
+	if (ret)
+		return failed("cannot open the PL031", ret);
+	pl031_time(rtc, &t);
+	if (!strcmp(cmd, "time")) {
+		print_time("", t);
+	} else if (!strcmp(cmd, "set")) {
+		print_time("was: ", t);
+		pl031_set_time(rtc, arg);
+		pl031_time(rtc, &t);
+		print_time("now: ", t);
+	} else {
+		double t0 = mono();
+
+		ret = pl031_alarm_in(rtc, arg);
+		if (ret) {
+			rc = failed("cannot arm the alarm", ret);
+			goto out;
+		}
+		print_time("armed for ", t + arg);
+		ret = pl031_alarm_wait(rtc, (uint64_t)(arg + 2) * 1000000000u);
+		if (ret == 1) {
+			pl031_time(rtc, &t);
+			printf("alarm fired after %.3f s (interrupt via /dev/uio%u)\n", mono() - t0,
+			       udrv_device_uio(pl031_device(rtc)));
+			print_time("clock: ", t);
+		} else {
+			fprintf(stderr, "udrv-pl031: the alarm did not fire within %u s%s%s\n",
+				arg + 2, ret < 0 ? ": " : "", ret < 0 ? strerror(-ret) : "");
+			rc = 1;
+		}
+	}
+out:
+	pl031_close(rtc);
+	return rc;
+}
