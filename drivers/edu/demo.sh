@@ -1,0 +1,26 @@
+#!/bin/sh
+# demo.d/21-edu BOARD: QEMU's edu PCI device through udrv-edu (virt only).
+[ "$1" = virt ] || exit 0
+echo "== edu PCI device (udrv-edu) =="
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] || continue
+	addr=${d##*/}
+	if [ ! -e $d/driver ]; then
+		echo "-- handing $addr to udrv_uio (driver_override)"
+		echo udrv_uio >$d/driver_override
+		echo $addr >/sys/bus/pci/drivers_probe
+	fi
+done
+[ -n "$addr" ] || { echo "no edu device"; exit 1; }
+udrv-edu info || exit 1
+echo "-- factorials by the device, completion by interrupt"
+for n in 0 5 10 12; do udrv-edu fact $n || exit 1; done
+echo "-- refused: 13! does not fit in 32 bits"
+udrv-edu fact 13 && exit 1
+echo "-- DMA round trips through edu's 4 KiB buffer"
+for n in 1 64 4095; do udrv-edu dma $n || exit 1; done
+echo "-- refused: sizes that would crash QEMU 7.2's edu, or do not fit"
+for n in 0 4096 4097; do udrv-edu dma $n && exit 1; done
+echo "-- interrupts raised and acknowledged"
+udrv-edu irq 1000 || exit 1
+exit 0

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: MIT
+/*
+ * edu.c - QEMU edu PCI device driver on libudrv (see edu.h, edu_regs.h).
+ */
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "edu.h"
+#include "edu_regs.h"
+
+#define MS		1000000ull
+#define STUB		"udrv_uio"
+
+struct edu {
+	struct udrv_device *dev;
+	struct udrv_region *bar0;
+	volatile void *r;
+	struct udrv_irq *irq;
+	uint32_t pending;	/* causes seen and acknowledged, not yet asked for */
+	unsigned int dma_bits;
+};
+
+static __thread char last_error[320];
+
+const char *edu_last_error(void)
+{
+	return last_error;
+}
+
+__attribute__((format(printf, 2, 3)))
+static int fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static uint32_t rd(const struct edu *edu, size_t off)
+{
+	return udrv_read32(edu->r, off);
+}
+
+static void wr(const struct edu *edu, size_t off, uint32_t v)
+{
+	udrv_write32(edu->r, off, v);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- finding and binding the PCI function through sysfs ---- */
+
+static const char *sys_root(void)
+{
+	const char *root = getenv("UDRV_ROOT");
+
+	return root ? root : "";
+}
+
+static long read_hex(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return buf[0] ? strtol(buf, NULL, 16) : -1;
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : (err ? err : -EIO);
+}
+
+/*
+ * Find the edu function: @addr if given (checked to exist), else the first
+ * 1234:11e8. Its address goes to @out, the name of its driver to @drv
+ * ("" if none). 0 or -ENOENT.
+ */
+static int find_pci(const char *addr, char *out, size_t len, char *drv, size_t drvlen)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices", sys_root());
+	d = opendir(path);
+	if (!d)
+		return fail(-ENOENT, "no PCI bus in sysfs");
+	out[0] = '\0';
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (addr) {
+			if (strcmp(e->d_name, addr))
+				continue;
+		} else {
+			snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vendor", sys_root(),
+				 e->d_name);
+			if (read_hex(path) != EDU_VENDOR_ID)
+				continue;
+			snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/device", sys_root(),
+				 e->d_name);
+			if (read_hex(path) != EDU_DEVICE_ID)
+				continue;
+		}
+		snprintf(out, len, "%s", e->d_name);
+		break;
+	}
+	closedir(d);
+	if (!out[0])
+		return addr ? fail(-ENOENT, "no PCI device %s", addr)
+			    : fail(-ENOENT, "no edu device (PCI %04x:%04x) on the PCI bus",
+				   EDU_VENDOR_ID, EDU_DEVICE_ID);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver", sys_root(), out);
+	if (realpath(path, real))
+		snprintf(drv, drvlen, "%s", strrchr(real, '/') + 1);
+	else
+		drv[0] = '\0';
+	return 0;
+}
+
+int edu_bind(const char *pci_address)
+{
+	char addr[NAME_MAX + 1], again[NAME_MAX + 1], drv[NAME_MAX + 1], path[PATH_MAX];
+	int ret;
+
+	last_error[0] = '\0';
+	if ((ret = find_pci(pci_address, addr, sizeof(addr), drv, sizeof(drv))))
+		return ret;
+	if (!strcmp(drv, STUB))
+		return 0;
+	if (drv[0])
+		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB
+			    " (left alone)", addr, drv);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver_override", sys_root(), addr);
+	if ((ret = write_str(path, STUB)))
+		return fail(ret, "%s: cannot write %s: %s", addr, path, strerror(-ret));
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/drivers_probe", sys_root());
+	ret = write_str(path, addr);
+	find_pci(addr, again, sizeof(again), drv, sizeof(drv));
+	if (strcmp(drv, STUB))
+		return fail(ret ? ret : -ENODEV, "%s: " STUB " did not take it (is the module "
+			    "loaded?)%s%s", addr, ret ? ": " : "", ret ? strerror(-ret) : "");
+	return 0;
+}
+
+/* Why udrv could not open the function: absent, unbound or someone else's. */
+static int explain_absent(const char *pci_address)
+{
+	char addr[NAME_MAX + 1], drv[NAME_MAX + 1];
+	int ret;
+
+	char path[PATH_MAX];
+	long ven, dev;
+
+	if ((ret = find_pci(pci_address, addr, sizeof(addr), drv, sizeof(drv))))
+		return ret;
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vendor", sys_root(), addr);
+	ven = read_hex(path);
+	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/device", sys_root(), addr);
+	dev = read_hex(path);
+	if (ven != EDU_VENDOR_ID || dev != EDU_DEVICE_ID)
+		return fail(-ENODEV, "%s is %04lx:%04lx, not an edu (%04x:%04x)", addr, ven, dev,
+			    EDU_VENDOR_ID, EDU_DEVICE_ID);
+	if (!drv[0])
+		return fail(-ENODEV, "%s is bound to no driver: hand it to " STUB
+			    " (edu_bind(), or udrv_uio in its driver_override)", addr);
+	if (strcmp(drv, STUB))
+		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB, addr, drv);
+	return fail(-ENOENT, "%s is bound to " STUB " but has no UIO device", addr);
+}
+
+/* ---- interrupts ---- */
+
+/* Wait until a cause in @bits has been seen; see edu_irq_wait(). */
+static int wait_bits(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
+{
+	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	uint64_t left = timeout_ns;
+	uint32_t st;
+	int ret;
+
+	for (;;) {
+		if (edu->pending & bits) {
+			if (seen)
+				*seen = edu->pending & bits;
+			edu->pending &= ~bits;
+			return 1;
+		}
+		ret = udrv_irq_wait(edu->irq, left);
+		if (ret <= 0)
+			return ret;
+		/* The stub masked the line: acknowledge what we read (the
+		 * line drops once the status is empty), then unmask. */
+		st = rd(edu, EDU_REG_IRQ_STATUS);
+		if (st)
+			wr(edu, EDU_REG_IRQ_ACK, st);
+		edu->pending |= st;
+		if ((ret = udrv_irq_unmask(edu->irq)) < 0)
+			return ret;
+		if (deadline != UINT64_MAX) {
+			uint64_t t = now_ns();
+
+			left = t >= deadline ? 0 : deadline - t;
+		}
+	}
+}
+
+int edu_irq_raise(struct edu *edu, uint32_t bits)
+{
+	assert(edu);
+	last_error[0] = '\0';
+	if (!bits || (bits & EDU_IRQ_RESERVED))
+		return fail(-EINVAL, "interrupt cause 0x%x: must be non-zero and leave 0x%x "
+			    "(factorial and DMA completion) alone", bits, EDU_IRQ_RESERVED);
+	wr(edu, EDU_REG_IRQ_RAISE, bits);
+	return 0;
+}
+
+int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
+{
+	assert(edu);
+	if (!bits)
+		return -EINVAL;
+	return wait_bits(edu, bits, timeout_ns, seen);
+}
+
+void edu_irq_stats(const struct edu *edu, uint32_t *count, uint64_t *missed)
+{
+	assert(edu);
+	if (count)
+		*count = udrv_irq_count(edu->irq);
+	if (missed)
+		*missed = udrv_irq_missed(edu->irq);
+}
+
+/* ---- open / close ---- */
+
+int edu_liveness(struct edu *edu, uint32_t pattern)
+{
+	uint32_t v;
+
+	assert(edu);
+	wr(edu, EDU_REG_LIVENESS, pattern);
+	v = rd(edu, EDU_REG_LIVENESS);
+	if (v != ~pattern)
+		return fail(-EIO, "liveness check: wrote 0x%08x, read 0x%08x (expected 0x%08x)",
+			    pattern, v, ~pattern);
+	return 0;
+}
+
+/* Quiesce: no factorial interrupt, no DMA running, every cause acknowledged. */
+static int quiesce(struct edu *edu)
+{
+	int ret;
+
+	wr(edu, EDU_REG_STATUS, 0);
+	udrv_region_poll32(edu->bar0, EDU_REG_STATUS, EDU_STATUS_COMPUTING, 0, 1000 * MS, NULL);
+	if (udrv_region_poll32(edu->bar0, EDU_REG_DMA_CMD, EDU_DMA_CMD_START, 0, 1000 * MS, NULL))
+		return fail(-EBUSY, "a DMA left running by an earlier user did not finish");
+	wr(edu, EDU_REG_IRQ_ACK, 0xffffffffu);
+	while ((ret = udrv_irq_wait(edu->irq, 0)) == 1)
+		;
+	if (ret < 0)
+		return ret;
+	edu->pending = 0;
+	return udrv_irq_unmask(edu->irq);
+}
+
+int edu_open(const char *pci_address, struct edu **out)
+{
+	struct edu *edu;
+	uint16_t ven = 0, devid = 0;
+	uint32_t id;
+	int ret;
+
+	last_error[0] = '\0';
+	if (!out)
+		return -EINVAL;
+	edu = calloc(1, sizeof(*edu));
+	if (!edu)
+		return -ENOMEM;
+	edu->dma_bits = 32;
+	ret = pci_address ? udrv_device_open_pci(pci_address, &edu->dev)
+			  : udrv_device_open_pci_id(EDU_VENDOR_ID, EDU_DEVICE_ID, 0, &edu->dev);
+	if (ret == -ENOENT) {
+		ret = explain_absent(pci_address);
+		goto err_free;
+	}
+	if (ret) {
+		ret = fail(ret, "cannot open the edu device: %s", udrv_last_error());
+		goto err_free;
+	}
+	udrv_device_pci_id(edu->dev, &ven, &devid);
+	if (ven != EDU_VENDOR_ID || devid != EDU_DEVICE_ID) {
+		ret = fail(-ENODEV, "%s is %04x:%04x, not an edu (%04x:%04x)", pci_address, ven,
+			   devid, EDU_VENDOR_ID, EDU_DEVICE_ID);
+		goto err_close;
+	}
+	if (udrv_device_region(edu->dev, EDU_BAR, EDU_REG_DMA_CMD + 8, &edu->bar0) ||
+	    udrv_device_irq(edu->dev, 0, &edu->irq) || !udrv_device_dma_pool_size(edu->dev)) {
+		ret = fail(-EIO, "%s: the stub gave no BAR0, interrupt or DMA pool",
+			   udrv_device_pci_address(edu->dev));
+		goto err_close;
+	}
+	edu->r = udrv_region_base(edu->bar0);
+	id = rd(edu, EDU_REG_ID);
+	if ((id & EDU_ID_MAGIC_MASK) != EDU_ID_MAGIC) {
+		ret = fail(-ENODEV, "%s: identification register reads 0x%08x, not 0xRRrr00ed",
+			   udrv_device_pci_address(edu->dev), id);
+		goto err_close;
+	}
+	if ((ret = edu_liveness(edu, 0x5a5aa5a5u ^ (uint32_t)now_ns()))) {
+		ret = -ENODEV;
+		goto err_close;
+	}
+	if ((ret = quiesce(edu)) < 0) {
+		if (!last_error[0])
+			fail(ret, "cannot unmask the interrupt: %s", strerror(-ret));
+		goto err_close;
+	}
+	*out = edu;
+	return 0;
+
+err_close:
+	udrv_device_close(edu->dev);
+err_free:
+	free(edu);
+	return ret;
+}
+
+void edu_close(struct edu *edu)
+{
+	if (!edu)
+		return;
+	quiesce(edu);
+	udrv_device_close(edu->dev);
+	free(edu);
+}
+
+struct udrv_device *edu_device(const struct edu *edu)
+{
+	assert(edu);
+	return edu->dev;
+}
+
+int edu_info(struct edu *edu, struct edu_info *info)
+{
+	assert(edu);
+	if (!info)
+		return -EINVAL;
+	info->id = rd(edu, EDU_REG_ID);
+	info->major = EDU_ID_MAJOR(info->id);
+	info->minor = EDU_ID_MINOR(info->id);
+	info->pci_address = udrv_device_pci_address(edu->dev);
+	info->uio = udrv_device_uio(edu->dev);
+	info->dma_pool = udrv_device_dma_pool_size(edu->dev);
+	info->dma_bits = edu->dma_bits;
+	return 0;
+}
+
+int edu_set_dma_bits(struct edu *edu, unsigned int bits)
+{
+	assert(edu);
+	if (bits < EDU_DMA_DEFAULT_BITS || bits > 64)
+		return fail(-EINVAL, "DMA mask of %u bits: must be 28..64", bits);
+	edu->dma_bits = bits;
+	return 0;
+}
+
+/* ---- factorial ---- */
+
+int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeout_ns)
+{
+	int ret;
+
+	assert(edu);
+	last_error[0] = '\0';
+	if (!result)
+		return -EINVAL;
+	if (n > EDU_FACT_MAX)
+		return fail(-ERANGE, "%u! does not fit the device's 32-bit factorial register "
+			    "(largest: %u! = 479001600)", n, EDU_FACT_MAX);
+	if (udrv_region_poll32(edu->bar0, EDU_REG_STATUS, EDU_STATUS_COMPUTING, 0,
+			       timeout_ns, NULL))
+		return fail(-ETIMEDOUT, "the device is still busy with an earlier factorial");
+	edu->pending &= ~EDU_IRQ_FACT;
+	/* Interrupt on completion first, then the argument starts it. */
+	wr(edu, EDU_REG_STATUS, EDU_STATUS_IRQFACT);
+	wr(edu, EDU_REG_FACT, n);
+	ret = wait_bits(edu, EDU_IRQ_FACT, timeout_ns, NULL);
+	if (ret == 0)
+		return fail(-ETIMEDOUT, "no factorial-done interrupt within %llu ms",
+			    (unsigned long long)(timeout_ns / MS));
+	if (ret < 0)
+		return ret;
+	*result = rd(edu, EDU_REG_FACT);
+	return 0;
+}
+
+/* ---- DMA ---- */
+
+static int dma(struct edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, size_t buf_off,
+	       uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
+{
+	uint64_t bus, ram, dev;
+	int ret;
+
+	last_error[0] = '\0';
+	if (!buf)
+		return fail(-EINVAL, "no DMA buffer");
+	if (len == 0)
+		return fail(-EINVAL, "DMA of 0 bytes refused: QEMU 7.2's edu aborts the "
+			    "emulator on a count of 0");
+	if (len > EDU_DMA_BUF_SIZE)
+		return fail(-EMSGSIZE, "DMA of %u bytes refused: edu's buffer holds %u", len,
+			    EDU_DMA_BUF_SIZE);
+	if ((uint64_t)edu_off + len > EDU_DMA_MAX)
+		return fail(-ERANGE, "DMA of %u bytes at buffer offset %u refused: it reaches "
+			    "the last byte of edu's 4 KiB buffer, which makes QEMU 7.2's edu "
+			    "abort the emulator (offset + size must be at most %u)", len, edu_off,
+			    EDU_DMA_MAX);
+	if (buf_off > udrv_dma_size(buf) || len > udrv_dma_size(buf) - buf_off)
+		return fail(-ERANGE, "DMA of %u bytes at offset %zu overruns the %zu-byte buffer",
+			    len, buf_off, udrv_dma_size(buf));
+	bus = udrv_dma_bus(buf) + buf_off;
+	if (edu->dma_bits < 64 && ((bus + len - 1) >> edu->dma_bits))
+		return fail(-ERANGE, "bus address 0x%llx is beyond the device's %u-bit DMA mask: "
+			    "the device would silently use another address",
+			    (unsigned long long)bus, edu->dma_bits);
+	if (rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START)
+		return fail(-EBUSY, "a DMA is still running");
+
+	ram = bus;
+	dev = EDU_DMA_BUF_ADDR + edu_off;
+	edu->pending &= ~EDU_IRQ_DMA;
+	/* From 0x80 on, 64-bit accesses are allowed; a 32-bit write sets the
+	 * whole address (edu.c stores the value as is), so below 4 GiB a
+	 * 32-bit write does, also on 32-bit CPUs. */
+	if (ram >> 32) {
+		udrv_write64(edu->r, dir ? EDU_REG_DMA_DST : EDU_REG_DMA_SRC, ram);
+	} else {
+		wr(edu, dir ? EDU_REG_DMA_DST : EDU_REG_DMA_SRC, (uint32_t)ram);
+	}
+	wr(edu, dir ? EDU_REG_DMA_SRC : EDU_REG_DMA_DST, (uint32_t)dev);
+	wr(edu, EDU_REG_DMA_COUNT, len);
+	/* udrv_write32 orders the buffer's contents before the command. */
+	wr(edu, EDU_REG_DMA_CMD, EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ | dir);
+	ret = wait_bits(edu, EDU_IRQ_DMA, timeout_ns, NULL);
+	if (ret == 0)
+		return fail(-ETIMEDOUT, "no DMA-done interrupt within %llu ms",
+			    (unsigned long long)(timeout_ns / MS));
+	if (ret < 0)
+		return ret;
+	udrv_rmb();	/* the device's writes before our reads of the buffer */
+	return 0;
+}
+
+int edu_dma_to_device(struct edu *edu, const struct udrv_dma_buf *buf, size_t buf_off,
+		      uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
+{
+	assert(edu);
+	return dma(edu, 0, buf, buf_off, edu_off, len, timeout_ns);
+}
+
+int edu_dma_from_device(struct edu *edu, uint32_t edu_off, const struct udrv_dma_buf *buf,
+			size_t buf_off, uint32_t len, uint64_t timeout_ns)
+{
+	assert(edu);
+	return dma(edu, EDU_DMA_CMD_FROM_EDU, buf, buf_off, edu_off, len, timeout_ns);
+}
