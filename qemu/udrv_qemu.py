@@ -42,7 +42,10 @@ BOARDS = {
         'console': 'ttyAMA0',
         'dtb': 'virt.dtb',
         'disks': 2,
-        'devices': ['-nic', 'none', '-device', 'edu,dma_mask=0xffffffff'],
+        # virtio-mmio slots fill from the top in command-line order: the
+        # disks (added first) take 0xa003e00 and 0xa003c00, the RNG 0xa003a00.
+        'devices': ['-nic', 'none', '-device', 'edu,dma_mask=0xffffffff',
+                    '-device', 'virtio-rng-device'],
         'uart2': False,
     },
     'zcu102': {
@@ -56,9 +59,19 @@ BOARDS = {
         'uart2': True,
     },
 }
+# raspi3b has its memory and CPUs fixed; poweroff halts rather than exits,
+# so the harness ends QEMU itself after the exit marker.
+BOARDS['rpi3'] = {
+    'machine': ['-M', 'raspi3b'],
+    'console': 'ttyAMA0',
+    'dtb': 'rpi3.dtb',
+    'disks': 0,
+    'devices': [],
+    'uart2': False,
+}
 # virt booted with QEMU's own DTB, untouched: for tests of run-time binding.
 BOARDS['virt-stock'] = dict(BOARDS['virt'], dtb='virt-stock.dtb')
-TEST_BOARDS = ['virt', 'virt-stock', 'zcu102']
+TEST_BOARDS = ['virt', 'virt-stock', 'zcu102', 'rpi3']
 
 DISK_MB = 16
 GUEST_LIBEXEC = '/usr/libexec/udrv'

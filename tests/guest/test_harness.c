@@ -70,6 +70,11 @@ static void test_device_tree_names_the_board(void **state)
 		assert_true(n > 0);
 		buf[n] = 0;
 		assert_non_null(strstr(buf, "ZCU102"));
+	} else if (strcmp(board(), "rpi3") == 0) {
+		n = slurp(LIVE_DT "/model", buf, sizeof(buf) - 1);
+		assert_true(n > 0);
+		buf[n] = 0;
+		assert_string_equal(buf, "Raspberry Pi 3 Model B");
 	} else {
 		fail_msg("unknown board '%s'", board());
 	}
