@@ -237,7 +237,7 @@ static void test_sub_page_region(void **state)
 	assert_int_equal(udrv_region_size(regs), 0x200);
 	assert_int_equal(udrv_read32(udrv_region_base(regs), 0x0), 0x74726976);	/* "virt" */
 	assert_int_equal(udrv_read32(udrv_region_base(regs), 0x4), 2);		/* version */
-	assert_int_equal(udrv_device_dma_pool_size(dev), 0x10000);
+	assert_int_equal(udrv_device_dma_pool_size(dev), 0x200000);	/* dts/virt.dtso */
 	udrv_device_close(dev);
 }
 
