@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: MIT
+/*
+ * udrv-blk - the userspace virtio-blk driver from the command line.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "blk_bench.h"
+#include "virtio_blk.h"
+
+static const char usage[] =
+	"usage: udrv-blk [-d UIO-NAME] [-p] [-q QUEUE-SIZE] COMMAND\n"
+	"  info                 capacity, block size, queue, features\n"
+	"  read LBA COUNT       write COUNT blocks from LBA to stdout\n"
+	"  write LBA COUNT      write COUNT blocks at LBA from stdin (a short input is\n"
+	"                       padded with zeros), then flush\n"
+	"  bench [-s] [-b BYTES] [-Q DEPTH] [-t SECONDS]\n"
+	"                       read benchmark: random (sequential with -s) reads of\n"
+	"                       BYTES (4096), DEPTH in flight (1), for SECONDS (2)\n"
+	"options:\n"
+	"  -d UIO-NAME   the UIO device (default " VIRTIO_BLK_UIO_NAME ")\n"
+	"  -p            poll for completions instead of waiting for interrupts\n"
+	"  -q SIZE       virtqueue entries (a power of 2; default: the device's, <= 256)\n"
+	"  -h, --help    this text\n";
+
+static int die(const char *what, int err)
+{
+	const char *why = virtio_last_error();
+
+	fprintf(stderr, "udrv-blk: %s: %s\n", what, *why ? why : strerror(-err));
+	return 1;
+}
+
+static int bad(const char *msg, const char *arg)
+{
+	fprintf(stderr, "udrv-blk: %s%s%s (try --help)\n", msg, arg ? ": " : "", arg ? arg : "");
+	return 2;
+}
+
+static int number(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
+static int cmd_info(struct virtio_blk *blk)
+{
+	struct virtio_dev *vd = virtio_blk_virtio(blk);
+	uint64_t cap = virtio_blk_capacity(blk);
+	uint32_t bs = virtio_blk_block_size(blk);
+	char id[VIRTIO_BLK_ID_BYTES + 1];
+
+	if (virtio_blk_get_id(blk, id))
+		strcpy(id, "(none)");
+	printf("device:      %s (virtio-mmio, version 2)\n", udrv_device_name(virtio_dev_udrv(vd)));
+	printf("capacity:    %llu blocks of %u bytes (%llu bytes)\n", (unsigned long long)cap, bs,
+	       (unsigned long long)(cap * bs));
+	printf("serial:      %s\n", *id ? id : "(none)");
+	printf("read-only:   %s\n", virtio_blk_read_only(blk) ? "yes" : "no");
+	printf("queue:       %u entries, %u requests in flight\n", virtio_blk_queue_size(blk),
+	       virtio_blk_queue_depth(blk));
+	printf("features:    0x%016llx%s%s\n", (unsigned long long)virtio_dev_features(vd),
+	       virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC) ? " indirect" : "",
+	       virtio_dev_has(vd, VIRTIO_BLK_F_FLUSH) ? " flush" : "");
+	printf("completion:  %s\n", virtio_dev_polled(vd) ? "polled" : "interrupt");
+	return 0;
+}
+
+static int cmd_rw(struct virtio_blk *blk, bool wr, char **argv, int argc)
+{
+	unsigned long long lba, count;
+	uint32_t bs = virtio_blk_block_size(blk);
+	size_t len, got = 0;
+	char *buf;
+	ssize_t n;
+	int ret;
+
+	if (argc != 2)
+		return bad(wr ? "write needs LBA COUNT" : "read needs LBA COUNT", NULL);
+	if (number(argv[0], UINT64_MAX, &lba))
+		return bad("bad LBA", argv[0]);
+	if (number(argv[1], (1u << 30) / bs, &count) || !count)
+		return bad("bad COUNT (1 .. 1 GiB worth of blocks)", argv[1]);
+	len = (size_t)count * bs;
+	buf = calloc(1, len);
+	if (!buf)
+		return die("memory", -ENOMEM);
+	if (wr) {
+		while (got < len && (n = read(0, buf + got, len - got)) > 0)
+			got += (size_t)n;
+		ret = virtio_blk_write(blk, lba, (uint32_t)count, buf);
+		if (!ret)
+			ret = virtio_blk_flush(blk);
+	} else {
+		ret = virtio_blk_read(blk, lba, (uint32_t)count, buf);
+		for (got = 0; !ret && got < len; got += (size_t)n)
+			if ((n = write(1, buf + got, len - got)) <= 0)
+				ret = -errno;
+	}
+	free(buf);
+	return ret ? die(wr ? "write" : "read", ret) : 0;
+}
+
+static int cmd_bench(struct virtio_blk *blk, char **argv, int argc)
+{
+	struct blk_bench b = { .random = true, .io_bytes = 4096, .qd = 1, .seconds = 2 };
+	struct blk_bench_result r;
+	unsigned long long v;
+	int c, ret;
+
+	optind = 0;	/* glibc: start over */
+	while ((c = getopt(argc, argv, "+sb:Q:t:")) != -1) {
+		switch (c) {
+		case 's': b.random = false; break;
+		case 'b':
+			if (number(optarg, 1u << 30, &v) || !v || v % virtio_blk_block_size(blk))
+				return bad("bad -b (a multiple of the block size)", optarg);
+			b.io_bytes = (uint32_t)v;
+			break;
+		case 'Q':
+			if (number(optarg, virtio_blk_queue_depth(blk) < 64 ?
+				   virtio_blk_queue_depth(blk) : 64, &v) || !v)
+				return bad("bad -Q (1 .. the queue depth, at most 64)", optarg);
+			b.qd = (unsigned int)v;
+			break;
+		case 't':
+			if (number(optarg, 3600, &v) || !v)
+				return bad("bad -t (1 .. 3600 seconds)", optarg);
+			b.seconds = (double)v;
+			break;
+		default: return bad("bad bench option", NULL);
+		}
+	}
+	if (optind != argc)
+		return bad("unexpected argument", argv[optind]);
+	if ((ret = blk_bench_run(blk, &b, &r)))
+		return die("bench", ret);
+	printf("%s reads of %u bytes, %u in flight, %s: %llu in %.2f s: %.0f IOPS, %.1f MiB/s, "
+	       "%llu interrupts\n", b.random ? "random" : "sequential", b.io_bytes, b.qd,
+	       virtio_dev_polled(virtio_blk_virtio(blk)) ? "polled" : "interrupts",
+	       (unsigned long long)r.ios, r.seconds, r.iops, r.mib_s, (unsigned long long)r.irqs);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	struct virtio_blk_opts opts = { 0 };
+	const char *name = NULL, *cmd;
+	struct virtio_blk *blk;
+	unsigned long long v;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+d:pq:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': name = optarg; break;
+		case 'p': opts.polled = true; break;
+		case 'q':
+			if (number(optarg, 32768, &v) || !v)
+				return bad("bad -q", optarg);
+			opts.queue_size = (unsigned int)v;
+			break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: return bad("bad option", NULL);
+		}
+	}
+	if (optind >= argc)
+		return bad("no command", NULL);
+	cmd = argv[optind++];
+	if (strcmp(cmd, "info") && strcmp(cmd, "read") && strcmp(cmd, "write") && strcmp(cmd, "bench"))
+		return bad("unknown command", cmd);
+	if (!strcmp(cmd, "info") && optind != argc)
+		return bad("info takes no argument", argv[optind]);
+	if ((ret = virtio_blk_open(name, &opts, &blk)))
+		return die(name ? name : VIRTIO_BLK_UIO_NAME, ret);
+	if (!strcmp(cmd, "info"))
+		ret = cmd_info(blk);
+	else if (!strcmp(cmd, "bench"))
+		ret = cmd_bench(blk, argv + optind - 1, argc - optind + 1);
+	else
+		ret = cmd_rw(blk, !strcmp(cmd, "write"), argv + optind, argc - optind);
+	virtio_blk_close(blk);
+	return ret;
+}

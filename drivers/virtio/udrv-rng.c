@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * udrv-rng - random bytes from the virtio entropy device, driven from userspace.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "virtio_rng.h"
+
+static const char usage[] =
+	"usage: udrv-rng [-d UIO-NAME] [-p] [-x] BYTES\n"
+	"  write BYTES (1 .. 16 MiB) random bytes from the virtio entropy device to stdout\n"
+	"  -d UIO-NAME   the UIO device (default " VIRTIO_RNG_UIO_NAME ")\n"
+	"  -p            poll for completions instead of waiting for interrupts\n"
+	"  -x            print hexadecimal, 32 bytes a line\n"
+	"  -h, --help    this text\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	const char *name = NULL;
+	bool polled = false, hex = false;
+	struct virtio_rng *rng;
+	unsigned long long len;
+	unsigned char *buf;
+	char *end;
+	ssize_t n;
+	int c, ret;
+
+	while ((c = getopt_long(argc, argv, "+d:pxh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': name = optarg; break;
+		case 'p': polled = true; break;
+		case 'x': hex = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fprintf(stderr, "udrv-rng: bad option (try --help)\n"); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "udrv-rng: need exactly one argument, BYTES (try --help)\n");
+		return 2;
+	}
+	errno = 0;
+	len = strtoull(argv[optind], &end, 0);
+	if (errno || *end || !*argv[optind] || *argv[optind] == '-' || !len || len > 16u << 20) {
+		fprintf(stderr, "udrv-rng: bad BYTES (1 .. 16 MiB): %s\n", argv[optind]);
+		return 2;
+	}
+	buf = malloc(len);
+	if (!buf) {
+		fprintf(stderr, "udrv-rng: out of memory\n");
+		return 1;
+	}
+	ret = virtio_rng_open(name, polled, &rng);
+	if (ret) {
+		fprintf(stderr, "udrv-rng: %s\n", *virtio_last_error() ? virtio_last_error() :
+			strerror(-ret));
+		free(buf);
+		return 1;
+	}
+	n = virtio_rng_read(rng, buf, len);
+	virtio_rng_close(rng);
+	if (n < 0) {
+		fprintf(stderr, "udrv-rng: read: %s\n", *virtio_last_error() ? virtio_last_error() :
+			strerror((int)-n));
+		free(buf);
+		return 1;
+	}
+	for (size_t i = 0; hex && i < len; i++)
+		printf("%02x%s", buf[i], i % 32 == 31 || i + 1 == len ? "\n" : "");
+	for (size_t got = 0; !hex && got < len; got += (size_t)n) {
+		if ((n = write(1, buf + got, len - got)) <= 0) {
+			fprintf(stderr, "udrv-rng: stdout: %s\n", strerror(errno));
+			free(buf);
+			return 1;
+		}
+	}
+	free(buf);
+	return 0;
+}

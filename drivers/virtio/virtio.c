@@ -1,0 +1,548 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio.c - virtio-mmio version 2 transport and split virtqueues over udrv.
+ *
+ * Initialization follows 3.1.1 (reset, ACKNOWLEDGE, DRIVER, features,
+ * FEATURES_OK, queues, DRIVER_OK) with the MMIO specifics of 4.2.3. A queue is
+ * one DMA buffer: descriptor table, available ring, used ring (2.6), plus an
+ * indirect table per descriptor when VIRTIO_F_INDIRECT_DESC is negotiated.
+ * Free descriptors are chained in host memory: only the driver writes the
+ * table, so a chain's links are the free list's links when it was taken.
+ */
+#include <assert.h>
+#include <endian.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "virtio.h"
+#include "virtio_regs.h"
+
+struct virtq {
+	struct virtio_dev *vd;
+	unsigned int index, size;
+	struct udrv_dma_buf *mem, *ind;	/* rings; indirect tables (or NULL) */
+	struct virtq_desc *desc;
+	struct virtq_avail *avail;
+	struct virtq_used *used;
+	uint16_t free_head, nfree, avail_idx, last_used;
+	uint16_t *next;			/* free list / chain links */
+	uint16_t *chain;		/* descriptors taken by the buffer at a head */
+	void **token;			/* per head; NULL: not in flight */
+};
+
+struct virtio_dev {
+	struct udrv_device *udev;
+	volatile void *base;
+	struct udrv_irq *irq;		/* NULL: no interrupt, polled only */
+	uint32_t id;
+	uint64_t features;
+	bool negotiated, polled;
+	uint64_t irqs;
+	struct virtq *vqs[VIRTIO_MAX_QUEUES];
+};
+
+static __thread char last_error[256];
+
+const char *virtio_last_error(void)
+{
+	return last_error;
+}
+
+int virtio__fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static uint32_t rd(const struct virtio_dev *vd, size_t off)
+{
+	return udrv_read32(vd->base, off);
+}
+
+static void wr(struct virtio_dev *vd, size_t off, uint32_t v)
+{
+	udrv_write32(vd->base, off, v);
+}
+
+static const char *type_name(uint32_t id)
+{
+	static const char *const names[] = { "none", "network", "block", "console", "entropy" };
+
+	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "other";
+}
+
+int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **out)
+{
+	struct udrv_region *regs;
+	struct virtio_dev *vd;
+	uint32_t v;
+	int ret;
+
+	if (!name || !out)
+		return -EINVAL;
+	vd = calloc(1, sizeof(*vd));
+	if (!vd)
+		return -ENOMEM;
+	ret = udrv_device_open(name, &vd->udev);
+	if (ret) {
+		ret = virtio__fail(ret, "%s: cannot open UIO device: %s", name,
+				   *udrv_last_error() ? udrv_last_error() : strerror(-ret));
+		goto err;
+	}
+	ret = udrv_device_region(vd->udev, 0, VIRTIO_MMIO_SIZE, &regs);
+	if (ret) {
+		ret = virtio__fail(ret, "%s: no register region of 0x%x bytes", name,
+				   VIRTIO_MMIO_SIZE);
+		goto err;
+	}
+	vd->base = udrv_region_base(regs);
+	if ((v = rd(vd, VIRTIO_MMIO_MAGIC)) != VIRTIO_MMIO_MAGIC_VALUE) {
+		ret = virtio__fail(-ENODEV, "%s: not virtio-mmio (magic 0x%08x)", name, v);
+		goto err;
+	}
+	if ((v = rd(vd, VIRTIO_MMIO_VERSION)) != VIRTIO_MMIO_VERSION_MODERN) {
+		ret = virtio__fail(-EPROTONOSUPPORT, "%s: virtio-mmio version %u, need 2 (QEMU: "
+				   "-global virtio-mmio.force-legacy=false)", name, v);
+		goto err;
+	}
+	vd->id = rd(vd, VIRTIO_MMIO_DEVICE_ID);
+	if (!vd->id || (device_id && vd->id != device_id)) {
+		ret = virtio__fail(-ENODEV, "%s: virtio device ID %u (%s), not %u (%s)", name,
+				   vd->id, type_name(vd->id), device_id, type_name(device_id));
+		goto err;
+	}
+	if (udrv_device_irq(vd->udev, 0, &vd->irq))
+		vd->irq = NULL;
+	vd->polled = !vd->irq;
+	/* 4.2.3.1.1: reset, then wait for the status to read back 0. */
+	wr(vd, VIRTIO_MMIO_STATUS, 0);
+	if (udrv_region_poll32(regs, VIRTIO_MMIO_STATUS, ~0u, 0, 1000000000ull, NULL)) {
+		ret = virtio__fail(-EIO, "%s: the device did not reset", name);
+		goto err;
+	}
+	wr(vd, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
+	wr(vd, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	*out = vd;
+	return 0;
+err:
+	udrv_device_close(vd->udev);
+	free(vd);
+	return ret;
+}
+
+static void virtq_release(struct virtq *vq)
+{
+	udrv_dma_free(vq->mem);
+	udrv_dma_free(vq->ind);
+	free(vq->next);
+	free(vq->chain);
+	free(vq->token);
+	free(vq);
+}
+
+void virtio_dev_close(struct virtio_dev *vd)
+{
+	if (!vd)
+		return;
+	wr(vd, VIRTIO_MMIO_STATUS, 0);	/* the device forgets the queues */
+	(void)rd(vd, VIRTIO_MMIO_STATUS);
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
+		if (vd->vqs[i])
+			virtq_release(vd->vqs[i]);
+	udrv_device_close(vd->udev);
+	free(vd);
+}
+
+struct udrv_device *virtio_dev_udrv(const struct virtio_dev *vd)
+{
+	assert(vd);
+	return vd->udev;
+}
+
+uint32_t virtio_dev_id(const struct virtio_dev *vd)
+{
+	assert(vd);
+	return vd->id;
+}
+
+uint64_t virtio_dev_features(const struct virtio_dev *vd)
+{
+	assert(vd);
+	return vd->features;
+}
+
+bool virtio_dev_has(const struct virtio_dev *vd, unsigned int bit)
+{
+	assert(vd);
+	return bit < 64 && (vd->features >> bit & 1);
+}
+
+int virtio_dev_negotiate(struct virtio_dev *vd, uint64_t wanted)
+{
+	uint64_t offered;
+	uint32_t st;
+
+	assert(vd);
+	if (vd->negotiated)
+		return -EALREADY;
+	wr(vd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	offered = (uint64_t)rd(vd, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+	wr(vd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	offered |= rd(vd, VIRTIO_MMIO_DEVICE_FEATURES);
+	if (!(offered >> VIRTIO_F_VERSION_1 & 1))
+		return virtio__fail(-EPROTONOSUPPORT, "device offers no VIRTIO_F_VERSION_1");
+	vd->features = offered & (wanted | 1ull << VIRTIO_F_VERSION_1);
+	wr(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	wr(vd, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(vd->features >> 32));
+	wr(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(vd, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)vd->features);
+	st = rd(vd, VIRTIO_MMIO_STATUS);
+	wr(vd, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FEATURES_OK);
+	if (!(rd(vd, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
+		wr(vd, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FAILED);
+		return virtio__fail(-ENOTSUP, "device refused features 0x%llx",
+				    (unsigned long long)vd->features);
+	}
+	vd->negotiated = true;
+	return 0;
+}
+
+int virtio_config_read(struct virtio_dev *vd, unsigned int off, unsigned int width,
+		       uint64_t *val)
+{
+	size_t at = VIRTIO_MMIO_CONFIG + off;
+	uint32_t gen;
+	uint64_t v;
+
+	assert(vd);
+	if (!val || (width != 8 && width != 16 && width != 32 && width != 64) ||
+	    off % (width / 8) || at + width / 8 > VIRTIO_MMIO_SIZE)
+		return -EINVAL;
+	do {
+		gen = rd(vd, VIRTIO_MMIO_CONFIG_GENERATION);
+		switch (width) {
+		case 8: v = udrv_read8(vd->base, at); break;
+		case 16: v = le16toh(udrv_read16(vd->base, at)); break;
+		case 32: v = le32toh(udrv_read32(vd->base, at)); break;
+		default:	/* 4.2.2.2: 64-bit fields as two 32-bit reads */
+			v = le32toh(udrv_read32(vd->base, at)) |
+			    (uint64_t)le32toh(udrv_read32(vd->base, at + 4)) << 32;
+		}
+	} while (gen != rd(vd, VIRTIO_MMIO_CONFIG_GENERATION));
+	*val = v;
+	return 0;
+}
+
+static int check_status(struct virtio_dev *vd)
+{
+	uint32_t st = rd(vd, VIRTIO_MMIO_STATUS);
+
+	if (st & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED))
+		return virtio__fail(-EIO, "device status 0x%x: %s", st,
+				    st & VIRTIO_STATUS_FAILED ? "failed" : "needs reset");
+	return 0;
+}
+
+int virtio_dev_start(struct virtio_dev *vd)
+{
+	assert(vd);
+	wr(vd, VIRTIO_MMIO_STATUS, rd(vd, VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
+	if (!vd->polled)
+		udrv_irq_unmask(vd->irq);
+	return check_status(vd);
+}
+
+int virtio_dev_set_polled(struct virtio_dev *vd, bool polled)
+{
+	assert(vd);
+	if (!polled && !vd->irq)
+		return virtio__fail(-ENXIO, "%s: no interrupt", udrv_device_name(vd->udev));
+	vd->polled = polled;
+	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
+		struct virtq *vq = vd->vqs[i];
+
+		if (vq)	/* 2.6.7: a hint the device may ignore */
+			__atomic_store_n(&vq->avail->flags,
+					 htole16(polled ? VIRTQ_AVAIL_F_NO_INTERRUPT : 0),
+					 __ATOMIC_RELAXED);
+	}
+	udrv_mb();
+	if (!polled) {
+		/* Clear what came while polling, then let edges through again. */
+		uint32_t isr = rd(vd, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+		if (isr)
+			wr(vd, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+		return udrv_irq_unmask(vd->irq);
+	}
+	return 0;
+}
+
+bool virtio_dev_polled(const struct virtio_dev *vd)
+{
+	assert(vd);
+	return vd->polled;
+}
+
+uint64_t virtio_dev_irq_count(const struct virtio_dev *vd)
+{
+	assert(vd);
+	return vd->irqs;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int virtio_dev_wait(struct virtio_dev *vd, struct virtq *vq, uint64_t timeout_ns)
+{
+	uint64_t deadline, t;
+	unsigned int spins = 0;
+	int ret;
+
+	assert(vd && vq);
+	if (virtq_pending(vq))
+		return 0;
+	t = now_ns();
+	deadline = timeout_ns > UINT64_MAX - t ? UINT64_MAX : t + timeout_ns;
+	for (;;) {
+		if (vd->polled) {
+			if (virtq_pending(vq))
+				return 0;
+			if (++spins % 1024)
+				continue;
+		} else {
+			uint64_t left = deadline == UINT64_MAX ? UINT64_MAX :
+					deadline > t ? deadline - t : 0;
+
+			ret = udrv_irq_wait(vd->irq, left);
+			if (ret < 0)
+				return virtio__fail(ret, "%s: waiting for the interrupt: %s",
+						    udrv_device_name(vd->udev), strerror(-ret));
+			if (ret > 0) {
+				/* Acknowledge before looking at the ring: a buffer
+				 * used after this makes a new edge (4.2.3.4). */
+				uint32_t isr = rd(vd, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+				if (isr)
+					wr(vd, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+				vd->irqs++;
+				udrv_irq_unmask(vd->irq);
+			}
+			if (virtq_pending(vq))
+				return 0;
+		}
+		if ((ret = check_status(vd)))
+			return ret;
+		t = now_ns();
+		if (t >= deadline)
+			return virtio__fail(-ETIMEDOUT, "%s: queue %u: no buffer used in %llu ms",
+					    udrv_device_name(vd->udev), vq->index,
+					    (unsigned long long)(timeout_ns / 1000000));
+	}
+}
+
+int virtq_create(struct virtio_dev *vd, unsigned int index, unsigned int size,
+		 struct virtq **out)
+{
+	size_t avail_off, used_off, total;
+	unsigned int max;
+	struct virtq *vq;
+	int ret;
+
+	assert(vd);
+	if (!out || index >= VIRTIO_MAX_QUEUES)
+		return -EINVAL;
+	if (vd->vqs[index])
+		return -EBUSY;
+	wr(vd, VIRTIO_MMIO_QUEUE_SEL, index);
+	if (rd(vd, VIRTIO_MMIO_QUEUE_READY))
+		return virtio__fail(-EBUSY, "queue %u is already live", index);
+	max = rd(vd, VIRTIO_MMIO_QUEUE_NUM_MAX);
+	if (!max)
+		return virtio__fail(-ENOENT, "the device has no queue %u", index);
+	if (!size)
+		for (size = 1; size * 2 <= max && size * 2 <= VIRTQ_DEFAULT_SIZE; size *= 2)
+			;
+	if (size & (size - 1) || size > max || size > 32768)
+		return virtio__fail(-EINVAL, "queue %u: size %u refused: the device allows "
+				    "powers of 2 up to %u", index, size, max);
+	vq = calloc(1, sizeof(*vq));
+	if (!vq)
+		return -ENOMEM;
+	vq->vd = vd;
+	vq->index = index;
+	vq->size = size;
+	avail_off = 16 * size;
+	used_off = (avail_off + 6 + 2 * size + 3) & ~(size_t)3;
+	total = used_off + 6 + 8 * size;
+	vq->next = calloc(size, sizeof(*vq->next));
+	vq->chain = calloc(size, sizeof(*vq->chain));
+	vq->token = calloc(size, sizeof(*vq->token));
+	if (!vq->next || !vq->chain || !vq->token) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = udrv_dma_alloc(vd->udev, total, 4096, &vq->mem);
+	if (!ret && virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC))
+		ret = udrv_dma_alloc(vd->udev, (size_t)size * VIRTQ_MAX_SEGS * 16, 16, &vq->ind);
+	if (ret) {
+		ret = virtio__fail(ret, "queue %u of %u entries: %zu bytes do not fit in the "
+				   "DMA pool (%zu bytes)", index, size, total,
+				   udrv_device_dma_pool_size(vd->udev));
+		goto err;
+	}
+	memset(udrv_dma_cpu(vq->mem), 0, total);
+	vq->desc = udrv_dma_cpu(vq->mem);
+	vq->avail = (void *)((char *)vq->desc + avail_off);
+	vq->used = (void *)((char *)vq->desc + used_off);
+	for (unsigned int i = 0; i < size; i++)
+		vq->next[i] = (uint16_t)(i + 1 < size ? i + 1 : 0);
+	vq->nfree = (uint16_t)(size < 65535 ? size : 65535);
+	if (vd->polled)
+		vq->avail->flags = htole16(VIRTQ_AVAIL_F_NO_INTERRUPT);
+	/* 4.2.3.2 Virtqueue Configuration */
+	uint64_t bus = udrv_dma_bus(vq->mem);
+
+	wr(vd, VIRTIO_MMIO_QUEUE_NUM, size);
+	wr(vd, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)bus);
+	wr(vd, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(bus >> 32));
+	wr(vd, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(bus + avail_off));
+	wr(vd, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)((bus + avail_off) >> 32));
+	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(bus + used_off));
+	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)((bus + used_off) >> 32));
+	wr(vd, VIRTIO_MMIO_QUEUE_READY, 1);
+	if (rd(vd, VIRTIO_MMIO_QUEUE_READY) != 1) {
+		ret = virtio__fail(-EOPNOTSUPP, "queue %u: the device did not take it", index);
+		goto err;
+	}
+	vd->vqs[index] = vq;
+	*out = vq;
+	return 0;
+err:
+	virtq_release(vq);
+	return ret;
+}
+
+unsigned int virtq_size(const struct virtq *vq)
+{
+	assert(vq);
+	return vq->size;
+}
+
+unsigned int virtq_free(const struct virtq *vq, unsigned int nsegs)
+{
+	assert(vq);
+	if (!nsegs)
+		return 0;
+	return vq->ind && nsegs > 1 ? vq->nfree : vq->nfree / nsegs;
+}
+
+int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned int n, void *token)
+{
+	struct virtq_desc *d;
+	uint16_t head, id;
+	bool ind;
+
+	assert(vq);
+	if (!segs || !n || n > VIRTQ_MAX_SEGS || !token)
+		return -EINVAL;
+	for (unsigned int i = 1; i < n; i++)
+		if (segs[i - 1].device_writes && !segs[i].device_writes)
+			return -EINVAL;
+	ind = vq->ind && n > 1;
+	if (vq->nfree < (ind ? 1 : n))
+		return -ENOSPC;
+	head = id = vq->free_head;
+	if (ind) {	/* 2.6.5.3.1: one descriptor pointing at a table of n */
+		d = (struct virtq_desc *)udrv_dma_cpu(vq->ind) + (size_t)head * VIRTQ_MAX_SEGS;
+		for (unsigned int i = 0; i < n; i++) {
+			d[i].addr = htole64(segs[i].bus);
+			d[i].len = htole32(segs[i].len);
+			d[i].flags = htole16((segs[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
+					     (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+			d[i].next = htole16((uint16_t)(i + 1));
+		}
+		d = &vq->desc[head];
+		d->addr = htole64(udrv_dma_bus(vq->ind) + (uint64_t)head * VIRTQ_MAX_SEGS * 16);
+		d->len = htole32(n * 16);
+		d->flags = htole16(VIRTQ_DESC_F_INDIRECT);
+		vq->free_head = vq->next[head];
+		vq->chain[head] = 1;
+	} else {
+		for (unsigned int i = 0; i < n; i++) {
+			d = &vq->desc[id];
+			d->addr = htole64(segs[i].bus);
+			d->len = htole32(segs[i].len);
+			d->flags = htole16((segs[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
+					   (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+			d->next = htole16(vq->next[id]);
+			id = vq->next[id];
+		}
+		vq->free_head = id;
+		vq->chain[head] = (uint16_t)n;
+	}
+	vq->nfree -= vq->chain[head];
+	vq->token[head] = token;
+	vq->avail->ring[vq->avail_idx & (vq->size - 1)] = htole16(head);
+	vq->avail_idx++;
+	return 0;
+}
+
+void virtq_kick(struct virtq *vq)
+{
+	assert(vq);
+	udrv_wmb();	/* descriptors and ring entries before the index (2.6.13) */
+	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx), __ATOMIC_RELAXED);
+	udrv_mb();	/* the index before reading the device's flags */
+	if (!(le16toh(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED)) &
+	      VIRTQ_USED_F_NO_NOTIFY))
+		wr(vq->vd, VIRTIO_MMIO_QUEUE_NOTIFY, vq->index);
+}
+
+bool virtq_pending(const struct virtq *vq)
+{
+	assert(vq);
+	return le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED)) != vq->last_used;
+}
+
+int virtq_get(struct virtq *vq, void **token, uint32_t *len)
+{
+	struct virtq_used_elem e;
+	uint16_t id, last;
+
+	assert(vq);
+	if (!virtq_pending(vq))
+		return 0;
+	udrv_rmb();	/* the index before the element it covers */
+	e = vq->used->ring[vq->last_used & (vq->size - 1)];
+	id = (uint16_t)le32toh(e.id);
+	if (le32toh(e.id) >= vq->size || !vq->token[id])
+		return virtio__fail(-EIO, "queue %u: the device used id %u, not in flight",
+				    vq->index, le32toh(e.id));
+	vq->last_used++;
+	if (token)
+		*token = vq->token[id];
+	if (len)
+		*len = le32toh(e.len);
+	vq->token[id] = NULL;
+	last = id;
+	for (unsigned int i = 1; i < vq->chain[id]; i++)
+		last = vq->next[last];
+	vq->next[last] = vq->free_head;
+	vq->free_head = id;
+	vq->nfree += vq->chain[id];
+	return 1;
+}

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virtio.h - the virtio-mmio transport (version 2) and split virtqueues, in
+ * userspace over a device handed to udrv_uio. The device drivers built on it
+ * (virtio_blk.h, virtio_rng.h) are what applications use; this layer is for
+ * writing another one.
+ *
+ * Conventions: as libudrv's (udrv.h) — 0 or a count on success, -errno on
+ * failure, a NULL object argument is a programming error (assert). Failures
+ * worth explaining leave a one-line reason in virtio_last_error().
+ * Objects are not thread-safe.
+ *
+ * Life of a device: virtio_dev_open() (reset, ACKNOWLEDGE, DRIVER) ->
+ * virtio_dev_negotiate() (FEATURES_OK) -> virtq_create() per queue ->
+ * virtio_dev_start() (DRIVER_OK) -> virtq_add() / virtq_kick() /
+ * virtio_dev_wait() / virtq_get() -> virtio_dev_close() (reset).
+ */
+#ifndef UDRV_VIRTIO_H
+#define UDRV_VIRTIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <udrv.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct virtio_dev;
+struct virtq;
+
+#define VIRTIO_MAX_QUEUES	4	/* queues one device may have set up */
+#define VIRTQ_MAX_SEGS		4	/* segments in one buffer (virtq_add) */
+#define VIRTQ_DEFAULT_SIZE	256	/* virtq_create() with size 0, at most */
+
+/**
+ * virtio_last_error() - the reason for the last failure in this thread ("" if
+ * none recorded). Owned by the library; valid until the next call into it.
+ */
+const char *virtio_last_error(void);
+
+/**
+ * virtio_dev_open() - open the UIO device named @name (a node handed to
+ * udrv_uio), check it is a virtio-mmio version 2 device of type @device_id
+ * (5 Device Types; 0: any type), reset it and set ACKNOWLEDGE and DRIVER.
+ * The caller owns *@out (virtio_dev_close()).
+ * Errors: -EINVAL @name/@out NULL; from udrv_device_open() (-ENOENT no such
+ * UIO device); -ENODEV no virtio-mmio magic, an empty slot (device ID 0), or
+ * a device of another type; -EPROTONOSUPPORT a legacy (version 1) device;
+ * -ERANGE a register region shorter than 0x200; -EIO the reset did not
+ * complete.
+ */
+int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **out);
+
+/**
+ * virtio_dev_close() - reset the device (it stops using every queue), free
+ * the queues and close the UIO device. NULL is ignored.
+ */
+void virtio_dev_close(struct virtio_dev *vd);
+
+/** virtio_dev_udrv() - the udrv device, owned by @vd: allocate DMA buffers on it. */
+struct udrv_device *virtio_dev_udrv(const struct virtio_dev *vd);
+/** virtio_dev_id() - the device type (5 Device Types). */
+uint32_t virtio_dev_id(const struct virtio_dev *vd);
+/** virtio_dev_features() - the features negotiated (0 before negotiation). */
+uint64_t virtio_dev_features(const struct virtio_dev *vd);
+/** virtio_dev_has() - whether feature bit @bit was negotiated. */
+bool virtio_dev_has(const struct virtio_dev *vd, unsigned int bit);
+
+/**
+ * virtio_dev_negotiate() - accept the features in @wanted (bit masks, 1ull <<
+ * VIRTIO_F_...) that the device offers, plus VIRTIO_F_VERSION_1, which it must
+ * offer; set FEATURES_OK and check the device kept it (3.1.1).
+ * Errors: -EPROTONOSUPPORT no VIRTIO_F_VERSION_1; -ENOTSUP the device
+ * refused the set (it is left FAILED); -EALREADY called twice.
+ */
+int virtio_dev_negotiate(struct virtio_dev *vd, uint64_t wanted);
+
+/**
+ * virtio_config_read() - read the @width-bit (8, 16, 32, 64) field at byte
+ * @off of the device configuration space into *@val, retrying while the
+ * configuration generation moves (2.4.1). Errors: -EINVAL bad width,
+ * misaligned, out of the space or @val NULL.
+ */
+int virtio_config_read(struct virtio_dev *vd, unsigned int off, unsigned int width,
+		       uint64_t *val);
+
+/**
+ * virtio_dev_start() - set DRIVER_OK: the device may now use its queues.
+ * In interrupt mode the interrupt is unmasked. -EIO if the device reports
+ * FAILED or NEEDS_RESET.
+ */
+int virtio_dev_start(struct virtio_dev *vd);
+
+/**
+ * virtio_dev_set_polled() - completion by interrupt (@polled false, the
+ * default when the device has an interrupt) or by polling the used rings
+ * (true: the device is asked not to interrupt, virtio_dev_wait() spins).
+ * -ENXIO if @polled is false and the device has no interrupt.
+ */
+int virtio_dev_set_polled(struct virtio_dev *vd, bool polled);
+/** virtio_dev_polled() - whether completion is polled. */
+bool virtio_dev_polled(const struct virtio_dev *vd);
+
+/**
+ * virtio_dev_wait() - wait until @vq has a used buffer (returns at once if it
+ * has one), for at most @timeout_ns (UINT64_MAX: forever). In interrupt mode
+ * sleeps on the interrupt, acknowledges it and unmasks it; polled, spins.
+ * Returns 0, -ETIMEDOUT, -EIO if the device set NEEDS_RESET (it must be
+ * reopened), -ENODEV if it was removed, -EINTR on a signal.
+ */
+int virtio_dev_wait(struct virtio_dev *vd, struct virtq *vq, uint64_t timeout_ns);
+
+/** virtio_dev_irq_count() - interrupts seen so far (0 when polled throughout). */
+uint64_t virtio_dev_irq_count(const struct virtio_dev *vd);
+
+/**
+ * virtq_create() - set up queue @index with @size entries (a power of 2, at
+ * most what the device allows; 0: the device's maximum, capped at
+ * VIRTQ_DEFAULT_SIZE) in DMA memory of the device's pool. The queue is owned
+ * by @vd and freed by virtio_dev_close(); *@out is borrowed.
+ * Must come after virtio_dev_negotiate() and before virtio_dev_start().
+ * With VIRTIO_F_INDIRECT_DESC negotiated, a buffer of several segments takes
+ * one ring entry (2.6.5.3), so @size buffers can be in flight.
+ * Errors: -ENOENT the device has no queue @index; -EINVAL @size not a power
+ * of 2 or larger than the device's maximum (the reason names both);
+ * -EBUSY the queue is already live; -ENOMEM the pool is too small;
+ * -EOPNOTSUPP the device did not take the queue (QueueReady stays 0).
+ */
+int virtq_create(struct virtio_dev *vd, unsigned int index, unsigned int size,
+		 struct virtq **out);
+
+/** virtq_size() - number of entries. */
+unsigned int virtq_size(const struct virtq *vq);
+/** virtq_free() - buffers of @nsegs segments that can still be added now. */
+unsigned int virtq_free(const struct virtq *vq, unsigned int nsegs);
+
+/** struct virtq_seg - one piece of a buffer: bus address in the DMA pool. */
+struct virtq_seg {
+	uint64_t bus;
+	uint32_t len;
+	bool device_writes;	/* the device writes it (a read's data, a status) */
+};
+
+/**
+ * virtq_add() - queue a buffer of @n segments (device-readable ones first,
+ * 2.6.4.2) with the caller's @token, returned by virtq_get(). Not visible to
+ * the device until virtq_kick(). The memory must stay valid until then.
+ * Errors: -EINVAL @n 0 or above VIRTQ_MAX_SEGS, a readable segment after a
+ * writable one, a NULL @token; -ENOSPC the queue is full.
+ */
+int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned int n, void *token);
+
+/** virtq_kick() - publish the buffers added and notify the device if it wants. */
+void virtq_kick(struct virtq *vq);
+
+/**
+ * virtq_get() - take the next used buffer: its token and the bytes the device
+ * wrote. Returns 1, 0 if none is used yet, -EIO if the device returned an id
+ * that is not in flight (the queue is then unusable).
+ */
+int virtq_get(struct virtq *vq, void **token, uint32_t *len);
+
+/** virtq_pending() - whether virtq_get() would return a buffer. */
+bool virtq_pending(const struct virtq *vq);
+
+/* For the drivers: record a reason for virtio_last_error() and return @err. */
+int virtio__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* UDRV_VIRTIO_H */

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio_rng.c - virtio entropy device (5.4) over virtio.h: hand the device
+ * one writable buffer at a time, take what it wrote (5.4.6: it may write
+ * fewer bytes than the buffer holds), repeat until the caller has enough.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "virtio_regs.h"
+#include "virtio_rng.h"
+
+#define RNG_CHUNK	4096u
+#define RNG_TIMEOUT_NS	5000000000ull
+
+struct virtio_rng {
+	struct virtio_dev *vd;
+	struct virtq *vq;
+	struct udrv_dma_buf *buf;
+};
+
+int virtio_rng_open(const char *name, bool polled, struct virtio_rng **out)
+{
+	struct virtio_rng *rng;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	rng = calloc(1, sizeof(*rng));
+	if (!rng)
+		return -ENOMEM;
+	ret = virtio_dev_open(name ? name : VIRTIO_RNG_UIO_NAME, VIRTIO_ID_ENTROPY, &rng->vd);
+	if (ret) {
+		free(rng);
+		return ret;
+	}
+	if ((ret = virtio_dev_negotiate(rng->vd, 0)) ||
+	    (ret = virtq_create(rng->vd, 0, 8, &rng->vq)))
+		goto err;
+	ret = udrv_dma_alloc(virtio_dev_udrv(rng->vd), RNG_CHUNK, 64, &rng->buf);
+	if (ret) {
+		ret = virtio__fail(ret, "no room for %u bytes in the DMA pool", RNG_CHUNK);
+		goto err;
+	}
+	if ((polled && (ret = virtio_dev_set_polled(rng->vd, true))) ||
+	    (ret = virtio_dev_start(rng->vd)))
+		goto err;
+	*out = rng;
+	return 0;
+err:
+	virtio_rng_close(rng);
+	return ret;
+}
+
+void virtio_rng_close(struct virtio_rng *rng)
+{
+	if (!rng)
+		return;
+	virtio_dev_close(rng->vd);
+	free(rng);
+}
+
+struct virtio_dev *virtio_rng_virtio(const struct virtio_rng *rng)
+{
+	assert(rng);
+	return rng->vd;
+}
+
+ssize_t virtio_rng_read(struct virtio_rng *rng, void *buf, size_t len)
+{
+	size_t done = 0;
+	void *token;
+	uint32_t got;
+	int ret;
+
+	assert(rng);
+	if (!buf && len)
+		return -EINVAL;
+	while (done < len) {
+		size_t want = len - done < RNG_CHUNK ? len - done : RNG_CHUNK;
+		struct virtq_seg seg = { udrv_dma_bus(rng->buf), (uint32_t)want, true };
+
+		if ((ret = virtq_add(rng->vq, &seg, 1, rng)))
+			return ret;
+		virtq_kick(rng->vq);
+		if ((ret = virtio_dev_wait(rng->vd, rng->vq, RNG_TIMEOUT_NS)))
+			return ret;	/* the buffer stays with the device */
+		if ((ret = virtq_get(rng->vq, &token, &got)) < 0)
+			return ret;
+		if (got > want)
+			return virtio__fail(-EIO, "the device wrote %u bytes into %zu", got, want);
+		memcpy((char *)buf + done, udrv_dma_cpu(rng->buf), got);
+		done += got;
+	}
+	return (ssize_t)done;
+}
