@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_virtio - drivers/virtio on the virt board: the userspace virtio-blk
+ * driver on disk 0 (virtio-mmio 0xa003e00, UIO "virtio-blk") and the
+ * virtio-rng driver (0xa003a00, UIO "virtio-rng").
+ *
+ * Disk 0 is a fresh 16 MiB zeroed image each boot. The first 8 MiB get a
+ * known pattern (each 8-byte word a function of its byte offset) that the
+ * random reads verify; 12 MiB .. 13 MiB get the written-then-read data.
+ * Both regions are handed to the host (disk-check) to compare with the image
+ * file once QEMU exits. No other suite writes to disk 0.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "virtio_blk.h"
+#include "virtio_rng.h"
+
+#define MiB		(1024u * 1024u)
+#define PATTERN_BYTES	(8 * MiB)
+#define RW_OFF		(12 * MiB)
+#define RW_BYTES	(1 * MiB)
+#define RANDOM_READS	10000
+#define QD		32
+
+static uint64_t pattern_word(uint64_t off)
+{
+	uint64_t x = off * 0x9e3779b97f4a7c15ull;
+
+	return x ^ (x >> 29) ^ 0x75647276ull;
+}
+
+static void fill_pattern(void *buf, uint64_t off, size_t len)
+{
+	uint64_t *w = buf;
+
+	for (size_t i = 0; i < len / 8; i++)
+		w[i] = pattern_word(off + 8 * i);
+}
+
+/* Ask the host to compare bytes off..off+len of disk 0 with @data. */
+static void host_disk_check(const void *data, uint64_t off, size_t len)
+{
+	char cmd[128], sum[65] = "";
+	FILE *f = fopen("/tmp/virtio-check", "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "sha256sum /tmp/virtio-check");
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%64s", sum), 1);
+	pclose(f);
+	remove("/tmp/virtio-check");
+	printf("@@UDRV-HOST disk-check 0 %llu %zu %s\n", (unsigned long long)off, len, sum);
+	fflush(stdout);
+}
+
+static struct virtio_blk *open_blk(bool polled)
+{
+	struct virtio_blk_opts o = { .polled = polled };
+	struct virtio_blk *blk = NULL;
+	int ret = virtio_blk_open(NULL, &o, &blk);
+
+	if (ret)
+		fail_msg("virtio_blk_open: %d: %s", ret, virtio_last_error());
+	return blk;
+}
+
+/* The queue still works: a read of block 0 returns the pattern. */
+static void assert_usable(struct virtio_blk *blk)
+{
+	uint64_t got[64], want[64];
+
+	assert_int_equal(virtio_blk_read(blk, 0, 1, got), 0);
+	fill_pattern(want, 0, sizeof(want));
+	assert_memory_equal(got, want, sizeof(want));
+}
+
+static void test_info(void **state)
+{
+	struct virtio_blk *blk = open_blk(false);
+
+	(void)state;
+	assert_int_equal(virtio_blk_block_size(blk), 512);
+	assert_int_equal(virtio_blk_capacity(blk) * virtio_blk_block_size(blk), 16 * MiB);
+	assert_false(virtio_blk_read_only(blk));
+	assert_true(virtio_blk_queue_depth(blk) >= QD);
+	assert_true(virtio_dev_has(virtio_blk_virtio(blk), VIRTIO_F_VERSION_1));
+	virtio_blk_close(blk);
+}
+
+/* Fill the first 8 MiB with the pattern, read it all back. */
+static void test_pattern_write_read(void **state)
+{
+	struct virtio_blk *blk = open_blk(false);
+	size_t chunk = 256 * 1024;
+	char *buf = malloc(PATTERN_BYTES), *back = malloc(chunk);
+
+	(void)state;
+	assert_non_null(buf);
+	assert_non_null(back);
+	fill_pattern(buf, 0, PATTERN_BYTES);
+	for (size_t off = 0; off < PATTERN_BYTES; off += chunk)
+		assert_int_equal(virtio_blk_write(blk, off / 512, chunk / 512, buf + off), 0);
+	assert_int_equal(virtio_blk_flush(blk), 0);
+	for (size_t off = 0; off < PATTERN_BYTES; off += chunk) {
+		assert_int_equal(virtio_blk_read(blk, off / 512, chunk / 512, back), 0);
+		assert_memory_equal(back, buf + off, chunk);
+	}
+	host_disk_check(buf, 0, PATTERN_BYTES);
+	free(back);
+	free(buf);
+	virtio_blk_close(blk);
+}
+
+/* Written with interrupts, read back polled and with interrupts by a new
+ * open, then checked by the host in the image file. */
+static void test_write_read_back_host_sees_it(void **state)
+{
+	char *data = malloc(RW_BYTES), *back = malloc(RW_BYTES);
+	struct virtio_blk *blk = open_blk(false);
+
+	(void)state;
+	srand(12345);
+	for (size_t i = 0; i < RW_BYTES; i++)
+		data[i] = (char)(rand() >> 7);
+	assert_int_equal(virtio_blk_write(blk, RW_OFF / 512, RW_BYTES / 512, data), 0);
+	assert_int_equal(virtio_blk_flush(blk), 0);
+	virtio_blk_close(blk);
+
+	blk = open_blk(true);
+	memset(back, 0, RW_BYTES);
+	assert_int_equal(virtio_blk_read(blk, RW_OFF / 512, RW_BYTES / 512, back), 0);
+	assert_memory_equal(back, data, RW_BYTES);
+	assert_int_equal(virtio_blk_set_polled(blk, false), 0);
+	memset(back, 0, RW_BYTES);
+	assert_int_equal(virtio_blk_read(blk, RW_OFF / 512, RW_BYTES / 512, back), 0);
+	assert_memory_equal(back, data, RW_BYTES);
+	virtio_blk_close(blk);
+	host_disk_check(data, RW_OFF, RW_BYTES);
+	free(back);
+	free(data);
+}
+
+/* 10,000 random 4 KiB reads, up to 32 in flight, each checked. */
+static void random_reads(bool polled)
+{
+	struct virtio_blk *blk = open_blk(polled);
+	struct udrv_dma_buf *buf;
+	struct virtio_blk_done done[QD];
+	uint64_t lba[QD], want[512];
+	unsigned int free_slots[QD], nfree = QD;
+	unsigned int submitted = 0, completed = 0, max_inflight = 0;
+	uint64_t irqs0 = virtio_dev_irq_count(virtio_blk_virtio(blk));
+	int n;
+
+	for (unsigned int i = 0; i < QD; i++)
+		free_slots[i] = i;
+	assert_int_equal(virtio_blk_dma_alloc(blk, QD * 4096, &buf), 0);
+	srand(polled ? 7 : 8);
+	while (completed < RANDOM_READS) {
+		while (submitted < RANDOM_READS && nfree) {
+			/* slot i of the buffer, tag i + 1, back on the free list when done */
+			unsigned int slot = free_slots[--nfree];
+
+			lba[slot] = (uint64_t)(rand() % (PATTERN_BYTES / 4096)) * 8;
+			assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, lba[slot], 8, buf,
+							   slot * 4096u, (void *)(uintptr_t)(slot + 1)), 0);
+			submitted++;
+		}
+		if (virtio_blk_inflight(blk) > max_inflight)
+			max_inflight = virtio_blk_inflight(blk);
+		n = virtio_blk_reap(blk, done, QD);
+		if (n <= 0)
+			fail_msg("reap: %d: %s", n, virtio_last_error());
+		for (int i = 0; i < n; i++) {
+			unsigned int slot = (unsigned int)(uintptr_t)done[i].tag - 1;
+
+			assert_int_equal(done[i].status, 0);
+			fill_pattern(want, lba[slot] * 512, 4096);
+			assert_memory_equal((char *)udrv_dma_cpu(buf) + slot * 4096u, want, 4096);
+			free_slots[nfree++] = slot;
+			completed++;
+		}
+	}
+	assert_int_equal(max_inflight, QD);
+	if (polled)
+		assert_int_equal(virtio_dev_irq_count(virtio_blk_virtio(blk)), irqs0);
+	else
+		assert_true(virtio_dev_irq_count(virtio_blk_virtio(blk)) > irqs0);
+	virtio_blk_close(blk);
+}
+
+static void test_random_reads_qd32_interrupts(void **state)
+{
+	(void)state;
+	random_reads(false);
+}
+
+static void test_random_reads_qd32_polled(void **state)
+{
+	(void)state;
+	random_reads(true);
+}
+
+static void test_read_past_capacity(void **state)
+{
+	struct virtio_blk *blk = open_blk(false);
+	uint64_t cap = virtio_blk_capacity(blk);
+	struct udrv_dma_buf *buf;
+	char b[1024];
+
+	(void)state;
+	assert_int_equal(virtio_blk_read(blk, cap, 1, b), -ERANGE);
+	assert_non_null(strstr(virtio_last_error(), "past the capacity"));
+	assert_int_equal(virtio_blk_read(blk, cap - 1, 2, b), -ERANGE);
+	assert_int_equal(virtio_blk_read(blk, UINT64_MAX, 1, b), -ERANGE);
+	assert_int_equal(virtio_blk_write(blk, cap, 1, b), -ERANGE);
+	assert_int_equal(virtio_blk_dma_alloc(blk, 4096, &buf), 0);
+	assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, cap - 7, 8, buf, 0, b), -ERANGE);
+	assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, 0, 9, buf, 0, b), -EINVAL);
+	assert_int_equal(virtio_blk_inflight(blk), 0);
+	assert_int_equal(virtio_blk_read(blk, cap - 1, 1, b), 0);	/* the last block is fine */
+	assert_usable(blk);
+	virtio_blk_close(blk);
+}
+
+static void test_not_a_block_device(void **state)
+{
+	struct virtio_blk *blk = NULL;
+
+	(void)state;
+	assert_int_equal(virtio_blk_open("virtio-rng", NULL, &blk), -ENODEV);
+	assert_non_null(strstr(virtio_last_error(), "entropy"));
+	assert_int_equal(virtio_blk_open("pl031", NULL, &blk), -ENODEV);	/* no virtio magic */
+	assert_non_null(strstr(virtio_last_error(), "not virtio-mmio"));
+	assert_int_equal(virtio_blk_open("no-such-device", NULL, &blk), -ENOENT);
+	assert_null(blk);
+}
+
+static void test_queue_size_refused(void **state)
+{
+	struct virtio_blk_opts o = { .queue_size = 4096 };
+	struct virtio_blk *blk = NULL;
+
+	(void)state;
+	assert_int_equal(virtio_blk_open(NULL, &o, &blk), -EINVAL);
+	assert_non_null(strstr(virtio_last_error(), "size 4096 refused"));
+	o.queue_size = 100;
+	assert_int_equal(virtio_blk_open(NULL, &o, &blk), -EINVAL);
+	assert_null(blk);
+	/* the device is still usable after a refused size, at a size it takes */
+	o.queue_size = 64;
+	assert_int_equal(virtio_blk_open(NULL, &o, &blk), 0);
+	assert_int_equal(virtio_blk_queue_size(blk), 64);
+	assert_usable(blk);
+	virtio_blk_close(blk);
+}
+
+static void test_failed_request(void **state)
+{
+	struct virtio_blk *blk = open_blk(false);
+	struct virtio_blk_done d;
+
+	(void)state;
+	/* a request type the device does not know: it answers UNSUPP */
+	assert_int_equal(virtio_blk_submit(blk, 0x7f, 0, 0, NULL, 0, blk), 0);
+	assert_int_equal(virtio_blk_reap(blk, &d, 1), 1);
+	assert_ptr_equal(d.tag, blk);
+	assert_int_equal(d.status, -EOPNOTSUPP);
+	assert_int_equal(virtio_blk_inflight(blk), 0);
+	assert_usable(blk);
+	virtio_blk_close(blk);
+}
+
+static void test_queue_full(void **state)
+{
+	struct virtio_blk *blk = open_blk(false);
+	unsigned int depth = virtio_blk_queue_depth(blk), got = 0;
+	struct virtio_blk_done d[64];
+	struct udrv_dma_buf *buf;
+	int n;
+
+	(void)state;
+	assert_int_equal(virtio_blk_dma_alloc(blk, 512, &buf), 0);
+	for (unsigned int i = 0; i < depth; i++)
+		assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, i, 1, buf, 0, blk), 0);
+	assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, 0, 1, buf, 0, blk), -EAGAIN);
+	assert_int_equal(virtio_blk_read(blk, 0, 1, d), -EBUSY);
+	while (got < depth) {
+		n = virtio_blk_reap(blk, d, 64);
+		assert_true(n > 0);
+		got += (unsigned int)n;
+	}
+	assert_int_equal(virtio_blk_reap(blk, d, 64), 0);
+	assert_usable(blk);
+	virtio_blk_close(blk);
+}
+
+static void rng_reads(bool polled)
+{
+	unsigned char a[64], b[64], big[10000];
+	struct virtio_rng *rng = NULL;
+	int ret = virtio_rng_open(NULL, polled, &rng);
+
+	if (ret)
+		fail_msg("virtio_rng_open: %d: %s", ret, virtio_last_error());
+	assert_int_equal(virtio_rng_read(rng, a, sizeof(a)), sizeof(a));
+	assert_int_equal(virtio_rng_read(rng, b, sizeof(b)), sizeof(b));
+	assert_memory_not_equal(a, b, sizeof(a));
+	assert_int_equal(virtio_rng_read(rng, big, sizeof(big)), sizeof(big));
+	assert_int_equal(virtio_rng_read(rng, a, 1), 1);
+	assert_int_equal(virtio_rng_read(rng, a, 0), 0);
+	virtio_rng_close(rng);
+}
+
+static void test_rng_interrupts(void **state)
+{
+	(void)state;
+	rng_reads(false);
+}
+
+static void test_rng_polled(void **state)
+{
+	(void)state;
+	rng_reads(true);
+}
+
+static void test_rng_not_entropy(void **state)
+{
+	struct virtio_rng *rng = NULL;
+
+	(void)state;
+	assert_int_equal(virtio_rng_open(VIRTIO_BLK_UIO_NAME, false, &rng), -ENODEV);
+	assert_non_null(strstr(virtio_last_error(), "block"));
+	assert_null(rng);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_info),
+		cmocka_unit_test(test_pattern_write_read),
+		cmocka_unit_test(test_write_read_back_host_sees_it),
+		cmocka_unit_test(test_random_reads_qd32_interrupts),
+		cmocka_unit_test(test_random_reads_qd32_polled),
+		cmocka_unit_test(test_read_past_capacity),
+		cmocka_unit_test(test_not_a_block_device),
+		cmocka_unit_test(test_queue_size_refused),
+		cmocka_unit_test(test_failed_request),
+		cmocka_unit_test(test_queue_full),
+		cmocka_unit_test(test_rng_interrupts),
+		cmocka_unit_test(test_rng_polled),
+		cmocka_unit_test(test_rng_not_entropy),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
