@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: MIT
+/*
+ * virtio-blk BOARD [SECONDS] - read performance of the userspace virtio-blk
+ * driver (drivers/virtio, disk 0, UIO "virtio-blk") with interrupts and
+ * polled, against the kernel's virtio_blk on its own disk of the same kind
+ * (/dev/vda, disk 1) read with O_DIRECT: pread() at queue depth 1, Linux
+ * native AIO (io_submit) deeper. Same guest run, same kind of backing file.
+ *
+ * Tests: 4 KiB random reads at queue depth 1 and 32 (IOPS), 1 MiB
+ * sequential reads at depth 1 (MiB/s); SECONDS (default 2) per test and
+ * driver. One JSON object per line: one per test and driver, then one per
+ * test with the ratios udrv/kernel. Only on virt; other boards print nothing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/aio_abi.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "blk_bench.h"
+
+#define KERNEL_DISK	"/dev/vda"
+#define MAX_QD		32
+
+struct test {
+	const char *name, *metric;
+	struct blk_bench b;
+};
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* The same loop as blk_bench_run(), through the kernel's block layer. */
+static int kernel_run(int fd, uint64_t bytes, const struct blk_bench *b, struct blk_bench_result *r)
+{
+	uint64_t slots = bytes / b->io_bytes, next = 0, seed = 88172645463325252ull;
+	struct iocb cbs[MAX_QD], *list[MAX_QD];
+	struct io_event ev[MAX_QD];
+	aio_context_t ctx = 0;
+	unsigned int inflight = 0;
+	double t0, end;
+	char *buf;
+	int ret = 0;
+
+	if (!slots || b->qd > MAX_QD || posix_memalign((void **)&buf, 4096, (size_t)b->qd * b->io_bytes))
+		return -EINVAL;
+	r->ios = 0;
+	r->irqs = 0;
+	t0 = blk_bench_now();
+	end = t0 + b->seconds;
+	if (b->qd == 1) {
+		while (blk_bench_now() < end) {
+			uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
+
+			if (pread(fd, buf, b->io_bytes, (off_t)(s * b->io_bytes)) != (ssize_t)b->io_bytes) {
+				ret = -EIO;
+				break;
+			}
+			r->ios++;
+		}
+	} else if (syscall(SYS_io_setup, b->qd, &ctx) < 0) {
+		ret = -errno;
+	} else {
+		for (unsigned int i = 0; i < b->qd; i++) {
+			uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
+
+			memset(&cbs[i], 0, sizeof(cbs[i]));
+			cbs[i].aio_fildes = (uint32_t)fd;
+			cbs[i].aio_lio_opcode = IOCB_CMD_PREAD;
+			cbs[i].aio_buf = (uint64_t)(uintptr_t)(buf + (size_t)i * b->io_bytes);
+			cbs[i].aio_nbytes = b->io_bytes;
+			cbs[i].aio_offset = (int64_t)(s * b->io_bytes);
+			cbs[i].aio_data = i;
+			list[i] = &cbs[i];
+		}
+		if (syscall(SYS_io_submit, ctx, (long)b->qd, list) != (long)b->qd)
+			ret = -EIO;
+		else
+			inflight = b->qd;
+		while (!ret && inflight) {
+			long n = syscall(SYS_io_getevents, ctx, 1L, (long)MAX_QD, ev, NULL);
+			unsigned int again = 0;
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				ret = -errno;
+				break;
+			}
+			inflight -= (unsigned int)n;
+			for (long i = 0; i < n; i++) {
+				struct iocb *cb = &cbs[ev[i].data];
+
+				if (ev[i].res != (int64_t)b->io_bytes)
+					ret = -EIO;
+				r->ios++;
+				if (blk_bench_now() < end) {
+					uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
+
+					cb->aio_offset = (int64_t)(s * b->io_bytes);
+					list[again++] = cb;
+				}
+			}
+			if (!ret && again) {
+				if (syscall(SYS_io_submit, ctx, (long)again, list) != (long)again)
+					ret = -EIO;
+				else
+					inflight += again;
+			}
+		}
+		syscall(SYS_io_destroy, ctx);
+	}
+	r->seconds = blk_bench_now() - t0;
+	r->iops = (double)r->ios / r->seconds;
+	r->mib_s = r->iops * b->io_bytes / (1024.0 * 1024.0);
+	free(buf);
+	return ret;
+}
+
+static void print_result(const char *test, const char *driver, const struct blk_bench *b,
+			 const struct blk_bench_result *r)
+{
+	printf("{\"bench\": \"virtio-blk\", \"test\": \"%s\", \"driver\": \"%s\", \"io_bytes\": %u, "
+	       "\"queue_depth\": %u, \"ios\": %llu, \"seconds\": %.3f, \"iops\": %.1f, "
+	       "\"mib_s\": %.2f, \"interrupts\": %llu}\n", test, driver, b->io_bytes, b->qd,
+	       (unsigned long long)r->ios, r->seconds, r->iops, r->mib_s,
+	       (unsigned long long)r->irqs);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = argc > 2 ? atof(argv[2]) : 2.0;
+	const struct test tests[] = {
+		{ "randread-4k-qd1", "iops", { true, 4096, 1, seconds } },
+		{ "randread-4k-qd32", "iops", { true, 4096, 32, seconds } },
+		{ "seqread-1m-qd1", "mib_s", { false, 1u << 20, 1, seconds } },
+	};
+	struct virtio_blk *blk;
+	uint64_t bytes;
+	int fd, ret, rc = 0;
+
+	if (argc < 2 || argc > 3 || seconds <= 0) {
+		fprintf(stderr, "usage: virtio-blk BOARD [SECONDS]\n");
+		return 2;
+	}
+	if (strcmp(argv[1], "virt"))
+		return 0;
+	fd = open(KERNEL_DISK, O_RDONLY | O_DIRECT);
+	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes)) {
+		fprintf(stderr, "virtio-blk: %s: %s\n", KERNEL_DISK, strerror(errno));
+		return 1;
+	}
+	if ((ret = virtio_blk_open(NULL, NULL, &blk))) {
+		fprintf(stderr, "virtio-blk: %s\n", virtio_last_error());
+		close(fd);
+		return 1;
+	}
+	for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]); t++) {
+		const struct test *T = &tests[t];
+		struct blk_bench_result k, irq, poll;
+
+		if ((ret = kernel_run(fd, bytes, &T->b, &k)) ||
+		    (ret = virtio_blk_set_polled(blk, false)) ||
+		    (ret = blk_bench_run(blk, &T->b, &irq)) ||
+		    (ret = virtio_blk_set_polled(blk, true)) ||
+		    (ret = blk_bench_run(blk, &T->b, &poll))) {
+			fprintf(stderr, "virtio-blk: %s: %s\n", T->name,
+				*virtio_last_error() ? virtio_last_error() : strerror(-ret));
+			rc = 1;
+			break;
+		}
+		print_result(T->name, "kernel", &T->b, &k);
+		print_result(T->name, "udrv-irq", &T->b, &irq);
+		print_result(T->name, "udrv-poll", &T->b, &poll);
+		bool iops = !strcmp(T->metric, "iops");
+		double kv = iops ? k.iops : k.mib_s, iv = iops ? irq.iops : irq.mib_s,
+		       pv = iops ? poll.iops : poll.mib_s;
+
+		printf("{\"bench\": \"virtio-blk\", \"test\": \"%s\", \"metric\": \"%s\", "
+		       "\"kernel\": %.2f, \"udrv-irq\": %.2f, \"udrv-poll\": %.2f, "
+		       "\"ratio_udrv_irq_vs_kernel\": %.3f, \"ratio_udrv_poll_vs_kernel\": %.3f}\n",
+		       T->name, T->metric, kv, iv, pv, kv > 0 ? iv / kv : 0, kv > 0 ? pv / kv : 0);
+		fflush(stdout);
+	}
+	virtio_blk_close(blk);
+	close(fd);
+	return rc;
+}
