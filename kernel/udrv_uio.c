@@ -276,7 +276,7 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 	if (d->nirq > UDRV_MAX_IRQS)
 		return dev_err_probe(dev, -E2BIG, "%d interrupts, at most %d handled\n",
 				     d->nirq, UDRV_MAX_IRQS);
-	if (d->dma_bits && (d->dma_bits < 32 || d->dma_bits > 64 ||
+	if (d->dma_bits && (d->dma_bits < 24 || d->dma_bits > 64 ||
 			    dma_set_mask_and_coherent(dev, DMA_BIT_MASK(d->dma_bits))))
 		return dev_err_probe(dev, -EINVAL, "cannot use a %u-bit DMA mask\n",
 				     d->dma_bits);

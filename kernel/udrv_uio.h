@@ -57,7 +57,7 @@
 /* Device-tree properties the stub reads from a device's node. */
 #define UDRV_UIO_PROP_NAME	"linux,uio-name"
 #define UDRV_UIO_PROP_POOL	"udrv,dma-pool-size"	/* u32 bytes */
-#define UDRV_UIO_PROP_DMA_BITS	"udrv,dma-bits"		/* u32, 32..64 */
+#define UDRV_UIO_PROP_DMA_BITS	"udrv,dma-bits"		/* u32, 24..64 */
 
 /*
  * An overlay hands a device to the stub by replacing its "compatible" with

@@ -170,6 +170,8 @@ static void test_bar0_is_map0(void **state)
 	assert_string_equal(buf, "dma");
 	assert_int_equal(uio_map_attr(e->n, 1, "size"), 0x10000);
 	assert_int_equal(uio_map_attr(e->n, 2, "size"), -1);
+	/* pci_dma_bits defaults to 32: the pool lies below 4 GiB. */
+	assert_true(e->pool_bus + e->pool_len <= 1ull << 32);
 
 	assert_int_equal(rd32(e->bar0, EDU_ID), 0x010000ed);
 	wr32(e->bar0, EDU_LIVENESS, 0x12345678);
@@ -333,6 +335,36 @@ static void test_msi_vector(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 }
 
+/* pci_dma_bits=28 (what edu decodes without dma_mask=): on virt no RAM
+ * lies below 256 MiB, so the stub must refuse the device, saying why. */
+static void test_dma_mask_param(void **state)
+{
+	char params[512], narrow[600], rec[1024];
+	int kmsg, r, said = 0;
+	ssize_t n;
+
+	teardown(state);
+	stub_module_params(params, sizeof(params));
+	assert_int_equal(stub_rmmod(50), 0);
+	kmsg = kmsg_open();
+	assert_true(kmsg >= 0);
+	snprintf(narrow, sizeof(narrow), "%s pci_dma_bits=28", params);
+	r = stub_insmod(narrow);
+	if (r)
+		fail_msg("insmod pci_dma_bits=28: %s", strerror(-r));
+	assert_int_equal(edu_uio(), -1);
+	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
+		rec[n] = '\0';
+		said |= strstr(rec, edu_addr) && strstr(rec, "28-bit DMA mask");
+	}
+	close(kmsg);
+	assert_true(said);
+
+	assert_int_equal(stub_rmmod(50), 0);
+	assert_int_equal(stub_insmod(params), 0);
+	assert_int_equal(setup(state), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +374,7 @@ int main(void)
 		cmocka_unit_test(test_irq_masked_until_unmask),
 		cmocka_unit_test(test_dma_round_trip),
 		cmocka_unit_test(test_msi_vector),
+		cmocka_unit_test(test_dma_mask_param),
 	};
 
 	return cmocka_run_group_tests_name("stub_edu", tests, setup, teardown);
