@@ -276,7 +276,13 @@ ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64
 	if (!buf && len)
 		return -EINVAL;
 	while (done < len) {
-		while (done < len && !(udrv_read32(u->r, UART_SR) & UART_SR_TFUL)) {
+		uint32_t sr;
+
+		/* Take what arrives meanwhile, so a peer that answers (or echoes)
+		 * does not find the RX FIFO full. */
+		while (done < len && !((sr = udrv_read32(u->r, UART_SR)) & UART_SR_TFUL)) {
+			if (!(sr & UART_SR_REMPTY))
+				pull(u);
 			udrv_write32(u->r, UART_FIFO, p[done++]);
 			u->st.tx_bytes++;
 		}
