@@ -79,15 +79,15 @@ static int resolve(const char *cmd, const char *spec, struct sysdev *d)
 	if (spec[0] == '/') {
 		if (syspath(path, sizeof(path), "/sys/firmware/devicetree/base%s", spec) ||
 		    !realpath(path, node))
-			return fail(EXIT_USAGE, cmd, "no device-tree node %s", spec);
+			return report(EXIT_USAGE, cmd, "no device-tree node %s", spec);
 		if (sysdev_by_of_node(d, node))
-			return fail(1, cmd, "%s has no platform or AMBA device (disabled, or a node "
+			return report(1, cmd, "%s has no platform or AMBA device (disabled, or a node "
 				    "the kernel makes no device for)", spec);
 		return 0;
 	}
 	if (!pci_address(spec, pci, sizeof(pci))) {
 		if (sysdev_at(d, "pci", pci))
-			return fail(EXIT_USAGE, cmd, "no PCI device %s", pci);
+			return report(EXIT_USAGE, cmd, "no PCI device %s", pci);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(buses) / sizeof(buses[0]); i++)
@@ -96,7 +96,7 @@ static int resolve(const char *cmd, const char *spec, struct sysdev *d)
 	if (find_target(spec, &t) == 0) {
 		syspath(path, sizeof(path), "/sys/class/uio/uio%u/device", t.uio);
 		if (!realpath(path, d->dir))
-			return fail(1, cmd, "uio%u (%s) has no parent device", t.uio, t.name);
+			return report(1, cmd, "uio%u (%s) has no parent device", t.uio, t.name);
 		b = strrchr(d->dir, '/');
 		snprintf(d->name, sizeof(d->name), "%s", b + 1);
 		for (size_t i = 0; i < sizeof(buses) / sizeof(buses[0]); i++) {
@@ -107,10 +107,10 @@ static int resolve(const char *cmd, const char *spec, struct sysdev *d)
 				return 0;
 			}
 		}
-		return fail(1, cmd, "%s (%s) is on none of the platform, AMBA and PCI buses",
+		return report(1, cmd, "%s (%s) is on none of the platform, AMBA and PCI buses",
 			    spec, d->name);
 	}
-	return fail(EXIT_USAGE, cmd, "no device '%s' (want a DT path, a PCI address, a UIO "
+	return report(EXIT_USAGE, cmd, "no device '%s' (want a DT path, a PCI address, a UIO "
 		    "device or a sysfs device name)", spec);
 }
 
@@ -120,7 +120,7 @@ static int stub_loaded(const char *cmd)
 
 	syspath(path, sizeof(path), "/sys/bus/platform/drivers/" UDRV_UIO_DRIVER_NAME);
 	if (access(path, F_OK))
-		return fail(1, cmd, "the %s module is not loaded (modprobe %s, or build it with "
+		return report(1, cmd, "the %s module is not loaded (modprobe %s, or build it with "
 			    "'make -C kernel')", UDRV_UIO_DRIVER_NAME, UDRV_UIO_DRIVER_NAME);
 	return 0;
 }
@@ -136,7 +136,7 @@ static int bus_write(const char *cmd, const struct sysdev *d, const char *file, 
 		syspath(path, sizeof(path), "/sys/bus/%s/%s", d->bus, file);
 	r = syswrite(path, val);
 	if (r)
-		return fail(1, cmd, "%s: writing '%s': %s%s", path, val[0] == '\n' ? "\\n" : val,
+		return report(1, cmd, "%s: writing '%s': %s%s", path, val[0] == '\n' ? "\\n" : val,
 			    strerror(-r), r == -EACCES ? " (run as root)" : "");
 	return 0;
 }
@@ -173,7 +173,7 @@ int cmd_bind(int argc, char **argv)
 		force = true;
 	}
 	if (argc - optind != 1)
-		return fail(EXIT_USAGE, "bind", "want one DEV (see 'udrv bind --help')");
+		return report(EXIT_USAGE, "bind", "want one DEV (see 'udrv bind --help')");
 	if ((r = stub_loaded("bind")) || (r = resolve("bind", argv[optind], &d)))
 		return r;
 	driver_of(d.dir, drv, sizeof(drv));
@@ -183,7 +183,7 @@ int cmd_bind(int argc, char **argv)
 		return 0;
 	}
 	if (drv[0] && !force)
-		return fail(1, "bind", "%s (%s) is held by the %s driver; --force unbinds it from %s",
+		return report(1, "bind", "%s (%s) is held by the %s driver; --force unbinds it from %s",
 			    argv[optind], d.name, drv, drv);
 	snprintf(path, sizeof(path), "%s/driver/unbind", d.dir);
 	if (drv[0] && (r = bus_write("bind", &d, path, d.name)))
@@ -194,7 +194,7 @@ int cmd_bind(int argc, char **argv)
 	r = bus_write("bind", &d, "drivers_probe", d.name);
 	driver_of(d.dir, drv, sizeof(drv));
 	if (strcmp(drv, UDRV_UIO_DRIVER_NAME))
-		return r ? r : fail(1, "bind", "%s did not take %s (see dmesg)",
+		return r ? r : report(1, "bind", "%s did not take %s (see dmesg)",
 				    UDRV_UIO_DRIVER_NAME, d.name);
 	u = uio_of(&d, name, sizeof(name));
 	printf("%s: bound to %s as uio%d (%s)\n", d.name, drv, u, name);
@@ -210,12 +210,12 @@ int cmd_unbind(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":", (const struct option[]){ { 0 } }, NULL)) != -1)
 		return bad_option("unbind", argv, o);
 	if (argc - optind != 1)
-		return fail(EXIT_USAGE, "unbind", "want one DEV (see 'udrv unbind --help')");
+		return report(EXIT_USAGE, "unbind", "want one DEV (see 'udrv unbind --help')");
 	if ((r = stub_loaded("unbind")) || (r = resolve("unbind", argv[optind], &d)))
 		return r;
 	driver_of(d.dir, drv, sizeof(drv));
 	if (strcmp(drv, UDRV_UIO_DRIVER_NAME))
-		return fail(1, "unbind", "%s (%s) is not bound to %s (driver: %s)", argv[optind],
+		return report(1, "unbind", "%s (%s) is not bound to %s (driver: %s)", argv[optind],
 			    d.name, UDRV_UIO_DRIVER_NAME, drv[0] ? drv : "none");
 	if ((r = bus_write("unbind", &d, "drivers/" UDRV_UIO_DRIVER_NAME "/unbind", d.name)))
 		return r;

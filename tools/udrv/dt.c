@@ -22,6 +22,8 @@
 #include "tool.h"
 
 #define FDT_MAX (16u << 20)
+#define MAX_DEPTH 16
+#define TABS "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"	/* MAX_DEPTH of them */
 
 static void *load_fdt(const char *path, int *err)
 {
@@ -194,21 +196,21 @@ static void print_node(const void *fdt, int node, const char *label, int depth)
 	const void *v;
 	int prop, len, child;
 
-	printf("%*s%s {\n", depth, "", label);
+	printf("%.*s%s {\n", depth, TABS, label);
 	fdt_for_each_property_offset(prop, fdt, node) {
 		v = fdt_getprop_by_offset(fdt, prop, &name, &len);
 		if (!v)
 			continue;
-		printf("%*s\t%s", depth, "", name);
+		printf("%.*s\t%s", depth, TABS, name);
 		print_value(fdt, node, name, v, len);
 	}
 	fdt_for_each_subnode(child, fdt, node) {
-		if (depth >= 16)
+		if (depth >= MAX_DEPTH)
 			break;
 		putchar('\n');
 		print_node(fdt, child, fdt_get_name(fdt, child, NULL), depth + 1);
 	}
-	printf("%*s};\n", depth, "");
+	printf("%.*s};\n", depth, TABS);
 }
 
 int cmd_dt(int argc, char **argv)
@@ -222,26 +224,26 @@ int cmd_dt(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":", (const struct option[]){ { 0 } }, NULL)) != -1)
 		return bad_option("dt", argv, o);
 	if (argc - optind != 1)
-		return fail(EXIT_USAGE, "dt", "want one DEV (see 'udrv dt --help')");
+		return report(EXIT_USAGE, "dt", "want one DEV (see 'udrv dt --help')");
 	path = argv[optind];
 	if (path[0] != '/') {
 		if ((r = need_target("dt", path, &t)))
 			return r;
 		if (t.source != UDRV_SOURCE_DT)
-			return fail(1, "dt", "%s (uio%u) has no device-tree node%s%s", t.name, t.uio,
+			return report(1, "dt", "%s (uio%u) has no device-tree node%s%s", t.name, t.uio,
 				    t.pci[0] ? ": it is the PCI device " : "", t.pci);
 		path = t.dt_path;
 	}
 	syspath(fdt_path, sizeof(fdt_path), "/sys/firmware/fdt");
 	fdt = load_fdt(fdt_path, &r);
 	if (!fdt)
-		return fail(1, "dt", "cannot read %s: %s%s", fdt_path,
+		return report(1, "dt", "cannot read %s: %s%s", fdt_path,
 			    r == -EINVAL ? "not a device-tree blob" : strerror(-r),
 			    r == -EACCES ? " (it is readable by root only)" : "");
 	node = fdt_path_offset(fdt, path);
 	if (node < 0) {
 		free(fdt);
-		return fail(EXIT_USAGE, "dt", "no node %s in the device tree (%s)", path,
+		return report(EXIT_USAGE, "dt", "no node %s in the device tree (%s)", path,
 			    fdt_strerror(node));
 	}
 	print_node(fdt, node, path, 0);

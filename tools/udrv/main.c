@@ -35,7 +35,7 @@
 
 /* ---- helpers shared with bind.c and dt.c ---- */
 
-int fail(int status, const char *cmd, const char *fmt, ...)
+int report(int status, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -143,9 +143,9 @@ int bad_option(const char *cmd, char **argv, int c)
 	const char *opt = argv[optind - 1];
 
 	if (c == ':')
-		return fail(EXIT_USAGE, cmd, "option '%s' needs a value (see 'udrv %s --help')",
+		return report(EXIT_USAGE, cmd, "option '%s' needs a value (see 'udrv %s --help')",
 			    opt, cmd);
-	return fail(EXIT_USAGE, cmd, "unknown option '%s' (see 'udrv %s --help')", opt, cmd);
+	return report(EXIT_USAGE, cmd, "unknown option '%s' (see 'udrv %s --help')", opt, cmd);
 }
 
 /* ---- finding a device ---- */
@@ -225,18 +225,18 @@ int need_target(const char *cmd, const char *spec, struct target *t)
 		return 0;
 	syspath(path, sizeof(path), "/sys/class/uio");
 	if (access(path, F_OK))
-		return fail(1, cmd, "no UIO devices at all: %s is missing (is the uio module "
+		return report(1, cmd, "no UIO devices at all: %s is missing (is the uio module "
 			    "loaded?)", path);
 	if (r != -ENOENT)
-		return fail(1, cmd, "cannot list UIO devices: %s", strerror(-r));
+		return report(1, cmd, "cannot list UIO devices: %s", strerror(-r));
 	if (spec[0] == '/') {
 		syspath(path, sizeof(path), "/sys/firmware/devicetree/base%s", spec);
 		if (!access(path, F_OK))
-			return fail(EXIT_USAGE, cmd, "%s is not handed to UIO (try 'udrv bind %s')",
+			return report(EXIT_USAGE, cmd, "%s is not handed to UIO (try 'udrv bind %s')",
 				    spec, spec);
-		return fail(EXIT_USAGE, cmd, "no device-tree node %s", spec);
+		return report(EXIT_USAGE, cmd, "no device-tree node %s", spec);
 	}
-	return fail(EXIT_USAGE, cmd, "no UIO device '%s' ('udrv list' shows uioN, names, "
+	return report(EXIT_USAGE, cmd, "no UIO device '%s' ('udrv list' shows uioN, names, "
 		    "DT paths and PCI addresses)", spec);
 }
 
@@ -261,11 +261,11 @@ static int open_target(const char *cmd, const struct target *t, struct udrv_devi
 
 		if (!syspath(path, sizeof(path), "%s", uio) && !stat(path, &st))
 			g = getgrgid(st.st_gid);
-		return fail(1, cmd, "%s: permission denied (mode %04o, group %s): run as root or "
+		return report(1, cmd, "%s: permission denied (mode %04o, group %s): run as root or "
 			    "join that group (see the udev rule 60-udrv-uio.rules)", uio,
 			    (unsigned int)(st.st_mode & 07777), g ? g->gr_name : "?");
 	}
-	return fail(1, cmd, "cannot open %s (%s): %s%s%s", t->name, uio, strerror(-r),
+	return report(1, cmd, "cannot open %s (%s): %s%s%s", t->name, uio, strerror(-r),
 		    udrv_last_error()[0] ? ": " : "", udrv_last_error());
 }
 
@@ -563,7 +563,7 @@ static int cmd_list(int argc, char **argv)
 		c.json = true;
 	}
 	if (optind < argc)
-		return fail(EXIT_USAGE, "list", "unexpected argument '%s'", argv[optind]);
+		return report(EXIT_USAGE, "list", "unexpected argument '%s'", argv[optind]);
 	syspath(path, sizeof(path), "/sys/class/uio");
 	if (access(path, F_OK)) {	/* no UIO module: nothing to list, not an error */
 		if (c.json)
@@ -579,7 +579,7 @@ static int cmd_list(int argc, char **argv)
 	if (c.json)
 		puts(c.n ? "\n]" : "]");
 	if (r < 0)
-		return fail(1, "list", "cannot list UIO devices: %s", strerror(-r));
+		return report(1, "list", "cannot list UIO devices: %s", strerror(-r));
 	return 0;
 }
 
@@ -600,7 +600,7 @@ static int cmd_info(int argc, char **argv)
 		json = true;
 	}
 	if (argc - optind != 1)
-		return fail(EXIT_USAGE, "info", "want one DEV (see 'udrv info --help')");
+		return report(EXIT_USAGE, "info", "want one DEV (see 'udrv info --help')");
 	if ((r = need_target("info", argv[optind], &t)) || (r = open_target("info", &t, &dev)))
 		return r;
 	describe(&t, &d);
@@ -672,9 +672,9 @@ static int get_region(const char *cmd, struct udrv_device *dev, const char *spec
 						 i ? ", " : "", i, udrv_region_name(g));
 	}
 	if (!strcmp(spec, "dma"))
-		return fail(EXIT_USAGE, cmd, "'dma' is the DMA pool of %s, not a register region "
+		return report(EXIT_USAGE, cmd, "'dma' is the DMA pool of %s, not a register region "
 			    "(regions: %s)", udrv_device_name(dev), n ? names : "none");
-	return fail(EXIT_USAGE, cmd, "%s has no region '%s' (regions: %s)", udrv_device_name(dev),
+	return report(EXIT_USAGE, cmd, "%s has no region '%s' (regions: %s)", udrv_device_name(dev),
 		    spec, n ? names : "none");
 }
 
@@ -683,7 +683,7 @@ static int parse_width(const char *cmd, const char *s, unsigned int *width)
 	uint64_t v;
 
 	if (parse_u64(s, &v) || (v != 8 && v != 16 && v != 32 && v != 64))
-		return fail(EXIT_USAGE, cmd, "bad width '%s' (8, 16, 32 or 64)", s);
+		return report(EXIT_USAGE, cmd, "bad width '%s' (8, 16, 32 or 64)", s);
 	*width = (unsigned int)v;
 	return 0;
 }
@@ -695,12 +695,12 @@ static int parse_range(const char *cmd, const struct udrv_region *reg, const cha
 	size_t size = udrv_region_size(reg);
 
 	if (parse_u64(s, off))
-		return fail(EXIT_USAGE, cmd, "bad offset '%s' (a number: 16, 0x10)", s);
+		return report(EXIT_USAGE, cmd, "bad offset '%s' (a number: 16, 0x10)", s);
 	if (*off % align)
-		return fail(EXIT_USAGE, cmd, "offset 0x%" PRIx64 " is not a multiple of %u "
+		return report(EXIT_USAGE, cmd, "offset 0x%" PRIx64 " is not a multiple of %u "
 			    "(the access width in bytes)", *off, align);
 	if (*off >= size || len > size - *off)
-		return fail(EXIT_USAGE, cmd, "offset 0x%" PRIx64 " + %" PRIu64 " bytes is past the "
+		return report(EXIT_USAGE, cmd, "offset 0x%" PRIx64 " + %" PRIu64 " bytes is past the "
 			    "end of region '%s' (0x%zx bytes)", *off, len, udrv_region_name(reg),
 			    size);
 	return 0;
@@ -723,14 +723,14 @@ static int cmd_rw(int argc, char **argv, bool write)
 			return r;
 	}
 	if (argc - optind != 3 + write)
-		return fail(EXIT_USAGE, cmd, "want DEV REGION OFF%s (see 'udrv %s --help')",
+		return report(EXIT_USAGE, cmd, "want DEV REGION OFF%s (see 'udrv %s --help')",
 			    write ? " VALUE" : "", cmd);
 	if (write) {
 		if (parse_u64(argv[optind + 3], &val))
-			return fail(EXIT_USAGE, cmd, "bad value '%s' (a number: 255, 0xff)",
+			return report(EXIT_USAGE, cmd, "bad value '%s' (a number: 255, 0xff)",
 				    argv[optind + 3]);
 		if (width < 64 && val >> width)
-			return fail(EXIT_USAGE, cmd, "value 0x%" PRIx64 " does not fit in %u bits",
+			return report(EXIT_USAGE, cmd, "value 0x%" PRIx64 " does not fit in %u bits",
 				    val, width);
 	}
 	if ((r = open_spec(cmd, argv[optind], &dev)) ||
@@ -739,7 +739,7 @@ static int cmd_rw(int argc, char **argv, bool write)
 		goto out;
 	r = write ? udrv_region_write(reg, off, width, val) : udrv_region_read(reg, off, width, &val);
 	if (r)
-		r = fail(1, cmd, "%s", strerror(-r));
+		r = report(1, cmd, "%s", strerror(-r));
 	else if (!write)
 		printf("0x%0*" PRIx64 "\n", (int)width / 4, val);
 out:
@@ -767,9 +767,9 @@ static int cmd_dump(int argc, char **argv)
 	while ((o = getopt_long(argc, argv, ":", (const struct option[]){ { 0 } }, NULL)) != -1)
 		return bad_option("dump", argv, o);
 	if (argc - optind < 2 || argc - optind > 4)
-		return fail(EXIT_USAGE, "dump", "want DEV REGION [OFF [LEN]] (see 'udrv dump --help')");
+		return report(EXIT_USAGE, "dump", "want DEV REGION [OFF [LEN]] (see 'udrv dump --help')");
 	if (argc - optind == 4 && (parse_u64(argv[optind + 3], &len) || !len || len % 4))
-		return fail(EXIT_USAGE, "dump", "bad length '%s' (a non-zero multiple of 4)",
+		return report(EXIT_USAGE, "dump", "bad length '%s' (a non-zero multiple of 4)",
 			    argv[optind + 3]);
 	if ((r = open_spec("dump", argv[optind], &dev)) ||
 	    (r = get_region("dump", dev, argv[optind + 1], &reg)))
@@ -787,7 +787,7 @@ static int cmd_dump(int argc, char **argv)
 				fputs("         ", stdout);
 		if ((r = udrv_region_read(reg, a, 32, &v))) {
 			putchar('\n');
-			r = fail(1, "dump", "read at 0x%" PRIx64 ": %s", a, strerror(-r));
+			r = report(1, "dump", "read at 0x%" PRIx64 ": %s", a, strerror(-r));
 			goto out;
 		}
 		printf(" %08" PRIx64, v);
@@ -827,16 +827,16 @@ static int cmd_irq(int argc, char **argv)
 			return bad_option("irq", argv, o);
 		if (parse_u64(optarg, v) || (o == 't' && (!*v || *v > UINT32_MAX)) ||
 		    (o == 'i' && *v > 64))
-			return fail(EXIT_USAGE, "irq", "bad %s '%s'", o == 'c' ? "count" :
+			return report(EXIT_USAGE, "irq", "bad %s '%s'", o == 'c' ? "count" :
 				    o == 't' ? "timeout (milliseconds, > 0)" : "interrupt index",
 				    optarg);
 	}
 	if (argc - optind != 1)
-		return fail(EXIT_USAGE, "irq", "want one DEV (see 'udrv irq --help')");
+		return report(EXIT_USAGE, "irq", "want one DEV (see 'udrv irq --help')");
 	if ((r = open_spec("irq", argv[optind], &dev)))
 		return r;
 	if (udrv_device_irq(dev, (unsigned int)index, &irq)) {
-		r = fail(EXIT_USAGE, "irq", "%s has no interrupt %" PRIu64 " (it has %u)",
+		r = report(EXIT_USAGE, "irq", "%s has no interrupt %" PRIu64 " (it has %u)",
 			 udrv_device_name(dev), index, udrv_device_num_irqs(dev));
 		goto out;
 	}
@@ -846,18 +846,18 @@ static int cmd_irq(int argc, char **argv)
 		uint64_t t = now_ns();
 
 		if ((r = udrv_irq_unmask(irq))) {
-			r = fail(1, "irq", "unmask: %s", strerror(-r));
+			r = report(1, "irq", "unmask: %s", strerror(-r));
 			goto out;
 		}
 		r = udrv_irq_wait(irq, deadline == UINT64_MAX ? UINT64_MAX :
 				  t >= deadline ? 0 : deadline - t);
 		if (r < 0) {
-			r = fail(1, "irq", "%s", r == -ENODEV ? "the device was removed" :
+			r = report(1, "irq", "%s", r == -ENODEV ? "the device was removed" :
 				 strerror(-r));
 			goto out;
 		}
 		if (!r) {
-			r = fail(1, "irq", "timeout: %" PRIu64 " of %" PRIu64 " interrupt%s in %"
+			r = report(1, "irq", "timeout: %" PRIu64 " of %" PRIu64 " interrupt%s in %"
 				 PRIu64 " ms", got, count, count == 1 ? "" : "s", timeout_ms);
 			goto out;
 		}
@@ -963,7 +963,7 @@ int udrv_tool_main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		if (argc > 2 && strcmp(argv[1], "help") == 0) {
 			if (!(c = lookup(argv[2])))
-				return fail(EXIT_USAGE, NULL, "no command '%s'", argv[2]);
+				return report(EXIT_USAGE, NULL, "no command '%s'", argv[2]);
 			fputs(c->usage, stdout);
 			return 0;
 		}
@@ -975,14 +975,14 @@ int udrv_tool_main(int argc, char **argv)
 		return 0;
 	}
 	if (!(c = lookup(argv[1])))
-		return fail(EXIT_USAGE, NULL, "no command '%s' (see 'udrv --help')", argv[1]);
+		return report(EXIT_USAGE, NULL, "no command '%s' (see 'udrv --help')", argv[1]);
 	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(c->usage, stdout);
 			return 0;
 		}
 	}
-	optind = 1;
+	optind = 0;	/* glibc: a full reset, for callers that run the tool twice */
 	opterr = 0;
 	return c->fn(argc - 1, argv + 1);
 }
@@ -993,7 +993,7 @@ int main(int argc, char **argv)
 	int r = udrv_tool_main(argc, argv);
 
 	if (fflush(stdout) && !r)
-		r = fail(1, NULL, "cannot write the output: %s", strerror(errno));
+		r = report(1, NULL, "cannot write the output: %s", strerror(errno));
 	return r;
 }
 #endif

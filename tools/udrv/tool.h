@@ -30,7 +30,7 @@ struct target {
 };
 
 /* Print "udrv CMD: MSG" on stderr; return @status. */
-int fail(int status, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int report(int status, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "/sys/..." under $UDRV_ROOT (as libudrv does); 0 or -ENAMETOOLONG. */
 int syspath(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -52,6 +52,13 @@ int pci_address(const char *s, char *out, size_t len);
 int find_target(const char *spec, struct target *t);
 /* find_target() with the failure explained; 0 or an exit status. */
 int need_target(const char *cmd, const char *spec, struct target *t);
+
+/*
+ * The whole tool: argv as main() gets it; returns the exit status. It never
+ * calls exit(), so the host tests (and a fuzzer) call it in-process; build
+ * main.c with -DUDRV_TOOL_NO_MAIN for that.
+ */
+int udrv_tool_main(int argc, char **argv);
 
 /* Sub-commands in bind.c and dt.c: argc/argv start at the sub-command. */
 int cmd_bind(int argc, char **argv);
