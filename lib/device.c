@@ -462,6 +462,7 @@ UDRV_API void udrv_device_close(struct udrv_device *dev)
 {
 	if (!dev)
 		return;
+	udrv__dt_teardown(dev);
 	udrv__dma_teardown(dev);
 	udrv__irq_teardown(dev);
 	udrv__unmap_all(dev);

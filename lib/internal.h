@@ -108,6 +108,7 @@ struct udrv_device {
 	struct udrv__span *free;
 	size_t nfree, free_cap;
 	struct udrv_dma_buf *bufs;
+	struct udrv_dt *dt;	/* udrv_device_dt(), loaded on first use */
 };
 
 /* region.c */
@@ -118,5 +119,7 @@ int udrv__irq_setup(struct udrv_device *dev);
 void udrv__irq_teardown(struct udrv_device *dev);
 /* dma.c */
 void udrv__dma_teardown(struct udrv_device *dev);
+/* dt.c */
+void udrv__dt_teardown(struct udrv_device *dev);
 
 #endif /* UDRV_INTERNAL_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * loop.c - a single-threaded loop over interrupts (poll on their UIO fds)
- * and timers (a small list; the nearest deadline bounds the poll).
+ * loop.c - a single-threaded loop over interrupts (poll on their UIO fds),
+ * GPIO edge events (poll on their line fds) and timers (a small list; the
+ * nearest deadline bounds the poll).
  * Callbacks may add and remove interrupts and timers, including their own.
  */
 #include <poll.h>
@@ -11,9 +12,11 @@
 
 #include "internal.h"
 
-struct loop_irq {
+struct loop_irq {		/* an interrupt or a GPIO line */
 	struct udrv_irq *irq;
+	struct udrv_gpio *gpio;
 	udrv_irq_fn fn;
+	udrv_gpio_fn gfn;
 	void *data;
 };
 
@@ -33,7 +36,7 @@ struct udrv_loop {
 	 * serving events never allocates; indexed afresh after each callback
 	 * (a callback adding a source may move them). */
 	struct pollfd *pfd;
-	struct udrv_irq **ready;
+	const void **ready;	/* the irq or gpio of each pfd */
 	size_t ready_cap;
 	int *due;
 	size_t due_cap;
@@ -90,21 +93,17 @@ UDRV_API void udrv_loop_free(struct udrv_loop *loop)
 	free(loop);
 }
 
-static struct loop_irq *find_irq(struct udrv_loop *loop, const struct udrv_irq *irq)
+static struct loop_irq *find_irq(struct udrv_loop *loop, const void *key)
 {
 	for (size_t i = 0; i < loop->nirqs; i++)
-		if (loop->irqs[i].irq == irq)
+		if (loop->irqs[i].irq == key || loop->irqs[i].gpio == key)
 			return &loop->irqs[i];
 	return NULL;
 }
 
-UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udrv_irq_fn fn,
-			       void *data)
+static int add_source(struct udrv_loop *loop, struct loop_irq src)
 {
-	assert(loop);
-	if (!irq || !fn)
-		return -EINVAL;
-	if (find_irq(loop, irq))
+	if (find_irq(loop, src.irq ? (const void *)src.irq : src.gpio))
 		return -EEXIST;
 	if (grow((void **)&loop->irqs, &loop->irq_cap, loop->nirqs, sizeof(*loop->irqs)))
 		return -ENOMEM;
@@ -120,20 +119,50 @@ UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udr
 		loop->ready = p;
 		loop->ready_cap = loop->irq_cap;
 	}
-	loop->irqs[loop->nirqs++] = (struct loop_irq){ irq, fn, data };
+	loop->irqs[loop->nirqs++] = src;
 	return 0;
 }
 
-UDRV_API int udrv_loop_remove_irq(struct udrv_loop *loop, struct udrv_irq *irq)
+static int remove_source(struct udrv_loop *loop, const void *key)
 {
 	struct loop_irq *li;
 
 	assert(loop);
-	li = irq ? find_irq(loop, irq) : NULL;
+	li = key ? find_irq(loop, key) : NULL;
 	if (!li)
 		return -ENOENT;
 	*li = loop->irqs[--loop->nirqs];
 	return 0;
+}
+
+UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udrv_irq_fn fn,
+			       void *data)
+{
+	assert(loop);
+	if (!irq || !fn)
+		return -EINVAL;
+	return add_source(loop, (struct loop_irq){ .irq = irq, .fn = fn, .data = data });
+}
+
+UDRV_API int udrv_loop_remove_irq(struct udrv_loop *loop, struct udrv_irq *irq)
+{
+	return remove_source(loop, irq);
+}
+
+UDRV_API int udrv_loop_add_gpio(struct udrv_loop *loop, struct udrv_gpio *gpio, udrv_gpio_fn fn,
+				void *data)
+{
+	assert(loop);
+	if (!gpio || !fn)
+		return -EINVAL;
+	if (udrv_gpio_fd(gpio) < 0)
+		return -EPERM;
+	return add_source(loop, (struct loop_irq){ .gpio = gpio, .gfn = fn, .data = data });
+}
+
+UDRV_API int udrv_loop_remove_gpio(struct udrv_loop *loop, struct udrv_gpio *gpio)
+{
+	return remove_source(loop, gpio);
 }
 
 UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint64_t period_ns,
@@ -212,30 +241,32 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 	}
 	n = loop->nirqs;
 	for (size_t i = 0; i < n; i++) {
-		loop->ready[i] = loop->irqs[i].irq;
-		loop->pfd[i] = (struct pollfd){ .fd = udrv_irq_fd(loop->ready[i]), .events = POLLIN };
+		struct loop_irq *li = &loop->irqs[i];
+
+		loop->ready[i] = li->irq ? (const void *)li->irq : li->gpio;
+		loop->pfd[i] = (struct pollfd){
+			.fd = li->irq ? udrv_irq_fd(li->irq) : udrv_gpio_fd(li->gpio),
+			.events = POLLIN };
 	}
 	ret = ppoll(n ? loop->pfd : NULL, n, tsp, NULL);
 	if (ret < 0)
 		return -errno;
 	for (size_t i = 0; i < n && ret > 0; i++) {
-		struct udrv_irq *irq = loop->ready[i];
-		struct loop_irq *li;
-		udrv_irq_fn fn;
-		void *data;
+		struct udrv_gpio_event ev;
+		struct loop_irq *li, src;
 		int st;
 
-		if (!loop->pfd[i].revents || !(li = find_irq(loop, irq)))
+		if (!loop->pfd[i].revents || !(li = find_irq(loop, loop->ready[i])))
 			continue;
-		st = udrv_irq_wait(irq, 0);
+		src = *li;
+		st = src.irq ? udrv_irq_wait(src.irq, 0) : udrv_gpio_wait_event(src.gpio, 0, &ev);
 		if (st == 0)
 			continue;
-		fn = li->fn;
-		data = li->data;
 		if (st < 0)	/* gone (or broken): report once, then drop it */
-			udrv_loop_remove_irq(loop, irq);
+			remove_source(loop, loop->ready[i]);
 		called++;
-		st = fn(irq, st, data);
+		st = src.irq ? src.fn(src.irq, st, src.data)
+			     : src.gfn(src.gpio, st > 0 ? &ev : NULL, st, src.data);
 		if (st < 0) {
 			udrv_loop_stop(loop, st);
 			return st;

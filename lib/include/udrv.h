@@ -9,7 +9,12 @@
  *   udrv_region   one register region of a device, mapped at open.
  *   udrv_irq      one interrupt of a device (one UIO node).
  *   udrv_dma_buf  one buffer allocated inside a device's DMA pool.
- *   udrv_loop     a single-threaded event loop over interrupts and timers.
+ *   udrv_dt       one node of a flattened device tree (libfdt): a device's
+ *                 node in the blob the kernel booted, or a node of a .dtb.
+ *   udrv_gpio     one GPIO line requested through libgpiod, found from a
+ *                 "<name>-gpios" property.
+ *   udrv_loop     a single-threaded event loop over interrupts, GPIO edge
+ *                 events and timers.
  *   udrv_host     runs several drivers over the devices they match.
  *
  * Conventions, once for the whole header:
@@ -50,6 +55,8 @@ struct udrv_device;
 struct udrv_region;
 struct udrv_irq;
 struct udrv_dma_buf;
+struct udrv_dt;
+struct udrv_gpio;
 struct udrv_loop;
 struct udrv_host;
 
@@ -462,6 +469,244 @@ UDRV_API uint64_t udrv_dma_bus(const struct udrv_dma_buf *buf);
 UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
 
 /* ------------------------------------------------------------------ */
+/* Device tree                                                         */
+
+/*
+ * A udrv_dt is one node of a flattened device tree. The blob is checked
+ * whole when loaded (fdt_check_full), every property is length-checked when
+ * read, and every failure names the node and the property in the log and in
+ * udrv_last_error(). Errors common to the readers below:
+ *   -EINVAL  a NULL or empty argument, or a malformed property (wrong
+ *            length, missing NUL, wrong cell count, dangling phandle)
+ *   -ENOENT  no such property (or entry)
+ * Pointers a reader returns point into the blob and live as long as @dt.
+ */
+
+/**
+ * udrv_device_dt() - @dev's node in the blob the kernel booted from
+ * (/sys/firmware/fdt, readable by root), found by the node's path
+ * (udrv_device_dt_path()). Loaded at the first call; *@out is owned by @dev
+ * and lives until udrv_device_close() (udrv_dt_close() on it does nothing).
+ * Errors: -EINVAL @out NULL or a malformed blob; -EOPNOTSUPP @dev is not a
+ * DT device; -ENOENT the node is not in the blob (e.g. added at run time);
+ * -errno (-EACCES, -ENOENT, -ENOMEM) reading the blob.
+ */
+UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out);
+
+/**
+ * udrv_dt_open_file() - node @path ("/soc/timer@ff110000") of the .dtb file
+ * @dtb (at most 16 MiB). The caller owns *@out (udrv_dt_close()).
+ * Errors: -EINVAL NULL argument, or the file is not a valid blob (bad
+ * magic, truncated, inconsistent); -ENOENT no such node; -EFBIG too large;
+ * -errno from reading it.
+ */
+UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt **out);
+
+/**
+ * udrv_dt_open_blob() - as udrv_dt_open_file() on the @len bytes at @blob,
+ * which are copied (the caller keeps ownership of @blob).
+ */
+UDRV_API int udrv_dt_open_blob(const void *blob, size_t len, const char *path,
+			       struct udrv_dt **out);
+
+/**
+ * udrv_dt_open_node() - node @path of the same tree as @dt (which it shares,
+ * refcounted). The caller owns *@out. -EINVAL, -ENOENT, -ENOMEM.
+ */
+UDRV_API int udrv_dt_open_node(const struct udrv_dt *dt, const char *path, struct udrv_dt **out);
+
+/** udrv_dt_close() - free a node the caller owns. NULL is ignored. */
+UDRV_API void udrv_dt_close(struct udrv_dt *dt);
+
+/** udrv_dt_path() - the node's full path. Owned by @dt. */
+UDRV_API const char *udrv_dt_path(const struct udrv_dt *dt);
+
+/**
+ * udrv_dt_property() - the raw value of @prop: *@val (may be NULL) points
+ * into the blob. Returns its length in bytes, or -ENOENT / -EINVAL.
+ */
+UDRV_API int udrv_dt_property(const struct udrv_dt *dt, const char *prop, const void **val);
+
+/** udrv_dt_bool() - 1 if @prop is present (whatever its value), 0 if not; -EINVAL. */
+UDRV_API int udrv_dt_bool(const struct udrv_dt *dt, const char *prop);
+
+/** udrv_dt_u32() - a property of exactly one cell (4 bytes), host order. */
+UDRV_API int udrv_dt_u32(const struct udrv_dt *dt, const char *prop, uint32_t *val);
+/** udrv_dt_u64() - a property of exactly two cells (8 bytes), host order. */
+UDRV_API int udrv_dt_u64(const struct udrv_dt *dt, const char *prop, uint64_t *val);
+
+/**
+ * udrv_dt_u32_array() - the cells of @prop (its length must be a multiple
+ * of 4) into @vals, at most @max of them. Returns the number of cells the
+ * property has (which may exceed @max). @vals may be NULL if @max is 0.
+ */
+UDRV_API int udrv_dt_u32_array(const struct udrv_dt *dt, const char *prop, uint32_t *vals,
+			       size_t max);
+/** udrv_dt_u64_array() - as udrv_dt_u32_array() for 64-bit (two-cell) values. */
+UDRV_API int udrv_dt_u64_array(const struct udrv_dt *dt, const char *prop, uint64_t *vals,
+			       size_t max);
+
+/**
+ * udrv_dt_string() - string @index of the string list @prop (a plain string
+ * is index 0). The list must end with a NUL. -ENOENT if it has fewer strings.
+ */
+UDRV_API int udrv_dt_string(const struct udrv_dt *dt, const char *prop, unsigned int index,
+			    const char **out);
+/** udrv_dt_string_count() - the number of strings in @prop. */
+UDRV_API int udrv_dt_string_count(const struct udrv_dt *dt, const char *prop);
+/** udrv_dt_string_index() - the index of @str in the list @prop; -ENOENT if absent. */
+UDRV_API int udrv_dt_string_index(const struct udrv_dt *dt, const char *prop, const char *str);
+
+/**
+ * udrv_dt_is_compatible() - 1 if @compatible is in the node's "compatible"
+ * or "udrv,compatible" list, 0 if not; -EINVAL.
+ */
+UDRV_API int udrv_dt_is_compatible(const struct udrv_dt *dt, const char *compatible);
+
+/**
+ * udrv_dt_reg() - entry @index of "reg", decoded with the parent's
+ * #address-cells (1 or 2; 2 if absent) and #size-cells (0 to 2; 1 if
+ * absent): the address in the parent's address space (not translated
+ * through "ranges") and the size (either pointer may be NULL).
+ * Returns the number of entries; -ENOENT no "reg" or fewer entries;
+ * -EINVAL cell counts out of range or a "reg" length that is not a
+ * multiple of the entry size.
+ */
+UDRV_API int udrv_dt_reg(const struct udrv_dt *dt, unsigned int index, uint64_t *addr,
+			 uint64_t *size);
+/** udrv_dt_reg_by_name() - the "reg" entry at the index of @name in "reg-names". */
+UDRV_API int udrv_dt_reg_by_name(const struct udrv_dt *dt, const char *name, uint64_t *addr,
+				 uint64_t *size);
+/** udrv_dt_irq_index() - the index of @name in "interrupt-names" (for udrv_device_irq()). */
+UDRV_API int udrv_dt_irq_index(const struct udrv_dt *dt, const char *name);
+
+/**
+ * udrv_dt_phandle_args() - entry @index of a phandle list @prop ("clocks",
+ * "resets", "foo-gpios"): each entry is a phandle and as many argument
+ * cells as the target node's @cells_name property ("#clock-cells") says
+ * (none if @cells_name is NULL). The target goes to *@target (owned by the
+ * caller; may be NULL if not wanted), its arguments to @args (at most
+ * @max_args of them). Returns the entry's number of arguments.
+ * Errors: -ENOENT no @prop, or fewer entries, or entry @index is empty
+ * (phandle 0); -EINVAL a phandle that names no node, a target without
+ * @cells_name, an entry cut short, more than @max_args arguments.
+ */
+UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
+				  const char *cells_name, unsigned int index,
+				  struct udrv_dt **target, uint32_t *args, unsigned int max_args);
+
+/**
+ * udrv_dt_clock_frequency() - the rate in Hz of the node's clock @index.
+ * If the node has a non-empty "clocks", entry @index is followed to its
+ * provider, which must be a fixed clock: its "clock-frequency" (one or two
+ * cells) is the rate. Otherwise the node's own "clock-frequency" (@index 0
+ * only). Errors: -ENOENT no clock, or a provider with no "clock-frequency"
+ * (a clock udrv cannot compute, e.g. a firmware clock); -EINVAL as
+ * udrv_dt_phandle_args() or a malformed "clock-frequency".
+ */
+UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int index,
+				     uint64_t *hz);
+
+/* ------------------------------------------------------------------ */
+/* GPIO lines (libgpiod)                                               */
+
+/* Flags of a GPIO specifier's second cell (include/dt-bindings/gpio/gpio.h). */
+#define UDRV_GPIO_DT_ACTIVE_LOW		0x01
+#define UDRV_GPIO_DT_SINGLE_ENDED	0x02
+#define UDRV_GPIO_DT_LINE_OPEN_DRAIN	0x04
+#define UDRV_GPIO_DT_PULL_UP		0x10
+#define UDRV_GPIO_DT_PULL_DOWN		0x20
+
+/** struct udrv_gpio_desc - where a "<name>-gpios" entry points. */
+struct udrv_gpio_desc {
+	char chip[64];		/* the kernel's chip: "gpiochip0" (/dev/gpiochip0) */
+	char controller[256];	/* the controller's DT path: "/pl061@9030000" */
+	unsigned int offset;	/* the line on that chip */
+	uint32_t dt_flags;	/* UDRV_GPIO_DT_* (0 if the controller has one cell) */
+};
+
+/**
+ * udrv_dt_gpio_lookup() - resolve entry @index of the node's "<@name>-gpios"
+ * (or legacy "<@name>-gpio"; "gpios" if @name is NULL) to the GPIO chip
+ * the kernel created for the controller it names (the chip in
+ * /sys/bus/gpio/devices whose of_node, or whose parent's, is that node)
+ * and the line offset. Errors: as udrv_dt_phandle_args() (with
+ * "#gpio-cells"); -ENODEV no GPIO chip for that controller (its driver is
+ * not bound); -EINVAL @desc NULL.
+ */
+UDRV_API int udrv_dt_gpio_lookup(const struct udrv_dt *dt, const char *name, unsigned int index,
+				 struct udrv_gpio_desc *desc);
+
+enum udrv_gpio_mode {
+	UDRV_GPIO_INPUT = 0,	/* read with udrv_gpio_get() */
+	UDRV_GPIO_OUTPUT,	/* driven to .value, then udrv_gpio_set() */
+	UDRV_GPIO_EVENTS,	/* input with edge events of .edge */
+};
+
+enum udrv_gpio_edge {
+	UDRV_GPIO_EDGE_RISING = 1,	/* inactive -> active (logical) */
+	UDRV_GPIO_EDGE_FALLING = 2,	/* active -> inactive */
+	UDRV_GPIO_EDGE_BOTH = 3,
+};
+
+/** struct udrv_gpio_config - how to request a line. NULL means input. */
+struct udrv_gpio_config {
+	enum udrv_gpio_mode mode;
+	enum udrv_gpio_edge edge;	/* UDRV_GPIO_EVENTS: which edges */
+	int value;			/* UDRV_GPIO_OUTPUT: initial logical value */
+	const char *consumer;		/* label shown by the kernel; NULL: "udrv" */
+};
+
+/** struct udrv_gpio_event - one edge, in logical terms (active-low applied). */
+struct udrv_gpio_event {
+	enum udrv_gpio_edge edge;	/* RISING or FALLING */
+	uint64_t timestamp_ns;		/* the kernel's timestamp */
+};
+
+/**
+ * udrv_gpio_open() - look up the line as udrv_dt_gpio_lookup() and request
+ * it through libgpiod as @cfg says. Values are logical: the specifier's
+ * active-low flag is honoured (as are open-drain/open-source and pull
+ * flags). The caller owns *@out (udrv_gpio_close()); it does not depend on
+ * @dt afterwards. Errors: as udrv_dt_gpio_lookup(); -EINVAL a bad @cfg;
+ * -EBUSY the line is taken; -errno from libgpiod.
+ */
+UDRV_API int udrv_gpio_open(const struct udrv_dt *dt, const char *name, unsigned int index,
+			    const struct udrv_gpio_config *cfg, struct udrv_gpio **out);
+
+/** udrv_device_gpio_open() - udrv_gpio_open() on udrv_device_dt(@dev). */
+UDRV_API int udrv_device_gpio_open(struct udrv_device *dev, const char *name, unsigned int index,
+				   const struct udrv_gpio_config *cfg, struct udrv_gpio **out);
+
+/** udrv_gpio_close() - release the line. It must not be in a loop any more. NULL is ignored. */
+UDRV_API void udrv_gpio_close(struct udrv_gpio *gpio);
+
+/** udrv_gpio_get() - the logical value, 0 or 1; -errno. */
+UDRV_API int udrv_gpio_get(struct udrv_gpio *gpio);
+
+/** udrv_gpio_set() - drive an output to logical @value (0 or not). -EPERM if not an output. */
+UDRV_API int udrv_gpio_set(struct udrv_gpio *gpio, int value);
+
+/**
+ * udrv_gpio_wait_event() - wait up to @timeout_ns (0: just check;
+ * UINT64_MAX: forever) for an edge and consume it into *@ev (may be NULL).
+ * Returns 1 on an event, 0 on timeout, -EPERM if not requested for events,
+ * -EINTR, -errno.
+ */
+UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
+				  struct udrv_gpio_event *ev);
+
+/**
+ * udrv_gpio_fd() - the fd to poll for POLLIN (events pending); then call
+ * udrv_gpio_wait_event(gpio, 0, ...). Borrowed, valid until close;
+ * -EPERM if not requested for events.
+ */
+UDRV_API int udrv_gpio_fd(const struct udrv_gpio *gpio);
+
+/** udrv_gpio_desc() - where the line is. Owned by @gpio. */
+UDRV_API const struct udrv_gpio_desc *udrv_gpio_desc(const struct udrv_gpio *gpio);
+
+/* ------------------------------------------------------------------ */
 /* Event loop                                                          */
 
 /**
@@ -471,6 +716,14 @@ UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
  * Return 0 to go on, a negative errno to stop the loop with it.
  */
 typedef int (*udrv_irq_fn)(struct udrv_irq *irq, int status, void *data);
+
+/**
+ * udrv_gpio_fn - called by the loop with @status 1 and the edge in *@ev
+ * (already consumed), or a negative errno (@ev NULL) after which the loop
+ * drops @gpio. Return 0 to go on, a negative errno to stop the loop with it.
+ */
+typedef int (*udrv_gpio_fn)(struct udrv_gpio *gpio, const struct udrv_gpio_event *ev,
+			    int status, void *data);
 
 /** udrv_timer_fn - a timer expired. Return 0 to go on, a negative errno to stop the loop. */
 typedef int (*udrv_timer_fn)(struct udrv_loop *loop, void *data);
@@ -496,6 +749,17 @@ UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udr
 UDRV_API int udrv_loop_remove_irq(struct udrv_loop *loop, struct udrv_irq *irq);
 
 /**
+ * udrv_loop_add_gpio() - serve the edge events of @gpio (requested with
+ * UDRV_GPIO_EVENTS) with @fn. Borrowed as udrv_loop_add_irq(). Errors:
+ * -EINVAL @gpio or @fn NULL; -EPERM not an event line; -EEXIST; -ENOMEM.
+ */
+UDRV_API int udrv_loop_add_gpio(struct udrv_loop *loop, struct udrv_gpio *gpio, udrv_gpio_fn fn,
+				void *data);
+
+/** udrv_loop_remove_gpio() - stop serving @gpio. -ENOENT if it was not added. */
+UDRV_API int udrv_loop_remove_gpio(struct udrv_loop *loop, struct udrv_gpio *gpio);
+
+/**
  * udrv_loop_add_timer() - call @fn after @delay_ns and then every @period_ns
  * (0: once). Returns a timer id > 0, or -EINVAL (@fn NULL), -ENOMEM.
  */
@@ -506,8 +770,9 @@ UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint
 UDRV_API int udrv_loop_remove_timer(struct udrv_loop *loop, int id);
 
 /**
- * udrv_loop_run() - serve interrupts and timers until udrv_loop_stop() is
- * called, a callback returns an error, or nothing is left to serve.
+ * udrv_loop_run() - serve interrupts, GPIO events and timers until
+ * udrv_loop_stop() is called, a callback returns an error, or nothing is
+ * left to serve.
  * Returns the value given to udrv_loop_stop(), the callback's error, or 0
  * when nothing is left; -errno from poll (not -EINTR, which is retried).
  */

@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dt.c - device-tree nodes over a flattened blob (libfdt).
+ *
+ * A blob is loaded once, checked whole with fdt_check_full() (so that the
+ * libfdt walks below stay inside it), and shared by the nodes opened on it.
+ * Every property is length-checked before it is decoded; every failure
+ * names the node and the property.
+ */
+#include <fcntl.h>
+#include <libfdt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define MAX_BLOB (16u << 20)
+
+struct blob {
+	unsigned int refs;
+	size_t len;
+	void *fdt;
+};
+
+struct udrv_dt {
+	struct blob *blob;
+	int off;
+	bool owned_by_device;
+	char path[];
+};
+
+static void blob_put(struct blob *b)
+{
+	if (b && !--b->refs) {
+		free(b->fdt);
+		free(b);
+	}
+}
+
+/* Takes ownership of @fdt (malloc'ed, @len bytes) in all cases. */
+static int blob_new(void *fdt, size_t len, const char *what, struct blob **out)
+{
+	struct blob *b;
+	int err;
+
+	if (len < sizeof(struct fdt_header))
+		err = -FDT_ERR_TRUNCATED;
+	else
+		err = fdt_check_full(fdt, len);
+	if (err) {
+		free(fdt);
+		return udrv__fail(-EINVAL, "%s: not a valid device tree blob: %s", what,
+				  fdt_strerror(err));
+	}
+	b = malloc(sizeof(*b));
+	if (!b) {
+		free(fdt);
+		return -ENOMEM;
+	}
+	*b = (struct blob){ .refs = 1, .len = len, .fdt = fdt };
+	*out = b;
+	return 0;
+}
+
+/* A node object for @off; takes a reference on @b on success. */
+static int node_new(struct blob *b, int off, struct udrv_dt **out)
+{
+	char path[1024];
+	struct udrv_dt *dt;
+	int err;
+
+	err = fdt_get_path(b->fdt, off, path, sizeof(path));
+	if (err)
+		return udrv__fail(-EINVAL, "device tree: node path: %s", fdt_strerror(err));
+	dt = malloc(sizeof(*dt) + strlen(path) + 1);
+	if (!dt)
+		return -ENOMEM;
+	dt->blob = b;
+	dt->off = off;
+	dt->owned_by_device = false;
+	strcpy(dt->path, path);
+	b->refs++;
+	*out = dt;
+	return 0;
+}
+
+static int node_at(struct blob *b, const char *path, struct udrv_dt **out)
+{
+	int off;
+
+	if (!path || path[0] != '/' || !out)
+		return -EINVAL;
+	off = fdt_path_offset(b->fdt, path);
+	if (off < 0)
+		return udrv__fail(off == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL,
+				  "device tree: no node %s: %s", path, fdt_strerror(off));
+	return node_new(b, off, out);
+}
+
+static int open_owned(void *fdt, size_t len, const char *what, const char *path,
+		      struct udrv_dt **out)
+{
+	struct blob *b = NULL;
+	int ret;
+
+	if (!path || path[0] != '/' || !out) {
+		free(fdt);
+		return -EINVAL;
+	}
+	ret = blob_new(fdt, len, what, &b);
+	if (ret)
+		return ret;
+	ret = node_at(b, path, out);
+	blob_put(b);
+	return ret;
+}
+
+static int read_blob(const char *file, void **fdt, size_t *len)
+{
+	size_t cap = 64 << 10, got = 0;
+	char *buf = NULL;
+	ssize_t n;
+	int fd, ret = 0;
+
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return udrv__fail(-errno, "%s: cannot open: %s", file, strerror(errno));
+	for (;;) {
+		if (got == cap || !buf) {
+			char *p;
+
+			if (buf && cap >= MAX_BLOB) {
+				ret = udrv__fail(-EFBIG, "%s: larger than %u bytes", file, MAX_BLOB);
+				break;
+			}
+			cap = buf ? cap * 2 : cap;
+			p = realloc(buf, cap);
+			if (!p) {
+				ret = -ENOMEM;
+				break;
+			}
+			buf = p;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = udrv__fail(-errno, "%s: cannot read: %s", file, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*fdt = buf;
+	*len = got;
+	return 0;
+}
+
+UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt **out)
+{
+	void *fdt;
+	size_t len;
+	int ret;
+
+	if (!dtb || !path || !out)
+		return -EINVAL;
+	ret = read_blob(dtb, &fdt, &len);
+	return ret ? ret : open_owned(fdt, len, dtb, path, out);
+}
+
+UDRV_API int udrv_dt_open_blob(const void *blob, size_t len, const char *path,
+			       struct udrv_dt **out)
+{
+	void *fdt;
+
+	if (!blob || !path || !out)
+		return -EINVAL;
+	fdt = malloc(len ? len : 1);
+	if (!fdt)
+		return -ENOMEM;
+	memcpy(fdt, blob, len);
+	return open_owned(fdt, len, "device tree blob", path, out);
+}
+
+UDRV_API int udrv_dt_open_node(const struct udrv_dt *dt, const char *path, struct udrv_dt **out)
+{
+	assert(dt);
+	return node_at(dt->blob, path, out);
+}
+
+UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out)
+{
+	char file[UDRV_PATH];
+	int ret;
+
+	assert(dev);
+	if (!out)
+		return -EINVAL;
+	if (dev->e.source != UDRV_SOURCE_DT)
+		return -EOPNOTSUPP;
+	if (!dev->dt) {
+		if ((ret = udrv__path(file, sizeof(file), "/sys/firmware/fdt")))
+			return ret;
+		void *fdt;
+		size_t len;
+
+		ret = read_blob(file, &fdt, &len);
+		if (!ret)
+			ret = open_owned(fdt, len, file, dev->e.dt_path, &dev->dt);
+		if (ret)
+			return ret;
+		dev->dt->owned_by_device = true;
+	}
+	*out = dev->dt;
+	return 0;
+}
+
+void udrv__dt_teardown(struct udrv_device *dev)
+{
+	if (dev->dt) {
+		dev->dt->owned_by_device = false;
+		udrv_dt_close(dev->dt);
+		dev->dt = NULL;
+	}
+}
+
+UDRV_API void udrv_dt_close(struct udrv_dt *dt)
+{
+	if (!dt || dt->owned_by_device)
+		return;
+	blob_put(dt->blob);
+	free(dt);
+}
+
+UDRV_API const char *udrv_dt_path(const struct udrv_dt *dt)
+{
+	assert(dt);
+	return dt->path;
+}
+
+/* ---- properties ---- */
+
+static int __attribute__((format(printf, 3, 4)))
+bad(const struct udrv_dt *dt, const char *prop, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return udrv__fail(-EINVAL, "%s: property \"%s\": %s", dt->path, prop, msg);
+}
+
+/* The property's value and length; -ENOENT (logged) if absent. */
+static int get(const struct udrv_dt *dt, const char *prop, const void **val)
+{
+	const void *v;
+	int len;
+
+	assert(dt);
+	if (!prop || !prop[0])
+		return -EINVAL;
+	v = fdt_getprop(dt->blob->fdt, dt->off, prop, &len);
+	if (!v) {
+		if (len == -FDT_ERR_NOTFOUND)
+			return udrv__fail(-ENOENT, "%s: no property \"%s\"", dt->path, prop);
+		return udrv__fail(-EINVAL, "%s: property \"%s\": %s", dt->path, prop,
+				  fdt_strerror(len));
+	}
+	if (val)
+		*val = v;
+	return len;
+}
+
+static uint32_t cell(const void *v, size_t i)
+{
+	return fdt32_ld((const fdt32_t *)v + i);
+}
+
+UDRV_API int udrv_dt_property(const struct udrv_dt *dt, const char *prop, const void **val)
+{
+	return get(dt, prop, val);
+}
+
+UDRV_API int udrv_dt_bool(const struct udrv_dt *dt, const char *prop)
+{
+	assert(dt);
+	if (!prop || !prop[0])
+		return -EINVAL;
+	return fdt_getprop(dt->blob->fdt, dt->off, prop, NULL) != NULL;
+}
+
+static int sized(const struct udrv_dt *dt, const char *prop, const void **v, int want)
+{
+	int len = get(dt, prop, v);
+
+	if (len >= 0 && len != want)
+		return bad(dt, prop, "%d bytes, expected %d", len, want);
+	return len < 0 ? len : 0;
+}
+
+UDRV_API int udrv_dt_u32(const struct udrv_dt *dt, const char *prop, uint32_t *val)
+{
+	const void *v;
+	int ret;
+
+	if (!val)
+		return -EINVAL;
+	ret = sized(dt, prop, &v, 4);
+	if (!ret)
+		*val = cell(v, 0);
+	return ret;
+}
+
+UDRV_API int udrv_dt_u64(const struct udrv_dt *dt, const char *prop, uint64_t *val)
+{
+	const void *v;
+	int ret;
+
+	if (!val)
+		return -EINVAL;
+	ret = sized(dt, prop, &v, 8);
+	if (!ret)
+		*val = (uint64_t)cell(v, 0) << 32 | cell(v, 1);
+	return ret;
+}
+
+static int array(const struct udrv_dt *dt, const char *prop, void *vals, size_t max, int width)
+{
+	const void *v;
+	int len, n;
+
+	if (!vals && max)
+		return -EINVAL;
+	len = get(dt, prop, &v);
+	if (len < 0)
+		return len;
+	if (len % width)
+		return bad(dt, prop, "%d bytes, not a multiple of %d", len, width);
+	n = len / width;
+	for (size_t i = 0; i < max && i < (size_t)n; i++) {
+		if (width == 4)
+			((uint32_t *)vals)[i] = cell(v, i);
+		else
+			((uint64_t *)vals)[i] = (uint64_t)cell(v, 2 * i) << 32 | cell(v, 2 * i + 1);
+	}
+	return n;
+}
+
+UDRV_API int udrv_dt_u32_array(const struct udrv_dt *dt, const char *prop, uint32_t *vals,
+			       size_t max)
+{
+	return array(dt, prop, vals, max, 4);
+}
+
+UDRV_API int udrv_dt_u64_array(const struct udrv_dt *dt, const char *prop, uint64_t *vals,
+			       size_t max)
+{
+	return array(dt, prop, vals, max, 8);
+}
+
+/* A string list: non-empty and NUL-terminated. */
+static int strings(const struct udrv_dt *dt, const char *prop, const char **list)
+{
+	int len = get(dt, prop, (const void **)list);
+
+	if (len >= 0 && (len == 0 || (*list)[len - 1] != '\0'))
+		return bad(dt, prop, "not a NUL-terminated string (%d bytes)", len);
+	return len;
+}
+
+UDRV_API int udrv_dt_string(const struct udrv_dt *dt, const char *prop, unsigned int index,
+			    const char **out)
+{
+	const char *s;
+	unsigned int n;
+	int len, i;
+
+	if (!out)
+		return -EINVAL;
+	len = strings(dt, prop, &s);
+	for (i = 0, n = 0; i < len; i += (int)strlen(s + i) + 1, n++) {
+		if (n == index) {
+			*out = s + i;
+			return 0;
+		}
+	}
+	if (len < 0)
+		return len;
+	return udrv__fail(-ENOENT, "%s: property \"%s\" has no string %u", dt->path, prop,
+			  index);
+}
+
+UDRV_API int udrv_dt_string_count(const struct udrv_dt *dt, const char *prop)
+{
+	const char *s;
+	int len, n = 0;
+
+	len = strings(dt, prop, &s);
+	for (int i = 0; i < len; i += (int)strlen(s + i) + 1)
+		n++;
+	return len < 0 ? len : n;
+}
+
+UDRV_API int udrv_dt_string_index(const struct udrv_dt *dt, const char *prop, const char *str)
+{
+	const char *s;
+	int len, n = 0;
+
+	if (!str)
+		return -EINVAL;
+	len = strings(dt, prop, &s);
+	for (int i = 0; i < len; i += (int)strlen(s + i) + 1, n++)
+		if (!strcmp(s + i, str))
+			return n;
+	if (len < 0)
+		return len;
+	return udrv__fail(-ENOENT, "%s: \"%s\" is not in property \"%s\"", dt->path, str, prop);
+}
+
+UDRV_API int udrv_dt_is_compatible(const struct udrv_dt *dt, const char *compatible)
+{
+	const char *l;
+	int len;
+
+	assert(dt);
+	if (!compatible)
+		return -EINVAL;
+	/* fdt_stringlist_contains() stays within the property's length */
+	l = fdt_getprop(dt->blob->fdt, dt->off, "compatible", &len);
+	if (l && fdt_stringlist_contains(l, len, compatible))
+		return 1;
+	l = fdt_getprop(dt->blob->fdt, dt->off, UDRV_UIO_PROP_COMPATIBLE, &len);
+	return l && fdt_stringlist_contains(l, len, compatible);
+}
+
+/* ---- reg, names ---- */
+
+static int parent_cells(const struct udrv_dt *dt, const char *name, uint32_t dflt,
+			uint32_t lo, uint32_t hi, uint32_t *val)
+{
+	const void *v;
+	int parent, len;
+
+	parent = fdt_parent_offset(dt->blob->fdt, dt->off);
+	if (parent < 0)
+		return bad(dt, "reg", "the root node has no parent for %s", name);
+	v = fdt_getprop(dt->blob->fdt, parent, name, &len);
+	if (!v) {
+		*val = dflt;
+		return 0;
+	}
+	if (len != 4 || (*val = cell(v, 0)) < lo || *val > hi)
+		return bad(dt, "reg", "parent's %s is %s%u (udrv reads %u to %u)", name,
+			   len != 4 ? "malformed, " : "", len == 4 ? cell(v, 0) : 0, lo, hi);
+	return 0;
+}
+
+UDRV_API int udrv_dt_reg(const struct udrv_dt *dt, unsigned int index, uint64_t *addr,
+			 uint64_t *size)
+{
+	uint32_t ac, sc;
+	const void *v;
+	int len, ret, n;
+
+	assert(dt);
+	if ((ret = parent_cells(dt, "#address-cells", 2, 1, 2, &ac)) ||
+	    (ret = parent_cells(dt, "#size-cells", 1, 0, 2, &sc)))
+		return ret;
+	len = get(dt, "reg", &v);
+	if (len < 0)
+		return len;
+	if (len == 0 || len % (4 * (ac + sc)))
+		return bad(dt, "reg", "%d bytes, not a multiple of %u (#address-cells %u + "
+			   "#size-cells %u)", len, 4 * (ac + sc), ac, sc);
+	n = len / (int)(4 * (ac + sc));
+	if (index >= (unsigned int)n)
+		return udrv__fail(-ENOENT, "%s: \"reg\" has %d entries, no %u", dt->path, n, index);
+	const uint32_t i = index * (ac + sc);
+
+	if (addr)
+		*addr = ac == 2 ? (uint64_t)cell(v, i) << 32 | cell(v, i + 1) : cell(v, i);
+	if (size)
+		*size = sc == 2 ? (uint64_t)cell(v, i + ac) << 32 | cell(v, i + ac + 1)
+				: sc ? cell(v, i + ac) : 0;
+	return n;
+}
+
+UDRV_API int udrv_dt_reg_by_name(const struct udrv_dt *dt, const char *name, uint64_t *addr,
+				 uint64_t *size)
+{
+	int i = udrv_dt_string_index(dt, "reg-names", name);
+
+	return i < 0 ? i : udrv_dt_reg(dt, (unsigned int)i, addr, size);
+}
+
+UDRV_API int udrv_dt_irq_index(const struct udrv_dt *dt, const char *name)
+{
+	return udrv_dt_string_index(dt, "interrupt-names", name);
+}
+
+/* ---- phandles, clocks ---- */
+
+UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
+				  const char *cells_name, unsigned int index,
+				  struct udrv_dt **target, uint32_t *args, unsigned int max_args)
+{
+	const void *fdt = dt ? dt->blob->fdt : NULL;
+	const void *v;
+	int len, n, i = 0;
+	unsigned int entry = 0;
+
+	assert(dt);
+	if (!args && max_args)
+		return -EINVAL;
+	len = get(dt, prop, &v);
+	if (len < 0)
+		return len;
+	if (len % 4)
+		return bad(dt, prop, "%d bytes, not a multiple of 4", len);
+	n = len / 4;
+	while (i < n) {
+		uint32_t ph = cell(v, i++), nargs = 0;
+		int off = -1;
+
+		if (ph) {
+			const void *c;
+			int clen;
+
+			off = fdt_node_offset_by_phandle(fdt, ph);
+			if (off < 0)
+				return bad(dt, prop, "entry %u: phandle 0x%x names no node", entry,
+					   ph);
+			if (cells_name) {
+				c = fdt_getprop(fdt, off, cells_name, &clen);
+				if (!c || clen != 4 || (nargs = cell(c, 0)) > 16)
+					return bad(dt, prop, "entry %u: its target (phandle 0x%x) has "
+						   "%s %s", entry, ph, c ? "a malformed" : "no",
+						   cells_name);
+			}
+			if ((uint32_t)(n - i) < nargs)
+				return bad(dt, prop, "entry %u: %u argument cells expected, %d left",
+					   entry, nargs, n - i);
+		}
+		if (entry++ != index) {
+			i += (int)nargs;
+			continue;
+		}
+		if (!ph)
+			return udrv__fail(-ENOENT, "%s: property \"%s\": entry %u is empty",
+					  dt->path, prop, index);
+		if (nargs > max_args)
+			return bad(dt, prop, "entry %u: %u arguments, at most %u read", index,
+				   nargs, max_args);
+		for (uint32_t a = 0; a < nargs; a++)
+			args[a] = cell(v, i + (int)a);
+		if (target) {
+			int ret = node_new(dt->blob, off, target);
+
+			if (ret)
+				return ret;
+		}
+		return (int)nargs;
+	}
+	return udrv__fail(-ENOENT, "%s: property \"%s\" has %u entries, no %u", dt->path, prop,
+			  entry, index);
+}
+
+static int frequency(const struct udrv_dt *dt, uint64_t *hz)
+{
+	const void *v;
+	int len = get(dt, "clock-frequency", &v);
+
+	if (len < 0)
+		return len;
+	if (len != 4 && len != 8)
+		return bad(dt, "clock-frequency", "%d bytes, expected 4 or 8", len);
+	*hz = len == 4 ? cell(v, 0) : (uint64_t)cell(v, 0) << 32 | cell(v, 1);
+	return 0;
+}
+
+UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int index, uint64_t *hz)
+{
+	struct udrv_dt *clk = NULL;
+	uint32_t args[16];
+	int len, ret;
+
+	assert(dt);
+	if (!hz)
+		return -EINVAL;
+	if (!fdt_getprop(dt->blob->fdt, dt->off, "clocks", &len) || len == 0) {
+		if (index)
+			return udrv__fail(-ENOENT, "%s: no \"clocks\", no clock %u", dt->path,
+					  index);
+		return frequency(dt, hz);
+	}
+	ret = udrv_dt_phandle_args(dt, "clocks", "#clock-cells", index, &clk, args, 16);
+	if (ret < 0)
+		return ret;
+	if (!fdt_getprop(clk->blob->fdt, clk->off, "clock-frequency", NULL))
+		ret = udrv__fail(-ENOENT, "%s: clock %u is %s, which has no \"clock-frequency\" "
+				 "(not a fixed clock)", dt->path, index, clk->path);
+	else
+		ret = frequency(clk, hz);
+	udrv_dt_close(clk);
+	return ret;
+}
