@@ -32,12 +32,18 @@ import sys
 import tempfile
 import time
 
-QEMU = 'qemu-system-aarch64'
 os.environ.setdefault('QEMU_AUDIO_DRV', 'none')  # zcu102's DisplayPort audio
 VIRT_MACHINE = ['-M', 'virt', '-cpu', 'cortex-a57', '-m', '512M', '-smp', '2']
+# 32-bit: without highmem=off the non-LPAE kernel cannot reach the PCIe ECAM.
+VIRT32_MACHINE = ['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-m', '512M', '-smp', '2']
+ARCHES = {
+    'aarch64': {'qemu': 'qemu-system-aarch64', 'triplet': 'aarch64-linux-gnu'},
+    'armhf': {'qemu': 'qemu-system-arm', 'triplet': 'arm-linux-gnueabihf'},
+}
 
 BOARDS = {
     'virt': {
+        'arch': 'aarch64',
         'machine': VIRT_MACHINE,
         'console': 'ttyAMA0',
         'dtb': 'virt.dtb',
@@ -49,6 +55,7 @@ BOARDS = {
         'uart2': False,
     },
     'zcu102': {
+        'arch': 'aarch64',
         'machine': ['-M', 'xlnx-zcu102', '-m', '2G'],
         'console': 'ttyPS0',
         # No PMU firmware: don't hold devices back for its providers.
@@ -62,6 +69,7 @@ BOARDS = {
 # raspi3b has its memory and CPUs fixed; poweroff halts rather than exits,
 # so the harness ends QEMU itself after the exit marker.
 BOARDS['rpi3'] = {
+    'arch': 'aarch64',
     'machine': ['-M', 'raspi3b'],
     'console': 'ttyAMA0',
     'dtb': 'rpi3.dtb',
@@ -71,7 +79,10 @@ BOARDS['rpi3'] = {
 }
 # virt booted with QEMU's own DTB, untouched: for tests of run-time binding.
 BOARDS['virt-stock'] = dict(BOARDS['virt'], dtb='virt-stock.dtb')
-TEST_BOARDS = ['virt', 'virt-stock', 'zcu102', 'rpi3']
+# The virt board on 32-bit ARM runs the virt suites ('family').
+BOARDS['virt32'] = dict(BOARDS['virt'], arch='armhf', machine=VIRT32_MACHINE,
+                        dtb='virt32.dtb', family='virt')
+TEST_BOARDS = ['virt', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
 
 DISK_MB = 16
 GUEST_LIBEXEC = '/usr/libexec/udrv'
@@ -151,14 +162,19 @@ def elf_needed(path):
     with open(path, 'rb') as f:
         if f.read(4) != b'\x7fELF':
             return None
-    out = subprocess.run(['aarch64-linux-gnu-readelf', '-d', '-l', '-W', path],
+    out = subprocess.run([TRIPLET + '-readelf', '-d', '-l', '-W', path],
                          capture_output=True, text=True).stdout
     needed = re.findall(r'\(NEEDED\)\s+Shared library: \[(.*?)\]', out)
     interp = re.findall(r'Requesting program interpreter: (.*?)\]', out)
     return needed, interp
 
 
+TRIPLET = 'aarch64-linux-gnu'
+
+
 def cmd_initramfs(a):
+    global TRIPLET
+    TRIPLET = a.triplet
     c = Cpio()
     for d in ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'proc', 'sys', 'dev', 'tmp',
               'run', 'root', 'etc', 'lib/modules/udrv', 'mnt']:
@@ -183,7 +199,7 @@ def cmd_initramfs(a):
                 p = os.path.join(root, n)
                 if os.path.isfile(p) and not os.path.islink(p):
                     want.append(p)
-    libdir = 'usr/lib/aarch64-linux-gnu'
+    libdir = 'usr/lib/' + a.triplet
     while want:
         r = elf_needed(want.pop())
         if not r:
@@ -218,7 +234,7 @@ class Guest:
             die('unknown board %r (known: %s)' % (board, ', '.join(BOARDS)))
         self.b = BOARDS[board]
         self.board = board
-        self.build = build
+        self.build = os.path.join(build, self.b['arch'])
         self.work = workdir
         self.interactive = interactive
         self.quiet = quiet and not os.environ.get('UDRV_VERBOSE')
@@ -233,14 +249,14 @@ class Guest:
 
     def argv(self, initrd):
         b = self.b
-        cmdline = ('console=%s rdinit=/init panic=-1 udrv.board=%s'
-                   % (b['console'], self.board))
+        cmdline = ('console=%s rdinit=/init panic=-1 udrv.board=%s udrv.family=%s'
+                   % (b['console'], self.board, b.get('family', self.board)))
         if b.get('append'):
             cmdline += ' ' + b['append']
         if self.quiet:
             cmdline += ' quiet loglevel=4'
-        argv = [QEMU] + b['machine'] + [
-            '-kernel', os.path.join(self.build, 'Image.gz'),
+        argv = [ARCHES[b['arch']]['qemu']] + b['machine'] + [
+            '-kernel', os.path.join(self.build, 'vmlinuz'),
             '-initrd', initrd,
             '-dtb', os.path.join(self.build, 'dtb', b['dtb']),
             '-append', cmdline, '-no-reboot',
@@ -718,10 +734,11 @@ def cmd_test(a):
 
 
 def cmd_dumpdtb(a):
+    b = BOARDS[a.board]
     with tempfile.TemporaryDirectory() as d:
-        p = subprocess.run([QEMU] + VIRT_MACHINE + [
+        p = subprocess.run([ARCHES[b['arch']]['qemu']] + b['machine'] + [
             '-machine', 'dumpdtb=' + a.out, '-display', 'none'] +
-            BOARDS['virt']['devices'], capture_output=True, text=True, cwd=d)
+            b['devices'], capture_output=True, text=True, cwd=d)
     if not os.path.exists(a.out):
         die('dumpdtb failed: ' + p.stderr)
     return 0
@@ -736,8 +753,10 @@ def main():
     p.add_argument('--tree', action='append', default=[])
     p.add_argument('--libs', action='append', default=[])
     p.add_argument('--module', action='append', default=[])
+    p.add_argument('--triplet', default='aarch64-linux-gnu')
     p = sub.add_parser('dumpdtb')
     p.add_argument('--out', required=True)
+    p.add_argument('--board', default='virt')
     for name in ('exec', 'shell', 'demo', 'bench', 'test'):
         p = sub.add_parser(name)
         p.add_argument('--build', required=True)
