@@ -31,7 +31,8 @@ static int die(const char *what, int err)
 {
 	const char *why = virtio_last_error();
 
-	fprintf(stderr, "udrv-blk: %s: %s\n", what, *why ? why : strerror(-err));
+	fprintf(stderr, "udrv-blk: %s%s%s\n", what ? what : "", what ? ": " : "",
+		*why ? why : strerror(-err));
 	return 1;
 }
 
@@ -50,6 +51,62 @@ static int number(const char *s, unsigned long long max, unsigned long long *out
 	errno = 0;
 	*out = strtoull(s, &end, 0);
 	return errno || *end || *out > max ? -1 : 0;
+}
+
+/* A command line checked before the device is opened. */
+struct cmd {
+	enum { INFO, READ, WRITE, BENCH } what;
+	unsigned long long lba, count;
+	struct blk_bench b;
+};
+
+static int parse(struct cmd *c, char **argv, int argc)
+{
+	static const char *const names[] = { "info", "read", "write", "bench" };
+	unsigned long long v;
+	int o;
+
+	for (c->what = INFO; c->what <= BENCH && strcmp(argv[0], names[c->what]); c->what++)
+		;
+	switch (c->what) {
+	case INFO:
+		return argc == 1 ? 0 : bad("info takes no argument", argv[1]);
+	case READ:
+	case WRITE:
+		if (argc != 3)
+			return bad(c->what == READ ? "read needs LBA COUNT" : "write needs LBA COUNT", NULL);
+		if (number(argv[1], UINT64_MAX, &c->lba))
+			return bad("bad LBA", argv[1]);
+		if (number(argv[2], 1u << 21, &c->count) || !c->count)
+			return bad("bad COUNT (1 .. 2097152 blocks, at most 1 GiB)", argv[2]);
+		return 0;
+	case BENCH:
+		c->b = (struct blk_bench){ .random = true, .io_bytes = 4096, .qd = 1, .seconds = 2 };
+		optind = 0;	/* glibc: start over */
+		while ((o = getopt(argc, argv, "+sb:Q:t:")) != -1) {
+			switch (o) {
+			case 's': c->b.random = false; break;
+			case 'b':
+				if (number(optarg, 1u << 30, &v) || !v)
+					return bad("bad -b (1 byte .. 1 GiB)", optarg);
+				c->b.io_bytes = (uint32_t)v;
+				break;
+			case 'Q':
+				if (number(optarg, 64, &v) || !v)
+					return bad("bad -Q (1 .. 64)", optarg);
+				c->b.qd = (unsigned int)v;
+				break;
+			case 't':
+				if (number(optarg, 3600, &v) || !v)
+					return bad("bad -t (1 .. 3600 seconds)", optarg);
+				c->b.seconds = (double)v;
+				break;
+			default: return bad("bad bench option", NULL);
+			}
+		}
+		return optind == argc ? 0 : bad("unexpected argument", argv[optind]);
+	}
+	return bad("unknown command", argv[0]);
 }
 
 static int cmd_info(struct virtio_blk *blk)
@@ -75,77 +132,47 @@ static int cmd_info(struct virtio_blk *blk)
 	return 0;
 }
 
-static int cmd_rw(struct virtio_blk *blk, bool wr, char **argv, int argc)
+static int cmd_rw(struct virtio_blk *blk, const struct cmd *c)
 {
-	unsigned long long lba, count;
-	uint32_t bs = virtio_blk_block_size(blk);
-	size_t len, got = 0;
+	size_t len = (size_t)c->count * virtio_blk_block_size(blk), got = 0;
 	char *buf;
 	ssize_t n;
 	int ret;
 
-	if (argc != 2)
-		return bad(wr ? "write needs LBA COUNT" : "read needs LBA COUNT", NULL);
-	if (number(argv[0], UINT64_MAX, &lba))
-		return bad("bad LBA", argv[0]);
-	if (number(argv[1], (1u << 30) / bs, &count) || !count)
-		return bad("bad COUNT (1 .. 1 GiB worth of blocks)", argv[1]);
-	len = (size_t)count * bs;
+	if (len > 1u << 30)
+		return bad("COUNT is more than 1 GiB", NULL);
 	buf = calloc(1, len);
 	if (!buf)
 		return die("memory", -ENOMEM);
-	if (wr) {
+	if (c->what == WRITE) {
 		while (got < len && (n = read(0, buf + got, len - got)) > 0)
 			got += (size_t)n;
-		ret = virtio_blk_write(blk, lba, (uint32_t)count, buf);
+		ret = virtio_blk_write(blk, c->lba, (uint32_t)c->count, buf);
 		if (!ret)
 			ret = virtio_blk_flush(blk);
 	} else {
-		ret = virtio_blk_read(blk, lba, (uint32_t)count, buf);
+		ret = virtio_blk_read(blk, c->lba, (uint32_t)c->count, buf);
 		for (got = 0; !ret && got < len; got += (size_t)n)
 			if ((n = write(1, buf + got, len - got)) <= 0)
 				ret = -errno;
 	}
 	free(buf);
-	return ret ? die(wr ? "write" : "read", ret) : 0;
+	return ret ? die(c->what == WRITE ? "write" : "read", ret) : 0;
 }
 
-static int cmd_bench(struct virtio_blk *blk, char **argv, int argc)
+static int cmd_bench(struct virtio_blk *blk, const struct cmd *c)
 {
-	struct blk_bench b = { .random = true, .io_bytes = 4096, .qd = 1, .seconds = 2 };
 	struct blk_bench_result r;
-	unsigned long long v;
-	int c, ret;
+	int ret;
 
-	optind = 0;	/* glibc: start over */
-	while ((c = getopt(argc, argv, "+sb:Q:t:")) != -1) {
-		switch (c) {
-		case 's': b.random = false; break;
-		case 'b':
-			if (number(optarg, 1u << 30, &v) || !v || v % virtio_blk_block_size(blk))
-				return bad("bad -b (a multiple of the block size)", optarg);
-			b.io_bytes = (uint32_t)v;
-			break;
-		case 'Q':
-			if (number(optarg, virtio_blk_queue_depth(blk) < 64 ?
-				   virtio_blk_queue_depth(blk) : 64, &v) || !v)
-				return bad("bad -Q (1 .. the queue depth, at most 64)", optarg);
-			b.qd = (unsigned int)v;
-			break;
-		case 't':
-			if (number(optarg, 3600, &v) || !v)
-				return bad("bad -t (1 .. 3600 seconds)", optarg);
-			b.seconds = (double)v;
-			break;
-		default: return bad("bad bench option", NULL);
-		}
-	}
-	if (optind != argc)
-		return bad("unexpected argument", argv[optind]);
-	if ((ret = blk_bench_run(blk, &b, &r)))
+	if (c->b.io_bytes % virtio_blk_block_size(blk))
+		return bad("-b is not a multiple of the block size", NULL);
+	if (c->b.qd > virtio_blk_queue_depth(blk))
+		return bad("-Q is more than the queue depth", NULL);
+	if ((ret = blk_bench_run(blk, &c->b, &r)))
 		return die("bench", ret);
 	printf("%s reads of %u bytes, %u in flight, %s: %llu in %.2f s: %.0f IOPS, %.1f MiB/s, "
-	       "%llu interrupts\n", b.random ? "random" : "sequential", b.io_bytes, b.qd,
+	       "%llu interrupts\n", c->b.random ? "random" : "sequential", c->b.io_bytes, c->b.qd,
 	       virtio_dev_polled(virtio_blk_virtio(blk)) ? "polled" : "interrupts",
 	       (unsigned long long)r.ios, r.seconds, r.iops, r.mib_s, (unsigned long long)r.irqs);
 	return 0;
@@ -155,8 +182,9 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	struct virtio_blk_opts opts = { 0 };
-	const char *name = NULL, *cmd;
+	const char *name = NULL;
 	struct virtio_blk *blk;
+	struct cmd cmd;
 	unsigned long long v;
 	int c, ret;
 
@@ -175,19 +203,12 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return bad("no command", NULL);
-	cmd = argv[optind++];
-	if (strcmp(cmd, "info") && strcmp(cmd, "read") && strcmp(cmd, "write") && strcmp(cmd, "bench"))
-		return bad("unknown command", cmd);
-	if (!strcmp(cmd, "info") && optind != argc)
-		return bad("info takes no argument", argv[optind]);
+	if ((ret = parse(&cmd, argv + optind, argc - optind)))
+		return ret;
 	if ((ret = virtio_blk_open(name, &opts, &blk)))
-		return die(name ? name : VIRTIO_BLK_UIO_NAME, ret);
-	if (!strcmp(cmd, "info"))
-		ret = cmd_info(blk);
-	else if (!strcmp(cmd, "bench"))
-		ret = cmd_bench(blk, argv + optind - 1, argc - optind + 1);
-	else
-		ret = cmd_rw(blk, !strcmp(cmd, "write"), argv + optind, argc - optind);
+		return die(NULL, ret);
+	ret = cmd.what == INFO ? cmd_info(blk) : cmd.what == BENCH ? cmd_bench(blk, &cmd) :
+	      cmd_rw(blk, &cmd);
 	virtio_blk_close(blk);
 	return ret;
 }
