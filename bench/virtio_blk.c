@@ -8,7 +8,8 @@
  *
  * Tests: 4 KiB random reads at queue depth 1 and 32 (IOPS), 1 MiB
  * sequential reads at depth 1 (MiB/s); SECONDS (default 2) per test and
- * driver. One JSON object per line: one per test and driver, then one per
+ * driver, in 4 rounds that alternate the drivers so that a change in the
+ * machine's load (the host is shared) hits all three alike. One JSON object per line: one per test and driver, then one per
  * test with the ratios udrv/kernel. Only on virt; other boards print nothing.
  */
 #include <errno.h>
@@ -26,6 +27,7 @@
 
 #define KERNEL_DISK	"/dev/vda"
 #define MAX_QD		32
+#define ROUNDS		4
 
 struct test {
 	const char *name, *metric;
@@ -127,6 +129,17 @@ static int kernel_run(int fd, uint64_t bytes, const struct blk_bench *b, struct 
 	return ret;
 }
 
+/* Fold one run into a sum and recompute the rates. */
+static void accumulate(struct blk_bench_result *sum, const struct blk_bench_result *run,
+		       const struct blk_bench *b)
+{
+	sum->ios += run->ios;
+	sum->seconds += run->seconds;
+	sum->irqs += run->irqs;
+	sum->iops = sum->seconds > 0 ? (double)sum->ios / sum->seconds : 0;
+	sum->mib_s = sum->iops * b->io_bytes / (1024.0 * 1024.0);
+}
+
 static void print_result(const char *test, const char *driver, const struct blk_bench *b,
 			 const struct blk_bench_result *r)
 {
@@ -166,20 +179,31 @@ int main(int argc, char **argv)
 		close(fd);
 		return 1;
 	}
-	for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]); t++) {
+	for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]) && !rc; t++) {
 		const struct test *T = &tests[t];
-		struct blk_bench_result k, irq, poll;
+		struct blk_bench_result k = { 0 }, irq = { 0 }, poll = { 0 };
+		struct blk_bench b = T->b;
 
-		if ((ret = kernel_run(fd, bytes, &T->b, &k)) ||
-		    (ret = virtio_blk_set_polled(blk, false)) ||
-		    (ret = blk_bench_run(blk, &T->b, &irq)) ||
-		    (ret = virtio_blk_set_polled(blk, true)) ||
-		    (ret = blk_bench_run(blk, &T->b, &poll))) {
-			fprintf(stderr, "virtio-blk: %s: %s\n", T->name,
-				*virtio_last_error() ? virtio_last_error() : strerror(-ret));
-			rc = 1;
-			break;
+		/* Rounds alternate the drivers so that each sees the same machine. */
+		b.seconds /= ROUNDS;
+		for (int round = 0; round < ROUNDS && !rc; round++) {
+			struct blk_bench_result rk = { 0 }, ri = { 0 }, rp = { 0 };
+
+			if ((ret = kernel_run(fd, bytes, &b, &rk)) ||
+			    (ret = virtio_blk_set_polled(blk, false)) ||
+			    (ret = blk_bench_run(blk, &b, &ri)) ||
+			    (ret = virtio_blk_set_polled(blk, true)) ||
+			    (ret = blk_bench_run(blk, &b, &rp))) {
+				fprintf(stderr, "virtio-blk: %s: %s\n", T->name,
+					*virtio_last_error() ? virtio_last_error() : strerror(-ret));
+				rc = 1;
+			}
+			accumulate(&k, &rk, &b);
+			accumulate(&irq, &ri, &b);
+			accumulate(&poll, &rp, &b);
 		}
+		if (rc)
+			break;
 		print_result(T->name, "kernel", &T->b, &k);
 		print_result(T->name, "udrv-irq", &T->b, &irq);
 		print_result(T->name, "udrv-poll", &T->b, &poll);
