@@ -1,27 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * udrv_uio - hand platform, AMBA and PCI devices to userspace through UIO.
+ * udrv_uio - hand platform, AMBA and PCI devices to userspace through UIO:
+ * register regions and a DMA pool as maps, interrupts masked in the handler
+ * and unmasked by userspace. udrv_uio.h is the contract with userspace.
  *
- * Binds device-tree nodes compatible with "udrv,uio" (or with a compatible
- * given in of_id=), any platform or AMBA device whose driver_override says
- * "udrv_uio", and PCI devices through new_id, driver_override or ids=.
- *
- * Each register region (a `reg` entry, a memory BAR) becomes a UIO map, the
- * DMA pool comes last; udrv_uio.h documents the numbering for userspace.
- * The interrupt handler masks the line (INTx disable for PCI INTx) and
- * userspace unmasks it by writing 1 to /dev/uioN. A device with several
- * interrupts gets one more UIO device, without maps, per extra interrupt.
- *
- * The DMA pool is reference counted by the mappings of it, so a process that
- * still has it mapped after unbind never sees memory given back to the
- * kernel; the pool is freed at the last munmap.
+ * The DMA pool is reference counted by its mappings: a process that still
+ * maps it after unbind never sees memory given back to the kernel.
  */
 
 #include <linux/amba/bus.h>
 #include <linux/bitops.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
-#include <linux/kref.h>
+#include <linux/refcount.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/of.h>
@@ -37,14 +28,17 @@
 
 #define UDRV_MAX_IRQS	8
 #define UDRV_MAX_OF_IDS	8
+#define UDRV_MAX_PCI_IDS	8
 #define UDRV_MASKED	0	/* bit in udrv_uio.flags */
 
+/* Compatibles contain commas: this list is separated by semicolons. */
 static char *of_id;
 module_param(of_id, charp, 0444);
-MODULE_PARM_DESC(of_id, "Extra compatible strings to bind, comma separated");
+MODULE_PARM_DESC(of_id, "Extra compatibles to bind: \"vendor,dev[;vendor,dev...]\"");
 
-static char *ids;
-module_param(ids, charp, 0444);
+static char *ids[UDRV_MAX_PCI_IDS];
+static int n_ids;
+module_param_array(ids, charp, &n_ids, 0444);
 MODULE_PARM_DESC(ids, "PCI ids to bind: vendor:device[,vendor:device...] (hex)");
 
 static bool msi;
@@ -60,7 +54,7 @@ module_param(pci_dma_bits, uint, 0444);
 MODULE_PARM_DESC(pci_dma_bits, "DMA mask width for PCI devices (default 32)");
 
 struct udrv_pool {
-	struct kref kref;
+	refcount_t ref;
 	struct device *dev;
 	void *cpu;
 	dma_addr_t bus;
@@ -142,27 +136,22 @@ static int udrv_irqcontrol(struct uio_info *info, s32 on)
 	return 0;
 }
 
-static void udrv_pool_release(struct kref *kref)
-{
-	struct udrv_pool *p = container_of(kref, struct udrv_pool, kref);
-
-	dma_free_coherent(p->dev, p->size, p->cpu, p->bus);
-	put_device(p->dev);
-	kfree(p);
-}
-
 static void udrv_pool_put(void *pool)
 {
 	struct udrv_pool *p = pool;
 
-	kref_put(&p->kref, udrv_pool_release);
+	if (!refcount_dec_and_test(&p->ref))
+		return;
+	dma_free_coherent(p->dev, p->size, p->cpu, p->bus);
+	put_device(p->dev);
+	kfree(p);
 }
 
 static void udrv_pool_vm_open(struct vm_area_struct *vma)
 {
 	struct udrv_pool *p = vma->vm_private_data;
 
-	kref_get(&p->kref);
+	refcount_inc(&p->ref);
 }
 
 static void udrv_pool_vm_close(struct vm_area_struct *vma)
@@ -189,7 +178,7 @@ static int udrv_mmap(struct uio_info *info, struct vm_area_struct *vma)
 		ret = dma_mmap_coherent(p->dev, vma, p->cpu, p->bus, len);
 		if (ret)
 			return ret;
-		kref_get(&p->kref);
+		refcount_inc(&p->ref);
 		vma->vm_private_data = p;
 		vma->vm_ops = &udrv_pool_vm_ops;
 		return 0;
@@ -217,7 +206,7 @@ static int udrv_pool_alloc(struct device *dev, struct udrv_uio *u,
 				     p->size);
 	}
 	p->dev = get_device(dev);
-	kref_init(&p->kref);
+	refcount_set(&p->ref, 1);
 
 	u->pool = p;
 	u->pool_map = d->nreg;
@@ -369,18 +358,6 @@ static struct platform_driver udrv_platform_driver = {
 	},
 };
 
-static int udrv_add_of_id(const char *compatible)
-{
-	static int n = 1;
-
-	if (n > UDRV_MAX_OF_IDS) {
-		pr_err(UDRV_UIO_DRIVER_NAME ": more than %d of_id entries\n", UDRV_MAX_OF_IDS);
-		return -E2BIG;
-	}
-	strscpy(udrv_of_ids[n++].compatible, compatible, sizeof(udrv_of_ids[0].compatible));
-	return 0;
-}
-
 static int udrv_amba_probe(struct amba_device *adev, const struct amba_id *id)
 {
 	struct device *dev = &adev->dev;
@@ -482,28 +459,34 @@ static int udrv_add_pci_id(const char *id)
 			     0, 0, 0);
 }
 
-/* Call fn on each item of a comma-separated module parameter. */
-static int udrv_for_each(const char *list, int (*fn)(const char *item))
+static int __init udrv_add_of_ids(void)
 {
-	char *copy, *p, *item;
-	int ret = 0;
+	char *list, *p, *c;
+	int n = 1, ret = 0;
 
-	copy = kstrdup(list ? list : "", GFP_KERNEL);
-	if (!copy)
+	list = kstrdup(of_id ? of_id : "", GFP_KERNEL);
+	if (!list)
 		return -ENOMEM;
-	p = copy;
-	while (!ret && (item = strsep(&p, ",")))
-		if (*item)
-			ret = fn(strim(item));
-	kfree(copy);
+	p = list;
+	while ((c = strsep(&p, ";")) && !ret) {
+		c = strim(c);
+		if (*c && n > UDRV_MAX_OF_IDS)
+			ret = -E2BIG;
+		else if (*c)
+			strscpy(udrv_of_ids[n++].compatible, c, sizeof(udrv_of_ids[0].compatible));
+	}
+	kfree(list);
+	if (ret)
+		pr_err(UDRV_UIO_DRIVER_NAME ": more than %d compatibles in of_id=\n",
+		       UDRV_MAX_OF_IDS);
 	return ret;
 }
 
 static int __init udrv_init(void)
 {
-	int ret;
+	int i, ret;
 
-	ret = udrv_for_each(of_id, udrv_add_of_id);
+	ret = udrv_add_of_ids();
 	if (ret)
 		return ret;
 	ret = platform_driver_register(&udrv_platform_driver);
@@ -517,7 +500,8 @@ static int __init udrv_init(void)
 	ret = pci_register_driver(&udrv_pci_driver);
 	if (ret)
 		goto err_amba;
-	ret = udrv_for_each(ids, udrv_add_pci_id);
+	for (i = 0; i < n_ids && !ret; i++)
+		ret = udrv_add_pci_id(ids[i]);
 	if (!ret)
 		return 0;
 

@@ -24,7 +24,8 @@
  * Names: a device-tree node's UIO device is named by UDRV_UIO_PROP_NAME,
  * else by the node name without its unit address ("pl031"); a PCI device's
  * UIO device is named UDRV_UIO_DRIVER_NAME. Binding: compatible
- * UDRV_UIO_COMPATIBLE or one in the `of_id=` module parameter, or
+ * UDRV_UIO_COMPATIBLE or one in the `of_id="vendor,a;vendor,b"` module
+ * parameter (semicolons: compatibles contain commas), or
  * driver_override = UDRV_UIO_DRIVER_NAME on the platform, AMBA (PrimeCell)
  * or PCI bus, or PCI new_id / the `ids=vvvv:dddd,...` parameter.
  * PCI-only parameters: `pci_pool_size` (bytes, default 64 KiB, 0 = none),
