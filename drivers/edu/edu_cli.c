@@ -187,7 +187,8 @@ int main(int argc, char **argv)
 	struct edu *edu;
 	int c, ret, rc;
 
-	while ((c = getopt_long(argc, argv, "ha:b:", opts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead */
+	while ((c = getopt_long(argc, argv, "+ha:b:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -200,7 +201,7 @@ int main(int argc, char **argv)
 				return bad("-b wants a number of bits 28..64, not '%s'", optarg);
 			break;
 		default:
-			return bad("%s", "bad option (see --help)");
+			return bad("bad option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -84,7 +84,8 @@ int main(int argc, char **argv)
 	uint32_t arg = 0, t;
 	int c, ret, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "hd:", opts, NULL)) != -1) {
+	opterr = 0;	/* one line of our own instead */
+	while ((c = getopt_long(argc, argv, "+hd:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -93,7 +94,7 @@ int main(int argc, char **argv)
 			device = optarg;
 			break;
 		default:
-			return bad("%s", "bad option (see --help)");
+			return bad("bad option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
@@ -111,9 +112,10 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "alarm")) {
 		if (optind + 1 != argc)
 			return bad("%s", "alarm takes one argument: SECONDS");
-		if (parse_u32(argv[optind], 1, 86400, &arg))
-			return bad("SECONDS must be a whole number 1..86400 (an alarm in the future), "
-				   "not '%s'", argv[optind]);
+		/* 0 parses; the driver refuses it (an alarm in the past) */
+		if (parse_u32(argv[optind], 0, 86400, &arg))
+			return bad("SECONDS must be a whole number 1..86400, not '%s'",
+				   argv[optind]);
 	} else {
 		return bad("unknown command '%s' (time, set, alarm; see --help)", cmd);
 	}
