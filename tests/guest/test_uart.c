@@ -7,6 +7,7 @@
  * and a 4 KiB block the driver sends must come back intact.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -122,33 +123,54 @@ static void test_receive_4k_from_host(void **state)
 	cdns_uart_close(u);
 }
 
-/* Three bytes, fewer than the RX trigger level: the receiver timeout
- * interrupt delivers them (a blocking read), and a non-blocking read gets
- * them as well once they are there. */
+struct reader {
+	struct cdns_uart *u;
+	volatile int started;
+	ssize_t n;
+	uint8_t b[16];
+};
+
+static void *reader(void *arg)
+{
+	struct reader *r = arg;
+
+	r->started = 1;
+	r->n = cdns_uart_read(r->u, r->b, sizeof(r->b), 5000 * MS);
+	return NULL;
+}
+
+/* Three bytes, fewer than the RX trigger level: a blocking read already
+ * waiting (another thread; this one only asks the host) is woken by the
+ * receiver timeout interrupt. Then a non-blocking read picks up three more. */
 static void test_short_message_by_timeout(void **state)
 {
 	struct cdns_uart_stats st;
-	struct cdns_uart *u = NULL;
+	struct reader r = { 0 };
+	pthread_t th;
+	size_t got = 0;
 	uint8_t b[16];
 	ssize_t n;
 
 	(void)state;
-	assert_int_equal(cdns_uart_open(NULL, 0, NULL, &u), 0);
+	assert_int_equal(cdns_uart_open(NULL, 0, NULL, &r.u), 0);
+	assert_int_equal(pthread_create(&th, NULL, reader, &r), 0);
+	while (!r.started)
+		nanosleep(&(struct timespec){ 0, 1 * MS }, NULL);
+	nanosleep(&(struct timespec){ 0, 300 * MS }, NULL);	/* let it block */
 	host_send((const uint8_t *)"abc", 3);
-	n = cdns_uart_read(u, b, sizeof(b), 5000 * MS);
-	assert_true(n >= 1);
-	if (n < 3)
-		read_all(u, b + n, 3 - (size_t)n);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_true(r.n >= 1);
+	memcpy(b, r.b, (size_t)r.n);
+	if (r.n < 3)
+		read_all(r.u, b + r.n, 3 - (size_t)r.n);
 	assert_memory_equal(b, "abc", 3);
-	cdns_uart_stats(u, &st);
+	cdns_uart_stats(r.u, &st);
 	assert_int_equal(st.irq_rx_trigger, 0);
 	assert_true(st.irq_rx_timeout >= 1);
 
 	host_send((const uint8_t *)"xyz", 3);
-	size_t got = 0;
-
 	for (int tries = 0; got < 3 && tries < 500; tries++) {
-		n = cdns_uart_read_nonblock(u, b + got, sizeof(b) - got);
+		n = cdns_uart_read_nonblock(r.u, b + got, sizeof(b) - got);
 		if (n == -EAGAIN) {
 			nanosleep(&(struct timespec){ 0, 10 * MS }, NULL);
 			continue;
@@ -158,7 +180,7 @@ static void test_short_message_by_timeout(void **state)
 	}
 	assert_int_equal(got, 3);
 	assert_memory_equal(b, "xyz", 3);
-	cdns_uart_close(u);
+	cdns_uart_close(r.u);
 }
 
 /* driver -> UART1 -> host, echoed -> UART1 -> driver: a 4 KiB random block. */
