@@ -10,7 +10,8 @@
  * sequential reads at depth 1 (MiB/s); SECONDS (default 2) per test and
  * driver, in 4 rounds that alternate the drivers so that a change in the
  * machine's load (the host is shared) hits all three alike. One JSON object per line: one per test and driver, then one per
- * test with the ratios udrv/kernel. Only on virt; other boards print nothing.
+ * test with the ratios udrv/kernel. Only on virt and virt32; other boards
+ * print nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -167,7 +168,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: virtio-blk BOARD [SECONDS]\n");
 		return 2;
 	}
-	if (strcmp(argv[1], "virt"))
+	if (strcmp(argv[1], "virt") && strcmp(argv[1], "virt32"))
 		return 0;
 	fd = open(KERNEL_DISK, O_RDONLY | O_DIRECT);
 	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes)) {

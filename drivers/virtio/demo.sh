@@ -1,6 +1,6 @@
 #!/bin/sh
 # virtio-blk and virtio-rng driven from userspace on the virt board.
-[ "$1" = virt ] || exit 0
+case $1 in virt | virt32) ;; *) exit 0 ;; esac
 echo "== virtio-blk in userspace (udrv-blk), disk 0 at virtio-mmio 0xa003e00"
 udrv-blk info || exit 1
 msg="hello from a userspace virtio-blk driver (pid $$)"
