@@ -11,6 +11,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,6 +219,8 @@ static int serve(struct zdma *z)
 {
 	uint32_t isr = udrv_read32(z->r, ZDMA_CH_ISR), err = isr & ZDMA_INT_ERRORS;
 	uint32_t state = udrv_read32(z->r, ZDMA_CH_STATUS) & ZDMA_STATE_MASK;
+	bool next = false;
+	int ret;
 
 	udrv_write32(z->r, ZDMA_CH_ISR, isr);
 	if (z->qlen && ((isr & ZDMA_INT_DMA_DONE) || (err && state != ZDMA_STATE_BUSY))) {
@@ -227,14 +230,19 @@ static int serve(struct zdma *z)
 			.cookie = c->cookie, .status = err ? -EIO : 0, .errors = err, .len = c->len,
 		};
 		z->qhead = (z->qhead + 1) % ZDMA_QUEUE_MAX;
-		if (--z->qlen)
-			hw_start(z, &z->q[z->qhead]);
+		next = --z->qlen > 0;
 	} else {
 		z->stray |= err;
 	}
 	/* the channel's writes to memory are seen after its status */
 	udrv_rmb();
-	return udrv_irq_unmask(z->irq);
+	/* Unmask first, with the status clear, then start the next copy: its
+	 * interrupt then finds the line open (an interrupt raised while the
+	 * line is masked waits far longer to be delivered under QEMU). */
+	ret = udrv_irq_unmask(z->irq);
+	if (next)
+		hw_start(z, &z->q[z->qhead]);
+	return ret;
 }
 
 int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
