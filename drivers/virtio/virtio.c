@@ -29,6 +29,7 @@ struct virtq {
 	struct virtq_avail *avail;
 	struct virtq_used *used;
 	uint16_t free_head, nfree, avail_idx, last_used;
+	uint16_t published;		/* avail_idx as the device last saw it */
 	uint16_t *next;			/* free list / chain links */
 	uint16_t *chain;		/* descriptors taken by the buffer at a head */
 	void **token;			/* per head; NULL: not in flight */
@@ -504,6 +505,9 @@ int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned int n, vo
 void virtq_kick(struct virtq *vq)
 {
 	assert(vq);
+	if (vq->avail_idx == vq->published)
+		return;
+	vq->published = vq->avail_idx;
 	udrv_wmb();	/* descriptors and ring entries before the index (2.6.13) */
 	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx), __ATOMIC_RELAXED);
 	udrv_mb();	/* the index before reading the device's flags */

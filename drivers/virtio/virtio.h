@@ -153,7 +153,10 @@ struct virtq_seg {
  */
 int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned int n, void *token);
 
-/** virtq_kick() - publish the buffers added and notify the device if it wants. */
+/**
+ * virtq_kick() - publish the buffers added since the last kick and notify the
+ * device unless it asked not to be (VIRTQ_USED_F_NO_NOTIFY); nothing if none.
+ */
 void virtq_kick(struct virtq *vq);
 
 /**

@@ -71,7 +71,7 @@ int virtio_blk_open(const char *name, const struct virtio_blk_opts *opts,
 		return ret;
 	}
 	blk->udev = virtio_dev_udrv(blk->vd);
-	ret = virtio_dev_negotiate(blk->vd, 1ull << VIRTIO_F_INDIRECT_DESC |
+	ret = virtio_dev_negotiate(blk->vd, (opts->no_indirect ? 0 : 1ull << VIRTIO_F_INDIRECT_DESC) |
 				   1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_RO |
 				   1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH);
 	if (ret)

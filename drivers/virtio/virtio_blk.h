@@ -38,6 +38,8 @@ struct virtio_blk_opts {
 	unsigned int queue_size;	/* power of 2; 0: the device's, at most 256 */
 	bool polled;			/* poll for completions instead of interrupts */
 	uint64_t timeout_ns;		/* per wait for a completion; 0: 5 s */
+	bool no_indirect;		/* chain 3 descriptors per request even if the
+				 * device offers indirect ones (depth: size / 3) */
 };
 
 /**
