@@ -64,6 +64,16 @@ static void host_disk_check(const void *data, uint64_t off, size_t len)
 	fflush(stdout);
 }
 
+static struct virtio_blk *open_blk_opts(const struct virtio_blk_opts *o)
+{
+	struct virtio_blk *blk = NULL;
+	int ret = virtio_blk_open(NULL, o, &blk);
+
+	if (ret)
+		fail_msg("virtio_blk_open: %d: %s", ret, virtio_last_error());
+	return blk;
+}
+
 static struct virtio_blk *open_blk(bool polled)
 {
 	struct virtio_blk_opts o = { .polled = polled };
@@ -151,10 +161,11 @@ static void test_write_read_back_host_sees_it(void **state)
 	free(data);
 }
 
-/* 10,000 random 4 KiB reads, up to 32 in flight, each checked. */
-static void random_reads(bool polled)
+/* @reads random 4 KiB reads, up to 32 in flight, each checked. */
+static void random_reads(bool polled, bool no_indirect, unsigned int reads)
 {
-	struct virtio_blk *blk = open_blk(polled);
+	struct virtio_blk_opts o = { .polled = polled, .no_indirect = no_indirect };
+	struct virtio_blk *blk = open_blk_opts(&o);
 	struct udrv_dma_buf *buf;
 	struct virtio_blk_done done[QD];
 	uint64_t lba[QD], want[512];
@@ -167,8 +178,8 @@ static void random_reads(bool polled)
 		free_slots[i] = i;
 	assert_int_equal(virtio_blk_dma_alloc(blk, QD * 4096, &buf), 0);
 	srand(polled ? 7 : 8);
-	while (completed < RANDOM_READS) {
-		while (submitted < RANDOM_READS && nfree) {
+	while (completed < reads) {
+		while (submitted < reads && nfree) {
 			/* slot i of the buffer, tag i + 1, back on the free list when done */
 			unsigned int slot = free_slots[--nfree];
 
@@ -203,13 +214,26 @@ static void random_reads(bool polled)
 static void test_random_reads_qd32_interrupts(void **state)
 {
 	(void)state;
-	random_reads(false);
+	random_reads(false, false, RANDOM_READS);
 }
 
 static void test_random_reads_qd32_polled(void **state)
 {
 	(void)state;
-	random_reads(true);
+	random_reads(true, false, RANDOM_READS);
+}
+
+/* Without indirect descriptors: three per request, a third of the queue. */
+static void test_random_reads_direct_chains(void **state)
+{
+	struct virtio_blk_opts o = { .no_indirect = true };
+	struct virtio_blk *blk = open_blk_opts(&o);
+
+	(void)state;
+	assert_false(virtio_dev_has(virtio_blk_virtio(blk), VIRTIO_F_INDIRECT_DESC));
+	assert_int_equal(virtio_blk_queue_depth(blk), virtio_blk_queue_size(blk) / 3);
+	virtio_blk_close(blk);
+	random_reads(false, true, 2000);
 }
 
 static void test_read_past_capacity(void **state)
@@ -353,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_write_read_back_host_sees_it),
 		cmocka_unit_test(test_random_reads_qd32_interrupts),
 		cmocka_unit_test(test_random_reads_qd32_polled),
+		cmocka_unit_test(test_random_reads_direct_chains),
 		cmocka_unit_test(test_read_past_capacity),
 		cmocka_unit_test(test_not_a_block_device),
 		cmocka_unit_test(test_queue_size_refused),
