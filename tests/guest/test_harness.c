@@ -131,7 +131,7 @@ static int fixed_up(const void *blob, const char *frag, const char *prop)
  */
 static void test_overlay_in_live_tree(void **state)
 {
-	static char blob[65536], live[4096];
+	static char blob[65536] __attribute__((aligned(8))), live[4096];
 	char path[PATH_MAX], dtbo[PATH_MAX];
 	int frag, checked = 0;
 	ssize_t n;
