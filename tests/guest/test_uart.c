@@ -4,7 +4,8 @@
  * whose far end is a unix socket the harness holds. The host writes a 4 KiB
  * random block into it (@@UDRV-HOST uart-send, several lines) and the driver
  * must receive it intact; then the host echoes (@@UDRV-HOST uart-echo on)
- * and a 4 KiB block the driver sends must come back intact.
+ * and a 4 KiB block the driver sends must come back intact (and, checked by
+ * the host after the run, hash right there: @@UDRV-HOST uart-check).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -55,6 +56,23 @@ static void read_all(struct cdns_uart *u, uint8_t *p, size_t len)
 			fail_msg("read %zd after %zu of %zu bytes", n, got, len);
 		got += (size_t)n;
 	}
+}
+
+/* SHA-256 of @p as hex into @hex[65], by busybox sha256sum. */
+static void sha256_hex(const uint8_t *p, size_t len, char *hex)
+{
+	const char *path = "/tmp/guest_uart.block";
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	f = popen("sha256sum /tmp/guest_uart.block", "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%64s", hex), 1);
+	pclose(f);
+	remove(path);
+	assert_int_equal(strlen(hex), 64);
 }
 
 static void random_block(uint8_t *p, size_t len)
@@ -213,6 +231,12 @@ static void test_send_4k_to_host(void **state)
 	}
 	assert_int_equal(cdns_uart_drain(u, 5000 * MS), 0);
 	host_echo(0);
+	/* and the host checks what it got, once the guest is done */
+	char hex[65];
+
+	sha256_hex(out, sizeof(out), hex);
+	printf("@@UDRV-HOST uart-check %d %s\n", BLOCK, hex);
+	fflush(stdout);
 	assert_memory_equal(out, in, sizeof(out));
 	/* nothing more than was sent */
 	assert_int_equal(cdns_uart_read(u, b, sizeof(b), 200 * MS), 0);
