@@ -27,7 +27,7 @@ static void usage(FILE *f)
 		"  --timeout MS        see the commands\n"
 		"  --baud N            baud rate (default 115200)\n"
 		"  --format 8N1        data bits (6-8), parity (N/E/O), stop bits (1-2)\n"
-		"  --device NAME       UIO name of the UART (default uart1)\n"
+		"  --device NAME       UIO name (default: a cdns,uart-r1p12 node, else uart1)\n"
 		"  --clock HZ          reference clock (default: the DT's clock-frequency)\n");
 }
 

@@ -19,7 +19,7 @@ static void usage(FILE *f)
 		"                      wakeup's lateness and min/avg/p99/max\n"
 		"  oneshot MS          one interrupt after MS milliseconds\n"
 		"  count               read the counter twice\n"
-		"  --device NAME       UIO name of the TTC (default ttc0)\n"
+		"  --device NAME       UIO name of the TTC (default: a cdns,ttc node, else ttc0)\n"
 		"  --counter N         counter 0..2 (default 0)\n"
 		"  --clock HZ          input clock (default: the DT's clock-frequency)\n");
 }

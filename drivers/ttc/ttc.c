@@ -78,7 +78,10 @@ int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc
 	if (!t)
 		return -ENOMEM;
 	t->n = counter;
-	ret = udrv_device_open(name ? name : "ttc0", &t->dev);
+	ret = name ? udrv_device_open(name, &t->dev) :
+		     udrv_device_open_dt_compatible("cdns,ttc", 0, &t->dev);
+	if (!name && ret == -ENOENT)	/* handed over with its compatible replaced */
+		ret = udrv_device_open("ttc0", &t->dev);
 	if (ret)
 		goto fail;
 	if ((ret = udrv_device_region(t->dev, 0, TTC_EVT(2) + 4, &reg)) ||

@@ -18,7 +18,8 @@ static void usage(FILE *f)
 		"  copy SIZE [COUNT]   copy SIZE bytes (suffix K or M allowed) between two\n"
 		"                      DMA pool buffers COUNT times (default 1), queued back\n"
 		"                      to back; verify the data and print the throughput\n"
-		"  --device NAME       UIO name of the channel (default zdma0)\n");
+		"  --device NAME       UIO name of the channel (default: an\n"
+		"                      xlnx,zynqmp-dma-1.0 node, else zdma0)\n");
 }
 
 static int fail(const char *what, int err)

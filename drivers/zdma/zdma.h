@@ -41,7 +41,8 @@ struct zdma_done {
 };
 
 /**
- * zdma_open() - open the channel under UIO name @name (NULL: "zdma0"),
+ * zdma_open() - open the channel under UIO name @name (NULL: the first
+ * whose DT node is "xlnx,zynqmp-dma-1.0", else the UIO name "zdma0"),
  * disable and clear its interrupts, program simple mode and unmask the
  * done and error interrupts. The caller owns *@out and frees it with
  * zdma_close().
