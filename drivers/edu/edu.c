@@ -47,15 +47,8 @@ static int fail(int err, const char *fmt, ...)
 	return err;
 }
 
-static uint32_t rd(const struct edu *edu, size_t off)
-{
-	return udrv_read32(edu->r, off);
-}
-
-static void wr(const struct edu *edu, size_t off, uint32_t v)
-{
-	udrv_write32(edu->r, off, v);
-}
+#define rd(edu, off)		udrv_read32((edu)->r, (off))
+#define wr(edu, off, v)		udrv_write32((edu)->r, (off), (v))
 
 static uint64_t now_ns(void)
 {
@@ -67,19 +60,27 @@ static uint64_t now_ns(void)
 
 /* ---- finding and binding the PCI function through sysfs ---- */
 
-static const char *sys_root(void)
+struct fn {
+	char addr[NAME_MAX + 1];
+	char drv[NAME_MAX + 1];	/* "" if no driver has it */
+	int is_edu;
+};
+
+static void fn_path(char *buf, const char *addr, const char *attr)
 {
 	const char *root = getenv("UDRV_ROOT");
 
-	return root ? root : "";
+	snprintf(buf, PATH_MAX, "%s/sys/bus/pci/%s%s%s", root ? root : "",
+		 addr ? "devices/" : "", addr ? addr : "", attr);
 }
 
-static long read_hex(const char *path)
+static long fn_hex(const char *addr, const char *attr)
 {
-	char buf[32] = "";
-	FILE *f = fopen(path, "re");
+	char path[PATH_MAX], buf[32] = "";
+	FILE *f;
 
-	if (!f)
+	fn_path(path, addr, attr);
+	if (!(f = fopen(path, "re")))
 		return -1;
 	if (!fgets(buf, sizeof(buf), f))
 		buf[0] = '\0';
@@ -91,125 +92,106 @@ static int write_str(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
-	int err;
 
 	if (fd < 0)
 		return -errno;
 	n = write(fd, s, strlen(s));
-	err = n < 0 ? -errno : 0;
+	n = n < 0 ? -errno : n == (ssize_t)strlen(s) ? 0 : -EIO;
 	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : (err ? err : -EIO);
+	return (int)n;
 }
 
-/*
- * Find the edu function: @addr if given (checked to exist), else the first
- * 1234:11e8. Its address goes to @out, the name of its driver to @drv
- * ("" if none). 0 or -ENOENT.
- */
-static int find_pci(const char *addr, char *out, size_t len, char *drv, size_t drvlen)
+/* The function at @addr, or else the first 1234:11e8. 0 or -ENOENT. */
+static int locate(const char *addr, struct fn *f)
 {
 	char path[PATH_MAX], real[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices", sys_root());
-	d = opendir(path);
-	if (!d)
+	fn_path(path, NULL, "devices");
+	if (!(d = opendir(path)))
 		return fail(-ENOENT, "no PCI bus in sysfs");
-	out[0] = '\0';
+	f->addr[0] = f->drv[0] = '\0';
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
+		if (e->d_name[0] == '.' || (addr && strcmp(e->d_name, addr)))
 			continue;
-		if (addr) {
-			if (strcmp(e->d_name, addr))
-				continue;
-		} else {
-			snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vendor", sys_root(),
-				 e->d_name);
-			if (read_hex(path) != EDU_VENDOR_ID)
-				continue;
-			snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/device", sys_root(),
-				 e->d_name);
-			if (read_hex(path) != EDU_DEVICE_ID)
-				continue;
+		f->is_edu = fn_hex(e->d_name, "/vendor") == EDU_VENDOR_ID &&
+			    fn_hex(e->d_name, "/device") == EDU_DEVICE_ID;
+		if (addr || f->is_edu) {
+			snprintf(f->addr, sizeof(f->addr), "%s", e->d_name);
+			break;
 		}
-		snprintf(out, len, "%s", e->d_name);
-		break;
 	}
 	closedir(d);
-	if (!out[0])
+	if (!f->addr[0])
 		return addr ? fail(-ENOENT, "no PCI device %s", addr)
 			    : fail(-ENOENT, "no edu device (PCI %04x:%04x) on the PCI bus",
 				   EDU_VENDOR_ID, EDU_DEVICE_ID);
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver", sys_root(), out);
+	fn_path(path, f->addr, "/driver");
 	if (realpath(path, real))
-		snprintf(drv, drvlen, "%s", strrchr(real, '/') + 1);
-	else
-		drv[0] = '\0';
+		snprintf(f->drv, sizeof(f->drv), "%s", strrchr(real, '/') + 1);
 	return 0;
 }
 
 int edu_bind(const char *pci_address)
 {
-	char addr[NAME_MAX + 1], again[NAME_MAX + 1], drv[NAME_MAX + 1], path[PATH_MAX];
+	char path[PATH_MAX];
+	struct fn f;
 	int ret;
 
 	last_error[0] = '\0';
-	if ((ret = find_pci(pci_address, addr, sizeof(addr), drv, sizeof(drv))))
+	if ((ret = locate(pci_address, &f)))
 		return ret;
-	if (!strcmp(drv, STUB))
+	if (!strcmp(f.drv, STUB))
 		return 0;
-	if (drv[0])
+	if (f.drv[0])
 		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB
-			    " (left alone)", addr, drv);
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/driver_override", sys_root(), addr);
+			    " (left alone)", f.addr, f.drv);
+	fn_path(path, f.addr, "/driver_override");
 	if ((ret = write_str(path, STUB)))
-		return fail(ret, "%s: cannot write %s: %s", addr, path, strerror(-ret));
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/drivers_probe", sys_root());
-	ret = write_str(path, addr);
-	find_pci(addr, again, sizeof(again), drv, sizeof(drv));
-	if (strcmp(drv, STUB))
+		return fail(ret, "%s: cannot write %s: %s", f.addr, path, strerror(-ret));
+	fn_path(path, NULL, "drivers_probe");
+	ret = write_str(path, f.addr);
+	snprintf(path, sizeof(path), "%s", f.addr);	/* locate() clears f.addr */
+	if (locate(path, &f) || strcmp(f.drv, STUB))
 		return fail(ret ? ret : -ENODEV, "%s: " STUB " did not take it (is the module "
-			    "loaded?)%s%s", addr, ret ? ": " : "", ret ? strerror(-ret) : "");
+			    "loaded?)%s%s", path, ret ? ": " : "", ret ? strerror(-ret) : "");
 	return 0;
 }
 
 /* Why udrv could not open the function: absent, unbound or someone else's. */
 static int explain_absent(const char *pci_address)
 {
-	char addr[NAME_MAX + 1], drv[NAME_MAX + 1];
+	struct fn f;
 	int ret;
 
-	char path[PATH_MAX];
-	long ven, dev;
-
-	if ((ret = find_pci(pci_address, addr, sizeof(addr), drv, sizeof(drv))))
+	if ((ret = locate(pci_address, &f)))
 		return ret;
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/vendor", sys_root(), addr);
-	ven = read_hex(path);
-	snprintf(path, sizeof(path), "%s/sys/bus/pci/devices/%s/device", sys_root(), addr);
-	dev = read_hex(path);
-	if (ven != EDU_VENDOR_ID || dev != EDU_DEVICE_ID)
-		return fail(-ENODEV, "%s is %04lx:%04lx, not an edu (%04x:%04x)", addr, ven, dev,
+	if (!f.is_edu)
+		return fail(-ENODEV, "%s is %04lx:%04lx, not an edu (%04x:%04x)", f.addr,
+			    fn_hex(f.addr, "/vendor"), fn_hex(f.addr, "/device"),
 			    EDU_VENDOR_ID, EDU_DEVICE_ID);
-	if (!drv[0])
+	if (!f.drv[0])
 		return fail(-ENODEV, "%s is bound to no driver: hand it to " STUB
-			    " (edu_bind(), or udrv_uio in its driver_override)", addr);
-	if (strcmp(drv, STUB))
-		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB, addr, drv);
-	return fail(-ENOENT, "%s is bound to " STUB " but has no UIO device", addr);
+			    " (edu_bind(), or udrv_uio in its driver_override)", f.addr);
+	if (strcmp(f.drv, STUB))
+		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB, f.addr,
+			    f.drv);
+	return fail(-ENOENT, "%s is bound to " STUB " but has no UIO device", f.addr);
 }
 
 /* ---- interrupts ---- */
 
-/* Wait until a cause in @bits has been seen; see edu_irq_wait(). */
-static int wait_bits(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
+int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
 {
 	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
 	uint64_t left = timeout_ns;
 	uint32_t st;
 	int ret;
 
+	assert(edu);
+	if (!bits)
+		return -EINVAL;
 	for (;;) {
 		if (edu->pending & bits) {
 			if (seen)
@@ -236,6 +218,18 @@ static int wait_bits(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32
 	}
 }
 
+/* Wait for the device's own completion interrupt @cause: 0 or -errno. */
+static int completion(struct edu *edu, uint32_t cause, uint64_t timeout_ns)
+{
+	int ret = edu_irq_wait(edu, cause, timeout_ns, NULL);
+
+	if (ret == 0)
+		return fail(-ETIMEDOUT, "no %s-done interrupt within %llu ms",
+			    cause == EDU_IRQ_DMA ? "DMA" : "factorial",
+			    (unsigned long long)(timeout_ns / MS));
+	return ret < 0 ? ret : 0;
+}
+
 int edu_irq_raise(struct edu *edu, uint32_t bits)
 {
 	assert(edu);
@@ -245,14 +239,6 @@ int edu_irq_raise(struct edu *edu, uint32_t bits)
 			    "(factorial and DMA completion) alone", bits, EDU_IRQ_RESERVED);
 	wr(edu, EDU_REG_IRQ_RAISE, bits);
 	return 0;
-}
-
-int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
-{
-	assert(edu);
-	if (!bits)
-		return -EINVAL;
-	return wait_bits(edu, bits, timeout_ns, seen);
 }
 
 void edu_irq_stats(const struct edu *edu, uint32_t *count, uint64_t *missed)
@@ -300,7 +286,6 @@ static int quiesce(struct edu *edu)
 int edu_open(const char *pci_address, struct edu **out)
 {
 	struct edu *edu;
-	uint16_t ven = 0, devid = 0;
 	uint32_t id;
 	int ret;
 
@@ -320,12 +305,6 @@ int edu_open(const char *pci_address, struct edu **out)
 	if (ret) {
 		ret = fail(ret, "cannot open the edu device: %s", udrv_last_error());
 		goto err_free;
-	}
-	udrv_device_pci_id(edu->dev, &ven, &devid);
-	if (ven != EDU_VENDOR_ID || devid != EDU_DEVICE_ID) {
-		ret = fail(-ENODEV, "%s is %04x:%04x, not an edu (%04x:%04x)", pci_address, ven,
-			   devid, EDU_VENDOR_ID, EDU_DEVICE_ID);
-		goto err_close;
 	}
 	if (udrv_device_region(edu->dev, EDU_BAR, EDU_REG_DMA_CMD + 8, &edu->bar0) ||
 	    udrv_device_irq(edu->dev, 0, &edu->irq) || !udrv_device_dma_pool_size(edu->dev)) {
@@ -418,11 +397,7 @@ int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeou
 	/* Interrupt on completion first, then the argument starts it. */
 	wr(edu, EDU_REG_STATUS, EDU_STATUS_IRQFACT);
 	wr(edu, EDU_REG_FACT, n);
-	ret = wait_bits(edu, EDU_IRQ_FACT, timeout_ns, NULL);
-	if (ret == 0)
-		return fail(-ETIMEDOUT, "no factorial-done interrupt within %llu ms",
-			    (unsigned long long)(timeout_ns / MS));
-	if (ret < 0)
+	if ((ret = completion(edu, EDU_IRQ_FACT, timeout_ns)))
 		return ret;
 	*result = rd(edu, EDU_REG_FACT);
 	return 0;
@@ -433,7 +408,7 @@ int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeou
 static int dma(struct edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, size_t buf_off,
 	       uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
 {
-	uint64_t bus, ram, dev;
+	uint64_t bus, dev;
 	int ret;
 
 	last_error[0] = '\0';
@@ -461,26 +436,16 @@ static int dma(struct edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, si
 	if (rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START)
 		return fail(-EBUSY, "a DMA is still running");
 
-	ram = bus;
 	dev = EDU_DMA_BUF_ADDR + edu_off;
 	edu->pending &= ~EDU_IRQ_DMA;
-	/* From 0x80 on, 64-bit accesses are allowed; a 32-bit write sets the
-	 * whole address (edu.c stores the value as is), so below 4 GiB a
-	 * 32-bit write does, also on 32-bit CPUs. */
-	if (ram >> 32) {
-		udrv_write64(edu->r, dir ? EDU_REG_DMA_DST : EDU_REG_DMA_SRC, ram);
-	} else {
-		wr(edu, dir ? EDU_REG_DMA_DST : EDU_REG_DMA_SRC, (uint32_t)ram);
-	}
-	wr(edu, dir ? EDU_REG_DMA_SRC : EDU_REG_DMA_DST, (uint32_t)dev);
-	wr(edu, EDU_REG_DMA_COUNT, len);
+	/* 64-bit registers; where the CPU splits the access, the low word's
+	 * write sets the whole address (edu.c) and the high word's is ignored. */
+	udrv_write64(edu->r, dir ? EDU_REG_DMA_DST : EDU_REG_DMA_SRC, bus);
+	udrv_write64(edu->r, dir ? EDU_REG_DMA_SRC : EDU_REG_DMA_DST, dev);
+	udrv_write64(edu->r, EDU_REG_DMA_COUNT, len);
 	/* udrv_write32 orders the buffer's contents before the command. */
 	wr(edu, EDU_REG_DMA_CMD, EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ | dir);
-	ret = wait_bits(edu, EDU_IRQ_DMA, timeout_ns, NULL);
-	if (ret == 0)
-		return fail(-ETIMEDOUT, "no DMA-done interrupt within %llu ms",
-			    (unsigned long long)(timeout_ns / MS));
-	if (ret < 0)
+	if ((ret = completion(edu, EDU_IRQ_DMA, timeout_ns)))
 		return ret;
 	udrv_rmb();	/* the device's writes before our reads of the buffer */
 	return 0;

@@ -3,22 +3,15 @@
  * edu.h - userspace driver for QEMU's educational PCI device "edu"
  * (1234:11e8; QEMU docs/specs/edu.rst, hw/misc/edu.c), on libudrv.
  *
- * The device must be bound to the udrv_uio stub (driver_override; see
- * edu_bind()). Its one interrupt line (INTx) is shared by three causes,
- * all kept in the interrupt status register: factorial done (0x1), DMA
- * done (0x100), and whatever userspace raises itself. The driver waits for
- * the line, reads and acknowledges every cause present, then unmasks, and
- * keeps causes nobody has asked for yet, so no interrupt is lost between
- * calls.
+ * The device must be bound to udrv_uio (edu_bind()). Its one interrupt
+ * line is shared by factorial done (0x1), DMA done (0x100) and causes
+ * userspace raises itself; the driver acknowledges every cause present
+ * before it unmasks, and keeps causes not yet asked for, so none is lost.
+ * It never makes QEMU 7.2's edu abort the emulator (see edu_regs.h).
  *
- * The driver never makes QEMU 7.2's edu abort the emulator: it refuses
- * DMA counts of 0 and transfers reaching the last byte of edu's 4 KiB
- * buffer (see edu_regs.h), and bus addresses beyond the device's DMA mask.
- *
- * Conventions (as libudrv): 0 (or a count) on success, a negative errno on
- * failure; a NULL object is a programming error (assert). Refusals and
- * failures leave a one-line reason in edu_last_error(). One struct edu is
- * used from one thread at a time.
+ * Conventions (as libudrv): 0 on success, a negative errno on failure; a
+ * NULL object is a programming error (assert); refusals leave a one-line
+ * reason in edu_last_error(). One struct edu per thread at a time.
  */
 #ifndef EDU_H
 #define EDU_H
@@ -53,23 +46,20 @@ struct edu_info {
 
 /**
  * edu_bind() - hand the PCI function at @pci_address (NULL: the first
- * 1234:11e8) to udrv_uio through driver_override, if no driver has it.
- * Returns 0 if it is (now) bound to udrv_uio; -EBUSY if another driver has
- * it (left alone; the reason names the driver); -ENOENT no edu device;
- * -errno from sysfs (e.g. -EACCES, or -ENODEV if udrv_uio is not loaded).
+ * 1234:11e8) to udrv_uio through driver_override if no driver has it.
+ * 0 if udrv_uio has it (now); -EBUSY another driver has it (left alone);
+ * -ENOENT no such device; -ENODEV udrv_uio did not take it; -errno (sysfs).
  */
 int edu_bind(const char *pci_address);
 
 /**
- * edu_open() - open the edu function at @pci_address ("0000:00:01.0"), or
- * with NULL the first device with id 1234:11e8, bound to udrv_uio.
- * Checks the identification register and the liveness register,
- * acknowledges stale interrupts, unmasks the line, and waits (up to 1 s)
- * for a DMA left running. The caller owns *@out (edu_close()).
- * Errors: -EINVAL @out NULL; -ENOENT no such PCI device; -ENODEV it exists
- * but is bound to no driver (edu_bind() hands it over), or it is not an
- * edu (wrong id, failed liveness); -EBUSY it is bound to another driver;
- * -EIO no DMA pool or no interrupt; -errno from libudrv.
+ * edu_open() - open the edu at @pci_address ("0000:00:01.0"; NULL: the
+ * first 1234:11e8), bound to udrv_uio. Checks its id and liveness,
+ * acknowledges stale interrupts, unmasks the line, waits (up to 1 s) for a
+ * DMA left running. The caller owns *@out (edu_close()).
+ * Errors: -EINVAL @out NULL; -ENOENT no such PCI device; -ENODEV bound to
+ * no driver (see edu_bind()) or not an edu; -EBUSY bound to another
+ * driver; -EIO no BAR0, interrupt or DMA pool; -errno from libudrv.
  */
 int edu_open(const char *pci_address, struct edu **out);
 
@@ -82,35 +72,26 @@ struct udrv_device *edu_device(const struct edu *edu);
 /** edu_info() - fill *@info (strings borrowed from @edu). -EINVAL if @info is NULL. */
 int edu_info(struct edu *edu, struct edu_info *info);
 
-/**
- * edu_liveness() - write @pattern to the liveness register and check it
- * reads back inverted. 0, or -EIO (reason says what came back).
- */
+/** edu_liveness() - write @pattern to the liveness register; 0 if it reads back inverted, else -EIO. */
 int edu_liveness(struct edu *edu, uint32_t pattern);
 
 /**
- * edu_set_dma_bits() - the DMA mask QEMU was started with
- * (-device edu,dma_mask=...; 28 bits by default in QEMU, 32 assumed here
- * because udrv's harness passes dma_mask=0xffffffff and the stub allocates
- * the pool below 4 GiB). Buffers beyond it are refused instead of being
- * silently redirected by the device. -EINVAL unless 28 <= @bits <= 64.
+ * edu_set_dma_bits() - the DMA mask QEMU gave the device (-device
+ * edu,dma_mask=; QEMU's default is 28 bits, 32 is assumed: udrv's harness
+ * passes 0xffffffff and the stub's pool is below 4 GiB). Buffers beyond it
+ * are refused, not silently redirected. -EINVAL unless 28 <= @bits <= 64.
  */
 int edu_set_dma_bits(struct edu *edu, unsigned int bits);
 
 /**
- * edu_factorial() - have the device compute @n! and wait for its
- * completion interrupt, up to @timeout_ns.
- * Errors: -ERANGE @n > EDU_FACT_MAX (the result would not fit the 32-bit
- * register); -ETIMEDOUT no completion in time; -ENODEV device removed;
- * -EINVAL @result NULL; -errno.
+ * edu_factorial() - @n! computed by the device into *@result; completion
+ * by its interrupt, waited for up to @timeout_ns. Errors: -ERANGE @n >
+ * EDU_FACT_MAX (n! does not fit 32 bits); -ETIMEDOUT; -EINVAL @result
+ * NULL; -ENODEV device removed; -errno.
  */
 int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeout_ns);
 
-/**
- * edu_irq_raise() - raise the test interrupt with cause bits @bits (ORed
- * into the interrupt status). -EINVAL if @bits is 0 or touches
- * EDU_IRQ_RESERVED (the device's own completion causes).
- */
+/** edu_irq_raise() - raise a test interrupt with cause @bits. -EINVAL if 0 or in EDU_IRQ_RESERVED. */
 int edu_irq_raise(struct edu *edu, uint32_t bits);
 
 /**
@@ -123,11 +104,7 @@ int edu_irq_raise(struct edu *edu, uint32_t bits);
  */
 int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen);
 
-/**
- * edu_irq_stats() - the interrupt's kernel event counter as of the last
- * event seen, and the events missed (counter jumps) since open. Either
- * pointer may be NULL.
- */
+/** edu_irq_stats() - the kernel's event counter as of the last event, events missed since open (NULLs ok). */
 void edu_irq_stats(const struct edu *edu, uint32_t *count, uint64_t *missed);
 
 /**
@@ -151,11 +128,7 @@ int edu_dma_to_device(struct edu *edu, const struct udrv_dma_buf *buf, size_t bu
 int edu_dma_from_device(struct edu *edu, uint32_t edu_off, const struct udrv_dma_buf *buf,
 			size_t buf_off, uint32_t len, uint64_t timeout_ns);
 
-/**
- * edu_last_error() - why the last failing call in this thread failed
- * ("" if it gave no reason). Owned by the driver, valid until the next
- * call into it from this thread.
- */
+/** edu_last_error() - the last refusal's reason in this thread ("" if none); valid until the next call. */
 const char *edu_last_error(void);
 
 #ifdef __cplusplus
