@@ -87,6 +87,18 @@ static int group_setup(void **state)
 	return 0;
 }
 
+/* virt-stock: give the PL031 back to rtc-pl031, as the boot left it. */
+static int group_teardown(void **state)
+{
+	(void)state;
+	if (!stock)
+		return 0;
+	write_str(AMBA_DEV "/driver/unbind", "9010000.pl031");
+	write_str(AMBA_DEV "/driver_override", "\n");
+	return write_str("/sys/bus/amba/drivers_probe", "9010000.pl031") ||
+	       access(AMBA_DEV "/driver", F_OK) ? -1 : 0;
+}
+
 struct fixture {
 	struct pl031 *rtc;
 	struct udrv_irq *irq;	/* the same interrupt, to count its events */
@@ -292,5 +304,6 @@ int main(void)
 	size_t first = b && !strcmp(b, "virt-stock") ? 0 : 1;	/* virt: nobody else has it */
 
 	return _cmocka_run_group_tests("pl031", tests + first,
-				       sizeof(tests) / sizeof(tests[0]) - first, group_setup, NULL);
+				       sizeof(tests) / sizeof(tests[0]) - first, group_setup,
+				       group_teardown);
 }
