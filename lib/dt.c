@@ -460,9 +460,12 @@ static int parent_cells(const struct udrv_dt *dt, const char *name, uint32_t dfl
 		*val = dflt;
 		return 0;
 	}
-	if (len != 4 || (*val = cell(v, 0)) < lo || *val > hi)
-		return bad(dt, "reg", "parent's %s is %s%u (udrv reads %u to %u)", name,
-			   len != 4 ? "malformed, " : "", len == 4 ? cell(v, 0) : 0, lo, hi);
+	if (len != 4)
+		return bad(dt, "reg", "parent's %s is %d bytes, expected 4", name, len);
+	*val = cell(v, 0);
+	if (*val < lo || *val > hi)
+		return bad(dt, "reg", "parent's %s is %u (udrv reads %u to %u)", name, *val, lo,
+			   hi);
 	return 0;
 }
 

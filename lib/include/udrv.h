@@ -668,7 +668,9 @@ struct udrv_gpio_event {
  * it through libgpiod as @cfg says. Values are logical: the specifier's
  * active-low flag is honoured (as are open-drain/open-source and pull
  * flags). The caller owns *@out (udrv_gpio_close()); it does not depend on
- * @dt afterwards. Errors: as udrv_dt_gpio_lookup(); -EINVAL a bad @cfg;
+ * @dt afterwards. Some controllers (the PL061) latch an edge that happens
+ * while the line is not requested for events and report it right after
+ * the request. Errors: as udrv_dt_gpio_lookup(); -EINVAL a bad @cfg;
  * -EBUSY the line is taken; -errno from libgpiod.
  */
 UDRV_API int udrv_gpio_open(const struct udrv_dt *dt, const char *name, unsigned int index,

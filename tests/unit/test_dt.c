@@ -524,6 +524,14 @@ static void test_gpio_lookup(void **state)
 	assert_int_equal(udrv_device_gpio_open(dev, "button", 0, NULL, NULL), -EINVAL);
 	udrv_device_close(dev);
 
+	/* the loop refuses what is not a line */
+	struct udrv_loop *loop = NULL;
+
+	assert_int_equal(udrv_loop_new(&loop), 0);
+	assert_int_equal(udrv_loop_add_gpio(loop, NULL, NULL, NULL), -EINVAL);
+	assert_int_equal(udrv_loop_remove_gpio(loop, NULL), -ENOENT);
+	udrv_loop_free(loop);
+
 	/* no GPIO bus at all */
 	fake_unlink("sys/bus/gpio/devices/gpiochip3");
 	fake_rmdir("sys/bus/gpio/devices");
