@@ -145,8 +145,12 @@ static int bus_write(const char *cmd, const struct sysdev *d, const char *file, 
 static int uio_of(const struct sysdev *d, char *name, size_t len)
 {
 	char path[TOOL_PATH], real[PATH_MAX];
+	unsigned int uios[256];
+	int n = uio_numbers(uios, 256);
 
-	for (int u = 0; u < 1024; u++) {
+	for (int k = 0; k < n; k++) {
+		int u = (int)uios[k];
+
 		syspath(path, sizeof(path), "/sys/class/uio/uio%d/device", u);
 		if (!realpath(path, real) || strcmp(real, d->dir))
 			continue;

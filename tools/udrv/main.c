@@ -15,6 +15,7 @@
  * address ("0000:00:02.0" or "00:02.0"). Devices are found and opened with
  * libudrv; list and info also show the raw sysfs attributes (like lsuio).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -106,6 +107,35 @@ void driver_of(const char *dev, char *out, size_t len)
 		return;
 	b = strrchr(real, '/');
 	snprintf(out, len, "%s", b ? b + 1 : real);
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int uio_numbers(unsigned int *out, int max)
+{
+	char path[TOOL_PATH], *end;
+	struct dirent *e;
+	unsigned long u;
+	int n = 0;
+	DIR *d;
+
+	if (syspath(path, sizeof(path), "/sys/class/uio") || !(d = opendir(path)))
+		return 0;
+	while (n < max && (e = readdir(d))) {
+		if (strncmp(e->d_name, "uio", 3) || e->d_name[3] < '0' || e->d_name[3] > '9')
+			continue;
+		u = strtoul(e->d_name + 3, &end, 10);
+		if (!*end && u <= UINT32_MAX)
+			out[n++] = (unsigned int)u;
+	}
+	closedir(d);
+	qsort(out, (size_t)n, sizeof(*out), cmp_uint);
+	return n;
 }
 
 int parse_u64(const char *s, uint64_t *v)
@@ -373,9 +403,14 @@ static void describe(const struct target *t, struct desc *d)
 	}
 	add_node(d, t->uio, t->name);
 	/* The extra interrupts: "<name>.irq<i>" nodes with the same parent. */
+	unsigned int uios[256];
+	int nuio = t->nodes > 1 ? uio_numbers(uios, 256) : 0;
+
 	for (unsigned int i = 1; i < MAX_NODES && d->nnodes < t->nodes; i++) {
 		snprintf(want, sizeof(want), "%s.irq%u", t->name, i);
-		for (unsigned int u = 0; u < 1024; u++) {
+		for (int k = 0; k < nuio; k++) {
+			unsigned int u = uios[k];
+
 			syspath(path, sizeof(path), "/sys/class/uio/uio%u/name", u);
 			if (sysread(path, name, sizeof(name)) < 0 || strcmp(name, want))
 				continue;

@@ -41,6 +41,10 @@ int syswrite(const char *path, const char *val);
 /* Basename of the driver bound to the sysfs device @dev ("" if none). */
 void driver_of(const char *dev, char *out, size_t len);
 
+/* The N of every /sys/class/uio/uioN, ascending, into @out; the count (at
+ * most @max), 0 if there is no UIO class. */
+int uio_numbers(unsigned int *out, int max);
+
 /* Normalise "bb:dd.f" / "dddd:bb:dd.f" into @out ("0000:00:02.0"); 0 or -EINVAL. */
 int pci_address(const char *s, char *out, size_t len);
 
