@@ -123,12 +123,12 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'c':
-			if (number(optarg, "channel", 1, 3, &ch))
-				return 2;
-			if (ch == 2) {
-				fprintf(stderr, "udrv-systimer: channel 2 belongs to the VideoCore (use 1 or 3)\n");
+			if (strcmp(optarg, "1") && strcmp(optarg, "3")) {
+				fprintf(stderr, "udrv-systimer: bad channel '%s' (want 1 or 3; "
+					"0 and 2 belong to the VideoCore)\n", optarg);
 				return 2;
 			}
+			ch = *optarg - '0';
 			break;
 		case 'p': pulse = 1; break;
 		case 'q': quiet = 1; break;
@@ -157,8 +157,11 @@ int main(int argc, char **argv)
 		}
 		if (number(argv[1], "US", 1, BCM2835_SYSTIMER_MAX_INTERVAL_US, &a))
 			return 2;
-	} else if (strcmp(argv[0], "read") || argc != 1) {
+	} else if (strcmp(argv[0], "read")) {
 		fprintf(stderr, "udrv-systimer: unknown command '%s' (try --help)\n", argv[0]);
+		return 2;
+	} else if (argc != 1) {
+		fprintf(stderr, "udrv-systimer: read takes no arguments\n");
 		return 2;
 	}
 
