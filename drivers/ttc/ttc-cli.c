@@ -94,7 +94,7 @@ static int periodic(struct ttc *t, unsigned long hz, unsigned long count)
 	       count, (unsigned long long)missed, late[0] / 1e3, sum / count / 1e3,
 	       late[p99] / 1e3, late[count - 1] / 1e3);
 	if (count > 1)
-		printf(", measured rate %.3f Hz", (count - 1) * 1e9 / (double)(last - first));
+		printf(", wakeup rate %.3f Hz", (count - 1) * 1e9 / (double)(last - first));
 	printf("\n");
 	free(late);
 	return 0;
