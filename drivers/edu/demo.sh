@@ -1,6 +1,6 @@
 #!/bin/sh
-# demo.d/21-edu BOARD: QEMU's edu PCI device through udrv-edu (virt only).
-[ "$1" = virt ] || exit 0
+# demo.d/21-edu BOARD: QEMU's edu PCI device through udrv-edu (virt and virt32).
+case $1 in virt | virt32) ;; *) exit 0 ;; esac
 echo "== edu PCI device (udrv-edu) =="
 for d in /sys/bus/pci/devices/*; do
 	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] || continue

@@ -1,6 +1,6 @@
 #!/bin/sh
-# demo.d/20-pl031 BOARD: the PL031 RTC through udrv-pl031 (virt only).
-[ "$1" = virt ] || exit 0
+# demo.d/20-pl031 BOARD: the PL031 RTC through udrv-pl031 (virt and virt32).
+case $1 in virt | virt32) ;; *) exit 0 ;; esac
 echo "== PL031 RTC (udrv-pl031) =="
 udrv-pl031 time || exit 1
 now=$(udrv-pl031 time | cut -d' ' -f1)

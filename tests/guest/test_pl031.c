@@ -149,7 +149,7 @@ static void test_time_matches_date(void **state)
 	assert_true(t > 1600000000u);	/* QEMU starts it at the host's time */
 	if (guest_date() < 1000000000) {
 		assert_false(stock);
-		print_message("guest clock unset (virt: no RTC for the kernel); "
+		print_message("guest clock unset (the overlay kept the RTC from the kernel); "
 			      "setting the RTC to the guest's date\n");
 		assert_int_equal(pl031_set_time(f->rtc, (uint32_t)guest_date()), 0);
 	}
