@@ -45,7 +45,8 @@ const char *virtio_last_error(void);
  * virtio_dev_open() - open the UIO device named @name (a node handed to
  * udrv_uio), check it is a virtio-mmio version 2 device of type @device_id
  * (5 Device Types; 0: any type), reset it and set ACKNOWLEDGE and DRIVER.
- * The caller owns *@out (virtio_dev_close()).
+ * The caller owns *@out (virtio_dev_close()). Opening resets the device:
+ * one process drives it at a time, and another open takes it over.
  * Errors: -EINVAL @name/@out NULL; from udrv_device_open() (-ENOENT no such
  * UIO device); -ENODEV no virtio-mmio magic, an empty slot (device ID 0), or
  * a device of another type; -EPROTONOSUPPORT a legacy (version 1) device;
