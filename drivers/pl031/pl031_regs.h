@@ -3,14 +3,13 @@
  * pl031_regs.h - ARM PrimeCell Real Time Clock (PL031) registers.
  *
  * Source: ARM PrimeCell Real Time Clock (PL031) Technical Reference Manual,
- * ARM DDI 0224 (revision B). Section numbers below refer to its chapter 3,
- * "Programmer's Model": 3.2 "Summary of RTC registers" (Table 3-1) gives the
- * map, 3.3 "Register descriptions" describes each register.
+ * ARM DDI 0224. Section numbers below refer to its chapter 3, "Programmer's
+ * Model": 3.2 "Summary of RTC registers" (Table 3-1) gives the map, 3.3
+ * "Register descriptions" describes each register.
  *
  * All registers are 32 bits wide, at offsets from the 4 KiB block base.
- * The counter is a free-running 32-bit seconds counter clocked by CLK1HZ
- * (TRM 2.1, "About the RTC"); an interrupt is raised when it equals the
- * match register. QEMU's model (hw/rtc/pl031.c) keeps RTCCR read-as-1
+ * The counter is a free-running 32-bit seconds counter clocked by CLK1HZ;
+ * an interrupt is raised when it equals the match register. QEMU's model (hw/rtc/pl031.c) keeps RTCCR read-as-1
  * (always enabled) and computes the match on a timer, firing exactly
  * N seconds after RTCMR is written N seconds ahead.
  */
