@@ -9,9 +9,10 @@
  *
  * All registers are 32 bits wide, at offsets from the 4 KiB block base.
  * The counter is a free-running 32-bit seconds counter clocked by CLK1HZ;
- * an interrupt is raised when it equals the match register. QEMU's model (hw/rtc/pl031.c) keeps RTCCR read-as-1
- * (always enabled) and computes the match on a timer, firing exactly
- * N seconds after RTCMR is written N seconds ahead.
+ * an interrupt is raised when it equals the match register. QEMU's model
+ * (hw/rtc/pl031.c) reads RTCCR as 1 (always enabled) and computes the
+ * match on a timer, firing exactly N seconds after RTCMR is written N
+ * seconds ahead.
  */
 #ifndef PL031_REGS_H
 #define PL031_REGS_H
