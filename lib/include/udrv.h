@@ -28,8 +28,8 @@
  *   - Passing NULL as the object argument (the first argument) is a
  *     programming error and is caught by assert(). Other NULL or zero-size
  *     arguments are reported as -EINVAL.
- *   - Objects obtained from a device (regions, interrupts) are owned by the
- *     device and live until udrv_device_close(). Strings returned by getters
+ *   - Objects obtained from a device (regions, interrupts, its DT node) are
+ *     owned by the device and live until udrv_device_close(). Strings returned by getters
  *     are owned by the object and live as long as it does.
  *   - The root prefix: if the environment variable UDRV_ROOT is set when a
  *     device is opened or listed, "/sys" and "/dev" are looked up under it
@@ -141,13 +141,32 @@ typedef int (*udrv_device_info_fn)(const struct udrv_device_info *info, void *da
  */
 UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
 
+/*
+ * Exclusive use: every open takes an advisory lock (flock) on the device's
+ * /dev/uioN, exclusive by default, so that a second driver opening a device
+ * another one holds (in this or another process) fails with -EBUSY, naming
+ * the node, instead of both programming it. A thread that means to share a
+ * device (a monitor, a second driver that coordinates with the first) calls
+ * udrv_set_open_shared(true) before opening: shared opens coexist with each
+ * other, never with an exclusive one. The lock goes with the last fd (close,
+ * exit, or the process killed). Processes that open /dev/uioN without
+ * libudrv are not stopped by it.
+ */
+
+/**
+ * udrv_set_open_shared() - whether the devices this thread opens from now on
+ * are opened shared (true) or exclusive (false, the default).
+ */
+UDRV_API void udrv_set_open_shared(bool shared);
+
 /**
  * udrv_device_open() - open the device whose (first) UIO node is named
  * @name, or, failing that, whose first node is @name = "uioN".
  * Opens its /dev/uioN nodes, reads its sysfs attributes once and maps all its
  * maps. The caller owns *@out and frees it with udrv_device_close().
  * Errors: -EINVAL @name or @out NULL, empty or malformed; -ENOENT no such
- * device; -EINVAL a malformed sysfs attribute (named in the log);
+ * device; -EBUSY another open holds it (see udrv_set_open_shared());
+ * -EINVAL a malformed sysfs attribute (named in the log);
  * -ENOENT a missing attribute (named); -errno from open/mmap (e.g. -EACCES).
  */
 UDRV_API int udrv_device_open(const char *name, struct udrv_device **out);
