@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -24,6 +25,55 @@
 #include "udrv.h"
 
 static const char *good_dtb, *bad_dtb, *trunc_dtb;
+
+/*
+ * Guard mode. libfdt is not built with ASan, so its reads are not checked:
+ * while `guard` is set, the library's malloc() (wrapped for this test,
+ * -Wl,--wrap=malloc,--wrap=free) puts each block of 64 bytes or more right
+ * before an inaccessible page, so that reading past a blob copy faults.
+ * (libfdt wants an 8-byte aligned blob: a length that is not a multiple of
+ * 8 leaves that many bytes of slack.)
+ */
+static bool guard;
+static struct { char *map, *p; size_t len; } guarded[8];
+void *__real_malloc(size_t n);
+void __real_free(void *p);
+void *__wrap_malloc(size_t n);
+void __wrap_free(void *p);
+
+void *__wrap_malloc(size_t n)
+{
+	size_t ps = (size_t)getpagesize(), span = (n + 7) & ~(size_t)7;
+	size_t len = (span + ps - 1) / ps * ps + ps;
+	char *m;
+
+	if (!guard || n < 64)
+		return __real_malloc(n);
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m != MAP_FAILED);
+	assert_int_equal(mprotect(m + len - ps, ps, PROT_NONE), 0);
+	for (size_t i = 0; i < sizeof(guarded) / sizeof(guarded[0]); i++) {
+		if (!guarded[i].map) {
+			guarded[i].map = m;
+			guarded[i].len = len;
+			return guarded[i].p = m + len - ps - span;
+		}
+	}
+	fail_msg("guard: too many blocks");
+	return NULL;
+}
+
+void __wrap_free(void *p)
+{
+	for (size_t i = 0; p && i < sizeof(guarded) / sizeof(guarded[0]); i++) {
+		if (guarded[i].p == p) {
+			munmap(guarded[i].map, guarded[i].len);
+			guarded[i].map = guarded[i].p = NULL;
+			return;
+		}
+	}
+	__real_free(p);
+}
 static unsigned char blob[4096];
 static size_t blob_len;
 
@@ -333,11 +383,14 @@ static void test_truncated(void **state)
 	assert_non_null(strstr(udrv_last_error(), trunc_dtb));
 	assert_non_null(strstr(udrv_last_error(), "TRUNCATED"));
 	assert_ptr_equal(dt, (struct udrv_dt *)1);
-	/* and every shorter prefix of the good blob */
+	/* and every shorter prefix of the good blob, against a guard page */
+	guard = true;
 	for (size_t len = 0; len < blob_len; len++)
 		assert_int_equal(udrv_dt_open_blob(blob, len, "/", &dt), -EINVAL);
 	assert_int_equal(udrv_dt_open_blob(blob, blob_len, "/", &dt), 0);
+	read_everything(dt);
 	udrv_dt_close(dt);
+	guard = false;
 	/* not a blob at all */
 	assert_int_equal(udrv_dt_open_file("/dev/null", "/", &dt), -EINVAL);
 	assert_int_equal(udrv_dt_open_file("/nonexistent.dtb", "/", &dt), -ENOENT);
@@ -356,6 +409,7 @@ static void test_corrupted(void **state)
 	unsigned int opened = 0, refused = 0;
 
 	(void)state;
+	guard = true;
 	for (size_t i = 0; i < blob_len; i++) {
 		for (size_t k = 0; k < sizeof(junk); k++) {
 			struct udrv_dt *dt = NULL;
@@ -371,6 +425,7 @@ static void test_corrupted(void **state)
 			udrv_dt_close(dt);
 		}
 	}
+	guard = false;
 	assert_true(opened > 0);
 	assert_true(refused > 0);
 }
