@@ -943,7 +943,8 @@ static const struct command commands[] = {
 	{ "dt", cmd_dt,
 	  "udrv dt DEV\n"
 	  "  The device's device-tree node, decoded from /sys/firmware/fdt (the tree the\n"
-	  "  kernel booted with): properties as strings, cells or bytes, reg as\n"
+	  "  kernel booted with; for non-root users, the live tree under\n"
+	  "  /sys/firmware/devicetree/base): properties as strings, cells or bytes, reg as\n"
 	  "  address/size pairs, GIC interrupt specifiers, phandles as node paths, then\n"
 	  "  its child nodes. DEV may be any DT path, handed to UIO or not.\n" },
 	{ "read", cmd_read,
