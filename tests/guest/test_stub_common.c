@@ -168,6 +168,9 @@ long long mem_available_kb(void)
 {
 	char buf[4096], *p;
 
+	/* Drop clean caches first: what is left is what the kernel holds. */
+	sync();
+	sysfs_write("/proc/sys/vm/drop_caches", "3");
 	if (sysfs_read("/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return -1;
 	p = strstr(buf, "MemAvailable:");

@@ -64,7 +64,7 @@ int stub_loaded(void);
 
 /* The board the guest runs on (UDRV_BOARD, set by the guest's init). */
 const char *board(void);
-/* MemAvailable from /proc/meminfo, in kB. */
+/* MemAvailable from /proc/meminfo, in kB, after dropping clean caches. */
 long long mem_available_kb(void);
 /* Open /dev/kmsg positioned at its end, to read what is logged after. */
 int kmsg_open(void);
