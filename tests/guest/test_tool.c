@@ -140,18 +140,6 @@ static int sread(const char *path, char *buf, size_t len)
 	return (int)n;
 }
 
-static int swrite(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 static unsigned long long snum(const char *fmt, ...)
 {
 	char path[PATH_MAX], buf[64];
@@ -230,7 +218,7 @@ static void edu_address(char *addr, size_t len)
 			continue;
 		if (snum("/sys/bus/pci/devices/%s/vendor", e->d_name) == 0x1234 &&
 		    snum("/sys/bus/pci/devices/%s/device", e->d_name) == 0x11e8)
-			snprintf(addr, len, "%s", e->d_name);
+			snprintf(addr, len, "%.31s", e->d_name);
 	}
 	closedir(d);
 	assert_true(addr[0]);
@@ -543,7 +531,8 @@ static void test_list_json(void **state)
 static void test_info(void **state)
 {
 	int u = uio_named("virtio-blk");
-	char spec[3][64], first[4096];
+	static char first[OUT_MAX];
+	char spec[3][64];
 	struct json *j, *regs;
 	unsigned long long addr, offs, size;
 
@@ -587,7 +576,8 @@ static void test_info(void **state)
 static void test_dt(void **state)
 {
 	const char *base = "/sys/firmware/devicetree/base" PL031_DT;
-	char want[512], val[256], by_path[OUT_MAX / 4];
+	static char by_path[OUT_MAX];
+	char want[512], val[256];
 	struct dirent *e;
 	DIR *d;
 	int len;
@@ -908,7 +898,7 @@ static void test_non_root(void **state)
 	/* so does dt, from the live tree (/sys/firmware/fdt is root's): the
 	 * same lines as root gets from the blob, in name order */
 	{
-		static char as_root[8192];
+		static char as_root[OUT_MAX];
 		int lines = 0;
 
 		UDRV_OK("dt", "pl031");
