@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -424,6 +425,13 @@ UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned 
 	return open_match(&m, what, out);
 }
 
+static __thread bool open_shared;
+
+UDRV_API void udrv_set_open_shared(bool shared)
+{
+	open_shared = shared;
+}
+
 int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 {
 	struct udrv_device *dev;
@@ -443,6 +451,13 @@ int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 	dev->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (dev->fd < 0) {
 		ret = udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		goto err;
+	}
+	if (flock(dev->fd, (open_shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
+		ret = errno == EWOULDBLOCK ?
+		      udrv__fail(-EBUSY, "%s (%s): in use by another open%s", path, e->nodes[0].name,
+				 open_shared ? " that is not shared" : " (udrv_set_open_shared() to share)") :
+		      udrv__fail(-errno, "%s: cannot lock: %s", path, strerror(errno));
 		goto err;
 	}
 	ret = udrv__map_all(dev);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "fake.h"
@@ -395,6 +396,41 @@ static void test_dt_property(void **state)
 	udrv_device_close(dev);
 }
 
+/*
+ * Exclusive use: a second open of a held device is -EBUSY, naming the node,
+ * unless both ask to share. The fake's /dev/uioN opens are sockets, one per
+ * open; uio7 here is a plain file, which flock() sees as one device.
+ */
+static void test_open_exclusive(void **state)
+{
+	struct udrv_device *a = NULL, *b = NULL, *c = NULL;
+	char dir[512];
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/sys/class/uio/uio7", getenv("UDRV_ROOT"));
+	assert_int_equal(mkdir(dir, 0755), 0);
+	fake_write("sys/class/uio/uio7/name", "solo\n");
+	fake_write("sys/class/uio/uio7/event", "0\n");
+	fake_write("dev/uio7", "");
+	assert_int_equal(udrv_device_open("solo", &a), 0);
+	assert_int_equal(udrv_device_open("solo", &b), -EBUSY);
+	assert_null(b);
+	assert_non_null(strstr(udrv_last_error(), "uio7 (solo): in use by another open"));
+	udrv_set_open_shared(true);
+	assert_int_equal(udrv_device_open("uio7", &b), -EBUSY);	/* a is exclusive */
+	assert_non_null(strstr(udrv_last_error(), "that is not shared"));
+	udrv_device_close(a);
+	assert_int_equal(udrv_device_open("solo", &a), 0);
+	assert_int_equal(udrv_device_open("solo", &b), 0);	/* both shared */
+	udrv_set_open_shared(false);
+	assert_int_equal(udrv_device_open("solo", &c), -EBUSY);
+	assert_non_null(strstr(udrv_last_error(), "udrv_set_open_shared() to share"));
+	udrv_device_close(a);
+	udrv_device_close(b);
+	assert_int_equal(udrv_device_open("solo", &c), 0);	/* the lock went with the fds */
+	udrv_device_close(c);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -413,6 +449,7 @@ int main(void)
 		T(test_open_pci),
 		T(test_pci_config),
 		T(test_dt_property),
+		T(test_open_exclusive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
