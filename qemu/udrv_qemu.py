@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 
+import hardening
+
 os.environ.setdefault('QEMU_AUDIO_DRV', 'none')  # zcu102's DisplayPort audio
 VIRT_MACHINE = ['-M', 'virt', '-cpu', 'cortex-a57', '-m', '512M', '-smp', '2']
 # 32-bit: without highmem=off the non-LPAE kernel cannot reach the PCIe ECAM.
@@ -630,22 +632,24 @@ class Tally:
         return sum(1 for s in self.results.values() if s == status)
 
 
-def host_tests(tally, host_build):
-    log = os.path.join(host_build, 'meson-logs', 'testlog.json')
+def host_tests(tally, host_build, scope='host', args=(), log='testlog.json'):
+    """meson test in host_build (extra args, e.g. --wrap=valgrind, which
+    names the log testlog-valgrind.json), per test."""
+    log = os.path.join(host_build, 'meson-logs', log)
     if os.path.exists(log):
         os.unlink(log)
-    p = subprocess.run(['meson', 'test', '-C', host_build, '--print-errorlogs'],
+    p = subprocess.run(['meson', 'test', '-C', host_build, '--print-errorlogs', *args],
                        capture_output=True, text=True)
     if not os.path.exists(log):
         print(p.stdout + p.stderr)
-        tally.add('host', 'meson', 'test', 'FAIL', 'meson test did not run')
+        tally.add(scope, 'meson', 'test', 'FAIL', 'meson test did not run')
         return
     for raw in open(log):
         t = json.loads(raw)
         text = (t.get('stdout') or '') + '\n' + (t.get('stderr') or '')
-        failed = tally.cmocka('host', t['name'], text)
+        failed = tally.cmocka(scope, t['name'], text)
         if t['result'] not in ('OK', 'SKIP', 'EXPECTEDFAIL') and not failed:
-            tally.add('host', t['name'], '(exit)', 'FAIL', '%s, status %s' %
+            tally.add(scope, t['name'], '(exit)', 'FAIL', '%s, status %s' %
                       (t['result'], t.get('returncode')))
             print(text[-3000:])
 
@@ -727,6 +731,8 @@ def cmd_test(a):
     if not a.guest_only:
         print('### host tests', flush=True)
         host_tests(tally, a.host_build)
+        hardening.sanitizers(tally, a.build, host_tests)
+        hardening.fuzz(tally, a.build, seconds=15)
         print('### harness', flush=True)
         harness_tests(tally, a.build)
     for board in boards_of(a.board, TEST_BOARDS):

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Host hardening steps of `./qemu/run test`, and `./qemu/run fuzz`.
+
+  sanitizers(tally, build, host_tests)
+      the host unit suite built with ASan+UBSan ($BUILD/host-asan), then the
+      plain host build under valgrind memcheck (errors and definite/indirect
+      leaks fail a test program); each counted per cmocka test, as scopes
+      'host-asan' and 'host-valgrind'.
+  fuzz(tally, build, seconds)
+      every libFuzzer target of tests/fuzz ($BUILD/host-fuzz) for `seconds`,
+      starting from tests/fuzz/corpus/<target> (read-only: what it finds goes
+      to a temporary folder); one test per target, PASS if it ran to its
+      budget without a crash; its executions and coverage are printed.
+
+Run alone: python3 qemu/hardening.py fuzz --build BUILD [SECONDS] (what
+`./qemu/run fuzz [SECONDS]` does), keeping the grown corpus and any crash in
+BUILD/fuzz-out/<target>/.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VALGRIND = ('valgrind --error-exitcode=1 --leak-check=full '
+            '--errors-for-leak-kinds=definite,indirect --quiet')
+# Stop at the first report so that it fails the test program.
+SAN_ENV = {'ASAN_OPTIONS': 'halt_on_error=1:abort_on_error=1:detect_leaks=1',
+           'UBSAN_OPTIONS': 'halt_on_error=1:abort_on_error=1:print_stacktrace=1'}
+
+
+def sanitizers(tally, build, host_tests):
+    os.environ.update(SAN_ENV)
+    print('### host tests under ASan+UBSan', flush=True)
+    host_tests(tally, os.path.join(build, 'host-asan'), 'host-asan')
+    print('### host tests under valgrind', flush=True)
+    host_tests(tally, os.path.join(build, 'host'), 'host-valgrind',
+               ['--wrap=' + VALGRIND, '--timeout-multiplier=5'], 'testlog-valgrind.json')
+
+
+def fuzz_targets(build):
+    d = os.path.join(build, 'host-fuzz', 'tests', 'fuzz')
+    if not os.path.isdir(d):
+        return []
+    return sorted(n[5:] for n in os.listdir(d)
+                  if n.startswith('fuzz_') and os.path.isfile(os.path.join(d, n))
+                  and os.access(os.path.join(d, n), os.X_OK))
+
+
+def fuzz_one(build, target, seconds, out):
+    """Run one target; (ok, detail, log)."""
+    exe = os.path.join(build, 'host-fuzz', 'tests', 'fuzz', 'fuzz_' + target)
+    seeds = os.path.join(TOP, 'tests', 'fuzz', 'corpus', target)
+    corpus = os.path.join(out, 'corpus')
+    os.makedirs(corpus, exist_ok=True)
+    argv = [exe, '-max_total_time=%d' % seconds, '-timeout=10', '-rss_limit_mb=1024',
+            '-print_final_stats=1', '-artifact_prefix=' + out + '/', corpus]
+    if os.path.isdir(seeds):
+        argv.append(seeds)
+    env = dict(os.environ, **SAN_ENV)
+    p = subprocess.run(argv, capture_output=True, text=True, errors='replace',
+                       env=env, cwd=out, timeout=seconds + 300)
+    log = p.stdout + p.stderr
+    runs = re.findall(r'^Done (\d+) runs in (\d+) second', log, re.M)
+    cov = re.findall(r'^#\d+\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/', log, re.M)
+    crashes = [n for n in os.listdir(out) if re.match(r'(crash|leak|timeout|oom)-', n)]
+    ok = p.returncode == 0 and bool(runs) and not crashes
+    detail = '%s executions in %s s, coverage %s edges / %s features, corpus %s' % (
+        runs[-1][0] if runs else '?', runs[-1][1] if runs else '?',
+        cov[-1][0] if cov else '?', cov[-1][1] if cov else '?', cov[-1][2] if cov else '?')
+    if not ok:
+        detail += '; status %d%s' % (p.returncode,
+                                     ', ' + ', '.join(crashes) if crashes else '')
+    return ok, detail, log
+
+
+def fuzz(tally, build, seconds, keep=None):
+    targets = fuzz_targets(build)
+    print('### fuzzing (%d s per target)' % seconds, flush=True)
+    if not targets:
+        tally.add('fuzz', 'build', 'targets', 'FAIL', 'no fuzz targets in %s/host-fuzz' % build)
+        return
+    for t in targets:
+        out = os.path.join(keep, t) if keep else tempfile.mkdtemp(prefix='udrv-fuzz-')
+        os.makedirs(out, exist_ok=True)
+        try:
+            ok, detail, log = fuzz_one(build, t, seconds, out)
+        except subprocess.TimeoutExpired:
+            ok, detail, log = False, 'did not stop within its budget', ''
+        tally.add('fuzz', t, 'run', 'PASS' if ok else 'FAIL', detail)
+        if not ok:
+            print(log[-4000:])
+        if not keep:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+class _Tally:
+    def __init__(self):
+        self.failed = 0
+
+    def add(self, scope, suite, test, status, detail=None):
+        self.failed += status == 'FAIL'
+        print('%-4s %s/%s/%s%s' % (status, scope, suite, test,
+                                   (' — ' + detail) if detail else ''), flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(prog='qemu/run fuzz')
+    ap.add_argument('sub', choices=['fuzz'])
+    ap.add_argument('--build', required=True)
+    ap.add_argument('seconds', type=int, nargs='?', default=600,
+                    help='seconds per target (default 600)')
+    a = ap.parse_args()
+    keep = os.path.join(a.build, 'fuzz-out')
+    t = _Tally()
+    fuzz(t, a.build, a.seconds, keep=keep)
+    print('grown corpora and any crash inputs: %s/<target>/' % keep)
+    return 1 if t.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
