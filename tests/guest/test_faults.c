@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Faults and security on the virt board: what a udrv driver, the library and
+ * the udrv_uio stub survive, and what they refuse.
+ *
+ *   unbind_while_waiting   the PL031 is unbound while a process has it mapped
+ *                          and waits for its interrupt: the wait ends with
+ *                          -ENODEV, a checked register read afterwards does
+ *                          not kill the process, a later bind works
+ *   irq_storm_level        the PL031 alarm is left asserted (level) and never
+ *                          cleared: while masked no event arrives; each of a
+ *                          few hundred unmasks gives exactly one event; a
+ *                          timer in another process keeps time meanwhile
+ *   killed_while_holding   a process holding the PL031 (line masked, alarm
+ *                          asserted) and the virtio-rng's DMA pool is
+ *                          SIGKILLed: the next opener gets both, interrupts
+ *                          arrive after an unmask, the pool is intact
+ *   second_opener          a second process opening a held device is told
+ *                          (-EBUSY, naming it) unless both share
+ *   fresh_pool_zeroed      after a rebind the pool reads all zeros (the
+ *                          previous test left a pattern in it)
+ *   mmap_past_end          mapping more than a map, or a map that does not
+ *                          exist, fails
+ *   sysfs_not_writable     the bind/unbind/driver_override/new_id files and
+ *                          the UIO attributes are not writable by others, and
+ *                          an unprivileged process can neither rebind nor
+ *                          open /dev/uioN
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "test_stub_common.h"
+#include "udrv.h"
+
+/* PL031 registers (ARM DDI 0224, 3.3) */
+#define RTCDR	0x00
+#define RTCMR	0x04
+#define RTCIMSC	0x10
+#define RTCRIS	0x14
+#define RTCICR	0x1c
+
+#define PL031_DEV "9010000.pl031"
+#define STUB_PLATFORM "/sys/bus/platform/drivers/udrv_uio"
+#define RNG_POOL_FILL 0xa5
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Open the PL031 with its registers and interrupt. */
+static int pl031_open(struct udrv_device **dev, struct udrv_region **r, struct udrv_irq **irq)
+{
+	int ret = udrv_device_open("pl031", dev);
+
+	if (ret)
+		return ret;
+	if ((ret = udrv_device_region(*dev, 0, 0x20, r)) || (ret = udrv_device_irq(*dev, 0, irq)))
+		udrv_device_close(*dev);
+	return ret;
+}
+
+/* Quiet the PL031: interrupt disabled and cleared, the line unmasked, the
+ * stale event (if any) consumed. */
+static void pl031_quiet(struct udrv_region *r, struct udrv_irq *irq)
+{
+	udrv_region_write(r, RTCIMSC, 32, 0);
+	udrv_region_write(r, RTCICR, 32, 1);
+	udrv_irq_unmask(irq);
+	udrv_irq_wait(irq, 0);
+}
+
+/* Assert the alarm now (match = the counter) and leave it asserted.
+ * QEMU raises it when MR equals the count at the write; retry if the
+ * second turned between our read and write. 0 or -ETIMEDOUT. */
+static int pl031_assert(struct udrv_region *r)
+{
+	uint64_t dr, ris = 0;
+
+	udrv_region_write(r, RTCIMSC, 32, 1);
+	for (int i = 0; i < 5 && !(ris & 1); i++) {
+		udrv_region_read(r, RTCDR, 32, &dr);
+		udrv_region_write(r, RTCMR, 32, dr);
+		udrv_region_read(r, RTCRIS, 32, &ris);
+	}
+	return ris & 1 ? 0 : -ETIMEDOUT;
+}
+
+/* The PL031's driver directory and device name in sysfs. */
+static void pl031_driver(char *drv, size_t len)
+{
+	char path[128];
+	char real[512];
+
+	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/driver", PL031_DEV);
+	if (!realpath(path, real))
+		real[0] = '\0';
+	snprintf(drv, len, "%s", real);
+}
+
+/* Read exactly len bytes from fd (0) or fail (-1). */
+static int read_all(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+static void test_unbind_while_waiting(void **state)
+{
+	struct udrv_device *dev;
+	struct udrv_region *r;
+	struct udrv_irq *irq;
+	int p[2], res[3] = { 99, 99, 99 }, st;
+	char drv[512], path[600];
+	uint64_t t0;
+	pid_t pid;
+
+	(void)state;
+	pl031_driver(drv, sizeof(drv));
+	assert_non_null(strstr(drv, "udrv_uio"));
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint64_t v;
+		char go = 1;
+
+		close(p[0]);
+		res[0] = pl031_open(&dev, &r, &irq);
+		if (!res[0]) {
+			pl031_quiet(r, irq);
+		}
+		if (write(p[1], &go, 1) != 1)
+			_exit(3);
+		if (!res[0]) {
+			res[1] = udrv_irq_wait(irq, 20ull * 1000000000);
+			res[2] = udrv_region_read(r, RTCDR, 32, &v);
+			udrv_device_close(dev);
+		}
+		if (write(p[1], res, sizeof(res)) != sizeof(res))
+			_exit(3);
+		_exit(0);
+	}
+	close(p[1]);
+	char go;
+
+	assert_int_equal(read_all(p[0], &go, 1), 0);
+	sleep_ms(300);	/* let the child sleep in its wait */
+	t0 = now_ms();
+	snprintf(path, sizeof(path), "%s/unbind", drv);
+	assert_int_equal(sysfs_write(path, PL031_DEV), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	t0 = now_ms() - t0;
+	if (read_all(p[0], res, sizeof(res)))
+		res[0] = res[1] = res[2] = 99;
+	close(p[0]);
+	printf("# child: %s %d; open %d, wait %d, udrv_region_read after unbind %d; ended %llu ms after the unbind\n",
+	       WIFSIGNALED(st) ? "killed by signal" : "exit", WIFSIGNALED(st) ? WTERMSIG(st) :
+	       WEXITSTATUS(st), res[0], res[1], res[2], (unsigned long long)t0);
+	assert_false(WIFSIGNALED(st));	/* no SIGBUS */
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(res[0], 0);
+	assert_int_equal(res[1], -ENODEV);
+	assert_true(res[2] == 0 || res[2] == -ENODEV);
+
+	/* gone from the library's view, then back with a bind */
+	assert_int_equal(udrv_device_open("pl031", &dev), -ENOENT);
+	snprintf(path, sizeof(path), "%s/bind", drv);
+	assert_int_equal(sysfs_write(path, PL031_DEV), 0);
+	assert_int_equal(pl031_open(&dev, &r, &irq), 0);
+	pl031_quiet(r, irq);
+	assert_int_equal(pl031_assert(r), 0);
+	assert_int_equal(udrv_irq_wait(irq, 2ull * 1000000000), 1);
+	pl031_quiet(r, irq);
+	udrv_device_close(dev);
+}
+
+/* A child that sleeps 25 x 20 ms and exits 1 if any sleep overran by more
+ * than 500 ms, or the whole took more than 5 s. */
+static pid_t timer_child(void)
+{
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	uint64_t start = now_ms(), worst = 0;
+
+	for (int i = 0; i < 25; i++) {
+		uint64_t t = now_ms();
+
+		sleep_ms(20);
+		t = now_ms() - t;
+		if (t > worst)
+			worst = t;
+	}
+	printf("# timer child: 25 x 20 ms sleeps in %llu ms, longest %llu ms\n",
+	       (unsigned long long)(now_ms() - start), (unsigned long long)worst);
+	fflush(stdout);
+	_exit(worst <= 520 && now_ms() - start <= 5000 ? 0 : 1);
+}
+
+static void test_irq_storm_level(void **state)
+{
+	struct udrv_device *dev;
+	struct udrv_region *r;
+	struct udrv_irq *irq;
+	unsigned int unmasks = 0, events = 0;
+	uint32_t c0, c1;
+	int n = uio_by_name("pl031"), st;
+	long long e0;
+	uint64_t t;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pl031_open(&dev, &r, &irq), 0);
+	pl031_quiet(r, irq);
+	assert_int_equal(pl031_assert(r), 0);
+	/* The line is level and stays asserted: one event, then masked. */
+	assert_int_equal(udrv_irq_wait(irq, 2ull * 1000000000), 1);
+	e0 = uio_events(n);
+	sleep_ms(500);
+	assert_int_equal(udrv_irq_wait(irq, 0), 0);
+	assert_int_equal(uio_events(n), e0);	/* the stub kept it masked */
+
+	/* Storm: unmask again and again without clearing the cause, for 2 s,
+	 * while another process runs a timer. */
+	pid = timer_child();
+	assert_true(pid > 0);
+	c0 = udrv_irq_count(irq);
+	t = now_ms();
+	while (now_ms() - t < 2000) {
+		assert_int_equal(udrv_irq_unmask(irq), 0);
+		unmasks++;
+		int w = udrv_irq_wait(irq, 1000000000);
+
+		assert_int_equal(w, 1);
+		events++;
+	}
+	c1 = udrv_irq_count(irq);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	printf("# %u unmasks of an asserted level line in 2 s: %u events, counter +%u, missed %llu\n",
+	       unmasks, events, c1 - c0, (unsigned long long)udrv_irq_missed(irq));
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);	/* the guest kept time */
+	assert_int_equal(events, unmasks);
+	assert_int_equal(c1 - c0, unmasks);	/* exactly one per unmask */
+	/* and masked again once the storm stops */
+	e0 = uio_events(n);
+	sleep_ms(200);
+	assert_int_equal(uio_events(n), e0);
+	pl031_quiet(r, irq);
+	udrv_device_close(dev);
+}
+
+static void test_killed_while_holding(void **state)
+{
+	struct udrv_device *dev, *rng;
+	struct udrv_region *r;
+	struct udrv_irq *irq;
+	struct udrv_dma_buf *b;
+	uint64_t bus = 0;
+	size_t pool;
+	int p[2], st;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(pipe(p), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		uint64_t msg = 0;
+
+		close(p[0]);
+		if (pl031_open(&dev, &r, &irq) || udrv_device_open("virtio-rng", &rng))
+			_exit(1);
+		pl031_quiet(r, irq);
+		/* leave the alarm asserted and the line masked by its event */
+		if (pl031_assert(r) || udrv_irq_wait(irq, 2ull * 1000000000) != 1)
+			_exit(2);
+		if (udrv_dma_alloc(rng, udrv_device_dma_pool_size(rng), 0, &b))
+			_exit(3);
+		memset(udrv_dma_cpu(b), RNG_POOL_FILL, udrv_dma_size(b));
+		msg = udrv_dma_bus(b);
+		if (write(p[1], &msg, sizeof(msg)) != sizeof(msg))
+			_exit(4);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	assert_int_equal(read_all(p[0], &bus, sizeof(bus)), 0);
+	close(p[0]);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+
+	/* The next opener: the device works once it unmasks. */
+	assert_int_equal(pl031_open(&dev, &r, &irq), 0);
+	pl031_quiet(r, irq);	/* clears the alarm the dead process left, unmasks */
+	assert_int_equal(udrv_irq_wait(irq, 200000000), 0);
+	assert_int_equal(pl031_assert(r), 0);
+	assert_int_equal(udrv_irq_wait(irq, 2ull * 1000000000), 1);
+	pl031_quiet(r, irq);
+	udrv_device_close(dev);
+
+	/* The pool: same bus address and size, the dead process's data still
+	 * there (zeroed at bind only, udrv.h), all of it allocatable. */
+	assert_int_equal(udrv_device_open("virtio-rng", &rng), 0);
+	pool = udrv_device_dma_pool_size(rng);
+	assert_true(pool > 0);
+	assert_int_equal(udrv_dma_alloc(rng, pool, 0, &b), 0);
+	assert_int_equal(udrv_dma_bus(b), bus);
+	const unsigned char *c = udrv_dma_cpu(b);
+
+	for (size_t i = 0; i < pool; i++)
+		if (c[i] != RNG_POOL_FILL)
+			fail_msg("pool byte %zu is %#x after the holder died", i, c[i]);
+	printf("# holder killed: PL031 interrupt after unmask, %zu-byte pool at bus %#llx intact\n",
+	       pool, (unsigned long long)bus);
+	udrv_device_close(rng);
+}
+
+static void test_second_opener(void **state)
+{
+	struct udrv_device *dev;
+	int st;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("pl031", &dev), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct udrv_device *d2;
+		int r = udrv_device_open("pl031", &d2);
+
+		printf("# second opener: %d, \"%s\"\n", r, udrv_last_error());
+		fflush(stdout);
+		_exit(r == -EBUSY && strstr(udrv_last_error(), "pl031") &&
+		      strstr(udrv_last_error(), "in use") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	udrv_device_close(dev);
+
+	/* both ask to share: both get it */
+	udrv_set_open_shared(true);
+	assert_int_equal(udrv_device_open("pl031", &dev), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct udrv_device *d2;
+
+		_exit(udrv_device_open("pl031", &d2) == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	udrv_device_close(dev);
+	udrv_set_open_shared(false);
+}
+
+static void test_fresh_pool_zeroed(void **state)
+{
+	struct udrv_device *rng;
+	struct udrv_dma_buf *b;
+	size_t pool;
+
+	(void)state;
+	assert_int_equal(uio_rebind("virtio-rng"), 0);
+	assert_int_equal(udrv_device_open("virtio-rng", &rng), 0);
+	pool = udrv_device_dma_pool_size(rng);
+	assert_true(pool >= 4096);
+	assert_int_equal(udrv_dma_alloc(rng, pool, 0, &b), 0);
+	const unsigned char *c = udrv_dma_cpu(b);
+
+	for (size_t i = 0; i < pool; i++)
+		if (c[i])
+			fail_msg("fresh pool byte %zu is %#x", i, c[i]);
+	printf("# fresh %zu-byte pool reads all zeros\n", pool);
+	udrv_device_close(rng);
+}
+
+static void test_mmap_past_end(void **state)
+{
+	const char *names[] = { "pl031", "virtio-rng" };
+	long pg = sysconf(_SC_PAGESIZE);
+
+	(void)state;
+	for (unsigned int k = 0; k < 2; k++) {
+		int n = uio_by_name(names[k]), fd, maps = 0;
+
+		assert_true(n >= 0);
+		fd = uio_open(n);
+		assert_true(fd >= 0);
+		for (int m = 0; m < 5; m++) {
+			long long size = uio_map_attr(n, m, "size");
+			void *p;
+
+			if (size < 0)
+				break;
+			maps++;
+			/* the whole map: fine */
+			p = mmap(NULL, (size_t)size, PROT_READ, MAP_SHARED, fd, (off_t)m * pg);
+			assert_true(p != MAP_FAILED);
+			munmap(p, (size_t)size);
+			/* one page more: refused */
+			p = mmap(NULL, (size_t)size + (size_t)pg, PROT_READ, MAP_SHARED, fd,
+				 (off_t)m * pg);
+			assert_true(p == MAP_FAILED);
+			printf("# %s map%d: %lld bytes map, %lld refused (%s)\n", names[k], m, size,
+			       size + pg, strerror(errno));
+		}
+		/* a map that does not exist */
+		void *p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, (off_t)maps * pg);
+
+		assert_true(p == MAP_FAILED);
+		p = mmap(NULL, (size_t)pg, PROT_READ, MAP_SHARED, fd, (off_t)5 * pg);
+		assert_true(p == MAP_FAILED);
+		close(fd);
+	}
+}
+
+static void check_not_writable(const char *pattern, int *count)
+{
+	glob_t g;
+
+	if (glob(pattern, 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct stat st;
+
+		assert_int_equal(lstat(g.gl_pathv[i], &st), 0);
+		if (!S_ISREG(st.st_mode))
+			continue;
+		if (st.st_mode & 0022)
+			fail_msg("%s is mode %o: writable by group/others", g.gl_pathv[i],
+				 st.st_mode & 07777);
+		if (st.st_uid != 0)
+			fail_msg("%s is owned by uid %u", g.gl_pathv[i], st.st_uid);
+		(*count)++;
+	}
+	globfree(&g);
+}
+
+static void test_sysfs_not_writable(void **state)
+{
+	static const char *const files[] = {
+		STUB_PLATFORM "/*",
+		"/sys/bus/platform/drivers_probe",
+		"/sys/bus/platform/devices/*/driver_override",
+		"/sys/bus/amba/devices/*/driver_override",
+		"/sys/bus/pci/drivers/udrv_uio/*",
+		"/sys/bus/pci/devices/*/driver_override",
+		"/sys/bus/pci/drivers_probe",
+		"/sys/module/udrv_uio/parameters/*",
+		"/sys/class/uio/uio*/*",
+		"/sys/class/uio/uio*/maps/map*/*",
+	};
+	int count = 0, n = uio_by_name("pl031"), st;
+	pid_t pid;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		check_not_writable(files[i], &count);
+	printf("# %d sysfs files checked: none writable by group or others\n", count);
+	assert_true(count > 20);
+
+	/* An unprivileged process: no rebind, no /dev/uioN. */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char dev[32];
+		int bad = 0, fd;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		fd = open(STUB_PLATFORM "/unbind", O_WRONLY);
+		bad |= fd >= 0 || errno != EACCES;
+		fd = open("/sys/bus/platform/devices/" PL031_DEV "/driver_override", O_WRONLY);
+		bad |= (fd >= 0 || errno != EACCES) << 1;
+		fd = open("/sys/bus/pci/drivers/udrv_uio/new_id", O_WRONLY);
+		bad |= (fd >= 0 || (errno != EACCES && errno != ENOENT)) << 2;
+		snprintf(dev, sizeof(dev), "/dev/uio%d", n);
+		fd = open(dev, O_RDWR);
+		bad |= (fd >= 0 || errno != EACCES) << 3;
+		_exit(bad);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_unbind_while_waiting),
+		cmocka_unit_test(test_irq_storm_level),
+		cmocka_unit_test(test_killed_while_holding),
+		cmocka_unit_test(test_second_opener),
+		cmocka_unit_test(test_fresh_pool_zeroed),
+		cmocka_unit_test(test_mmap_past_end),
+		cmocka_unit_test(test_sysfs_not_writable),
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
