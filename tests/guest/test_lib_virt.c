@@ -185,7 +185,7 @@ static void test_open_by_name_and_dt(void **state)
 	struct udrv_device *dev = NULL, *other = NULL;
 	struct udrv_region *regs = NULL;
 	uint64_t v = 0;
-	unsigned int i;
+	unsigned int i, uio;
 
 	(void)state;
 	assert_int_equal(udrv_device_open("pl031", &dev), 0);
@@ -206,9 +206,13 @@ static void test_open_by_name_and_dt(void **state)
 	assert_int_equal(v, 0x00);
 	assert_int_equal(udrv_region_read(regs, 0x1000, 32, &v), -ERANGE);
 
-	/* the same device by DT path and by compatible */
+	/* the same device by DT path and by compatible (once it is free:
+	 * opens are exclusive) */
+	uio = udrv_device_uio(dev);
+	assert_int_equal(udrv_device_open_dt_path("/pl031@9010000", &other), -EBUSY);
+	udrv_device_close(dev);
 	assert_int_equal(udrv_device_open_dt_path("/pl031@9010000", &other), 0);
-	assert_int_equal(udrv_device_uio(other), udrv_device_uio(dev));
+	assert_int_equal(udrv_device_uio(other), uio);
 	udrv_device_close(other);
 	for (i = 0;; i++) {
 		other = NULL;
@@ -217,11 +221,14 @@ static void test_open_by_name_and_dt(void **state)
 			break;
 		udrv_device_close(other);
 	}
-	assert_int_equal(udrv_device_uio(other), udrv_device_uio(dev));
+	assert_int_equal(udrv_device_uio(other), uio);
+	udrv_device_close(other);
+	/* and by its own compatible, kept in udrv,compatible by the overlay */
+	assert_int_equal(udrv_device_open_dt_compatible("arm,pl031", 0, &other), 0);
+	assert_int_equal(udrv_device_uio(other), uio);
 	udrv_device_close(other);
 	assert_int_equal(udrv_device_open_dt_compatible("udrv,uio", 99, &other), -ENOENT);
 	assert_int_equal(udrv_device_open("no-such-device", &other), -ENOENT);
-	udrv_device_close(dev);
 }
 
 /* virtio-mmio at 0xa003e00 is not page aligned: map0 has offset 0xe00 */
@@ -351,6 +358,7 @@ static void test_edu_open_and_registers(void **state)
 	struct udrv_region *bar0 = NULL;
 	uint16_t v = 0, d = 0;
 	uint8_t cfg[4];
+	unsigned int uio;
 
 	(void)state;
 	assert_int_equal(udrv_device_open_pci_id(0x1234, 0x11e8, 0, &dev), 0);
@@ -362,16 +370,19 @@ static void test_edu_open_and_registers(void **state)
 	assert_int_equal(udrv_device_pci_config_read(dev, 0, cfg, 4), 4);
 	assert_int_equal(cfg[0] | cfg[1] << 8, 0x1234);
 	assert_int_equal(cfg[2] | cfg[3] << 8, 0x11e8);
-	assert_int_equal(udrv_device_open_pci(edu_addr, &other), 0);
-	assert_int_equal(udrv_device_uio(other), udrv_device_uio(dev));
-	udrv_device_close(other);
-
 	assert_int_equal(udrv_device_region_by_name(dev, "bar0", 0x100, &bar0), 0);
 	assert_int_equal(udrv_read32(udrv_region_base(bar0), EDU_ID), 0x010000ed);
 	udrv_write32(udrv_region_base(bar0), EDU_LIVENESS, 0x12345678);
 	assert_int_equal(udrv_read32(udrv_region_base(bar0), EDU_LIVENESS), ~0x12345678u);
 	assert_true(udrv_device_dma_pool_size(dev) > 0);
+
+	/* by address, once free (opens are exclusive) */
+	assert_int_equal(udrv_device_open_pci(edu_addr, &other), -EBUSY);
+	uio = udrv_device_uio(dev);
 	udrv_device_close(dev);
+	assert_int_equal(udrv_device_open_pci(edu_addr, &other), 0);
+	assert_int_equal(udrv_device_uio(other), uio);
+	udrv_device_close(other);
 }
 
 static void test_edu_irq(void **state)
