@@ -107,7 +107,7 @@ static void test_open(void **state)
 	struct udrv_device *dev = NULL, *other = NULL;
 	struct udrv_region *regs = NULL;
 	struct udrv_irq *irq = NULL;
-	unsigned int i;
+	unsigned int i, uio;
 
 	(void)state;
 	assert_int_equal(udrv_device_open("ttc0", &dev), 0);
@@ -133,8 +133,12 @@ static void test_open(void **state)
 	assert_int_equal(udrv_device_irq_by_name(dev, "irq0", &irq), -ENOENT);
 	assert_int_equal(udrv_device_open("ttc0.irq1", &other), -ENOENT);
 
+	/* by its other keys once it is free (opens are exclusive) */
+	uio = udrv_device_uio(dev);
+	assert_int_equal(udrv_device_open_dt_path("/axi/timer@ff110000", &other), -EBUSY);
+	udrv_device_close(dev);
 	assert_int_equal(udrv_device_open_dt_path("/axi/timer@ff110000", &other), 0);
-	assert_int_equal(udrv_device_uio(other), udrv_device_uio(dev));
+	assert_int_equal(udrv_device_uio(other), uio);
 	udrv_device_close(other);
 	for (i = 0;; i++) {
 		other = NULL;
@@ -143,10 +147,13 @@ static void test_open(void **state)
 			break;
 		udrv_device_close(other);
 	}
-	assert_int_equal(udrv_device_uio(other), udrv_device_uio(dev));
+	assert_int_equal(udrv_device_uio(other), uio);
 	assert_int_equal(udrv_device_num_irqs(other), 3);
 	udrv_device_close(other);
-	udrv_device_close(dev);
+	/* and by its own compatible, kept in udrv,compatible by the overlay */
+	assert_int_equal(udrv_device_open_dt_compatible("cdns,ttc", 0, &other), 0);
+	assert_int_equal(udrv_device_uio(other), uio);
+	udrv_device_close(other);
 
 	assert_int_equal(udrv_device_open("zdma0", &dev), 0);
 	assert_string_equal(udrv_device_dt_path(dev), "/axi/dma-controller@fd500000");
