@@ -71,8 +71,10 @@ struct udrv_uio {
 	int pool_map;
 };
 
-/* What a bus hands to udrv_register(); nreg counts all regions, even
- * those that do not fit in reg[]. */
+/*
+ * What a bus hands to udrv_register(); nreg counts all regions, even
+ * those that do not fit in reg[].
+ */
 struct udrv_desc {
 	const char *name;
 	struct resource *reg[MAX_UIO_MAPS];
@@ -213,7 +215,7 @@ static int udrv_pool_alloc(struct device *dev, struct udrv_uio *u,
 	mem->name = UDRV_UIO_DMA_MAP_NAME;
 	mem->memtype = UIO_MEM_IOVA;
 	mem->addr = p->bus;
-	mem->internal_addr = p->cpu;
+	mem->internal_addr = (void __force __iomem *)p->cpu;	/* RAM, not I/O (sparse) */
 	mem->size = p->size;
 	return devm_add_action_or_reset(dev, udrv_pool_put, p);
 }
@@ -338,7 +340,10 @@ static int udrv_platform_probe(struct platform_device *pdev)
 	return udrv_register(dev, &d);
 }
 
-/* "udrv,uio", then the compatibles of of_id=, then the terminator. */
+/*
+ * "udrv,uio", then the compatibles of of_id=, then the terminator. Not const
+ * (checkpatch's warning): module init fills it from the of_id= parameter.
+ */
 static struct of_device_id udrv_of_ids[UDRV_MAX_OF_IDS + 2] = {
 	{ .compatible = UDRV_UIO_COMPATIBLE },
 };
