@@ -12,6 +12,7 @@
 #include <linux/bitops.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
+#include <linux/irq.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/of.h>
@@ -136,6 +137,11 @@ static int udrv_irqcontrol(struct uio_info *info, s32 on)
 	if (pending)
 		uio_event_notify(info);
 	return 0;
+}
+
+static void udrv_irq_lazy(void *irq)
+{
+	irq_clear_status_flags((unsigned long)irq, IRQ_DISABLE_UNLAZY);
 }
 
 static void udrv_pool_put(void *pool)
@@ -292,6 +298,20 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 
 		if (i == 0) {
 			ret = udrv_fill_maps(dev, u, d);
+			if (ret)
+				return ret;
+		}
+		/*
+		 * Mask at the controller at once: a lazy disable would let an
+		 * interrupt raised while userspace keeps the line masked be
+		 * replayed at the next unmask on controllers that report
+		 * their level lines as edge (bcm2835), after the device has
+		 * dropped it.
+		 */
+		if (!d->intx && d->nirq) {
+			irq_set_status_flags(d->irq[i], IRQ_DISABLE_UNLAZY);
+			ret = devm_add_action_or_reset(dev, udrv_irq_lazy,
+						       (void *)(unsigned long)d->irq[i]);
 			if (ret)
 				return ret;
 		}
