@@ -12,6 +12,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,25 @@ static int read_clock(struct udrv_device *dev, uint32_t *hz)
 	return *hz ? 0 : -EINVAL;
 }
 
+/*
+ * The three counters of a TTC are independent, so the device is opened
+ * shared and each handle claims its counter with an open-file-description
+ * lock on byte n of the device's first node: two handles (in any process)
+ * never drive one counter.
+ */
+static int claim_counter(struct ttc *t)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = t->n, .l_len = 1 };
+	struct udrv_irq *irq0;
+	int ret = udrv_device_irq(t->dev, 0, &irq0);
+
+	if (ret)
+		return ret;
+	if (fcntl(udrv_irq_fd(irq0), F_OFD_SETLK, &fl))
+		return errno == EAGAIN || errno == EACCES ? -EBUSY : -errno;
+	return 0;
+}
+
 int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc **out)
 {
 	struct udrv_region *reg;
@@ -78,11 +98,13 @@ int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc
 	if (!t)
 		return -ENOMEM;
 	t->n = counter;
+	udrv_set_open_shared(true);
 	ret = name ? udrv_device_open(name, &t->dev) :
 		     udrv_device_open_dt_compatible("cdns,ttc", 0, &t->dev);
 	if (!name && ret == -ENOENT)	/* handed over with its compatible replaced */
 		ret = udrv_device_open("ttc0", &t->dev);
-	if (ret)
+	udrv_set_open_shared(false);
+	if (ret || (ret = claim_counter(t)))
 		goto fail;
 	if ((ret = udrv_device_region(t->dev, 0, TTC_EVT(2) + 4, &reg)) ||
 	    (ret = udrv_device_irq(t->dev, counter, &t->irq)))

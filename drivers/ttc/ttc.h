@@ -41,14 +41,18 @@ struct ttc_event {
 /**
  * ttc_open() - open counter @counter (0..2) of the TTC handed to userspace
  * under UIO name @name (NULL: the first whose DT node is "cdns,ttc", else
- * the UIO name "ttc0", as dts/zcu102.dtso names TTC0). @clk_hz is the counter's input clock;
- * 0 reads it from the node's "clock-frequency" property. The counter is
- * stopped and its interrupt disabled and cleared. The caller owns *@out and
- * frees it with ttc_close().
- * Errors: -EINVAL @out NULL or @counter > 2; -ENOENT no such device, the
- * device has no interrupt @counter, or (@clk_hz 0) no "clock-frequency";
- * -ERANGE the register region is too small; -ENOMEM; others from
- * udrv_device_open().
+ * the UIO name "ttc0", as dts/zcu102.dtso names TTC0). @clk_hz is the
+ * counter's input clock; 0 reads it from the node's "clock-frequency"
+ * property. The counter is stopped and its interrupt disabled and cleared.
+ * The caller owns *@out and frees it with ttc_close(). The device is opened
+ * shared (the thread's udrv_set_open_shared() is false afterwards) and the
+ * counter claimed, so handles on different counters of one TTC coexist, in
+ * any processes.
+ * Errors: -EINVAL @out NULL or @counter > 2; -EBUSY another handle holds
+ * the counter, or the TTC is open exclusively elsewhere; -ENOENT no such
+ * device, the device has no interrupt @counter, or (@clk_hz 0) no
+ * "clock-frequency"; -ERANGE the register region is too small; -ENOMEM;
+ * others from udrv_device_open().
  */
 int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc **out);
 

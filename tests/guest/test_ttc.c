@@ -45,7 +45,17 @@ static void test_open(void **state)
 		assert_int_equal(ttc_start_oneshot(t, 100000 * MS), -ERANGE);
 	/* stopped: nothing comes */
 	assert_int_equal(ttc_wait(t, 50 * MS, NULL), 0);
+
+	/* counters are shared out one handle each */
+	struct ttc *t1 = NULL, *again = NULL;
+
+	assert_int_equal(ttc_open(NULL, 1, 0, &t1), 0);
+	assert_int_equal(ttc_open(NULL, 0, 0, &again), -EBUSY);
+	assert_int_equal(ttc_open(NULL, 1, 0, &again), -EBUSY);
 	ttc_close(t);
+	assert_int_equal(ttc_open(NULL, 0, 0, &again), 0);
+	ttc_close(again);
+	ttc_close(t1);
 	ttc_close(NULL);
 }
 
