@@ -66,11 +66,13 @@ static void test_open(void **state)
 	assert_non_null(irq);
 	assert_int_equal(udrv_irq_index(irq), 3);
 	assert_null(bcm2835_systimer_irq(t, 2));
-	/* the same device by its UIO name */
-	assert_int_equal(bcm2835_systimer_open("systimer", &t2), 0);
-	bcm2835_systimer_close(t2);
+	/* opens are exclusive: a second one is refused while t holds it */
+	assert_int_equal(bcm2835_systimer_open("systimer", &t2), -EBUSY);
 	bcm2835_systimer_close(NULL);
 	bcm2835_systimer_close(t);
+	/* the same device by its UIO name, once free */
+	assert_int_equal(bcm2835_systimer_open("systimer", &t2), 0);
+	bcm2835_systimer_close(t2);
 }
 
 static void test_refusals(void **state)
