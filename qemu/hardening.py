@@ -5,7 +5,8 @@
       the host unit suite built with ASan+UBSan ($BUILD/host-asan), then the
       plain host build under valgrind memcheck (errors and definite/indirect
       leaks fail a test program); each counted per cmocka test, as scopes
-      'host-asan' and 'host-valgrind'.
+      'host-asan' and 'host-valgrind'. Then the stub under sparse and
+      checkpatch.pl --strict (kernel_checks).
   fuzz(tally, build, seconds)
       every libFuzzer target of tests/fuzz ($BUILD/host-fuzz) for `seconds`,
       starting from tests/fuzz/corpus/<target> (read-only: what it finds goes
@@ -17,6 +18,7 @@ Run alone: python3 qemu/hardening.py fuzz --build BUILD [SECONDS] (what
 BUILD/fuzz-out/<target>/.
 """
 import argparse
+import glob
 import os
 import re
 import shutil
@@ -39,6 +41,52 @@ def sanitizers(tally, build, host_tests):
     print('### host tests under valgrind', flush=True)
     host_tests(tally, os.path.join(build, 'host'), 'host-valgrind',
                ['--wrap=' + VALGRIND, '--timeout-multiplier=5'], 'testlog-valgrind.json')
+    print('### the stub: sparse and checkpatch', flush=True)
+    kernel_checks(tally, build)
+
+
+# checkpatch findings the stub keeps on purpose, each explained in a comment
+# at that line of kernel/udrv_uio.c.
+CHECKPATCH_JUSTIFIED = [
+    'struct of_device_id should normally be const',  # filled from of_id= at init
+]
+
+
+def kernel_checks(tally, build):
+    """The stub under sparse (if installed) and checkpatch.pl --strict (from
+    the linux-source tree qemu/run setup unpacks), one test each."""
+    kdir = glob.glob(os.path.join(build, 'cache', 'aarch64', 'root', 'usr', 'src',
+                                  'linux-headers-*-arm64'))
+    if shutil.which('sparse') and kdir:
+        with tempfile.TemporaryDirectory(prefix='udrv-sparse-') as d:
+            for f in glob.glob(os.path.join(TOP, 'kernel', '*')):
+                if f.endswith(('.c', '.h', 'Kbuild', 'Makefile')):
+                    shutil.copy(f, d)
+            p = subprocess.run(['make', '-s', '-C', d, 'KDIR=' + kdir[0], 'ARCH=arm64',
+                                'CROSS_COMPILE=aarch64-linux-gnu-', 'C=2', 'CHECK=sparse'],
+                               capture_output=True, text=True)
+        out = p.stdout + p.stderr
+        bad = [l for l in out.splitlines() if re.search(r'udrv_uio\.[ch]:\d+:\d+: (warning|error)', l)]
+        tally.add('kernel', 'stub', 'sparse', 'PASS' if p.returncode == 0 and not bad else 'FAIL',
+                  '%d findings' % len(bad))
+        if bad or p.returncode:
+            print(out[-3000:])
+    else:
+        tally.add('kernel', 'stub', 'sparse', 'SKIP', 'sparse or the arm64 headers not installed')
+    cp = glob.glob(os.path.join(build, 'cache', 'checkpatch', 'checkpatch.pl'))
+    if not cp:
+        tally.add('kernel', 'stub', 'checkpatch', 'SKIP', 'no checkpatch.pl in the cache')
+        return
+    p = subprocess.run(['perl', cp[0], '--no-tree', '--strict', '--terse', '--show-types', '-f',
+                        os.path.join(TOP, 'kernel', 'udrv_uio.c'),
+                        os.path.join(TOP, 'kernel', 'udrv_uio.h')],
+                       capture_output=True, text=True)
+    found = [l for l in p.stdout.splitlines() if re.search(r': (ERROR|WARNING|CHECK):', l)]
+    bad = [l for l in found if not any(j in l for j in CHECKPATCH_JUSTIFIED)]
+    tally.add('kernel', 'stub', 'checkpatch', 'FAIL' if bad else 'PASS',
+              '%d findings, %d justified in the source' % (len(found), len(found) - len(bad)))
+    if bad:
+        print('\n'.join(bad))
 
 
 def fuzz_targets(build):
