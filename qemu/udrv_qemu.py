@@ -252,6 +252,7 @@ class Guest:
         self.uart = None
         self.uart_echo = False
         self.uart_rx = bytearray()
+        self.uart_tx = bytearray()  # bytes for the UART, sent as it takes them
         self.checks = []
         self.proc = None
 
@@ -345,7 +346,9 @@ class Guest:
         if what == 'powerdown':
             r = self.qmp('system_powerdown')
         elif what == 'uart-send' and len(words) == 2:
-            self.uart_connect().sendall(bytes.fromhex(words[1]))
+            self.uart_connect()
+            self.uart_tx += bytes.fromhex(words[1])
+            self._flush_uart()
             r = 'sent %d bytes' % (len(words[1]) // 2)
         elif what == 'uart-echo' and len(words) == 2:
             self.uart_connect()
@@ -396,7 +399,18 @@ class Guest:
         if data:
             self.uart_rx += data
             if self.uart_echo:
-                self.uart.sendall(data)
+                self.uart_tx += data
+        self._flush_uart()
+
+    def _flush_uart(self):
+        # The socket is non-blocking: send what it takes now, keep the rest
+        # for when select() says it is writable.
+        while self.uart_tx:
+            try:
+                n = self.uart.send(self.uart_tx)
+            except BlockingIOError:
+                return
+            del self.uart_tx[:n]
 
     def lines_until(self, deadline):
         """Yield console lines until QEMU exits or the deadline passes.
@@ -409,9 +423,12 @@ class Guest:
                 self.outcome = 'timeout'
                 return
             rl = [fd] + ([self.uart] if self.uart else [])
-            r, _, _ = select.select(rl, [], [], min(0.5, deadline - now))
+            wl = [self.uart] if self.uart and self.uart_tx else []
+            r, w, _ = select.select(rl, wl, [], min(0.5, deadline - now))
             if self.uart in r:
                 self._pump_uart()
+            if self.uart in w:
+                self._flush_uart()
             if fd not in r:
                 continue
             data = os.read(fd, 65536)
