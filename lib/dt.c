@@ -7,12 +7,14 @@
  * Every property is length-checked before it is decoded; every failure
  * names the node and the property.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -165,6 +167,89 @@ static int read_blob(const char *file, void **fdt, size_t *len)
 	return 0;
 }
 
+/* A libfdt error while writing a blob: -E2BIG if it is out of room. */
+static int wrote(int err)
+{
+	return err == -FDT_ERR_NOSPACE ? -E2BIG : err ? -EINVAL : 0;
+}
+
+/* Add the live-tree directory @dir as node @name: its files are the
+ * properties (which a blob lists before the subnodes), its directories the
+ * subnodes. 0, -E2BIG (the blob is full) or -errno. */
+static int live_node(void *fdt, const char *dir, const char *name)
+{
+	char path[UDRV_PATH];
+	struct dirent *d;
+	DIR *dd;
+	int err;
+
+	dd = opendir(dir);
+	if (!dd)
+		return udrv__fail(-errno, "%s: cannot open: %s", dir, strerror(errno));
+	err = wrote(fdt_begin_node(fdt, name));
+	for (int pass = 0; pass < 2 && !err; pass++) {
+		rewinddir(dd);
+		while (!err && (d = readdir(dd))) {
+			struct stat st;
+			void *val;
+			size_t len;
+
+			if (d->d_name[0] == '.' ||
+			    snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= (int)sizeof(path) ||
+			    stat(path, &st))
+				continue;
+			if (pass == 1 && S_ISDIR(st.st_mode)) {
+				err = live_node(fdt, path, d->d_name);
+			} else if (pass == 0 && S_ISREG(st.st_mode)) {
+				if ((err = read_blob(path, &val, &len)))
+					break;
+				err = wrote(fdt_property(fdt, d->d_name, val, (int)len));
+				free(val);
+			}
+		}
+	}
+	closedir(dd);
+	return err ? err : wrote(fdt_end_node(fdt));
+}
+
+/* A blob made from the live tree under @base (sysfs), @path's node in it. */
+static int open_live(const char *base, const char *path, struct udrv_dt **out)
+{
+	for (size_t cap = 64 << 10;; cap *= 2) {
+		void *fdt = malloc(cap);
+		int err;
+
+		if (!fdt)
+			return -ENOMEM;
+		err = wrote(fdt_create(fdt, (int)cap));
+		if (!err)
+			err = wrote(fdt_finish_reservemap(fdt));
+		if (!err)
+			err = live_node(fdt, base, "");
+		if (!err)
+			err = wrote(fdt_finish(fdt));
+		if (!err)
+			return open_owned(fdt, fdt_totalsize(fdt), base, path, out);
+		free(fdt);
+		if (err != -E2BIG)
+			return err;
+		if (cap >= MAX_BLOB)
+			return udrv__fail(-EFBIG, "%s: larger than %u bytes", base, MAX_BLOB);
+	}
+}
+
+UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out)
+{
+	char base[UDRV_PATH];
+	int ret;
+
+	if (!path || path[0] != '/' || !out)
+		return -EINVAL;
+	if ((ret = udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base")))
+		return ret;
+	return open_live(base, path, out);
+}
+
 UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt **out)
 {
 	void *fdt;
@@ -216,6 +301,8 @@ UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out)
 		ret = read_blob(file, &fdt, &len);
 		if (!ret)
 			ret = open_owned(fdt, len, file, dev->e.dt_path, &dev->dt);
+		else if (ret == -EACCES || ret == -EPERM || ret == -ENOENT)
+			ret = udrv_dt_open_live(dev->e.dt_path, &dev->dt);
 		if (ret)
 			return ret;
 		dev->dt->owned_by_device = true;

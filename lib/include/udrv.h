@@ -503,7 +503,8 @@ UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
 
 /**
  * udrv_device_dt() - @dev's node in the blob the kernel booted from
- * (/sys/firmware/fdt, readable by root), found by the node's path
+ * (/sys/firmware/fdt, readable by root; if it cannot be read, the live tree
+ * as udrv_dt_open_live()), found by the node's path
  * (udrv_device_dt_path()). Loaded at the first call; *@out is owned by @dev
  * and lives until udrv_device_close() (udrv_dt_close() on it does nothing).
  * Errors: -EINVAL @out NULL or a malformed blob; -EOPNOTSUPP @dev is not a
@@ -520,6 +521,13 @@ UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out);
  * -errno from reading it.
  */
 UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt **out);
+
+/**
+ * udrv_dt_open_live() - node @path of the live tree the kernel shows in
+ * /sys/firmware/devicetree/base (readable without root, and with any
+ * overlay applied at run time), made into a blob. As udrv_dt_open_file().
+ */
+UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out);
 
 /**
  * udrv_dt_open_blob() - as udrv_dt_open_file() on the @len bytes at @blob,

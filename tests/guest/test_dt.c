@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -444,6 +445,73 @@ static void test_virt_outputs(void **state)
 	assert_int_equal(udrv_device_gpio_open(v->dev, "udrv,test-out", 2, &out1, &g), -ENOENT);
 }
 
+/*
+ * The live tree made into a blob gives what the booted blob gives, also to
+ * a process that may not read /sys/firmware/fdt (root only).
+ */
+/* No cmocka asserts here: a forked child runs it too. 0 if all is well,
+ * else the line that found otherwise. */
+static int check_live(void)
+{
+	struct udrv_dt *live = NULL, *ctl = NULL;
+	uint32_t u32 = 0, args[2];
+	int bad = 0;
+
+	if (udrv_dt_open_live("/pl031@9010000", &live))
+		return __LINE__;
+	if (udrv_dt_u32(live, "udrv,test-u32", &u32) || u32 != 0x12345678)
+		bad = __LINE__;
+	else if (udrv_dt_is_compatible(live, "arm,pl031") != 1)
+		bad = __LINE__;
+	else if (udrv_dt_phandle_args(live, "button-gpios", "#gpio-cells", 0, &ctl, args, 2) != 2)
+		bad = __LINE__;
+	else if (strcmp(udrv_dt_path(ctl), "/pl061@9030000") || args[0] != 3)
+		bad = __LINE__;
+	udrv_dt_close(ctl);
+	udrv_dt_close(live);
+	return bad;
+}
+
+static void test_virt_live_tree(void **state)
+{
+	struct virt *v = *state;
+	struct udrv_dt *live = NULL;
+	const void *a, *b;
+	int la, lb, st = -1;
+	pid_t pid;
+
+	if (!on("virt"))
+		skip();
+	assert_int_equal(check_live(), 0);
+	/* byte for byte, a property of each kind */
+	assert_int_equal(udrv_dt_open_live("/pl031@9010000", &live), 0);
+	static const char *const props[] = { "reg", "udrv,test-u64", "udrv,test-strings",
+					     "udrv,test-cells", "interrupts", "udrv,compatible" };
+	for (size_t i = 0; i < sizeof(props) / sizeof(props[0]); i++) {
+		la = udrv_dt_property(v->dt, props[i], &a);
+		lb = udrv_dt_property(live, props[i], &b);
+		assert_true(la > 0);
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, la);
+	}
+	udrv_dt_close(live);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct udrv_dt *dt = NULL;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(2);
+		if (udrv_dt_open_file("/sys/firmware/fdt", "/pl031@9010000", &dt) != -EACCES)
+			_exit(3);
+		_exit(check_live() ? 4 : 0);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 /* ---- zcu102 ---- */
 
 /* reg entry 0 and the rate of clock 0 of @path, from the blob with libfdt. */
@@ -583,6 +651,7 @@ int main(void)
 		cmocka_unit_test(test_virt_button_press),
 		cmocka_unit_test(test_virt_button_active_low),
 		cmocka_unit_test(test_virt_outputs),
+		cmocka_unit_test(test_virt_live_tree),
 		cmocka_unit_test(test_zcu102_ttc_clock_and_reg),
 		cmocka_unit_test(test_zcu102_other_clocks),
 		cmocka_unit_test(test_zcu102_foreach_identity),

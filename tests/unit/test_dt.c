@@ -528,10 +528,46 @@ static void test_device_node_bad_blob(void **state)
 	assert_int_equal(udrv_device_dt(dev, &dt), -EINVAL);
 	assert_non_null(strstr(udrv_last_error(), "sys/firmware/fdt"));
 	udrv_device_close(dev);
+}
+
+/* The live tree (sysfs) made into a blob: without /sys/firmware/fdt (or
+ * without the right to read it) a device's node comes from there. */
+static void test_live_tree(void **state)
+{
+	static const uint8_t u32[] = { 0xde, 0xad, 0xbe, 0xef }, cells2[] = { 0, 0, 0, 2 };
+	static const uint8_t ph[] = { 0, 0, 0, 5 }, button[] = { 0, 0, 0, 5, 0, 0, 0, 3, 0, 0, 0, 1 };
+	struct udrv_device *dev = NULL;
+	struct udrv_dt *dt = NULL, *live = NULL;
+	struct udrv_gpio_desc d;
+	uint32_t v = 0;
+
+	(void)state;
+	fake_dt_prop("soc/dev@1000", "u32-prop", u32, 4);
+	fake_dt_prop("soc/dev@1000", "button-gpios", button, sizeof(button));
+	fake_dt_prop("gpio@9030000", "phandle", ph, 4);
+	fake_dt_prop("gpio@9030000", "#gpio-cells", cells2, 4);
+	fake_dt_prop("gpio@9030000", "gpio-controller", "", 0);
 	fake_unlink("sys/firmware/fdt");
+
 	assert_int_equal(udrv_device_open("widget", &dev), 0);
-	assert_int_equal(udrv_device_dt(dev, &dt), -ENOENT);
+	assert_int_equal(udrv_device_dt(dev, &dt), 0);
+	assert_string_equal(udrv_dt_path(dt), "/soc/dev@1000");
+	assert_int_equal(udrv_dt_u32(dt, "u32-prop", &v), 0);
+	assert_int_equal(v, 0xdeadbeef);
+	assert_int_equal(udrv_dt_is_compatible(dt, "udrv,uio"), 1);
+	assert_int_equal(udrv_dt_gpio_lookup(dt, "button", 0, &d), 0);
+	assert_string_equal(d.chip, "gpiochip3");
+	assert_int_equal(d.offset, 3);
+	assert_int_equal(d.dt_flags, UDRV_GPIO_DT_ACTIVE_LOW);
 	udrv_device_close(dev);
+
+	assert_int_equal(udrv_dt_open_live("/pl031@9010000", &live), 0);
+	assert_int_equal(udrv_dt_is_compatible(live, "arm,primecell"), 1);
+	udrv_dt_close(live);
+	assert_int_equal(udrv_dt_open_live("/soc/nosuch", &live), -ENOENT);
+	assert_int_equal(udrv_dt_open_live("soc", &live), -EINVAL);
+	setenv("UDRV_ROOT", "/nonexistent-udrv-root", 1);
+	assert_int_equal(udrv_dt_open_live("/", &live), -ENOENT);
 }
 
 static void test_gpio_lookup(void **state)
@@ -611,6 +647,7 @@ int main(int argc, char **argv)
 		T(test_good_tree_everything),
 		TF(test_device_node),
 		TF(test_device_node_bad_blob),
+		TF(test_live_tree),
 		TF(test_gpio_lookup),
 	};
 	FILE *f;
