@@ -13,8 +13,9 @@
  *                          timer in another process keeps time meanwhile
  *   killed_while_holding   a process holding the PL031 (line masked, alarm
  *                          asserted) and the virtio-rng's DMA pool is
- *                          SIGKILLed: the next opener gets both, interrupts
- *                          arrive after an unmask, the pool is intact
+ *                          SIGKILLed: the next opener gets both (the lock
+ *                          died with it), the line stayed masked, interrupts
+ *                          arrive after its unmask, the pool is intact
  *   second_opener          a second process opening a held device is told
  *                          (-EBUSY, naming it) unless both share
  *   fresh_pool_zeroed      after a rebind the pool reads all zeros (the
@@ -326,8 +327,16 @@ static void test_killed_while_holding(void **state)
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
 
-	/* The next opener: the device works once it unmasks. */
+	/* The next opener: the alarm the dead process left is still asserted
+	 * and the line still masked (no event counted), until it unmasks. */
 	assert_int_equal(pl031_open(&dev, &r, &irq), 0);
+	uint64_t ris;
+	long long e0 = uio_events(uio_by_name("pl031"));
+
+	assert_int_equal(udrv_region_read(r, RTCRIS, 32, &ris), 0);
+	assert_int_equal(ris & 1, 1);
+	sleep_ms(200);
+	assert_int_equal(uio_events(uio_by_name("pl031")), e0);
 	pl031_quiet(r, irq);	/* clears the alarm the dead process left, unmasks */
 	assert_int_equal(udrv_irq_wait(irq, 200000000), 0);
 	assert_int_equal(pl031_assert(r), 0);
