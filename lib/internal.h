@@ -109,6 +109,7 @@ struct udrv_device {
 	size_t nfree, free_cap;
 	struct udrv_dma_buf *bufs;
 	struct udrv_dt *dt;	/* udrv_device_dt(), loaded on first use */
+	bool gone;		/* an interrupt call found the device removed */
 };
 
 /* region.c */

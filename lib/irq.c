@@ -128,6 +128,7 @@ UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq)
 static int gone(struct udrv_irq *irq)
 {
 	irq->gone = true;
+	irq->dev->gone = true;	/* the checked register accessors stop too */
 	return -ENODEV;
 }
 

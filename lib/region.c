@@ -204,6 +204,9 @@ static int check(const struct udrv_region *r, size_t offset, unsigned int width)
 		return -EINVAL;
 	if (offset >= r->size || bytes > r->size - offset)
 		return -ERANGE;
+	/* Removed: its registers may belong to another driver by now. */
+	if (r->dev->gone)
+		return -ENODEV;
 	return 0;
 }
 

@@ -297,7 +297,9 @@ UDRV_API unsigned int udrv_region_index(const struct udrv_region *region);
  * udrv_region_read() - checked, ordered read of @width bits (8, 16, 32, 64)
  * at byte @offset into *@val. Errors: -EINVAL @val NULL, bad width, or
  * @offset not a multiple of the width; -ERANGE if the access does not fit
- * inside the region.
+ * inside the region; -ENODEV once an interrupt call on the device
+ * (udrv_irq_wait(), _unmask(), _mask()) has found it removed: the registers
+ * are then left alone (they may belong to another driver by now).
  */
 UDRV_API int udrv_region_read(const struct udrv_region *region, size_t offset, unsigned int width,
 			      uint64_t *val);

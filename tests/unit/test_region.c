@@ -197,6 +197,29 @@ static void test_inline_accessors(void **state)
 	udrv_device_close(dev);
 }
 
+/* Once an interrupt call has seen the device removed, the checked
+ * accessors refuse with -ENODEV instead of touching the registers. */
+static void test_checked_access_gone(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+	struct udrv_irq *irq = NULL;
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_region_read(r, 0, 32, &v), 0);
+	fake_remove(0);
+	assert_int_equal(udrv_irq_wait(irq, 1000000000), -ENODEV);
+	assert_int_equal(udrv_region_read(r, 0, 32, &v), -ENODEV);
+	assert_int_equal(udrv_region_write(r, 0, 32, 1), -ENODEV);
+	assert_int_equal(udrv_region_poll32(r, 0, 1, 1, 0, NULL), -ENODEV);
+	assert_int_equal(udrv_region_read(r, 0x1000, 32, &v), -ERANGE);	/* bad input first */
+	udrv_device_close(dev);
+}
+
 static void test_checked_access(void **state)
 {
 	struct udrv_device *dev = NULL;
@@ -310,6 +333,7 @@ int main(void)
 		T(test_inline_accessors),
 		T(test_checked_access),
 		T(test_poll),
+		T(test_checked_access_gone),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
