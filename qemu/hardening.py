@@ -161,7 +161,7 @@ def main():
     ap.add_argument('--build', required=True)
     ap.add_argument('seconds', type=int, nargs='?', default=600,
                     help='seconds per target (default 600)')
-    a = ap.parse_args()
+    a = ap.parse_intermixed_args()
     keep = os.path.join(a.build, 'fuzz-out')
     t = _Tally()
     fuzz(t, a.build, a.seconds, keep=keep)
