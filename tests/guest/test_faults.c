@@ -7,6 +7,8 @@
  *                          and waits for its interrupt: the wait ends with
  *                          -ENODEV, a checked register read afterwards is
  *                          -ENODEV (the process lives), a later bind works
+ *   rmmod_while_waiting    removing the stub module then is refused
+ *                          (EWOULDBLOCK) and the waiter gets its interrupt
  *   irq_storm_level        the PL031 alarm is left asserted (level) and never
  *                          cleared: while masked no event arrives; each of a
  *                          few hundred unmasks gives exactly one event; a
@@ -208,6 +210,54 @@ static void test_unbind_while_waiting(void **state)
 	assert_int_equal(udrv_irq_wait(irq, 2ull * 1000000000), 1);
 	pl031_quiet(r, irq);
 	udrv_device_close(dev);
+}
+
+/* rmmod while a process has the PL031 mapped and waits: refused (an open
+ * /dev/uioN pins the module, udrv_uio.h), and the waiter gets its interrupt. */
+static void test_rmmod_while_waiting(void **state)
+{
+	struct udrv_device *dev;
+	struct udrv_region *r;
+	struct udrv_irq *irq;
+	char params[512], c = 0;
+	int ready[2], go[2], st, rm;
+	pid_t pid;
+
+	(void)state;
+	stub_module_params(params, sizeof(params));
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		if (pl031_open(&dev, &r, &irq))
+			_exit(1);
+		pl031_quiet(r, irq);
+		if (write(ready[1], &c, 1) != 1 || read_all(go[0], &c, 1))
+			_exit(2);
+		if (pl031_assert(r) || udrv_irq_wait(irq, 5ull * 1000000000) != 1)
+			_exit(3);
+		pl031_quiet(r, irq);
+		udrv_device_close(dev);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	assert_int_equal(read_all(ready[0], &c, 1), 0);
+	rm = stub_rmmod(0);
+	if (!rm)	/* it went: put it back for the other tests */
+		stub_insmod(params);
+	assert_int_equal(write(go[1], &c, 1), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	printf("# rmmod udrv_uio while a process waits on the PL031: %s; the waiter %s %d\n",
+	       strerror(-rm), WIFEXITED(st) ? "exited" : "died of signal",
+	       WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+	assert_int_equal(rm, -EWOULDBLOCK);
+	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	close(ready[0]);
+	close(go[1]);
 }
 
 /* A child that sleeps 25 x 20 ms and exits 1 if any sleep overran by more
@@ -535,6 +585,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unbind_while_waiting),
+		cmocka_unit_test(test_rmmod_while_waiting),
 		cmocka_unit_test(test_irq_storm_level),
 		cmocka_unit_test(test_killed_while_holding),
 		cmocka_unit_test(test_second_opener),
