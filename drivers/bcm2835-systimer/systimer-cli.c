@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cli.h"
 #include "bcm2835_systimer.h"
+
+#define PROG "udrv-systimer"
 
 static void usage(FILE *f)
 {
@@ -31,21 +34,6 @@ static int fail(const char *what, int err)
 	fprintf(stderr, "udrv-systimer: %s: %s%s%s\n", what, strerror(-err),
 		*udrv_last_error() ? ": " : "", udrv_last_error());
 	return 1;
-}
-
-/* Parse a decimal in [min, max] or print why not. */
-static int number(const char *s, const char *what, unsigned long min, unsigned long max,
-		  unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || *v < min || *v > max) {
-		fprintf(stderr, "udrv-systimer: bad %s '%s' (want %lu..%lu)\n", what, s, min, max);
-		return -1;
-	}
-	return 0;
 }
 
 static int periodic(struct bcm2835_systimer *t, unsigned int ch, unsigned long us,
@@ -115,7 +103,8 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *dev = NULL;
-	unsigned long ch = 1, a = 0, b = 0;
+	unsigned long ch = 1;
+	unsigned long long a = 0, b = 0;
 	int c, ret, pulse = 0, quiet = 0;
 	struct bcm2835_systimer *t;
 
@@ -147,15 +136,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "udrv-systimer: periodic takes US COUNT\n");
 			return 2;
 		}
-		if (number(argv[1], "US", 1, BCM2835_SYSTIMER_MAX_INTERVAL_US, &a) ||
-		    number(argv[2], "COUNT", 1, 10000000, &b))
+		if (cli_number(PROG, "US", argv[1], 1, BCM2835_SYSTIMER_MAX_INTERVAL_US, &a) ||
+		    cli_number(PROG, "COUNT", argv[2], 1, 10000000, &b))
 			return 2;
 	} else if (!strcmp(argv[0], "oneshot")) {
 		if (argc != 2) {
 			fprintf(stderr, "udrv-systimer: oneshot takes US\n");
 			return 2;
 		}
-		if (number(argv[1], "US", 1, BCM2835_SYSTIMER_MAX_INTERVAL_US, &a))
+		if (cli_number(PROG, "US", argv[1], 1, BCM2835_SYSTIMER_MAX_INTERVAL_US, &a))
 			return 2;
 	} else if (strcmp(argv[0], "read")) {
 		fprintf(stderr, "udrv-systimer: unknown command '%s' (try --help)\n", argv[0]);
@@ -178,7 +167,7 @@ int main(int argc, char **argv)
 							a * 1000ull + 2000000000ull, &tk)) <= 0) {
 			ret = fail("wait", ret ? ret : -ETIMEDOUT);
 		} else {
-			printf("one-shot of %lu us on channel %lu fired %llu us late\n", a, ch,
+			printf("one-shot of %llu us on channel %lu fired %llu us late\n", a, ch,
 			       (unsigned long long)(tk.now - tk.due));
 			ret = 0;
 		}

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../cli.h"
 #include "cdns_uart.h"
+
+#define PROG "udrv-uart"
 
 #define MS 1000000ull
 
@@ -36,19 +39,6 @@ static int fail(const char *what, long err)
 	fprintf(stderr, "udrv-uart: %s: %s%s%s\n", what, strerror((int)-err),
 		*udrv_last_error() ? ": " : "", udrv_last_error());
 	return 1;
-}
-
-static int number(const char *s, const char *what, unsigned long max, unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || *v > max) {
-		fprintf(stderr, "udrv-uart: bad %s '%s' (want 0..%lu)\n", what, s, max);
-		return -1;
-	}
-	return 0;
 }
 
 /* Receive until @timeout_ns without data; echo back to the UART or print. */
@@ -92,7 +82,7 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct cdns_uart_config cfg = CDNS_UART_CONFIG_DEFAULT;
-	unsigned long v, clk = 0;
+	unsigned long long v, clk = 0;
 	uint64_t timeout = UINT64_MAX;
 	const char *dev = NULL, *cmd;
 	struct cdns_uart *u;
@@ -101,13 +91,13 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "t:b:f:d:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
-			if (number(optarg, "timeout", 86400000, &v))
+			if (cli_number(PROG, "timeout", optarg, 0, 86400000, &v))
 				return 2;
 			timeout = v * MS;
 			has_timeout = 1;
 			break;
 		case 'b':
-			if (number(optarg, "baud rate", 10000000, &v))
+			if (cli_number(PROG, "baud rate", optarg, 0, 10000000, &v))
 				return 2;
 			if (!v) {
 				fprintf(stderr, "udrv-uart: baud rate 0\n");
@@ -127,7 +117,7 @@ int main(int argc, char **argv)
 			break;
 		case 'd': dev = optarg; break;
 		case 'c':
-			if (number(optarg, "clock", UINT32_MAX, &clk))
+			if (cli_number(PROG, "clock", optarg, 0, UINT32_MAX, &clk))
 				return 2;
 			break;
 		case 'h': usage(stdout); return 0;

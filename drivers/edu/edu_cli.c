@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cli.h"
 #include "edu.h"
 
 #define MS 1000000ull
@@ -140,20 +141,6 @@ static int cmd_irq(struct edu *edu, uint32_t count)
 	return c1 - c0 == count && !missed ? 0 : 1;
 }
 
-/* A decimal number, whole string, no sign. */
-static int parse_u32(const char *s, uint32_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (!*s || *s == '-' || *s == '+' || errno || *end || v > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -164,6 +151,7 @@ int main(int argc, char **argv)
 	};
 	const char *addr = NULL, *cmd;
 	uint32_t arg = 0, bits = 32;
+	unsigned long long v = 0;
 	struct edu *edu;
 	int c, ret, rc;
 
@@ -175,8 +163,9 @@ int main(int argc, char **argv)
 		} else if (c == 'a') {
 			addr = optarg;
 		} else if (c == 'b') {
-			if (parse_u32(optarg, &bits) || bits < 28 || bits > 64)
+			if (cli_parse(optarg, 10, 28, 64, &v))
 				return say(2, "-b wants a number of bits 28..64, not '%s'", optarg);
+			bits = (uint32_t)v;
 		} else {
 			return say(2, "bad option '%s' (see --help)", argv[optind - 1]);
 		}
@@ -189,8 +178,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "info") ? optind != argc : optind + 1 != argc)
 		return say(2, "%s takes %s (see --help)", cmd,
 			   strcmp(cmd, "info") ? "one number" : "no argument");
-	if (strcmp(cmd, "info") && parse_u32(argv[optind], &arg))
+	if (strcmp(cmd, "info") && cli_parse(argv[optind], 10, 0, UINT32_MAX, &v))
 		return say(2, "'%s' is not a whole number 0..4294967295", argv[optind]);
+	arg = strcmp(cmd, "info") ? (uint32_t)v : 0;
 	if (!strcmp(cmd, "irq") && arg == 0)
 		return say(2, "irq COUNT must be at least 1");
 

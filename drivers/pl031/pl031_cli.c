@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cli.h"
 #include "pl031.h"
 
 static const char usage[] =
@@ -35,22 +36,6 @@ static int failed(const char *what, int err)
 
 	fprintf(stderr, "udrv-pl031: %s: %s\n", what, *why ? why : strerror(-err));
 	return 1;
-}
-
-/* A decimal number in [lo, hi], whole string. */
-static int parse_u32(const char *s, unsigned long lo, unsigned long hi, uint32_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
 }
 
 static void print_time(const char *label, uint32_t t)
@@ -82,6 +67,7 @@ int main(int argc, char **argv)
 	const char *device = NULL, *cmd;
 	struct pl031 *rtc;
 	uint32_t arg = 0, t;
+	unsigned long long v = 0;
 	int c, ret, rc = 0;
 
 	opterr = 0;	/* one line of our own instead */
@@ -106,19 +92,20 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "set")) {
 		if (optind + 1 != argc)
 			return bad("%s", "set takes one argument: EPOCH");
-		if (parse_u32(argv[optind], 0, UINT32_MAX, &arg))
+		if (cli_parse(argv[optind], 10, 0, UINT32_MAX, &v))
 			return bad("EPOCH must be a whole number of seconds 0..4294967295, not '%s'",
 				   argv[optind]);
 	} else if (!strcmp(cmd, "alarm")) {
 		if (optind + 1 != argc)
 			return bad("%s", "alarm takes one argument: SECONDS");
 		/* 0 parses; the driver refuses it (an alarm in the past) */
-		if (parse_u32(argv[optind], 0, 86400, &arg))
+		if (cli_parse(argv[optind], 10, 0, 86400, &v))
 			return bad("SECONDS must be a whole number 1..86400, not '%s'",
 				   argv[optind]);
 	} else {
 		return bad("unknown command '%s' (time, set, alarm; see --help)", cmd);
 	}
+	arg = (uint32_t)v;
 
 	ret = pl031_open(device, &rtc);
 	if (ret)

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../cli.h"
 #include "ttc.h"
+
+#define PROG "udrv-ttc"
 
 static void usage(FILE *f)
 {
@@ -29,21 +32,6 @@ static int fail(const char *what, int err)
 	fprintf(stderr, "udrv-ttc: %s: %s%s%s\n", what, strerror(-err),
 		*udrv_last_error() ? ": " : "", udrv_last_error());
 	return 1;
-}
-
-/* Parse a decimal in [min, max] or print why not. */
-static int number(const char *s, const char *what, unsigned long min, unsigned long max,
-		  unsigned long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || *s == '-' || *v < min || *v > max) {
-		fprintf(stderr, "udrv-ttc: bad %s '%s' (want %lu..%lu)\n", what, s, min, max);
-		return -1;
-	}
-	return 0;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -110,15 +98,15 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	const char *dev = NULL;
-	unsigned long counter = 0, clk = 0, a, b;
+	unsigned long long counter = 0, clk = 0, a, b;
 	struct ttc *t;
 	int c, ret;
 
 	while ((c = getopt_long(argc, argv, "+d:n:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
-		case 'n': if (number(optarg, "counter", 0, 2, &counter)) return 2; break;
-		case 'c': if (number(optarg, "clock", 1, UINT32_MAX, &clk)) return 2; break;
+		case 'n': if (cli_number(PROG, "counter", optarg, 0, 2, &counter)) return 2; break;
+		case 'c': if (cli_number(PROG, "clock", optarg, 1, UINT32_MAX, &clk)) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -134,14 +122,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "udrv-ttc: periodic takes HZ COUNT\n");
 			return 2;
 		}
-		if (number(argv[1], "HZ", 1, 10000000, &a) || number(argv[2], "COUNT", 1, 10000000, &b))
+		if (cli_number(PROG, "HZ", argv[1], 1, 10000000, &a) ||
+		    cli_number(PROG, "COUNT", argv[2], 1, 10000000, &b))
 			return 2;
 	} else if (!strcmp(argv[0], "oneshot")) {
 		if (argc != 2) {
 			fprintf(stderr, "udrv-ttc: oneshot takes MS\n");
 			return 2;
 		}
-		if (number(argv[1], "MS", 1, 60000, &a))
+		if (cli_number(PROG, "MS", argv[1], 1, 60000, &a))
 			return 2;
 	} else if (!strcmp(argv[0], "count") && argc == 1) {
 		a = 0;
@@ -162,7 +151,7 @@ int main(int argc, char **argv)
 		} else if ((ret = ttc_wait(t, a * 1000000ull + 2000000000ull, &ev)) <= 0) {
 			ret = fail("wait", ret ? ret : -ETIMEDOUT);
 		} else {
-			printf("one-shot of %lu ms fired, %.1f us late\n", a, ev.lateness_ns / 1e3);
+			printf("one-shot of %llu ms fired, %.1f us late\n", a, ev.lateness_ns / 1e3);
 			ret = 0;
 		}
 	} else {
@@ -174,7 +163,7 @@ int main(int argc, char **argv)
 			usleep(2000);
 			c2 = ttc_count(t);
 
-			printf("counter %lu (%u bits): %u then %u\n", counter, ttc_width(t), c1, c2);
+			printf("counter %llu (%u bits): %u then %u\n", counter, ttc_width(t), c1, c2);
 			ret = 0;
 		}
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../cli.h"
 #include "blk_bench.h"
 #include "virtio_blk.h"
 
@@ -42,17 +43,6 @@ static int bad(const char *msg, const char *arg)
 	return 2;
 }
 
-static int number(const char *s, unsigned long long max, unsigned long long *out)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 0);
-	return errno || *end || *out > max ? -1 : 0;
-}
-
 /* A command line checked before the device is opened. */
 struct cmd {
 	enum { INFO, READ, WRITE, BENCH } what;
@@ -75,9 +65,9 @@ static int parse(struct cmd *c, char **argv, int argc)
 	case WRITE:
 		if (argc != 3)
 			return bad(c->what == READ ? "read needs LBA COUNT" : "write needs LBA COUNT", NULL);
-		if (number(argv[1], UINT64_MAX, &c->lba))
+		if (cli_parse(argv[1], 0, 0, UINT64_MAX, &c->lba))
 			return bad("bad LBA", argv[1]);
-		if (number(argv[2], 1u << 21, &c->count) || !c->count)
+		if (cli_parse(argv[2], 0, 1, 1u << 21, &c->count))
 			return bad("bad COUNT (1 .. 2097152 blocks, at most 1 GiB)", argv[2]);
 		return 0;
 	case BENCH:
@@ -87,17 +77,17 @@ static int parse(struct cmd *c, char **argv, int argc)
 			switch (o) {
 			case 's': c->b.random = false; break;
 			case 'b':
-				if (number(optarg, 1u << 30, &v) || !v)
+				if (cli_parse(optarg, 0, 1, 1u << 30, &v))
 					return bad("bad -b (1 byte .. 1 GiB)", optarg);
 				c->b.io_bytes = (uint32_t)v;
 				break;
 			case 'Q':
-				if (number(optarg, 64, &v) || !v)
+				if (cli_parse(optarg, 0, 1, 64, &v))
 					return bad("bad -Q (1 .. 64)", optarg);
 				c->b.qd = (unsigned int)v;
 				break;
 			case 't':
-				if (number(optarg, 3600, &v) || !v)
+				if (cli_parse(optarg, 0, 1, 3600, &v))
 					return bad("bad -t (1 .. 3600 seconds)", optarg);
 				c->b.seconds = (double)v;
 				break;
@@ -193,7 +183,7 @@ int main(int argc, char **argv)
 		case 'd': name = optarg; break;
 		case 'p': opts.polled = true; break;
 		case 'q':
-			if (number(optarg, 32768, &v) || !v)
+			if (cli_parse(optarg, 0, 1, 32768, &v))
 				return bad("bad -q", optarg);
 			opts.queue_size = (unsigned int)v;
 			break;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../cli.h"
 #include "virtio_rng.h"
 
 static const char usage[] =
@@ -27,7 +28,6 @@ int main(int argc, char **argv)
 	struct virtio_rng *rng;
 	unsigned long long len;
 	unsigned char *buf;
-	char *end;
 	ssize_t n;
 	int c, ret;
 
@@ -44,9 +44,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udrv-rng: need exactly one argument, BYTES (try --help)\n");
 		return 2;
 	}
-	errno = 0;
-	len = strtoull(argv[optind], &end, 0);
-	if (errno || *end || !*argv[optind] || *argv[optind] == '-' || !len || len > 16u << 20) {
+	if (cli_parse(argv[optind], 0, 1, 16u << 20, &len)) {
 		fprintf(stderr, "udrv-rng: bad BYTES (1 .. 16 MiB): %s\n", argv[optind]);
 		return 2;
 	}

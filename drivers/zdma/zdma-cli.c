@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../cli.h"
 #include "zdma.h"
 
 static void usage(FILE *f)
@@ -29,22 +30,23 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
+/* A decimal in [1, max], with an optional K or M (x1024, x1048576) after it. */
 static int parse_size(const char *s, unsigned long long max, unsigned long long *v)
 {
-	char *end;
+	const char *end;
+	unsigned int shift = 0;
 
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	if (!errno && end != s && *s != '-') {
+	if (!cli_parse_prefix(s, 10, v, &end)) {
 		if (*end == 'K' || *end == 'k')
-			*v <<= 10, end++;
+			shift = 10, end++;
 		else if (*end == 'M' || *end == 'm')
-			*v <<= 20, end++;
-		if (!*end && *v >= 1 && *v <= max)
+			shift = 20, end++;
+		if (!*end && *v >= 1 && *v <= max >> shift) {
+			*v <<= shift;
 			return 0;
+		}
 	}
-	fprintf(stderr, "udrv-zdma: bad number '%s' (want 1..%llu)\n", s, max);
-	return -1;
+	return cli_bad_number("udrv-zdma", "number", s, 1, max);
 }
 
 static uint64_t now_ns(void)
