@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cli.h - number parsing shared by the driver CLIs (udrv-ttc, udrv-edu, ...).
+ * cli.h - number and option errors shared by the driver CLIs (udrv-ttc, udrv-edu, ...).
  *
  * Header only, no library: a CLI includes it as "../cli.h". Not part of
  * libudrv or of any driver's API.
@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /*
  * The unsigned number at the start of @s, in @base as strtoull() takes it
@@ -58,6 +59,21 @@ static inline int cli_number(const char *prog, const char *what, const char *s,
 	if (cli_parse(s, 10, min, max, out))
 		return cli_bad_number(prog, what, s, min, max);
 	return 0;
+}
+
+/*
+ * One line naming the option getopt() refused; set opterr = 0 before the
+ * option loop so getopt() prints nothing of its own. Returns 2, the exit
+ * status for bad usage.
+ */
+static inline int cli_bad_option(const char *prog, char *const argv[])
+{
+	if (optopt)
+		fprintf(stderr, "%s: bad option '-%c' (unknown, or its value is missing; see --help)\n",
+			prog, optopt);
+	else
+		fprintf(stderr, "%s: unknown option '%s' (see --help)\n", prog, argv[optind - 1]);
+	return 2;
 }
 
 #endif

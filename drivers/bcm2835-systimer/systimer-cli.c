@@ -108,6 +108,7 @@ int main(int argc, char **argv)
 	int c, ret, pulse = 0, quiet = 0;
 	struct bcm2835_systimer *t;
 
+	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "+d:c:pqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
@@ -122,7 +123,7 @@ int main(int argc, char **argv)
 		case 'p': pulse = 1; break;
 		case 'q': quiet = 1; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: return cli_bad_option(PROG, argv);
 		}
 	}
 	argc -= optind;

@@ -88,6 +88,7 @@ int main(int argc, char **argv)
 	struct cdns_uart *u;
 	int c, ret, has_timeout = 0;
 
+	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "t:b:f:d:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: return cli_bad_option(PROG, argv);
 		}
 	}
 	argc -= optind;

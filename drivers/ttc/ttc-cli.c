@@ -102,13 +102,14 @@ int main(int argc, char **argv)
 	struct ttc *t;
 	int c, ret;
 
+	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "+d:n:c:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': if (cli_number(PROG, "counter", optarg, 0, 2, &counter)) return 2; break;
 		case 'c': if (cli_number(PROG, "clock", optarg, 1, UINT32_MAX, &clk)) return 2; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: return cli_bad_option(PROG, argv);
 		}
 	}
 	argc -= optind;

@@ -73,6 +73,7 @@ static int parse(struct cmd *c, char **argv, int argc)
 	case BENCH:
 		c->b = (struct blk_bench){ .random = true, .io_bytes = 4096, .qd = 1, .seconds = 2 };
 		optind = 0;	/* glibc: start over */
+		opterr = 0;	/* cli_bad_option() says what was wrong */
 		while ((o = getopt(argc, argv, "+sb:Q:t:")) != -1) {
 			switch (o) {
 			case 's': c->b.random = false; break;
@@ -91,7 +92,7 @@ static int parse(struct cmd *c, char **argv, int argc)
 					return bad("bad -t (1 .. 3600 seconds)", optarg);
 				c->b.seconds = (double)v;
 				break;
-			default: return bad("bad bench option", NULL);
+			default: return cli_bad_option("udrv-blk bench", argv);
 			}
 		}
 		return optind == argc ? 0 : bad("unexpected argument", argv[optind]);
@@ -178,6 +179,7 @@ int main(int argc, char **argv)
 	unsigned long long v;
 	int c, ret;
 
+	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "+d:pq:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': name = optarg; break;
@@ -188,7 +190,7 @@ int main(int argc, char **argv)
 			opts.queue_size = (unsigned int)v;
 			break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: return bad("bad option", NULL);
+		default: return cli_bad_option("udrv-blk", argv);
 		}
 	}
 	if (optind >= argc)

@@ -31,13 +31,14 @@ int main(int argc, char **argv)
 	ssize_t n;
 	int c, ret;
 
+	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "+d:pxh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': name = optarg; break;
 		case 'p': polled = true; break;
 		case 'x': hex = true; break;
 		case 'h': fputs(usage, stdout); return 0;
-		default: fprintf(stderr, "udrv-rng: bad option (try --help)\n"); return 2;
+		default: return cli_bad_option("udrv-rng", argv);
 		}
 	}
 	if (optind != argc - 1) {

@@ -72,11 +72,12 @@ int main(int argc, char **argv)
 	uint64_t t0, t1;
 	int c, ret;
 
+	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': name = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		default: return cli_bad_option("udrv-zdma", argv);
 		}
 	}
 	argc -= optind;
