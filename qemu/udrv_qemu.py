@@ -498,6 +498,7 @@ def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
                 break
             if line.startswith('@@UDRV-READY'):
                 running = True
+                g.booted = time.monotonic() - g.t0
                 deadline = time.monotonic() + timeout
                 for line in g.lines_until(deadline):
                     m = re.search(r'@@UDRV-EXIT (\d+)', line)
@@ -717,7 +718,8 @@ def guest_tests(tally, build, board, timeout):
         report_failure(g)
     else:
         tally.add(board, 'boot', 'guest', 'PASS' if status == 0 else 'FAIL',
-                  '%d suites in %.0f s' % (len(ended), time.monotonic() - t0))
+                  'booted in %.1f s, %d suites in %.0f s in all'
+                  % (g.booted, len(ended), time.monotonic() - t0))
     for name, ok, detail in g.check_results:
         tally.add(board, 'host-checks', name, 'PASS' if ok else 'FAIL', detail)
 
