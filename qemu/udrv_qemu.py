@@ -579,7 +579,7 @@ def boards_of(arg, default):
 
 def cmd_demo(a):
     rc = 0
-    for board in boards_of(a.board, ['virt', 'zcu102']):
+    for board in boards_of(a.board, ['virt', 'zcu102', 'rpi3']):
         print('### demo on %s' % board, flush=True)
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/demo', board],
                                  timeout=a.timeout, on_line=print_line)
@@ -594,7 +594,7 @@ def cmd_demo(a):
 
 def cmd_bench(a):
     out = []
-    for board in boards_of(a.board, ['virt']):
+    for board in boards_of(a.board, ['virt', 'zcu102']):
         lines = []
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/bench', board],
                                  timeout=a.timeout, on_line=lines.append)
@@ -792,7 +792,7 @@ def main():
     for name in ('exec', 'shell', 'demo', 'bench', 'test'):
         p = sub.add_parser(name)
         p.add_argument('--build', required=True)
-        p.add_argument('--board', default={'test': 'all', 'demo': 'all'}.get(name, 'virt'))
+        p.add_argument('--board', default={'test': 'all', 'demo': 'all', 'bench': 'all'}.get(name, 'virt'))
         p.add_argument('--timeout', type=int, default=300,
                        help='seconds the command may run once the guest is up')
         if name == 'exec':
