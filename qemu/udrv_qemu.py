@@ -35,9 +35,13 @@ import time
 import hardening
 
 os.environ.setdefault('QEMU_AUDIO_DRV', 'none')  # zcu102's DisplayPort audio
-VIRT_MACHINE = ['-M', 'virt', '-cpu', 'cortex-a57', '-m', '512M', '-smp', '2']
+# The PL031 counts in the VM's time (-rtc clock=vm), as the guest's clock
+# does: the two start from the host's time and stay comparable to a second.
+VIRT_MACHINE = ['-M', 'virt', '-cpu', 'cortex-a57', '-m', '512M', '-smp', '2',
+                '-rtc', 'clock=vm']
 # 32-bit: without highmem=off the non-LPAE kernel cannot reach the PCIe ECAM.
-VIRT32_MACHINE = ['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-m', '512M', '-smp', '2']
+VIRT32_MACHINE = ['-M', 'virt,highmem=off', '-cpu', 'cortex-a15', '-m', '512M', '-smp', '2',
+                  '-rtc', 'clock=vm']
 ARCHES = {
     'aarch64': {'qemu': 'qemu-system-aarch64', 'triplet': 'aarch64-linux-gnu'},
     'armhf': {'qemu': 'qemu-system-arm', 'triplet': 'arm-linux-gnueabihf'},
@@ -260,6 +264,9 @@ class Guest:
         b = self.b
         cmdline = ('console=%s rdinit=/init panic=-1 udrv.board=%s udrv.family=%s'
                    % (b['console'], self.board, b.get('family', self.board)))
+        # The guest's clock: boards whose RTC goes to the stub (or that have
+        # none the kernel reads) would start at 1970. /init adds its uptime.
+        cmdline += ' udrv.epoch=%.3f' % time.time()
         if b.get('append'):
             cmdline += ' ' + b['append']
         if self.quiet:

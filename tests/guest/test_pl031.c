@@ -134,25 +134,26 @@ static int teardown(void **state)
 }
 
 /* The time read through the driver agrees with the guest's date within a
- * second. On virt-stock the kernel's clock came from this RTC at boot, so
- * the two are independent witnesses. On virt the overlay hands the RTC to
- * the stub before the kernel can read it, so the guest's clock starts at
- * 1970: there the RTC (which QEMU starts at the host's time) is first set
- * to the guest's date through the driver, and must then keep agreeing. */
+ * second. Two independent witnesses: QEMU starts the PL031 at the host's
+ * time; the guest's clock was set either by the kernel from this RTC at
+ * boot (virt-stock) or, where the overlay hands the RTC to the stub before
+ * the kernel can read it (virt), by the harness's /init from the host's
+ * time at QEMU's start plus the kernel's uptime. */
 static void test_time_matches_date(void **state)
 {
 	struct fixture *f = *state;
+	const char *name = getenv("UDRV_BOARD_NAME");
 	uint32_t t;
 	long long d;
 
+	/* The 32-bit kernel decompresses itself before its clock starts, so
+	 * /init's uptime misses those seconds: no second-exact witness there. */
+	if (name && !strcmp(name, "virt32"))
+		skip();
 	pl031_time(f->rtc, &t);
 	assert_true(t > 1600000000u);	/* QEMU starts it at the host's time */
-	if (guest_date() < 1000000000) {
-		assert_false(stock);
-		print_message("guest clock unset (the overlay kept the RTC from the kernel); "
-			      "setting the RTC to the guest's date\n");
-		assert_int_equal(pl031_set_time(f->rtc, (uint32_t)guest_date()), 0);
-	}
+	if (guest_date() < 1000000000)
+		fail_msg("the guest's clock was never set (date: %lld)", guest_date());
 	for (int i = 0; i < 3; i++) {
 		if (i)
 			usleep(700 * 1000);
