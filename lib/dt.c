@@ -679,6 +679,17 @@ static int frequency(const struct udrv_dt *dt, uint64_t *hz)
 	return 0;
 }
 
+UDRV_API int udrv_device_clock_frequency(struct udrv_device *dev, unsigned int index,
+					 uint64_t *hz)
+{
+	struct udrv_dt *dt;
+	int ret;
+
+	assert(dev);
+	ret = udrv_device_dt(dev, &dt);
+	return ret ? ret : udrv_dt_clock_frequency(dt, index, hz);
+}
+
 UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int index, uint64_t *hz)
 {
 	struct udrv_dt *clk = NULL;

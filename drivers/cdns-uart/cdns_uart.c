@@ -181,24 +181,12 @@ int cdns_uart_configure(struct cdns_uart *u, const struct cdns_uart_config *cfg)
 	return 0;
 }
 
-static int read_clock(struct udrv_device *dev, uint32_t *hz)
-{
-	uint8_t b[4];
-	int ret = udrv_device_dt_property(dev, "clock-frequency", b, sizeof(b));
-
-	if (ret < 0)
-		return ret;
-	if (ret != 4)
-		return -EINVAL;
-	*hz = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	return *hz ? 0 : -EINVAL;
-}
-
 int cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct cdns_uart_config *cfg,
 		   struct cdns_uart **out)
 {
 	struct cdns_uart_config def = CDNS_UART_CONFIG_DEFAULT;
 	struct cdns_uart *u;
+	uint64_t hz;
 	int ret;
 
 	if (!out)
@@ -213,9 +201,15 @@ int cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct cdns_uart
 	if (ret || (ret = udrv_device_region(u->dev, 0, UART_REGS_SIZE, &u->reg)) ||
 	    (ret = udrv_device_irq(u->dev, 0, &u->irq)))
 		goto fail;
-	if (!ref_clk_hz && (ret = read_clock(u->dev, &ref_clk_hz)))
+	/* 0: the DT's clock (its clocks phandle, else clock-frequency) */
+	hz = ref_clk_hz;
+	if (!hz && (ret = udrv_device_clock_frequency(u->dev, 0, &hz)))
 		goto fail;
-	u->ref_hz = ref_clk_hz;
+	if (!hz || hz > UINT32_MAX) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	u->ref_hz = (uint32_t)hz;
 	u->r = udrv_region_base(u->reg);
 	set_ier(u, 0);
 	if ((ret = cdns_uart_configure(u, cfg ? cfg : &def)))

@@ -53,19 +53,6 @@ static void hw_stop(struct ttc *t)
 	t->mode = TTC_IDLE;
 }
 
-static int read_clock(struct udrv_device *dev, uint32_t *hz)
-{
-	uint8_t b[4];
-	int ret = udrv_device_dt_property(dev, "clock-frequency", b, sizeof(b));
-
-	if (ret < 0)
-		return ret;
-	if (ret != 4)
-		return -EINVAL;
-	*hz = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-	return *hz ? 0 : -EINVAL;
-}
-
 /*
  * The three counters of a TTC are independent, so the device is opened
  * shared and each handle claims its counter with an open-file-description
@@ -90,6 +77,7 @@ int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc
 	struct udrv_region *reg;
 	struct ttc *t;
 	uint32_t probe;
+	uint64_t hz;
 	int ret;
 
 	if (!out || counter >= TTC_NUM_COUNTERS)
@@ -109,9 +97,15 @@ int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc
 	if ((ret = udrv_device_region(t->dev, 0, TTC_EVT(2) + 4, &reg)) ||
 	    (ret = udrv_device_irq(t->dev, counter, &t->irq)))
 		goto fail;
-	if (!clk_hz && (ret = read_clock(t->dev, &clk_hz)))
+	/* 0: the DT's clock (its clocks phandle, else clock-frequency) */
+	hz = clk_hz;
+	if (!hz && (ret = udrv_device_clock_frequency(t->dev, 0, &hz)))
 		goto fail;
-	t->clk_hz = clk_hz;
+	if (!hz || hz > UINT32_MAX) {
+		ret = -EINVAL;
+		goto fail;
+	}
+	t->clk_hz = (uint32_t)hz;
 	t->r = udrv_region_base(reg);
 	hw_stop(t);
 	/* Which interval bits exist? (32 on ZynqMP silicon, 16 in QEMU.) */

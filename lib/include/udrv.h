@@ -636,6 +636,13 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int index,
 				     uint64_t *hz);
 
+/**
+ * udrv_device_clock_frequency() - udrv_dt_clock_frequency() on
+ * udrv_device_dt(@dev); errors of either.
+ */
+UDRV_API int udrv_device_clock_frequency(struct udrv_device *dev, unsigned int index,
+					 uint64_t *hz);
+
 /* ------------------------------------------------------------------ */
 /* GPIO lines (libgpiod)                                               */
 

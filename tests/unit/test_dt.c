@@ -502,6 +502,10 @@ static void test_device_node(void **state)
 	udrv_dt_close(dt);	/* owned by the device: ignored */
 	assert_int_equal(udrv_dt_u32(dt, "u32-prop", &v), 0);
 	assert_int_equal(udrv_device_dt(dev, NULL), -EINVAL);
+	assert_int_equal(udrv_device_clock_frequency(dev, 0, &a), 0);
+	assert_true(a == 100000000);
+	assert_int_equal(udrv_device_clock_frequency(dev, 1, &a), -ENOENT);
+	assert_int_equal(udrv_device_clock_frequency(dev, 0, NULL), -EINVAL);
 	udrv_device_close(dev);
 
 	/* a node that is not in the blob */
@@ -512,6 +516,7 @@ static void test_device_node(void **state)
 	/* not a DT device */
 	assert_int_equal(udrv_device_open("edu", &dev), 0);
 	assert_int_equal(udrv_device_dt(dev, &dt), -EOPNOTSUPP);
+	assert_int_equal(udrv_device_clock_frequency(dev, 0, &a), -EOPNOTSUPP);
 	udrv_device_close(dev);
 }
 
