@@ -48,10 +48,15 @@ static int blob_new(void *fdt, size_t len, const char *what, struct blob **out)
 	struct blob *b;
 	int err;
 
+	/*
+	 * Versions before 16 name each node by its full path; libfdt 1.6.1's
+	 * fdt_check_full() dereferences NULL on one whose root name holds no
+	 * '/'. dtc and the kernel write version 17, so older ones are refused.
+	 */
 	if (len < sizeof(struct fdt_header))
 		err = -FDT_ERR_TRUNCATED;
-	else
-		err = fdt_check_full(fdt, len);
+	else if ((err = fdt_check_header(fdt)) == 0)
+		err = fdt_version(fdt) < 16 ? -FDT_ERR_BADVERSION : fdt_check_full(fdt, len);
 	if (err) {
 		free(fdt);
 		return udrv__fail(-EINVAL, "%s: not a valid device tree blob: %s", what,

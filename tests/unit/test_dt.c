@@ -6,6 +6,7 @@
  * device's node from /sys/firmware/fdt and GPIO lookups against a fake
  * sysfs. Arguments: good.dtb bad.dtb truncated.dtb.
  */
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -430,6 +431,37 @@ static void test_corrupted(void **state)
 	assert_true(refused > 0);
 }
 
+/*
+ * Header versions: 16 and 17 are read; older ones (nodes named by full path)
+ * are refused with FDT_ERR_BADVERSION. Found by fuzz_dt: libfdt 1.6.1's
+ * fdt_check_full() itself crashed on version 2..15 with a plain root name.
+ */
+static void test_old_version(void **state)
+{
+	static unsigned char copy[sizeof(blob)];
+	struct fdt_hdr_words {
+		uint32_t magic, totalsize, off_struct, off_strings, off_rsvmap;
+		uint32_t version, last_comp_version;
+	} *h = (void *)copy;
+
+	(void)state;
+	for (uint32_t v = 2; v <= 17; v++) {
+		struct udrv_dt *dt = NULL;
+
+		memcpy(copy, blob, blob_len);
+		h->version = htobe32(v);
+		h->last_comp_version = htobe32(2);
+		if (v >= 16) {
+			assert_int_equal(udrv_dt_open_blob(copy, blob_len, "/soc/dev@1000", &dt), 0);
+			udrv_dt_close(dt);
+			continue;
+		}
+		assert_int_equal(udrv_dt_open_blob(copy, blob_len, "/soc/dev@1000", &dt), -EINVAL);
+		assert_null(dt);
+		assert_non_null(strstr(udrv_last_error(), "BADVERSION"));
+	}
+}
+
 static void test_good_tree_everything(void **state)
 {
 	struct udrv_dt *dt = open_good("/soc/dev@1000");
@@ -649,6 +681,7 @@ int main(int argc, char **argv)
 		T(test_malformed_properties),
 		T(test_truncated),
 		T(test_corrupted),
+		T(test_old_version),
 		T(test_good_tree_everything),
 		TF(test_device_node),
 		TF(test_device_node_bad_blob),
