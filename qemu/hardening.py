@@ -10,14 +10,18 @@
   fuzz(tally, build, seconds)
       every libFuzzer target of tests/fuzz ($BUILD/host-fuzz) for `seconds`,
       starting from tests/fuzz/corpus/<target> (read-only: what it finds goes
-      to a temporary folder); one test per target, PASS if it ran to its
-      budget without a crash; its executions and coverage are printed.
+      to a temporary folder), all targets side by side; one test per target,
+      PASS if it ran to its budget without a crash; its executions and
+      coverage are printed. A failing input is kept in
+      BUILD/fuzz-crashes/<target>/ and printed in base64.
 
 Run alone: python3 qemu/hardening.py fuzz --build BUILD [SECONDS] (what
-`./qemu/run fuzz [SECONDS]` does), keeping the grown corpus and any crash in
-BUILD/fuzz-out/<target>/.
+`./qemu/run fuzz [SECONDS]` does), keeping the grown corpus in
+BUILD/fuzz-out/<target>/ and any crash input in BUILD/fuzz-crashes/<target>/.
 """
 import argparse
+import base64
+import concurrent.futures
 import glob
 import os
 import re
@@ -125,24 +129,51 @@ def fuzz_one(build, target, seconds, out):
     return ok, detail, log
 
 
+def keep_crashes(out, dest):
+    """Move the inputs that failed out of `out` into `dest`, and return them as
+    text for the log (base64), so that a CI log alone can reproduce them."""
+    text = ''
+    for n in sorted(os.listdir(out)):
+        if not re.match(r'(crash|leak|timeout|oom)-', n):
+            continue
+        os.makedirs(dest, exist_ok=True)
+        shutil.move(os.path.join(out, n), os.path.join(dest, n))
+        with open(os.path.join(dest, n), 'rb') as f:
+            data = f.read()
+        text += '\n%s/%s (%d bytes; base64 -d > input):\n%s\n' % (
+            dest, n, len(data), base64.encodebytes(data[:65536]).decode())
+    return text
+
+
 def fuzz(tally, build, seconds, keep=None):
+    """Every target at once (libFuzzer is single-threaded): `seconds` of wall
+    time each, the whole step takes `seconds`, not seconds x targets."""
     targets = fuzz_targets(build)
-    print('### fuzzing (%d s per target)' % seconds, flush=True)
+    print('### fuzzing (%d s per target, %d targets side by side)' % (seconds, len(targets)),
+          flush=True)
     if not targets:
         tally.add('fuzz', 'build', 'targets', 'FAIL', 'no fuzz targets in %s/host-fuzz' % build)
         return
-    for t in targets:
+
+    def one(t):
         out = os.path.join(keep, t) if keep else tempfile.mkdtemp(prefix='udrv-fuzz-')
         os.makedirs(out, exist_ok=True)
         try:
             ok, detail, log = fuzz_one(build, t, seconds, out)
         except subprocess.TimeoutExpired:
             ok, detail, log = False, 'did not stop within its budget', ''
-        tally.add('fuzz', t, 'run', 'PASS' if ok else 'FAIL', detail)
         if not ok:
-            print(log[-4000:])
+            log += keep_crashes(out, os.path.join(build, 'fuzz-crashes', t))
         if not keep:
             shutil.rmtree(out, ignore_errors=True)
+        return ok, detail, log
+
+    with concurrent.futures.ThreadPoolExecutor(len(targets)) as pool:
+        results = list(pool.map(one, targets))
+    for t, (ok, detail, log) in zip(targets, results):
+        tally.add('fuzz', t, 'run', 'PASS' if ok else 'FAIL', detail)
+        if not ok:
+            print(log[-12000:])
 
 
 class _Tally:
@@ -165,7 +196,7 @@ def main():
     keep = os.path.join(a.build, 'fuzz-out')
     t = _Tally()
     fuzz(t, a.build, a.seconds, keep=keep)
-    print('grown corpora and any crash inputs: %s/<target>/' % keep)
+    print('grown corpora: %s/<target>/' % keep)
     return 1 if t.failed else 0
 
 

@@ -758,7 +758,7 @@ def cmd_test(a):
         print('### host tests', flush=True)
         host_tests(tally, a.host_build)
         hardening.sanitizers(tally, a.build, host_tests)
-        hardening.fuzz(tally, a.build, seconds=15)
+        hardening.fuzz(tally, a.build, seconds=60)
         print('### harness', flush=True)
         harness_tests(tally, a.build)
     for board in boards_of(a.board, TEST_BOARDS):
