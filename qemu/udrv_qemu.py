@@ -361,6 +361,10 @@ class Guest:
             self.uart_connect()
             self.uart_echo = words[1] == 'on'
             r = 'echo ' + words[1]
+        elif what == 'time-check' and len(words) == 2:
+            # time-check SECONDS: a guest clock read just now, against ours.
+            self.checks.append(words + ['%.3f' % time.time()])
+            r = 'checked when the guest ends'
         elif what in ('disk-check', 'uart-check'):
             # Checked once QEMU has exited and flushed its files.
             self.checks.append(words)
@@ -386,6 +390,16 @@ class Guest:
                     # uart-check LENGTH SHA256: the last LENGTH bytes the UART sent
                     data = bytes(self.uart_rx[-int(w[1], 0):])
                     want = w[2]
+                elif w[0] == 'time-check' and len(w) == 3:
+                    # Whole seconds read by the guest a console line ago,
+                    # from a clock QEMU started at the host's whole second
+                    # (and tests that set it put it back to the nearest
+                    # second): up to 3 s behind ours, never a second ahead.
+                    apart = float(w[2]) - int(w[1], 0)
+                    out.append((name, -1.0 <= apart <= 3.0,
+                                'guest clock %s, host %s: %.2f s apart (allowed -1..3)'
+                                % (w[1], w[2], apart)))
+                    continue
                 else:
                     out.append((name, False, 'malformed: ' + ' '.join(w)))
                     continue

@@ -138,7 +138,9 @@ static int teardown(void **state)
  * time; the guest's clock was set either by the kernel from this RTC at
  * boot (virt-stock) or, where the overlay hands the RTC to the stub before
  * the kernel can read it (virt), by the harness's /init from the host's
- * time at QEMU's start plus the kernel's uptime. */
+ * time at QEMU's start plus the kernel's uptime. The host's own clock is
+ * a third: it gets the RTC's reading (time-check, PASS/FAIL as a
+ * host-checks test). */
 static void test_time_matches_date(void **state)
 {
 	struct fixture *f = *state;
@@ -146,12 +148,14 @@ static void test_time_matches_date(void **state)
 	uint32_t t;
 	long long d;
 
-	/* The 32-bit kernel decompresses itself before its clock starts, so
-	 * /init's uptime misses those seconds: no second-exact witness there. */
-	if (name && !strcmp(name, "virt32"))
-		skip();
 	pl031_time(f->rtc, &t);
 	assert_true(t > 1600000000u);	/* QEMU starts it at the host's time */
+	printf("@@UDRV-HOST time-check %u\n", t);
+	fflush(stdout);
+	/* The 32-bit kernel decompresses itself before its clock starts, so
+	 * /init's uptime misses those seconds: the host is the witness there. */
+	if (name && !strcmp(name, "virt32"))
+		return;
 	if (guest_date() < 1000000000)
 		fail_msg("the guest's clock was never set (date: %lld)", guest_date());
 	for (int i = 0; i < 3; i++) {
