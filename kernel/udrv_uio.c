@@ -245,6 +245,10 @@ static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 		mem->addr = r->start & PAGE_MASK;
 		mem->offs = r->start & ~PAGE_MASK;
 		mem->size = PAGE_ALIGN(mem->offs + resource_size(r));
+		/* A page is the smallest thing a process can map. */
+		if (mem->size != resource_size(r))
+			dev_warn(dev, "map%d %pR is not page-aligned: userspace can reach the %llu bytes around it in its pages too\n",
+				 i, r, (unsigned long long)(mem->size - resource_size(r)));
 	}
 	for (i = 0; i < d->nport; i++) {
 		r = d->port[i];

@@ -6,6 +6,7 @@
  * device's registers.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -289,6 +290,54 @@ static void test_registers_reachable(void **state)
 	}
 }
 
+/*
+ * A region smaller than its pages exposes their rest to the process: the
+ * stub says so in the kernel log when it binds such a device (virtio-blk,
+ * 0x200 bytes at 0xa003e00), and says nothing for a whole-page one (PL031).
+ */
+static int bind_log_has(const char *name, const char *needle)
+{
+	char rec[2048];
+	int fd = kmsg_open(), found = 0;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	assert_int_equal(uio_rebind(name), 0);
+	while ((n = read(fd, rec, sizeof(rec) - 1)) != 0) {
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n < 0)
+			break;
+		rec[n] = '\0';
+		found |= strstr(rec, needle) != NULL;
+	}
+	close(fd);
+	return found;
+}
+
+static void test_subpage_region_logged(void **state)
+{
+	unsigned long long addr, offs, size;
+	char want[160];
+	int n;
+
+	(void)state;
+	if (strcmp(board(), "virt"))
+		skip();
+	n = uio_by_name("virtio-blk");
+	assert_true(n >= 0);
+	addr = (unsigned long long)uio_map_attr(n, 0, "addr");
+	offs = (unsigned long long)uio_map_attr(n, 0, "offset");
+	size = (unsigned long long)uio_map_attr(n, 0, "size");
+	assert_int_equal(offs, 0xe00);
+	/* the node's reg: 0x200 bytes */
+	snprintf(want, sizeof(want),
+		 "map0 [mem 0x%08llx-0x%08llx] is not page-aligned: userspace can reach the %llu bytes",
+		 addr + offs, addr + offs + 0x200 - 1, size - 0x200);
+	assert_true(bind_log_has("virtio-blk", want));
+	assert_false(bind_log_has("pl031", "is not page-aligned"));
+}
+
 /* The DMA pool maps, keeps what is written, and is zeroed again at bind. */
 static void test_dma_pool_mapped_zeroed(void **state)
 {
@@ -338,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_maps_match_dt),
 		cmocka_unit_test(test_one_uio_device_per_interrupt),
 		cmocka_unit_test(test_registers_reachable),
+		cmocka_unit_test(test_subpage_region_logged),
 		cmocka_unit_test(test_dma_pool_mapped_zeroed),
 	};
 
