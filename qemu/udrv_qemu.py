@@ -391,10 +391,10 @@ class Guest:
                     data = bytes(self.uart_rx[-int(w[1], 0):])
                     want = w[2]
                 elif w[0] == 'time-check' and len(w) == 3:
-                    # Whole seconds read by the guest a console line ago,
-                    # from a clock QEMU started at the host's whole second
-                    # (and tests that set it put it back to the nearest
-                    # second): up to 3 s behind ours, never a second ahead.
+                    # Read by the guest as its second turned, a console
+                    # line ago, from a clock QEMU started at the host's
+                    # whole second (tests that set it put it back to the
+                    # nearest one): up to ~1.5 s behind ours, never ahead.
                     apart = float(w[2]) - int(w[1], 0)
                     out.append((name, -1.0 <= apart <= 3.0,
                                 'guest clock %s, host %s: %.2f s apart (allowed -1..3)'
