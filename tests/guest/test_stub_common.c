@@ -186,11 +186,11 @@ int kmsg_open(void)
 	return fd;
 }
 
-int kmsg_bad_lines(int fd)
+int kmsg_scan(int fd, const char *const *needles, int print)
 {
 	char rec[2048];
 	ssize_t n;
-	int bad = 0;
+	int found = 0;
 
 	for (;;) {
 		n = read(fd, rec, sizeof(rec) - 1);
@@ -199,12 +199,23 @@ int kmsg_bad_lines(int fd)
 		if (n <= 0)
 			break;
 		rec[n] = '\0';
-		if (strstr(rec, "Oops") || strstr(rec, "BUG") || strstr(rec, "WARNING")) {
-			printf("kmsg: %s", rec);
-			bad++;
+		for (const char *const *s = needles; *s; s++) {
+			if (strstr(rec, *s)) {
+				if (print)
+					printf("kmsg: %s", rec);
+				found++;
+				break;
+			}
 		}
 	}
-	return bad;
+	return found;
+}
+
+int kmsg_bad_lines(int fd)
+{
+	static const char *const bad[] = { "Oops", "BUG", "WARNING", NULL };
+
+	return kmsg_scan(fd, bad, 1);
 }
 
 void stub_module_params(char *out, size_t len)

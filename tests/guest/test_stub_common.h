@@ -68,6 +68,9 @@ const char *board(void);
 long long mem_available_kb(void);
 /* Open /dev/kmsg positioned at its end, to read what is logged after. */
 int kmsg_open(void);
+/* Records logged since kmsg_open (or the last scan) that contain one of
+ * the NULL-terminated needles; printed if print is set. */
+int kmsg_scan(int fd, const char *const *needles, int print);
 /* Lines logged since kmsg_open with Oops, BUG or WARNING; printed. */
 int kmsg_bad_lines(int fd);
 
