@@ -140,6 +140,10 @@ def kernel_checks(tally, build):
         print('\n'.join(bad))
 
 
+# What libFuzzer names an input that failed, in -artifact_prefix.
+FAILED_INPUT = re.compile(r'(crash|leak|timeout|oom)-')
+
+
 def fuzz_targets(build):
     d = os.path.join(build, 'host-fuzz', 'tests', 'fuzz')
     if not os.path.isdir(d):
@@ -165,7 +169,7 @@ def fuzz_one(build, target, seconds, out):
     log = p.stdout + p.stderr
     runs = re.findall(r'^Done (\d+) runs in (\d+) second', log, re.M)
     cov = re.findall(r'^#\d+\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/', log, re.M)
-    crashes = [n for n in os.listdir(out) if re.match(r'(crash|leak|timeout|oom)-', n)]
+    crashes = [n for n in os.listdir(out) if FAILED_INPUT.match(n)]
     ok = p.returncode == 0 and bool(runs) and not crashes
     detail = '%s executions in %s s, coverage %s edges / %s features, corpus %s' % (
         runs[-1][0] if runs else '?', runs[-1][1] if runs else '?',
@@ -181,7 +185,7 @@ def keep_crashes(out, dest):
     text for the log (base64), so that a CI log alone can reproduce them."""
     text = ''
     for n in sorted(os.listdir(out)):
-        if not re.match(r'(crash|leak|timeout|oom)-', n):
+        if not FAILED_INPUT.match(n):
             continue
         os.makedirs(dest, exist_ok=True)
         shutil.move(os.path.join(out, n), os.path.join(dest, n))

@@ -6,7 +6,6 @@
  * device's node from /sys/firmware/fdt and GPIO lookups against a fake
  * sysfs. Arguments: good.dtb bad.dtb truncated.dtb.
  */
-#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -21,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <libfdt.h>
 
 #include "fake.h"
 #include "udrv.h"
@@ -439,18 +439,14 @@ static void test_corrupted(void **state)
 static void test_old_version(void **state)
 {
 	static unsigned char copy[sizeof(blob)];
-	struct fdt_hdr_words {
-		uint32_t magic, totalsize, off_struct, off_strings, off_rsvmap;
-		uint32_t version, last_comp_version;
-	} *h = (void *)copy;
 
 	(void)state;
 	for (uint32_t v = 2; v <= 17; v++) {
 		struct udrv_dt *dt = NULL;
 
 		memcpy(copy, blob, blob_len);
-		h->version = htobe32(v);
-		h->last_comp_version = htobe32(2);
+		fdt_set_version(copy, v);
+		fdt_set_last_comp_version(copy, 2);
 		if (v >= 16) {
 			assert_int_equal(udrv_dt_open_blob(copy, blob_len, "/soc/dev@1000", &dt), 0);
 			udrv_dt_close(dt);
