@@ -6,8 +6,10 @@
       plain host build under valgrind memcheck (errors and definite/indirect
       leaks fail a test program); each counted per cmocka test, as scopes
       'host-asan' and 'host-valgrind'. Then the stub under sparse and
-      checkpatch.pl --strict (kernel_checks), and the code a driver's 32-bit
-      register write compiles to on aarch64 and armhf (codegen).
+      checkpatch.pl --strict (kernel_checks).
+  codegen(tally, build)
+      the code a driver's 32-bit register write compiles to on aarch64 and
+      armhf.
   fuzz(tally, build, seconds)
       every libFuzzer target of tests/fuzz ($BUILD/host-fuzz) for `seconds`,
       starting from tests/fuzz/corpus/<target> (read-only: what it finds goes
@@ -48,8 +50,6 @@ def sanitizers(tally, build, host_tests):
                ['--wrap=' + VALGRIND, '--timeout-multiplier=5'], 'testlog-valgrind.json')
     print('### the stub: sparse and checkpatch', flush=True)
     kernel_checks(tally, build)
-    print('### register access code generation', flush=True)
-    codegen(tally, build)
 
 
 # A driver's 32-bit register write: pl031_set_time() is assert(rtc), then

@@ -772,6 +772,8 @@ def cmd_test(a):
         print('### host tests', flush=True)
         host_tests(tally, a.host_build)
         hardening.sanitizers(tally, a.build, host_tests)
+        print('### register access code generation', flush=True)
+        hardening.codegen(tally, a.build)
         hardening.fuzz(tally, a.build, seconds=60)
         print('### harness', flush=True)
         harness_tests(tally, a.build)
