@@ -4,33 +4,54 @@
  * register regions and a DMA pool as maps, interrupts masked in the handler
  * and unmasked by userspace. udrv_uio.h is the contract with userspace.
  *
- * The DMA pool is reference counted by its mappings: a process that still
- * maps it after unbind never sees memory given back to the kernel.
+ * Lifecycle (the VFIO model): user mappings are filled by a fault handler
+ * and revoked at unbind, so an old process's next access is SIGBUS; then the
+ * device is quiesced (PCI bus mastering off and a function reset, platform
+ * reset line asserted) and its DMA pool freed while the device is still
+ * bound, never through the DMA API after its DMA configuration is gone.
+ * Clocks and the reset line are held while bound, runtime PM while open;
+ * the last close turns PCI bus mastering off, the next open turns it on.
  */
 
 #include <linux/amba/bus.h>
 #include <linux/bitops.h>
+#include <linux/delay.h>
+#include <linux/clk.h>
+#include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
+#include <linux/fs.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/of.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
+#include <linux/pm_runtime.h>
 #include <linux/property.h>
-#include <linux/refcount.h>
+#include <linux/reset.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uio_driver.h>
+#include <linux/vmalloc.h>
 
+#include "udrv_compat.h"
 #include "udrv_uio.h"
 
 #define UDRV_MAX_IRQS	8
 #define UDRV_MAX_OF_IDS	8
 #define UDRV_MAX_PCI_IDS	8
 #define UDRV_MASKED	0	/* bit in udrv_uio.flags */
+/*
+ * A PCI device with no reset method may still hold a DMA it accepted when
+ * its bus mastering was turned off; it issues it when mastering comes back
+ * (real hardware) or drops it if it tries meanwhile (QEMU). Mastering stays
+ * off this long before it is turned on again or the pool is freed.
+ */
+#define UDRV_DMA_DRAIN_MS	200
 
 /* Compatibles contain commas: this list is separated by semicolons. */
 static char *of_id;
@@ -54,12 +75,50 @@ static unsigned int pci_dma_bits = 32;
 module_param(pci_dma_bits, uint, 0444);
 MODULE_PARM_DESC(pci_dma_bits, "DMA mask width for PCI devices (default 32)");
 
-struct udrv_pool {
-	refcount_t ref;
+struct udrv_bind;
+
+/* What a user mapping of one UIO map reaches: vm_private_data of its VMAs. */
+struct udrv_map {
+	struct udrv_bind *bind;
+	unsigned int index;		/* UIO map number = first file page */
+	unsigned long pages;
+	unsigned long pfn;		/* registers: first page frame */
+	bool pool;			/* the DMA pool: frames from bind->pool_cpu */
+};
+
+/* An inode whose mappings reach the device: zapped at unbind. */
+struct udrv_inode {
+	struct list_head node;
+	struct inode *inode;
+};
+
+/*
+ * One per bound device, shared by its UIO devices. Mappings are filled page
+ * by page from udrv_vm_fault(), never at mmap time, so that one flag under
+ * one lock revokes them all: after unbind no fault inserts a page, and the
+ * pages inserted before are zapped. The device's resources are released
+ * while it is still bound; only this structure outlives the binding, held
+ * by the VMAs that still exist (kref), and it holds nothing of the device.
+ */
+struct udrv_bind {
+	struct kref ref;		/* the binding + one per VMA */
+	struct mutex lock;		/* revoked, inodes, opens */
+	bool revoked;
+	struct list_head inodes;
+	unsigned int opens;
+	struct udrv_map map[MAX_UIO_MAPS];
+	/* Valid while bound only. */
 	struct device *dev;
-	void *cpu;
-	dma_addr_t bus;
-	size_t size;
+	struct pci_dev *pci;		/* set for PCI devices */
+	unsigned long master_off;	/* jiffies when mastering went off */
+	bool mastered;			/* mastering was on in this binding */
+	struct reset_control *reset;	/* platform: asserted to quiesce */
+	bool pm;			/* runtime PM held while open */
+	void *pool_cpu;
+	dma_addr_t pool_bus;
+	size_t pool_size;
+	int irq[UDRV_MAX_IRQS];
+	unsigned long unlazy;		/* bit i: we set IRQ_DISABLE_UNLAZY on irq[i] */
 };
 
 /* One per UIO device: a device with n interrupts has n of these. */
@@ -68,8 +127,7 @@ struct udrv_uio {
 	spinlock_t lock;		/* orders masking against the handler */
 	unsigned long flags;
 	struct pci_dev *intx;		/* set when the line is PCI INTx */
-	struct udrv_pool *pool;		/* the last map, if any */
-	int pool_map;
+	struct udrv_bind *bind;
 };
 
 /*
@@ -86,7 +144,8 @@ struct udrv_desc {
 	int nport;
 	int irq[UDRV_MAX_IRQS];
 	int nirq;
-	struct pci_dev *intx;
+	struct pci_dev *pci;
+	bool intx;
 	u32 pool_size;
 	u32 dma_bits;
 };
@@ -111,6 +170,10 @@ static irqreturn_t udrv_handler(int irq, struct uio_info *info)
 	return ret;
 }
 
+/*
+ * pci_intx() runs under the spinlock: it only reads and writes the command
+ * register because the device is not managed (see udrv_pci_probe()).
+ */
 static int udrv_irqcontrol(struct uio_info *info, s32 on)
 {
 	struct udrv_uio *u = info->priv;
@@ -139,116 +202,249 @@ static int udrv_irqcontrol(struct uio_info *info, s32 on)
 	return 0;
 }
 
-static void udrv_irq_lazy(void *irq)
+static void udrv_bind_free(struct kref *ref)
 {
-	irq_clear_status_flags((unsigned long)irq, IRQ_DISABLE_UNLAZY);
+	kfree(container_of(ref, struct udrv_bind, ref));
 }
 
-static void udrv_pool_put(void *pool)
+static void udrv_vm_open(struct vm_area_struct *vma)
 {
-	struct udrv_pool *p = pool;
+	struct udrv_map *m = vma->vm_private_data;
 
-	if (!refcount_dec_and_test(&p->ref))
-		return;
-	dma_free_coherent(p->dev, p->size, p->cpu, p->bus);
-	put_device(p->dev);
-	kfree(p);
+	kref_get(&m->bind->ref);
 }
 
-static void udrv_pool_vm_open(struct vm_area_struct *vma)
+static void udrv_vm_close(struct vm_area_struct *vma)
 {
-	struct udrv_pool *p = vma->vm_private_data;
+	struct udrv_map *m = vma->vm_private_data;
 
-	refcount_inc(&p->ref);
+	kref_put(&m->bind->ref, udrv_bind_free);
 }
 
-static void udrv_pool_vm_close(struct vm_area_struct *vma)
+static unsigned long udrv_pool_pfn(struct udrv_bind *b, unsigned long page)
 {
-	udrv_pool_put(vma->vm_private_data);
+	void *cpu = b->pool_cpu + (page << PAGE_SHIFT);
+
+	/* A remapped (non-coherent or IOMMU) buffer, or the linear map. */
+	return is_vmalloc_addr(cpu) ? vmalloc_to_pfn(cpu) : page_to_pfn(virt_to_page(cpu));
 }
 
-static const struct vm_operations_struct udrv_pool_vm_ops = {
-	.open = udrv_pool_vm_open,
-	.close = udrv_pool_vm_close,
+static vm_fault_t udrv_vm_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct udrv_map *m = vma->vm_private_data;
+	struct udrv_bind *b = m->bind;
+	unsigned long page = vma->vm_pgoff - m->index +
+			     ((vmf->address - vma->vm_start) >> PAGE_SHIFT);
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	mutex_lock(&b->lock);
+	if (!b->revoked && page < m->pages)
+		ret = vmf_insert_pfn_prot(vma, vmf->address,
+					  m->pool ? udrv_pool_pfn(b, page) : m->pfn + page,
+					  vma->vm_page_prot);
+	mutex_unlock(&b->lock);
+	return ret;
+}
+
+static const struct vm_operations_struct udrv_vm_ops = {
+	.open = udrv_vm_open,
+	.close = udrv_vm_close,
+	.fault = udrv_vm_fault,
 };
 
-/* The UIO core has checked the map index and the length against its size. */
+/* Remember the inode a mapping goes through, to zap it at unbind. */
+static int udrv_track_inode(struct udrv_bind *b, struct inode *inode)
+{
+	struct udrv_inode *i;
+
+	list_for_each_entry(i, &b->inodes, node)
+		if (i->inode == inode)
+			return 0;
+	i = kmalloc(sizeof(*i), GFP_KERNEL);
+	if (!i)
+		return -ENOMEM;
+	ihold(inode);
+	i->inode = inode;
+	list_add(&i->node, &b->inodes);
+	return 0;
+}
+
+/*
+ * The UIO core has checked the map index and that the length fits. Nothing
+ * is mapped here: udrv_vm_fault() inserts each page on first touch.
+ */
 static int udrv_mmap(struct uio_info *info, struct vm_area_struct *vma)
 {
 	struct udrv_uio *u = info->priv;
-	struct uio_mem *mem = &info->mem[vma->vm_pgoff];
-	unsigned long len = vma->vm_end - vma->vm_start;
-	struct udrv_pool *p = u->pool;
+	struct udrv_bind *b = u->bind;
+	struct udrv_map *m = &b->map[vma->vm_pgoff];
 	int ret;
 
-	if (p && vma->vm_pgoff == u->pool_map) {
-		vma->vm_pgoff = 0;
-		ret = dma_mmap_coherent(p->dev, vma, p->cpu, p->bus, len);
-		if (ret)
-			return ret;
-		refcount_inc(&p->ref);
-		vma->vm_private_data = p;
-		vma->vm_ops = &udrv_pool_vm_ops;
-		return 0;
-	}
+	/* A private mapping would copy registers and descriptors into RAM. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
 
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	return io_remap_pfn_range(vma, vma->vm_start, mem->addr >> PAGE_SHIFT,
-				  len, vma->vm_page_prot);
+	mutex_lock(&b->lock);
+	ret = b->revoked ? -ENODEV : udrv_track_inode(b, file_inode(vma->vm_file));
+	if (!ret)
+		kref_get(&b->ref);
+	mutex_unlock(&b->lock);
+	if (ret)
+		return ret;
+
+	if (!m->pool)
+		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	else if (!dev_is_dma_coherent(b->dev))
+		vma->vm_page_prot = pgprot_dmacoherent(vma->vm_page_prot);
+	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_private_data = m;
+	vma->vm_ops = &udrv_vm_ops;
+	return 0;
 }
 
-static int udrv_pool_alloc(struct device *dev, struct udrv_uio *u,
-			   const struct udrv_desc *d)
+/* Mastering off; a device without a reset gets time to drop what it holds. */
+static void udrv_master_off(struct udrv_bind *b)
 {
-	struct uio_mem *mem = &u->info.mem[d->nreg];
-	struct udrv_pool *p;
+	pci_clear_master(b->pci);
+	b->master_off = jiffies;
+}
 
-	p = kzalloc(sizeof(*p), GFP_KERNEL);
-	if (!p)
-		return -ENOMEM;
-	p->size = PAGE_ALIGN(d->pool_size);
-	p->cpu = dma_alloc_coherent(dev, p->size, &p->bus, GFP_KERNEL); /* zeroed */
-	if (!p->cpu) {
-		kfree(p);
-		return dev_err_probe(dev, -ENOMEM, "cannot allocate a %zu byte DMA pool\n",
-				     p->size);
+static void udrv_master_on(struct udrv_bind *b)
+{
+	unsigned long until = b->master_off + msecs_to_jiffies(UDRV_DMA_DRAIN_MS);
+
+	/* reset_methods[0]: the PCI core found a way to reset it (5.15+). */
+	if (b->mastered && !b->pci->reset_methods[0] && time_before(jiffies, until))
+		msleep(jiffies_to_msecs(until - jiffies));
+	pci_set_master(b->pci);
+	b->mastered = true;
+}
+
+/* First open: the device may master DMA again (PCI); runtime PM per open. */
+static int udrv_open(struct uio_info *info, struct inode *inode)
+{
+	struct udrv_bind *b = ((struct udrv_uio *)info->priv)->bind;
+	int ret = 0;
+
+	mutex_lock(&b->lock);
+	if (b->pm)
+		ret = pm_runtime_resume_and_get(b->dev);
+	if (!ret && !b->opens++ && b->pci)
+		udrv_master_on(b);
+	mutex_unlock(&b->lock);
+	return ret;
+}
+
+/* Last close: a killed driver leaves no DMA running (as uio_pci_generic). */
+static int udrv_release(struct uio_info *info, struct inode *inode)
+{
+	struct udrv_bind *b = ((struct udrv_uio *)info->priv)->bind;
+
+	mutex_lock(&b->lock);
+	if (!--b->opens && b->pci)
+		udrv_master_off(b);
+	if (b->pm)
+		pm_runtime_put(b->dev);
+	mutex_unlock(&b->lock);
+	return 0;
+}
+
+/*
+ * Unbind, after the UIO devices are gone (no new open, mmap or interrupt):
+ * revoke every user mapping, stop the device, then release what it could
+ * write into, all while the device's DMA configuration still exists.
+ */
+static void udrv_unbind(void *data)
+{
+	struct udrv_bind *b = data;
+	struct udrv_inode *i, *tmp;
+	unsigned int opens;
+	int n;
+
+	mutex_lock(&b->lock);
+	b->revoked = true;
+	opens = b->opens;
+	mutex_unlock(&b->lock);
+	list_for_each_entry_safe(i, tmp, &b->inodes, node) {
+		unmap_mapping_range(i->inode->i_mapping, 0, 0, 1);
+		iput(i->inode);
+		kfree(i);
 	}
-	p->dev = get_device(dev);
-	refcount_set(&p->ref, 1);
 
-	u->pool = p;
-	u->pool_map = d->nreg;
+	if (b->pci) {
+		udrv_master_off(b);
+		/* Saves the command register with mastering off, restores it. */
+		if (pci_reset_function_locked(b->pci) && b->mastered)
+			msleep(UDRV_DMA_DRAIN_MS);
+	} else if (b->reset) {
+		reset_control_assert(b->reset);
+	}
+	if (b->pool_cpu)
+		dma_free_coherent(b->dev, b->pool_size, b->pool_cpu, b->pool_bus);
+	for (n = 0; n < UDRV_MAX_IRQS; n++)
+		if (test_bit(n, &b->unlazy))
+			irq_clear_status_flags(b->irq[n], IRQ_DISABLE_UNLAZY);
+	/* Opens the UIO core will no longer release through us. */
+	while (b->pm && opens--)
+		pm_runtime_put_noidle(b->dev);
+	kref_put(&b->ref, udrv_bind_free);
+}
+
+static int udrv_pool_alloc(struct device *dev, struct udrv_bind *b,
+			   struct uio_mem *mem, int n, u32 size)
+{
+	/* PAGE_ALIGN of a size near 4 GiB wraps on 32-bit. */
+	if (size > ULONG_MAX - PAGE_SIZE + 1)
+		return dev_err_probe(dev, -E2BIG, "a %u byte DMA pool does not fit\n", size);
+	b->pool_size = PAGE_ALIGN(size);
+	b->pool_cpu = dma_alloc_coherent(dev, b->pool_size, &b->pool_bus, GFP_KERNEL);
+	if (!b->pool_cpu)	/* zeroed when it is not */
+		return dev_err_probe(dev, -ENOMEM, "cannot allocate a %zu byte DMA pool\n",
+				     b->pool_size);
+	b->map[n].pool = true;
+	b->map[n].pages = b->pool_size >> PAGE_SHIFT;
 	mem->name = UDRV_UIO_DMA_MAP_NAME;
 	mem->memtype = UIO_MEM_IOVA;
-	mem->addr = p->bus;
-	mem->internal_addr = (void __force __iomem *)p->cpu;	/* RAM, not I/O (sparse) */
-	mem->size = p->size;
-	return devm_add_action_or_reset(dev, udrv_pool_put, p);
+	mem->addr = b->pool_bus;
+	mem->internal_addr = (void __force __iomem *)b->pool_cpu; /* RAM, not I/O (sparse) */
+	mem->size = b->pool_size;
+	return 0;
 }
 
 static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 			  const struct udrv_desc *d)
 {
+	struct udrv_bind *b = u->bind;
 	struct resource *r;
 	int i;
 
 	for (i = 0; i < d->nreg; i++) {
 		struct uio_mem *mem = &u->info.mem[i];
+		resource_size_t len;
 
 		r = d->reg[i];
+		len = resource_size(r);
 		if (!d->reg_name[i])
 			return -ENOMEM;
-		if (!devm_request_mem_region(dev, r->start, resource_size(r), d->name))
+		/* A zero-size map would end UIO's list and hide the maps after it. */
+		if (!len)
+			return dev_err_probe(dev, -EINVAL, "region %d (%s) has size 0, refused\n",
+					     i, d->reg_name[i]);
+		if (!devm_request_mem_region(dev, r->start, len, d->name))
 			return dev_err_probe(dev, -EBUSY, "%pR is busy\n", r);
+		/* The device's own window: userspace checks accesses against it. */
 		mem->name = d->reg_name[i];
 		mem->memtype = UIO_MEM_PHYS;
-		mem->addr = r->start & PAGE_MASK;
+		mem->addr = r->start;
 		mem->offs = r->start & ~PAGE_MASK;
-		mem->size = PAGE_ALIGN(mem->offs + resource_size(r));
+		mem->size = len;
+		b->map[i].pfn = PFN_DOWN(r->start);
+		b->map[i].pages = PFN_UP(mem->offs + len);
 		/* A page is the smallest thing a process can map. */
-		if (mem->size != resource_size(r))
+		if ((b->map[i].pages << PAGE_SHIFT) != len)
 			dev_warn(dev, "map%d %pR is not page-aligned: userspace can reach the %llu bytes around it in its pages too\n",
-				 i, r, (unsigned long long)(mem->size - resource_size(r)));
+				 i, r, (unsigned long long)((b->map[i].pages << PAGE_SHIFT) - len));
 	}
 	for (i = 0; i < d->nport; i++) {
 		r = d->port[i];
@@ -261,14 +457,78 @@ static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 		if (IS_ENABLED(CONFIG_X86))
 			u->info.port[i].porttype = UIO_PORT_X86;
 	}
-	return d->pool_size ? udrv_pool_alloc(dev, u, d) : 0;
+	if (!d->pool_size)
+		return 0;
+	return udrv_pool_alloc(dev, b, &u->info.mem[d->nreg], d->nreg, d->pool_size);
+}
+
+/*
+ * An interrupt the handler cannot mask: a line nested in another
+ * interrupt's thread (behind an I2C or SPI expander) never runs the
+ * primary handler, and a slow-bus chip's mask sleeps.
+ */
+static int udrv_check_irq(struct device *dev, int irq)
+{
+	struct irq_chip *chip = irq_get_chip(irq);
+
+	if (irq_check_status_bit(irq, IRQ_NESTED_THREAD) || (chip && chip->irq_bus_lock))
+		return dev_err_probe(dev, -EINVAL,
+				     "interrupt %d sits behind a slow bus (nested thread or bus lock): udrv_uio cannot mask it in its handler, refused\n",
+				     irq);
+	return 0;
+}
+
+struct udrv_clks {
+	int n;
+	struct clk_bulk_data *clk;
+};
+
+static void udrv_clks_off(void *data)
+{
+	struct udrv_clks *c = data;
+
+	clk_bulk_disable_unprepare(c->n, c->clk);
+}
+
+/*
+ * Hold the device's clocks and its reset line deasserted while bound, and
+ * runtime PM (platform bus) while open. Released after udrv_unbind().
+ */
+static int udrv_power(struct device *dev, struct udrv_bind *b, bool pm)
+{
+	struct udrv_clks *c;
+	int ret;
+
+	c = devm_kzalloc(dev, sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->n = devm_clk_bulk_get_all(dev, &c->clk);
+	if (c->n < 0)
+		return dev_err_probe(dev, c->n, "cannot get the clocks its node names\n");
+	ret = clk_bulk_prepare_enable(c->n, c->clk);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot enable its clocks\n");
+	ret = devm_add_action_or_reset(dev, udrv_clks_off, c);
+	if (ret)
+		return ret;
+	b->reset = devm_reset_control_array_get_optional_exclusive(dev);
+	if (IS_ERR(b->reset))
+		return dev_err_probe(dev, PTR_ERR(b->reset), "cannot get its reset line\n");
+	ret = reset_control_deassert(b->reset);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot take it out of reset\n");
+	b->pm = pm;
+	return pm ? devm_pm_runtime_enable(dev) : 0;
 }
 
 static int udrv_register(struct device *dev, const struct udrv_desc *d)
 {
+	struct udrv_bind *b;
 	struct udrv_uio *u;
 	int i, ret;
 
+	if (!d->name)
+		return -ENOMEM;
 	if (d->nreg + !!d->pool_size > MAX_UIO_MAPS)
 		return dev_err_probe(dev, -E2BIG,
 				     "%d register regions%s do not fit in %d UIO maps, refused\n",
@@ -281,12 +541,44 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 			    dma_set_mask_and_coherent(dev, DMA_BIT_MASK(d->dma_bits))))
 		return dev_err_probe(dev, -EINVAL, "cannot use a %u-bit DMA mask\n",
 				     d->dma_bits);
+	for (i = 0; i < d->nirq && !d->pci; i++) {
+		ret = udrv_check_irq(dev, d->irq[i]);
+		if (ret)
+			return ret;
+	}
+
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	kref_init(&b->ref);
+	mutex_init(&b->lock);
+	INIT_LIST_HEAD(&b->inodes);
+	b->dev = dev;
+	b->pci = d->pci;
+	for (i = 0; i < MAX_UIO_MAPS; i++) {
+		b->map[i].bind = b;
+		b->map[i].index = i;
+	}
+	memcpy(b->irq, d->irq, sizeof(b->irq));
+	ret = d->pci ? 0 : udrv_power(dev, b, dev->bus == &platform_bus_type);
+	if (ret) {
+		kfree(b);
+		return ret;
+	}
+	/*
+	 * Runs after every UIO device below is unregistered and before the
+	 * clocks, reset and runtime PM above are released (devres is LIFO).
+	 */
+	ret = devm_add_action_or_reset(dev, udrv_unbind, b);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < max(d->nirq, 1); i++) {
 		u = devm_kzalloc(dev, sizeof(*u), GFP_KERNEL);
 		if (!u)
 			return -ENOMEM;
 		spin_lock_init(&u->lock);
+		u->bind = b;
 		u->info.priv = u;
 		u->info.version = "1";
 		u->info.irq = d->nirq ? d->irq[i] : UIO_IRQ_NONE;
@@ -294,28 +586,19 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 		u->info.handler = udrv_handler;
 		u->info.irqcontrol = udrv_irqcontrol;
 		u->info.mmap = udrv_mmap;
-		u->intx = d->intx;
+		u->info.open = udrv_open;
+		u->info.release = udrv_release;
+		u->intx = d->intx ? d->pci : NULL;
 		u->info.name = i ? devm_kasprintf(dev, GFP_KERNEL, "%s%s%d", d->name,
 						  UDRV_UIO_IRQ_SUFFIX, i) : d->name;
 		if (!u->info.name)
 			return -ENOMEM;
+		/* INTx stays disabled until the handler exists. */
+		if (u->intx)
+			__set_bit(UDRV_MASKED, &u->flags);
 
 		if (i == 0) {
 			ret = udrv_fill_maps(dev, u, d);
-			if (ret)
-				return ret;
-		}
-		/*
-		 * Mask at the controller at once: a lazy disable would let an
-		 * interrupt raised while userspace keeps the line masked be
-		 * replayed at the next unmask on controllers that report
-		 * their level lines as edge (bcm2835), after the device has
-		 * dropped it.
-		 */
-		if (!d->intx && d->nirq) {
-			irq_set_status_flags(d->irq[i], IRQ_DISABLE_UNLAZY);
-			ret = devm_add_action_or_reset(dev, udrv_irq_lazy,
-						       (void *)(unsigned long)d->irq[i]);
 			if (ret)
 				return ret;
 		}
@@ -323,6 +606,20 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 		if (ret)
 			return dev_err_probe(dev, ret, "cannot register UIO device %s\n",
 					     u->info.name);
+		if (u->intx) {
+			/* Unmask now; a stale pending interrupt stays masked. */
+			udrv_irqcontrol(&u->info, 1);
+		} else if (d->nirq && !irq_check_status_bit(d->irq[i], IRQ_DISABLE_UNLAZY)) {
+			/*
+			 * Mask at the controller at once: a lazy disable would
+			 * let an interrupt raised while userspace keeps the
+			 * line masked be replayed at the next unmask on
+			 * controllers that report their level lines as edge
+			 * (bcm2835), after the device has dropped it.
+			 */
+			irq_set_status_flags(d->irq[i], IRQ_DISABLE_UNLAZY);
+			__set_bit(i, &b->unlazy);
+		}
 	}
 	return 0;
 }
@@ -330,16 +627,21 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 /* Name, DMA pool and DMA mask of a device-tree (or firmware-less) device. */
 static void udrv_fw_desc(struct device *dev, struct udrv_desc *d)
 {
+	const char *name;
 	int i;
 
-	if (device_property_read_string(dev, UDRV_UIO_PROP_NAME, &d->name))
-		d->name = dev->of_node ? dev->of_node->name : dev_name(dev);
+	if (device_property_read_string(dev, UDRV_UIO_PROP_NAME, &name))
+		name = dev->of_node ? dev->of_node->name : dev_name(dev);
+	/* Copies: an overlay's removal frees the property memory. */
+	d->name = devm_kstrdup(dev, name, GFP_KERNEL);
 	device_property_read_u32(dev, UDRV_UIO_PROP_POOL, &d->pool_size);
 	device_property_read_u32(dev, UDRV_UIO_PROP_DMA_BITS, &d->dma_bits);
-	for (i = 0; i < min(d->nreg, MAX_UIO_MAPS); i++)
-		if (of_property_read_string_index(dev->of_node, "reg-names", i,
-						  &d->reg_name[i]))
+	for (i = 0; i < min(d->nreg, MAX_UIO_MAPS); i++) {
+		if (of_property_read_string_index(dev->of_node, "reg-names", i, &name))
 			d->reg_name[i] = devm_kasprintf(dev, GFP_KERNEL, "reg%d", i);
+		else
+			d->reg_name[i] = devm_kstrdup(dev, name, GFP_KERNEL);
+	}
 }
 
 static int udrv_platform_probe(struct platform_device *pdev)
@@ -414,11 +716,21 @@ static struct amba_driver udrv_amba_driver = {
 	.id_table = udrv_amba_ids,
 };
 
-static void udrv_pci_clear_master(void *pdev)
+static void udrv_pci_disable(void *pdev)
 {
-	pci_clear_master(pdev);
+	pci_disable_device(pdev);
 }
 
+static void udrv_pci_free_vectors(void *pdev)
+{
+	pci_free_irq_vectors(pdev);
+}
+
+/*
+ * Enabled without pcim_enable_device(): on a managed device pci_intx() may
+ * allocate (6.11 onwards), and the stub masks INTx in atomic context. Bus
+ * mastering stays off until the first open (udrv_open()).
+ */
 static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct device *dev = &pdev->dev;
@@ -426,12 +738,17 @@ static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		.name = UDRV_UIO_DRIVER_NAME,
 		.pool_size = pci_pool_size,
 		.dma_bits = pci_dma_bits,
+		.pci = pdev,
 	};
 	int i, ret;
 
-	ret = pcim_enable_device(pdev);
+	ret = pci_enable_device(pdev);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot enable the device\n");
+	ret = devm_add_action_or_reset(dev, udrv_pci_disable, pdev);
+	if (ret)
+		return ret;
+	pci_clear_master(pdev);
 
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
 		struct resource *r = &pdev->resource[i];
@@ -454,19 +771,18 @@ static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		}
 	}
 	if (msi && pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI) == 1) {
+		ret = devm_add_action_or_reset(dev, udrv_pci_free_vectors, pdev);
+		if (ret)
+			return ret;
 		d.irq[d.nirq++] = pci_irq_vector(pdev, 0);
 	} else if (pdev->irq && pci_intx_mask_supported(pdev)) {
-		pci_intx(pdev, 1);
+		/* Masked until the handler exists: see udrv_register(). */
+		pci_intx(pdev, 0);
 		d.irq[d.nirq++] = pdev->irq;
-		d.intx = pdev;
+		d.intx = true;
 	} else {
 		dev_warn(dev, "no usable interrupt, handing over without one\n");
 	}
-
-	pci_set_master(pdev);
-	ret = devm_add_action_or_reset(dev, udrv_pci_clear_master, pdev);
-	if (ret)
-		return ret;
 	return udrv_register(dev, &d);
 }
 

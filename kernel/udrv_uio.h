@@ -8,18 +8,31 @@
  *   maps 0 .. R-1  the device's register regions, in `reg` order for a
  *                  platform node (name from `reg-names`, else "regN"), in BAR
  *                  order for a PCI device (memory BARs only, name "barN").
- *                  `addr` is the region's start rounded down to a page,
- *                  `offset` the remainder (so the registers are at
- *                  mmap(..., N * pagesize) + offset), `size` covers
- *                  offset + the region's length, rounded up to a page.
+ *                  `addr` is the region's physical start, `offset` its
+ *                  distance from the page start (addr & (pagesize - 1)),
+ *                  `size` the region's own length (DT `reg` size, BAR size):
+ *                  the registers are at mmap(..., N * pagesize) + offset and
+ *                  end size bytes later, as with uio_pdrv_genirq. The
+ *                  mapping covers whole pages: the rest of them is not the
+ *                  device's (the stub logs it at bind).
  *   map  R         the DMA pool, if the device has one: named
- *                  UDRV_UIO_DMA_MAP_NAME, `addr` is its bus address, `offset`
- *                  is 0, `size` is the pool size rounded up to a page, the
- *                  memory is zeroed at bind time. A mapping of the pool stays
- *                  valid memory after unbind until it is unmapped.
- * A device with more regions than fit (R > 5, or R > 4 with a pool) is
- * refused at probe with a kernel log line saying so. PCI I/O BARs are UIO
- * port regions (`portio/portN`, name "barN"), not maps.
+ *                  UDRV_UIO_DMA_MAP_NAME, `addr` is its bus address (an IOVA
+ *                  behind an IOMMU), `offset` is 0, `size` is the pool size
+ *                  rounded up to a page, the memory is zeroed at bind time.
+ * A device with more regions than fit (R > 5, or R > 4 with a pool), or
+ * with a zero-size region, is refused at probe with a kernel log line
+ * saying so. PCI I/O BARs are UIO port regions (`portio/portN`, name
+ * "barN"), not maps.
+ *
+ * Mappings: MAP_SHARED only (MAP_PRIVATE is refused with EINVAL). At unbind
+ * every mapping of the registers and of the pool is revoked: the next
+ * access through it raises SIGBUS, whether or not /dev/uioN is still open.
+ * The device is then quiesced (PCI: bus mastering off and a function reset
+ * where it has one; platform: its DT `resets` line asserted) and the pool
+ * freed. PCI bus mastering is on only while /dev/uioN is open: the last
+ * close turns it off, so a killed driver leaves no DMA running into the
+ * pool the next opener gets. Platform devices' DT `clocks` are enabled and
+ * `resets` deasserted while bound, and runtime PM is held while open.
  *
  * Names: a device-tree node's UIO device is named by UDRV_UIO_PROP_NAME,
  * else by the node name without its unit address ("pl031"); a PCI device's

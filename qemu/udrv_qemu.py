@@ -72,6 +72,12 @@ BOARDS = {
         'uart2': True,
     },
 }
+# The boards that exercise the stub's lifecycle hardest (virt-smmu, rpi3)
+# boot with the allocators checking themselves, so that a wrong or late
+# free is caught when it happens (Debian's kernels have no DEBUG_PAGEALLOC:
+# poisoning and init-on-free stand in for it). Not every board: poisoning
+# all of RAM at boot costs seconds before the guest's clock starts.
+DEBUG_APPEND = 'slub_debug=FZPU page_poison=1 init_on_free=1'
 # raspi3b has its memory and CPUs fixed; poweroff halts rather than exits,
 # so the harness ends QEMU itself after the exit marker. Its guest time runs
 # on the instruction count (-icount, sleep=off: idle time is skipped), not on
@@ -87,6 +93,7 @@ BOARDS['rpi3'] = {
     'disks': 0,
     'devices': [],
     'uart2': False,
+    'append': DEBUG_APPEND,
 }
 # virt booted with QEMU's own DTB, untouched: for tests of run-time binding.
 BOARDS['virt-stock'] = dict(BOARDS['virt'], dtb='virt-stock.dtb')
@@ -94,7 +101,14 @@ BOARDS['virt-stock'] = dict(BOARDS['virt'], dtb='virt-stock.dtb')
 # armmp reserves 16 MiB of CMA, arm64 64 MiB: give DMA pools the same room.
 BOARDS['virt32'] = dict(BOARDS['virt'], arch='armhf', machine=VIRT32_MACHINE,
                         dtb='virt32.dtb', family='virt', append='cma=64M')
-TEST_BOARDS = ['virt', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
+# virt with its PCIe devices behind an SMMUv3 (QEMU's SMMU translates PCI
+# only): edu's pool address is then an I/O virtual address, and a DMA
+# outside what the kernel mapped faults. Its DTB is dumped with the same -M
+# options, since only that DTB describes the SMMU.
+# It runs virt's suites.
+BOARDS['virt-smmu'] = dict(BOARDS['virt'], dtb='virt-smmu.dtb', append=DEBUG_APPEND, family='virt',
+                           machine=['-M', 'virt,iommu=smmuv3'] + VIRT_MACHINE[2:])
+TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
 
 DISK_MB = 16
 GUEST_LIBEXEC = '/usr/libexec/udrv'

@@ -28,6 +28,20 @@
  *                          the UIO attributes are not writable by others, and
  *                          an unprivileged process can neither rebind nor
  *                          open /dev/uioN
+ *   unbind_revokes_maps    a process maps the virtio-rng's registers and
+ *                          pool; the device is unbound and handed to the
+ *                          kernel's virtio-mmio driver: each of its reads
+ *                          and writes through the old mappings is SIGBUS, the
+ *                          kernel's driver works, and udrv gets it back
+ *   map_private_refused    MAP_PRIVATE of registers or pool: EINVAL
+ *   dma_killed_in_flight   an edu DMA into the pool is in flight when its
+ *                          driver is SIGKILLed: it never lands, neither in
+ *                          the pool the next opener gets nor, after a
+ *                          rebind, in the new pool
+ *   dma_outside_pool       edu told to DMA to a physical page outside its
+ *                          pool: behind an IOMMU the SMMU faults it (logged)
+ *                          and the page is unchanged; without one it is
+ *                          written (what the README warns of)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -581,6 +595,339 @@ static void test_sysfs_not_writable(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* --- raw UIO: the stub's own promises ------------------------------------ */
+
+#define RNG_DEV "a003a00.virtio_mmio"
+#define PLATFORM_DEVS "/sys/bus/platform/devices"
+#define VIRTIO_MAGIC 0x74726976	/* "virt", virtio-mmio MagicValue (virtio 1.2, 4.2.2) */
+
+/* Hand platform device `dev` to driver `drv` (driver_override + probe). */
+static void platform_hand_to(const char *dev, const char *drv)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), PLATFORM_DEVS "/%s/driver/unbind", dev);
+	sysfs_write(path, dev);	/* whoever has it */
+	snprintf(path, sizeof(path), PLATFORM_DEVS "/%s/driver_override", dev);
+	assert_int_equal(sysfs_write(path, drv), 0);
+	assert_int_equal(sysfs_write("/sys/bus/platform/drivers_probe", dev), 0);
+}
+
+static void platform_driver_of(const char *dev, char *out, size_t len)
+{
+	char path[256], real[512];
+
+	snprintf(path, sizeof(path), PLATFORM_DEVS "/%s/driver", dev);
+	if (!realpath(path, real))
+		real[0] = '\0';
+	snprintf(out, len, "%s", strrchr(real, '/') ? strrchr(real, '/') + 1 : "");
+}
+
+static void test_unbind_revokes_maps(void **state)
+{
+	int n = uio_by_name("virtio-rng"), ready[2], go[2], st, kmsg;
+	char drv[64], path[256];
+	pid_t pid;
+
+	(void)state;
+	assert_true(n >= 0);
+	kmsg = kmsg_open();
+	assert_true(kmsg >= 0);
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		size_t offs = (size_t)uio_map_attr(n, 0, "offset");
+		size_t rlen = offs + (size_t)uio_map_attr(n, 0, "size");
+		size_t plen = (size_t)uio_map_attr(n, 1, "size");
+		int fd = uio_open(n), bad = 0;
+		volatile char *regs = fd < 0 ? NULL : uio_mmap(fd, 0, rlen);
+		volatile uint32_t *pool = fd < 0 ? NULL : uio_mmap(fd, 1, plen);
+		char c = 0;
+
+		if (!regs || !pool || rd32(regs + offs, 0) != VIRTIO_MAGIC)
+			_exit(100);
+		pool[0] = 0x12345678;
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(101);
+		/* MagicValue is read-only: a write that got through harms nothing. */
+		bad |= (touch32(regs + offs, 0) != SIGBUS) << 0;
+		bad |= (touch32(regs + offs, 1) != SIGBUS) << 1;
+		bad |= (touch32(pool, 0) != SIGBUS) << 2;
+		bad |= (touch32(pool + plen / 4 - 1, 1) != SIGBUS) << 3;
+		close(fd);
+		bad |= (touch32(pool, 0) != SIGBUS) << 4;	/* closed, still mapped */
+		_exit(bad);
+	}
+	char c;
+
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	platform_hand_to(RNG_DEV, "virtio-mmio");
+	platform_driver_of(RNG_DEV, drv, sizeof(drv));
+	assert_string_equal(drv, "virtio-mmio");
+	assert_int_equal(write(go[1], &c, 1), 1);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		fail_msg("old mappings after unbind: status %#x (bit set = access went through)", st);
+
+	/* The kernel's driver found a virtio device (an entropy source, id 4). */
+	snprintf(path, sizeof(path), PLATFORM_DEVS "/" RNG_DEV "/virtio*/device");
+	glob_t g;
+
+	assert_int_equal(glob(path, 0, NULL, &g), 0);
+	assert_int_equal(sysfs_num(g.gl_pathv[0]), 4);
+	globfree(&g);
+
+	/* Back to udrv: a fresh, zeroed pool. */
+	platform_hand_to(RNG_DEV, "udrv_uio");
+	platform_driver_of(RNG_DEV, drv, sizeof(drv));
+	assert_string_equal(drv, "udrv_uio");
+	n = uio_by_name("virtio-rng");
+	assert_true(n >= 0);
+	int fd = uio_open(n);
+	size_t plen = (size_t)uio_map_attr(n, 1, "size");
+	uint32_t *pool = uio_mmap(fd, 1, plen);
+
+	assert_non_null(pool);
+	for (size_t i = 0; i < plen / 4; i++)
+		assert_int_equal(pool[i], 0);
+	munmap(pool, plen);
+	close(fd);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	assert_int_equal(kmsg_bad_lines(kmsg), 0);
+	close(kmsg);
+	printf("# revoked: 5 accesses through old mappings each SIGBUS; virtio-mmio took the device, udrv took it back\n");
+}
+
+static void test_map_private_refused(void **state)
+{
+	int n = uio_by_name("virtio-rng"), fd;
+	long pg = sysconf(_SC_PAGESIZE);
+
+	(void)state;
+	assert_true(n >= 0);
+	fd = uio_open(n);
+	assert_true(fd >= 0);
+	for (int m = 0; m < 2; m++) {
+		void *p = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+			       (off_t)m * pg);
+
+		assert_true(p == MAP_FAILED);
+		assert_int_equal(errno, EINVAL);
+		p = mmap(NULL, (size_t)pg, PROT_READ, MAP_PRIVATE, fd, (off_t)m * pg);
+		assert_true(p == MAP_FAILED);
+	}
+	close(fd);
+}
+
+/* edu registers (QEMU docs/specs/edu.rst) */
+#define EDU_DMA_SRC	0x80
+#define EDU_DMA_DST	0x88
+#define EDU_DMA_COUNT	0x90
+#define EDU_DMA_CMD	0x98
+#define EDU_DMA_START		0x1
+#define EDU_DMA_FROM_EDU	0x2
+#define EDU_BUF		0x40000
+#define EDU_LEN		4000	/* QEMU 7.2 rejects a transfer ending at the buffer's end */
+#define EDU_OUT		0x8000	/* where in the pool DMAs from edu land */
+
+struct edu_map {
+	int n, fd;
+	volatile char *bar0;
+	uint8_t *pool;
+	uint64_t pool_bus;
+	size_t pool_len;
+};
+
+/* Bind edu to the stub if it is not, open and map it. */
+static void edu_map(struct edu_map *e)
+{
+	glob_t g;
+	char path[256], addr[64] = "";
+
+	assert_int_equal(glob("/sys/bus/pci/devices/*", 0, NULL, &g), 0);
+	for (size_t i = 0; i < g.gl_pathc && !addr[0]; i++) {
+		snprintf(path, sizeof(path), "%s/vendor", g.gl_pathv[i]);
+		if (sysfs_num(path) != 0x1234)
+			continue;
+		snprintf(path, sizeof(path), "%s/device", g.gl_pathv[i]);
+		if (sysfs_num(path) == 0x11e8)
+			snprintf(addr, sizeof(addr), "%s", strrchr(g.gl_pathv[i], '/') + 1);
+	}
+	globfree(&g);
+	assert_true(addr[0]);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uio/uio*", addr);
+	if (glob(path, 0, NULL, &g)) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", addr);
+		sysfs_write(path, addr);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", addr);
+		assert_int_equal(sysfs_write(path, "udrv_uio"), 0);
+		assert_int_equal(sysfs_write("/sys/bus/pci/drivers_probe", addr), 0);
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uio/uio*", addr);
+		assert_int_equal(glob(path, 0, NULL, &g), 0);
+	}
+	e->n = atoi(strrchr(g.gl_pathv[0], '/') + 4);
+	globfree(&g);
+	e->fd = uio_open(e->n);
+	assert_true(e->fd >= 0);
+	e->pool_len = (size_t)uio_map_attr(e->n, 1, "size");
+	e->pool_bus = (uint64_t)uio_map_attr(e->n, 1, "addr");
+	e->bar0 = uio_mmap(e->fd, 0, (size_t)uio_map_attr(e->n, 0, "size"));
+	e->pool = uio_mmap(e->fd, 1, e->pool_len);
+	assert_non_null(e->bar0);
+	assert_non_null(e->pool);
+	assert_true(e->pool_len >= EDU_OUT + EDU_LEN);
+}
+
+static void edu_unmap(struct edu_map *e)
+{
+	munmap((void *)e->bar0, (size_t)uio_map_attr(e->n, 0, "size"));
+	munmap(e->pool, e->pool_len);
+	close(e->fd);
+}
+
+static void edu_dma_start(struct edu_map *e, uint64_t src, uint64_t dst, uint32_t cmd)
+{
+	wr32(e->bar0, EDU_DMA_SRC, (uint32_t)src);
+	wr32(e->bar0, EDU_DMA_SRC + 4, (uint32_t)(src >> 32));
+	wr32(e->bar0, EDU_DMA_DST, (uint32_t)dst);
+	wr32(e->bar0, EDU_DMA_DST + 4, (uint32_t)(dst >> 32));
+	wr32(e->bar0, EDU_DMA_COUNT, EDU_LEN);
+	wr32(e->bar0, EDU_DMA_CMD, cmd | EDU_DMA_START);
+}
+
+static int edu_dma_wait(struct edu_map *e)
+{
+	for (int i = 0; i < 300 && (rd32(e->bar0, EDU_DMA_CMD) & EDU_DMA_START); i++)
+		sleep_ms(10);
+	return rd32(e->bar0, EDU_DMA_CMD) & EDU_DMA_START ? -ETIMEDOUT : 0;
+}
+
+/* A child loads edu's buffer with a pattern, starts a DMA of it into the
+ * pool (edu runs it about 100 ms later) and is SIGKILLed at once. */
+static void edu_kill_mid_dma(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct edu_map e;
+
+		edu_map(&e);
+		for (int i = 0; i < EDU_LEN; i++)
+			e.pool[i] = (uint8_t)(i * 13 + 1);
+		edu_dma_start(&e, e.pool_bus, EDU_BUF, 0);
+		if (edu_dma_wait(&e))
+			_exit(1);
+		memset(e.pool + EDU_OUT, 0, EDU_LEN);
+		__sync_synchronize();
+		edu_dma_start(&e, EDU_BUF, e.pool_bus + EDU_OUT, EDU_DMA_FROM_EDU);
+		raise(SIGKILL);
+		_exit(2);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+}
+
+static void assert_zero(const uint8_t *p, size_t len, const char *what)
+{
+	for (size_t i = 0; i < len; i++)
+		if (p[i])
+			fail_msg("%s: byte %zu is %#x: the dead driver's DMA landed", what, i, p[i]);
+}
+
+static void test_dma_killed_in_flight(void **state)
+{
+	struct edu_map e;
+	char path[256];
+
+	(void)state;
+	/* The same binding: the next opener's pool stays as the dead one left it. */
+	edu_kill_mid_dma();
+	sleep_ms(400);
+	edu_map(&e);
+	assert_zero(e.pool + EDU_OUT, EDU_LEN, "the next opener's pool");
+	edu_unmap(&e);
+
+	/* A rebind at once: the new pool is never written by the old transfer. */
+	edu_kill_mid_dma();
+	{
+		char dev[512], *slash;
+
+		snprintf(path, sizeof(path), "/sys/class/uio/uio%d/device", uio_by_name("udrv_uio"));
+		assert_non_null(realpath(path, dev));
+		slash = strrchr(dev, '/');
+		assert_int_equal(sysfs_write("/sys/bus/pci/drivers/udrv_uio/unbind", slash + 1), 0);
+		assert_int_equal(sysfs_write("/sys/bus/pci/drivers_probe", slash + 1), 0);
+	}
+	edu_map(&e);
+	sleep_ms(400);
+	assert_zero(e.pool, e.pool_len, "the rebound device's fresh pool");
+	edu_unmap(&e);
+	printf("# an edu DMA in flight at SIGKILL landed nowhere (same binding, and after a rebind)\n");
+}
+
+/* The physical address of the page at p (root reads PFNs from pagemap). */
+static uint64_t phys_of(const void *p)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+	uint64_t ent = 0;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &ent, 8, (off_t)((uintptr_t)p / (uintptr_t)pg * 8)), 8);
+	close(fd);
+	assert_true(ent & (1ull << 63));	/* present */
+	return (ent & ((1ull << 55) - 1)) * (uint64_t)pg;
+}
+
+static void test_dma_outside_pool(void **state)
+{
+	const char *const smmu[] = { "arm-smmu-v3", NULL };
+	long pg = sysconf(_SC_PAGESIZE);
+	struct edu_map e;
+	uint8_t *page;
+	uint64_t phys;
+	int kmsg, changed = 0, events;
+
+	(void)state;
+	page = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+		    MAP_LOCKED, -1, 0);
+	assert_true(page != MAP_FAILED);
+	memset(page, 0x11, (size_t)pg);
+	phys = phys_of(page);
+	assert_true(phys < 1ull << 32);	/* edu's dma_mask */
+	edu_map(&e);
+	memset(e.pool, 0x22, EDU_LEN);
+	edu_dma_start(&e, e.pool_bus, EDU_BUF, 0);
+	assert_int_equal(edu_dma_wait(&e), 0);
+	kmsg = kmsg_open();
+	assert_true(kmsg >= 0);
+	edu_dma_start(&e, EDU_BUF, phys, EDU_DMA_FROM_EDU);
+	assert_int_equal(edu_dma_wait(&e), 0);
+	sleep_ms(100);
+	for (long i = 0; i < pg; i++)
+		changed += page[i] != 0x11;
+	events = kmsg_scan(kmsg, smmu, 1);
+	close(kmsg);
+	edu_unmap(&e);
+	printf("# DMA to physical %#llx outside the pool: %d bytes changed, %d SMMU log lines (%s)\n",
+	       (unsigned long long)phys, changed, events, iommu_present() ? "IOMMU" : "no IOMMU");
+	if (iommu_present()) {
+		assert_int_equal(changed, 0);
+		assert_true(events > 0);
+	} else {
+		/* Nothing confines a DMA master without an IOMMU. */
+		assert_int_equal(changed, pg < EDU_LEN ? pg : EDU_LEN);
+	}
+	munmap(page, (size_t)pg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +939,10 @@ int main(void)
 		cmocka_unit_test(test_fresh_pool_zeroed),
 		cmocka_unit_test(test_mmap_past_end),
 		cmocka_unit_test(test_sysfs_not_writable),
+		cmocka_unit_test(test_unbind_revokes_maps),
+		cmocka_unit_test(test_map_private_refused),
+		cmocka_unit_test(test_dma_killed_in_flight),
+		cmocka_unit_test(test_dma_outside_pool),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

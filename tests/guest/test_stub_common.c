@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,4 +264,45 @@ int stub_insmod(const char *params)
 	r = syscall(SYS_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
 	return r;
+}
+
+static sigjmp_buf touch_env;
+
+static void touch_signal(int sig)
+{
+	siglongjmp(touch_env, sig);
+}
+
+int touch32(volatile void *p, int write)
+{
+	struct sigaction sa = { .sa_handler = touch_signal }, old_bus, old_segv;
+	volatile int sig;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	sig = sigsetjmp(touch_env, 1);
+	if (!sig) {
+		if (write)
+			*(volatile uint32_t *)p = 0;
+		else
+			(void)*(volatile uint32_t *)p;
+	}
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	return sig;
+}
+
+int iommu_present(void)
+{
+	DIR *d = opendir("/sys/kernel/iommu_groups");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n > 0;
 }

@@ -46,6 +46,12 @@ static inline void wr32(volatile void *base, size_t off, uint32_t v)
 	*(volatile uint32_t *)((volatile char *)base + off) = v;
 }
 
+/* Read (write = 0) or write 0 to (write = 1) the 32-bit word at p: 0 if
+ * the access went through, else the signal it raised (SIGBUS, SIGSEGV). */
+int touch32(volatile void *p, int write);
+/* 1 if an IOMMU translates for some device (iommu groups exist). */
+int iommu_present(void);
+
 /* The sysfs device directory of uio<n> (resolved), in out. 0 or -errno. */
 int uio_device_dir(int n, char *out, size_t len);
 /* Unbind the device behind the UIO device `name` from its driver and bind

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,21 +179,40 @@ static void test_bar0_is_map0(void **state)
 	assert_int_equal(rd32(e->bar0, EDU_LIVENESS), ~0x12345678u);
 }
 
-static void test_bus_master_follows_binding(void **state)
+/*
+ * Bus mastering is on while /dev/uioN is open and off otherwise: the last
+ * close turns it off (a killed driver leaves no DMA running), unbinding
+ * turns it off, binding leaves it off until the first open.
+ */
+static void test_bus_master_follows_open(void **state)
 {
 	struct edu *e = *state;
 	char path[PATH_MAX];
+	int fd2;
 
-	(void)e;
+	assert_true(edu_command() & 0x4);	/* the fixture holds it open */
+	fd2 = uio_open(e->n);
+	assert_true(fd2 >= 0);
+	close(fd2);
+	assert_true(edu_command() & 0x4);	/* not the last close */
+	teardown(state);
+	assert_false(edu_command() & 0x4);	/* the last close */
+	assert_int_equal(setup(state), 0);
 	assert_true(edu_command() & 0x4);
+
 	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", edu_addr);
 	assert_int_equal(sysfs_write(path, edu_addr), 0);
 	assert_false(edu_command() & 0x4);
+	/* The old mappings are revoked: SIGBUS, not the device. */
+	e = *state;
+	assert_int_equal(touch32(e->bar0 + EDU_ID, 0), SIGBUS);
+	assert_int_equal(touch32(e->pool, 1), SIGBUS);
 	assert_int_equal(sysfs_write("/sys/bus/pci/drivers_probe", edu_addr), 0);
-	assert_true(edu_command() & 0x4);
+	assert_false(edu_command() & 0x4);	/* bound, not open */
 	/* The old fd is now stale: reopen on the new binding. */
 	teardown(state);
 	assert_int_equal(setup(state), 0);
+	assert_true(edu_command() & 0x4);
 }
 
 /* 1000 interrupts, each arriving once per write(1). */
@@ -336,7 +356,8 @@ static void test_msi_vector(void **state)
 }
 
 /* pci_dma_bits=28 (what edu decodes without dma_mask=): on virt no RAM
- * lies below 256 MiB, so the stub must refuse the device, saying why. */
+ * lies below 256 MiB, so without an IOMMU the stub must refuse the device,
+ * saying why; behind an IOMMU the pool gets an I/O address below 256 MiB. */
 static void test_dma_mask_param(void **state)
 {
 	char params[512], narrow[600], rec[1024];
@@ -352,6 +373,20 @@ static void test_dma_mask_param(void **state)
 	r = stub_insmod(narrow);
 	if (r)
 		fail_msg("insmod pci_dma_bits=28: %s", strerror(-r));
+	if (iommu_present()) {
+		long long addr, size;
+
+		assert_true(edu_uio() >= 0);
+		addr = uio_map_attr(edu_uio(), 1, "addr");
+		size = uio_map_attr(edu_uio(), 1, "size");
+		printf("# behind the IOMMU: pool at I/O address %#llx\n", addr);
+		assert_true(addr > 0 && addr + size <= 1ll << 28);
+		close(kmsg);
+		assert_int_equal(stub_rmmod(50), 0);
+		assert_int_equal(stub_insmod(params), 0);
+		assert_int_equal(setup(state), 0);
+		return;
+	}
 	assert_int_equal(edu_uio(), -1);
 	while ((n = read(kmsg, rec, sizeof(rec) - 1)) > 0) {
 		rec[n] = '\0';
@@ -371,7 +406,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bar0_is_map0),
-		cmocka_unit_test(test_bus_master_follows_binding),
+		cmocka_unit_test(test_bus_master_follows_open),
 		cmocka_unit_test(test_irq_once_per_unmask),
 		cmocka_unit_test(test_irq_masked_until_unmask),
 		cmocka_unit_test(test_dma_round_trip),
