@@ -132,7 +132,8 @@ def kernel_checks(tally, build):
         tally.add('kernel', 'stub', 'checkpatch', 'FAIL', 'no checkpatch.pl in the cache (qemu/run build fetches it)')
         return
     p = subprocess.run(['perl', cp[0], '--no-tree', '--strict', '--terse', '--show-types', '-f'] +
-                       sorted(glob.glob(os.path.join(TOP, 'kernel', '*.[ch]'))),
+                       sorted(glob.glob(os.path.join(TOP, 'kernel', '*.[ch]')) +
+                              glob.glob(os.path.join(TOP, 'tests', 'kmod', '*.c'))),
                        capture_output=True, text=True)
     found = [l for l in p.stdout.splitlines() if re.search(r': (ERROR|WARNING|CHECK):', l)]
     bad = [l for l in found if not any(j in l for j in CHECKPATCH_JUSTIFIED)]

@@ -42,6 +42,8 @@
  *                          pool: behind an IOMMU the SMMU faults it (logged)
  *                          and the page is unchanged; without one it is
  *                          written (what the README warns of)
+ *   unmaskable_irq_refused interrupts behind a slow bus or nested in a
+ *                          thread are refused at probe with a message
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -56,6 +58,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -928,6 +931,37 @@ static void test_dma_outside_pool(void **state)
 	munmap(page, (size_t)pg);
 }
 
+/* A platform device whose interrupt the handler cannot mask (slow-bus chip,
+ * nested thread) is refused at probe, saying why (tests/kmod/udrv_test_irq.c). */
+static void test_unmaskable_irq_refused(void **state)
+{
+	const char *const said[] = { "sits behind a slow bus", NULL };
+	int fd, kmsg, i, refused;
+	char path[256], drv[64];
+
+	(void)state;
+	fd = open("/lib/modules/udrv/udrv_test_irq.ko", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(syscall(SYS_finit_module, fd, "", 0), 0);
+	close(fd);
+	kmsg = kmsg_open();
+	assert_true(kmsg >= 0);
+	for (i = 0; i < 2; i++) {
+		char dev[32];
+
+		snprintf(dev, sizeof(dev), "udrv-test-irq.%d", i);
+		snprintf(path, sizeof(path), PLATFORM_DEVS "/%s/driver_override", dev);
+		assert_int_equal(sysfs_write(path, "udrv_uio"), 0);
+		sysfs_write("/sys/bus/platform/drivers_probe", dev);
+		platform_driver_of(dev, drv, sizeof(drv));
+		assert_string_equal(drv, "");	/* not bound */
+	}
+	refused = kmsg_scan(kmsg, said, 1);
+	close(kmsg);
+	assert_int_equal(syscall(SYS_delete_module, "udrv_test_irq", O_NONBLOCK), 0);
+	assert_int_equal(refused, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -943,6 +977,7 @@ int main(void)
 		cmocka_unit_test(test_map_private_refused),
 		cmocka_unit_test(test_dma_killed_in_flight),
 		cmocka_unit_test(test_dma_outside_pool),
+		cmocka_unit_test(test_unmaskable_irq_refused),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -374,6 +374,62 @@ static void test_dma_pool_mapped_zeroed(void **state)
 	close(fd);
 }
 
+/* A sysfs attribute of platform device `dev` as a string. */
+static void platform_attr(const char *dev, const char *attr, char *out, size_t len)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/%s", dev, attr);
+	if (sysfs_read(path, out, len) < 0)
+		snprintf(out, len, "(none)");
+}
+
+/*
+ * The DT clocks of a platform device are enabled while it is bound to the
+ * stub (virt's PL031 names apb-pclk, clk24mhz), and runtime PM is held while its node
+ * is open: "active" while open, back to "suspended" after the last close.
+ */
+static void test_clocks_and_runtime_pm(void **state)
+{
+	/* QEMU's apb-pclk node, clock-output-names = "clk24mhz" */
+	const char *clk = "/sys/kernel/debug/clk/clk24mhz/clk_enable_count";
+	const char *dev = "9010000.pl031";
+	char buf[64], path[256];
+	long long bound, unbound;
+	int n, fd, i;
+
+	(void)state;
+	if (strcmp(board(), "virt"))
+		skip();
+	bound = sysfs_num(clk);
+	assert_true(bound >= 1);
+	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/driver/unbind", dev);
+	assert_int_equal(sysfs_write(path, dev), 0);
+	unbound = sysfs_num(clk);
+	assert_int_equal(sysfs_write("/sys/bus/platform/drivers/udrv_uio/bind", dev), 0);
+	assert_int_equal(sysfs_num(clk), bound);
+	assert_int_equal(bound - unbound, 1);
+
+	platform_attr(dev, "power/runtime_status", buf, sizeof(buf));
+	assert_string_equal(buf, "suspended");
+	n = uio_by_name("pl031");
+	assert_true(n >= 0);
+	fd = uio_open(n);
+	assert_true(fd >= 0);
+	platform_attr(dev, "power/runtime_status", buf, sizeof(buf));
+	assert_string_equal(buf, "active");
+	close(fd);
+	for (i = 0; i < 100; i++) {	/* the put is asynchronous */
+		platform_attr(dev, "power/runtime_status", buf, sizeof(buf));
+		if (!strcmp(buf, "suspended"))
+			break;
+		usleep(10000);
+	}
+	assert_string_equal(buf, "suspended");
+	printf("# apb-pclk enabled %lld times bound, %lld unbound; runtime PM active only while open\n",
+	       bound, unbound);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_registers_reachable),
 		cmocka_unit_test(test_subpage_region_logged),
 		cmocka_unit_test(test_dma_pool_mapped_zeroed),
+		cmocka_unit_test(test_clocks_and_runtime_pm),
 	};
 
 	return cmocka_run_group_tests_name("stub_maps", tests, NULL, NULL);
