@@ -75,6 +75,90 @@ static unsigned int pci_dma_bits = 32;
 module_param(pci_dma_bits, uint, 0444);
 MODULE_PARM_DESC(pci_dma_bits, "DMA mask width for PCI devices (default 32)");
 
+/*
+ * Pools asked for at run time, by device name, before binding: root writes
+ * "DEVICE SIZE" to any of the stub's drivers' `pool` attribute ("DEVICE 0":
+ * no pool; "-DEVICE": forget it). An entry wins over the DT property and
+ * over pci_pool_size, and stays for later bindings until forgotten.
+ */
+#define UDRV_MAX_POOLS	16
+
+struct udrv_pool_req {
+	char dev[64];
+	u32 size;
+};
+
+static struct udrv_pool_req udrv_pools[UDRV_MAX_POOLS];
+static DEFINE_MUTEX(udrv_pools_lock);
+
+/* The pool asked for `dev` at run time into *size; false if none was. */
+static bool udrv_pool_requested(struct device *dev, u32 *size)
+{
+	bool found = false;
+	int i;
+
+	mutex_lock(&udrv_pools_lock);
+	for (i = 0; i < UDRV_MAX_POOLS && !found; i++) {
+		found = !strcmp(udrv_pools[i].dev, dev_name(dev));
+		if (found)
+			*size = udrv_pools[i].size;
+	}
+	mutex_unlock(&udrv_pools_lock);
+	return found;
+}
+
+static ssize_t pool_show(struct device_driver *drv, char *buf)
+{
+	ssize_t len = 0;
+	int i;
+
+	mutex_lock(&udrv_pools_lock);
+	for (i = 0; i < UDRV_MAX_POOLS; i++)
+		if (udrv_pools[i].dev[0])
+			len += sysfs_emit_at(buf, len, "%s %u\n", udrv_pools[i].dev,
+					     udrv_pools[i].size);
+	mutex_unlock(&udrv_pools_lock);
+	return len;
+}
+
+static ssize_t pool_store(struct device_driver *drv, const char *buf, size_t count)
+{
+	struct udrv_pool_req req = { };
+	struct udrv_pool_req *free = NULL, *r;
+	bool forget = buf[0] == '-';
+	char fmt[16];
+	int ret = 0;
+
+	snprintf(fmt, sizeof(fmt), "%%%zus %%u", sizeof(req.dev) - 1);
+	if (forget ? sscanf(buf + 1, fmt, req.dev, &req.size) < 1 :
+		     sscanf(buf, fmt, req.dev, &req.size) != 2)
+		return -EINVAL;
+	mutex_lock(&udrv_pools_lock);
+	for (r = udrv_pools; r < udrv_pools + UDRV_MAX_POOLS; r++) {
+		if (!strcmp(r->dev, req.dev))
+			break;
+		if (!free && !r->dev[0])
+			free = r;
+	}
+	if (r == udrv_pools + UDRV_MAX_POOLS)
+		r = forget ? NULL : free;
+	if (forget && r)
+		memset(r, 0, sizeof(*r));
+	else if (r)
+		*r = req;
+	else if (!forget)
+		ret = -ENOSPC;
+	mutex_unlock(&udrv_pools_lock);
+	return ret ? ret : count;
+}
+static DRIVER_ATTR_RW(pool);
+
+static struct attribute *udrv_drv_attrs[] = {
+	&driver_attr_pool.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(udrv_drv);
+
 struct udrv_bind;
 
 /* What a user mapping of one UIO map reaches: vm_private_data of its VMAs. */
@@ -521,7 +605,7 @@ static int udrv_power(struct device *dev, struct udrv_bind *b, bool pm)
 	return pm ? devm_pm_runtime_enable(dev) : 0;
 }
 
-static int udrv_register(struct device *dev, const struct udrv_desc *d)
+static int udrv_register(struct device *dev, struct udrv_desc *d)
 {
 	struct udrv_bind *b;
 	struct udrv_uio *u;
@@ -529,6 +613,7 @@ static int udrv_register(struct device *dev, const struct udrv_desc *d)
 
 	if (!d->name)
 		return -ENOMEM;
+	udrv_pool_requested(dev, &d->pool_size);
 	if (d->nreg + !!d->pool_size > MAX_UIO_MAPS)
 		return dev_err_probe(dev, -E2BIG,
 				     "%d register regions%s do not fit in %d UIO maps, refused\n",
@@ -686,6 +771,7 @@ static struct platform_driver udrv_platform_driver = {
 	.driver = {
 		.name = UDRV_UIO_DRIVER_NAME,
 		.of_match_table = udrv_of_ids,
+		.groups = udrv_drv_groups,
 	},
 };
 
@@ -711,6 +797,7 @@ static struct amba_driver udrv_amba_driver = {
 	.drv = {
 		.name = UDRV_UIO_DRIVER_NAME,
 		.owner = THIS_MODULE,
+		.groups = udrv_drv_groups,
 	},
 	.probe = udrv_amba_probe,
 	.id_table = udrv_amba_ids,
@@ -790,6 +877,7 @@ static struct pci_driver udrv_pci_driver = {
 	.name = UDRV_UIO_DRIVER_NAME,
 	.id_table = NULL,	/* new_id, driver_override and ids= only */
 	.probe = udrv_pci_probe,
+	.groups = udrv_drv_groups,	/* driver attributes (pool) */
 };
 
 static int udrv_add_pci_id(const char *id)

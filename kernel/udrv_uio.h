@@ -44,6 +44,13 @@
  * PCI-only parameters: `pci_pool_size` (bytes, default 64 KiB, 0 = none),
  * `pci_dma_bits` (default 32), `msi` (use one MSI vector instead of INTx).
  *
+ * Pools at run time: root writes "DEVICE SIZE" (the device's sysfs name,
+ * bytes) to the `pool` attribute of any of the stub's drivers
+ * (/sys/bus/{platform,amba,pci}/drivers/udrv_uio/pool) before binding it;
+ * the request wins over UDRV_UIO_PROP_POOL and pci_pool_size for every
+ * later binding of that device ("DEVICE 0": no pool) until "-DEVICE" is
+ * written. Reading the attribute lists the requests.
+ *
  * Interrupts: UIO gives a device one interrupt. A node with several
  * interrupts gets one UIO device per interrupt. The first carries the maps
  * and is named as the device; interrupt i >= 1 gets a UIO device with no
