@@ -73,7 +73,7 @@ static void read_parent(unsigned int uio, char *parent)
 	parent[0] = '\0';
 	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/device", uio))
 		return;
-	if (!realpath(path, parent))
+	if (udrv__realpath(path, parent, UDRV_PATH))
 		parent[0] = '\0';
 }
 
@@ -91,7 +91,7 @@ static int parse_pci_address(const char *s)
 /* Fill the DT / PCI facts of an entry from its parent directory. */
 static void describe(struct udrv__entry *e)
 {
-	char path[UDRV_PATH + 16], base[UDRV_PATH], rbase[UDRV_PATH];
+	char path[UDRV_PATH + 32], base[UDRV_PATH], rbase[UDRV_PATH];
 	const char *bn;
 	uint64_t v;
 	int n;
@@ -99,9 +99,9 @@ static void describe(struct udrv__entry *e)
 	if (!e->parent[0])
 		return;
 	snprintf(path, sizeof(path), "%s/of_node", e->parent);
-	if (realpath(path, e->of_node) &&
+	if (!udrv__realpath(path, e->of_node, sizeof(e->of_node)) &&
 	    !udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base") &&
-	    realpath(base, rbase)) {
+	    !udrv__realpath(base, rbase, sizeof(rbase))) {
 		size_t bl = strlen(rbase);
 
 		if (!strncmp(e->of_node, rbase, bl) && (!e->of_node[bl] || e->of_node[bl] == '/')) {

@@ -34,9 +34,11 @@ struct udrv_gpio {
 /* Does sysfs link @link resolve to @want? */
 static bool links_to(const char *link, const char *want)
 {
-	char real[UDRV_PATH];
+	char *real = realpath(link, NULL);
+	bool same = real && !strcmp(real, want);
 
-	return realpath(link, real) && !strcmp(real, want);
+	free(real);
+	return same;
 }
 
 static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
@@ -50,7 +52,7 @@ static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 			      strcmp(udrv_dt_path(ctl), "/") ? udrv_dt_path(ctl) : "")) ||
 	    (ret = udrv__path(dir, sizeof(dir), "/sys/bus/gpio/devices")))
 		return ret;
-	if (!realpath(node, want))
+	if (udrv__realpath(node, want, sizeof(want)))
 		return udrv__fail(-ENODEV, "GPIO controller %s is not in the live tree (%s)",
 				  udrv_dt_path(ctl), node);
 	dd = opendir(dir);

@@ -13,7 +13,8 @@
 #include "udrv_uio.h"
 
 #define UDRV_MAX_IRQS 16
-#define UDRV_PATH 512
+/* Every path buffer holds any path the kernel accepts (realpath() needs it). */
+#define UDRV_PATH PATH_MAX
 
 /* ---- sysfs.c: roots, sysfs reading, logging ---- */
 
@@ -24,6 +25,8 @@ int udrv__path(char *buf, size_t len, const char *fmt, ...)
 const char *udrv__root(void);
 /* Read a whole small file (NUL-terminated, trailing newline kept) into buf. */
 int udrv__read_file(const char *path, char *buf, size_t len);
+/* realpath() of @path into @buf; -ENAMETOOLONG if it needs more than @len. */
+int udrv__realpath(const char *path, char *buf, size_t len);
 /* Read a file holding one unsigned number (0x... or decimal). */
 int udrv__read_u64(const char *path, uint64_t *val);
 /* Record (and pass to the log callback) a failure; returns err. */
@@ -41,7 +44,7 @@ struct udrv__node {
 struct udrv__entry {
 	char parent[UDRV_PATH];	/* realpath of the common parent device */
 	char of_node[UDRV_PATH];/* realpath of of_node, "" if none */
-	char dt_path[256];
+	char dt_path[UDRV_PATH];
 	char compatible[256];	/* raw NUL-separated list */
 	size_t compatible_len;
 	char udrv_compatible[256];	/* UDRV_UIO_PROP_COMPATIBLE, raw list */

@@ -105,6 +105,23 @@ int udrv__read_file(const char *path, char *buf, size_t len)
 	return (int)got;
 }
 
+int udrv__realpath(const char *path, char *buf, size_t len)
+{
+	char *r = realpath(path, NULL);
+	size_t n;
+
+	if (!r)
+		return -errno;
+	n = strlen(r);
+	if (n >= len) {
+		free(r);
+		return -ENAMETOOLONG;
+	}
+	memcpy(buf, r, n + 1);
+	free(r);
+	return 0;
+}
+
 int udrv__read_u64(const char *path, uint64_t *val)
 {
 	char buf[64], *end;

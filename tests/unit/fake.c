@@ -2,6 +2,7 @@
 /* fake.c - see fake.h. Aborts (through cmocka's fail) on any setup error. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,7 +43,7 @@ static void check(bool ok, const char *what)
 
 static void mkpath(const char *rel)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
@@ -55,7 +56,7 @@ static void mkpath(const char *rel)
 
 static void write_raw(const char *rel, const void *buf, size_t len)
 {
-	char p[512];
+	char p[PATH_MAX];
 	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
@@ -72,7 +73,7 @@ void fake_write(const char *rel, const char *content)
 
 void fake_unlink(const char *rel)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	check(!unlink(p), p);
@@ -80,7 +81,7 @@ void fake_unlink(const char *rel)
 
 void fake_rmdir(const char *rel)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	check(!rmdir(p), p);
@@ -88,7 +89,7 @@ void fake_rmdir(const char *rel)
 
 static void map_attr(const char *rel, unsigned int m, const char *attr, const char *val)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/maps/map%u/%s", rel, m, attr);
 	fake_write(p, val);
@@ -129,7 +130,7 @@ void fake_cleanup(void)
 void fake_uio(unsigned int uio, const char *name, const char *parent,
 	      const struct fake_map *maps, unsigned int nmaps, bool irq, uint32_t event)
 {
-	char rel[256], buf[64], p[512], target[512];
+	char rel[256], buf[64], p[PATH_MAX], target[PATH_MAX];
 	struct node *n = &nodes[uio];
 	long pg = sysconf(_SC_PAGESIZE);
 
@@ -182,7 +183,7 @@ void fake_uio(unsigned int uio, const char *name, const char *parent,
 
 void fake_dt(const char *parent, const char *node, const char *compat, size_t len)
 {
-	char p[512], target[512];
+	char p[PATH_MAX], target[PATH_MAX];
 
 	snprintf(p, sizeof(p), "sys/firmware/devicetree/base/%s", node);
 	mkpath(p);
@@ -195,7 +196,7 @@ void fake_dt(const char *parent, const char *node, const char *compat, size_t le
 
 void fake_dt_prop(const char *node, const char *prop, const void *val, size_t len)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "sys/firmware/devicetree/base/%s/%s", node, prop);
 	write_raw(p, val, len);
@@ -203,7 +204,7 @@ void fake_dt_prop(const char *node, const char *prop, const void *val, size_t le
 
 void fake_pci(const char *parent, uint16_t vendor, uint16_t device)
 {
-	char p[512], buf[32];
+	char p[PATH_MAX], buf[32];
 	uint8_t config[256] = { 0 };
 
 	snprintf(p, sizeof(p), "sys/%s/vendor", parent);
@@ -298,7 +299,7 @@ void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t o
 void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	char p[512];
+	char p[PATH_MAX];
 	void *ret;
 	int mfd;
 

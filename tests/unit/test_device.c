@@ -209,6 +209,41 @@ static void test_open_dt_path(void **state)
 	assert_null(dev);
 }
 
+/*
+ * Long paths (review L1, L15): a parent device and a DT node whose resolved
+ * paths are longer than 512 bytes (realpath() used to write them into
+ * 512-byte buffers: an abort under _FORTIFY_SOURCE, a stack overflow
+ * without) and a DT path longer than 255 bytes (used to be cut short).
+ */
+static void test_long_paths(void **state)
+{
+	static const struct fake_map regs[] = { { "regs", 0x9030000, 0x1000, 0 } };
+	char parent[1200] = "devices/platform", node[900] = "soc", dt_path[1000];
+	char comp[201];
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	memset(comp, 'a', 200);
+	comp[200] = '\0';
+	for (int i = 0; i < 5; i++)
+		snprintf(parent + strlen(parent), sizeof(parent) - strlen(parent), "/%d%s", i, comp);
+	for (int i = 0; i < 3; i++)
+		snprintf(node + strlen(node), sizeof(node) - strlen(node), "/bus%d-%s@%d", i, comp, i);
+	assert_true(strlen(parent) > 1000 && strlen(node) > 600);
+	fake_uio(7, "deep", parent, regs, 1, true, 0);
+	fake_dt(parent, node, "arm,pl031", sizeof("arm,pl031"));
+	snprintf(dt_path, sizeof(dt_path), "/%s", node);
+
+	assert_int_equal(udrv_device_open("deep", &dev), 0);
+	assert_int_equal(udrv_device_source(dev), UDRV_SOURCE_DT);
+	assert_string_equal(udrv_device_dt_path(dev), dt_path);
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open_dt_path(dt_path, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "deep");
+	udrv_device_close(dev);
+}
+
 static void test_open_dt_compatible(void **state)
 {
 	struct udrv_device *dev = NULL;
@@ -444,6 +479,7 @@ int main(void)
 		T(test_open_name_missing),
 		T(test_node_vanishing),
 		T(test_open_dt_path),
+		T(test_long_paths),
 		T(test_open_dt_compatible),
 		T(test_udrv_compatible),
 		T(test_open_pci),
