@@ -386,7 +386,7 @@ UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out
 
 	if (!path || !out || path[0] != '/' || strlen(path) >= sizeof(m.found->dt_path))
 		return -EINVAL;
-	snprintf(what, sizeof(what), "with DT node %s", path);
+	snprintf(what, sizeof(what), "with DT node %.280s", path);
 	return open_match(&m, what, out);
 }
 

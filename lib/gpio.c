@@ -374,7 +374,7 @@ UDRV_API int udrv_gpio_fd(const struct udrv_gpio *gpio)
 UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
 				  struct udrv_gpio_event *ev)
 {
-	struct timespec ts = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+	struct timespec ts;
 	struct udrv_gpio_event dummy;
 	struct pollfd p;
 	int ret;
@@ -383,7 +383,7 @@ UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
 	if (gpio->mode != UDRV_GPIO_EVENTS)
 		return -EPERM;
 	p = (struct pollfd){ .fd = event_fd(gpio), .events = POLLIN };
-	ret = ppoll(&p, 1, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
+	ret = ppoll(&p, 1, udrv__timespec(timeout_ns, &ts), NULL);
 	if (ret < 0)
 		return -errno;
 	if (ret == 0)

@@ -115,6 +115,15 @@ struct udrv_device {
 	bool gone;		/* an interrupt call found the device removed */
 };
 
+/* time.c: @ns as a ppoll() timeout in *@ts, or NULL (forever) for UINT64_MAX
+ * and for any value a time_t cannot hold. */
+struct timespec;
+struct timespec *udrv__timespec(uint64_t ns, struct timespec *ts);
+/* a + b, or UINT64_MAX if that does not fit */
+static inline uint64_t udrv__add_sat(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
 /* region.c */
 int udrv__map_all(struct udrv_device *dev);
 void udrv__unmap_all(struct udrv_device *dev);

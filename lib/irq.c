@@ -162,7 +162,7 @@ UDRV_API int udrv_irq_mask(struct udrv_irq *irq)
 UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 {
 	struct pollfd p = { .fd = irq ? irq->fd : -1, .events = POLLIN };
-	struct timespec ts = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+	struct timespec ts;
 	uint32_t count, delta;
 	ssize_t n;
 	int ret;
@@ -170,7 +170,7 @@ UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 	assert(irq);
 	if (irq->gone)
 		return -ENODEV;
-	ret = ppoll(&p, 1, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
+	ret = ppoll(&p, 1, udrv__timespec(timeout_ns, &ts), NULL);
 	if (ret < 0)
 		return -errno;
 	if (ret == 0)

@@ -84,6 +84,32 @@ UDRV_API void udrv_set_log(udrv_log_fn fn, void *data);
 UDRV_API const char *udrv_last_error(void);
 
 /* ------------------------------------------------------------------ */
+/* Time                                                                */
+
+/*
+ * Every timeout the library takes is in nanoseconds, 0 meaning "just check"
+ * and UINT64_MAX "forever"; the clock is CLOCK_MONOTONIC. Drivers that wait
+ * in several steps turn a timeout into a deadline once and ask what is left
+ * before each step, with the three functions below, which saturate instead of
+ * wrapping (a deadline never comes before now + timeout).
+ */
+
+/** udrv_now_ns() - CLOCK_MONOTONIC now, in nanoseconds. */
+UDRV_API uint64_t udrv_now_ns(void);
+
+/**
+ * udrv_deadline_ns() - the udrv_now_ns() time @timeout_ns from now;
+ * UINT64_MAX (never) for UINT64_MAX and for any timeout that would pass it.
+ */
+UDRV_API uint64_t udrv_deadline_ns(uint64_t timeout_ns);
+
+/**
+ * udrv_left_ns() - the timeout left until @deadline_ns: 0 once it has
+ * passed, UINT64_MAX if it is UINT64_MAX (never).
+ */
+UDRV_API uint64_t udrv_left_ns(uint64_t deadline_ns);
+
+/* ------------------------------------------------------------------ */
 /* Devices                                                             */
 
 /** Where a device comes from. */

@@ -324,6 +324,14 @@ static void test_irq_timeout_and_event(void **state)
 	assert_int_equal(udrv_irq_unmask(t.irq), 0);
 	assert_int_equal(udrv_irq_wait(t.irq, 30 * MS), 0);
 	assert_int_equal(udrv_irq_count(t.irq), before + 1);
+
+	/* a finite timeout longer than a 32-bit time_t counts (virt32):
+	 * waits as forever would, it is not -EINVAL from ppoll() */
+	rtc_alarm_now(&t);
+	assert_int_equal(udrv_irq_wait(t.irq, UINT64_MAX - 1), 1);
+	assert_int_equal(udrv_irq_count(t.irq), before + 2);
+	udrv_write32(t.r, RTCICR, 1);
+	assert_int_equal(udrv_irq_unmask(t.irq), 0);
 	rtc_close(&t);
 }
 

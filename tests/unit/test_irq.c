@@ -77,6 +77,39 @@ static void test_irq_basic(void **state)
 	udrv_device_close(dev);
 }
 
+/*
+ * Deadlines (review L13): saturating, never wrapping; a timeout longer than
+ * a time_t holds (a 32-bit one on armhf: ~68 years) waits like forever
+ * instead of making ppoll() fail with EINVAL.
+ */
+static void test_deadlines(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+	uint64_t t0 = udrv_now_ns(), d;
+
+	(void)state;
+	assert_true(t0 > 0 && udrv_now_ns() >= t0);
+	assert_true(now_ns() - t0 < 1000000000);	/* the same clock as the test's */
+	assert_int_equal(udrv_deadline_ns(UINT64_MAX), UINT64_MAX);
+	assert_int_equal(udrv_deadline_ns(UINT64_MAX - 1), UINT64_MAX);
+	assert_int_equal(udrv_deadline_ns(UINT64_MAX - t0 + 1), UINT64_MAX);
+	d = udrv_deadline_ns(1000000000);
+	assert_true(d >= t0 + 1000000000 && d < now_ns() + 1000000000 + 1);
+	assert_int_equal(udrv_left_ns(UINT64_MAX), UINT64_MAX);
+	assert_int_equal(udrv_left_ns(0), 0);
+	assert_int_equal(udrv_left_ns(t0), 0);
+	assert_true(udrv_left_ns(d) > 0 && udrv_left_ns(d) <= 1000000000);
+
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	fake_fire(0, 6);
+	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX - 1), 1);
+	fake_fire(0, 7);
+	assert_int_equal(udrv_irq_wait(irq, (uint64_t)1 << 62), 1);
+	udrv_device_close(dev);
+}
+
 static void test_irq_fd(void **state)
 {
 	struct udrv_device *dev = NULL;
@@ -211,6 +244,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_irq_basic),
+		T(test_deadlines),
 		T(test_irq_fd),
 		T(test_no_irq),
 		T(test_several_irqs),
