@@ -448,7 +448,7 @@ int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 	ret = udrv__path(path, sizeof(path), "/dev/uio%u", e->nodes[0].uio);
 	if (ret)
 		goto err;
-	dev->fd = open(path, O_RDWR | O_CLOEXEC);
+	dev->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);	/* see irq.c */
 	if (dev->fd < 0) {
 		ret = udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
 		goto err;

@@ -464,6 +464,9 @@ UDRV_API int udrv_irq_mask(struct udrv_irq *irq);
  * UINT64_MAX: forever) for the interrupt, and consume it.
  * Returns 1 on an event (the counters below are updated), 0 on timeout,
  * -ENODEV if the device was removed, -EINTR if a signal arrived, -errno.
+ * Never blocks past the timeout: if another user of the node (a thread, a
+ * forked child) consumes the event between the poll and the read, the wait
+ * goes on for what is left of the timeout (0 with a timeout of 0).
  */
 UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns);
 

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,15 +27,22 @@
 static char root[64];
 static struct node {
 	bool used, irq;
+	bool steal;		/* fake_steal() */
 	unsigned int nmaps;
 	uint64_t size[8];
 	void *mem[8];
 	int peer;		/* the test's end of the interrupt socket pair */
 } nodes[MAX_UIO];
 static int fd_node[MAX_FD];	/* library fd -> uio + 1, 0 if not a fake node */
+static ino_t fd_ino[MAX_FD];	/* ... while the fd is still that socket */
+static bool fd_removed[MAX_FD];	/* fake_remove(): answer as the kernel does */
 
 int __real_open64(const char *path, int flags, ...);
 void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+ssize_t __real_read(int fd, void *buf, size_t len);
+ssize_t __real_write(int fd, const void *buf, size_t len);
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __real_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
 
 static void check(bool ok, const char *what)
 {
@@ -242,10 +251,20 @@ long fake_control(unsigned int uio)
 	return last;
 }
 
+static struct node *fake_fd(int fd);
+
 void fake_remove(unsigned int uio)
 {
-	close(nodes[uio].peer);
+	close(nodes[uio].peer);	/* wakes a poll or read in progress */
 	nodes[uio].peer = -1;
+	for (int fd = 0; fd < MAX_FD; fd++)
+		if (fd_node[fd] == (int)uio + 1 && fake_fd(fd))
+			fd_removed[fd] = true;
+}
+
+void fake_steal(unsigned int uio)
+{
+	nodes[uio].steal = true;
 }
 
 /* ---- the wrapped system calls ---- */
@@ -279,6 +298,8 @@ int __wrap_open64(const char *path, int flags, ...)
 
 	if (nodes[uio].irq) {
 		check(!socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
+		if (flags & O_NONBLOCK)
+			check(!fcntl(sv[0], F_SETFL, O_NONBLOCK), "O_NONBLOCK");
 		if (nodes[uio].peer >= 0)
 			close(nodes[uio].peer);
 		nodes[uio].peer = sv[1];
@@ -290,9 +311,79 @@ int __wrap_open64(const char *path, int flags, ...)
 		close(sv[0]);
 		fd = sv[1];
 	}
-	if (fd < MAX_FD)
+	if (fd < MAX_FD) {
+		struct stat st;
+
+		check(!fstat(fd, &st), "fstat");
 		fd_node[fd] = (int)uio + 1;
+		fd_ino[fd] = st.st_ino;
+		fd_removed[fd] = false;
+	}
 	return fd;
+}
+
+/* The fake node behind a library fd, or NULL. */
+static struct node *fake_fd(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fd >= MAX_FD || !fd_node[fd] || fstat(fd, &st) || st.st_ino != fd_ino[fd])
+		return NULL;
+	return &nodes[fd_node[fd] - 1];
+}
+
+/* The UIO core on a removed device: read fails with EIO, write with EINVAL. */
+ssize_t __wrap_read(int fd, void *buf, size_t len);
+ssize_t __wrap_read(int fd, void *buf, size_t len)
+{
+	if (fake_fd(fd) && fd_removed[fd]) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_read(fd, buf, len);
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t len);
+ssize_t __wrap_write(int fd, const void *buf, size_t len)
+{
+	if (fake_fd(fd) && fd_removed[fd]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return __real_write(fd, buf, len);
+}
+
+/* After a poll: a removed node reports POLLERR (with POLLHUP and POLLIN, from
+ * the socket whose peer is gone); a node told to fake_steal() loses the event
+ * it just reported readable. */
+static int polled(struct pollfd *fds, nfds_t n, int ret)
+{
+	for (nfds_t i = 0; ret > 0 && i < n; i++) {
+		struct node *nd = fake_fd(fds[i].fd);
+		uint32_t v;
+
+		if (!nd)
+			continue;
+		if (fd_removed[fds[i].fd])
+			fds[i].revents |= POLLERR;
+		if (nd->steal && (fds[i].revents & POLLIN) && nd->peer >= 0) {
+			nd->steal = false;
+			check(recv(fds[i].fd, &v, sizeof(v), MSG_DONTWAIT) == sizeof(v), "steal");
+		}
+	}
+	return ret;
+}
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	return polled(fds, n, __real_poll(fds, n, timeout));
+}
+
+int __wrap_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
+int __wrap_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
+{
+	return polled(fds, n, __real_ppoll(fds, n, ts, mask));
 }
 
 void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
