@@ -460,6 +460,7 @@ int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 		      udrv__fail(-errno, "%s: cannot lock: %s", path, strerror(errno));
 		goto err;
 	}
+	dev->shared = open_shared;
 	ret = udrv__map_all(dev);
 	if (ret)
 		goto err;

@@ -88,14 +88,19 @@ struct udrv__span {		/* a free range inside the DMA pool */
 	size_t off, len;
 };
 
+/* A buffer descriptor: a slot in one of its device's slabs, which live until
+ * the device is closed, so that a stale pointer (a double free) still points
+ * at a slot of the device and is recognised as not live. */
 struct udrv_dma_buf {
 	struct udrv_device *dev;
-	struct udrv_dma_buf *next;	/* live buffers of the device */
+	bool live;
 	size_t off, len;		/* the range taken from the pool */
 	size_t size;
 	void *cpu;
 	uint64_t bus;
 };
+
+#define UDRV_DMA_SLAB 32		/* descriptors per slab */
 
 struct udrv_device {
 	struct udrv__entry e;
@@ -110,8 +115,10 @@ struct udrv_device {
 	uint64_t pool_bus;
 	struct udrv__span *free;
 	size_t nfree, free_cap;
-	struct udrv_dma_buf *bufs;
+	struct udrv_dma_buf **slabs;	/* nslabs arrays of UDRV_DMA_SLAB */
+	size_t nslabs, next_slot;	/* slots are handed out round-robin */
 	struct udrv_dt *dt;	/* udrv_device_dt(), loaded on first use */
+	bool shared;		/* opened shared: no DMA allocator */
 	bool gone;		/* an interrupt call found the device removed */
 };
 

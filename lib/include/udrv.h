@@ -174,9 +174,10 @@ UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
  * the node, instead of both programming it. A thread that means to share a
  * device (a monitor, a second driver that coordinates with the first) calls
  * udrv_set_open_shared(true) before opening: shared opens coexist with each
- * other, never with an exclusive one. The lock goes with the last fd (close,
- * exit, or the process killed). Processes that open /dev/uioN without
- * libudrv are not stopped by it.
+ * other, never with an exclusive one, and have no DMA allocator
+ * (udrv_dma_alloc() fails with -EPERM). The lock goes with the last fd
+ * (close, exit, or the process killed). Processes that open /dev/uioN
+ * without libudrv are not stopped by it.
  */
 
 /**
@@ -501,16 +502,27 @@ UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev);
 /**
  * udrv_dma_alloc() - allocate @size bytes aligned to @align (a power of two;
  * 0 means 64) inside @dev's DMA pool. The memory is coherent and zeroed at
- * bind time only (not per allocation). The caller owns *@out and frees it
- * with udrv_dma_free(); buffers still allocated are freed by
- * udrv_device_close(). Errors: -EINVAL @out NULL, @size 0 or @align not a
- * power of two; -ENXIO the device has no pool; -ENOMEM no free range fits.
+ * bind time only (not per allocation). The caller may free *@out with
+ * udrv_dma_free(); the descriptor itself belongs to @dev, and
+ * udrv_device_close() frees every buffer still allocated, after which
+ * their pointers must not be used. Errors: -EINVAL @out NULL, @size 0 or
+ * @align not a power of two; -ENXIO the device has no pool; -EPERM the
+ * device was opened shared (udrv_set_open_shared()): each open has its own
+ * allocator over the one pool, so shared opens get none rather than hand
+ * out ranges another open also hands out; -ENOMEM no free range fits.
  */
 UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			    struct udrv_dma_buf **out);
 
-/** udrv_dma_free() - return @buf to its pool. NULL is accepted and ignored. */
-UDRV_API void udrv_dma_free(struct udrv_dma_buf *buf);
+/**
+ * udrv_dma_free() - return @buf to its pool. NULL is accepted (0).
+ * Returns 0; -EINVAL (logged) if @buf is not live: freed already (a double
+ * free is recognised as long as its descriptor has not been handed out
+ * again: descriptors are reused round-robin, not at once) and nothing is
+ * done; -ENOMEM the buffer is freed but its range could not be put back
+ * (it is lost to the pool, never handed out twice).
+ */
+UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf);
 /** udrv_dma_cpu() - CPU pointer to the buffer, valid until it is freed. */
 UDRV_API void *udrv_dma_cpu(const struct udrv_dma_buf *buf);
 /** udrv_dma_bus() - bus address to give the device. */
