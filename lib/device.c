@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -345,26 +347,34 @@ static int match_uio_cb(const struct udrv__entry *e, void *data)
 
 static int open_match(struct match *m, const char *what, struct udrv_device **out)
 {
+	unsigned int index = m->index;
 	int ret;
 
 	m->found = malloc(sizeof(*m->found));
 	if (!m->found)
 		return -ENOMEM;
-	ret = udrv__scan(match_cb, m);
-	if (ret == 0 && m->kind == BY_NAME && !strncmp(m->s, "uio", 3) && m->s[3] >= '0' &&
-	    m->s[3] <= '9') {
-		char *end;
+	/* A device that changed between the scan and the open (-ESTALE, see
+	 * verify_node()) is looked for once more. */
+	for (int tries = 0; tries < 2; tries++) {
+		m->index = index;
+		ret = udrv__scan(match_cb, m);
+		if (ret == 0 && m->kind == BY_NAME && !strncmp(m->s, "uio", 3) && m->s[3] >= '0' &&
+		    m->s[3] <= '9') {
+			char *end;
 
-		m->index = (unsigned int)strtoul(m->s + 3, &end, 10);
-		if (!*end)
-			ret = udrv__scan(match_uio_cb, m);
+			m->index = (unsigned int)strtoul(m->s + 3, &end, 10);
+			if (!*end)
+				ret = udrv__scan(match_uio_cb, m);
+		}
+		if (ret == 0)
+			ret = udrv__fail(-ENOENT, "no UIO device %s", what);
+		else if (ret == 1)
+			ret = udrv__open_entry(m->found, out);
+		if (ret != -ESTALE)
+			break;
 	}
-	if (ret == 0)
-		ret = udrv__fail(-ENOENT, "no UIO device %s", what);
-	else if (ret == 1)
-		ret = udrv__open_entry(m->found, out);
 	free(m->found);
-	return ret;
+	return ret == -ESTALE ? -ENODEV : ret;
 }
 
 UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
@@ -432,6 +442,37 @@ UDRV_API void udrv_set_open_shared(bool shared)
 	open_shared = shared;
 }
 
+/*
+ * After open (and lock): is the node behind @fd (-1: do not check) still
+ * the one the scan saw? UIO numbers are reused: between the scan and the
+ * open, the device can go and another take its number. The node's dev_t
+ * must be sysfs's uioN/dev, and its name and parent the scanned ones.
+ * -ESTALE (logged) if not.
+ */
+int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node, int fd)
+{
+	char path[UDRV_PATH], name[sizeof(node->name)], parent[UDRV_PATH], buf[32];
+	unsigned int maj, min;
+	struct stat st;
+	int n;
+
+	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/dev", node->uio))
+		return -ENAMETOOLONG;
+	n = udrv__read_file(path, buf, sizeof(buf));
+	if (n < 0 || sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return udrv__fail(-ESTALE, "%s: unreadable (%s)", path,
+				  n < 0 ? strerror(-n) : "malformed");
+	if (fd >= 0 && (fstat(fd, &st) || st.st_rdev != makedev(maj, min)))
+		return udrv__fail(-ESTALE, "uio%u: /dev/uio%u is not the device %u:%u sysfs names",
+				  node->uio, node->uio, maj, min);
+	read_parent(node->uio, parent);
+	if (read_name(node->uio, name, sizeof(name)) || strcmp(name, node->name) ||
+	    strcmp(parent, e->parent))
+		return udrv__fail(-ESTALE, "uio%u: changed while being opened (was \"%s\")",
+				  node->uio, node->name);
+	return 0;
+}
+
 int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 {
 	struct udrv_device *dev;
@@ -461,6 +502,9 @@ int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 		goto err;
 	}
 	dev->shared = open_shared;
+	ret = udrv__verify_node(e, &e->nodes[0], dev->fd);
+	if (ret)
+		goto err;
 	ret = udrv__map_all(dev);
 	if (ret)
 		goto err;

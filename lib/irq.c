@@ -46,6 +46,10 @@ int udrv__irq_setup(struct udrv_device *dev)
 			if (fd < 0)
 				return udrv__fail(-errno, "%s: cannot open: %s", path,
 						  strerror(errno));
+			if ((ret = udrv__verify_node(&dev->e, node, fd))) {
+				close(fd);
+				return ret;
+			}
 		}
 		if (!has_irq(fd)) {
 			if (i > 0)

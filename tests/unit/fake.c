@@ -28,6 +28,7 @@ static char root[64];
 static struct node {
 	bool used, irq;
 	bool steal;		/* fake_steal() */
+	char rename[64];	/* fake_rename_on_open() */
 	unsigned int nmaps;
 	uint64_t size[8];
 	void *mem[8];
@@ -151,6 +152,8 @@ void fake_uio(unsigned int uio, const char *name, const char *parent,
 	snprintf(p, sizeof(p), "%s/event", rel);
 	snprintf(buf, sizeof(buf), "%u\n", event);
 	fake_write(p, buf);
+	snprintf(p, sizeof(p), "%s/dev", rel);
+	fake_write(p, "0:0\n");	/* the fake nodes (sockets, pipes) have st_rdev 0 */
 	if (parent) {
 		snprintf(p, sizeof(p), "sys/%s", parent);
 		mkpath(p);
@@ -267,6 +270,11 @@ void fake_steal(unsigned int uio)
 	nodes[uio].steal = true;
 }
 
+void fake_rename_on_open(unsigned int uio, const char *name)
+{
+	snprintf(nodes[uio].rename, sizeof(nodes[uio].rename), "%s", name);
+}
+
 /* ---- the wrapped system calls ---- */
 
 int __wrap_open64(const char *path, int flags, ...);
@@ -294,6 +302,14 @@ int __wrap_open64(const char *path, int flags, ...)
 	if (*end || uio >= MAX_UIO || !nodes[uio].used)
 		return fd;
 	close(fd);
+	if (nodes[uio].rename[0]) {
+		char rel[64], buf[80];
+
+		snprintf(rel, sizeof(rel), "sys/class/uio/uio%u/name", uio);
+		snprintf(buf, sizeof(buf), "%s\n", nodes[uio].rename);
+		fake_write(rel, buf);
+		nodes[uio].rename[0] = '\0';
+	}
 	int sv[2];
 
 	if (nodes[uio].irq) {

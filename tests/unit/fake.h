@@ -62,6 +62,9 @@ void fake_remove(unsigned int uio);
  * another user of the open file description (a thread, a forked child) may
  * between the library's poll and its read. */
 void fake_steal(unsigned int uio);
+/* The next open of /dev/uio<uio> renames it to @name first, as if its device
+ * had gone and another had taken its number since the library's scan. */
+void fake_rename_on_open(unsigned int uio, const char *name);
 
 /*
  * The standard board of the tests (fake_init() first):

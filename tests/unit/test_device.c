@@ -181,6 +181,7 @@ static void test_node_vanishing(void **state)
 	(void)state;
 	fake_unlink("sys/class/uio/uio5/name");
 	fake_unlink("sys/class/uio/uio5/event");
+	fake_unlink("sys/class/uio/uio5/dev");
 	fake_unlink("sys/class/uio/uio5/maps/map0/addr");
 	fake_unlink("sys/class/uio/uio5/maps/map0/size");
 	fake_unlink("sys/class/uio/uio5/maps/map0/offset");
@@ -242,6 +243,39 @@ static void test_long_paths(void **state)
 	assert_int_equal(udrv_device_open_dt_path(dt_path, &dev), 0);
 	assert_string_equal(udrv_device_name(dev), "deep");
 	udrv_device_close(dev);
+}
+
+/*
+ * The scan and the open race with unbind/bind (review L9): UIO numbers are
+ * reused, so /dev/uioN may be another device by the time it is opened. The
+ * open checks the node against sysfs afterwards and looks again.
+ */
+static void test_open_race(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	/* uio0 became another device between the scan and the open: "rtc"
+	 * is looked for again, and is nowhere */
+	fake_rename_on_open(0, "intruder");
+	assert_int_equal(udrv_device_open("rtc", &dev), -ENOENT);
+	assert_null(dev);
+	assert_int_equal(udrv_device_open("intruder", &dev), 0);
+	udrv_device_close(dev);
+	/* an interrupt node of timer (uio3) changed: found again on retry */
+	fake_rename_on_open(3, "timer.irq2");
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	udrv_device_close(dev);
+	fake_rename_on_open(3, "other");
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_num_irqs(dev), 2);	/* uio3 is not its own any more */
+	udrv_device_close(dev);
+	dev = NULL;
+	/* /dev/uio0 is not the device sysfs's uio0/dev names */
+	fake_write("sys/class/uio/uio0/dev", "243:0\n");
+	assert_int_equal(udrv_device_open("intruder", &dev), -ENODEV);
+	assert_non_null(strstr(udrv_last_error(), "243:0"));
+	assert_null(dev);
 }
 
 static void test_open_dt_compatible(void **state)
@@ -446,6 +480,7 @@ static void test_open_exclusive(void **state)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	fake_write("sys/class/uio/uio7/name", "solo\n");
 	fake_write("sys/class/uio/uio7/event", "0\n");
+	fake_write("sys/class/uio/uio7/dev", "0:0\n");
 	fake_write("dev/uio7", "");
 	assert_int_equal(udrv_device_open("solo", &a), 0);
 	assert_int_equal(udrv_device_open("solo", &b), -EBUSY);
@@ -480,6 +515,7 @@ int main(void)
 		T(test_node_vanishing),
 		T(test_open_dt_path),
 		T(test_long_paths),
+		T(test_open_race),
 		T(test_open_dt_compatible),
 		T(test_udrv_compatible),
 		T(test_open_pci),
