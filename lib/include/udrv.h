@@ -10,7 +10,7 @@
  *   udrv_irq      one interrupt of a device (one UIO node).
  *   udrv_dma_buf  one buffer allocated inside a device's DMA pool.
  *   udrv_dt       one node of a flattened device tree (libfdt): a device's
- *                 node in the blob the kernel booted, or a node of a .dtb.
+ *                 node in the live tree, or a node of a .dtb.
  *   udrv_gpio     one GPIO line requested through libgpiod, found from a
  *                 "<name>-gpios" property.
  *   udrv_loop     a single-threaded event loop over interrupts, GPIO edge
@@ -545,14 +545,15 @@ UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
  */
 
 /**
- * udrv_device_dt() - @dev's node in the blob the kernel booted from
- * (/sys/firmware/fdt, readable by root; if it cannot be read, the live tree
- * as udrv_dt_open_live()), found by the node's path
- * (udrv_device_dt_path()). Loaded at the first call; *@out is owned by @dev
- * and lives until udrv_device_close() (udrv_dt_close() on it does nothing).
- * Errors: -EINVAL @out NULL or a malformed blob; -EOPNOTSUPP @dev is not a
- * DT device; -ENOENT the node is not in the blob (e.g. added at run time);
- * -errno (-EACCES, -ENOENT, -ENOMEM) reading the blob.
+ * udrv_device_dt() - @dev's node in the live tree (udrv_dt_open_live()):
+ * what the kernel bound the device against, run-time overlays included, the
+ * same tree udrv_device_dt_property() reads, whoever runs the program (the
+ * boot blob /sys/firmware/fdt is not read). Found by the node's path
+ * (udrv_device_dt_path()), made into a blob at the first call and kept:
+ * *@out is owned by @dev and lives until udrv_device_close()
+ * (udrv_dt_close() on it does nothing). Errors: -EINVAL @out NULL or a
+ * malformed tree; -EOPNOTSUPP @dev is not a DT device; -ENOENT the node is
+ * not in the tree any more; -errno (-EACCES, -ENOMEM) reading it.
  */
 UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out);
 
@@ -581,7 +582,9 @@ UDRV_API int udrv_dt_open_blob(const void *blob, size_t len, const char *path,
 
 /**
  * udrv_dt_open_node() - node @path of the same tree as @dt (which it shares,
- * refcounted). The caller owns *@out. -EINVAL, -ENOENT, -ENOMEM.
+ * refcounted atomically: nodes of one tree may be used and closed from
+ * different threads, each node from one thread at a time). The caller owns
+ * *@out. -EINVAL, -ENOENT, -ENOMEM.
  */
 UDRV_API int udrv_dt_open_node(const struct udrv_dt *dt, const char *path, struct udrv_dt **out);
 
