@@ -53,6 +53,10 @@ static int read_name(unsigned int uio, char *name, size_t len)
 	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/name", uio))
 		return -ENAMETOOLONG;
 	n = udrv__read_file(path, name, len);
+	if (n == -EFBIG) {
+		udrv__log(UDRV_LOG_WARN, "%s: longer than %zu bytes: node ignored", path, len - 1);
+		return n;
+	}
 	if (n < 0)
 		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
 	name[strcspn(name, "\n")] = '\0';
@@ -90,6 +94,17 @@ static int parse_pci_address(const char *s)
 	return 0;
 }
 
+/* A compatible list; one too long for @buf is not cut short but left out,
+ * with a warning (a cut list could match what the device is not). */
+static int read_list(const char *path, char *buf, size_t len)
+{
+	int n = udrv__read_file(path, buf, len);
+
+	if (n == -EFBIG)
+		udrv__log(UDRV_LOG_WARN, "%s: longer than %zu bytes: ignored", path, len - 1);
+	return n;
+}
+
 /* Fill the DT / PCI facts of an entry from its parent directory. */
 static void describe(struct udrv__entry *e)
 {
@@ -111,10 +126,10 @@ static void describe(struct udrv__entry *e)
 				 e->of_node[bl] ? e->of_node + bl : "/");
 			e->source = UDRV_SOURCE_DT;
 			snprintf(path, sizeof(path), "%s/compatible", e->of_node);
-			n = udrv__read_file(path, e->compatible, sizeof(e->compatible));
+			n = read_list(path, e->compatible, sizeof(e->compatible));
 			e->compatible_len = n > 0 ? (size_t)n : 0;
 			snprintf(path, sizeof(path), "%s/" UDRV_UIO_PROP_COMPATIBLE, e->of_node);
-			n = udrv__read_file(path, e->udrv_compatible, sizeof(e->udrv_compatible));
+			n = read_list(path, e->udrv_compatible, sizeof(e->udrv_compatible));
 			e->udrv_compatible_len = n > 0 ? (size_t)n : 0;
 		}
 	}
@@ -197,8 +212,8 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 			size_t base_len = 0;
 
 			ret = read_name(uios[i], node.name, sizeof(node.name));
-			if (ret == -ENOENT && !node_exists(uios[i]))
-				continue;	/* removed while we looked */
+			if ((ret == -ENOENT && !node_exists(uios[i])) || ret == -EFBIG)
+				continue;	/* removed while we looked, or not ours */
 			if (ret)
 				goto out;
 			node.irq_index = irq_suffix(node.name, &base_len);
@@ -406,9 +421,10 @@ UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int
 	struct match m = { .kind = BY_COMPAT, .s = compatible, .index = index };
 	char what[300];
 
-	if (!compatible || !out || !compatible[0] || strlen(compatible) >= 256)
+	if (!compatible || !out || !compatible[0] ||
+	    strlen(compatible) >= sizeof(((struct udrv__entry *)0)->compatible))
 		return -EINVAL;
-	snprintf(what, sizeof(what), "compatible with \"%s\" (#%u)", compatible, index);
+	snprintf(what, sizeof(what), "compatible with \"%.256s\" (#%u)", compatible, index);
 	return open_match(&m, what, out);
 }
 

@@ -23,12 +23,15 @@ int udrv__path(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Root prefix ("" if none); valid until the next call. */
 const char *udrv__root(void);
-/* Read a whole small file (NUL-terminated, trailing newline kept) into buf. */
+/* Read a whole small file (NUL-terminated, trailing newline kept) into buf;
+ * its length, -EFBIG if it holds more than len - 1 bytes, or -errno. */
 int udrv__read_file(const char *path, char *buf, size_t len);
 /* realpath() of @path into @buf; -ENAMETOOLONG if it needs more than @len. */
 int udrv__realpath(const char *path, char *buf, size_t len);
 /* Read a file holding one unsigned number (0x... or decimal). */
 int udrv__read_u64(const char *path, uint64_t *val);
+/* Parse "0x<hex>" or "<decimal>" (never octal) at @s up to *@end; -EINVAL. */
+int udrv__parse_u64(const char *s, uint64_t *val, char **end);
 /* Record (and pass to the log callback) a failure; returns err. */
 int udrv__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -45,9 +48,9 @@ struct udrv__entry {
 	char parent[UDRV_PATH];	/* realpath of the common parent device */
 	char of_node[UDRV_PATH];/* realpath of of_node, "" if none */
 	char dt_path[UDRV_PATH];
-	char compatible[256];	/* raw NUL-separated list */
+	char compatible[1024];	/* raw NUL-separated list (a longer one is refused) */
 	size_t compatible_len;
-	char udrv_compatible[256];	/* UDRV_UIO_PROP_COMPATIBLE, raw list */
+	char udrv_compatible[1024];	/* UDRV_UIO_PROP_COMPATIBLE, raw list */
 	size_t udrv_compatible_len;
 	char pci_address[32];
 	uint16_t vendor, device;

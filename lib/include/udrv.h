@@ -72,7 +72,10 @@ typedef void (*udrv_log_fn)(int level, const char *msg, void *data);
 
 /**
  * udrv_set_log() - set (or, with NULL, clear) the process-wide log callback.
- * @data is passed back unchanged and stays owned by the caller.
+ * @data is passed back unchanged and stays owned by the caller. Safe to
+ * call from any thread; a message being logged meanwhile goes to the old or
+ * the new callback (with its own data), which may run in any thread that
+ * calls the library.
  */
 UDRV_API void udrv_set_log(udrv_log_fn fn, void *data);
 

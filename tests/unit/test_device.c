@@ -278,6 +278,52 @@ static void test_open_race(void **state)
 	assert_null(dev);
 }
 
+/* Numbers in sysfs are decimal or 0x hex, never octal; lists are never cut
+ * short (review L15). */
+static void test_numbers_and_long_lists(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+	char list[1100];
+	size_t n = 0;
+
+	(void)state;
+	fake_write("sys/class/uio/uio0/event", "010\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_irq_count(irq), 10);	/* strtoull base 0 said 8 */
+	udrv_device_close(dev);
+	dev = NULL;
+	fake_write("sys/class/uio/uio0/event", "0x0x5\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	fake_write("sys/class/uio/uio0/event", "-1\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	fake_write("sys/class/uio/uio0/event", "0x1F\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	udrv_device_close(dev);
+	dev = NULL;
+
+	/* a 600-byte compatible list, the wanted entry last (was cut at 255) */
+	for (int i = 0; i < 10; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "acme,filler-%02d-%s", i,
+				      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") + 1;
+	n += (size_t)snprintf(list + n, sizeof(list) - n, "acme,the-one") + 1;
+	assert_true(n > 500);
+	fake_dt_prop("soc/timer@ff110000", "compatible", list, n);
+	assert_int_equal(udrv_device_open_dt_compatible("acme,the-one", 0, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "timer");
+	udrv_device_close(dev);
+	dev = NULL;
+	/* one too long for the library is left out, with a warning */
+	memset(list, 'a', sizeof(list));
+	memcpy(list + sizeof(list) - 13, "acme,the-one", 13);
+	fake_dt_prop("soc/timer@ff110000", "compatible", list, sizeof(list));
+	assert_int_equal(udrv_device_open_dt_compatible("acme,the-one", 0, &dev), -ENOENT);
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_is_compatible(dev, "acme,the-one"), 0);
+	udrv_device_close(dev);
+}
+
 static void test_open_dt_compatible(void **state)
 {
 	struct udrv_device *dev = NULL;
@@ -516,6 +562,7 @@ int main(void)
 		T(test_open_dt_path),
 		T(test_long_paths),
 		T(test_open_race),
+		T(test_numbers_and_long_lists),
 		T(test_open_dt_compatible),
 		T(test_udrv_compatible),
 		T(test_open_pci),
