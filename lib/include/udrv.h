@@ -35,6 +35,17 @@
  *     device is opened or listed, "/sys" and "/dev" are looked up under it
  *     (used by the host tests to build a fake sysfs tree).
  *   - Objects are not thread-safe; use one from one thread at a time.
+ *   - fork(): a child gets copies of the objects but shares what they stand
+ *     on: the open file descriptions of /dev/uioN (so the interrupt event
+ *     counter, an event one of them consumes is gone for the other, and the
+ *     flock: the device stays locked until both have closed it), the
+ *     MAP_SHARED register and DMA-pool mappings, and the GPIO line fds. The
+ *     DMA allocator's state is copied, not shared: after fork() at most one
+ *     of parent and child may allocate or free on an inherited device
+ *     (otherwise both hand out the same ranges). A child that will drive
+ *     the device itself should be the only user: the parent closes its
+ *     device, or the child execs and opens it anew once the parent has.
+ *     All fds are O_CLOEXEC: exec drops them.
  */
 #ifndef UDRV_H
 #define UDRV_H
@@ -195,7 +206,10 @@ UDRV_API void udrv_set_open_shared(bool shared);
  * Opens its /dev/uioN nodes, reads its sysfs attributes once and maps all its
  * maps. The caller owns *@out and frees it with udrv_device_close().
  * Errors: -EINVAL @name or @out NULL, empty or malformed; -ENOENT no such
- * device; -EBUSY another open holds it (see udrv_set_open_shared());
+ * device; -ENODEV it changed under the open twice (UIO numbers are reused:
+ * after opening, each node is checked against sysfs, its dev_t, name and
+ * parent, and on a mismatch the device is looked for once more);
+ * -EBUSY another open holds it (see udrv_set_open_shared());
  * -EINVAL a malformed sysfs attribute (named in the log);
  * -ENOENT a missing attribute (named); -errno from open/mmap (e.g. -EACCES).
  */
