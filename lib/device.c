@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -51,6 +53,10 @@ static int read_name(unsigned int uio, char *name, size_t len)
 	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/name", uio))
 		return -ENAMETOOLONG;
 	n = udrv__read_file(path, name, len);
+	if (n == -EFBIG) {
+		udrv__log(UDRV_LOG_WARN, "%s: longer than %zu bytes: node ignored", path, len - 1);
+		return n;
+	}
 	if (n < 0)
 		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
 	name[strcspn(name, "\n")] = '\0';
@@ -73,7 +79,7 @@ static void read_parent(unsigned int uio, char *parent)
 	parent[0] = '\0';
 	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/device", uio))
 		return;
-	if (!realpath(path, parent))
+	if (udrv__realpath(path, parent, UDRV_PATH))
 		parent[0] = '\0';
 }
 
@@ -88,10 +94,21 @@ static int parse_pci_address(const char *s)
 	return 0;
 }
 
+/* A compatible list; one too long for @buf is not cut short but left out,
+ * with a warning (a cut list could match what the device is not). */
+static int read_list(const char *path, char *buf, size_t len)
+{
+	int n = udrv__read_file(path, buf, len);
+
+	if (n == -EFBIG)
+		udrv__log(UDRV_LOG_WARN, "%s: longer than %zu bytes: ignored", path, len - 1);
+	return n;
+}
+
 /* Fill the DT / PCI facts of an entry from its parent directory. */
 static void describe(struct udrv__entry *e)
 {
-	char path[UDRV_PATH + 16], base[UDRV_PATH], rbase[UDRV_PATH];
+	char path[UDRV_PATH + 32], base[UDRV_PATH], rbase[UDRV_PATH];
 	const char *bn;
 	uint64_t v;
 	int n;
@@ -99,9 +116,9 @@ static void describe(struct udrv__entry *e)
 	if (!e->parent[0])
 		return;
 	snprintf(path, sizeof(path), "%s/of_node", e->parent);
-	if (realpath(path, e->of_node) &&
+	if (!udrv__realpath(path, e->of_node, sizeof(e->of_node)) &&
 	    !udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base") &&
-	    realpath(base, rbase)) {
+	    !udrv__realpath(base, rbase, sizeof(rbase))) {
 		size_t bl = strlen(rbase);
 
 		if (!strncmp(e->of_node, rbase, bl) && (!e->of_node[bl] || e->of_node[bl] == '/')) {
@@ -109,10 +126,10 @@ static void describe(struct udrv__entry *e)
 				 e->of_node[bl] ? e->of_node + bl : "/");
 			e->source = UDRV_SOURCE_DT;
 			snprintf(path, sizeof(path), "%s/compatible", e->of_node);
-			n = udrv__read_file(path, e->compatible, sizeof(e->compatible));
+			n = read_list(path, e->compatible, sizeof(e->compatible));
 			e->compatible_len = n > 0 ? (size_t)n : 0;
 			snprintf(path, sizeof(path), "%s/" UDRV_UIO_PROP_COMPATIBLE, e->of_node);
-			n = udrv__read_file(path, e->udrv_compatible, sizeof(e->udrv_compatible));
+			n = read_list(path, e->udrv_compatible, sizeof(e->udrv_compatible));
 			e->udrv_compatible_len = n > 0 ? (size_t)n : 0;
 		}
 	}
@@ -195,8 +212,8 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 			size_t base_len = 0;
 
 			ret = read_name(uios[i], node.name, sizeof(node.name));
-			if (ret == -ENOENT && !node_exists(uios[i]))
-				continue;	/* removed while we looked */
+			if ((ret == -ENOENT && !node_exists(uios[i])) || ret == -EFBIG)
+				continue;	/* removed while we looked, or not ours */
 			if (ret)
 				goto out;
 			node.irq_index = irq_suffix(node.name, &base_len);
@@ -345,26 +362,34 @@ static int match_uio_cb(const struct udrv__entry *e, void *data)
 
 static int open_match(struct match *m, const char *what, struct udrv_device **out)
 {
+	unsigned int index = m->index;
 	int ret;
 
 	m->found = malloc(sizeof(*m->found));
 	if (!m->found)
 		return -ENOMEM;
-	ret = udrv__scan(match_cb, m);
-	if (ret == 0 && m->kind == BY_NAME && !strncmp(m->s, "uio", 3) && m->s[3] >= '0' &&
-	    m->s[3] <= '9') {
-		char *end;
+	/* A device that changed between the scan and the open (-ESTALE, see
+	 * verify_node()) is looked for once more. */
+	for (int tries = 0; tries < 2; tries++) {
+		m->index = index;
+		ret = udrv__scan(match_cb, m);
+		if (ret == 0 && m->kind == BY_NAME && !strncmp(m->s, "uio", 3) && m->s[3] >= '0' &&
+		    m->s[3] <= '9') {
+			char *end;
 
-		m->index = (unsigned int)strtoul(m->s + 3, &end, 10);
-		if (!*end)
-			ret = udrv__scan(match_uio_cb, m);
+			m->index = (unsigned int)strtoul(m->s + 3, &end, 10);
+			if (!*end)
+				ret = udrv__scan(match_uio_cb, m);
+		}
+		if (ret == 0)
+			ret = udrv__fail(-ENOENT, "no UIO device %s", what);
+		else if (ret == 1)
+			ret = udrv__open_entry(m->found, out);
+		if (ret != -ESTALE)
+			break;
 	}
-	if (ret == 0)
-		ret = udrv__fail(-ENOENT, "no UIO device %s", what);
-	else if (ret == 1)
-		ret = udrv__open_entry(m->found, out);
 	free(m->found);
-	return ret;
+	return ret == -ESTALE ? -ENODEV : ret;
 }
 
 UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
@@ -386,7 +411,7 @@ UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out
 
 	if (!path || !out || path[0] != '/' || strlen(path) >= sizeof(m.found->dt_path))
 		return -EINVAL;
-	snprintf(what, sizeof(what), "with DT node %s", path);
+	snprintf(what, sizeof(what), "with DT node %.280s", path);
 	return open_match(&m, what, out);
 }
 
@@ -396,9 +421,10 @@ UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int
 	struct match m = { .kind = BY_COMPAT, .s = compatible, .index = index };
 	char what[300];
 
-	if (!compatible || !out || !compatible[0] || strlen(compatible) >= 256)
+	if (!compatible || !out || !compatible[0] ||
+	    strlen(compatible) >= sizeof(((struct udrv__entry *)0)->compatible))
 		return -EINVAL;
-	snprintf(what, sizeof(what), "compatible with \"%s\" (#%u)", compatible, index);
+	snprintf(what, sizeof(what), "compatible with \"%.256s\" (#%u)", compatible, index);
 	return open_match(&m, what, out);
 }
 
@@ -432,6 +458,37 @@ UDRV_API void udrv_set_open_shared(bool shared)
 	open_shared = shared;
 }
 
+/*
+ * After open (and lock): is the node behind @fd (-1: do not check) still
+ * the one the scan saw? UIO numbers are reused: between the scan and the
+ * open, the device can go and another take its number. The node's dev_t
+ * must be sysfs's uioN/dev, and its name and parent the scanned ones.
+ * -ESTALE (logged) if not.
+ */
+int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node, int fd)
+{
+	char path[UDRV_PATH], name[sizeof(node->name)], parent[UDRV_PATH], buf[32];
+	unsigned int maj, min;
+	struct stat st;
+	int n;
+
+	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/dev", node->uio))
+		return -ENAMETOOLONG;
+	n = udrv__read_file(path, buf, sizeof(buf));
+	if (n < 0 || sscanf(buf, "%u:%u", &maj, &min) != 2)
+		return udrv__fail(-ESTALE, "%s: unreadable (%s)", path,
+				  n < 0 ? strerror(-n) : "malformed");
+	if (fd >= 0 && (fstat(fd, &st) || st.st_rdev != makedev(maj, min)))
+		return udrv__fail(-ESTALE, "uio%u: /dev/uio%u is not the device %u:%u sysfs names",
+				  node->uio, node->uio, maj, min);
+	read_parent(node->uio, parent);
+	if (read_name(node->uio, name, sizeof(name)) || strcmp(name, node->name) ||
+	    strcmp(parent, e->parent))
+		return udrv__fail(-ESTALE, "uio%u: changed while being opened (was \"%s\")",
+				  node->uio, node->name);
+	return 0;
+}
+
 int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 {
 	struct udrv_device *dev;
@@ -448,7 +505,7 @@ int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 	ret = udrv__path(path, sizeof(path), "/dev/uio%u", e->nodes[0].uio);
 	if (ret)
 		goto err;
-	dev->fd = open(path, O_RDWR | O_CLOEXEC);
+	dev->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);	/* see irq.c */
 	if (dev->fd < 0) {
 		ret = udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
 		goto err;
@@ -460,6 +517,10 @@ int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 		      udrv__fail(-errno, "%s: cannot lock: %s", path, strerror(errno));
 		goto err;
 	}
+	dev->shared = open_shared;
+	ret = udrv__verify_node(e, &e->nodes[0], dev->fd);
+	if (ret)
+		goto err;
 	ret = udrv__map_all(dev);
 	if (ret)
 		goto err;

@@ -5,6 +5,10 @@
  * A first-fit allocator over a sorted array of free spans; freeing merges a
  * span with its neighbours, so alloc/free cycles do not fragment the pool.
  * Alignment is of the bus address (the pool is page-aligned on both sides).
+ *
+ * Descriptors are slots the device owns (internal.h), taken round-robin, so
+ * that freeing one twice finds it not live instead of returning its range
+ * to the pool twice, which would hand one bus range to two buffers.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +21,47 @@ UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev)
 	return dev->pool ? dev->pool_size : 0;
 }
 
+/* A slot that is not live (not yet marked live), after the last one taken. */
+static struct udrv_dma_buf *new_slot(struct udrv_device *dev)
+{
+	size_t n = dev->nslabs * UDRV_DMA_SLAB;
+	struct udrv_dma_buf **s, *slab;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (dev->next_slot + k) % n;
+		struct udrv_dma_buf *b = &dev->slabs[i / UDRV_DMA_SLAB][i % UDRV_DMA_SLAB];
+
+		if (!b->live) {
+			dev->next_slot = i + 1;
+			return b;
+		}
+	}
+	s = realloc(dev->slabs, (dev->nslabs + 1) * sizeof(*s));
+	if (!s)
+		return NULL;
+	dev->slabs = s;
+	slab = calloc(UDRV_DMA_SLAB, sizeof(*slab));
+	if (!slab)
+		return NULL;
+	for (size_t i = 0; i < UDRV_DMA_SLAB; i++)
+		slab[i].dev = dev;
+	dev->slabs[dev->nslabs++] = slab;
+	dev->next_slot = n + 1;
+	return &slab[0];
+}
+
+/* Is @buf one of @dev's slots? (Pointer comparisons only.) */
+static bool owns(const struct udrv_device *dev, const struct udrv_dma_buf *buf)
+{
+	for (size_t i = 0; i < dev->nslabs; i++) {
+		uintptr_t lo = (uintptr_t)dev->slabs[i], p = (uintptr_t)buf;
+
+		if (p >= lo && p < lo + UDRV_DMA_SLAB * sizeof(*buf) && (p - lo) % sizeof(*buf) == 0)
+			return true;
+	}
+	return false;
+}
+
 UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			    struct udrv_dma_buf **out)
 {
@@ -27,6 +72,9 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 		return -EINVAL;
 	if (!dev->pool)
 		return udrv__fail(-ENXIO, "%s: no DMA pool", dev->e.nodes[0].name);
+	if (dev->shared)
+		return udrv__fail(-EPERM, "%s: opened shared: no DMA allocator (the other opens "
+				  "would hand out the same ranges)", dev->e.nodes[0].name);
 	if (!align)
 		align = 64;
 	for (size_t i = 0; i < dev->nfree; i++) {
@@ -36,10 +84,9 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 
 		if (pad > s->len || size > s->len - pad)
 			continue;
-		buf = calloc(1, sizeof(*buf));
+		buf = new_slot(dev);
 		if (!buf)
 			return -ENOMEM;
-		buf->dev = dev;
 		buf->off = s->off + pad;
 		buf->len = size;
 		buf->size = size;
@@ -52,10 +99,8 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			if (dev->nfree == dev->free_cap) {
 				struct udrv__span *f = realloc(dev->free, 2 * dev->free_cap * sizeof(*f));
 
-				if (!f) {
-					free(buf);
-					return -ENOMEM;
-				}
+				if (!f)
+					return -ENOMEM;	/* the slot stays free */
 				dev->free = f;
 				dev->free_cap *= 2;
 				s = &dev->free[i];
@@ -72,8 +117,7 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			memmove(s, s + 1, (dev->nfree - i - 1) * sizeof(*s));
 			dev->nfree--;
 		}
-		buf->next = dev->bufs;
-		dev->bufs = buf;
+		buf->live = true;
 		*out = buf;
 		return 0;
 	}
@@ -81,13 +125,17 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			  dev->e.nodes[0].name, size, align);
 }
 
-/* Give [off, off+len) back, merging with neighbours; false if out of memory. */
-static bool give_back(struct udrv_device *dev, size_t off, size_t len)
+/* Give [off, off+len) back, merging with neighbours; -EINVAL (nothing done)
+ * if it overlaps a free span, -ENOMEM if out of memory. */
+static int give_back(struct udrv_device *dev, size_t off, size_t len)
 {
 	size_t i = 0;
 
 	while (i < dev->nfree && dev->free[i].off < off)
 		i++;
+	if ((i > 0 && dev->free[i - 1].off + dev->free[i - 1].len > off) ||
+	    (i < dev->nfree && off + len > dev->free[i].off))
+		return -EINVAL;
 	bool prev = i > 0 && dev->free[i - 1].off + dev->free[i - 1].len == off;
 	bool next = i < dev->nfree && off + len == dev->free[i].off;
 
@@ -105,7 +153,7 @@ static bool give_back(struct udrv_device *dev, size_t off, size_t len)
 			struct udrv__span *f = realloc(dev->free, 2 * dev->free_cap * sizeof(*f));
 
 			if (!f)
-				return false;
+				return -ENOMEM;
 			dev->free = f;
 			dev->free_cap *= 2;
 		}
@@ -113,35 +161,38 @@ static bool give_back(struct udrv_device *dev, size_t off, size_t len)
 		dev->free[i] = (struct udrv__span){ off, len };
 		dev->nfree++;
 	}
-	return true;
+	return 0;
 }
 
-UDRV_API void udrv_dma_free(struct udrv_dma_buf *buf)
+UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf)
 {
 	struct udrv_device *dev;
+	int ret;
 
 	if (!buf)
-		return;
+		return 0;
+	/* A slot stays the device's until close: reading it is safe even
+	 * when it is not live any more. */
 	dev = buf->dev;
-	for (struct udrv_dma_buf **p = &dev->bufs; *p; p = &(*p)->next) {
-		if (*p == buf) {
-			*p = buf->next;
-			break;
-		}
-	}
-	/* On out-of-memory the range is lost to the pool, never handed out twice. */
-	give_back(dev, buf->off, buf->len);
-	free(buf);
+	if (!buf->live || !owns(dev, buf))
+		return udrv__fail(-EINVAL, "%s: udrv_dma_free(%p): not a live buffer (freed twice?)",
+				  dev->e.nodes[0].name, (void *)buf);
+	buf->live = false;
+	ret = give_back(dev, buf->off, buf->len);
+	if (ret == -EINVAL)	/* cannot happen: the free list would be corrupt */
+		return udrv__fail(-EINVAL, "%s: udrv_dma_free(): range %#zx+%#zx is already free",
+				  dev->e.nodes[0].name, buf->off, buf->len);
+	/* On -ENOMEM the range is lost to the pool, never handed out twice. */
+	return ret;
 }
 
 void udrv__dma_teardown(struct udrv_device *dev)
 {
-	while (dev->bufs) {
-		struct udrv_dma_buf *b = dev->bufs;
-
-		dev->bufs = b->next;
-		free(b);
-	}
+	for (size_t i = 0; i < dev->nslabs; i++)
+		free(dev->slabs[i]);
+	free(dev->slabs);
+	dev->slabs = NULL;
+	dev->nslabs = 0;
 }
 
 UDRV_API void *udrv_dma_cpu(const struct udrv_dma_buf *buf)

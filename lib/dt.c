@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <libfdt.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +22,10 @@
 
 #define MAX_BLOB (16u << 20)
 
+/* Shared by every node opened on it (udrv_dt_open_node(), phandle targets,
+ * a device's node), which different threads may hold: the count is atomic. */
 struct blob {
-	unsigned int refs;
+	atomic_uint refs;
 	size_t len;
 	void *fdt;
 };
@@ -36,7 +39,7 @@ struct udrv_dt {
 
 static void blob_put(struct blob *b)
 {
-	if (b && !--b->refs) {
+	if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
 		free(b->fdt);
 		free(b);
 	}
@@ -67,7 +70,8 @@ static int blob_new(void *fdt, size_t len, const char *what, struct blob **out)
 		free(fdt);
 		return -ENOMEM;
 	}
-	*b = (struct blob){ .refs = 1, .len = len, .fdt = fdt };
+	*b = (struct blob){ .len = len, .fdt = fdt };
+	atomic_init(&b->refs, 1);
 	*out = b;
 	return 0;
 }
@@ -89,7 +93,7 @@ static int node_new(struct blob *b, int off, struct udrv_dt **out)
 	dt->off = off;
 	dt->owned_by_device = false;
 	strcpy(dt->path, path);
-	b->refs++;
+	atomic_fetch_add(&b->refs, 1);
 	*out = dt;
 	return 0;
 }
@@ -287,9 +291,11 @@ UDRV_API int udrv_dt_open_node(const struct udrv_dt *dt, const char *path, struc
 	return node_at(dt->blob, path, out);
 }
 
+/* The live tree, not the boot blob (/sys/firmware/fdt): it is what the
+ * kernel bound the device against (overlays included), what
+ * udrv_device_dt_property() reads, and the same for root and others. */
 UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out)
 {
-	char file[UDRV_PATH];
 	int ret;
 
 	assert(dev);
@@ -298,17 +304,7 @@ UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out)
 	if (dev->e.source != UDRV_SOURCE_DT)
 		return -EOPNOTSUPP;
 	if (!dev->dt) {
-		if ((ret = udrv__path(file, sizeof(file), "/sys/firmware/fdt")))
-			return ret;
-		void *fdt;
-		size_t len;
-
-		ret = read_blob(file, &fdt, &len);
-		if (!ret)
-			ret = open_owned(fdt, len, file, dev->e.dt_path, &dev->dt);
-		else if (ret == -EACCES || ret == -EPERM || ret == -ENOENT)
-			ret = udrv_dt_open_live(dev->e.dt_path, &dev->dt);
-		if (ret)
+		if ((ret = udrv_dt_open_live(dev->e.dt_path, &dev->dt)))
 			return ret;
 		dev->dt->owned_by_device = true;
 	}

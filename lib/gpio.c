@@ -34,9 +34,11 @@ struct udrv_gpio {
 /* Does sysfs link @link resolve to @want? */
 static bool links_to(const char *link, const char *want)
 {
-	char real[UDRV_PATH];
+	char *real = realpath(link, NULL);
+	bool same = real && !strcmp(real, want);
 
-	return realpath(link, real) && !strcmp(real, want);
+	free(real);
+	return same;
 }
 
 static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
@@ -50,7 +52,7 @@ static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 			      strcmp(udrv_dt_path(ctl), "/") ? udrv_dt_path(ctl) : "")) ||
 	    (ret = udrv__path(dir, sizeof(dir), "/sys/bus/gpio/devices")))
 		return ret;
-	if (!realpath(node, want))
+	if (udrv__realpath(node, want, sizeof(want)))
 		return udrv__fail(-ENODEV, "GPIO controller %s is not in the live tree (%s)",
 				  udrv_dt_path(ctl), node);
 	dd = opendir(dir);
@@ -372,7 +374,7 @@ UDRV_API int udrv_gpio_fd(const struct udrv_gpio *gpio)
 UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
 				  struct udrv_gpio_event *ev)
 {
-	struct timespec ts = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+	struct timespec ts;
 	struct udrv_gpio_event dummy;
 	struct pollfd p;
 	int ret;
@@ -381,7 +383,7 @@ UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
 	if (gpio->mode != UDRV_GPIO_EVENTS)
 		return -EPERM;
 	p = (struct pollfd){ .fd = event_fd(gpio), .events = POLLIN };
-	ret = ppoll(&p, 1, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
+	ret = ppoll(&p, 1, udrv__timespec(timeout_ns, &ts), NULL);
 	if (ret < 0)
 		return -errno;
 	if (ret == 0)

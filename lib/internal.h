@@ -13,7 +13,8 @@
 #include "udrv_uio.h"
 
 #define UDRV_MAX_IRQS 16
-#define UDRV_PATH 512
+/* Every path buffer holds any path the kernel accepts (realpath() needs it). */
+#define UDRV_PATH PATH_MAX
 
 /* ---- sysfs.c: roots, sysfs reading, logging ---- */
 
@@ -22,10 +23,15 @@ int udrv__path(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Root prefix ("" if none); valid until the next call. */
 const char *udrv__root(void);
-/* Read a whole small file (NUL-terminated, trailing newline kept) into buf. */
+/* Read a whole small file (NUL-terminated, trailing newline kept) into buf;
+ * its length, -EFBIG if it holds more than len - 1 bytes, or -errno. */
 int udrv__read_file(const char *path, char *buf, size_t len);
+/* realpath() of @path into @buf; -ENAMETOOLONG if it needs more than @len. */
+int udrv__realpath(const char *path, char *buf, size_t len);
 /* Read a file holding one unsigned number (0x... or decimal). */
 int udrv__read_u64(const char *path, uint64_t *val);
+/* Parse "0x<hex>" or "<decimal>" (never octal) at @s up to *@end; -EINVAL. */
+int udrv__parse_u64(const char *s, uint64_t *val, char **end);
 /* Record (and pass to the log callback) a failure; returns err. */
 int udrv__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -41,10 +47,10 @@ struct udrv__node {
 struct udrv__entry {
 	char parent[UDRV_PATH];	/* realpath of the common parent device */
 	char of_node[UDRV_PATH];/* realpath of of_node, "" if none */
-	char dt_path[256];
-	char compatible[256];	/* raw NUL-separated list */
+	char dt_path[UDRV_PATH];
+	char compatible[1024];	/* raw NUL-separated list (a longer one is refused) */
 	size_t compatible_len;
-	char udrv_compatible[256];	/* UDRV_UIO_PROP_COMPATIBLE, raw list */
+	char udrv_compatible[1024];	/* UDRV_UIO_PROP_COMPATIBLE, raw list */
 	size_t udrv_compatible_len;
 	char pci_address[32];
 	uint16_t vendor, device;
@@ -57,6 +63,8 @@ struct udrv__entry {
 int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data);
 bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat);
 int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out);
+/* After open: is @node (open as @fd, or -1) still what the scan saw? -ESTALE if not. */
+int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node, int fd);
 
 /* ---- objects ---- */
 
@@ -85,14 +93,19 @@ struct udrv__span {		/* a free range inside the DMA pool */
 	size_t off, len;
 };
 
+/* A buffer descriptor: a slot in one of its device's slabs, which live until
+ * the device is closed, so that a stale pointer (a double free) still points
+ * at a slot of the device and is recognised as not live. */
 struct udrv_dma_buf {
 	struct udrv_device *dev;
-	struct udrv_dma_buf *next;	/* live buffers of the device */
+	bool live;
 	size_t off, len;		/* the range taken from the pool */
 	size_t size;
 	void *cpu;
 	uint64_t bus;
 };
+
+#define UDRV_DMA_SLAB 32		/* descriptors per slab */
 
 struct udrv_device {
 	struct udrv__entry e;
@@ -107,11 +120,22 @@ struct udrv_device {
 	uint64_t pool_bus;
 	struct udrv__span *free;
 	size_t nfree, free_cap;
-	struct udrv_dma_buf *bufs;
+	struct udrv_dma_buf **slabs;	/* nslabs arrays of UDRV_DMA_SLAB */
+	size_t nslabs, next_slot;	/* slots are handed out round-robin */
 	struct udrv_dt *dt;	/* udrv_device_dt(), loaded on first use */
+	bool shared;		/* opened shared: no DMA allocator */
 	bool gone;		/* an interrupt call found the device removed */
 };
 
+/* time.c: @ns as a ppoll() timeout in *@ts, or NULL (forever) for UINT64_MAX
+ * and for any value a time_t cannot hold. */
+struct timespec;
+struct timespec *udrv__timespec(uint64_t ns, struct timespec *ts);
+/* a + b, or UINT64_MAX if that does not fit */
+static inline uint64_t udrv__add_sat(uint64_t a, uint64_t b)
+{
+	return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
 /* region.c */
 int udrv__map_all(struct udrv_device *dev);
 void udrv__unmap_all(struct udrv_device *dev);

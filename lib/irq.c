@@ -2,16 +2,18 @@
 /*
  * irq.c - a device's interrupts: one UIO node each.
  *
- * read(4 bytes) on /dev/uioN blocks until the event counter moves and returns
- * it; poll() reports POLLIN then. Writing a 32-bit 1/0 unmasks/masks the
- * line. A node without an interrupt, or whose device is gone, fails read and
- * poll with EIO (poll reports POLLERR).
+ * read(4 bytes) on /dev/uioN returns the event counter once it has moved;
+ * poll() reports POLLIN then. The nodes are opened O_NONBLOCK, so a read
+ * finding the event already consumed (by another thread or a forked child
+ * sharing the open file description) fails with EAGAIN instead of blocking.
+ * Writing a 32-bit 1/0 unmasks/masks the line. A node without an interrupt
+ * fails read with EIO and polls POLLERR. A node whose device is gone does
+ * too, except that write fails with EINVAL (the UIO core's choice).
  */
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -40,10 +42,14 @@ int udrv__irq_setup(struct udrv_device *dev)
 		if (i > 0) {
 			if ((ret = udrv__path(path, sizeof(path), "/dev/uio%u", node->uio)))
 				return ret;
-			fd = open(path, O_RDWR | O_CLOEXEC);
+			fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 			if (fd < 0)
 				return udrv__fail(-errno, "%s: cannot open: %s", path,
 						  strerror(errno));
+			if ((ret = udrv__verify_node(&dev->e, node, fd))) {
+				close(fd);
+				return ret;
+			}
 		}
 		if (!has_irq(fd)) {
 			if (i > 0)
@@ -132,9 +138,18 @@ static int gone(struct udrv_irq *irq)
 	return -ENODEV;
 }
 
+/* Does the node poll POLLERR? After setup (has_irq()), only once removed. */
+static bool polls_err(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
+}
+
 static int control(struct udrv_irq *irq, uint32_t on)
 {
 	ssize_t n;
+	int err;
 
 	assert(irq);
 	if (irq->gone)
@@ -144,9 +159,13 @@ static int control(struct udrv_irq *irq, uint32_t on)
 	while (n < 0 && errno == EINTR);
 	if (n == sizeof(on))
 		return 0;
-	if (n >= 0 || errno == EIO || errno == ENODEV || errno == EPIPE)
+	err = n < 0 ? errno : EIO;
+	/* The UIO core answers a well-formed write to a removed device with
+	 * EINVAL; the node polls POLLERR then, which tells it from an
+	 * irqcontrol that refused the value. */
+	if (err == EIO || err == ENODEV || (err == EINVAL && polls_err(irq->fd)))
 		return gone(irq);
-	return -errno;
+	return -err;
 }
 
 UDRV_API int udrv_irq_unmask(struct udrv_irq *irq)
@@ -161,8 +180,8 @@ UDRV_API int udrv_irq_mask(struct udrv_irq *irq)
 
 UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 {
-	struct pollfd p = { .fd = irq ? irq->fd : -1, .events = POLLIN };
-	struct timespec ts = { (time_t)(timeout_ns / 1000000000u), (long)(timeout_ns % 1000000000u) };
+	uint64_t deadline = udrv_deadline_ns(timeout_ns), left = timeout_ns;
+	struct timespec ts;
 	uint32_t count, delta;
 	ssize_t n;
 	int ret;
@@ -170,16 +189,25 @@ UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 	assert(irq);
 	if (irq->gone)
 		return -ENODEV;
-	ret = ppoll(&p, 1, timeout_ns == UINT64_MAX ? NULL : &ts, NULL);
-	if (ret < 0)
-		return -errno;
-	if (ret == 0)
-		return 0;
-	if (p.revents & POLLNVAL)
-		return -EBADF;
-	n = read(irq->fd, &count, sizeof(count));
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return errno == EINTR ? -EINTR : 0;
+	for (;;) {
+		struct pollfd p = { .fd = irq->fd, .events = POLLIN };
+
+		ret = ppoll(&p, 1, udrv__timespec(left, &ts), NULL);
+		if (ret < 0)
+			return -errno;
+		if (ret == 0)
+			return 0;
+		if (p.revents & POLLNVAL)
+			return -EBADF;
+		n = read(irq->fd, &count, sizeof(count));
+		if (n >= 0 || errno != EAGAIN)
+			break;
+		/* Someone sharing the node consumed the event: wait on. */
+		if (!(left = udrv_left_ns(deadline)))
+			return 0;
+	}
+	if (n < 0 && errno == EINTR)
+		return -EINTR;
 	if (n != sizeof(count)) {
 		if (n >= 0 || errno == EIO || errno == ENODEV || errno == ECONNRESET)
 			return gone(irq);

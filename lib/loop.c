@@ -45,14 +45,6 @@ struct udrv_loop {
 	int result;
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
 	void *p;
@@ -168,7 +160,7 @@ UDRV_API int udrv_loop_remove_gpio(struct udrv_loop *loop, struct udrv_gpio *gpi
 UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint64_t period_ns,
 				 udrv_timer_fn fn, void *data)
 {
-	uint64_t now = now_ns();
+	uint64_t now = udrv_now_ns();
 
 	assert(loop);
 	if (!fn)
@@ -187,7 +179,7 @@ UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint
 		loop->next_id = 1;
 	loop->timers[loop->ntimers++] = (struct loop_timer){
 		.id = loop->next_id++,
-		.deadline = delay_ns > UINT64_MAX - now ? UINT64_MAX : now + delay_ns,
+		.deadline = udrv__add_sat(now, delay_ns),
 		.period = period_ns, .fn = fn, .data = data,
 	};
 	return loop->timers[loop->ntimers - 1].id;
@@ -228,17 +220,13 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 	int called = 0, ret;
 
 	assert(loop);
-	now = now_ns();
-	deadline = timeout_ns > UINT64_MAX - now ? UINT64_MAX : now + timeout_ns;
+	now = udrv_now_ns();
+	deadline = udrv__add_sat(now, timeout_ns);
 	for (size_t i = 0; i < loop->ntimers; i++)
 		if (loop->timers[i].deadline < deadline)
 			deadline = loop->timers[i].deadline;
-	if (deadline != UINT64_MAX) {
-		uint64_t d = deadline > now ? deadline - now : 0;
-
-		ts = (struct timespec){ (time_t)(d / 1000000000u), (long)(d % 1000000000u) };
-		tsp = &ts;
-	}
+	if (deadline != UINT64_MAX)
+		tsp = udrv__timespec(deadline > now ? deadline - now : 0, &ts);
 	n = loop->nirqs;
 	for (size_t i = 0; i < n; i++) {
 		struct loop_irq *li = &loop->irqs[i];
@@ -273,7 +261,7 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 		}
 	}
 	/* Timers due now, by id: callbacks may change the list. */
-	now = now_ns();
+	now = udrv_now_ns();
 	nt = loop->ntimers;
 	for (size_t i = 0; i < nt; i++)
 		loop->due[i] = loop->timers[i].deadline <= now ? loop->timers[i].id : 0;
@@ -287,8 +275,9 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 		fn = t->fn;
 		data = t->data;
 		if (t->period)
-			t->deadline = t->deadline + t->period > now ? t->deadline + t->period
-								    : now + t->period;
+			t->deadline = udrv__add_sat(t->deadline, t->period) > now ?
+				      udrv__add_sat(t->deadline, t->period) :
+				      udrv__add_sat(now, t->period);
 		else
 			udrv_loop_remove_timer(loop, t->id);
 		called++;

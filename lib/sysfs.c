@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* sysfs.c - root prefix, small-file reading, logging and the last error. */
+#include <ctype.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,14 +11,19 @@
 
 #include "internal.h"
 
+/* The callback and its data change together, from any thread: a mutex
+ * keeps the pair whole (the callback is called outside it). */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static udrv_log_fn log_fn;
 static void *log_data;
 static __thread char last_error[512];
 
 UDRV_API void udrv_set_log(udrv_log_fn fn, void *data)
 {
+	pthread_mutex_lock(&log_lock);
 	log_fn = fn;
 	log_data = data;
+	pthread_mutex_unlock(&log_lock);
 }
 
 UDRV_API const char *udrv_last_error(void)
@@ -27,12 +34,18 @@ UDRV_API const char *udrv_last_error(void)
 static void vlog(int level, const char *fmt, va_list ap)
 {
 	char msg[sizeof(last_error)];
+	udrv_log_fn fn;
+	void *data;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (level <= UDRV_LOG_ERR)
 		memcpy(last_error, msg, sizeof(msg));
-	if (log_fn)
-		log_fn(level, msg, log_data);
+	pthread_mutex_lock(&log_lock);
+	fn = log_fn;
+	data = log_data;
+	pthread_mutex_unlock(&log_lock);
+	if (fn)
+		fn(level, msg, data);
 }
 
 void udrv__log(int level, const char *fmt, ...)
@@ -100,9 +113,38 @@ int udrv__read_file(const char *path, char *buf, size_t len)
 			break;
 		got += n;
 	}
+	/* Full: one more byte means the file does not fit, never cut it short. */
+	if (got + 1 == len) {
+		char c;
+
+		do
+			n = read(fd, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n > 0) {
+			close(fd);
+			return -EFBIG;
+		}
+	}
 	close(fd);
 	buf[got] = '\0';
 	return (int)got;
+}
+
+int udrv__realpath(const char *path, char *buf, size_t len)
+{
+	char *r = realpath(path, NULL);
+	size_t n;
+
+	if (!r)
+		return -errno;
+	n = strlen(r);
+	if (n >= len) {
+		free(r);
+		return -ENAMETOOLONG;
+	}
+	memcpy(buf, r, n + 1);
+	free(r);
+	return 0;
 }
 
 int udrv__read_u64(const char *path, uint64_t *val)
@@ -113,11 +155,29 @@ int udrv__read_u64(const char *path, uint64_t *val)
 	n = udrv__read_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
-	errno = 0;
-	*val = strtoull(buf, &end, 0);
+	if (udrv__parse_u64(buf, val, &end))
+		return udrv__fail(-EINVAL, "%s: malformed number", path);
 	while (*end == '\n' || *end == ' ')
 		end++;
-	if (end == buf || *end != '\0' || errno || buf[0] == '-')
+	if (*end != '\0')
 		return udrv__fail(-EINVAL, "%s: malformed number", path);
 	return 0;
+}
+
+/* Not strtoull(s, &end, 0), which reads "010" as 8. */
+int udrv__parse_u64(const char *s, uint64_t *val, char **end)
+{
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!isxdigit((unsigned char)s[0]) || s[1] == 'x' || s[1] == 'X')
+			return -EINVAL;
+	} else if (!isdigit((unsigned char)s[0])) {
+		return -EINVAL;
+	}
+	errno = 0;
+	*val = strtoull(s, end, base);
+	return errno ? -EINVAL : 0;
 }

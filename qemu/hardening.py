@@ -4,8 +4,10 @@
   sanitizers(tally, build, host_tests)
       the host unit suite built with ASan+UBSan ($BUILD/host-asan), then the
       plain host build under valgrind memcheck (errors and definite/indirect
-      leaks fail a test program); each counted per cmocka test, as scopes
-      'host-asan' and 'host-valgrind'. Then the stub under sparse and
+      leaks fail a test program), and the suite built with Debian's
+      hardening flags, _FORTIFY_SOURCE included ($BUILD/host-hardened, see
+      deb_flags in qemu/run); each counted per cmocka test, as scopes
+      'host-asan', 'host-hardened' and 'host-valgrind'. Then the stub under sparse and
       checkpatch.pl --strict (kernel_checks).
   codegen(tally, build)
       the code a driver's 32-bit register write compiles to on aarch64 and
@@ -45,6 +47,8 @@ def sanitizers(tally, build, host_tests):
     os.environ.update(SAN_ENV)
     print('### host tests under ASan+UBSan', flush=True)
     host_tests(tally, os.path.join(build, 'host-asan'), 'host-asan')
+    print("### host tests built with Debian's hardening flags", flush=True)
+    host_tests(tally, os.path.join(build, 'host-hardened'), 'host-hardened')
     print('### host tests under valgrind', flush=True)
     host_tests(tally, os.path.join(build, 'host'), 'host-valgrind',
                ['--wrap=' + VALGRIND, '--timeout-multiplier=5'], 'testlog-valgrind.json')

@@ -46,7 +46,7 @@ static uint64_t now_ns(void)
 
 static uint64_t deadline_of(uint64_t timeout_ns)
 {
-	return timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	return udrv_deadline_ns(timeout_ns);
 }
 
 static uint64_t left_until(uint64_t deadline)

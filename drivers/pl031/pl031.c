@@ -334,7 +334,7 @@ int pl031_alarm_wait(struct pl031 *rtc, uint64_t timeout_ns)
 	assert(rtc);
 	if (!rtc->armed)
 		return -ENOENT;
-	deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	deadline = udrv_deadline_ns(timeout_ns);
 	for (;;) {
 		ret = udrv_irq_wait(rtc->irq, left);
 		if (ret <= 0)

@@ -239,7 +239,7 @@ int ttc_stop(struct ttc *t)
 
 int ttc_wait(struct ttc *t, uint64_t timeout_ns, struct ttc_event *ev)
 {
-	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 
 	assert(t);
 	for (;;) {

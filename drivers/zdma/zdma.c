@@ -250,7 +250,7 @@ static int serve(struct zdma *z)
 
 int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
 {
-	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 
 	assert(z);
 	for (;;) {
@@ -287,7 +287,7 @@ int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
 
 int zdma_copy(struct zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
 {
-	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	struct zdma_done d;
 	char mine;
 	int ret;

@@ -10,7 +10,7 @@
  *   udrv_irq      one interrupt of a device (one UIO node).
  *   udrv_dma_buf  one buffer allocated inside a device's DMA pool.
  *   udrv_dt       one node of a flattened device tree (libfdt): a device's
- *                 node in the blob the kernel booted, or a node of a .dtb.
+ *                 node in the live tree, or a node of a .dtb.
  *   udrv_gpio     one GPIO line requested through libgpiod, found from a
  *                 "<name>-gpios" property.
  *   udrv_loop     a single-threaded event loop over interrupts, GPIO edge
@@ -35,6 +35,17 @@
  *     device is opened or listed, "/sys" and "/dev" are looked up under it
  *     (used by the host tests to build a fake sysfs tree).
  *   - Objects are not thread-safe; use one from one thread at a time.
+ *   - fork(): a child gets copies of the objects but shares what they stand
+ *     on: the open file descriptions of /dev/uioN (so the interrupt event
+ *     counter, an event one of them consumes is gone for the other, and the
+ *     flock: the device stays locked until both have closed it), the
+ *     MAP_SHARED register and DMA-pool mappings, and the GPIO line fds. The
+ *     DMA allocator's state is copied, not shared: after fork() at most one
+ *     of parent and child may allocate or free on an inherited device
+ *     (otherwise both hand out the same ranges). A child that will drive
+ *     the device itself should be the only user: the parent closes its
+ *     device, or the child execs and opens it anew once the parent has.
+ *     All fds are O_CLOEXEC: exec drops them.
  */
 #ifndef UDRV_H
 #define UDRV_H
@@ -72,7 +83,10 @@ typedef void (*udrv_log_fn)(int level, const char *msg, void *data);
 
 /**
  * udrv_set_log() - set (or, with NULL, clear) the process-wide log callback.
- * @data is passed back unchanged and stays owned by the caller.
+ * @data is passed back unchanged and stays owned by the caller. Safe to
+ * call from any thread; a message being logged meanwhile goes to the old or
+ * the new callback (with its own data), which may run in any thread that
+ * calls the library.
  */
 UDRV_API void udrv_set_log(udrv_log_fn fn, void *data);
 
@@ -82,6 +96,32 @@ UDRV_API void udrv_set_log(udrv_log_fn fn, void *data);
  * it from this thread.
  */
 UDRV_API const char *udrv_last_error(void);
+
+/* ------------------------------------------------------------------ */
+/* Time                                                                */
+
+/*
+ * Every timeout the library takes is in nanoseconds, 0 meaning "just check"
+ * and UINT64_MAX "forever"; the clock is CLOCK_MONOTONIC. Drivers that wait
+ * in several steps turn a timeout into a deadline once and ask what is left
+ * before each step, with the three functions below, which saturate instead of
+ * wrapping (a deadline never comes before now + timeout).
+ */
+
+/** udrv_now_ns() - CLOCK_MONOTONIC now, in nanoseconds. */
+UDRV_API uint64_t udrv_now_ns(void);
+
+/**
+ * udrv_deadline_ns() - the udrv_now_ns() time @timeout_ns from now;
+ * UINT64_MAX (never) for UINT64_MAX and for any timeout that would pass it.
+ */
+UDRV_API uint64_t udrv_deadline_ns(uint64_t timeout_ns);
+
+/**
+ * udrv_left_ns() - the timeout left until @deadline_ns: 0 once it has
+ * passed, UINT64_MAX if it is UINT64_MAX (never).
+ */
+UDRV_API uint64_t udrv_left_ns(uint64_t deadline_ns);
 
 /* ------------------------------------------------------------------ */
 /* Devices                                                             */
@@ -148,9 +188,10 @@ UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
  * the node, instead of both programming it. A thread that means to share a
  * device (a monitor, a second driver that coordinates with the first) calls
  * udrv_set_open_shared(true) before opening: shared opens coexist with each
- * other, never with an exclusive one. The lock goes with the last fd (close,
- * exit, or the process killed). Processes that open /dev/uioN without
- * libudrv are not stopped by it.
+ * other, never with an exclusive one, and have no DMA allocator
+ * (udrv_dma_alloc() fails with -EPERM). The lock goes with the last fd
+ * (close, exit, or the process killed). Processes that open /dev/uioN
+ * without libudrv are not stopped by it.
  */
 
 /**
@@ -165,7 +206,10 @@ UDRV_API void udrv_set_open_shared(bool shared);
  * Opens its /dev/uioN nodes, reads its sysfs attributes once and maps all its
  * maps. The caller owns *@out and frees it with udrv_device_close().
  * Errors: -EINVAL @name or @out NULL, empty or malformed; -ENOENT no such
- * device; -EBUSY another open holds it (see udrv_set_open_shared());
+ * device; -ENODEV it changed under the open twice (UIO numbers are reused:
+ * after opening, each node is checked against sysfs, its dev_t, name and
+ * parent, and on a mismatch the device is looked for once more);
+ * -EBUSY another open holds it (see udrv_set_open_shared());
  * -EINVAL a malformed sysfs attribute (named in the log);
  * -ENOENT a missing attribute (named); -errno from open/mmap (e.g. -EACCES).
  */
@@ -438,6 +482,9 @@ UDRV_API int udrv_irq_mask(struct udrv_irq *irq);
  * UINT64_MAX: forever) for the interrupt, and consume it.
  * Returns 1 on an event (the counters below are updated), 0 on timeout,
  * -ENODEV if the device was removed, -EINTR if a signal arrived, -errno.
+ * Never blocks past the timeout: if another user of the node (a thread, a
+ * forked child) consumes the event between the poll and the read, the wait
+ * goes on for what is left of the timeout (0 with a timeout of 0).
  */
 UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns);
 
@@ -472,16 +519,27 @@ UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev);
 /**
  * udrv_dma_alloc() - allocate @size bytes aligned to @align (a power of two;
  * 0 means 64) inside @dev's DMA pool. The memory is coherent and zeroed at
- * bind time only (not per allocation). The caller owns *@out and frees it
- * with udrv_dma_free(); buffers still allocated are freed by
- * udrv_device_close(). Errors: -EINVAL @out NULL, @size 0 or @align not a
- * power of two; -ENXIO the device has no pool; -ENOMEM no free range fits.
+ * bind time only (not per allocation). The caller may free *@out with
+ * udrv_dma_free(); the descriptor itself belongs to @dev, and
+ * udrv_device_close() frees every buffer still allocated, after which
+ * their pointers must not be used. Errors: -EINVAL @out NULL, @size 0 or
+ * @align not a power of two; -ENXIO the device has no pool; -EPERM the
+ * device was opened shared (udrv_set_open_shared()): each open has its own
+ * allocator over the one pool, so shared opens get none rather than hand
+ * out ranges another open also hands out; -ENOMEM no free range fits.
  */
 UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			    struct udrv_dma_buf **out);
 
-/** udrv_dma_free() - return @buf to its pool. NULL is accepted and ignored. */
-UDRV_API void udrv_dma_free(struct udrv_dma_buf *buf);
+/**
+ * udrv_dma_free() - return @buf to its pool. NULL is accepted (0).
+ * Returns 0; -EINVAL (logged) if @buf is not live: freed already (a double
+ * free is recognised as long as its descriptor has not been handed out
+ * again: descriptors are reused round-robin, not at once) and nothing is
+ * done; -ENOMEM the buffer is freed but its range could not be put back
+ * (it is lost to the pool, never handed out twice).
+ */
+UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf);
 /** udrv_dma_cpu() - CPU pointer to the buffer, valid until it is freed. */
 UDRV_API void *udrv_dma_cpu(const struct udrv_dma_buf *buf);
 /** udrv_dma_bus() - bus address to give the device. */
@@ -504,14 +562,15 @@ UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
  */
 
 /**
- * udrv_device_dt() - @dev's node in the blob the kernel booted from
- * (/sys/firmware/fdt, readable by root; if it cannot be read, the live tree
- * as udrv_dt_open_live()), found by the node's path
- * (udrv_device_dt_path()). Loaded at the first call; *@out is owned by @dev
- * and lives until udrv_device_close() (udrv_dt_close() on it does nothing).
- * Errors: -EINVAL @out NULL or a malformed blob; -EOPNOTSUPP @dev is not a
- * DT device; -ENOENT the node is not in the blob (e.g. added at run time);
- * -errno (-EACCES, -ENOENT, -ENOMEM) reading the blob.
+ * udrv_device_dt() - @dev's node in the live tree (udrv_dt_open_live()):
+ * what the kernel bound the device against, run-time overlays included, the
+ * same tree udrv_device_dt_property() reads, whoever runs the program (the
+ * boot blob /sys/firmware/fdt is not read). Found by the node's path
+ * (udrv_device_dt_path()), made into a blob at the first call and kept:
+ * *@out is owned by @dev and lives until udrv_device_close()
+ * (udrv_dt_close() on it does nothing). Errors: -EINVAL @out NULL or a
+ * malformed tree; -EOPNOTSUPP @dev is not a DT device; -ENOENT the node is
+ * not in the tree any more; -errno (-EACCES, -ENOMEM) reading it.
  */
 UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out);
 
@@ -540,7 +599,9 @@ UDRV_API int udrv_dt_open_blob(const void *blob, size_t len, const char *path,
 
 /**
  * udrv_dt_open_node() - node @path of the same tree as @dt (which it shares,
- * refcounted). The caller owns *@out. -EINVAL, -ENOENT, -ENOMEM.
+ * refcounted atomically: nodes of one tree may be used and closed from
+ * different threads, each node from one thread at a time). The caller owns
+ * *@out. -EINVAL, -ENOENT, -ENOMEM.
  */
 UDRV_API int udrv_dt_open_node(const struct udrv_dt *dt, const char *path, struct udrv_dt **out);
 

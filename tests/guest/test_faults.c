@@ -48,6 +48,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -136,7 +137,7 @@ static int pl031_assert(struct udrv_region *r)
 static void pl031_driver(char *drv, size_t len)
 {
 	char path[128];
-	char real[512];
+	char real[PATH_MAX];
 
 	snprintf(path, sizeof(path), "/sys/bus/platform/devices/%s/driver", PL031_DEV);
 	if (!realpath(path, real))

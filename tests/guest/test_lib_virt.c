@@ -324,6 +324,14 @@ static void test_irq_timeout_and_event(void **state)
 	assert_int_equal(udrv_irq_unmask(t.irq), 0);
 	assert_int_equal(udrv_irq_wait(t.irq, 30 * MS), 0);
 	assert_int_equal(udrv_irq_count(t.irq), before + 1);
+
+	/* a finite timeout longer than a 32-bit time_t counts (virt32):
+	 * waits as forever would, it is not -EINVAL from ppoll() */
+	rtc_alarm_now(&t);
+	assert_int_equal(udrv_irq_wait(t.irq, UINT64_MAX - 1), 1);
+	assert_int_equal(udrv_irq_count(t.irq), before + 2);
+	udrv_write32(t.r, RTCICR, 1);
+	assert_int_equal(udrv_irq_unmask(t.irq), 0);
 	rtc_close(&t);
 }
 
@@ -604,6 +612,36 @@ static void test_removal(void **state)
 	udrv_device_close(dev);
 }
 
+/*
+ * Unbound while open, and the first call after is an unmask (ttc_stop(),
+ * cdns_uart_close() do that): the kernel answers its write with EINVAL,
+ * which the library reports as -ENODEV, and from then on the checked
+ * accessors refuse instead of touching the revoked mapping (SIGBUS).
+ */
+static void test_removal_unmask_first(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *bar0 = NULL;
+	struct udrv_irq *irq = NULL;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(udrv_device_open_pci_id(0x1234, 0x11e8, 0, &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &bar0), 0);
+	assert_int_equal(udrv_region_read(bar0, EDU_ID, 32, &v), 0);
+	assert_int_equal(v, 0x010000ed);
+	assert_int_equal(write_str("/sys/bus/pci/drivers/udrv_uio/unbind", edu_addr), 0);
+	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
+	assert_int_equal(udrv_region_read(bar0, EDU_ID, 32, &v), -ENODEV);
+	assert_int_equal(udrv_region_write(bar0, EDU_LIVENESS, 32, 1), -ENODEV);
+	assert_int_equal(udrv_irq_mask(irq), -ENODEV);
+	udrv_device_close(dev);
+	assert_int_equal(write_str("/sys/bus/pci/drivers_probe", edu_addr), 0);
+	assert_int_equal(udrv_device_open_pci_id(0x1234, 0x11e8, 0, &dev), 0);
+	udrv_device_close(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_loop_two_devices),
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_removal),
+		cmocka_unit_test(test_removal_unmask_first),
 	};
 
 	return cmocka_run_group_tests_name("lib_virt", tests, group_setup, NULL);

@@ -2,12 +2,15 @@
 /* fake.c - see fake.h. Aborts (through cmocka's fail) on any setup error. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,15 +27,23 @@
 static char root[64];
 static struct node {
 	bool used, irq;
+	bool steal;		/* fake_steal() */
+	char rename[64];	/* fake_rename_on_open() */
 	unsigned int nmaps;
 	uint64_t size[8];
 	void *mem[8];
 	int peer;		/* the test's end of the interrupt socket pair */
 } nodes[MAX_UIO];
 static int fd_node[MAX_FD];	/* library fd -> uio + 1, 0 if not a fake node */
+static ino_t fd_ino[MAX_FD];	/* ... while the fd is still that socket */
+static bool fd_removed[MAX_FD];	/* fake_remove(): answer as the kernel does */
 
 int __real_open64(const char *path, int flags, ...);
 void *__real_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+ssize_t __real_read(int fd, void *buf, size_t len);
+ssize_t __real_write(int fd, const void *buf, size_t len);
+int __real_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __real_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
 
 static void check(bool ok, const char *what)
 {
@@ -42,7 +53,7 @@ static void check(bool ok, const char *what)
 
 static void mkpath(const char *rel)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	for (char *s = p + strlen(root) + 1; (s = strchr(s, '/')); s++) {
@@ -55,7 +66,7 @@ static void mkpath(const char *rel)
 
 static void write_raw(const char *rel, const void *buf, size_t len)
 {
-	char p[512];
+	char p[PATH_MAX];
 	int fd;
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
@@ -72,7 +83,7 @@ void fake_write(const char *rel, const char *content)
 
 void fake_unlink(const char *rel)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	check(!unlink(p), p);
@@ -80,7 +91,7 @@ void fake_unlink(const char *rel)
 
 void fake_rmdir(const char *rel)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/%s", root, rel);
 	check(!rmdir(p), p);
@@ -88,7 +99,7 @@ void fake_rmdir(const char *rel)
 
 static void map_attr(const char *rel, unsigned int m, const char *attr, const char *val)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "%s/maps/map%u/%s", rel, m, attr);
 	fake_write(p, val);
@@ -129,7 +140,7 @@ void fake_cleanup(void)
 void fake_uio(unsigned int uio, const char *name, const char *parent,
 	      const struct fake_map *maps, unsigned int nmaps, bool irq, uint32_t event)
 {
-	char rel[256], buf[64], p[512], target[512];
+	char rel[256], buf[64], p[PATH_MAX], target[PATH_MAX];
 	struct node *n = &nodes[uio];
 	long pg = sysconf(_SC_PAGESIZE);
 
@@ -141,6 +152,8 @@ void fake_uio(unsigned int uio, const char *name, const char *parent,
 	snprintf(p, sizeof(p), "%s/event", rel);
 	snprintf(buf, sizeof(buf), "%u\n", event);
 	fake_write(p, buf);
+	snprintf(p, sizeof(p), "%s/dev", rel);
+	fake_write(p, "0:0\n");	/* the fake nodes (sockets, pipes) have st_rdev 0 */
 	if (parent) {
 		snprintf(p, sizeof(p), "sys/%s", parent);
 		mkpath(p);
@@ -182,7 +195,7 @@ void fake_uio(unsigned int uio, const char *name, const char *parent,
 
 void fake_dt(const char *parent, const char *node, const char *compat, size_t len)
 {
-	char p[512], target[512];
+	char p[PATH_MAX], target[PATH_MAX];
 
 	snprintf(p, sizeof(p), "sys/firmware/devicetree/base/%s", node);
 	mkpath(p);
@@ -195,7 +208,7 @@ void fake_dt(const char *parent, const char *node, const char *compat, size_t le
 
 void fake_dt_prop(const char *node, const char *prop, const void *val, size_t len)
 {
-	char p[512];
+	char p[PATH_MAX];
 
 	snprintf(p, sizeof(p), "sys/firmware/devicetree/base/%s/%s", node, prop);
 	write_raw(p, val, len);
@@ -203,7 +216,7 @@ void fake_dt_prop(const char *node, const char *prop, const void *val, size_t le
 
 void fake_pci(const char *parent, uint16_t vendor, uint16_t device)
 {
-	char p[512], buf[32];
+	char p[PATH_MAX], buf[32];
 	uint8_t config[256] = { 0 };
 
 	snprintf(p, sizeof(p), "sys/%s/vendor", parent);
@@ -241,10 +254,25 @@ long fake_control(unsigned int uio)
 	return last;
 }
 
+static struct node *fake_fd(int fd);
+
 void fake_remove(unsigned int uio)
 {
-	close(nodes[uio].peer);
+	close(nodes[uio].peer);	/* wakes a poll or read in progress */
 	nodes[uio].peer = -1;
+	for (int fd = 0; fd < MAX_FD; fd++)
+		if (fd_node[fd] == (int)uio + 1 && fake_fd(fd))
+			fd_removed[fd] = true;
+}
+
+void fake_steal(unsigned int uio)
+{
+	nodes[uio].steal = true;
+}
+
+void fake_rename_on_open(unsigned int uio, const char *name)
+{
+	snprintf(nodes[uio].rename, sizeof(nodes[uio].rename), "%s", name);
 }
 
 /* ---- the wrapped system calls ---- */
@@ -274,10 +302,20 @@ int __wrap_open64(const char *path, int flags, ...)
 	if (*end || uio >= MAX_UIO || !nodes[uio].used)
 		return fd;
 	close(fd);
+	if (nodes[uio].rename[0]) {
+		char rel[64], buf[80];
+
+		snprintf(rel, sizeof(rel), "sys/class/uio/uio%u/name", uio);
+		snprintf(buf, sizeof(buf), "%s\n", nodes[uio].rename);
+		fake_write(rel, buf);
+		nodes[uio].rename[0] = '\0';
+	}
 	int sv[2];
 
 	if (nodes[uio].irq) {
 		check(!socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair");
+		if (flags & O_NONBLOCK)
+			check(!fcntl(sv[0], F_SETFL, O_NONBLOCK), "O_NONBLOCK");
 		if (nodes[uio].peer >= 0)
 			close(nodes[uio].peer);
 		nodes[uio].peer = sv[1];
@@ -289,16 +327,86 @@ int __wrap_open64(const char *path, int flags, ...)
 		close(sv[0]);
 		fd = sv[1];
 	}
-	if (fd < MAX_FD)
+	if (fd < MAX_FD) {
+		struct stat st;
+
+		check(!fstat(fd, &st), "fstat");
 		fd_node[fd] = (int)uio + 1;
+		fd_ino[fd] = st.st_ino;
+		fd_removed[fd] = false;
+	}
 	return fd;
+}
+
+/* The fake node behind a library fd, or NULL. */
+static struct node *fake_fd(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fd >= MAX_FD || !fd_node[fd] || fstat(fd, &st) || st.st_ino != fd_ino[fd])
+		return NULL;
+	return &nodes[fd_node[fd] - 1];
+}
+
+/* The UIO core on a removed device: read fails with EIO, write with EINVAL. */
+ssize_t __wrap_read(int fd, void *buf, size_t len);
+ssize_t __wrap_read(int fd, void *buf, size_t len)
+{
+	if (fake_fd(fd) && fd_removed[fd]) {
+		errno = EIO;
+		return -1;
+	}
+	return __real_read(fd, buf, len);
+}
+
+ssize_t __wrap_write(int fd, const void *buf, size_t len);
+ssize_t __wrap_write(int fd, const void *buf, size_t len)
+{
+	if (fake_fd(fd) && fd_removed[fd]) {
+		errno = EINVAL;
+		return -1;
+	}
+	return __real_write(fd, buf, len);
+}
+
+/* After a poll: a removed node reports POLLERR (with POLLHUP and POLLIN, from
+ * the socket whose peer is gone); a node told to fake_steal() loses the event
+ * it just reported readable. */
+static int polled(struct pollfd *fds, nfds_t n, int ret)
+{
+	for (nfds_t i = 0; ret > 0 && i < n; i++) {
+		struct node *nd = fake_fd(fds[i].fd);
+		uint32_t v;
+
+		if (!nd)
+			continue;
+		if (fd_removed[fds[i].fd])
+			fds[i].revents |= POLLERR;
+		if (nd->steal && (fds[i].revents & POLLIN) && nd->peer >= 0) {
+			nd->steal = false;
+			check(recv(fds[i].fd, &v, sizeof(v), MSG_DONTWAIT) == sizeof(v), "steal");
+		}
+	}
+	return ret;
+}
+
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout);
+int __wrap_poll(struct pollfd *fds, nfds_t n, int timeout)
+{
+	return polled(fds, n, __real_poll(fds, n, timeout));
+}
+
+int __wrap_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask);
+int __wrap_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *ts, const sigset_t *mask)
+{
+	return polled(fds, n, __real_ppoll(fds, n, ts, mask));
 }
 
 void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 void *__wrap_mmap64(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
 	long pg = sysconf(_SC_PAGESIZE);
-	char p[512];
+	char p[PATH_MAX];
 	void *ret;
 	int mfd;
 

@@ -6,9 +6,11 @@
  * it with sysfs-like files. /dev/uioN exists as an empty file; the test is
  * linked with -Wl,--wrap=open64,--wrap=mmap64 so that opening it yields one
  * end of a SOCK_SEQPACKET socket pair (the interrupt: the test sends 4-byte
- * event counts, reads what the library writes to unmask/mask, and closes its
- * end to remove the device), and mapping map K of it maps the regular file
- * /dev/uioN.mapK (the registers or DMA pool).
+ * event counts and reads what the library writes to unmask/mask; O_NONBLOCK
+ * is honoured), and mapping map K of it maps the regular file /dev/uioN.mapK
+ * (the registers or DMA pool). read, write, poll and ppoll are wrapped too
+ * (--wrap=read,...), so that a removed node answers as the kernel's UIO core
+ * does: read EIO, write EINVAL, poll POLLERR.
  */
 #ifndef FAKE_H
 #define FAKE_H
@@ -53,8 +55,16 @@ void *fake_mem(unsigned int uio, unsigned int map);
 void fake_fire(unsigned int uio, uint32_t count);
 /* The last value the library wrote to /dev/uio<uio> (-1 if none since last call). */
 long fake_control(unsigned int uio);
-/* Make the device vanish: reads see end of file, writes fail. */
+/* Make the device vanish as the kernel does at unbind: read fails with EIO,
+ * write with EINVAL, poll reports POLLERR (and wakes). */
 void fake_remove(unsigned int uio);
+/* The next poll that reports uio<uio> readable also consumes its event, as
+ * another user of the open file description (a thread, a forked child) may
+ * between the library's poll and its read. */
+void fake_steal(unsigned int uio);
+/* The next open of /dev/uio<uio> renames it to @name first, as if its device
+ * had gone and another had taken its number since the library's scan. */
+void fake_rename_on_open(unsigned int uio, const char *name);
 
 /*
  * The standard board of the tests (fake_init() first):

@@ -181,6 +181,7 @@ static void test_node_vanishing(void **state)
 	(void)state;
 	fake_unlink("sys/class/uio/uio5/name");
 	fake_unlink("sys/class/uio/uio5/event");
+	fake_unlink("sys/class/uio/uio5/dev");
 	fake_unlink("sys/class/uio/uio5/maps/map0/addr");
 	fake_unlink("sys/class/uio/uio5/maps/map0/size");
 	fake_unlink("sys/class/uio/uio5/maps/map0/offset");
@@ -207,6 +208,120 @@ static void test_open_dt_path(void **state)
 	assert_int_equal(udrv_device_open_dt_path(NULL, &dev), -EINVAL);
 	assert_int_equal(udrv_device_open_dt_path("/pl031@9010000", NULL), -EINVAL);
 	assert_null(dev);
+}
+
+/*
+ * Long paths (review L1, L15): a parent device and a DT node whose resolved
+ * paths are longer than 512 bytes (realpath() used to write them into
+ * 512-byte buffers: an abort under _FORTIFY_SOURCE, a stack overflow
+ * without) and a DT path longer than 255 bytes (used to be cut short).
+ */
+static void test_long_paths(void **state)
+{
+	static const struct fake_map regs[] = { { "regs", 0x9030000, 0x1000, 0 } };
+	char parent[1200] = "devices/platform", node[900] = "soc", dt_path[1000];
+	char comp[201];
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	memset(comp, 'a', 200);
+	comp[200] = '\0';
+	for (int i = 0; i < 5; i++)
+		snprintf(parent + strlen(parent), sizeof(parent) - strlen(parent), "/%d%s", i, comp);
+	for (int i = 0; i < 3; i++)
+		snprintf(node + strlen(node), sizeof(node) - strlen(node), "/bus%d-%s@%d", i, comp, i);
+	assert_true(strlen(parent) > 1000 && strlen(node) > 600);
+	fake_uio(7, "deep", parent, regs, 1, true, 0);
+	fake_dt(parent, node, "arm,pl031", sizeof("arm,pl031"));
+	snprintf(dt_path, sizeof(dt_path), "/%s", node);
+
+	assert_int_equal(udrv_device_open("deep", &dev), 0);
+	assert_int_equal(udrv_device_source(dev), UDRV_SOURCE_DT);
+	assert_string_equal(udrv_device_dt_path(dev), dt_path);
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open_dt_path(dt_path, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "deep");
+	udrv_device_close(dev);
+}
+
+/*
+ * The scan and the open race with unbind/bind (review L9): UIO numbers are
+ * reused, so /dev/uioN may be another device by the time it is opened. The
+ * open checks the node against sysfs afterwards and looks again.
+ */
+static void test_open_race(void **state)
+{
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	/* uio0 became another device between the scan and the open: "rtc"
+	 * is looked for again, and is nowhere */
+	fake_rename_on_open(0, "intruder");
+	assert_int_equal(udrv_device_open("rtc", &dev), -ENOENT);
+	assert_null(dev);
+	assert_int_equal(udrv_device_open("intruder", &dev), 0);
+	udrv_device_close(dev);
+	/* an interrupt node of timer (uio3) changed: found again on retry */
+	fake_rename_on_open(3, "timer.irq2");
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	udrv_device_close(dev);
+	fake_rename_on_open(3, "other");
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_num_irqs(dev), 2);	/* uio3 is not its own any more */
+	udrv_device_close(dev);
+	dev = NULL;
+	/* /dev/uio0 is not the device sysfs's uio0/dev names */
+	fake_write("sys/class/uio/uio0/dev", "243:0\n");
+	assert_int_equal(udrv_device_open("intruder", &dev), -ENODEV);
+	assert_non_null(strstr(udrv_last_error(), "243:0"));
+	assert_null(dev);
+}
+
+/* Numbers in sysfs are decimal or 0x hex, never octal; lists are never cut
+ * short (review L15). */
+static void test_numbers_and_long_lists(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+	char list[1100];
+	size_t n = 0;
+
+	(void)state;
+	fake_write("sys/class/uio/uio0/event", "010\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_irq_count(irq), 10);	/* strtoull base 0 said 8 */
+	udrv_device_close(dev);
+	dev = NULL;
+	fake_write("sys/class/uio/uio0/event", "0x0x5\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	fake_write("sys/class/uio/uio0/event", "-1\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), -EINVAL);
+	fake_write("sys/class/uio/uio0/event", "0x1F\n");
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	udrv_device_close(dev);
+	dev = NULL;
+
+	/* a 600-byte compatible list, the wanted entry last (was cut at 255) */
+	for (int i = 0; i < 10; i++)
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "acme,filler-%02d-%s", i,
+				      "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx") + 1;
+	n += (size_t)snprintf(list + n, sizeof(list) - n, "acme,the-one") + 1;
+	assert_true(n > 500);
+	fake_dt_prop("soc/timer@ff110000", "compatible", list, n);
+	assert_int_equal(udrv_device_open_dt_compatible("acme,the-one", 0, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "timer");
+	udrv_device_close(dev);
+	dev = NULL;
+	/* one too long for the library is left out, with a warning */
+	memset(list, 'a', sizeof(list));
+	memcpy(list + sizeof(list) - 13, "acme,the-one", 13);
+	fake_dt_prop("soc/timer@ff110000", "compatible", list, sizeof(list));
+	assert_int_equal(udrv_device_open_dt_compatible("acme,the-one", 0, &dev), -ENOENT);
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_is_compatible(dev, "acme,the-one"), 0);
+	udrv_device_close(dev);
 }
 
 static void test_open_dt_compatible(void **state)
@@ -411,6 +526,7 @@ static void test_open_exclusive(void **state)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	fake_write("sys/class/uio/uio7/name", "solo\n");
 	fake_write("sys/class/uio/uio7/event", "0\n");
+	fake_write("sys/class/uio/uio7/dev", "0:0\n");
 	fake_write("dev/uio7", "");
 	assert_int_equal(udrv_device_open("solo", &a), 0);
 	assert_int_equal(udrv_device_open("solo", &b), -EBUSY);
@@ -444,6 +560,9 @@ int main(void)
 		T(test_open_name_missing),
 		T(test_node_vanishing),
 		T(test_open_dt_path),
+		T(test_long_paths),
+		T(test_open_race),
+		T(test_numbers_and_long_lists),
 		T(test_open_dt_compatible),
 		T(test_udrv_compatible),
 		T(test_open_pci),

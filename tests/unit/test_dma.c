@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* DMA buffers: allocation inside the pool, alignment, exhaustion, coalescing. */
 #include <errno.h>
+#include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -172,6 +173,93 @@ static void test_many_cycles(void **state)
 	udrv_device_close(dev);
 }
 
+static bool overlap(struct udrv_dma_buf *x, struct udrv_dma_buf *y)
+{
+	return udrv_dma_bus(x) < udrv_dma_bus(y) + udrv_dma_size(y) &&
+	       udrv_dma_bus(y) < udrv_dma_bus(x) + udrv_dma_size(x);
+}
+
+/*
+ * A double free (review L5) is refused and changes nothing: before, it put
+ * the range back a second time, overlapping a free span, and two later
+ * allocations got the same bus range (or glibc's tcache had overwritten the
+ * freed descriptor and it crashed).
+ */
+static void test_double_free(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_dma_buf *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("edu", &dev), 0);	/* 16 KiB pool */
+	assert_int_equal(udrv_dma_alloc(dev, 0x1000, 0, &a), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 0x1000, 0, &b), 0);
+	assert_int_equal(udrv_dma_free(a), 0);
+	assert_int_equal(udrv_dma_free(a), -EINVAL);
+	assert_non_null(strstr(udrv_last_error(), "not a live buffer"));
+	assert_int_equal(udrv_dma_free(NULL), 0);
+	/* the pool is as it was: 0x3000 free around b, handed out once */
+	assert_int_equal(udrv_dma_alloc(dev, 0x1000, 0, &c), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 0x1000, 0, &d), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 0x1000, 0, &e), 0);
+	assert_false(overlap(b, c) || overlap(b, d) || overlap(b, e) || overlap(c, d) ||
+		     overlap(c, e) || overlap(d, e));
+	assert_int_equal(udrv_dma_alloc(dev, 1, 1, &a), -ENOMEM);
+	/* b freed twice after the others came and went */
+	assert_int_equal(udrv_dma_free(b), 0);
+	assert_int_equal(udrv_dma_free(c), 0);
+	assert_int_equal(udrv_dma_free(b), -EINVAL);
+	assert_int_equal(udrv_dma_alloc(dev, 0x2000, 0, &a), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 1, 1, &c), -ENOMEM);
+	udrv_device_close(dev);
+}
+
+/* Many descriptors: slots beyond the first slab, reused round-robin. */
+static void test_many_buffers(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_dma_buf *b[200], *x = NULL;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("timer", &dev), 0);	/* 64 KiB pool */
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(udrv_dma_alloc(dev, 64, 64, &b[i]), 0);
+	for (int i = 0; i < 200; i += 2)
+		assert_int_equal(udrv_dma_free(b[i]), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 64, 64, &x), 0);
+	assert_int_equal(udrv_dma_free(b[0]), -EINVAL);	/* not handed out again yet */
+	for (int i = 1; i < 200; i += 2)
+		assert_int_equal(udrv_dma_free(b[i]), 0);
+	assert_int_equal(udrv_dma_free(x), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 0x10000, 0, &x), 0);
+	udrv_device_close(dev);	/* frees x */
+}
+
+/* Shared opens (review L6) have no allocator: two of them over one pool
+ * would each hand out the same ranges. */
+static void test_shared_open_no_allocator(void **state)
+{
+	struct udrv_device *dev = NULL, *dev2 = NULL;
+	struct udrv_dma_buf *a = NULL;
+
+	(void)state;
+	udrv_set_open_shared(true);
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_open("timer", &dev2), 0);
+	udrv_set_open_shared(false);
+	assert_int_equal(udrv_device_dma_pool_size(dev), POOL);
+	assert_int_equal(udrv_dma_alloc(dev, 64, 0, &a), -EPERM);
+	assert_non_null(strstr(udrv_last_error(), "shared"));
+	assert_int_equal(udrv_dma_alloc(dev2, 64, 0, &a), -EPERM);
+	assert_null(a);
+	udrv_device_close(dev2);
+	udrv_device_close(dev);
+	/* an exclusive open has one */
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 64, 0, &a), 0);
+	udrv_device_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -181,6 +269,9 @@ int main(void)
 		T(test_alloc_errors),
 		T(test_coalescing),
 		T(test_many_cycles),
+		T(test_double_free),
+		T(test_many_buffers),
+		T(test_shared_open_no_allocator),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

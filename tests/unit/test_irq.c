@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fake.h"
@@ -74,6 +75,39 @@ static void test_irq_basic(void **state)
 	assert_int_equal(udrv_irq_wait(irq, 0), 1);
 	assert_int_equal(udrv_irq_count(irq), 1);
 	assert_int_equal(udrv_irq_missed(irq), 2 + (0xffffffffu - 10 - 1) + 1);
+	udrv_device_close(dev);
+}
+
+/*
+ * Deadlines (review L13): saturating, never wrapping; a timeout longer than
+ * a time_t holds (a 32-bit one on armhf: ~68 years) waits like forever
+ * instead of making ppoll() fail with EINVAL.
+ */
+static void test_deadlines(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+	uint64_t t0 = udrv_now_ns(), d;
+
+	(void)state;
+	assert_true(t0 > 0 && udrv_now_ns() >= t0);
+	assert_true(now_ns() - t0 < 1000000000);	/* the same clock as the test's */
+	assert_int_equal(udrv_deadline_ns(UINT64_MAX), UINT64_MAX);
+	assert_int_equal(udrv_deadline_ns(UINT64_MAX - 1), UINT64_MAX);
+	assert_int_equal(udrv_deadline_ns(UINT64_MAX - t0 + 1), UINT64_MAX);
+	d = udrv_deadline_ns(1000000000);
+	assert_true(d >= t0 + 1000000000 && d < now_ns() + 1000000000 + 1);
+	assert_int_equal(udrv_left_ns(UINT64_MAX), UINT64_MAX);
+	assert_int_equal(udrv_left_ns(0), 0);
+	assert_int_equal(udrv_left_ns(t0), 0);
+	assert_true(udrv_left_ns(d) > 0 && udrv_left_ns(d) <= 1000000000);
+
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	fake_fire(0, 6);
+	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX - 1), 1);
+	fake_fire(0, 7);
+	assert_int_equal(udrv_irq_wait(irq, (uint64_t)1 << 62), 1);
 	udrv_device_close(dev);
 }
 
@@ -171,13 +205,74 @@ static void test_removal(void **state)
 	assert_int_equal(udrv_irq_mask(irq), -ENODEV);
 	udrv_device_close(dev);
 
-	/* unmask is the first to notice */
+	/* unmask is the first to notice: the kernel answers the write with
+	 * EINVAL (the fake does too), which is removal, not a bad argument;
+	 * from then on the checked accessors leave the registers alone */
+	struct udrv_region *r = NULL;
+	uint64_t v;
+
 	assert_int_equal(udrv_device_open("rtc", &dev), 0);
 	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	assert_int_equal(udrv_region_read(r, 0, 32, &v), 0);
 	fake_remove(0);
 	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
+	assert_int_equal(udrv_region_read(r, 0, 32, &v), -ENODEV);
+	assert_int_equal(udrv_region_write(r, 0, 32, 1), -ENODEV);
+	assert_int_equal(udrv_irq_mask(irq), -ENODEV);
 	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX), -ENODEV);
 	udrv_device_close(dev);
+
+	/* mask first, on another device's interrupt node */
+	assert_int_equal(udrv_device_open("timer", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 2, &irq), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	fake_remove(3);
+	assert_int_equal(udrv_irq_mask(irq), -ENODEV);
+	assert_int_equal(udrv_region_read(r, 0, 32, &v), -ENODEV);
+	udrv_device_close(dev);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * An event that poll() reported but someone else consumed before the read
+ * (another thread, or a forked child sharing the open file description):
+ * the nodes are non-blocking, so the wait goes back to polling for what is
+ * left of its timeout instead of blocking in read() until the next
+ * interrupt (review L12). The alarm turns a blocking read into -EINTR.
+ */
+static void test_event_stolen(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+	uint64_t t0;
+
+	(void)state;
+	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);	/* no SA_RESTART */
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	fake_fire(0, 6);
+	fake_steal(0);
+	alarm(2);
+	t0 = now_ns();
+	assert_int_equal(udrv_irq_wait(irq, 100000000), 0);
+	assert_true(now_ns() - t0 >= 100000000);
+	fake_fire(0, 6);
+	fake_steal(0);
+	assert_int_equal(udrv_irq_wait(irq, 0), 0);
+	alarm(0);
+	assert_int_equal(udrv_irq_count(irq), 5);
+	fake_fire(0, 7);
+	assert_int_equal(udrv_irq_wait(irq, 0), 1);
+	assert_int_equal(udrv_irq_count(irq), 7);
+	assert_int_equal(udrv_irq_missed(irq), 1);
+	udrv_device_close(dev);
+	sigaction(SIGALRM, &old, NULL);
 }
 
 static void test_event_attr_bad(void **state)
@@ -211,10 +306,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_irq_basic),
+		T(test_deadlines),
 		T(test_irq_fd),
 		T(test_no_irq),
 		T(test_several_irqs),
 		T(test_removal),
+		T(test_event_stolen),
 		T(test_event_attr_bad),
 		T(test_irq_node_missing),
 	};

@@ -144,6 +144,11 @@ static void test_registers(void **state)
 	rtc[0x28 / 4] = 2;
 	OK("dump", "rtc", "0", "0x20", "0x10");
 	assert_string_equal(out, "00000020: 0000beef 00000001 00000002 00000000\n");
+	/* numbers are decimal or 0x hex: "040" is forty, not octal 32 */
+	rtc[0x28 / 4] = 0x28;
+	OK("read", "rtc", "0", "040");
+	assert_string_equal(out, "0x00000028\n");
+	rtc[0x28 / 4] = 2;
 	OK("dump", "rtc2", "regs");	/* the whole 256-byte region */
 	assert_int_equal(strlen(out), 16 * strlen("00000000: 00000000 00000000 00000000 00000000\n"));
 }
@@ -313,6 +318,8 @@ static void test_bad_input(void **state)
 	    "--width", "16");
 	BAD(2, "bad offset '-4'", "read", "rtc", "0", "--", "-4");
 	BAD(2, "bad length '0'", "dump", "rtc", "0", "0", "0");
+	BAD(2, "bad offset '0x0x4'", "read", "rtc", "0", "0x0x4");
+	BAD(2, "bad offset ' 4'", "read", "rtc", "0", " 4");
 	BAD(2, "want one DEV", "info");
 	BAD(2, "unexpected argument 'x'", "list", "x");
 	BAD(2, "no command 'lsit'", "lsit");

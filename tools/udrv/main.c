@@ -15,6 +15,7 @@
  * address ("0000:00:02.0" or "00:02.0"). Devices are found and opened with
  * libudrv; list and info also show the raw sysfs attributes (like lsuio).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -140,12 +141,22 @@ int uio_numbers(unsigned int *out, int max)
 
 int parse_u64(const char *s, uint64_t *v)
 {
+	int base = 10;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	if (!s)
 		return -EINVAL;
+	/* "0x" hex or decimal: strtoull's base 0 would read "010" as 8 */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!isxdigit((unsigned char)s[0]) || s[1] == 'x' || s[1] == 'X')
+			return -EINVAL;
+	} else if (!isdigit((unsigned char)s[0])) {
+		return -EINVAL;
+	}
 	errno = 0;
-	*v = strtoull(s, &end, 0);
+	*v = strtoull(s, &end, base);
 	return errno || *end ? -EINVAL : 0;
 }
 
