@@ -242,13 +242,13 @@ static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 			return dev_err_probe(dev, -EBUSY, "%pR is busy\n", r);
 		mem->name = d->reg_name[i];
 		mem->memtype = UIO_MEM_PHYS;
-		mem->addr = r->start & PAGE_MASK;
+		mem->addr = r->start;
 		mem->offs = r->start & ~PAGE_MASK;
-		mem->size = PAGE_ALIGN(mem->offs + resource_size(r));
+		mem->size = resource_size(r);
 		/* A page is the smallest thing a process can map. */
-		if (mem->size != resource_size(r))
+		if (PAGE_ALIGN(mem->offs + mem->size) != mem->size)
 			dev_warn(dev, "map%d %pR is not page-aligned: userspace can reach the %llu bytes around it in its pages too\n",
-				 i, r, (unsigned long long)(mem->size - resource_size(r)));
+				 i, r, (unsigned long long)(PAGE_ALIGN(mem->offs + mem->size) - mem->size));
 	}
 	for (i = 0; i < d->nport; i++) {
 		r = d->port[i];
