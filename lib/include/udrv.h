@@ -284,7 +284,8 @@ UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *nam
  * Valid until the device is closed.
  */
 UDRV_API volatile void *udrv_region_base(const struct udrv_region *region);
-/** udrv_region_size() - region length in bytes. */
+/** udrv_region_size() - region length in bytes: the device's window (its DT
+ * `reg` size or BAR size), not the pages mapped around it. */
 UDRV_API size_t udrv_region_size(const struct udrv_region *region);
 /** udrv_region_phys() - physical (bus) address of the region's first byte. */
 UDRV_API uint64_t udrv_region_phys(const struct udrv_region *region);
