@@ -369,22 +369,22 @@ static int poll32(const struct udrv_region *r, size_t offset, uint32_t mask, uin
 	for (unsigned int spins = 0;; spins++) {
 		x = udrv_read32(r->base, offset);
 		if (((x & mask) == v) == equal)
-			ret = 0;
-		else if (now_ns() >= deadline)
-			ret = -ETIMEDOUT;
-		else if (spins < 100)
-			continue;
-		else {
+			break;
+		if (now_ns() >= deadline) {
+			/* As read_poll_timeout(): the thread may have been away
+			 * past the deadline since that read; one more decides. */
+			x = udrv_read32(r->base, offset);
+			break;
+		}
+		if (spins >= 100) {
 			struct timespec ts = { 0, 5000 };
 
 			nanosleep(&ts, NULL);
-			continue;
 		}
-		break;
 	}
 	if (last)
 		*last = x;
-	return ret;
+	return ((x & mask) == v) == equal ? 0 : -ETIMEDOUT;
 }
 
 UDRV_API int udrv_region_poll32(const struct udrv_region *region, size_t offset, uint32_t mask,

@@ -317,7 +317,9 @@ UDRV_API int udrv_region_write(const struct udrv_region *region, size_t offset, 
  * (value & @mask) == @expect or @timeout_ns passes (spinning briefly, then
  * sleeping a few microseconds between reads). The last value read goes to
  * *@last if @last is not NULL. Returns 0 when the condition holds,
- * -ETIMEDOUT if it did not in time, -ERANGE/-EINVAL as udrv_region_read().
+ * -ETIMEDOUT if it did not in time (as Linux's read_poll_timeout(), one
+ * read after the timeout has passed decides), -ERANGE/-EINVAL as
+ * udrv_region_read(); the whole access must lie inside the region.
  */
 UDRV_API int udrv_region_poll32(const struct udrv_region *region, size_t offset, uint32_t mask,
 				uint32_t expect, uint64_t timeout_ns, uint32_t *last);

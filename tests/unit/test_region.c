@@ -460,6 +460,64 @@ static void test_exact_window_pci_bar(void **state)
 	udrv_device_close(dev);
 }
 
+/* ---- poll32: one more read after the deadline (read_poll_timeout) ---- */
+
+/*
+ * The library's clock, wrapped (-Wl,--wrap=clock_gettime): once armed, the
+ * second reading (the first after a read of the register) stands for a
+ * thread preempted past the deadline, and the device finished meanwhile.
+ */
+int __real_clock_gettime(clockid_t clk, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t clk, struct timespec *ts);
+static volatile uint32_t *late_reg;
+static uint32_t late_value;
+static int late_calls;
+
+int __wrap_clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	int r = __real_clock_gettime(clk, ts);
+
+	if (late_reg && ++late_calls == 2) {
+		*late_reg = late_value;
+		ts->tv_sec += 10;
+	}
+	return r;
+}
+
+static void test_poll_reads_after_deadline(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+	volatile uint32_t *reg = (uint32_t *)((char *)fake_mem(0, 0) + 0x20);
+	uint32_t last = 0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+
+	/* done while "preempted": the read after the deadline sees it */
+	*reg = 0x1;
+	late_reg = reg, late_value = 0x80000001u, late_calls = 0;
+	assert_int_equal(udrv_region_poll32(r, 0x20, 0x80000000, 0x80000000, 1000000, &last), 0);
+	if (late_calls < 2)
+		skip();	/* the library's clock is not the wrapped one here */
+	assert_int_equal(last, 0x80000001u);
+
+	*reg = 0x1;
+	late_value = 0x0, late_calls = 0;
+	assert_int_equal(udrv_region_poll32_ne(r, 0x20, 0x1, 0x1, 1000000, &last), 0);
+	assert_int_equal(last, 0x0);
+
+	/* still not done after the deadline: -ETIMEDOUT with that last value */
+	*reg = 0x1;
+	late_value = 0x3, late_calls = 0;
+	assert_int_equal(udrv_region_poll32(r, 0x20, 0x80000000, 0x80000000, 1000000, &last),
+			 -ETIMEDOUT);
+	assert_int_equal(last, 0x3);
+	late_reg = NULL;
+	udrv_device_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -479,6 +537,7 @@ int main(void)
 		T(test_exact_window_genirq),
 		T(test_exact_window_dt_disagrees),
 		T(test_exact_window_pci_bar),
+		T(test_poll_reads_after_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
