@@ -248,7 +248,7 @@ static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 		/* A page is the smallest thing a process can map. */
 		if (PAGE_ALIGN(mem->offs + mem->size) != mem->size)
 			dev_warn(dev, "map%d %pR is not page-aligned: userspace can reach the %llu bytes around it in its pages too\n",
-				 i, r, (unsigned long long)(PAGE_ALIGN(mem->offs + mem->size) - mem->size));
+				 i, r, (u64)(PAGE_ALIGN(mem->offs + mem->size) - mem->size));
 	}
 	for (i = 0; i < d->nport; i++) {
 		r = d->port[i];
