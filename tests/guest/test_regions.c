@@ -9,8 +9,9 @@
  *               driver claims), handed to the stub at run time with
  *               `udrv bind`: read/write/dump past the window are refused
  *               (exit 2), and accesses the device refuses (its selector takes
- *               16-bit writes only: reads are an external abort, SIGBUS) are
- *               one line on stderr, exit 1.
+ *               16-bit writes only: reads are an external abort, SIGBUS;
+ *               its data register refuses 32-bit reads at 0x4) are one
+ *               line on stderr, exit 1.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -110,12 +111,13 @@ static void refused(int status, const char *why)
 			 R.status, R.err, R.out);
 }
 
-/* Never a signal: 0, or 1 with one line naming device, region and offset. */
+/* Never a signal: 0, or 1 with one line naming device, region and offset
+ * (@off: how the offset starts, "0x8:" for exactly 0x8). */
 static void clean(const char *dev, const char *region, const char *off)
 {
 	char want[128];
 
-	snprintf(want, sizeof(want), "%s region '%s' offset %s: ", dev, region, off);
+	snprintf(want, sizeof(want), "%s region '%s' offset %s", dev, region, off);
 	if (R.status >= 128)
 		fail_msg("udrv died of signal %d: '%s'", R.status - 128, R.err);
 	if (R.status && (R.status != 1 || !strstr(R.err, want) || lines(R.err) != 1))
@@ -224,14 +226,15 @@ static void test_fw_cfg_refused_access(void **state)
 	if (strcmp(board(), "virt-stock"))
 		skip();
 	udrv("read", "fw-cfg", "reg0", "0x8", NULL);
-	clean("fw-cfg", "reg0", "0x8");
+	clean("fw-cfg", "reg0", "0x8:");
 	udrv("read", "fw-cfg", "reg0", "0x8", "--width", "16", NULL);
-	clean("fw-cfg", "reg0", "0x8");
+	clean("fw-cfg", "reg0", "0x8:");
 	udrv("write", "fw-cfg", "reg0", "0x8", "0", NULL);	/* 32-bit: refused too */
-	clean("fw-cfg", "reg0", "0x8");
-	/* the whole window: the data register, then the selector */
+	clean("fw-cfg", "reg0", "0x8:");
+	/* the whole window: the data register (QEMU 7.2 refuses a 32-bit read
+	 * at 0x4 already), then the selector; the line names the offset */
 	udrv("dump", "fw-cfg", "reg0", NULL);
-	clean("fw-cfg", "reg0", "0x8");
+	clean("fw-cfg", "reg0", "0x");
 	assert_true(lines(R.out) <= 2);
 	assert_non_null(strstr(R.out, "00000000:"));
 	if (R.status)
