@@ -8,13 +8,14 @@
  *   maps 0 .. R-1  the device's register regions, in `reg` order for a
  *                  platform node (name from `reg-names`, else "regN"), in BAR
  *                  order for a PCI device (memory BARs only, name "barN").
- *                  `addr` is the region's physical start, `offset` its
- *                  distance from the page start (addr & (pagesize - 1)),
- *                  `size` the region's own length (DT `reg` size, BAR size):
- *                  the registers are at mmap(..., N * pagesize) + offset and
- *                  end size bytes later, as with uio_pdrv_genirq. The
- *                  mapping covers whole pages: the rest of them is not the
- *                  device's (the stub logs it at bind).
+ *                  `addr` is the region's exact start, `offset` its
+ *                  offset in its page (addr & (pagesize - 1): the
+ *                  registers are at mmap(..., N * pagesize) + offset),
+ *                  `size` the region's exact length (DT `reg` size, BAR
+ *                  size), as the UIO core expects for an unaligned addr.
+ *                  The mapping still spans whole pages (offset + size
+ *                  rounded up): libudrv's checked accessors and the udrv
+ *                  tool stay inside the `size` bytes.
  *   map  R         the DMA pool, if the device has one: named
  *                  UDRV_UIO_DMA_MAP_NAME, `addr` is its bus address (an IOVA
  *                  behind an IOMMU), `offset` is 0, `size` is the pool size

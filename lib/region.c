@@ -4,9 +4,17 @@
  *
  * Map N of /dev/uioX is mmapped at file offset N * pagesize; the region
  * starts `offset` bytes into the mapping (sysfs maps/mapN/offset, or
- * addr & (pagesize - 1) where a kernel reports 0 for an unaligned addr) and
- * ends where the map ends: (addr & (pagesize - 1)) + size bytes after the
- * page start, as in uio_pdrv_genirq and the udrv_uio stub.
+ * addr & (pagesize - 1) where a kernel reports 0 for an unaligned addr).
+ * A region is exactly the device's window, whatever the kernel driver says:
+ *   - an unaligned addr (the udrv_uio stub, old uio_pdrv_genirq): `size` is
+ *     the window's length, counted from addr;
+ *   - an aligned addr with a non-zero offset (uio_pdrv_genirq since v5.x,
+ *     udrv_uio before the exact maps): `size` counts from the page start
+ *     and is rounded up to pages;
+ * and then no longer than the device's own window where sysfs tells it:
+ * `reg` entry N of the DT node, or PCI BAR N for a map named "barN", when
+ * that starts at the same sub-page offset. The mapping itself covers whole
+ * pages; the checked accessors never leave the region.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +33,89 @@ static int read_map(struct udrv_device *dev, unsigned int n, const char *attr, u
 		       dev->e.nodes[0].uio, n, attr))
 		return -ENAMETOOLONG;
 	return udrv__read_u64(path, val);
+}
+
+static uint64_t be_cells(const unsigned char *p, unsigned int n)
+{
+	uint64_t v = 0;
+
+	for (unsigned int i = 0; i < 4 * n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* #address-cells or #size-cells for the children of the DT directory @dir
+ * or its nearest ancestor that says (the kernel's of_n_addr_cells()). */
+static unsigned int dt_cells(const char *of_node, const char *prop, unsigned int dflt)
+{
+	char dir[UDRV_PATH], path[UDRV_PATH + 32], *base;
+	unsigned int cells = dflt;
+	unsigned char b[8];
+	size_t bl;
+	char *slash;
+
+	if (udrv__path(dir, sizeof(dir), "/sys/firmware/devicetree/base") ||
+	    !(base = realpath(dir, NULL)))	/* of_node is resolved too */
+		return dflt;
+	bl = strlen(base);
+	snprintf(dir, sizeof(dir), "%s", of_node);
+	if (strncmp(dir, base, bl))
+		bl = SIZE_MAX;
+	free(base);
+	while (bl != SIZE_MAX && (slash = strrchr(dir, '/')) && (size_t)(slash - dir) >= bl) {
+		*slash = '\0';
+		snprintf(path, sizeof(path), "%s/%s", dir, prop);
+		if (udrv__read_file(path, (char *)b, sizeof(b)) == 4) {
+			cells = (unsigned int)be_cells(b, 1);
+			break;
+		}
+	}
+	return cells;
+}
+
+/*
+ * The device's own window behind map @n, at sub-page offset @sub: the DT
+ * node's reg entry @n, or BAR N of a PCI device for a map named "barN".
+ * 0 if sysfs does not say or says something else (then the map decides).
+ */
+static uint64_t device_window(const struct udrv_device *dev, unsigned int n, const char *name,
+			      uint64_t sub, size_t pg)
+{
+	char path[UDRV_PATH + 32];
+	uint64_t start = 0, size = 0;
+
+	if (dev->e.source == UDRV_SOURCE_DT && dev->e.of_node[0]) {
+		unsigned char reg[256];
+		unsigned int ac = dt_cells(dev->e.of_node, "#address-cells", 2);
+		unsigned int sc = dt_cells(dev->e.of_node, "#size-cells", 1);
+		int len;
+
+		if (!ac || ac > 4 || !sc || sc > 2)
+			return 0;
+		snprintf(path, sizeof(path), "%s/reg", dev->e.of_node);
+		len = udrv__read_file(path, (char *)reg, sizeof(reg));
+		if (len < 0 || (size_t)len < (n + 1) * 4 * (ac + sc))
+			return 0;
+		start = be_cells(reg + n * 4 * (ac + sc), ac);
+		size = be_cells(reg + n * 4 * (ac + sc) + 4 * ac, sc);
+	} else if (dev->e.source == UDRV_SOURCE_PCI && !strncmp(name, "bar", 3) &&
+		   name[3] >= '0' && name[3] <= '5' && !name[4]) {
+		char buf[1024], *line;
+		unsigned long long s, e;
+
+		snprintf(path, sizeof(path), "%s/resource", dev->e.parent);
+		if (udrv__read_file(path, buf, sizeof(buf)) < 0)
+			return 0;
+		line = buf;
+		for (int i = 0; i < name[3] - '0' && line; i++)
+			if ((line = strchr(line, '\n')))
+				line++;
+		if (!line || sscanf(line, "%llx %llx", &s, &e) != 2 || !e || e < s)
+			return 0;
+		start = s;
+		size = e - s + 1;
+	}
+	return (start & (pg - 1)) == sub ? size : 0;
 }
 
 static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
@@ -61,6 +152,12 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)offset,
 				  (unsigned long long)size);
 	size = (addr & (pg - 1)) + size - offset;
+	if (strcmp(name, UDRV_UIO_DMA_MAP_NAME)) {
+		uint64_t window = device_window(dev, n, name, offset, pg);
+
+		if (window && window < size)
+			size = window;
+	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)n * (off_t)pg);
 	if (p == MAP_FAILED)
 		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", dev->e.nodes[0].uio, n,
@@ -272,22 +369,22 @@ static int poll32(const struct udrv_region *r, size_t offset, uint32_t mask, uin
 	for (unsigned int spins = 0;; spins++) {
 		x = udrv_read32(r->base, offset);
 		if (((x & mask) == v) == equal)
-			ret = 0;
-		else if (now_ns() >= deadline)
-			ret = -ETIMEDOUT;
-		else if (spins < 100)
-			continue;
-		else {
+			break;
+		if (now_ns() >= deadline) {
+			/* As read_poll_timeout(): the thread may have been away
+			 * past the deadline since that read; one more decides. */
+			x = udrv_read32(r->base, offset);
+			break;
+		}
+		if (spins >= 100) {
 			struct timespec ts = { 0, 5000 };
 
 			nanosleep(&ts, NULL);
-			continue;
 		}
-		break;
 	}
 	if (last)
 		*last = x;
-	return ret;
+	return ((x & mask) == v) == equal ? 0 : -ETIMEDOUT;
 }
 
 UDRV_API int udrv_region_poll32(const struct udrv_region *region, size_t offset, uint32_t mask,

@@ -4,9 +4,11 @@
  *
  * One level interrupt serves both directions. The RX causes (trigger
  * level, timeout, overrun, framing, parity) stay enabled; TX empty is
- * enabled only while a writer waits for room. Serving it: read the status,
- * move the RX FIFO into the ring, then clear the causes read, then unmask,
- * so a cause that still holds (more bytes) raises the line again at once.
+ * enabled only while a writer waits for a stalled transmitter. Serving it:
+ * read the status, clear the causes read, then move the RX FIFO into the
+ * ring (as Linux's cdns_uart_isr: a trigger that latches while draining is
+ * a new event, not cleared unserved), then unmask, so a cause that still
+ * holds (more bytes) raises the line again at once.
  * (UG1085, UART Controller, "Interrupts"; QEMU hw/char/cadence_uart.c.)
  */
 #include <assert.h>
@@ -87,8 +89,8 @@ static int service(struct cdns_uart *u)
 {
 	uint32_t isr = udrv_read32(u->r, UART_ISR), why = isr & u->ier;
 
+	udrv_write32(u->r, UART_ISR, isr);	/* clear first, then drain */
 	pull(u);
-	udrv_write32(u->r, UART_ISR, isr);
 	u->st.irq_rx_trigger += !!(why & UART_IXR_RTRIG);
 	u->st.irq_rx_timeout += !!(why & UART_IXR_TOUT);
 	u->st.irq_tx_empty += !!(why & UART_IXR_TEMPTY);
@@ -285,13 +287,23 @@ ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64
 		}
 		if (done == len)
 			break;
-		/* Full: sleep until the FIFO empties (TX empty, enabled for now). */
-		uint64_t left = left_until(deadline);
+		/* Full: the transmitter frees a slot every character time, so
+		 * wait for not-full (polling a few character times), not for an
+		 * empty FIFO. Only a stalled transmitter (flow control, a clock
+		 * gone) sleeps until TX empty, enabled for now. */
+		uint64_t left = left_until(deadline), frames = 4 * 12 * 1000000000ull / u->baud;
 
 		if (!left) {
 			ret = -ETIMEDOUT;
 			break;
 		}
+		ret = udrv_region_poll32_ne(u->reg, UART_SR, UART_SR_TFUL, UART_SR_TFUL,
+					    frames < left ? frames : left, NULL);
+		if (!ret)
+			continue;
+		if (ret != -ETIMEDOUT)
+			break;
+		ret = 0;
 		udrv_write32(u->r, UART_ISR, UART_IXR_TEMPTY);
 		set_ier(u, RX_IRQS | UART_IXR_TEMPTY);
 		if (udrv_read32(u->r, UART_SR) & UART_SR_TFUL)

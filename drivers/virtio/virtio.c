@@ -37,6 +37,7 @@ struct virtq {
 
 struct virtio_dev {
 	struct udrv_device *udev;
+	struct udrv_region *regs;
 	volatile void *base;
 	struct udrv_irq *irq;		/* NULL: no interrupt, polled only */
 	uint32_t id;
@@ -73,6 +74,13 @@ static void wr(struct virtio_dev *vd, size_t off, uint32_t v)
 	udrv_write32(vd->base, off, v);
 }
 
+/* 4.2.3.1.1: write 0 to Status, then wait for it to read back 0. */
+static int reset(struct virtio_dev *vd)
+{
+	wr(vd, VIRTIO_MMIO_STATUS, 0);
+	return udrv_region_poll32(vd->regs, VIRTIO_MMIO_STATUS, ~0u, 0, 1000000000ull, NULL);
+}
+
 static const char *type_name(uint32_t id)
 {
 	static const char *const names[] = { "none", "network", "block", "console", "entropy" };
@@ -82,7 +90,6 @@ static const char *type_name(uint32_t id)
 
 int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **out)
 {
-	struct udrv_region *regs;
 	struct virtio_dev *vd;
 	uint32_t v;
 	int ret;
@@ -98,13 +105,13 @@ int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **ou
 				   *udrv_last_error() ? udrv_last_error() : strerror(-ret));
 		goto err;
 	}
-	ret = udrv_device_region(vd->udev, 0, VIRTIO_MMIO_SIZE, &regs);
+	ret = udrv_device_region(vd->udev, 0, VIRTIO_MMIO_SIZE, &vd->regs);
 	if (ret) {
 		ret = virtio__fail(ret, "%s: no register region of 0x%x bytes", name,
 				   VIRTIO_MMIO_SIZE);
 		goto err;
 	}
-	vd->base = udrv_region_base(regs);
+	vd->base = udrv_region_base(vd->regs);
 	if ((v = rd(vd, VIRTIO_MMIO_MAGIC)) != VIRTIO_MMIO_MAGIC_VALUE) {
 		ret = virtio__fail(-ENODEV, "%s: not virtio-mmio (magic 0x%08x)", name, v);
 		goto err;
@@ -123,9 +130,7 @@ int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **ou
 	if (udrv_device_irq(vd->udev, 0, &vd->irq))
 		vd->irq = NULL;
 	vd->polled = !vd->irq;
-	/* 4.2.3.1.1: reset, then wait for the status to read back 0. */
-	wr(vd, VIRTIO_MMIO_STATUS, 0);
-	if (udrv_region_poll32(regs, VIRTIO_MMIO_STATUS, ~0u, 0, 1000000000ull, NULL)) {
+	if (reset(vd)) {
 		ret = virtio__fail(-EIO, "%s: the device did not reset", name);
 		goto err;
 	}
@@ -153,8 +158,11 @@ void virtio_dev_close(struct virtio_dev *vd)
 {
 	if (!vd)
 		return;
-	wr(vd, VIRTIO_MMIO_STATUS, 0);	/* the device forgets the queues */
-	(void)rd(vd, VIRTIO_MMIO_STATUS);
+	/* The device forgets the queues once Status reads 0 (4.2.3.1.1):
+	 * only then are the rings the driver's to free. */
+	if (reset(vd))
+		virtio__fail(-EIO, "%s: the device did not reset at close",
+			     udrv_device_name(vd->udev));
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		if (vd->vqs[i])
 			virtq_release(vd->vqs[i]);
@@ -200,7 +208,16 @@ int virtio_dev_negotiate(struct virtio_dev *vd, uint64_t wanted)
 	offered |= rd(vd, VIRTIO_MMIO_DEVICE_FEATURES);
 	if (!(offered >> VIRTIO_F_VERSION_1 & 1))
 		return virtio__fail(-EPROTONOSUPPORT, "device offers no VIRTIO_F_VERSION_1");
-	vd->features = offered & (wanted | 1ull << VIRTIO_F_VERSION_1);
+	/*
+	 * Accepted whenever offered (6.1): the driver hands the device bus
+	 * addresses of the stub's DMA pool (IOVAs behind an IOMMU), which is
+	 * what ACCESS_PLATFORM means, and a device that sets it may refuse
+	 * FEATURES_OK without it (QEMU iommu_platform=on). Its ring barriers
+	 * (udrv_wmb/rmb/mb) are already the platform's, as ORDER_PLATFORM asks.
+	 */
+	vd->features = offered & (wanted | 1ull << VIRTIO_F_VERSION_1 |
+				  1ull << VIRTIO_F_ACCESS_PLATFORM |
+				  1ull << VIRTIO_F_ORDER_PLATFORM);
 	wr(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(vd, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)(vd->features >> 32));
 	wr(vd, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
@@ -339,6 +356,9 @@ int virtio_dev_wait(struct virtio_dev *vd, struct virtq *vq, uint64_t timeout_ns
 
 				if (isr)
 					wr(vd, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+				/* The ACK store before the used->idx load: a
+				 * store-load order only a full barrier gives. */
+				udrv_mb();
 				vd->irqs++;
 				udrv_irq_unmask(vd->irq);
 			}

@@ -56,8 +56,9 @@ const char *virtio_last_error(void);
 int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **out);
 
 /**
- * virtio_dev_close() - reset the device (it stops using every queue), free
- * the queues and close the UIO device. NULL is ignored.
+ * virtio_dev_close() - reset the device and wait (up to 1 s) for Status to
+ * read 0, when it has stopped using every queue; then free the queues and
+ * close the UIO device. NULL is ignored.
  */
 void virtio_dev_close(struct virtio_dev *vd);
 
@@ -73,7 +74,9 @@ bool virtio_dev_has(const struct virtio_dev *vd, unsigned int bit);
 /**
  * virtio_dev_negotiate() - accept the features in @wanted (bit masks, 1ull <<
  * VIRTIO_F_...) that the device offers, plus VIRTIO_F_VERSION_1, which it must
- * offer; set FEATURES_OK and check the device kept it (3.1.1).
+ * offer, and VIRTIO_F_ACCESS_PLATFORM / VIRTIO_F_ORDER_PLATFORM whenever
+ * offered (the driver's addresses are bus addresses, its barriers the
+ * platform's); set FEATURES_OK and check the device kept it (3.1.1).
  * Errors: -EPROTONOSUPPORT no VIRTIO_F_VERSION_1; -ENOTSUP the device
  * refused the set (it is left FAILED); -EALREADY called twice.
  */

@@ -56,6 +56,8 @@
 #define VIRTIO_F_INDIRECT_DESC		28	/* 2.6.5.3 indirect descriptors */
 #define VIRTIO_F_EVENT_IDX		29	/* 2.6.7, 2.6.8 (not used here) */
 #define VIRTIO_F_VERSION_1		32	/* compliance with 1.x: required */
+#define VIRTIO_F_ACCESS_PLATFORM	33	/* 6.1: addresses go through the platform (IOMMU) */
+#define VIRTIO_F_ORDER_PLATFORM		36	/* 6.1: platform barriers order the rings */
 
 /* 5 Device Types */
 #define VIRTIO_ID_BLOCK			2

@@ -14,11 +14,13 @@
 
 #define RNG_CHUNK	4096u
 #define RNG_TIMEOUT_NS	5000000000ull
+#define RNG_MAX_EMPTY	4	/* 0-byte answers in a row before giving up */
 
 struct virtio_rng {
 	struct virtio_dev *vd;
 	struct virtq *vq;
 	struct udrv_dma_buf *buf;
+	uint32_t queued;	/* bytes the device may write into buf; 0: buf is ours */
 };
 
 int virtio_rng_open(const char *name, bool polled, struct virtio_rng **out)
@@ -68,8 +70,16 @@ struct virtio_dev *virtio_rng_virtio(const struct virtio_rng *rng)
 	return rng->vd;
 }
 
+/*
+ * One buffer, at most one descriptor: after a timeout the buffer stays with
+ * the device (it may still write it) and the next call waits for that same
+ * request instead of queueing the buffer a second time. Random bytes are
+ * random whichever call asked for them; any the caller no longer needs are
+ * dropped.
+ */
 ssize_t virtio_rng_read(struct virtio_rng *rng, void *buf, size_t len)
 {
+	unsigned int empty = 0;
 	size_t done = 0;
 	void *token;
 	uint32_t got;
@@ -79,18 +89,33 @@ ssize_t virtio_rng_read(struct virtio_rng *rng, void *buf, size_t len)
 	if (!buf && len)
 		return -EINVAL;
 	while (done < len) {
-		size_t want = len - done < RNG_CHUNK ? len - done : RNG_CHUNK;
-		struct virtq_seg seg = { udrv_dma_bus(rng->buf), (uint32_t)want, true };
+		if (!rng->queued) {
+			size_t want = len - done < RNG_CHUNK ? len - done : RNG_CHUNK;
+			struct virtq_seg seg = { udrv_dma_bus(rng->buf), (uint32_t)want, true };
 
-		if ((ret = virtq_add(rng->vq, &seg, 1, rng)))
-			return ret;
-		virtq_kick(rng->vq);
+			if ((ret = virtq_add(rng->vq, &seg, 1, rng)))
+				return ret;
+			rng->queued = (uint32_t)want;
+			virtq_kick(rng->vq);
+		}
 		if ((ret = virtio_dev_wait(rng->vd, rng->vq, RNG_TIMEOUT_NS)))
 			return ret;	/* the buffer stays with the device */
 		if ((ret = virtq_get(rng->vq, &token, &got)) < 0)
 			return ret;
-		if (got > want)
-			return virtio__fail(-EIO, "the device wrote %u bytes into %zu", got, want);
+		if (!ret)
+			continue;
+		if (got > rng->queued)
+			return virtio__fail(-EIO, "the device wrote %u bytes into %u", got,
+					    rng->queued);
+		rng->queued = 0;
+		/* 5.4.6.2: the device places one or more bytes */
+		if (!got && ++empty >= RNG_MAX_EMPTY)
+			return virtio__fail(-EIO, "the device returned no bytes %u times in a row",
+					    empty);
+		if (got)
+			empty = 0;
+		if (got > len - done)
+			got = (uint32_t)(len - done);
 		memcpy((char *)buf + done, udrv_dma_cpu(rng->buf), got);
 		done += got;
 	}

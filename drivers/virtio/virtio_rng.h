@@ -39,7 +39,10 @@ void virtio_rng_close(struct virtio_rng *rng);
  * virtio_rng_read() - fill @buf (owned by the caller) with @len random bytes
  * from the device, waiting (at most 5 s per buffer) as long as it takes.
  * Returns @len, or -EINVAL (@buf NULL with @len > 0), -ETIMEDOUT, -EIO,
- * -ENODEV as virtio_dev_wait(). A @len of 0 returns 0.
+ * -ENODEV as virtio_dev_wait(); -EIO also when the device answers with no
+ * bytes several times in a row. After -ETIMEDOUT the request stays with
+ * the device and the next call waits for it (never a second one into the
+ * same buffer). A @len of 0 returns 0.
  */
 ssize_t virtio_rng_read(struct virtio_rng *rng, void *buf, size_t len);
 

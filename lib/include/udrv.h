@@ -328,7 +328,8 @@ UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *nam
  * Valid until the device is closed.
  */
 UDRV_API volatile void *udrv_region_base(const struct udrv_region *region);
-/** udrv_region_size() - region length in bytes. */
+/** udrv_region_size() - region length in bytes: the device's window (its DT
+ * `reg` size or BAR size), not the pages mapped around it. */
 UDRV_API size_t udrv_region_size(const struct udrv_region *region);
 /** udrv_region_phys() - physical (bus) address of the region's first byte. */
 UDRV_API uint64_t udrv_region_phys(const struct udrv_region *region);
@@ -360,7 +361,9 @@ UDRV_API int udrv_region_write(const struct udrv_region *region, size_t offset, 
  * (value & @mask) == @expect or @timeout_ns passes (spinning briefly, then
  * sleeping a few microseconds between reads). The last value read goes to
  * *@last if @last is not NULL. Returns 0 when the condition holds,
- * -ETIMEDOUT if it did not in time, -ERANGE/-EINVAL as udrv_region_read().
+ * -ETIMEDOUT if it did not in time (as Linux's read_poll_timeout(), one
+ * read after the timeout has passed decides), -ERANGE/-EINVAL as
+ * udrv_region_read(); the whole access must lie inside the region.
  */
 UDRV_API int udrv_region_poll32(const struct udrv_region *region, size_t offset, uint32_t mask,
 				uint32_t expect, uint64_t timeout_ns, uint32_t *last);

@@ -319,6 +319,205 @@ static void test_poll(void **state)
 	udrv_device_close(dev);
 }
 
+/* ---- exact windows: the region is the device's, not the page's ---- */
+
+static void be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+/* reg = <0 addr 0 size> (#address-cells = #size-cells = <2> in /soc). */
+static void dt_reg(const char *node, uint32_t addr, uint32_t size)
+{
+	unsigned char reg[16] = { 0 };
+
+	be32(reg + 4, addr);
+	be32(reg + 12, size);
+	fake_dt_prop(node, "reg", reg, sizeof(reg));
+}
+
+/* Give sys/<parent> the DT node /<node> (under /soc) with that reg. */
+static void dt_node_reg(const char *parent, const char *node, uint32_t addr, uint32_t size)
+{
+	static const char compat[] = "virtio,mmio";
+	unsigned char two[4];
+
+	fake_dt(parent, node, compat, sizeof(compat));
+	be32(two, 2);
+	fake_dt_prop("soc", "#address-cells", two, 4);
+	fake_dt_prop("soc", "#size-cells", two, 4);
+	dt_reg(node, addr, size);
+}
+
+/* Open @name, check region 0 is @phys + @size and that the checked
+ * accessors stop exactly at its end. */
+static void check_window(const char *name, uint64_t phys, size_t size)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+	uint64_t v = 0;
+
+	assert_int_equal(udrv_device_open(name, &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	assert_int_equal(udrv_region_phys(r), phys);
+	assert_int_equal(udrv_region_size(r), size);
+	assert_int_equal(udrv_device_region(dev, 0, size + 1, &r), -ERANGE);
+	for (unsigned int w = 8; w <= 64; w *= 2) {
+		assert_int_equal(udrv_region_write(r, size - w / 8, w, 0), 0);
+		assert_int_equal(udrv_region_read(r, size - w / 8, w, &v), 0);
+		assert_int_equal(udrv_region_read(r, size, w, &v), -ERANGE);
+		assert_int_equal(udrv_region_write(r, size, w, 0), -ERANGE);
+	}
+	assert_int_equal(udrv_region_poll32(r, size - 4, 0, 0, 0, NULL), 0);
+	assert_int_equal(udrv_region_poll32(r, size, 0, 0, 0, NULL), -ERANGE);
+	assert_int_equal(udrv_region_poll32_ne(r, size, 0, 1, 0, NULL), -ERANGE);
+	udrv_device_close(dev);
+}
+
+/* udrv_uio: addr is the window's exact (unaligned) start, size its length.
+ * virtio-rng on QEMU virt: 0x200 bytes at 0xa003a00, its neighbour's Status
+ * register at 0xa003c70 (0x270 in) is not part of it. */
+static void test_exact_window_stub(void **state)
+{
+	static const struct fake_map m[] = { { "reg0", 0xa003a00, 0x200, 0xa00 } };
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+
+	(void)state;
+	fake_uio(7, "virtio-rng", "devices/platform/a003a00.virtio_mmio", m, 1, true, 0);
+	check_window("virtio-rng", 0xa003a00, 0x200);
+	assert_int_equal(udrv_device_open("virtio-rng", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+	assert_int_equal(udrv_region_write(r, 0x270, 32, 0), -ERANGE);
+	assert_int_equal(*(uint32_t *)((char *)fake_mem(7, 0) + 0xc70), 0);
+	udrv_device_close(dev);
+	/* the same with a DT node that agrees: no change */
+	dt_node_reg("devices/platform/a003a00.virtio_mmio", "soc/virtio_mmio@a003a00", 0xa003a00,
+		    0x200);
+	check_window("virtio-rng", 0xa003a00, 0x200);
+}
+
+/* uio_pdrv_genirq (v5.x on): addr rounded down to the page, offset, size
+ * from the page start rounded up to pages. The DT reg says the window. */
+static void test_exact_window_genirq(void **state)
+{
+	static const struct fake_map rng[] = { { "virtio", 0xa003000, 0x1000, 0xa00 } };
+	static const struct fake_map cfg[] = { { "fw-cfg", 0x9020000, 0x1000, 0 } };
+
+	(void)state;
+	fake_uio(7, "virtio-rng", "devices/platform/a003a00.virtio_mmio", rng, 1, true, 0);
+	/* nothing else to go by: the map's rest of the page */
+	check_window("virtio-rng", 0xa003a00, 0x600);
+	dt_node_reg("devices/platform/a003a00.virtio_mmio", "soc/virtio_mmio@a003a00", 0xa003a00,
+		    0x200);
+	check_window("virtio-rng", 0xa003a00, 0x200);
+
+	/* a 0x18-byte window at a page start (QEMU fw-cfg) */
+	fake_uio(8, "fw-cfg", "devices/platform/9020000.fw-cfg", cfg, 1, false, 0);
+	check_window("fw-cfg", 0x9020000, 0x1000);
+	dt_node_reg("devices/platform/9020000.fw-cfg", "soc/fw-cfg@9020000", 0x9020000, 0x18);
+	check_window("fw-cfg", 0x9020000, 0x18);
+}
+
+/* A DT reg that does not describe the map (another sub-page offset, or
+ * larger than what is mapped) changes nothing. */
+static void test_exact_window_dt_disagrees(void **state)
+{
+	static const struct fake_map m[] = { { "reg0", 0xa003a00, 0x200, 0xa00 } };
+
+	(void)state;
+	fake_uio(7, "virtio-rng", "devices/platform/a003a00.virtio_mmio", m, 1, true, 0);
+	dt_node_reg("devices/platform/a003a00.virtio_mmio", "soc/virtio_mmio@a003a00", 0xa003c00,
+		    0x100);
+	check_window("virtio-rng", 0xa003a00, 0x200);
+	dt_reg("soc/virtio_mmio@a003a00", 0xa003a00, 0x400);
+	check_window("virtio-rng", 0xa003a00, 0x200);
+}
+
+/* PCI: a BAR smaller than a page reported page-rounded; sysfs resource
+ * (start end flags per BAR) has the BAR's size. */
+static void test_exact_window_pci_bar(void **state)
+{
+	static const struct fake_map m[] = { { "bar0", 0x10100000, 0x1000, 0 },
+					     { "bar2", 0x10200000, 0x1000, 0 } };
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+
+	(void)state;
+	fake_uio(7, "small", "devices/pci0000:00/0000:00:03.0", m, 2, true, 0);
+	fake_pci("devices/pci0000:00/0000:00:03.0", 0x1af4, 0x1005);
+	fake_write("sys/devices/pci0000:00/0000:00:03.0/resource",
+		   "0x0000000010100000 0x00000000101000ff 0x0000000000040200\n"
+		   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		   "0x0000000010200000 0x0000000010200fff 0x0000000000040200\n");
+	check_window("small", 0x10100000, 0x100);
+	assert_int_equal(udrv_device_open("small", &dev), 0);
+	assert_int_equal(udrv_device_region_by_name(dev, "bar2", 0, &r), 0);
+	assert_int_equal(udrv_region_size(r), 0x1000);
+	udrv_device_close(dev);
+}
+
+/* ---- poll32: one more read after the deadline (read_poll_timeout) ---- */
+
+/*
+ * The library's clock, wrapped (-Wl,--wrap=clock_gettime): once armed, the
+ * second reading (the first after a read of the register) stands for a
+ * thread preempted past the deadline, and the device finished meanwhile.
+ */
+int __real_clock_gettime(clockid_t clk, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t clk, struct timespec *ts);
+static volatile uint32_t *late_reg;
+static uint32_t late_value;
+static int late_calls;
+
+int __wrap_clock_gettime(clockid_t clk, struct timespec *ts)
+{
+	int r = __real_clock_gettime(clk, ts);
+
+	if (late_reg && ++late_calls == 2) {
+		*late_reg = late_value;
+		ts->tv_sec += 10;
+	}
+	return r;
+}
+
+static void test_poll_reads_after_deadline(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+	volatile uint32_t *reg = (uint32_t *)((char *)fake_mem(0, 0) + 0x20);
+	uint32_t last = 0;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
+
+	/* done while "preempted": the read after the deadline sees it */
+	*reg = 0x1;
+	late_reg = reg, late_value = 0x80000001u, late_calls = 0;
+	assert_int_equal(udrv_region_poll32(r, 0x20, 0x80000000, 0x80000000, 1000000, &last), 0);
+	if (late_calls < 2)
+		skip();	/* the library's clock is not the wrapped one here */
+	assert_int_equal(last, 0x80000001u);
+
+	*reg = 0x1;
+	late_value = 0x0, late_calls = 0;
+	assert_int_equal(udrv_region_poll32_ne(r, 0x20, 0x1, 0x1, 1000000, &last), 0);
+	assert_int_equal(last, 0x0);
+
+	/* still not done after the deadline: -ETIMEDOUT with that last value */
+	*reg = 0x1;
+	late_value = 0x3, late_calls = 0;
+	assert_int_equal(udrv_region_poll32(r, 0x20, 0x80000000, 0x80000000, 1000000, &last),
+			 -ETIMEDOUT);
+	assert_int_equal(last, 0x3);
+	late_reg = NULL;
+	udrv_device_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -334,6 +533,11 @@ int main(void)
 		T(test_checked_access),
 		T(test_poll),
 		T(test_checked_access_gone),
+		T(test_exact_window_stub),
+		T(test_exact_window_genirq),
+		T(test_exact_window_dt_disagrees),
+		T(test_exact_window_pci_bar),
+		T(test_poll_reads_after_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -151,6 +152,49 @@ static void test_registers(void **state)
 	rtc[0x28 / 4] = 2;
 	OK("dump", "rtc2", "regs");	/* the whole 256-byte region */
 	assert_int_equal(strlen(out), 16 * strlen("00000000: 00000000 00000000 00000000 00000000\n"));
+}
+
+/*
+ * An access the bus refuses: the memory behind edu's 1 MiB BAR is cut to
+ * its first page, so touching a later page is a SIGBUS from the kernel, as
+ * an external abort on a device register would be. One line naming device,
+ * region and offset, exit 1, and the caller's own signal handling is back
+ * afterwards.
+ */
+static void test_bus_error(void **state)
+{
+	char path[512];
+	struct sigaction bus, segv, now;
+	long pg = sysconf(_SC_PAGESIZE);
+	char off[32], want[160];
+
+	(void)state;
+	assert_int_equal(sigaction(SIGBUS, NULL, &bus), 0);	/* cmocka's */
+	assert_int_equal(sigaction(SIGSEGV, NULL, &segv), 0);
+	snprintf(path, sizeof(path), "%s/dev/uio4.map0", getenv("UDRV_ROOT"));
+	assert_int_equal(truncate(path, pg), 0);
+	snprintf(off, sizeof(off), "%#lx", pg - 4);
+	OK("read", "edu", "bar0", off);
+	snprintf(off, sizeof(off), "%#lx", pg);
+	snprintf(want, sizeof(want), "edu region 'bar0' offset %#lx: the 32-bit read was refused "
+		 "(bus error)", pg);
+	BAD(1, want, "read", "edu", "bar0", off);
+	snprintf(want, sizeof(want), "edu region 'bar0' offset %#lx: the 16-bit write was refused "
+		 "(bus error)", pg);
+	BAD(1, want, "write", "edu", "bar0", off, "1", "--width", "16");
+	/* dump: what was read before stays on stdout, then the one line */
+	snprintf(off, sizeof(off), "%#lx", pg - 16);
+	assert_int_equal(udrv("dump", "edu", "bar0", off, "0x20", NULL), 1);
+	snprintf(want, sizeof(want), "%08lx: 00000000 00000000 00000000 00000000\n%08lx:\n",
+		 pg - 16, pg);
+	assert_string_equal(out, want);
+	snprintf(want, sizeof(want), "udrv dump: edu region 'bar0' offset %#lx: the 32-bit read "
+		 "was refused (bus error)\n", pg);
+	assert_string_equal(err, want);
+	assert_int_equal(sigaction(SIGBUS, NULL, &now), 0);
+	assert_true(now.sa_handler == bus.sa_handler);
+	assert_int_equal(sigaction(SIGSEGV, NULL, &now), 0);
+	assert_true(now.sa_handler == segv.sa_handler);
 }
 
 /* Events need the device open (fake.h), so the guest suite fires real ones;
@@ -336,6 +380,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_info, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_registers, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_bus_error, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_irq, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_dt, fake_setup, fake_teardown),
 		cmocka_unit_test_setup_teardown(test_bind, fake_setup, fake_teardown),

@@ -24,6 +24,8 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -752,6 +754,50 @@ static int parse_range(const char *cmd, const struct udrv_region *reg, const cha
 	return 0;
 }
 
+/*
+ * One checked register access with SIGBUS and SIGSEGV caught: a bus that
+ * refuses it (an unassigned address, a register that takes other widths,
+ * an external abort) or a mapping revoked under us (unbind) is one line on
+ * stderr naming the device, region and offset, exit 1 -- never a signal.
+ * The handlers live only around the access; the caller's come back after
+ * (the host tests and the fuzzer run the tool in-process).
+ */
+static sigjmp_buf access_env;
+static volatile sig_atomic_t access_signal;
+
+static void access_fault(int sig)
+{
+	access_signal = sig;
+	siglongjmp(access_env, 1);
+}
+
+static int access_reg(const char *cmd, struct udrv_device *dev, const struct udrv_region *reg,
+		      uint64_t off, unsigned int width, bool write, uint64_t *val)
+{
+	struct sigaction sa = { .sa_handler = access_fault }, old_bus, old_segv;
+	volatile int r = 0;
+
+	sigemptyset(&sa.sa_mask);
+	access_signal = 0;
+	sigaction(SIGBUS, &sa, &old_bus);
+	sigaction(SIGSEGV, &sa, &old_segv);
+	if (!sigsetjmp(access_env, 1))
+		r = write ? udrv_region_write(reg, off, width, *val) :
+			    udrv_region_read(reg, off, width, val);
+	sigaction(SIGBUS, &old_bus, NULL);
+	sigaction(SIGSEGV, &old_segv, NULL);
+	if (access_signal)
+		return report(1, cmd, "%s region '%s' offset 0x%" PRIx64 ": the %u-bit %s was "
+			    "refused (%s)", udrv_device_name(dev), udrv_region_name(reg), off,
+			    width, write ? "write" : "read",
+			    access_signal == SIGBUS ? "bus error" : "segmentation fault");
+	if (r)
+		return report(1, cmd, "%s region '%s' offset 0x%" PRIx64 ": %s",
+			    udrv_device_name(dev), udrv_region_name(reg), off,
+			    r == -ENODEV ? "the device was removed" : strerror(-r));
+	return 0;
+}
+
 static int cmd_rw(int argc, char **argv, bool write)
 {
 	static const struct option opts[] = { { "width", required_argument, NULL, 'w' }, { 0 } };
@@ -783,10 +829,8 @@ static int cmd_rw(int argc, char **argv, bool write)
 	    (r = get_region(cmd, dev, argv[optind + 1], &reg)) ||
 	    (r = parse_range(cmd, reg, argv[optind + 2], width / 8, width / 8, &off)))
 		goto out;
-	r = write ? udrv_region_write(reg, off, width, val) : udrv_region_read(reg, off, width, &val);
-	if (r)
-		r = report(1, cmd, "%s", strerror(-r));
-	else if (!write)
+	r = access_reg(cmd, dev, reg, off, width, write, &val);
+	if (!r && !write)
 		printf("0x%0*" PRIx64 "\n", (int)width / 4, val);
 out:
 	udrv_device_close(dev);
@@ -831,9 +875,8 @@ static int cmd_dump(int argc, char **argv)
 		if (a == off)
 			for (uint64_t pad = a & ~(uint64_t)15; pad < a; pad += 4)
 				fputs("         ", stdout);
-		if ((r = udrv_region_read(reg, a, 32, &v))) {
+		if ((r = access_reg("dump", dev, reg, a, 32, false, &v))) {
 			putchar('\n');
-			r = report(1, "dump", "read at 0x%" PRIx64 ": %s", a, strerror(-r));
 			goto out;
 		}
 		printf(" %08" PRIx64, v);
