@@ -256,6 +256,38 @@ UDRV_API int udrv_device_pci_config_read(struct udrv_device *dev, unsigned int o
 UDRV_API int udrv_device_pci_config_write(struct udrv_device *dev, unsigned int offset,
 					  const void *buf, size_t len);
 
+/**
+ * udrv_device_pci_config_read8() / _read16() / _read32() - read the 8-, 16-
+ * or 32-bit config register at @offset into *@val, in host order (config
+ * space is little-endian). The kernel makes it one config access of that
+ * width. *@val is left untouched on failure.
+ * Errors: -EINVAL @val NULL or @offset not a multiple of the width;
+ * -EOPNOTSUPP @dev is not PCI; -ERANGE the access does not fit in config
+ * space (256 bytes, 4096 for PCI Express); -EACCES the kernel does not let
+ * this process read there (without CAP_SYS_ADMIN it shows only the first 64
+ * bytes: the header); -errno from opening or reading the sysfs "config".
+ */
+UDRV_API int udrv_device_pci_config_read8(struct udrv_device *dev, unsigned int offset,
+					  uint8_t *val);
+UDRV_API int udrv_device_pci_config_read16(struct udrv_device *dev, unsigned int offset,
+					   uint16_t *val);
+UDRV_API int udrv_device_pci_config_read32(struct udrv_device *dev, unsigned int offset,
+					   uint32_t *val);
+
+/**
+ * udrv_device_pci_config_write8() / _write16() / _write32() - write @val
+ * (host order) to the config register at @offset as one config access of
+ * that width. Errors as the reads (but @val), and -EACCES from opening the
+ * sysfs "config" (writable by root only), -EIO if the kernel took less than
+ * the whole access, -errno from the write.
+ */
+UDRV_API int udrv_device_pci_config_write8(struct udrv_device *dev, unsigned int offset,
+					   uint8_t val);
+UDRV_API int udrv_device_pci_config_write16(struct udrv_device *dev, unsigned int offset,
+					    uint16_t val);
+UDRV_API int udrv_device_pci_config_write32(struct udrv_device *dev, unsigned int offset,
+					    uint32_t val);
+
 /* ------------------------------------------------------------------ */
 /* Regions                                                             */
 
