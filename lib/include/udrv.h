@@ -458,26 +458,30 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
 #endif
 
 #if defined(__aarch64__)
-/* "Q": a base register alone; "o": base plus an immediate, never writeback. */
-#define UDRV__RAW(bits, sfx, reg)                                                         \
+/*
+ * "Q": a base register alone; "o": base plus an immediate, never writeback.
+ * Bytes get "Q" only: for a 1-byte operand GCC also counts base + index
+ * register as "offsettable".
+ */
+#define UDRV__RAW(bits, sfx, reg, mem)                                                    \
 static inline uint##bits##_t udrv__raw_read##bits(const volatile void *a)                \
 {                                                                                         \
 	uint##bits##_t v;                                                                 \
 	__asm__ __volatile__(UDRV__MMIO("ldr" sfx " %" reg "0, %1")                      \
-			     : "=r"(v) : "Qo"(*(const volatile uint##bits##_t *)a));     \
+			     : "=r"(v) : mem(*(const volatile uint##bits##_t *)a));      \
 	return v;                                                                         \
 }                                                                                         \
 static inline void udrv__raw_write##bits(volatile void *a, uint##bits##_t v)             \
 {                                                                                         \
 	__asm__ __volatile__(UDRV__MMIO("str" sfx " %" reg "0, %1")                      \
-			     : : "rZ"(v), "Qo"(*(volatile uint##bits##_t *)a));          \
+			     : : "rZ"(v), mem(*(volatile uint##bits##_t *)a));           \
 }
-UDRV__RAW(8, "b", "w")
-UDRV__RAW(16, "h", "w")
-UDRV__RAW(32, "", "w")
-UDRV__RAW(64, "", "x")
+UDRV__RAW(8, "b", "w", "Q")
+UDRV__RAW(16, "h", "w", "Qo")
+UDRV__RAW(32, "", "w", "Qo")
+UDRV__RAW(64, "", "x", "Qo")
 #elif defined(__arm__)
-/* As aarch64; ldrh/strh only take a plain base ("Q"): their immediate range
+/* As aarch64; ldrh/strh take a plain base ("Q") too: their immediate range
  * is smaller than what "o" may produce. */
 #define UDRV__RAW(bits, sfx, mem)                                                         \
 static inline uint##bits##_t udrv__raw_read##bits(const volatile void *a)                \
@@ -492,7 +496,7 @@ static inline void udrv__raw_write##bits(volatile void *a, uint##bits##_t v)    
 	__asm__ __volatile__(UDRV__MMIO("str" sfx " %0, %1")                             \
 			     : : "r"(v), mem(*(volatile uint##bits##_t *)a));            \
 }
-UDRV__RAW(8, "b", "Qo")
+UDRV__RAW(8, "b", "Q")
 UDRV__RAW(16, "h", "Q")
 UDRV__RAW(32, "", "Qo")
 /* Two 32-bit accesses, @a first; the bytes keep their places in memory. */
