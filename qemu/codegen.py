@@ -30,6 +30,8 @@ the instruction). Per arch, as tests codegen/<arch>/<name>:
              window, a 64-bit write) built with the cross GCC (and in ARM
              state, and with clang): no device load or store in it writes
              back or pairs.
+  link-forms the sites of loop.c are found, at the right instructions, in a
+             shared object, a PIE and a static executable.
   loop-control
              the same loops with plain volatile C must be flagged (they
              compile to post-indexed stores and strd): the loop check can fail.
@@ -386,6 +388,25 @@ def check_loops(tally, arch, tools, tmp):
         tally.add('codegen', arch, name, 'FAIL' if why else 'PASS', why or
                   'relaxed 32-bit write and read loops and a 64-bit write (%s -O2%s): no device '
                   'access writes back or pairs' % (' '.join(cc), ''.join(' ' + f for f in flags)))
+    # The same sites whether linked into a shared object, a PIE or a static
+    # executable (no libc: entry point set by hand).
+    want = 4 if arch == 'armhf' else 3	# two stores for the 64-bit write on armhf
+    counts, why = [], None
+    for form, flags in (('shared', ['-fPIC', '-shared']), ('PIE', ['-fPIE', '-pie']),
+                        ('static', ['-fno-PIE', '-static'])):
+        out = os.path.join(tmp, 'link-' + form)
+        if not compile_fixture([tools['gcc'], '-O2', '-nostdlib', '-Wl,-e,codegen_write_loop'] +
+                               flags + inc + [src, '-o', out], tally, arch, 'link-forms'):
+            return
+        sites, bad = check_sites(arch, tools, out)
+        funcs = set(f for _, _, f in sites)
+        counts.append('%s %d' % (form, len(sites)))
+        if bad or len(sites) != want or funcs != set(LOOP_FUNCS):
+            why = why or '%s: %d sites in %s, want %d in %s%s' % (
+                form, len(sites), sorted(funcs), want, sorted(LOOP_FUNCS),
+                '; ' + describe(form, bad) if bad else '')
+    tally.add('codegen', arch, 'link-forms', 'FAIL' if why else 'PASS',
+              why or 'loop.c sites found and resolved when linked as %s' % ', '.join(counts))
     # The control: the same loops in plain volatile C must be caught.
     obj = os.path.join(tmp, 'control.o')
     if compile_fixture([tools['gcc'], '-O2', '-DCODEGEN_PLAIN_VOLATILE', '-c'] + inc +
