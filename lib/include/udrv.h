@@ -410,8 +410,10 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
  * every access site also leaves a 4-byte entry in the ELF section "udrv_mmio"
  * of the binary it is linked into: the distance from the entry to the
  * instruction (no code, no relocation; the same in shared libraries, PIE and
- * static executables). The code-generation test of `qemu/run test`
- * disassembles every recorded instruction. Other architectures get a volatile
+ * static executables; a program may walk its own between __start_udrv_mmio
+ * and __stop_udrv_mmio; a link with --gc-sections drops them). The
+ * code-generation test of `qemu/run test` disassembles every recorded
+ * instruction of the aarch64 and armhf builds. Other architectures get a volatile
  * access of the width in C, whose form the compiler chooses (and a 64-bit one
  * on a 32-bit CPU may be split in either order).
  *
