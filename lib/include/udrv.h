@@ -269,8 +269,10 @@ UDRV_API int udrv_device_pci_config_write(struct udrv_device *dev, unsigned int 
  */
 UDRV_API int udrv_device_pci_config_read8(struct udrv_device *dev, unsigned int offset,
 					  uint8_t *val);
+/** udrv_device_pci_config_read16() - udrv_device_pci_config_read8() for 16 bits. */
 UDRV_API int udrv_device_pci_config_read16(struct udrv_device *dev, unsigned int offset,
 					   uint16_t *val);
+/** udrv_device_pci_config_read32() - udrv_device_pci_config_read8() for 32 bits. */
 UDRV_API int udrv_device_pci_config_read32(struct udrv_device *dev, unsigned int offset,
 					   uint32_t *val);
 
@@ -283,8 +285,10 @@ UDRV_API int udrv_device_pci_config_read32(struct udrv_device *dev, unsigned int
  */
 UDRV_API int udrv_device_pci_config_write8(struct udrv_device *dev, unsigned int offset,
 					   uint8_t val);
+/** udrv_device_pci_config_write16() - udrv_device_pci_config_write8() for 16 bits. */
 UDRV_API int udrv_device_pci_config_write16(struct udrv_device *dev, unsigned int offset,
 					    uint16_t val);
+/** udrv_device_pci_config_write32() - udrv_device_pci_config_write8() for 32 bits. */
 UDRV_API int udrv_device_pci_config_write32(struct udrv_device *dev, unsigned int offset,
 					    uint32_t val);
 
