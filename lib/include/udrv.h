@@ -300,6 +300,42 @@ UDRV_API int udrv_device_pci_config_read(struct udrv_device *dev, unsigned int o
 UDRV_API int udrv_device_pci_config_write(struct udrv_device *dev, unsigned int offset,
 					  const void *buf, size_t len);
 
+/**
+ * udrv_device_pci_config_read8() / _read16() / _read32() - read the 8-, 16-
+ * or 32-bit config register at @offset into *@val, in host order (config
+ * space is little-endian). The kernel makes it one config access of that
+ * width. *@val is left untouched on failure.
+ * Errors: -EINVAL @val NULL or @offset not a multiple of the width;
+ * -EOPNOTSUPP @dev is not PCI; -ERANGE the access does not fit in config
+ * space (256 bytes, 4096 for PCI Express); -EACCES the kernel does not let
+ * this process read there (without CAP_SYS_ADMIN it shows only the first 64
+ * bytes: the header); -errno from opening or reading the sysfs "config".
+ */
+UDRV_API int udrv_device_pci_config_read8(struct udrv_device *dev, unsigned int offset,
+					  uint8_t *val);
+/** udrv_device_pci_config_read16() - udrv_device_pci_config_read8() for 16 bits. */
+UDRV_API int udrv_device_pci_config_read16(struct udrv_device *dev, unsigned int offset,
+					   uint16_t *val);
+/** udrv_device_pci_config_read32() - udrv_device_pci_config_read8() for 32 bits. */
+UDRV_API int udrv_device_pci_config_read32(struct udrv_device *dev, unsigned int offset,
+					   uint32_t *val);
+
+/**
+ * udrv_device_pci_config_write8() / _write16() / _write32() - write @val
+ * (host order) to the config register at @offset as one config access of
+ * that width. Errors as the reads (but @val), and -EACCES from opening the
+ * sysfs "config" (writable by root only), -EIO if the kernel took less than
+ * the whole access, -errno from the write.
+ */
+UDRV_API int udrv_device_pci_config_write8(struct udrv_device *dev, unsigned int offset,
+					   uint8_t val);
+/** udrv_device_pci_config_write16() - udrv_device_pci_config_write8() for 16 bits. */
+UDRV_API int udrv_device_pci_config_write16(struct udrv_device *dev, unsigned int offset,
+					    uint16_t val);
+/** udrv_device_pci_config_write32() - udrv_device_pci_config_write8() for 32 bits. */
+UDRV_API int udrv_device_pci_config_write32(struct udrv_device *dev, unsigned int offset,
+					    uint32_t val);
+
 /* ------------------------------------------------------------------ */
 /* Regions                                                             */
 
@@ -379,6 +415,7 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
 /*
  * Inline register accessors on a base from udrv_region_base(). No bounds
  * check: the caller keeps @off inside the region and aligned to the width.
+ * None can fail; none calls a function.
  *
  *   udrv_writeN(base, off, v)  barrier that orders all earlier memory writes
  *                              (e.g. DMA descriptors) before the store, then
@@ -389,12 +426,55 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
  *                              the access alone; device accesses stay in
  *                              program order among themselves, not with
  *                              ordinary memory
+ *   udrv_writeNbe / udrv_readNbe, udrv_writeNbe_relaxed / udrv_readNbe_relaxed
+ *                              (N = 16, 32, 64) the same for a big-endian
+ *                              register: the value is byte-swapped on the way
+ *                              (Linux iowrite32be / ioread32be)
+ *   udrv_writesN / udrv_readsN the one register at @off written from / read
+ *                              into a buffer, @count times  (Linux writesl)
  *   udrv_wmb() / udrv_rmb() / udrv_mb()
  *                              order memory writes / reads / both against
  *                              device accesses; udrv_wmb() before a relaxed
  *                              write that starts DMA
- * Each access is one volatile load or store of exactly that width (on 32-bit
- * ARM a 64-bit access may be split by the compiler into two 32-bit ones).
+ * N is 8, 16, 32 or 64. udrv_readN/udrv_writeN are for little-endian
+ * registers, like Linux's readl/writel; every CPU udrv is built for is
+ * little-endian, so they never swap there.
+ *
+ * How an access is made. On aarch64, 32-bit ARM (ARMv7, ARM or Thumb-2) and
+ * x86_64 each access is one load or store instruction written in inline
+ * assembly, so the compiler cannot choose its form:
+ *   aarch64  ldr/str (b, h, w, x) with one base register and at most an
+ *            immediate offset: never pre- or post-indexed (writeback), never
+ *            a register offset, never a pair (ldp/stp)
+ *   arm      ldr/str (b, h, word) under the same rules, never ldrd/strd or
+ *            ldm/stm. A 64-bit access is two 32-bit accesses, the less
+ *            significant word first (Linux's io-64-nonatomic-lo-hi order):
+ *            the word at @off, then @off + 4 for udrv_read64/udrv_write64;
+ *            the word at @off + 4, then @off for the big-endian ones. It is
+ *            not atomic: the device may change, or act on, one half before
+ *            the other is accessed. An ordered 64-bit access has its barrier
+ *            once, before both writes or after both reads.
+ *   x86_64   mov
+ * These are the forms a hypervisor can emulate from the fault alone: under
+ * KVM on ARM a writeback or pair access to emulated device memory comes with
+ * no valid syndrome (ESR_EL2.ISV = 0) and fails. On those three architectures
+ * every access site also leaves a 4-byte entry in the ELF section "udrv_mmio"
+ * of the binary it is linked into: the distance from the entry to the
+ * instruction (no code, no relocation; the same in shared libraries, PIE and
+ * static executables; a program may walk its own between __start_udrv_mmio
+ * and __stop_udrv_mmio; a link with --gc-sections drops them). The
+ * code-generation test of `qemu/run test` disassembles every recorded
+ * instruction of the aarch64 and armhf builds. Other architectures get a volatile
+ * access of the width in C, whose form the compiler chooses (and a 64-bit one
+ * on a 32-bit CPU may be split in either order).
+ *
+ * Barriers: aarch64 udrv_wmb() is "dmb oshst", udrv_rmb() "dmb oshld",
+ * udrv_mb() "dmb osh" (Linux's __iowmb/__iormb, without the control
+ * dependency Linux's readl adds for udelay()); 32-bit ARM uses "dsb st",
+ * "dsb sy", "dsb sy". Linux's arm wmb() also drains an outer cache controller
+ * (outer_sync(): PL310/L2C-310, CONFIG_ARM_HEAVY_MB), which userspace cannot
+ * do: on such a SoC, memory written just before a udrv_writeN() that starts
+ * DMA may not have reached the device yet.
  */
 #if defined(__aarch64__)
 #define udrv_mb()	__asm__ __volatile__("dmb osh" ::: "memory")
@@ -416,32 +496,243 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
 #define udrv_rmb()	__sync_synchronize()
 #endif
 
-#define UDRV__ACCESSORS(bits)                                                          \
-static inline uint##bits##_t udrv_read##bits##_relaxed(const volatile void *base, size_t off) \
-{                                                                                      \
-	return *(const volatile uint##bits##_t *)((const volatile char *)base + off);  \
-}                                                                                      \
-static inline void udrv_write##bits##_relaxed(volatile void *base, size_t off, uint##bits##_t v) \
-{                                                                                      \
-	*(volatile uint##bits##_t *)((volatile char *)base + off) = v;                 \
-}                                                                                      \
-static inline uint##bits##_t udrv_read##bits(const volatile void *base, size_t off)   \
-{                                                                                      \
-	uint##bits##_t v = udrv_read##bits##_relaxed(base, off);                       \
-	udrv_rmb();                                                                    \
-	return v;                                                                      \
-}                                                                                      \
-static inline void udrv_write##bits(volatile void *base, size_t off, uint##bits##_t v) \
-{                                                                                      \
-	udrv_wmb();                                                                    \
-	udrv_write##bits##_relaxed(base, off, v);                                      \
+/*
+ * udrv__raw_readN(addr) / udrv__raw_writeN(addr, v): one access of width N at
+ * addr, no barrier, no byte swap. Private to this header.
+ */
+#if defined(__aarch64__) || defined(__arm__) || defined(__x86_64__)
+/* One access instruction, its address recorded in section udrv_mmio. */
+#define UDRV__MMIO(insn)                                                       \
+	"1:\t" insn "\n\t"                                                    \
+	".pushsection udrv_mmio, \"a\"\n\t"                                    \
+	".balign 4\n\t"                                                       \
+	".long 1b - .\n\t"                                                    \
+	".popsection"
+#endif
+
+#if defined(__aarch64__)
+/*
+ * "Q": a base register alone; "o": base plus an immediate, never writeback.
+ * Bytes get "Q" only: for a 1-byte operand GCC also counts base + index
+ * register as "offsettable".
+ */
+#define UDRV__RAW(bits, sfx, reg, mem)                                                    \
+static inline uint##bits##_t udrv__raw_read##bits(const volatile void *a)                \
+{                                                                                         \
+	uint##bits##_t v;                                                                 \
+	__asm__ __volatile__(UDRV__MMIO("ldr" sfx " %" reg "0, %1")                      \
+			     : "=r"(v) : mem(*(const volatile uint##bits##_t *)a));      \
+	return v;                                                                         \
+}                                                                                         \
+static inline void udrv__raw_write##bits(volatile void *a, uint##bits##_t v)             \
+{                                                                                         \
+	__asm__ __volatile__(UDRV__MMIO("str" sfx " %" reg "0, %1")                      \
+			     : : "rZ"(v), mem(*(volatile uint##bits##_t *)a));           \
+}
+UDRV__RAW(8, "b", "w", "Q")
+UDRV__RAW(16, "h", "w", "Qo")
+UDRV__RAW(32, "", "w", "Qo")
+UDRV__RAW(64, "", "x", "Qo")
+#elif defined(__arm__)
+/* As aarch64; ldrh/strh take a plain base ("Q") too: their immediate range
+ * is smaller than what "o" may produce. */
+#define UDRV__RAW(bits, sfx, mem)                                                         \
+static inline uint##bits##_t udrv__raw_read##bits(const volatile void *a)                \
+{                                                                                         \
+	uint##bits##_t v;                                                                 \
+	__asm__ __volatile__(UDRV__MMIO("ldr" sfx " %0, %1")                             \
+			     : "=r"(v) : mem(*(const volatile uint##bits##_t *)a));      \
+	return v;                                                                         \
+}                                                                                         \
+static inline void udrv__raw_write##bits(volatile void *a, uint##bits##_t v)             \
+{                                                                                         \
+	__asm__ __volatile__(UDRV__MMIO("str" sfx " %0, %1")                             \
+			     : : "r"(v), mem(*(volatile uint##bits##_t *)a));            \
+}
+UDRV__RAW(8, "b", "Q")
+UDRV__RAW(16, "h", "Q")
+UDRV__RAW(32, "", "Qo")
+/* Two 32-bit accesses, @a first; the bytes keep their places in memory. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define UDRV__W64(first, second)	((uint64_t)(second) << 32 | (first))
+#define UDRV__W32(v, first)		((uint32_t)((v) >> ((first) ? 0 : 32)))
+#else
+#define UDRV__W64(first, second)	((uint64_t)(first) << 32 | (second))
+#define UDRV__W32(v, first)		((uint32_t)((v) >> ((first) ? 32 : 0)))
+#endif
+static inline uint64_t udrv__raw_read64(const volatile void *a)
+{
+	uint32_t first = udrv__raw_read32(a);
+
+	return UDRV__W64(first, udrv__raw_read32((const volatile char *)a + 4));
+}
+static inline void udrv__raw_write64(volatile void *a, uint64_t v)
+{
+	udrv__raw_write32(a, UDRV__W32(v, 1));
+	udrv__raw_write32((volatile char *)a + 4, UDRV__W32(v, 0));
+}
+#undef UDRV__W64
+#undef UDRV__W32
+#define UDRV__SPLIT64 1
+#elif defined(__x86_64__)
+#define UDRV__RAW(bits, sfx, rd, wr)                                                      \
+static inline uint##bits##_t udrv__raw_read##bits(const volatile void *a)                \
+{                                                                                         \
+	uint##bits##_t v;                                                                 \
+	__asm__ __volatile__(UDRV__MMIO("mov" sfx " %1, %0")                             \
+			     : rd(v) : "m"(*(const volatile uint##bits##_t *)a));        \
+	return v;                                                                         \
+}                                                                                         \
+static inline void udrv__raw_write##bits(volatile void *a, uint##bits##_t v)             \
+{                                                                                         \
+	__asm__ __volatile__(UDRV__MMIO("mov" sfx " %0, %1")                             \
+			     : : wr(v), "m"(*(volatile uint##bits##_t *)a));             \
+}
+UDRV__RAW(8, "b", "=q", "qi")
+UDRV__RAW(16, "w", "=r", "ri")
+UDRV__RAW(32, "l", "=r", "ri")
+UDRV__RAW(64, "q", "=r", "re")
+#else
+/* Any other architecture: a volatile access; the compiler picks its form. */
+#define UDRV__RAW(bits)                                                                   \
+static inline uint##bits##_t udrv__raw_read##bits(const volatile void *a)                \
+{                                                                                         \
+	return *(const volatile uint##bits##_t *)a;                                       \
+}                                                                                         \
+static inline void udrv__raw_write##bits(volatile void *a, uint##bits##_t v)             \
+{                                                                                         \
+	*(volatile uint##bits##_t *)a = v;                                                \
+}
+UDRV__RAW(8)
+UDRV__RAW(16)
+UDRV__RAW(32)
+UDRV__RAW(64)
+#endif
+#undef UDRV__RAW
+
+/* Register (little- or big-endian) to CPU order and back: the same swap. */
+static inline uint8_t udrv__le8(uint8_t v) { return v; }
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline uint16_t udrv__le16(uint16_t v) { return v; }
+static inline uint32_t udrv__le32(uint32_t v) { return v; }
+static inline uint64_t udrv__le64(uint64_t v) { return v; }
+static inline uint16_t udrv__be16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint32_t udrv__be32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t udrv__be64(uint64_t v) { return __builtin_bswap64(v); }
+#else
+static inline uint16_t udrv__le16(uint16_t v) { return __builtin_bswap16(v); }
+static inline uint32_t udrv__le32(uint32_t v) { return __builtin_bswap32(v); }
+static inline uint64_t udrv__le64(uint64_t v) { return __builtin_bswap64(v); }
+static inline uint16_t udrv__be16(uint16_t v) { return v; }
+static inline uint32_t udrv__be32(uint32_t v) { return v; }
+static inline uint64_t udrv__be64(uint64_t v) { return v; }
+#endif
+
+/* udrv_read<bits><be>_relaxed, udrv_write<bits><be>_relaxed */
+#define UDRV__RELAXED(bits, be, order)                                                    \
+static inline uint##bits##_t udrv_read##bits##be##_relaxed(const volatile void *base, size_t off) \
+{                                                                                         \
+	return udrv__##order##bits(udrv__raw_read##bits((const volatile char *)base + off)); \
+}                                                                                         \
+static inline void udrv_write##bits##be##_relaxed(volatile void *base, size_t off,       \
+						  uint##bits##_t v)                       \
+{                                                                                         \
+	udrv__raw_write##bits((volatile char *)base + off, udrv__##order##bits(v));       \
 }
 
-UDRV__ACCESSORS(8)
-UDRV__ACCESSORS(16)
-UDRV__ACCESSORS(32)
-UDRV__ACCESSORS(64)
-#undef UDRV__ACCESSORS
+/* udrv_read<bits><be>, udrv_write<bits><be>: the relaxed access and a barrier. */
+#define UDRV__ORDERED(bits, be)                                                           \
+static inline uint##bits##_t udrv_read##bits##be(const volatile void *base, size_t off)  \
+{                                                                                         \
+	uint##bits##_t v = udrv_read##bits##be##_relaxed(base, off);                      \
+	udrv_rmb();                                                                       \
+	return v;                                                                         \
+}                                                                                         \
+static inline void udrv_write##bits##be(volatile void *base, size_t off, uint##bits##_t v) \
+{                                                                                         \
+	udrv_wmb();                                                                       \
+	udrv_write##bits##be##_relaxed(base, off, v);                                     \
+}
+
+UDRV__RELAXED(8, , le)
+UDRV__RELAXED(16, , le)
+UDRV__RELAXED(32, , le)
+UDRV__RELAXED(64, , le)
+UDRV__RELAXED(16, be, be)
+UDRV__RELAXED(32, be, be)
+#ifdef UDRV__SPLIT64
+/* The less significant word first, which is the one at @off + 4. */
+static inline uint64_t udrv_read64be_relaxed(const volatile void *base, size_t off)
+{
+	uint32_t lo = udrv_read32be_relaxed(base, off + 4);
+
+	return (uint64_t)udrv_read32be_relaxed(base, off) << 32 | lo;
+}
+static inline void udrv_write64be_relaxed(volatile void *base, size_t off, uint64_t v)
+{
+	udrv_write32be_relaxed(base, off + 4, (uint32_t)v);
+	udrv_write32be_relaxed(base, off, (uint32_t)(v >> 32));
+}
+#else
+UDRV__RELAXED(64, be, be)
+#endif
+UDRV__ORDERED(8, )
+UDRV__ORDERED(16, )
+UDRV__ORDERED(32, )
+UDRV__ORDERED(64, )
+UDRV__ORDERED(16, be)
+UDRV__ORDERED(32, be)
+UDRV__ORDERED(64, be)
+#undef UDRV__RELAXED
+#undef UDRV__ORDERED
+
+/*
+ * udrv_readsN() - read the N-bit register at @off (the same address each
+ * time: a data port or a FIFO) @count times, storing the values one after
+ * the other in @buf, then udrv_rmb().
+ * udrv_writesN() - udrv_wmb(), then write the @count N-bit elements of @buf,
+ * in order, to the register at @off.
+ * The elements are moved as they are, without byte swapping (Linux
+ * readsl/writesl), so a byte stream keeps its order whatever the width. Each
+ * access is made as described above (on 32-bit ARM, two per 64-bit element);
+ * device memory is never touched by memcpy. @buf is ordinary memory, owned by
+ * the caller, used only during the call, and need not be aligned; it holds
+ * @count * N / 8 bytes. @count 0 accesses nothing.
+ */
+#define UDRV__STRING(bits)                                                                \
+static inline void udrv_reads##bits(const volatile void *base, size_t off, void *buf,    \
+				    size_t count)                                         \
+{                                                                                         \
+	const volatile char *a = (const volatile char *)base + off;                       \
+	unsigned char *p = (unsigned char *)buf;                                          \
+                                                                                          \
+	for (size_t i = 0; i < count; i++) {                                              \
+		uint##bits##_t v = udrv__raw_read##bits(a);                               \
+		__builtin_memcpy(p + i * sizeof(v), &v, sizeof(v));                       \
+	}                                                                                 \
+	udrv_rmb();                                                                       \
+}                                                                                         \
+static inline void udrv_writes##bits(volatile void *base, size_t off, const void *buf,   \
+				     size_t count)                                        \
+{                                                                                         \
+	volatile char *a = (volatile char *)base + off;                                   \
+	const unsigned char *p = (const unsigned char *)buf;                              \
+                                                                                          \
+	udrv_wmb();                                                                       \
+	for (size_t i = 0; i < count; i++) {                                              \
+		uint##bits##_t v;                                                         \
+                                                                                          \
+		__builtin_memcpy(&v, p + i * sizeof(v), sizeof(v));                       \
+		udrv__raw_write##bits(a, v);                                              \
+	}                                                                                 \
+}
+
+UDRV__STRING(8)
+UDRV__STRING(16)
+UDRV__STRING(32)
+UDRV__STRING(64)
+#undef UDRV__STRING
+#undef UDRV__SPLIT64
 
 /* ------------------------------------------------------------------ */
 /* Interrupts                                                          */
