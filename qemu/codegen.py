@@ -50,6 +50,8 @@ import subprocess
 import sys
 import tempfile
 
+import hardening  # LineTally, for running this file on its own
+
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SECTION = 'udrv_mmio'
 ARCHES = {
@@ -456,22 +458,12 @@ def run(tally, build, arches=None):
             check_bad_fixture(tally, arch, tools, tmp)
 
 
-class _Tally:
-    def __init__(self):
-        self.failed = 0
-
-    def add(self, scope, suite, test, status, detail=None):
-        self.failed += status == 'FAIL'
-        print('%-4s %s/%s/%s%s' % (status, scope, suite, test,
-                                   (' — ' + detail) if detail else ''), flush=True)
-
-
 def main():
     ap = argparse.ArgumentParser(prog='qemu/codegen.py')
     ap.add_argument('--build', required=True)
     ap.add_argument('--arch', choices=sorted(ARCHES), action='append')
     a = ap.parse_args()
-    t = _Tally()
+    t = hardening.LineTally()
     run(t, a.build, a.arch)
     return 1 if t.failed else 0
 

@@ -199,7 +199,9 @@ def fuzz(tally, build, seconds, keep=None):
             print(log[-12000:])
 
 
-class _Tally:
+class LineTally:
+    """Prints each result as the test run does; counts the failures."""
+
     def __init__(self):
         self.failed = 0
 
@@ -217,7 +219,7 @@ def main():
                     help='seconds per target (default 600)')
     a = ap.parse_intermixed_args()
     keep = os.path.join(a.build, 'fuzz-out')
-    t = _Tally()
+    t = LineTally()
     fuzz(t, a.build, a.seconds, keep=keep)
     print('grown corpora: %s/<target>/' % keep)
     return 1 if t.failed else 0

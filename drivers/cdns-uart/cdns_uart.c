@@ -38,29 +38,6 @@ struct cdns_uart {
 	uint8_t ring[CDNS_UART_RING_SIZE];
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t deadline_of(uint64_t timeout_ns)
-{
-	return udrv_deadline_ns(timeout_ns);
-}
-
-static uint64_t left_until(uint64_t deadline)
-{
-	uint64_t now;
-
-	if (deadline == UINT64_MAX)
-		return UINT64_MAX;
-	now = now_ns();
-	return deadline > now ? deadline - now : 0;
-}
-
 /* Move what the RX FIFO holds into the ring (as much as fits). */
 static void pull(struct cdns_uart *u)
 {
@@ -266,7 +243,7 @@ void cdns_uart_stats(const struct cdns_uart *u, struct cdns_uart_stats *st)
 
 ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns)
 {
-	uint64_t deadline = deadline_of(timeout_ns);
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	const uint8_t *p = buf;
 	size_t done = 0;
 	int ret = 0;
@@ -291,7 +268,7 @@ ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64
 		 * wait for not-full (polling a few character times), not for an
 		 * empty FIFO. Only a stalled transmitter (flow control, a clock
 		 * gone) sleeps until TX empty, enabled for now. */
-		uint64_t left = left_until(deadline), frames = 4 * 12 * 1000000000ull / u->baud;
+		uint64_t left = udrv_left_ns(deadline), frames = 4 * 12 * 1000000000ull / u->baud;
 
 		if (!left) {
 			ret = -ETIMEDOUT;
@@ -324,7 +301,7 @@ int cdns_uart_drain(struct cdns_uart *u, uint64_t timeout_ns)
 
 ssize_t cdns_uart_read(struct cdns_uart *u, void *buf, size_t len, uint64_t timeout_ns)
 {
-	uint64_t deadline = deadline_of(timeout_ns);
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 
 	assert(u);
 	if (!buf || !len)
@@ -336,7 +313,7 @@ ssize_t cdns_uart_read(struct cdns_uart *u, void *buf, size_t len, uint64_t time
 		pull(u);
 		if (u->rlen)
 			return (ssize_t)take(u, buf, len);
-		left = left_until(deadline);
+		left = udrv_left_ns(deadline);
 		if (!left)
 			return 0;
 		ret = wait_serve(u, left);

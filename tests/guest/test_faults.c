@@ -65,6 +65,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "edu_regs.h"
 #include "test_stub_common.h"
 #include "udrv.h"
 
@@ -728,15 +729,8 @@ static void test_map_private_refused(void **state)
 	close(fd);
 }
 
-/* edu registers (QEMU docs/specs/edu.rst) */
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_DMA_START		0x1
-#define EDU_DMA_FROM_EDU	0x2
-#define EDU_BUF		0x40000
-#define EDU_LEN		4000	/* QEMU 7.2 rejects a transfer ending at the buffer's end */
+/* edu (drivers/edu/edu_regs.h): QEMU 7.2 rejects a transfer ending at the buffer's end */
+#define EDU_LEN		4000
 #define EDU_OUT		0x8000	/* where in the pool DMAs from edu land */
 
 struct edu_map {
@@ -756,10 +750,10 @@ static void edu_map(struct edu_map *e)
 	assert_int_equal(glob("/sys/bus/pci/devices/*", 0, NULL, &g), 0);
 	for (size_t i = 0; i < g.gl_pathc && !addr[0]; i++) {
 		snprintf(path, sizeof(path), "%s/vendor", g.gl_pathv[i]);
-		if (sysfs_num(path) != 0x1234)
+		if (sysfs_num(path) != EDU_VENDOR_ID)
 			continue;
 		snprintf(path, sizeof(path), "%s/device", g.gl_pathv[i]);
-		if (sysfs_num(path) == 0x11e8)
+		if (sysfs_num(path) == EDU_DEVICE_ID)
 			snprintf(addr, sizeof(addr), "%s", strrchr(g.gl_pathv[i], '/') + 1);
 	}
 	globfree(&g);
@@ -796,19 +790,19 @@ static void edu_unmap(struct edu_map *e)
 
 static void edu_dma_start(struct edu_map *e, uint64_t src, uint64_t dst, uint32_t cmd)
 {
-	wr32(e->bar0, EDU_DMA_SRC, (uint32_t)src);
-	wr32(e->bar0, EDU_DMA_SRC + 4, (uint32_t)(src >> 32));
-	wr32(e->bar0, EDU_DMA_DST, (uint32_t)dst);
-	wr32(e->bar0, EDU_DMA_DST + 4, (uint32_t)(dst >> 32));
-	wr32(e->bar0, EDU_DMA_COUNT, EDU_LEN);
-	wr32(e->bar0, EDU_DMA_CMD, cmd | EDU_DMA_START);
+	wr32(e->bar0, EDU_REG_DMA_SRC, (uint32_t)src);
+	wr32(e->bar0, EDU_REG_DMA_SRC + 4, (uint32_t)(src >> 32));
+	wr32(e->bar0, EDU_REG_DMA_DST, (uint32_t)dst);
+	wr32(e->bar0, EDU_REG_DMA_DST + 4, (uint32_t)(dst >> 32));
+	wr32(e->bar0, EDU_REG_DMA_COUNT, EDU_LEN);
+	wr32(e->bar0, EDU_REG_DMA_CMD, cmd | EDU_DMA_CMD_START);
 }
 
 static int edu_dma_wait(struct edu_map *e)
 {
-	for (int i = 0; i < 300 && (rd32(e->bar0, EDU_DMA_CMD) & EDU_DMA_START); i++)
+	for (int i = 0; i < 300 && (rd32(e->bar0, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START); i++)
 		sleep_ms(10);
-	return rd32(e->bar0, EDU_DMA_CMD) & EDU_DMA_START ? -ETIMEDOUT : 0;
+	return rd32(e->bar0, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START ? -ETIMEDOUT : 0;
 }
 
 /* A child loads edu's buffer with a pattern, starts a DMA of it into the
@@ -825,12 +819,12 @@ static void edu_kill_mid_dma(void)
 		edu_map(&e);
 		for (int i = 0; i < EDU_LEN; i++)
 			e.pool[i] = (uint8_t)(i * 13 + 1);
-		edu_dma_start(&e, e.pool_bus, EDU_BUF, 0);
+		edu_dma_start(&e, e.pool_bus, EDU_DMA_BUF_ADDR, 0);
 		if (edu_dma_wait(&e))
 			_exit(1);
 		memset(e.pool + EDU_OUT, 0, EDU_LEN);
 		__sync_synchronize();
-		edu_dma_start(&e, EDU_BUF, e.pool_bus + EDU_OUT, EDU_DMA_FROM_EDU);
+		edu_dma_start(&e, EDU_DMA_BUF_ADDR, e.pool_bus + EDU_OUT, EDU_DMA_CMD_FROM_EDU);
 		raise(SIGKILL);
 		_exit(2);
 	}
@@ -908,11 +902,11 @@ static void test_dma_outside_pool(void **state)
 	assert_true(phys < 1ull << 32);	/* edu's dma_mask */
 	edu_map(&e);
 	memset(e.pool, 0x22, EDU_LEN);
-	edu_dma_start(&e, e.pool_bus, EDU_BUF, 0);
+	edu_dma_start(&e, e.pool_bus, EDU_DMA_BUF_ADDR, 0);
 	assert_int_equal(edu_dma_wait(&e), 0);
 	kmsg = kmsg_open();
 	assert_true(kmsg >= 0);
-	edu_dma_start(&e, EDU_BUF, phys, EDU_DMA_FROM_EDU);
+	edu_dma_start(&e, EDU_DMA_BUF_ADDR, phys, EDU_DMA_CMD_FROM_EDU);
 	assert_int_equal(edu_dma_wait(&e), 0);
 	sleep_ms(100);
 	for (long i = 0; i < pg; i++)
