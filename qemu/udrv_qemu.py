@@ -1111,7 +1111,7 @@ def harness_tests(tally, build):
 
     def check(name, args, want, timeout=60, stderr_has='console tail:', lines=None):
         t0 = time.monotonic()
-        rc, out, err = qemu_run(build, args + (['--'] if '--' not in args else []))
+        rc, out, err = qemu_run(build, args)
         took = time.monotonic() - t0
         errs = err.strip().splitlines()
         good = rc == want and took < timeout + 30 and stderr_has in err
