@@ -798,6 +798,7 @@ def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
     command's output. adds: more HOST[:GUEST] files (the harness's own);
     extras: the user's additions (RunExtras)."""
     work = tempfile.mkdtemp(prefix='udrv-%s-' % board)
+    atexit.register(shutil.rmtree, work, True)  # also when a check below die()s
     extras = extras or RunExtras()
     g = Guest(build, board, work, extras=extras)
     files = [('udrv/cmd', guest_script(argv), 0o755)] + extras.guest_files()
