@@ -16,8 +16,13 @@ The guest's /init (qemu/guest/init) prints marker lines on the console:
                                    image file must have this SHA-256
       uart-check LEN SHA256        after the run, the last LEN bytes the second
                                    UART sent to the host must have this SHA-256
+
+A second QMP monitor (events.sock) reports why QEMU stopped (SHUTDOWN's
+reason, WATCHDOG): that is how a guest reset (-no-reboot turns it into an
+exit) is told from a panic, a power-off and a crash. See run_status().
 """
 import argparse
+import atexit
 import hashlib
 import json
 import os
@@ -114,6 +119,26 @@ TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
 
 DISK_MB = 16
 GUEST_LIBEXEC = '/usr/libexec/udrv'
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# What a run exits with when the command did not finish (run_status());
+# otherwise the command's own status. Listed by --help and the README.
+EXIT_USAGE = 2        # a bad flag or file, QEMU refusing the user's arguments
+EXIT_REBOOTED = 122   # the guest reset the board (a watchdog, reboot -f, sysrq b)
+EXIT_TIMEOUT = 124    # the guest did not boot, or the command did not end, in time
+EXIT_DIED = 125       # kernel panic (an oops with panic_on_oops too), QEMU crashed,
+                      # the guest powered off before the command ended
+EXIT_STATUSES = """exit status: the command's own, or
+  2    a bad flag or file, or QEMU refused the --qemu-arg/--device arguments
+  122  the guest reset the board (a watchdog, reboot -f, sysrq b)
+  124  the guest did not boot, or the command did not end, in time (--timeout)
+  125  the guest died: kernel panic (an oops with panic_on_oops too), QEMU
+       crashed, or the guest powered off before the command ended
+122, 124 and 125 print the reason and the console's tail on stderr."""
+# The boards whose DTB QEMU generates (-machine dumpdtb=): a user's QEMU
+# arguments can change it (-m, -smp, -M options, platform-bus devices), so
+# a run with --qemu-arg/--device dumps it again with them (run_dtb()).
+QEMU_DTB_BOARDS = ('virt', 'virt-stock', 'virt-smmu', 'virt32')
 
 
 def die(msg, code=2):
@@ -252,17 +277,208 @@ def cmd_initramfs(a):
         f.write(c.finish())
 
 
+# --- the user's additions to a run ------------------------------------------------
+# exec, shell, test and demo take overlays, QEMU arguments, stub parameters
+# and files of the user's own. All are checked before anything boots: a
+# mistake is one line on stderr and exit status 2.
+
+RUN_OPTIONS = ('--overlay', '--qemu-arg', '--device', '--stub-param', '--append', '--add')
+
+
+def join_option_values(argv):
+    """'--qemu-arg -M' -> '--qemu-arg=-M': argparse takes a value that starts
+    with '-' for an option only in the joined form, and QEMU's all do."""
+    out, i = [], 0
+    while i < len(argv):
+        if argv[i] == '--':
+            return out + argv[i:]
+        if argv[i] in RUN_OPTIONS and i + 1 < len(argv):
+            out.append(argv[i] + '=' + argv[i + 1])
+            i += 2
+        else:
+            out.append(argv[i])
+            i += 1
+    return out
+
+
+def add_run_options(p):
+    p.add_argument('--overlay', action='append', default=[], metavar='FILE.dtso|FILE.dtbo',
+                   help="a device-tree overlay of your own, applied after the board's "
+                        '(a source is compiled with dtc -@); repeatable, in order')
+    p.add_argument('--qemu-arg', dest='qemu', action='append', default=[], metavar='ARG',
+                   type=lambda s: [s], help='one more QEMU argument, after the board\'s '
+                   "devices (--qemu-arg -fw_cfg --qemu-arg name=opt/x,string=y); repeatable")
+    p.add_argument('--device', dest='qemu', action='append', metavar='SPEC',
+                   type=lambda s: ['-device', s], help='-device SPEC; repeatable')
+    p.add_argument('--stub-param', action='append', default=[], metavar='KEY=VALUE',
+                   help="a parameter for the stub's insmod, e.g. 'of_id=vendor,a;vendor,b' "
+                        'ids=1234:11e8 pci_pool_size=0x2000; repeatable')
+    p.add_argument('--append', action='append', default=[], metavar='ARGS',
+                   help='more kernel command line (e.g. oops=panic); repeatable')
+    p.add_argument('--add', action='append', default=[], metavar='HOST[:GUEST]',
+                   help='copy a host file into the guest (default /root/NAME); repeatable')
+
+
+class RunExtras:
+    """What the user adds to each run: compiled overlays, QEMU arguments,
+    stub parameters, kernel arguments and files."""
+
+    def __init__(self, overlays=(), qemu=(), stub_params=(), append=(), files=()):
+        self.overlays = list(overlays)      # [(name given, path of the .dtbo)]
+        self.qemu = list(qemu)              # QEMU arguments, in command-line order
+        self.stub_params = list(stub_params)
+        self.append = list(append)
+        self.files = list(files)            # [(guest path, data, mode)]
+        self.tmp = None
+
+    def guest_files(self):
+        """The run's own files: --add, and the stub's parameters, which the
+        guest's /init passes to insmod from /etc/udrv/udrv_uio.conf."""
+        files = list(self.files)
+        if self.stub_params:
+            files.append(('etc/udrv/udrv_uio.conf',
+                          (' '.join(self.stub_params) + '\n').encode(), 0o644))
+        return files
+
+
+def stub_parameters(build):
+    """The udrv_uio parameters, from the built module's .modinfo (aarch64's,
+    else armhf's), or None before the first build."""
+    for arch in ARCHES:
+        ko = os.path.join(build, arch, 'kmod', 'udrv_uio.ko')
+        if os.path.exists(ko):
+            with open(ko, 'rb') as f:
+                return sorted(set(re.findall(rb'parmtype=(\w+):', f.read())))
+    return None
+
+
+def compile_overlay(src, out):
+    """A .dtso/.dts compiled with dtc -@ (labels usable by later overlays),
+    or a .dtbo checked; die() with one line if it is neither."""
+    if not os.path.isfile(src):
+        die('--overlay %s: no such file' % src)
+    if src.endswith('.dtbo'):
+        with open(src, 'rb') as f:
+            if f.read(4) != b'\xd0\x0d\xfe\xed':
+                die('--overlay %s: not a flattened device tree (.dtbo)' % src)
+        shutil.copyfile(src, out)
+        return
+    if not src.endswith(('.dtso', '.dts')):
+        die('--overlay %s: give a .dtso (source) or a .dtbo (compiled) file' % src)
+    if not shutil.which('dtc'):
+        die('--overlay %s: no dtc on this machine (qemu/run setup installs it)' % src)
+    p = subprocess.run(['dtc', '-q', '-@', '-I', 'dts', '-O', 'dtb', '-i',
+                        os.path.dirname(os.path.abspath(src)), '-o', out, src],
+                       capture_output=True, text=True)
+    if p.returncode:
+        msg = [l for l in p.stderr.splitlines() if l.strip()] or ['dtc failed']
+        err = [l for l in msg if l.startswith('Error')]
+        die('--overlay %s: %s' % (src, (err or msg)[0]))
+
+
+def apply_overlays(dtb, overlays, board):
+    """Apply the user's overlays to dtb in place; die() with one line if one
+    does not apply (a target-path or label it names is not in this board's tree)."""
+    for given, dtbo in overlays:
+        p = subprocess.run(['fdtoverlay', '-i', dtb, '-o', dtb + '.new', dtbo],
+                           capture_output=True, text=True)
+        if p.returncode:
+            why = (p.stderr.strip().splitlines() or ['fdtoverlay failed'])[-1].split(': ')[-1]
+            die('--overlay %s does not apply to the %s device tree: %s (is every '
+                'target-path and &label in it on this board?)' % (given, board, why))
+        os.replace(dtb + '.new', dtb)
+
+
+def run_extras(a, build, boards):
+    """Check the user's additions in a (a parsed exec/shell/test/demo) and
+    return them as RunExtras; die() with one line on the first mistake.
+    Overlays are compiled, and applied to each board's DTB once to check they
+    fit; stub parameters are checked against the built module's."""
+    x = RunExtras(qemu=[w for ws in (a.qemu or []) for w in ws], append=a.append)
+    for board in boards:
+        if board not in BOARDS:
+            die('unknown board %r (known: %s)' % (board, ', '.join(BOARDS)))
+    x.tmp = tempfile.mkdtemp(prefix='udrv-extras-')
+    atexit.register(shutil.rmtree, x.tmp, True)
+    for i, src in enumerate(a.overlay):
+        out = os.path.join(x.tmp, '%d-%s.dtbo' % (i, os.path.splitext(os.path.basename(src))[0]))
+        compile_overlay(src, out)
+        x.overlays.append((src, out))
+    known = stub_parameters(build)
+    for kv in a.stub_param:
+        key, eq, value = kv.partition('=')
+        if not eq or not re.fullmatch(r'[a-z_][a-z0-9_]*', key) or not value or re.search(r'\s', value):
+            die('--stub-param %r: give KEY=VALUE, no spaces (e.g. ids=1234:11e8)' % kv)
+        if known is not None and key.encode() not in known:
+            die('--stub-param %s: udrv_uio has no parameter %r (it has %s)'
+                % (kv, key, ', '.join(k.decode() for k in known)))
+        x.stub_params.append(kv)
+    for spec in a.add:
+        host, _, guest = spec.partition(':')
+        if not os.path.isfile(host):
+            die('--add %s: no such file: %s' % (spec, host))
+        guest = guest or '/root/' + os.path.basename(host)
+        x.files.append((guest, open(host, 'rb').read(), stat.S_IMODE(os.stat(host).st_mode)))
+    for board in boards if x.overlays else ():
+        dtb = os.path.join(build, BOARDS[board]['arch'], 'dtb', BOARDS[board]['dtb'])
+        if os.path.exists(dtb):
+            shutil.copyfile(dtb, os.path.join(x.tmp, 'check.dtb'))
+            apply_overlays(os.path.join(x.tmp, 'check.dtb'), x.overlays, board)
+    return x
+
+
+def run_dtb(g):
+    """The DTB g boots: the board's, or, with user additions, a copy in g's
+    work folder. On boards whose DTB QEMU generates, user QEMU arguments
+    mean a fresh dump with them (given the symbols and overlay qemu/run gave
+    the board's), so the tree describes the machine that runs. Then the
+    user's overlays, in order."""
+    board_dtb = os.path.join(g.build, 'dtb', g.b['dtb'])
+    x = g.extras
+    if not x.overlays and not (x.qemu and g.board in QEMU_DTB_BOARDS):
+        return board_dtb
+    dtb = os.path.join(g.work, 'run.dtb')
+    if x.qemu and g.board in QEMU_DTB_BOARDS:
+        dump = os.path.join(g.work, 'dump.dtb')
+        dump_dtb(g.board, dump, x.qemu)
+        subprocess.run(['dtc', '-q', '-I', 'dtb', '-O', 'dtb', '-o', dtb, dump], check=True)
+        base = board_dtb[:-len('.dtb')] + '-base.dtb'   # absent for virt-stock
+        if os.path.exists(base):
+            symbols = subprocess.run(['fdtget', '-p', base, '/__symbols__'],
+                                     capture_output=True, text=True).stdout.split()
+            if symbols:
+                subprocess.run(['fdtput', '-c', dtb, '/__symbols__'], check=True)
+            for sym in symbols:
+                val = subprocess.run(['fdtget', base, '/__symbols__', sym], check=True,
+                                     capture_output=True, text=True).stdout.strip()
+                subprocess.run(['fdtput', '-ts', dtb, '/__symbols__', sym, val], check=True)
+        ovl = os.path.join(g.build, 'dtb', 'overlays', g.board + '.dtbo')
+        if os.path.exists(base) and os.path.exists(ovl):
+            subprocess.run(['fdtoverlay', '-i', dtb, '-o', dtb, ovl], check=True)
+    else:
+        shutil.copyfile(board_dtb, dtb)
+    apply_overlays(dtb, x.overlays, g.board)
+    return dtb
+
+
 # --- booting ------------------------------------------------------------------
 
 class Guest:
     """One QEMU run of a board; the console is read line by line."""
 
-    def __init__(self, build, board, workdir, interactive=False, quiet=True):
+    def __init__(self, build, board, workdir, interactive=False, quiet=True, extras=None):
         if board not in BOARDS:
             die('unknown board %r (known: %s)' % (board, ', '.join(BOARDS)))
         self.b = BOARDS[board]
         self.board = board
         self.build = os.path.join(build, self.b['arch'])
+        self.extras = extras or RunExtras()
+        self.dtb = os.path.join(self.build, 'dtb', self.b['dtb'])
+        self.events_path = os.path.join(workdir, 'events.sock')
+        self.events = None       # the QMP monitor QEMU's events come from
+        self.events_buf = b''
+        self.shutdown = None     # SHUTDOWN's reason ('guest-reset', 'guest-shutdown'...)
+        self.watchdog = None     # WATCHDOG's action, if a watchdog fired
         self.work = workdir
         self.interactive = interactive
         self.quiet = quiet and not os.environ.get('UDRV_VERBOSE')
@@ -285,12 +501,14 @@ class Guest:
         cmdline += ' udrv.epoch=%.3f' % time.time()
         if b.get('append'):
             cmdline += ' ' + b['append']
+        for extra in self.extras.append:
+            cmdline += ' ' + extra
         if self.quiet:
             cmdline += ' quiet loglevel=4'
         argv = [ARCHES[b['arch']]['qemu']] + b['machine'] + [
             '-kernel', os.path.join(self.build, 'vmlinuz'),
             '-initrd', initrd,
-            '-dtb', os.path.join(self.build, 'dtb', b['dtb']),
+            '-dtb', self.dtb,
             '-append', cmdline, '-no-reboot',
             '-qmp', 'unix:%s,server=on,wait=off' % self.qmp_path,
         ]
@@ -298,6 +516,8 @@ class Guest:
             argv += ['-nographic', '-serial', 'mon:stdio']
         else:
             argv += ['-display', 'none', '-monitor', 'none', '-serial', 'stdio']
+            # QEMU waits for us on this one, so no event is missed.
+            argv += ['-qmp', 'unix:%s,server=on,wait=on' % self.events_path]
         if b['uart2']:
             argv += ['-serial', 'unix:%s,server=on,wait=off' % self.uart_path]
         global_mmio = False
@@ -310,7 +530,9 @@ class Guest:
             global_mmio = True
         if global_mmio:
             argv += ['-global', 'virtio-mmio.force-legacy=false']
-        return argv + b['devices']
+        # The user's devices come after the board's: virtio-mmio slots fill
+        # from the top in command-line order, so the board's keep theirs.
+        return argv + b['devices'] + self.extras.qemu
 
     def initrd(self, files):
         """The base initramfs plus a second archive with the run's own files."""
@@ -325,6 +547,7 @@ class Guest:
         return path
 
     def start(self, files):
+        self.dtb = run_dtb(self)
         argv = self.argv(self.initrd(files))
         if self.interactive:
             return subprocess.call(argv)
@@ -332,6 +555,59 @@ class Guest:
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         self.buf = b''
         self.t0 = time.monotonic()
+        self._events_connect()
+
+    # QEMU's events, from the second QMP monitor -------------------------------
+    def _events_connect(self):
+        while self.proc.poll() is None and time.monotonic() - self.t0 < 10:
+            try:
+                s = socket.socket(socket.AF_UNIX)
+                s.connect(self.events_path)
+            except OSError:
+                s.close()
+                time.sleep(0.02)
+                continue
+            s.setblocking(False)
+            self.events = s
+            return
+
+    def _pump_events(self, wait=0):
+        """Read what the event monitor sent: answer its greeting, note
+        SHUTDOWN's reason and WATCHDOG's action. wait: seconds to wait for
+        the end of the stream (once QEMU has exited)."""
+        if self.events is None:
+            return
+        end = time.monotonic() + wait
+        while True:
+            try:
+                data = self.events.recv(65536)
+            except BlockingIOError:
+                if time.monotonic() >= end:
+                    return
+                select.select([self.events], [], [], max(0, end - time.monotonic()))
+                continue
+            except OSError:
+                data = b''
+            if not data:
+                self.events.close()
+                self.events = None
+                return
+            self.events_buf += data
+            while b'\n' in self.events_buf:
+                raw, self.events_buf = self.events_buf.split(b'\n', 1)
+                try:
+                    msg = json.loads(raw)
+                except ValueError:
+                    continue
+                if 'QMP' in msg:
+                    try:
+                        self.events.send(b'{"execute": "qmp_capabilities"}\n')
+                    except OSError:
+                        pass
+                elif msg.get('event') == 'SHUTDOWN':
+                    self.shutdown = msg.get('data', {}).get('reason', 'unknown')
+                elif msg.get('event') == 'WATCHDOG':
+                    self.watchdog = msg.get('data', {}).get('action', 'unknown')
 
     # Host actions asked for by the guest ---------------------------------------
     def qmp(self, command):
@@ -459,9 +735,11 @@ class Guest:
             if now >= deadline:
                 self.outcome = 'timeout'
                 return
-            rl = [fd] + ([self.uart] if self.uart else [])
+            rl = [fd] + ([self.uart] if self.uart else []) + ([self.events] if self.events else [])
             wl = [self.uart] if self.uart and self.uart_tx else []
             r, w, _ = select.select(rl, wl, [], min(0.5, deadline - now))
+            if self.events in r:
+                self._pump_events()
             if self.uart in r:
                 self._pump_uart()
             if self.uart in w:
@@ -482,6 +760,8 @@ class Guest:
 
     def _line(self, raw):
         line = raw.decode('utf-8', 'replace').rstrip('\r')
+        if 'QEMU waiting for connection on' in line:  # our event monitor
+            return line
         self.lines.append(line)
         if line.startswith('@@UDRV-READY') and self.b['uart2']:
             self.uart_connect()  # from now on every byte UART1 sends is kept
@@ -497,6 +777,8 @@ class Guest:
             self.proc.wait()
         if self.uart:
             self.uart.close()
+        if self.events:
+            self.events.close()
 
     def tail(self, n=40):
         return '\n'.join(self.lines[-n:])
@@ -507,15 +789,21 @@ def guest_script(argv):
 
 
 def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
-                 on_line=None):
+                 on_line=None, extras=None):
     """Boot `board`, run argv, return (status, guest).
 
     status is the command's exit status, or None if the guest did not boot,
-    panicked, hung or died before the command finished; the caller reports it.
-    on_line(line) sees each console line of the command's output."""
+    panicked, hung, rebooted or died before the command finished: then
+    guest.failure says what happened and guest.kind is 'timeout', 'died',
+    'rebooted' or 'usage' (QEMU refused the user's arguments); the caller
+    reports it (run_status()). on_line(line) sees each console line of the
+    command's output. adds: more HOST[:GUEST] files (the harness's own);
+    extras: the user's additions (RunExtras)."""
     work = tempfile.mkdtemp(prefix='udrv-%s-' % board)
-    g = Guest(build, board, work)
-    files = [('udrv/cmd', guest_script(argv), 0o755)]
+    atexit.register(shutil.rmtree, work, True)  # also when a check below die()s
+    extras = extras or RunExtras()
+    g = Guest(build, board, work, extras=extras)
+    files = [('udrv/cmd', guest_script(argv), 0o755)] + extras.guest_files()
     for spec in adds:
         host, _, guest = spec.partition(':')
         if not os.path.exists(host):
@@ -533,6 +821,8 @@ def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
                 for _ in g.lines_until(time.monotonic() + 2):
                     pass
                 break
+            if line.startswith('init: '):
+                print('%s: %s' % (board, line), file=sys.stderr)  # /init's complaints
             if line.startswith('@@UDRV-READY'):
                 running = True
                 g.booted = time.monotonic() - g.t0
@@ -553,14 +843,9 @@ def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
                     if on_line:
                         on_line(line)
                 break
-        else:
-            pass
+        g.kind = 'died' if why else None
         if status is None and why is None:
-            if g.outcome == 'timeout':
-                why = ('the command did not finish within %d s' % timeout if running
-                       else 'the guest did not boot within %d s' % boot_timeout)
-            else:
-                why = 'QEMU exited before the command finished'
+            g.kind, why = why_stopped(g, running, timeout, boot_timeout)
     finally:
         g.stop()
     g.failure = why
@@ -568,6 +853,49 @@ def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
     g.check_results = g.run_checks()
     shutil.rmtree(work, ignore_errors=True)
     return status, g
+
+
+def why_stopped(g, running, timeout, boot_timeout):
+    """(kind, reason) for a guest that stopped, or ran out of time, without
+    finishing its command and without a kernel panic on the console."""
+    if g.outcome == 'timeout':
+        return 'timeout', ('the command did not finish within %d s' % timeout if running
+                           else 'the guest did not boot within %d s' % boot_timeout)
+    try:
+        rc = g.proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        rc = None
+    g._pump_events(wait=2)
+    said = [l for l in g.lines if re.match(r'qemu-system-\w+: ', l)]
+    if not running and rc == 1 and said:
+        return 'usage', 'QEMU refused its arguments: ' + said[-1]
+    # -no-reboot: a reset request (watchdog, reboot, sysrq b, PSCI reset)
+    # makes QEMU exit with SHUTDOWN reason guest-reset.
+    if g.shutdown == 'guest-reset' or any('reboot: Restarting system' in l for l in g.lines):
+        return 'rebooted', ('the guest rebooted (%s)' % (
+            'its watchdog fired, action %s' % g.watchdog if g.watchdog
+            else 'a reset: reboot, sysrq b or a watchdog') +
+            (' before it was up' if not running else ' before the command finished'))
+    if g.shutdown == 'guest-shutdown':
+        return 'died', 'the guest powered off before the command finished'
+    if rc is not None and rc < 0:
+        return 'died', 'QEMU crashed (signal %d) before the command finished' % -rc
+    if said:
+        return 'died', 'QEMU stopped: ' + said[-1]
+    return 'died', 'QEMU exited (status %s) before the command finished' % rc
+
+
+def run_status(g, status):
+    """The exit status a run reports (EXIT_*, or the command's own), after
+    printing why on stderr: the reason and the console tail for a guest that
+    did not finish, one line for arguments QEMU refused."""
+    if status is not None:
+        return status
+    if g.kind == 'usage':
+        print('qemu/run: %s' % g.failure, file=sys.stderr)
+        return EXIT_USAGE
+    report_failure(g)
+    return {'timeout': EXIT_TIMEOUT, 'rebooted': EXIT_REBOOTED}.get(g.kind, EXIT_DIED)
 
 
 def report_failure(g):
@@ -582,12 +910,14 @@ def print_line(line):
 
 def cmd_exec(a):
     if not a.cmd:
-        die('exec: no command (usage: exec [--board B] [--add HOST[:GUEST]] -- CMD...)')
-    status, g = run_in_guest(a.build, a.board, a.cmd, a.add, timeout=a.timeout,
-                             on_line=print_line)
+        die('exec: no command (usage: exec [--board B] [RUN OPTIONS] -- CMD...)')
+    extras = run_extras(a, a.build, [a.board])
+    if a.preflight:
+        return 0
+    status, g = run_in_guest(a.build, a.board, a.cmd, timeout=a.timeout,
+                             on_line=print_line, extras=extras)
     if status is None:
-        report_failure(g)
-        return 124 if 'within' in (g.failure or '') else 125
+        return run_status(g, status)
     for name, ok, detail in g.check_results:
         print('host check %s: %s' % ('passed' if ok else 'FAILED', detail), file=sys.stderr)
         if not ok and status == 0:
@@ -596,11 +926,14 @@ def cmd_exec(a):
 
 
 def cmd_shell(a):
+    extras = run_extras(a, a.build, [a.board])
+    if a.preflight:
+        return 0
     work = tempfile.mkdtemp(prefix='udrv-shell-')
-    g = Guest(a.build, a.board, work, interactive=True, quiet=False)
+    g = Guest(a.build, a.board, work, interactive=True, quiet=False, extras=extras)
     print('udrv: booting %s; leave the shell with `poweroff -f`, QEMU with Ctrl-a x'
           % a.board, file=sys.stderr)
-    rc = g.start([])
+    rc = g.start(extras.guest_files())
     shutil.rmtree(work, ignore_errors=True)
     return rc
 
@@ -616,12 +949,16 @@ def boards_of(arg, default):
 
 def cmd_demo(a):
     rc = 0
-    for board in boards_of(a.board, ['virt', 'zcu102', 'rpi3']):
+    boards = boards_of(a.board, ['virt', 'zcu102', 'rpi3'])
+    extras = run_extras(a, a.build, boards)
+    if a.preflight:
+        return 0
+    for board in boards:
         print('### demo on %s' % board, flush=True)
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/demo', board],
-                                 timeout=a.timeout, on_line=print_line)
+                                 timeout=a.timeout, on_line=print_line, extras=extras)
         if status is None:
-            report_failure(g)
+            run_status(g, status)
             rc = 1
         elif status:
             print('demo on %s failed with status %d' % (board, status))
@@ -709,7 +1046,7 @@ def host_tests(tally, host_build, scope='host', args=(), log='testlog.json'):
             print(text[-3000:])
 
 
-def guest_tests(tally, build, board, timeout):
+def guest_tests(tally, build, board, timeout, extras=None):
     suite = [None]
     text = {}
     ended = {}
@@ -746,7 +1083,7 @@ def guest_tests(tally, build, board, timeout):
 
     t0 = time.monotonic()
     status, g = run_in_guest(build, board, [GUEST_LIBEXEC + '/run-tests', board],
-                             timeout=timeout, on_line=on_line)
+                             timeout=timeout, on_line=on_line, extras=extras)
     if status is None:
         if suite[0]:
             tally.cmocka(board, suite[0], '\n'.join(text[suite[0]]))
@@ -761,27 +1098,103 @@ def guest_tests(tally, build, board, timeout):
         tally.add(board, 'host-checks', name, 'PASS' if ok else 'FAIL', detail)
 
 
-def harness_tests(tally, build):
-    """The harness turns a failing command, a panic and a hang into failures."""
-    def check(name, argv, timeout, ok):
-        t0 = time.monotonic()
-        status, g = run_in_guest(build, 'virt', argv, timeout=timeout)
-        took = time.monotonic() - t0
-        good = ok(status, g.failure or '') and took < timeout + 30
-        tally.add('harness', 'exec', name, 'PASS' if good else 'FAIL',
-                  'status %s, %s, %.1f s' % (status, g.failure or 'finished', took))
-        if not good:
-            print(g.tail())
+def qemu_run(build, args, timeout=600):
+    """qemu/run ARGS, as a user runs it, on the existing build: (status,
+    stdout, stderr)."""
+    env = dict(os.environ, UDRV_NO_BUILD='1', UDRV_BUILD=os.path.abspath(build))
+    p = subprocess.run([os.path.join(TOP, 'qemu', 'run')] + args, env=env,
+                       capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
 
-    check('exit_status_passes_through', ['sh', '-c', 'exit 3'], 60,
-          lambda st, why: st == 3)
-    check('panic_is_a_failure', ['sh', '-c', 'echo c >/proc/sysrq-trigger; sleep 60'], 60,
-          lambda st, why: st is None and why == 'kernel panic')
-    check('hang_is_a_failure', ['sleep', '600'], 5,
-          lambda st, why: st is None and 'did not finish within 5 s' in why)
+
+def harness_tests(tally, build):
+    """Each way a run can end gives its own exit status, through qemu/run
+    itself; a user's overlay, device and stub parameter take effect."""
+    here = os.path.join(TOP, 'tests', 'harness')
+
+    def check(name, args, want, timeout=60, stderr_has='console tail:', lines=None):
+        t0 = time.monotonic()
+        rc, out, err = qemu_run(build, args)
+        took = time.monotonic() - t0
+        errs = err.strip().splitlines()
+        good = rc == want and took < timeout + 30 and stderr_has in err
+        if lines is not None:
+            good = good and len(errs) == lines
+        tally.add('harness', 'exec', name, 'PASS' if good else 'FAIL',
+                  'status %d (want %d), %.1f s: %s' % (rc, want, took, errs[0] if errs else ''))
+        if not good:
+            print(out[-3000:] + err[-3000:])
+        return out
+
+    exec_ = ['exec', '--board', 'virt']
+    check('exit_status_passes_through', exec_ + ['--', 'sh', '-c', 'exit 3'], 3, stderr_has='')
+    check('timeout_is_124', exec_ + ['--timeout', '5', '--', 'sleep', '600'], EXIT_TIMEOUT,
+          stderr_has='did not finish within 5 s')
+    check('panic_is_125', exec_ + ['--', 'sh', '-c', 'echo c >/proc/sysrq-trigger; sleep 60'],
+          EXIT_DIED, stderr_has='kernel panic')
+    check('reboot_is_122', exec_ + ['--', 'sh', '-c', 'echo b >/proc/sysrq-trigger; sleep 60'],
+          EXIT_REBOOTED, stderr_has='the guest rebooted')
+    # A real watchdog: QEMU's i6300esb, added with --device, its Debian module
+    # with --add; opened and left unfed, it resets the board.
+    abi = open(os.path.join(build, 'cache', 'aarch64', 'abi')).read().strip()
+    wdt = os.path.join(build, 'cache', 'aarch64', 'root', 'lib', 'modules', abi + '-arm64',
+                       'kernel', 'drivers', 'watchdog', 'i6300esb.ko')
+    check('watchdog_is_122', exec_ + [
+        '--device', 'i6300esb', '--add', wdt + ':/root/i6300esb.ko', '--',
+        'sh', '-c', 'insmod /root/i6300esb.ko heartbeat=2 && echo >/dev/watchdog && sleep 60'],
+        EXIT_REBOOTED, stderr_has='its watchdog fired')
+    # Usage errors: one line on stderr, status 2, before anything boots.
+    check('bad_flag_is_2', exec_ + ['--bogus', '--', 'true'], EXIT_USAGE,
+          stderr_has='--bogus', lines=1)
+    check('missing_overlay_is_2', exec_ + ['--overlay', '/nonexistent.dtso', '--', 'true'],
+          EXIT_USAGE, stderr_has='no such file', lines=1)
+    check('bad_overlay_is_2', exec_ + ['--overlay', os.path.join(here, 'bad.dtso'), '--', 'true'],
+          EXIT_USAGE, stderr_has='does not apply', lines=1)
+    check('bad_stub_param_is_2', exec_ + ['--stub-param', 'nosuch=1', '--', 'true'],
+          EXIT_USAGE, stderr_has='no parameter', lines=1)
+    check('bad_device_is_2', exec_ + ['--device', 'nosuchdevice', '--', 'true'],
+          EXIT_USAGE, stderr_has='QEMU refused', lines=1)
+    # A user's overlay hands a device added with --device (a fourth
+    # virtio-mmio slot) to the stub; stub parameters bind edu with a smaller pool.
+    out = check('user_overlay_device_param', exec_ + [
+        '--device', 'virtio-rng-device', '--overlay', os.path.join(here, 'user-slot.dtso'),
+        '--stub-param', 'ids=1234:11e8', '--stub-param', 'pci_pool_size=0x2000',
+        '--add', os.path.join(here, 'check-user-device.sh') + ':/root/check',
+        '--', '/root/check'], 0, stderr_has='')
+    for line in out.splitlines():
+        m = re.match(r'(PASS|FAIL) (\S+)', line)
+        if m:
+            tally.add('harness', 'user-device', m.group(2), m.group(1))
+
+
+def example_project(tally, build):
+    """examples/fw-cfg, a driver project outside the tree, runs its own CI
+    script from a copy in a temporary folder, as its README says."""
+    with tempfile.TemporaryDirectory(prefix='udrv-example-') as d:
+        proj = os.path.join(d, 'fw-cfg')
+        shutil.copytree(os.path.join(TOP, 'examples', 'fw-cfg'), proj)
+        env = dict(os.environ, UDRV=TOP, UDRV_NO_BUILD='1', UDRV_BUILD=os.path.abspath(build))
+        t0 = time.monotonic()
+        p = subprocess.run(['./ci.sh'], cwd=proj, env=env, capture_output=True, text=True,
+                           timeout=600)
+        failed = 0
+        for line in p.stdout.splitlines():
+            m = re.match(r'(PASS|FAIL) (\S+)', line)
+            if m:
+                tally.add('example', 'fw-cfg', m.group(2), m.group(1))
+                failed += m.group(1) == 'FAIL'
+        ok = p.returncode == 0 and not failed
+        tally.add('example', 'fw-cfg', 'ci.sh', 'PASS' if ok else 'FAIL',
+                  'status %d, %.0f s' % (p.returncode, time.monotonic() - t0))
+        if not ok:
+            print(p.stdout[-3000:] + p.stderr[-3000:])
 
 
 def cmd_test(a):
+    boards = boards_of(a.board, TEST_BOARDS)
+    extras = run_extras(a, a.build, boards)
+    if a.preflight:
+        return 0
     tally = Tally()
     t0 = time.monotonic()
     if not a.guest_only:
@@ -793,9 +1206,11 @@ def cmd_test(a):
         hardening.fuzz(tally, a.build, seconds=60)
         print('### harness', flush=True)
         harness_tests(tally, a.build)
-    for board in boards_of(a.board, TEST_BOARDS):
+        print('### example project (examples/fw-cfg/ci.sh)', flush=True)
+        example_project(tally, a.build)
+    for board in boards:
         print('### guest tests on %s' % board, flush=True)
-        guest_tests(tally, a.build, board, a.timeout)
+        guest_tests(tally, a.build, board, a.timeout, extras)
     passed, failed = tally.count('PASS'), tally.count('FAIL')
     skipped = tally.count('SKIP')
     print('### %.0f s, %d skipped' % (time.monotonic() - t0, skipped))
@@ -803,19 +1218,38 @@ def cmd_test(a):
     return 1 if failed or not passed else 0
 
 
-def cmd_dumpdtb(a):
-    b = BOARDS[a.board]
+def dump_dtb(board, out, extra=()):
+    """QEMU's generated DTB for board, with the user's QEMU arguments extra
+    (if QEMU refuses them: one line, exit status 2)."""
+    b = BOARDS[board]
+    if os.path.exists(out):
+        os.unlink(out)
     with tempfile.TemporaryDirectory() as d:
         p = subprocess.run([ARCHES[b['arch']]['qemu']] + b['machine'] + [
-            '-machine', 'dumpdtb=' + a.out, '-display', 'none'] +
-            b['devices'], capture_output=True, text=True, cwd=d)
-    if not os.path.exists(a.out):
+            '-machine', 'dumpdtb=' + out, '-display', 'none'] +
+            b['devices'] + list(extra), capture_output=True, text=True, cwd=d)
+    if not os.path.exists(out):
+        said = [l for l in p.stderr.splitlines() if l.strip()] or ['no DTB']
+        if extra:
+            die('QEMU refused its arguments: ' + said[0])
         die('dumpdtb failed: ' + p.stderr)
+
+
+def cmd_dumpdtb(a):
+    dump_dtb(a.board, a.out)
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """A bad flag or value is one line on stderr and exit status 2."""
+
+    def error(self, message):
+        print('%s: %s (see %s --help)' % (self.prog, message, self.prog), file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
 def main():
-    ap = argparse.ArgumentParser(prog='qemu/run')
+    ap = Parser(prog='qemu/run')
     sub = ap.add_subparsers(dest='sub', required=True)
     p = sub.add_parser('initramfs')
     p.add_argument('--out', required=True)
@@ -828,19 +1262,24 @@ def main():
     p.add_argument('--out', required=True)
     p.add_argument('--board', default='virt')
     for name in ('exec', 'shell', 'demo', 'bench', 'test'):
-        p = sub.add_parser(name)
-        p.add_argument('--build', required=True)
+        p = sub.add_parser(name, epilog=EXIT_STATUSES if name == 'exec' else None,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.add_argument('--build', required=True, help=argparse.SUPPRESS)
         p.add_argument('--board', default={'test': 'all', 'demo': 'all', 'bench': 'all'}.get(name, 'virt'))
         p.add_argument('--timeout', type=int, default=300,
                        help='seconds the command may run once the guest is up')
+        if name != 'bench':
+            add_run_options(p)
+            # qemu/run checks the arguments before it builds anything.
+            p.add_argument('--preflight', action='store_true', help=argparse.SUPPRESS)
         if name == 'exec':
-            p.add_argument('--add', action='append', default=[],
-                           metavar='HOST[:GUEST]', help='copy a host file into the guest')
             p.add_argument('cmd', nargs=argparse.REMAINDER)
         if name == 'test':
             p.add_argument('--host-build')
             p.add_argument('--guest-only', action='store_true')
-    a = ap.parse_args()
+    a, rest = ap.parse_known_args(join_option_values(sys.argv[1:]))
+    if rest:
+        die('%s: unknown option %s (see qemu/run %s --help)' % (a.sub, rest[0], a.sub))
     if getattr(a, 'cmd', None) and a.cmd[0] == '--':
         a.cmd = a.cmd[1:]
     return globals()['cmd_' + a.sub](a)
