@@ -613,6 +613,12 @@ UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev)
 	return dev->e.source == UDRV_SOURCE_DT ? dev->e.dt_path : NULL;
 }
 
+UDRV_API const char *udrv_device_driver(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.driver;
+}
+
 UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev)
 {
 	assert(dev);

@@ -263,6 +263,12 @@ UDRV_API unsigned int udrv_device_uio(const struct udrv_device *dev);
 UDRV_API enum udrv_source udrv_device_source(const struct udrv_device *dev);
 /** udrv_device_dt_path() - DT node path, or NULL if not a DT device. Owned by @dev. */
 UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev);
+/**
+ * udrv_device_driver() - the kernel driver that handed @dev to UIO, as of
+ * the open: "udrv_uio" (the stub), "uio_pdrv_genirq", "uio_pci_generic"...,
+ * "" if sysfs does not say. Owned by @dev.
+ */
+UDRV_API const char *udrv_device_driver(const struct udrv_device *dev);
 /** udrv_device_pci_address() - "0000:00:02.0", or NULL if not PCI. Owned by @dev. */
 UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev);
 /**
