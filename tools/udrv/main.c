@@ -679,10 +679,14 @@ static int cmd_info(int argc, char **argv)
 			printf(", \"phys\": %" PRIu64 ", \"size\": %zu}", udrv_region_phys(reg),
 			       udrv_region_size(reg));
 		} else {
+			/* the alias when it is not the map's own name (the stub's are) */
+			bool alias = udrv_region_alias(reg)[0] &&
+				     strcmp(udrv_region_alias(reg), udrv_region_name(reg));
+
 			printf("  region %u  %-12s phys 0x%-10" PRIx64 " size 0x%zx%s%s\n",
 			       udrv_region_index(reg), udrv_region_name(reg),
 			       udrv_region_phys(reg), udrv_region_size(reg),
-			       udrv_region_alias(reg)[0] ? "  alias " : "", udrv_region_alias(reg));
+			       alias ? "  alias " : "", alias ? udrv_region_alias(reg) : "");
 		}
 	}
 	if (json) {
@@ -722,12 +726,14 @@ static int get_region(const char *cmd, struct udrv_device *dev, const char *spec
 	for (unsigned int i = 0; i < n && used < sizeof(names) - 80; i++) {
 		struct udrv_region *g;
 
-		if (!udrv_device_region(dev, i, 0, &g))
-			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%u '%s'%s%s%s",
-						 i ? ", " : "", i, udrv_region_name(g),
-						 udrv_region_alias(g)[0] ? " (" : "",
-						 udrv_region_alias(g),
-						 udrv_region_alias(g)[0] ? ")" : "");
+		bool alias;
+
+		if (udrv_device_region(dev, i, 0, &g))
+			continue;
+		alias = udrv_region_alias(g)[0] && strcmp(udrv_region_alias(g), udrv_region_name(g));
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%u '%s'%s%s%s",
+					 i ? ", " : "", i, udrv_region_name(g), alias ? " (" : "",
+					 alias ? udrv_region_alias(g) : "", alias ? ")" : "");
 	}
 	if (!strcmp(spec, "dma"))
 		return report(EXIT_USAGE, cmd, "'dma' is the DMA pool of %s, not a register region "
