@@ -619,7 +619,7 @@ static void platform_hand_to(const char *dev, const char *drv)
 
 static void platform_driver_of(const char *dev, char *out, size_t len)
 {
-	char path[256], real[512];
+	char path[256], real[PATH_MAX];
 
 	snprintf(path, sizeof(path), PLATFORM_DEVS "/%s/driver", dev);
 	if (!realpath(path, real))
