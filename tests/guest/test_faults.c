@@ -854,7 +854,7 @@ static void test_dma_killed_in_flight(void **state)
 	/* A rebind at once: the new pool is never written by the old transfer. */
 	edu_kill_mid_dma();
 	{
-		char dev[512], *slash;
+		char dev[PATH_MAX], *slash;
 
 		snprintf(path, sizeof(path), "/sys/class/uio/uio%d/device", uio_by_name("udrv_uio"));
 		assert_non_null(realpath(path, dev));
