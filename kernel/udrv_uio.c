@@ -61,15 +61,15 @@ MODULE_PARM_DESC(of_id, "Extra compatibles to bind: \"vendor,dev[;vendor,dev...]
 static char *ids[UDRV_MAX_PCI_IDS];
 static int n_ids;
 module_param_array(ids, charp, &n_ids, 0444);
-MODULE_PARM_DESC(ids, "PCI ids to bind: vendor:device[,vendor:device...] (hex)");
+MODULE_PARM_DESC(ids, "PCI ids to bind: vendor:device[:pool][,...] (hex ids, pool in bytes)");
 
 static bool msi;
 module_param(msi, bool, 0444);
 MODULE_PARM_DESC(msi, "Use one MSI vector instead of INTx for PCI devices that have MSI");
 
-static unsigned int pci_pool_size = SZ_64K;
+static unsigned int pci_pool_size;
 module_param(pci_pool_size, uint, 0444);
-MODULE_PARM_DESC(pci_pool_size, "PCI devices' DMA pool in bytes, 0 for none (default 64 KiB)");
+MODULE_PARM_DESC(pci_pool_size, "PCI devices' DMA pool in bytes (default 0: none)");
 
 static unsigned int pci_dma_bits = 32;
 module_param(pci_dma_bits, uint, 0444);
@@ -823,7 +823,8 @@ static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	struct device *dev = &pdev->dev;
 	struct udrv_desc d = {
 		.name = UDRV_UIO_DRIVER_NAME,
-		.pool_size = pci_pool_size,
+		/* ids=vendor:device:pool keeps the pool in the id's driver_data */
+		.pool_size = id->driver_data ? id->driver_data : pci_pool_size,
 		.dma_bits = pci_dma_bits,
 		.pci = pdev,
 	};
@@ -880,16 +881,23 @@ static struct pci_driver udrv_pci_driver = {
 	.groups = udrv_drv_groups,	/* driver attributes (pool) */
 };
 
+/* "vvvv:dddd" or "vvvv:dddd:POOL" (POOL in bytes, decimal or 0x hex). */
 static int udrv_add_pci_id(const char *id)
 {
-	unsigned int vendor, device;
+	unsigned int vendor, device, pool = 0;
+	const char *p = strchr(id, ':');
+	char sep;
+	int n;
 
-	if (sscanf(id, "%x:%x", &vendor, &device) != 2) {
-		pr_err(UDRV_UIO_DRIVER_NAME ": bad PCI id \"%s\" in ids=\n", id);
+	n = sscanf(id, "%x:%x%c", &vendor, &device, &sep);
+	p = p ? strchr(p + 1, ':') : NULL;	/* the pool's colon */
+	if (n < 2 || (n == 3 && (sep != ':' || !p || kstrtouint(p + 1, 0, &pool)))) {
+		pr_err(UDRV_UIO_DRIVER_NAME ": bad PCI id \"%s\" in ids= (vendor:device[:pool])\n",
+		       id);
 		return -EINVAL;
 	}
 	return pci_add_dynid(&udrv_pci_driver, vendor, device, PCI_ANY_ID, PCI_ANY_ID,
-			     0, 0, 0);
+			     0, 0, pool);
 }
 
 static int __init udrv_add_of_ids(void)

@@ -41,8 +41,10 @@
  * UDRV_UIO_COMPATIBLE or one in the `of_id="vendor,a;vendor,b"` module
  * parameter (semicolons: compatibles contain commas), or
  * driver_override = UDRV_UIO_DRIVER_NAME on the platform, AMBA (PrimeCell)
- * or PCI bus, or PCI new_id / the `ids=vvvv:dddd,...` parameter.
- * PCI-only parameters: `pci_pool_size` (bytes, default 64 KiB, 0 = none),
+ * or PCI bus, or PCI new_id / the `ids=vvvv:dddd[:POOL],...` parameter
+ * (POOL: that id's DMA pool in bytes, e.g. ids=1234:11e8:65536).
+ * PCI-only parameters: `pci_pool_size` (bytes, default 0 = none: a PCI
+ * device gets a pool only when asked, by ids=, this or the pool attribute),
  * `pci_dma_bits` (default 32), `msi` (use one MSI vector instead of INTx).
  *
  * Pools at run time: root writes "DEVICE SIZE" (the device's sysfs name,

@@ -115,6 +115,11 @@ static void describe(struct udrv__entry *e)
 
 	if (!e->parent[0])
 		return;
+	snprintf(path, sizeof(path), "%s/driver", e->parent);
+	if (!udrv__realpath(path, base, sizeof(base))) {
+		bn = strrchr(base, '/');
+		snprintf(e->driver, sizeof(e->driver), "%.63s", bn ? bn + 1 : base);
+	}
 	snprintf(path, sizeof(path), "%s/of_node", e->parent);
 	if (!udrv__realpath(path, e->of_node, sizeof(e->of_node)) &&
 	    !udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base") &&
@@ -253,6 +258,11 @@ static bool in_list(const char *list, size_t len, const char *s)
 	return false;
 }
 
+bool udrv__entry_is_stub(const struct udrv__entry *e)
+{
+	return !strcmp(e->driver, UDRV_UIO_DRIVER_NAME);
+}
+
 /* X is in "compatible" or in "udrv,compatible" (the identity an overlay
  * keeps when it replaces a device's compatible with "udrv,uio"). */
 bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat)
@@ -318,16 +328,39 @@ struct match {
 	uint16_t vendor, device;
 	unsigned int index;
 	struct udrv__entry *found;
+	unsigned int searched;	/* devices looked at, for the error message */
+	char seen[192];		/* their names, as many as fit */
 };
+
+/* The DT node's name with its unit address ("pl031@9010000"), or "". */
+static const char *node_name(const struct udrv__entry *e)
+{
+	const char *s = strrchr(e->dt_path, '/');
+
+	return e->source == UDRV_SOURCE_DT && s ? s + 1 : "";
+}
+
+static void note_seen(struct match *m, const struct udrv__entry *e)
+{
+	size_t used = strlen(m->seen);
+
+	m->searched++;
+	if (used + strlen(e->nodes[0].name) + 8 < sizeof(m->seen))
+		snprintf(m->seen + used, sizeof(m->seen) - used, "%s%s", used ? ", " : "",
+			 e->nodes[0].name);
+	else if (used + 5 < sizeof(m->seen) && !strstr(m->seen, "..."))
+		snprintf(m->seen + used, sizeof(m->seen) - used, ", ...");
+}
 
 static int match_cb(const struct udrv__entry *e, void *data)
 {
 	struct match *m = data;
 	bool hit = false;
 
+	note_seen(m, e);
 	switch (m->kind) {
-	case BY_NAME:
-		hit = !strcmp(e->nodes[0].name, m->s);
+	case BY_NAME:	/* the UIO name (linux,uio-name or the node's), or the DT node name */
+		hit = !strcmp(e->nodes[0].name, m->s) || !strcmp(node_name(e), m->s);
 		break;
 	case BY_DT_PATH:
 		hit = e->source == UDRV_SOURCE_DT && !strcmp(e->dt_path, m->s);
@@ -372,6 +405,8 @@ static int open_match(struct match *m, const char *what, struct udrv_device **ou
 	 * verify_node()) is looked for once more. */
 	for (int tries = 0; tries < 2; tries++) {
 		m->index = index;
+		m->searched = 0;
+		m->seen[0] = '\0';
 		ret = udrv__scan(match_cb, m);
 		if (ret == 0 && m->kind == BY_NAME && !strncmp(m->s, "uio", 3) && m->s[3] >= '0' &&
 		    m->s[3] <= '9') {
@@ -381,8 +416,14 @@ static int open_match(struct match *m, const char *what, struct udrv_device **ou
 			if (!*end)
 				ret = udrv__scan(match_uio_cb, m);
 		}
-		if (ret == 0)
-			ret = udrv__fail(-ENOENT, "no UIO device %s", what);
+		if (ret == 0 && !m->searched)
+			ret = udrv__fail(-ENOENT, "no UIO device %s: there are no UIO devices at all",
+					 what);
+		else if (ret == 0)
+			ret = udrv__fail(-ENOENT, "no UIO device %s among the %u UIO device%s (%s)%s",
+					 what, m->searched, m->searched == 1 ? "" : "s", m->seen,
+					 m->kind != BY_COMPAT ? "" : "; a node whose compatible is "
+					 "only \"generic-uio\" is opened by its name or DT path");
 		else if (ret == 1)
 			ret = udrv__open_entry(m->found, out);
 		if (ret != -ESTALE)
@@ -400,7 +441,7 @@ UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
 	if (!name || !out || !name[0] || strlen(name) >= sizeof(((struct udrv__node *)0)->name) ||
 	    strchr(name, '/'))
 		return -EINVAL;
-	snprintf(what, sizeof(what), "named \"%s\"", name);
+	snprintf(what, sizeof(what), "named \"%s\" (UIO name or DT node name)", name);
 	return open_match(&m, what, out);
 }
 
@@ -419,12 +460,13 @@ UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int
 					    struct udrv_device **out)
 {
 	struct match m = { .kind = BY_COMPAT, .s = compatible, .index = index };
-	char what[300];
+	char what[400];
 
 	if (!compatible || !out || !compatible[0] ||
 	    strlen(compatible) >= sizeof(((struct udrv__entry *)0)->compatible))
 		return -EINVAL;
-	snprintf(what, sizeof(what), "compatible with \"%.256s\" (#%u)", compatible, index);
+	snprintf(what, sizeof(what), "with \"%.256s\" (#%u) in its DT compatible or "
+		 UDRV_UIO_PROP_COMPATIBLE " list", compatible, index);
 	return open_match(&m, what, out);
 }
 
@@ -571,6 +613,12 @@ UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev)
 	return dev->e.source == UDRV_SOURCE_DT ? dev->e.dt_path : NULL;
 }
 
+UDRV_API const char *udrv_device_driver(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.driver;
+}
+
 UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev)
 {
 	assert(dev);
@@ -626,27 +674,34 @@ UDRV_API int udrv_device_dt_property(const struct udrv_device *dev, const char *
 	return ret;
 }
 
-static int pci_config_io(struct udrv_device *dev, unsigned int offset, void *rbuf,
-			 const void *wbuf, size_t len)
+int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *rbuf,
+		     const void *wbuf, size_t len)
 {
 	char path[UDRV_PATH + 16];
 	ssize_t n;
 	int fd;
 
-	assert(dev);
-	if ((!rbuf && !wbuf) || !len || len > INT_MAX)
-		return -EINVAL;
-	if (dev->e.source != UDRV_SOURCE_PCI)
-		return -EOPNOTSUPP;
 	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
 	fd = open(path, (rbuf ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
 	if (fd < 0)
 		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
 	n = rbuf ? pread(fd, rbuf, len, offset) : pwrite(fd, wbuf, len, offset);
 	if (n < 0)
-		n = -errno;
+		n = udrv__fail(-errno, "%s: cannot %s %zu bytes at %#x: %s", path,
+			       rbuf ? "read" : "write", len, offset, strerror(errno));
 	close(fd);
 	return (int)n;
+}
+
+static int pci_config_io(struct udrv_device *dev, unsigned int offset, void *rbuf,
+			 const void *wbuf, size_t len)
+{
+	assert(dev);
+	if ((!rbuf && !wbuf) || !len || len > INT_MAX)
+		return -EINVAL;
+	if (dev->e.source != UDRV_SOURCE_PCI)
+		return -EOPNOTSUPP;
+	return udrv__pci_config(dev, offset, rbuf, wbuf, len);
 }
 
 UDRV_API int udrv_device_pci_config_read(struct udrv_device *dev, unsigned int offset, void *buf,

@@ -54,6 +54,7 @@ struct udrv__entry {
 	size_t udrv_compatible_len;
 	char pci_address[32];
 	uint16_t vendor, device;
+	char driver[64];	/* the kernel driver bound to the parent, "" if none */
 	enum udrv_source source;
 	unsigned int nnodes;
 	struct udrv__node nodes[UDRV_MAX_IRQS];	/* nodes[0] is the first node */
@@ -65,13 +66,22 @@ bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat);
 int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out);
 /* After open: is @node (open as @fd, or -1) still what the scan saw? -ESTALE if not. */
 int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node, int fd);
+/* Is the entry's device bound to the udrv_uio stub (the only driver whose
+ * map named "dma" is a DMA pool)? */
+bool udrv__entry_is_stub(const struct udrv__entry *e);
+/* pread (@rbuf) or pwrite (@wbuf) of @len bytes of PCI config space at
+ * @offset through sysfs `config`; bytes done or -errno (logged). */
+int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *rbuf,
+		     const void *wbuf, size_t len);
 
 /* ---- objects ---- */
 
 struct udrv_region {
 	struct udrv_device *dev;
 	unsigned int index;
-	char name[64];
+	char name[64];		/* the map's name, as the kernel driver gave it */
+	char alias[8];		/* "regN" (DT reg entry N) or "barN" (PCI BAR N), or "" */
+	char reg_name[64];	/* entry N of the DT node's reg-names, or "" */
 	uint64_t phys;
 	size_t size;
 	volatile void *base;
@@ -86,6 +96,7 @@ struct udrv_irq {
 	int fd;
 	uint32_t count;
 	uint64_t missed;
+	bool intx;		/* no irqcontrol: (un)mask in the PCI command register */
 	bool gone;
 };
 

@@ -6,7 +6,10 @@
  * poll() reports POLLIN then. The nodes are opened O_NONBLOCK, so a read
  * finding the event already consumed (by another thread or a forked child
  * sharing the open file description) fails with EAGAIN instead of blocking.
- * Writing a 32-bit 1/0 unmasks/masks the line. A node without an interrupt
+ * Writing a 32-bit 1/0 unmasks/masks the line (irqcontrol). UIO drivers
+ * without irqcontrol fail that write with ENOSYS; on a PCI function
+ * (uio_pci_generic) the line is then (un)masked in the PCI command register
+ * instead (intx_control()). A node without an interrupt
  * fails read with EIO and polls POLLERR. A node whose device is gone does
  * too, except that write fails with EINVAL (the UIO core's choice).
  */
@@ -135,7 +138,8 @@ static int gone(struct udrv_irq *irq)
 {
 	irq->gone = true;
 	irq->dev->gone = true;	/* the checked register accessors stop too */
-	return -ENODEV;
+	return udrv__fail(-ENODEV, "%s: the device was removed (uio%u)", irq->dev->e.nodes[0].name,
+			  irq->uio);
 }
 
 /* Does the node poll POLLERR? After setup (has_irq()), only once removed. */
@@ -146,6 +150,44 @@ static bool polls_err(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
+/* Interrupt Disable, bit 10 of the PCI command register (PCI Local Bus
+ * 3.0, 6.2.2), which uio_pci_generic's handler sets. */
+#define PCI_COMMAND		0x04
+#define PCI_COMMAND_INTX_DISABLE	0x0400
+
+/*
+ * Unmask (@on) or mask INTx by clearing or setting Interrupt Disable,
+ * read-modify-write of the 16-bit (little-endian) register through sysfs
+ * config, as DPDK does for uio_pci_generic. The handler only ever sets the
+ * bit, and only while it is clear: it cannot fire between our read and
+ * write of an unmask, and a mask it races with ends masked either way.
+ */
+static int intx_control(struct udrv_irq *irq, uint32_t on)
+{
+	struct udrv_device *dev = irq->dev;
+	uint8_t b[2];
+	uint16_t cmd;
+	int n;
+
+	/* Unbound from UIO: the config file of the function is still there. */
+	if (polls_err(irq->fd))
+		return gone(irq);
+	n = udrv__pci_config(dev, PCI_COMMAND, b, NULL, sizeof(b));
+	if (n == sizeof(b)) {
+		cmd = (uint16_t)(b[0] | b[1] << 8);
+		cmd = on ? cmd & ~PCI_COMMAND_INTX_DISABLE : cmd | PCI_COMMAND_INTX_DISABLE;
+		b[0] = (uint8_t)cmd;
+		b[1] = (uint8_t)(cmd >> 8);
+		n = udrv__pci_config(dev, PCI_COMMAND, NULL, b, sizeof(b));
+	}
+	if (n == -ENOENT || n == -ENODEV)	/* the function itself is gone */
+		return gone(irq);
+	if (n >= 0 && n != sizeof(b))
+		return udrv__fail(-EIO, "%s: short PCI config access to the command register",
+				  dev->e.nodes[0].name);
+	return n < 0 ? n : 0;
+}
+
 static int control(struct udrv_irq *irq, uint32_t on)
 {
 	ssize_t n;
@@ -153,7 +195,9 @@ static int control(struct udrv_irq *irq, uint32_t on)
 
 	assert(irq);
 	if (irq->gone)
-		return -ENODEV;
+		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
+	if (irq->intx)
+		return intx_control(irq, on);
 	do
 		n = write(irq->fd, &on, sizeof(on));
 	while (n < 0 && errno == EINTR);
@@ -165,7 +209,18 @@ static int control(struct udrv_irq *irq, uint32_t on)
 	 * irqcontrol that refused the value. */
 	if (err == EIO || err == ENODEV || (err == EINVAL && polls_err(irq->fd)))
 		return gone(irq);
-	return -err;
+	if (err == ENOSYS && irq->dev->e.source == UDRV_SOURCE_PCI) {
+		irq->intx = true;	/* uio_pci_generic: from now on, config space */
+		return intx_control(irq, on);
+	}
+	if (err == ENOSYS)
+		return udrv__fail(-ENOSYS, "%s: its UIO driver (%s) has no irqcontrol: the "
+				  "interrupt cannot be %smasked from userspace",
+				  irq->dev->e.nodes[0].name,
+				  irq->dev->e.driver[0] ? irq->dev->e.driver : "unknown",
+				  on ? "un" : "");
+	return udrv__fail(-err, "%s: cannot %smask the interrupt (uio%u): %s",
+			  irq->dev->e.nodes[0].name, on ? "un" : "", irq->uio, strerror(err));
 }
 
 UDRV_API int udrv_irq_unmask(struct udrv_irq *irq)
@@ -188,17 +243,18 @@ UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 
 	assert(irq);
 	if (irq->gone)
-		return -ENODEV;
+		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
 	for (;;) {
 		struct pollfd p = { .fd = irq->fd, .events = POLLIN };
 
 		ret = ppoll(&p, 1, udrv__timespec(left, &ts), NULL);
 		if (ret < 0)
-			return -errno;
+			return errno == EINTR ? -EINTR : udrv__fail(-errno, "uio%u: poll: %s",
+								 irq->uio, strerror(errno));
 		if (ret == 0)
 			return 0;
 		if (p.revents & POLLNVAL)
-			return -EBADF;
+			return udrv__fail(-EBADF, "uio%u: the node's fd is closed", irq->uio);
 		n = read(irq->fd, &count, sizeof(count));
 		if (n >= 0 || errno != EAGAIN)
 			break;
@@ -211,7 +267,7 @@ UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 	if (n != sizeof(count)) {
 		if (n >= 0 || errno == EIO || errno == ENODEV || errno == ECONNRESET)
 			return gone(irq);
-		return -errno;
+		return udrv__fail(-errno, "uio%u: read: %s", irq->uio, strerror(errno));
 	}
 	delta = count - irq->count;
 	if (delta > 1)

@@ -12,8 +12,9 @@
  *     udrv_uio before the exact maps): `size` counts from the page start
  *     and is rounded up to pages;
  * and then no longer than the device's own window where sysfs tells it:
- * `reg` entry N of the DT node, or PCI BAR N for a map named "barN", when
- * that starts at the same sub-page offset. The mapping itself covers whole
+ * the DT node's `reg` entry or the PCI BAR that starts where the region
+ * does (which also names it "regN"/"barN", whatever the driver called the
+ * map). A map named "dma" is the DMA pool only under the udrv_uio stub. The mapping itself covers whole
  * pages; the checked accessors never leave the region.
  */
 #include <stdio.h>
@@ -74,15 +75,19 @@ static unsigned int dt_cells(const char *of_node, const char *prop, unsigned int
 }
 
 /*
- * The device's own window behind map @n, at sub-page offset @sub: the DT
- * node's reg entry @n, or BAR N of a PCI device for a map named "barN".
- * 0 if sysfs does not say or says something else (then the map decides).
+ * The device's own window the region at physical address @phys (map @n,
+ * named @name) is: the DT node's `reg` entry, or the PCI BAR, that starts
+ * at @phys; failing that (a `reg` address a bus translates), entry @n, or
+ * BAR N of a map named "barN", when it starts at the same sub-page offset.
+ * Its size (0 if sysfs does not say: then the map decides) and its index
+ * in *@k.
  */
 static uint64_t device_window(const struct udrv_device *dev, unsigned int n, const char *name,
-			      uint64_t sub, size_t pg)
+			      uint64_t phys, size_t pg, unsigned int *k)
 {
+	uint64_t start[6], size[6];
+	unsigned int count = 0, guess = UINT_MAX;
 	char path[UDRV_PATH + 32];
-	uint64_t start = 0, size = 0;
 
 	if (dev->e.source == UDRV_SOURCE_DT && dev->e.of_node[0]) {
 		unsigned char reg[256];
@@ -94,35 +99,66 @@ static uint64_t device_window(const struct udrv_device *dev, unsigned int n, con
 			return 0;
 		snprintf(path, sizeof(path), "%s/reg", dev->e.of_node);
 		len = udrv__read_file(path, (char *)reg, sizeof(reg));
-		if (len < 0 || (size_t)len < (n + 1) * 4 * (ac + sc))
-			return 0;
-		start = be_cells(reg + n * 4 * (ac + sc), ac);
-		size = be_cells(reg + n * 4 * (ac + sc) + 4 * ac, sc);
-	} else if (dev->e.source == UDRV_SOURCE_PCI && !strncmp(name, "bar", 3) &&
-		   name[3] >= '0' && name[3] <= '5' && !name[4]) {
-		char buf[1024], *line;
+		for (; len > 0 && count < 6 && (size_t)len >= (count + 1) * 4 * (ac + sc); count++) {
+			start[count] = be_cells(reg + count * 4 * (ac + sc), ac);
+			size[count] = be_cells(reg + count * 4 * (ac + sc) + 4 * ac, sc);
+		}
+		guess = n;
+	} else if (dev->e.source == UDRV_SOURCE_PCI) {
+		char buf[1024], *line = buf;
 		unsigned long long s, e;
 
 		snprintf(path, sizeof(path), "%s/resource", dev->e.parent);
 		if (udrv__read_file(path, buf, sizeof(buf)) < 0)
 			return 0;
-		line = buf;
-		for (int i = 0; i < name[3] - '0' && line; i++)
+		for (; line && count < 6; count++) {
+			bool bar = sscanf(line, "%llx %llx", &s, &e) == 2 && e && e >= s;
+
+			start[count] = bar ? s : 0;
+			size[count] = bar ? e - s + 1 : 0;	/* 0: no such BAR */
 			if ((line = strchr(line, '\n')))
 				line++;
-		if (!line || sscanf(line, "%llx %llx", &s, &e) != 2 || !e || e < s)
-			return 0;
-		start = s;
-		size = e - s + 1;
+		}
+		if (!strncmp(name, "bar", 3) && name[3] >= '0' && name[3] <= '5' && !name[4])
+			guess = (unsigned int)(name[3] - '0');
 	}
-	return (start & (pg - 1)) == sub ? size : 0;
+	for (unsigned int i = 0; i < count; i++) {
+		if (size[i] && start[i] == phys) {
+			*k = i;
+			return size[i];
+		}
+	}
+	if (guess < count && size[guess] && (start[guess] & (pg - 1)) == (phys & (pg - 1))) {
+		*k = guess;
+		return size[guess];
+	}
+	return 0;
+}
+
+/* reg-names entry @k of the DT node into @out ("" if none). */
+static void reg_name(const struct udrv_device *dev, unsigned int k, char *out, size_t len)
+{
+	char path[UDRV_PATH + 32], names[512];
+	int n, i = 0;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/reg-names", dev->e.of_node);
+	n = udrv__read_file(path, names, sizeof(names));
+	for (int off = 0; n > 0 && off < n; off += (int)strlen(names + off) + 1, i++) {
+		if ((unsigned int)i == k) {
+			snprintf(out, len, "%s", names + off);
+			return;
+		}
+	}
 }
 
 static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 {
 	uint64_t addr, size, offset;
 	char path[UDRV_PATH], name[64] = "";
+	unsigned int k = UINT_MAX;
 	size_t len;
+	bool pool;
 	void *p;
 	int ret;
 
@@ -152,8 +188,11 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)offset,
 				  (unsigned long long)size);
 	size = (addr & (pg - 1)) + size - offset;
-	if (strcmp(name, UDRV_UIO_DMA_MAP_NAME)) {
-		uint64_t window = device_window(dev, n, name, offset, pg);
+	/* Only the stub's map "dma" is a pool (udrv_uio.h); any other is registers. */
+	pool = !strcmp(name, UDRV_UIO_DMA_MAP_NAME) && udrv__entry_is_stub(&dev->e);
+	if (!pool) {
+		uint64_t window = device_window(dev, n, name,
+						(addr & ~(uint64_t)(pg - 1)) + offset, pg, &k);
 
 		if (window && window < size)
 			size = window;
@@ -162,7 +201,7 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 	if (p == MAP_FAILED)
 		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", dev->e.nodes[0].uio, n,
 				  strerror(errno));
-	if (!strcmp(name, UDRV_UIO_DMA_MAP_NAME)) {
+	if (pool) {
 		if (dev->pool) {
 			munmap(p, len);
 			return udrv__fail(-EINVAL, "uio%u: two DMA pools", dev->e.nodes[0].uio);
@@ -183,6 +222,12 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 	r->dev = dev;
 	r->index = n;
 	memcpy(r->name, name, sizeof(name));
+	if (k != UINT_MAX) {
+		snprintf(r->alias, sizeof(r->alias), "%s%u",
+			 dev->e.source == UDRV_SOURCE_PCI ? "bar" : "reg", k);
+		if (dev->e.source == UDRV_SOURCE_DT)
+			reg_name(dev, k, r->reg_name, sizeof(r->reg_name));
+	}
 	r->phys = (addr & ~(uint64_t)(pg - 1)) + offset;
 	r->size = size;
 	r->map = p;
@@ -248,7 +293,8 @@ UDRV_API int udrv_device_region(struct udrv_device *dev, unsigned int index, siz
 	for (unsigned int i = 0; i < dev->nregions; i++)
 		if (dev->regions[i].index == index)
 			return give(&dev->regions[i], min_size, out);
-	return -ENOENT;
+	return udrv__fail(-ENOENT, "%s: no region %u (%u region%s)", dev->e.nodes[0].name,
+			  index, dev->nregions, dev->nregions == 1 ? "" : "s");
 }
 
 UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *name,
@@ -257,10 +303,15 @@ UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *nam
 	assert(dev);
 	if (!out || !name)
 		return -EINVAL;
+	/* The driver's own names first: an alias never hides a real name. */
 	for (unsigned int i = 0; i < dev->nregions; i++)
 		if (!strcmp(dev->regions[i].name, name))
 			return give(&dev->regions[i], min_size, out);
-	return -ENOENT;
+	for (unsigned int i = 0; i < dev->nregions && name[0]; i++)
+		if (!strcmp(dev->regions[i].alias, name) || !strcmp(dev->regions[i].reg_name, name))
+			return give(&dev->regions[i], min_size, out);
+	return udrv__fail(-ENOENT, "%s: no region \"%s\" (by map name, regN/barN or reg-names)",
+			  dev->e.nodes[0].name, name);
 }
 
 UDRV_API volatile void *udrv_region_base(const struct udrv_region *region)
@@ -291,6 +342,12 @@ UDRV_API unsigned int udrv_region_index(const struct udrv_region *region)
 {
 	assert(region);
 	return region->index;
+}
+
+UDRV_API const char *udrv_region_alias(const struct udrv_region *region)
+{
+	assert(region);
+	return region->alias;
 }
 
 static int check(const struct udrv_region *r, size_t offset, unsigned int width)

@@ -117,6 +117,14 @@ BOARDS['virt-smmu'] = dict(BOARDS['virt'], dtb='virt-smmu.dtb', append=DEBUG_APP
                            machine=['-M', 'virt,iommu=smmuv3'] + VIRT_MACHINE[2:])
 TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
 
+# The kernel's own UIO drivers (issue 17): virt whose overlay hands the
+# PL031 to uio_pdrv_genirq, with its own compatible and "generic-uio"
+# (virt-genirq), or "generic-uio" alone (virt-genirq-only). Their suites
+# load uio_pdrv_genirq (and uio_pci_generic for edu) themselves.
+BOARDS['virt-genirq'] = dict(BOARDS['virt'], dtb='virt-genirq.dtb')
+BOARDS['virt-genirq-only'] = dict(BOARDS['virt'], dtb='virt-genirq-only.dtb')
+TEST_BOARDS += ['virt-genirq', 'virt-genirq-only']
+
 DISK_MB = 16
 GUEST_LIBEXEC = '/usr/libexec/udrv'
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

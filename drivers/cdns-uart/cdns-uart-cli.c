@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		"  --timeout MS        see the commands\n"
 		"  --baud N            baud rate (default 115200)\n"
 		"  --format 8N1        data bits (6-8), parity (N/E/O), stop bits (1-2)\n"
-		"  --device NAME       UIO name (default: a cdns,uart-r1p12 node, else uart1)\n"
+		"  --device NAME       UIO name (default: a cdns,uart-r1p12 node)\n"
 		"  --clock HZ          reference clock (default: the DT's clock-frequency)\n");
 }
 
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	}
 
 	if ((ret = cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
-		return fail(dev ? dev : "uart1", ret);
+		return fail(dev ? dev : "the cdns,uart-r1p12 UART", ret);
 	ret = 0;
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "chat")) {
 		size_t len = strlen(argv[1]);

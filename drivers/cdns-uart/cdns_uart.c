@@ -175,8 +175,6 @@ int cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct cdns_uart
 		return -ENOMEM;
 	ret = name ? udrv_device_open(name, &u->dev) :
 		     udrv_device_open_dt_compatible("cdns,uart-r1p12", 0, &u->dev);
-	if (!name && ret == -ENOENT)	/* handed over with its compatible replaced */
-		ret = udrv_device_open("uart1", &u->dev);
 	if (ret || (ret = udrv_device_region(u->dev, 0, UART_REGS_SIZE, &u->reg)) ||
 	    (ret = udrv_device_irq(u->dev, 0, &u->irq)))
 		goto fail;

@@ -54,7 +54,7 @@ struct cdns_uart_stats {
 
 /**
  * cdns_uart_open() - open the UART under UIO name @name (NULL: the first
- * whose DT node is "cdns,uart-r1p12", else the UIO name "uart1"),
+ * whose DT node lists "cdns,uart-r1p12"),
  * reset both FIFOs (bytes already in them are dropped), apply @cfg (NULL:
  * CDNS_UART_CONFIG_DEFAULT) and enable the receiver, the transmitter and
  * the RX interrupts. @ref_clk_hz is the UART reference clock; 0 reads the

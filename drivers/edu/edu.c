@@ -19,6 +19,7 @@
 
 #define MS		1000000ull
 #define STUB		"udrv_uio"
+#define EDU_POOL_SIZE	65536u	/* what edu_bind() asks the stub for */
 
 struct edu {
 	struct udrv_device *dev;
@@ -133,20 +134,61 @@ static int locate(const char *addr, struct fn *f)
 	return 0;
 }
 
+/* Does the stub's UIO device of @addr have its DMA pool (map 1, "dma")? */
+static bool has_pool(const char *addr)
+{
+	char path[PATH_MAX], name[16] = "";
+	struct dirent *e;
+	FILE *f = NULL;
+	DIR *d;
+
+	fn_path(path, addr, "/uio");
+	if (!(d = opendir(path)))
+		return false;
+	while ((e = readdir(d)) && !f) {
+		if (strncmp(e->d_name, "uio", 3))
+			continue;
+		fn_path(path, addr, "/uio/");
+		snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s/maps/map1/name",
+			 e->d_name);
+		f = fopen(path, "re");
+	}
+	closedir(d);
+	if (!f)
+		return false;
+	if (!fgets(name, sizeof(name), f))
+		name[0] = '\0';
+	fclose(f);
+	return !strcmp(name, "dma\n");
+}
+
 int edu_bind(const char *pci_address)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], req[NAME_MAX + 32];
 	struct fn f;
 	int ret;
 
 	last_error[0] = '\0';
 	if ((ret = locate(pci_address, &f)))
 		return ret;
-	if (!strcmp(f.drv, STUB))
-		return 0;
-	if (f.drv[0])
+	if (f.drv[0] && strcmp(f.drv, STUB))
 		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB
 			    " (left alone)", f.addr, f.drv);
+	/* The stub gives a PCI device a DMA pool only when asked (its pool
+	 * attribute), before the binding: edu's DMA engine needs one. */
+	snprintf(req, sizeof(req), "%s %u", f.addr, EDU_POOL_SIZE);
+	fn_path(path, NULL, "drivers/" STUB "/pool");
+	if ((ret = write_str(path, req)))
+		return fail(ret, "%s: cannot write %s: %s (is " STUB " loaded?)", f.addr, path,
+			    strerror(-ret));
+	if (!strcmp(f.drv, STUB)) {
+		if (has_pool(f.addr))
+			return 0;
+		fn_path(path, NULL, "drivers/" STUB "/unbind");	/* bound without one */
+		if ((ret = write_str(path, f.addr)))
+			return fail(ret, "%s: cannot unbind it to give it a pool: %s", f.addr,
+				    strerror(-ret));
+	}
 	fn_path(path, f.addr, "/driver_override");
 	if ((ret = write_str(path, STUB)))
 		return fail(ret, "%s: cannot write %s: %s", f.addr, path, strerror(-ret));
@@ -173,11 +215,12 @@ static int explain_absent(const char *pci_address)
 			    EDU_VENDOR_ID, EDU_DEVICE_ID);
 	if (!f.drv[0])
 		return fail(-ENODEV, "%s is bound to no driver: hand it to " STUB
-			    " (edu_bind(), or udrv_uio in its driver_override)", f.addr);
-	if (strcmp(f.drv, STUB))
-		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB, f.addr,
-			    f.drv);
-	return fail(-ENOENT, "%s is bound to " STUB " but has no UIO device", f.addr);
+			    " (edu_bind(), or `udrv bind %s --pool 65536`) or to uio_pci_generic",
+			    f.addr, f.addr);
+	if (strcmp(f.drv, STUB) && strcmp(f.drv, "uio_pci_generic"))
+		return fail(-EBUSY, "%s is bound to the kernel driver %s, not to a UIO driver "
+			    "(" STUB " or uio_pci_generic)", f.addr, f.drv);
+	return fail(-ENOENT, "%s is bound to %s but has no UIO device", f.addr, f.drv);
 }
 
 /* ---- interrupts ---- */
@@ -192,6 +235,9 @@ int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *
 	assert(edu);
 	if (!bits)
 		return -EINVAL;
+	if (!edu->irq)
+		return fail(-ENXIO, "%s: %s gave the device no interrupt",
+			    udrv_device_pci_address(edu->dev), udrv_device_driver(edu->dev));
 	for (;;) {
 		if (edu->pending & bits) {
 			if (seen)
@@ -245,9 +291,9 @@ void edu_irq_stats(const struct edu *edu, uint32_t *count, uint64_t *missed)
 {
 	assert(edu);
 	if (count)
-		*count = udrv_irq_count(edu->irq);
+		*count = edu->irq ? udrv_irq_count(edu->irq) : 0;
 	if (missed)
-		*missed = udrv_irq_missed(edu->irq);
+		*missed = edu->irq ? udrv_irq_missed(edu->irq) : 0;
 }
 
 /* ---- open / close ---- */
@@ -275,6 +321,8 @@ static int quiesce(struct edu *edu)
 	if (udrv_region_poll32(edu->bar0, EDU_REG_DMA_CMD, EDU_DMA_CMD_START, 0, 1000 * MS, NULL))
 		return fail(-EBUSY, "a DMA left running by an earlier user did not finish");
 	wr(edu, EDU_REG_IRQ_ACK, 0xffffffffu);
+	if (!edu->irq)
+		return 0;
 	while ((ret = udrv_irq_wait(edu->irq, 0)) == 1)
 		;
 	if (ret < 0)
@@ -306,12 +354,16 @@ int edu_open(const char *pci_address, struct edu **out)
 		ret = fail(ret, "cannot open the edu device: %s", udrv_last_error());
 		goto err_free;
 	}
-	if (udrv_device_region(edu->dev, EDU_BAR, EDU_REG_DMA_CMD + 8, &edu->bar0) ||
-	    udrv_device_irq(edu->dev, 0, &edu->irq) || !udrv_device_dma_pool_size(edu->dev)) {
-		ret = fail(-EIO, "%s: the stub gave no BAR0, interrupt or DMA pool",
-			   udrv_device_pci_address(edu->dev));
+	/* BAR0 is all that opening needs; the interrupt (factorial, irq, DMA)
+	 * and the stub's DMA pool (DMA) are asked for by what uses them. */
+	if (udrv_device_region_by_name(edu->dev, "bar0", EDU_REG_DMA_CMD + 8, &edu->bar0)) {
+		ret = fail(-EIO, "%s: %s gave no BAR0 of %u bytes: %s",
+			   udrv_device_pci_address(edu->dev), udrv_device_driver(edu->dev),
+			   EDU_REG_DMA_CMD + 8, udrv_last_error());
 		goto err_close;
 	}
+	if (udrv_device_irq(edu->dev, 0, &edu->irq))
+		edu->irq = NULL;
 	edu->r = udrv_region_base(edu->bar0);
 	id = rd(edu, EDU_REG_ID);
 	if ((id & EDU_ID_MAGIC_MASK) != EDU_ID_MAGIC) {
@@ -364,6 +416,7 @@ int edu_info(struct edu *edu, struct edu_info *info)
 	info->pci_address = udrv_device_pci_address(edu->dev);
 	info->uio = udrv_device_uio(edu->dev);
 	info->dma_pool = udrv_device_dma_pool_size(edu->dev);
+	info->driver = udrv_device_driver(edu->dev);
 	info->dma_bits = edu->dma_bits;
 	return 0;
 }
@@ -405,6 +458,45 @@ int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeou
 
 /* ---- DMA ---- */
 
+/*
+ * The stub turns bus mastering on while the device is open; another UIO
+ * driver may not (uio_pci_generic leaves it as it finds it): then set
+ * Bus Master Enable (PCI command register bit 2) ourselves. Only a buffer
+ * of the device's own pool reaches this, and only the stub gives pools, so
+ * this is for a stub that changes its mind, not a path in use today.
+ */
+static int bus_master(struct edu *edu)
+{
+	uint8_t cmd[2];
+	int ret;
+
+	if (!strcmp(udrv_device_driver(edu->dev), STUB))
+		return 0;
+	ret = udrv_device_pci_config_read(edu->dev, EDU_PCI_COMMAND, cmd, 2);
+	if (ret == 2 && !(cmd[0] & EDU_PCI_COMMAND_MASTER)) {
+		cmd[0] |= EDU_PCI_COMMAND_MASTER;
+		ret = udrv_device_pci_config_write(edu->dev, EDU_PCI_COMMAND, cmd, 2);
+	}
+	return ret == 2 ? 0 : fail(ret < 0 ? ret : -EIO, "cannot turn bus mastering on: %s",
+				   udrv_last_error());
+}
+
+int edu_dma_ready(struct edu *edu)
+{
+	assert(edu);
+	last_error[0] = '\0';
+	if (!udrv_device_dma_pool_size(edu->dev))
+		return fail(-ENXIO, "DMA needs the udrv_uio stub's DMA pool, and %s (bound to %s) "
+			    "has none: bind it with `udrv bind %s --pool 65536` (or edu_bind())",
+			    udrv_device_pci_address(edu->dev),
+			    udrv_device_driver(edu->dev)[0] ? udrv_device_driver(edu->dev) : "?",
+			    udrv_device_pci_address(edu->dev));
+	if (!edu->irq)
+		return fail(-ENXIO, "DMA completion needs the device's interrupt, and %s has none",
+			    udrv_device_pci_address(edu->dev));
+	return 0;
+}
+
 static int dma(struct edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, size_t buf_off,
 	       uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
 {
@@ -435,6 +527,8 @@ static int dma(struct edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, si
 			    (unsigned long long)bus, edu->dma_bits);
 	if (rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START)
 		return fail(-EBUSY, "a DMA is still running");
+	if ((ret = bus_master(edu)))
+		return ret;
 
 	dev = EDU_DMA_BUF_ADDR + edu_off;
 	edu->pending &= ~EDU_IRQ_DMA;

@@ -3,7 +3,9 @@
  * edu.h - userspace driver for QEMU's educational PCI device "edu"
  * (1234:11e8; QEMU docs/specs/edu.rst, hw/misc/edu.c), on libudrv.
  *
- * The device must be bound to udrv_uio (edu_bind()). Its one interrupt
+ * The device is bound to a UIO driver: udrv_uio (edu_bind()), which gives
+ * it the DMA pool DMA needs, or the kernel's uio_pci_generic (identify,
+ * factorial and interrupts; no DMA). Its one interrupt
  * line is shared by factorial done (0x1), DMA done (0x100) and causes
  * userspace raises itself; the driver acknowledges every cause present
  * before it unmasks, and keeps causes not yet asked for, so none is lost.
@@ -40,13 +42,16 @@ struct edu_info {
 	unsigned int major, minor;
 	const char *pci_address;/* "0000:00:01.0" */
 	unsigned int uio;	/* /dev/uioN */
-	size_t dma_pool;	/* bytes in the stub's DMA pool */
+	size_t dma_pool;	/* bytes in the stub's DMA pool, 0 if none */
+	const char *driver;	/* the UIO driver: "udrv_uio", "uio_pci_generic" */
 	unsigned int dma_bits;	/* DMA mask the driver assumes, see edu_set_dma_bits() */
 };
 
 /**
  * edu_bind() - hand the PCI function at @pci_address (NULL: the first
- * 1234:11e8) to udrv_uio through driver_override if no driver has it.
+ * 1234:11e8) to udrv_uio with a 64 KiB DMA pool (the stub's `pool`
+ * attribute, then driver_override) if no driver has it; a stub binding
+ * without a pool is redone with one.
  * 0 if udrv_uio has it (now); -EBUSY another driver has it (left alone);
  * -ENOENT no such device; -ENODEV udrv_uio did not take it; -errno (sysfs).
  */
@@ -54,12 +59,12 @@ int edu_bind(const char *pci_address);
 
 /**
  * edu_open() - open the edu at @pci_address ("0000:00:01.0"; NULL: the
- * first 1234:11e8), bound to udrv_uio. Checks its id and liveness,
+ * first 1234:11e8), bound to any UIO driver; only BAR0 is required. Checks its id and liveness,
  * acknowledges stale interrupts, unmasks the line, waits (up to 1 s) for a
  * DMA left running. The caller owns *@out (edu_close()).
  * Errors: -EINVAL @out NULL; -ENOENT no such PCI device; -ENODEV bound to
- * no driver (see edu_bind()) or not an edu; -EBUSY bound to another
- * driver; -EIO no BAR0, interrupt or DMA pool; -errno from libudrv.
+ * no driver (see edu_bind()) or not an edu; -EBUSY bound to a driver that
+ * is not a UIO driver; -EIO no BAR0; -errno from libudrv.
  */
 int edu_open(const char *pci_address, struct edu **out);
 
@@ -90,6 +95,14 @@ int edu_set_dma_bits(struct edu *edu, unsigned int bits);
  * NULL; -ENODEV device removed; -errno.
  */
 int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeout_ns);
+
+/**
+ * edu_dma_ready() - 0 if edu_dma_to_device()/_from_device() can run:
+ * the device has the stub's DMA pool (allocate buffers in it with
+ * udrv_dma_alloc(edu_device())) and its interrupt. -ENXIO otherwise, with
+ * the reason (and how to bind it with a pool) in edu_last_error().
+ */
+int edu_dma_ready(struct edu *edu);
 
 /** edu_irq_raise() - raise a test interrupt with cause @bits. -EINVAL if 0 or in EDU_IRQ_RESERVED. */
 int edu_irq_raise(struct edu *edu, uint32_t bits);

@@ -26,7 +26,8 @@ static const char usage[] =
 	"  irq COUNT     raise and acknowledge COUNT interrupts, counting them\n"
 	"  -a ADDRESS    the PCI function (0000:00:01.0); default: the first 1234:11e8\n"
 	"  -b BITS       the DMA mask QEMU gave edu (dma_mask=), in bits; default 32\n"
-	"The device must be bound to udrv_uio (its driver_override).\n";
+	"The device is bound to udrv_uio (`udrv bind ADDRESS --pool 65536`: dma needs\n"
+	"its DMA pool) or to uio_pci_generic (info, fact and irq).\n";
 
 __attribute__((format(printf, 2, 3)))
 static int say(int rc, const char *fmt, ...)
@@ -60,9 +61,9 @@ static int cmd_info(struct edu *edu)
 	struct edu_info i;
 
 	edu_info(edu, &i);
-	printf("edu %u.%u (id 0x%08x) at %s, /dev/uio%u, DMA pool %zu KiB, %u-bit DMA mask "
-	       "assumed\n", i.major, i.minor, i.id, i.pci_address, i.uio, i.dma_pool / 1024,
-	       i.dma_bits);
+	printf("edu %u.%u (id 0x%08x) at %s, /dev/uio%u (%s), DMA pool %zu KiB, %u-bit DMA "
+	       "mask assumed\n", i.major, i.minor, i.id, i.pci_address, i.uio,
+	       i.driver[0] ? i.driver : "?", i.dma_pool / 1024, i.dma_bits);
 	if (edu_liveness(edu, 0xc0ffee00))
 		return failed("liveness", -EIO);
 	printf("liveness: wrote 0xc0ffee00, read back 0x%08x\n", ~0xc0ffee00u);
@@ -92,6 +93,8 @@ static int cmd_dma(struct edu *edu, uint32_t size)
 	uint8_t *p;
 	int ret, rc = 1;
 
+	if ((ret = edu_dma_ready(edu)))
+		return failed("dma", ret);
 	if ((ret = udrv_dma_alloc(edu_device(edu), 2 * n, 0, &buf)))
 		return say(1, "dma: cannot allocate %zu bytes in the DMA pool: %s", 2 * n,
 			   strerror(-ret));

@@ -26,6 +26,10 @@
 #define EDU_VENDOR_ID		0x1234	/* "PCI specs": PCI ID 1234:11e8 */
 #define EDU_DEVICE_ID		0x11e8
 #define EDU_BAR			0	/* "PCI specs": PCI Region 0, 1 MB of I/O memory */
+
+/* PCI Local Bus 3.0, 6.2.2: the command register, Bus Master Enable. */
+#define EDU_PCI_COMMAND		0x04
+#define EDU_PCI_COMMAND_MASTER	0x04
 #define EDU_BAR_SIZE		0x100000
 
 /* "MMIO area spec" 0x00 (RO) identification: 0xRRrr00ed, RR major, rr minor. */

@@ -91,8 +91,9 @@ static int explain_absent(const char *compatible)
 {
 	static const char *const buses[] = { "amba", "platform" };
 	const char *root = getenv("UDRV_ROOT");
-	char path[PATH_MAX], real[PATH_MAX], compat[256];
+	char path[PATH_MAX], real[PATH_MAX], compat[256], searched[512];
 
+	snprintf(searched, sizeof(searched), "%s", udrv_last_error());
 	if (!root)
 		root = "";
 	for (size_t b = 0; b < sizeof(buses) / sizeof(buses[0]); b++) {
@@ -120,33 +121,35 @@ static int explain_absent(const char *compatible)
 				return fail(-ENODEV, "%s (%s) is bound to no driver: write udrv_uio to its "
 					    "driver_override and its name to /sys/bus/%s/drivers_probe",
 					    e->d_name, compatible, buses[b]);
-			return fail(-EBUSY, "%s (%s) is bound to the kernel driver %s, not udrv_uio: "
+			return fail(-EBUSY, "%s (%s) is bound to the kernel driver %s, not to a UIO driver: "
 				    "unbind it and set its driver_override to udrv_uio",
 				    e->d_name, compatible, strrchr(real, '/') + 1);
 		}
 		closedir(d);
 	}
-	return fail(-ENOENT, "no %s device on this system", compatible);
+	return fail(-ENOENT, "%s; no platform or AMBA device lists %s either (a node whose "
+		    "compatible is only \"generic-uio\": give its UIO name or DT path)", searched,
+		    compatible);
 }
 
 static int open_dev(const char *name, struct udrv_device **dev)
 {
 	int ret;
 
-	if (!name) {
-		ret = udrv_device_open_dt_compatible(PL031_COMPATIBLE, 0, dev);
+	if (!name || strchr(name, ',')) {
+		const char *compat = name ? name : PL031_COMPATIBLE;
+
+		ret = udrv_device_open_dt_compatible(compat, 0, dev);
 		if (ret == -ENOENT)
-			ret = udrv_device_open(PL031_UIO_NAME, dev);
+			return explain_absent(compat);
+	} else if (name[0] == '/') {
+		ret = udrv_device_open_dt_path(name, dev);
 		if (ret == -ENOENT)
-			return explain_absent(PL031_COMPATIBLE);
-	} else if (strchr(name, ',')) {
-		ret = udrv_device_open_dt_compatible(name, 0, dev);
-		if (ret == -ENOENT)
-			return explain_absent(name);
+			return fail(ret, "%s", udrv_last_error());
 	} else {
 		ret = udrv_device_open(name, dev);
 		if (ret == -ENOENT)
-			return fail(ret, "no UIO device named %s", name);
+			return fail(ret, "%s", udrv_last_error());
 	}
 	if (ret)
 		return fail(ret, "cannot open the PL031: %s", udrv_last_error());

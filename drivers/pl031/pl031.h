@@ -31,16 +31,13 @@ struct pl031;
 
 /** The DT compatible of the PL031 (ARM's binding, arm,pl031). */
 #define PL031_COMPATIBLE	"arm,pl031"
-/** The UIO name dts/virt.dtso leaves it with (the DT node's name). */
-#define PL031_UIO_NAME		"pl031"
-
 /**
- * pl031_open() - open a PL031 handed to udrv_uio.
- * @name: a DT compatible (contains a ','; e.g. "arm,pl031"), a UIO name
- *        ("pl031") or "uioN". NULL: the first device compatible with
- *        "arm,pl031", else the UIO device named "pl031" (an overlay that
- *        replaces the compatible, as dts/virt.dtso does, leaves only the
- *        name).
+ * pl031_open() - open a PL031 handed to UIO (by the udrv_uio stub or the
+ * kernel's uio_pdrv_genirq).
+ * @name: NULL: the first device whose DT node lists PL031_COMPATIBLE in
+ *        "compatible" or "udrv,compatible"; a string with a comma: that
+ *        compatible; "/...": a DT path; else a UIO name ("rtc0", or a node
+ *        whose compatible is only "generic-uio", found by its name).
  * @out:  receives the new object; owned by the caller, freed with
  *        pl031_close(). Untouched on failure.
  *

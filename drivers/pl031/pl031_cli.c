@@ -18,8 +18,8 @@ static const char usage[] =
 	"  time            print the RTC's time (seconds since the epoch, and UTC)\n"
 	"  set EPOCH       set the RTC to EPOCH seconds (0 .. 4294967295)\n"
 	"  alarm SECONDS   arm the alarm SECONDS (1 .. 86400) ahead and wait for its interrupt\n"
-	"  -d DEVICE       a DT compatible (arm,pl031), UIO name (pl031) or uioN;\n"
-	"                  default: compatible arm,pl031, else the UIO device pl031\n"
+	"  -d DEVICE       a DT compatible (vendor,x), DT path (/...), UIO name or uioN;\n"
+	"                  default: the first device compatible with arm,pl031\n"
 	"  -h, --help      this text\n";
 
 static int bad(const char *fmt, const char *arg)

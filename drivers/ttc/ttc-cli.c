@@ -22,7 +22,7 @@ static void usage(FILE *f)
 		"                      wakeup's lateness and min/avg/p99/max\n"
 		"  oneshot MS          one interrupt after MS milliseconds\n"
 		"  count               read the counter twice\n"
-		"  --device NAME       UIO name of the TTC (default: a cdns,ttc node, else ttc0)\n"
+		"  --device NAME       UIO name of the TTC (default: a cdns,ttc node)\n"
 		"  --counter N         counter 0..2 (default 0)\n"
 		"  --clock HZ          input clock (default: the DT's clock-frequency)\n");
 }
@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	}
 
 	if ((ret = ttc_open(dev, (unsigned int)counter, (uint32_t)clk, &t)))
-		return fail(dev ? dev : "ttc0", ret);
+		return fail(dev ? dev : "the cdns,ttc timer", ret);
 	if (!strcmp(argv[0], "periodic")) {
 		ret = periodic(t, a, b);
 	} else if (!strcmp(argv[0], "oneshot")) {

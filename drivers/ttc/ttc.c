@@ -89,8 +89,6 @@ int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc
 	udrv_set_open_shared(true);
 	ret = name ? udrv_device_open(name, &t->dev) :
 		     udrv_device_open_dt_compatible("cdns,ttc", 0, &t->dev);
-	if (!name && ret == -ENOENT)	/* handed over with its compatible replaced */
-		ret = udrv_device_open("ttc0", &t->dev);
 	udrv_set_open_shared(false);
 	if (ret || (ret = claim_counter(t)))
 		goto fail;

@@ -40,8 +40,8 @@ struct ttc_event {
 
 /**
  * ttc_open() - open counter @counter (0..2) of the TTC handed to userspace
- * under UIO name @name (NULL: the first whose DT node is "cdns,ttc", else
- * the UIO name "ttc0", as dts/zcu102.dtso names TTC0). @clk_hz is the
+ * under UIO name @name (NULL: the first whose DT node lists "cdns,ttc" in
+ * "compatible" or "udrv,compatible", whatever UIO driver has it). @clk_hz is the
  * counter's input clock; 0 reads it from the node's "clock-frequency"
  * property. The counter is stopped and its interrupt disabled and cleared.
  * The caller owns *@out and frees it with ttc_close(). The device is opened

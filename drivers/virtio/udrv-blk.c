@@ -23,7 +23,8 @@ static const char usage[] =
 	"                       read benchmark: random (sequential with -s) reads of\n"
 	"                       BYTES (4096), DEPTH in flight (1), for SECONDS (2)\n"
 	"options:\n"
-	"  -d UIO-NAME   the UIO device (default " VIRTIO_BLK_UIO_NAME ")\n"
+	"  -d DEVICE     the UIO name or DT path (default: the first virtio-mmio\n"
+	"                block device handed to UIO)\n"
 	"  -p            poll for completions instead of waiting for interrupts\n"
 	"  -q SIZE       virtqueue entries (a power of 2; default: the device's, <= 256)\n"
 	"  -h, --help    this text\n";

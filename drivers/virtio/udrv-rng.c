@@ -13,9 +13,10 @@
 #include "virtio_rng.h"
 
 static const char usage[] =
-	"usage: udrv-rng [-d UIO-NAME] [-p] [-x] BYTES\n"
+	"usage: udrv-rng [-d DEVICE] [-p] [-x] BYTES\n"
 	"  write BYTES (1 .. 16 MiB) random bytes from the virtio entropy device to stdout\n"
-	"  -d UIO-NAME   the UIO device (default " VIRTIO_RNG_UIO_NAME ")\n"
+	"  -d DEVICE     the UIO name or DT path (default: the first virtio-mmio\n"
+	"                entropy device handed to UIO)\n"
 	"  -p            poll for completions instead of waiting for interrupts\n"
 	"  -x            print hexadecimal, 32 bytes a line\n"
 	"  -h, --help    this text\n";

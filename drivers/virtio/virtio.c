@@ -88,18 +88,65 @@ static const char *type_name(uint32_t id)
 	return id < sizeof(names) / sizeof(names[0]) ? names[id] : "other";
 }
 
+/*
+ * The first UIO device whose DT node lists "virtio,mmio" and whose Device
+ * ID register (4.2.2) says @device_id (0: any), into *@out; its UIO name
+ * into @name. Devices another process holds (-EBUSY) are passed over.
+ */
+static int find_by_type(uint32_t device_id, struct udrv_device **out, char *name, size_t len)
+{
+	struct udrv_device *dev;
+	struct udrv_region *r;
+	unsigned int seen = 0;
+	int ret;
+
+	for (unsigned int i = 0;; i++) {
+		ret = udrv_device_open_dt_compatible(VIRTIO_MMIO_COMPATIBLE, i, &dev);
+		if (ret == -EBUSY)
+			continue;
+		if (ret == -ENOENT)
+			break;
+		if (ret)
+			return ret;
+		seen++;
+		if (!udrv_device_region(dev, 0, VIRTIO_MMIO_SIZE, &r) &&
+		    udrv_read32(udrv_region_base(r), VIRTIO_MMIO_MAGIC) == VIRTIO_MMIO_MAGIC_VALUE &&
+		    (!device_id ||
+		     udrv_read32(udrv_region_base(r), VIRTIO_MMIO_DEVICE_ID) == device_id)) {
+			snprintf(name, len, "%s", udrv_device_name(dev));
+			*out = dev;
+			return 0;
+		}
+		udrv_device_close(dev);
+	}
+	return virtio__fail(-ENOENT, "no free UIO device with compatible \"%s\" is a virtio "
+			    "%s device (%u looked at)", VIRTIO_MMIO_COMPATIBLE,
+			    type_name(device_id), seen);
+}
+
 int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **out)
 {
 	struct virtio_dev *vd;
+	char found[64];
 	uint32_t v;
 	int ret;
 
-	if (!name || !out)
+	if (!out)
 		return -EINVAL;
 	vd = calloc(1, sizeof(*vd));
 	if (!vd)
 		return -ENOMEM;
-	ret = udrv_device_open(name, &vd->udev);
+	if (!name) {
+		ret = find_by_type(device_id, &vd->udev, found, sizeof(found));
+		if (ret) {
+			free(vd);
+			return ret;
+		}
+		name = found;
+	} else {
+		ret = name[0] == '/' ? udrv_device_open_dt_path(name, &vd->udev) :
+				       udrv_device_open(name, &vd->udev);
+	}
 	if (ret) {
 		ret = virtio__fail(ret, "%s: cannot open UIO device: %s", name,
 				   *udrv_last_error() ? udrv_last_error() : strerror(-ret));

@@ -42,12 +42,14 @@ struct virtq;
 const char *virtio_last_error(void);
 
 /**
- * virtio_dev_open() - open the UIO device named @name (a node handed to
- * udrv_uio), check it is a virtio-mmio version 2 device of type @device_id
+ * virtio_dev_open() - open the UIO device named @name (its UIO name, or
+ * its DT path "/virtio_mmio@a003a00"; NULL: the first free UIO device
+ * whose DT node lists "virtio,mmio" and whose device type is @device_id,
+ * whatever UIO driver or overlay handed it over), check it is a virtio-mmio version 2 device of type @device_id
  * (5 Device Types; 0: any type), reset it and set ACKNOWLEDGE and DRIVER.
  * The caller owns *@out (virtio_dev_close()). Opening resets the device:
  * one process drives it at a time, and another open takes it over.
- * Errors: -EINVAL @name/@out NULL; from udrv_device_open() (-ENOENT no such
+ * Errors: -EINVAL @out NULL; from udrv_device_open() (-ENOENT no such
  * UIO device); -ENODEV no virtio-mmio magic, an empty slot (device ID 0), or
  * a device of another type; -EPROTONOSUPPORT a legacy (version 1) device;
  * -ERANGE a register region shorter than 0x200; -EIO the reset did not

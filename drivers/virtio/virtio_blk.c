@@ -59,8 +59,6 @@ int virtio_blk_open(const char *name, const struct virtio_blk_opts *opts,
 		return -EINVAL;
 	if (!opts)
 		opts = &defaults;
-	if (!name)
-		name = VIRTIO_BLK_UIO_NAME;
 	blk = calloc(1, sizeof(*blk));
 	if (!blk)
 		return -ENOMEM;

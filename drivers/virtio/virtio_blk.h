@@ -30,9 +30,6 @@ extern "C" {
 
 struct virtio_blk;
 
-/** The UIO name dts/virt.dtso gives the disk handed to userspace. */
-#define VIRTIO_BLK_UIO_NAME	"virtio-blk"
-
 /** struct virtio_blk_opts - how to open; a zeroed struct (or NULL) means defaults. */
 struct virtio_blk_opts {
 	unsigned int queue_size;	/* power of 2; 0: the device's, at most 256 */
@@ -44,7 +41,7 @@ struct virtio_blk_opts {
 
 /**
  * virtio_blk_open() - bring up the virtio-blk device behind UIO device @name
- * (NULL: VIRTIO_BLK_UIO_NAME): reset, negotiate, one request queue, DRIVER_OK.
+ * (a UIO name or DT path; NULL: the first virtio-mmio block device): reset, negotiate, one request queue, DRIVER_OK.
  * The caller owns *@out (virtio_blk_close()).
  * Errors: as virtio_dev_open() (-ENOENT no such UIO device, -ENODEV not a
  * virtio block device) and virtq_create() (-EINVAL a queue size the device

@@ -36,6 +36,8 @@
 #define VIRTIO_MMIO_CONFIG_GENERATION	0x0fc	/* R  2.4.1 */
 #define VIRTIO_MMIO_CONFIG		0x100	/* device-specific configuration */
 #define VIRTIO_MMIO_SIZE		0x200
+/* The DT binding of a virtio-mmio slot (Linux virtio/mmio.yaml). */
+#define VIRTIO_MMIO_COMPATIBLE		"virtio,mmio"
 
 #define VIRTIO_MMIO_MAGIC_VALUE		0x74726976u
 #define VIRTIO_MMIO_VERSION_MODERN	2

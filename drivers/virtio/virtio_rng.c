@@ -33,7 +33,7 @@ int virtio_rng_open(const char *name, bool polled, struct virtio_rng **out)
 	rng = calloc(1, sizeof(*rng));
 	if (!rng)
 		return -ENOMEM;
-	ret = virtio_dev_open(name ? name : VIRTIO_RNG_UIO_NAME, VIRTIO_ID_ENTROPY, &rng->vd);
+	ret = virtio_dev_open(name, VIRTIO_ID_ENTROPY, &rng->vd);
 	if (ret) {
 		free(rng);
 		return ret;

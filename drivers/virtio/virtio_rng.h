@@ -20,12 +20,9 @@ extern "C" {
 
 struct virtio_rng;
 
-/** The UIO name dts/virt.dtso gives the entropy device. */
-#define VIRTIO_RNG_UIO_NAME	"virtio-rng"
-
 /**
  * virtio_rng_open() - bring up the entropy device behind UIO device @name
- * (NULL: VIRTIO_RNG_UIO_NAME), completion by interrupt (polled if @polled).
+ * (a UIO name or DT path; NULL: the first virtio-mmio entropy device), completion by interrupt (polled if @polled).
  * The caller owns *@out (virtio_rng_close()). Errors: -EINVAL @out NULL;
  * those of virtio_dev_open() (-ENOENT no such UIO device, -ENODEV not a
  * virtio entropy device) and virtq_create().

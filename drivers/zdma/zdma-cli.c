@@ -20,7 +20,7 @@ static void usage(FILE *f)
 		"                      DMA pool buffers COUNT times (default 1), queued back\n"
 		"                      to back; verify the data and print the throughput\n"
 		"  --device NAME       UIO name of the channel (default: an\n"
-		"                      xlnx,zynqmp-dma-1.0 node, else zdma0)\n");
+		"                      xlnx,zynqmp-dma-1.0 node)\n");
 }
 
 static int fail(const char *what, int err)
@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 		return 2;
 
 	if ((ret = zdma_open(name, &z)))
-		return fail(name ? name : "zdma0", ret);
+		return fail(name ? name : "the xlnx,zynqmp-dma-1.0 channel", ret);
 	zdma_pool(z, NULL, &pool);
 	if ((ret = udrv_dma_alloc(zdma_device(z), size, 0, &src)) ||
 	    (ret = udrv_dma_alloc(zdma_device(z), size, 0, &dst))) {

@@ -109,8 +109,6 @@ int zdma_open(const char *name, struct zdma **out)
 		return -ENOMEM;
 	ret = name ? udrv_device_open(name, &z->dev) :
 		     udrv_device_open_dt_compatible("xlnx,zynqmp-dma-1.0", 0, &z->dev);
-	if (!name && ret == -ENOENT)	/* handed over with its compatible replaced */
-		ret = udrv_device_open("zdma0", &z->dev);
 	if (ret || (ret = udrv_device_region(z->dev, 0, ZDMA_REGS_SIZE, &reg)) ||
 	    (ret = udrv_device_irq(z->dev, 0, &z->irq)))
 		goto fail;

@@ -42,7 +42,7 @@ struct zdma_done {
 
 /**
  * zdma_open() - open the channel under UIO name @name (NULL: the first
- * whose DT node is "xlnx,zynqmp-dma-1.0", else the UIO name "zdma0"),
+ * whose DT node lists "xlnx,zynqmp-dma-1.0"; it needs the stub's DMA pool),
  * disable and clear its interrupts, program simple mode and unmask the
  * done and error interrupts. The caller owns *@out and frees it with
  * zdma_close().

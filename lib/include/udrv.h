@@ -3,9 +3,11 @@
  * udrv.h - libudrv, userspace device drivers over UIO.
  *
  * Objects (all opaque):
- *   udrv_device   one device handed to userspace by the udrv_uio stub (or any
- *                 UIO driver): its UIO nodes, register regions, interrupts,
- *                 DMA pool, and where it came from (device tree or PCI).
+ *   udrv_device   one device handed to userspace by the udrv_uio stub or by
+ *                 another UIO driver (the kernel's uio_pdrv_genirq and
+ *                 uio_pci_generic are supported alike): its UIO nodes,
+ *                 register regions, interrupts, DMA pool (the stub's only),
+ *                 and where it came from (device tree or PCI).
  *   udrv_region   one register region of a device, mapped at open.
  *   udrv_irq      one interrupt of a device (one UIO node).
  *   udrv_dma_buf  one buffer allocated inside a device's DMA pool.
@@ -202,7 +204,10 @@ UDRV_API void udrv_set_open_shared(bool shared);
 
 /**
  * udrv_device_open() - open the device whose (first) UIO node is named
- * @name, or, failing that, whose first node is @name = "uioN".
+ * @name (the stub and uio_pdrv_genirq name it by "linux,uio-name", else by
+ * the DT node's name without its unit address), or whose DT node's name is
+ * @name ("pl031@9010000"), or, failing that, whose first node is @name =
+ * "uioN". A -ENOENT's udrv_last_error() lists the devices searched.
  * Opens its /dev/uioN nodes, reads its sysfs attributes once and maps all its
  * maps. The caller owns *@out and frees it with udrv_device_close().
  * Errors: -EINVAL @name or @out NULL, empty or malformed; -ENOENT no such
@@ -258,6 +263,12 @@ UDRV_API unsigned int udrv_device_uio(const struct udrv_device *dev);
 UDRV_API enum udrv_source udrv_device_source(const struct udrv_device *dev);
 /** udrv_device_dt_path() - DT node path, or NULL if not a DT device. Owned by @dev. */
 UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev);
+/**
+ * udrv_device_driver() - the kernel driver that handed @dev to UIO, as of
+ * the open: "udrv_uio" (the stub), "uio_pdrv_genirq", "uio_pci_generic"...,
+ * "" if sysfs does not say. Owned by @dev.
+ */
+UDRV_API const char *udrv_device_driver(const struct udrv_device *dev);
 /** udrv_device_pci_address() - "0000:00:02.0", or NULL if not PCI. Owned by @dev. */
 UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev);
 /**
@@ -352,9 +363,13 @@ UDRV_API int udrv_device_region(struct udrv_device *dev, unsigned int index, siz
 				struct udrv_region **out);
 
 /**
- * udrv_device_region_by_name() - the region whose UIO map name is @name
- * (from "reg-names", else "regN"; "barN" on PCI). As udrv_device_region();
- * -EINVAL also for a NULL @name.
+ * udrv_device_region_by_name() - the region called @name, whatever UIO
+ * driver made its map: its map name as the driver gave it (the stub: the
+ * "reg-names" entry, else "regN", "barN" on PCI; uio_pdrv_genirq: the node
+ * name, "pl031@9010000"; uio_pci_generic: the PCI address), or the
+ * stub-style aliases every driver's regions get: "regN" for the DT node's
+ * `reg` entry N (and that entry's "reg-names" name), "barN" for PCI BAR N.
+ * As udrv_device_region(); -EINVAL also for a NULL @name.
  */
 UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *name,
 					size_t min_size, struct udrv_region **out);
@@ -373,6 +388,9 @@ UDRV_API uint64_t udrv_region_phys(const struct udrv_region *region);
 UDRV_API const char *udrv_region_name(const struct udrv_region *region);
 /** udrv_region_index() - the map's number. */
 UDRV_API unsigned int udrv_region_index(const struct udrv_region *region);
+/** udrv_region_alias() - "regN" (the DT node's `reg` entry N) or "barN" (PCI
+ * BAR N) the region is, "" if sysfs does not say. Owned by the device. */
+UDRV_API const char *udrv_region_alias(const struct udrv_region *region);
 
 /**
  * udrv_region_read() - checked, ordered read of @width bits (8, 16, 32, 64)
@@ -762,9 +780,14 @@ UDRV_API unsigned int udrv_irq_index(const struct udrv_irq *irq);
 UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq);
 
 /**
- * udrv_irq_unmask() - let the interrupt fire again. The stub masks the line
- * when it fires; call this once before waiting, and after servicing the
- * device each time. Returns 0, -ENODEV if the device was removed, -errno.
+ * udrv_irq_unmask() - let the interrupt fire again. The stub and
+ * uio_pdrv_genirq mask the line when it fires; call this once before
+ * waiting, and after servicing the device each time. A UIO driver without
+ * irqcontrol on a PCI device (uio_pci_generic, whose handler sets the
+ * command register's Interrupt Disable bit) is unmasked by clearing that
+ * bit through the function's sysfs `config` (root only, as DPDK does).
+ * Returns 0, -ENODEV if the device was removed, -ENOSYS a non-PCI UIO
+ * driver without irqcontrol, -errno (every failure in udrv_last_error()).
  */
 UDRV_API int udrv_irq_unmask(struct udrv_irq *irq);
 
@@ -806,7 +829,9 @@ UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq);
 
 /**
  * udrv_device_dma_pool_size() - size in bytes of the device's DMA pool,
- * 0 if it has none.
+ * 0 if it has none. Only the udrv_uio stub gives pools (its map named
+ * "dma"): under any other UIO driver a map of that name is a register
+ * region. `udrv bind DEV --pool SIZE` gives a device one at run time.
  */
 UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev);
 

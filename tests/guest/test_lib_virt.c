@@ -111,15 +111,22 @@ static int find_edu(void)
 	return edu_addr[0] ? 0 : -1;
 }
 
-/* Hand edu to the stub if it is not already. */
+/* Hand edu to the stub with a 64 KiB DMA pool (PCI devices get none
+ * unless asked) if it is not already. */
 static int edu_bind(void)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], req[64];
 	struct udrv_device *dev;
+	size_t pool = 0;
 
+	snprintf(req, sizeof(req), "%s 65536", edu_addr);
+	if (write_str("/sys/bus/pci/drivers/udrv_uio/pool", req))
+		return -1;
 	if (udrv_device_open_pci_id(0x1234, 0x11e8, 0, &dev) == 0) {
+		pool = udrv_device_dma_pool_size(dev);
 		udrv_device_close(dev);
-		return 0;
+		if (pool)
+			return 0;
 	}
 	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", edu_addr);
 	write_str(path, edu_addr);

@@ -306,3 +306,41 @@ int iommu_present(void)
 	closedir(d);
 	return n > 0;
 }
+
+int stub_bind_pci(const char *addr, unsigned int pool)
+{
+	char path[PATH_MAX], val[64], drv[PATH_MAX];
+	ssize_t n;
+	int r;
+
+	snprintf(val, sizeof(val), "%s %u", addr, pool);
+	r = sysfs_write("/sys/bus/pci/drivers/udrv_uio/pool", val);
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", addr);
+	n = readlink(path, drv, sizeof(drv) - 1);
+	drv[n > 0 ? n : 0] = '\0';
+	if (n > 0 && strstr(drv, "/udrv_uio")) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uio", addr);
+		DIR *d = opendir(path);
+		struct dirent *e;
+		int u = -1;
+
+		while (d && (e = readdir(d)))
+			if (!strncmp(e->d_name, "uio", 3))
+				u = atoi(e->d_name + 3);
+		if (d)
+			closedir(d);
+		if (u >= 0 && uio_map_attr(u, 1, "size") == (long long)pool)
+			return 0;
+		sysfs_write("/sys/bus/pci/drivers/udrv_uio/unbind", addr);
+	} else if (n > 0) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", addr);
+		sysfs_write(path, addr);
+	}
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", addr);
+	r = sysfs_write(path, "udrv_uio");
+	if (!r)
+		r = sysfs_write("/sys/bus/pci/drivers_probe", addr);
+	return r;
+}

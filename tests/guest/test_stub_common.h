@@ -67,6 +67,13 @@ int stub_rmmod(int retries);
 /* insmod the stub with `params`; 0 or -errno. */
 int stub_insmod(const char *params);
 int stub_loaded(void);
+/*
+ * Bind PCI function @addr to the stub with a DMA pool of @pool bytes (the
+ * stub gives PCI devices none unless asked): the request goes to the pool
+ * attribute first; a binding without that pool is undone and redone.
+ * 0 or -errno.
+ */
+int stub_bind_pci(const char *addr, unsigned int pool);
 
 /* The board the guest runs on (UDRV_BOARD, set by the guest's init). */
 const char *board(void);

@@ -2,7 +2,8 @@
 /*
  * udrv_uio module parameters, on virt-stock (no overlay): of_id= binds
  * nodes no kernel driver claims (QEMU's fw-cfg and the CFI flash with its
- * two `reg` entries), ids= binds the edu PCI device by vendor:device; the
+ * two `reg` entries), ids= binds the edu PCI device by vendor:device (with
+ * no DMA pool, or the one ids=vendor:device:POOL asks for); the
  * `pool` driver attribute gives fw-cfg a DMA pool at run time, and fw-cfg's
  * DMA interface uses it. The module is reloaded with its previous
  * parameters afterwards.
@@ -84,6 +85,24 @@ static void test_of_id_and_ids(void **state)
 
 	edu_driver(addr, buf, sizeof(buf));
 	assert_string_equal(buf, "udrv_uio");
+	/* PCI devices get no DMA pool unless asked: BAR0 only */
+	assert_true(uio_by_name("udrv_uio") >= 0);
+	assert_int_equal(uio_map_attr(uio_by_name("udrv_uio"), 1, "size"), -1);
+
+	/* ids=vendor:device:POOL asks for one (decimal or 0x hex) */
+	assert_int_equal(stub_rmmod(50), 0);
+	assert_int_equal(stub_insmod("ids=1234:11e8:0x8000"), 0);
+	edu_driver(addr, buf, sizeof(buf));
+	assert_string_equal(buf, "udrv_uio");
+	snprintf(path, sizeof(path), "/sys/class/uio/uio%d/maps/map1/name", uio_by_name("udrv_uio"));
+	assert_true(sysfs_read(path, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "dma");
+	assert_int_equal(uio_map_attr(uio_by_name("udrv_uio"), 1, "size"), 0x8000);
+	assert_int_equal(stub_rmmod(50), 0);
+	assert_int_equal(stub_insmod("ids=1234:11e8:nonsense"), -EINVAL);
+	ret = stub_insmod("of_id=qemu,fw-cfg-mmio;cfi-flash ids=1234:11e8");
+	if (ret)
+		fail_msg("insmod: %s", strerror(-ret));
 
 	/* fw-cfg: one 0x18-byte region, no interrupt; its signature is "QEMU". */
 	n = uio_by_name("fw-cfg");

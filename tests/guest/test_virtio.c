@@ -440,7 +440,7 @@ static void test_rng_not_entropy(void **state)
 	struct virtio_rng *rng = NULL;
 
 	(void)state;
-	assert_int_equal(virtio_rng_open(VIRTIO_BLK_UIO_NAME, false, &rng), -ENODEV);
+	assert_int_equal(virtio_rng_open("virtio-blk", false, &rng), -ENODEV);
 	assert_non_null(strstr(virtio_last_error(), "block"));
 	assert_null(rng);
 }

@@ -28,6 +28,7 @@ static char root[64];
 static struct node {
 	bool used, irq;
 	bool steal;		/* fake_steal() */
+	bool no_irqcontrol;	/* fake_no_irqcontrol() */
 	char rename[64];	/* fake_rename_on_open() */
 	unsigned int nmaps;
 	uint64_t size[8];
@@ -270,6 +271,48 @@ void fake_steal(unsigned int uio)
 	nodes[uio].steal = true;
 }
 
+void fake_no_irqcontrol(unsigned int uio)
+{
+	nodes[uio].no_irqcontrol = true;
+}
+
+void fake_driver(const char *parent, const char *driver)
+{
+	char p[PATH_MAX], target[PATH_MAX];
+
+	snprintf(p, sizeof(p), "sys/bus/fake/drivers/%s", driver);
+	mkpath(p);
+	snprintf(target, sizeof(target), "%s/sys/bus/fake/drivers/%s", root, driver);
+	snprintf(p, sizeof(p), "%s/sys/%s/driver", root, parent);
+	unlink(p);
+	check(!symlink(target, p), p);
+}
+
+unsigned int fake_pci_command(const char *parent)
+{
+	char p[PATH_MAX];
+	uint8_t b[2];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/sys/%s/config", root, parent);
+	fd = __real_open64(p, O_RDONLY);
+	check(fd >= 0 && pread(fd, b, 2, 4) == 2, p);
+	close(fd);
+	return b[0] | b[1] << 8;
+}
+
+void fake_set_pci_command(const char *parent, unsigned int cmd)
+{
+	char p[PATH_MAX];
+	uint8_t b[2] = { (uint8_t)cmd, (uint8_t)(cmd >> 8) };
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/sys/%s/config", root, parent);
+	fd = __real_open64(p, O_WRONLY);
+	check(fd >= 0 && pwrite(fd, b, 2, 4) == 2, p);
+	close(fd);
+}
+
 void fake_rename_on_open(unsigned int uio, const char *name)
 {
 	snprintf(nodes[uio].rename, sizeof(nodes[uio].rename), "%s", name);
@@ -362,8 +405,14 @@ ssize_t __wrap_read(int fd, void *buf, size_t len)
 ssize_t __wrap_write(int fd, const void *buf, size_t len);
 ssize_t __wrap_write(int fd, const void *buf, size_t len)
 {
-	if (fake_fd(fd) && fd_removed[fd]) {
+	struct node *nd = fake_fd(fd);
+
+	if (nd && fd_removed[fd]) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (nd && nd->no_irqcontrol) {	/* uio_write() without info->irqcontrol */
+		errno = ENOSYS;
 		return -1;
 	}
 	return __real_write(fd, buf, len);
@@ -449,6 +498,9 @@ int fake_setup(void **state)
 	fake_pci("devices/pci0000:00/0000:00:02.0", 0x1234, 0x11e8);
 	fake_uio(5, "plain", NULL, plain, 1, false, 0);
 	fake_uio(6, "rtc2", "devices/platform/9020000.pl031", rtc2, 1, true, 0);
+	/* Bound to the stub: their maps named "dma" are pools. */
+	fake_driver("devices/platform/ff110000.timer", "udrv_uio");
+	fake_driver("devices/pci0000:00/0000:00:02.0", "udrv_uio");
 	fake_dt("devices/platform/9020000.pl031", "pl031@9020000", rtc_compat, sizeof(rtc_compat));
 	return 0;
 }

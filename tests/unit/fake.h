@@ -62,6 +62,14 @@ void fake_remove(unsigned int uio);
  * another user of the open file description (a thread, a forked child) may
  * between the library's poll and its read. */
 void fake_steal(unsigned int uio);
+/* Writes to /dev/uio<uio> fail with ENOSYS, as under a UIO driver without
+ * irqcontrol (uio_pci_generic). */
+void fake_no_irqcontrol(unsigned int uio);
+/* Bind sys/<parent> to kernel driver @driver (its `driver` link). */
+void fake_driver(const char *parent, const char *driver);
+/* The PCI command register in sys/<parent>/config (fake_pci()); set it. */
+unsigned int fake_pci_command(const char *parent);
+void fake_set_pci_command(const char *parent, unsigned int cmd);
 /* The next open of /dev/uio<uio> renames it to @name first, as if its device
  * had gone and another had taken its number since the library's scan. */
 void fake_rename_on_open(unsigned int uio, const char *name);
@@ -78,6 +86,7 @@ void fake_rename_on_open(unsigned int uio, const char *name);
  *                      0x100000; map1 "dma" 0x80000000 + 0x4000; irq
  *   uio5 "plain"       no parent; map0 unnamed at unaligned 0x1000100 + 0x40
  *                      reported with offset 0; no irq
+ *   uio1 and uio4 are bound to the udrv_uio driver (sys/.../driver).
  *   uio6 "rtc2"        DT /pl031@9020000 "arm,pl031"; map0 "regs" addr
  *                      0x9020000 offset 0x100 size 0x200 (from the page
  *                      start, so a 0x100-byte region); irq

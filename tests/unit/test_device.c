@@ -547,6 +547,45 @@ static void test_open_exclusive(void **state)
 	udrv_device_close(c);
 }
 
+/* uio_pdrv_genirq with compatible = "generic-uio" alone: not found by the
+ * device's compatible (it has none other), found by its UIO name and its DT
+ * node name; the error says what was searched. */
+static void test_open_generic_uio(void **state)
+{
+	static const struct fake_map m[] = { { "pl031@9030000", 0x9030000, 0x1000, 0 } };
+	static const char both[] = "arm,pl031\0generic-uio";
+	struct udrv_device *dev = NULL;
+
+	(void)state;
+	fake_uio(7, "myrtc", "devices/platform/9030000.pl031", m, 1, true, 0);
+	fake_dt("devices/platform/9030000.pl031", "pl031@9030000", "generic-uio",
+		sizeof("generic-uio"));
+	fake_driver("devices/platform/9030000.pl031", "uio_pdrv_genirq");
+	assert_int_equal(udrv_device_open_dt_compatible("vendor,none", 0, &dev), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "among the 6 UIO devices (rtc, timer, edu, "));
+	assert_non_null(strstr(udrv_last_error(), "myrtc"));
+	assert_non_null(strstr(udrv_last_error(), "only \"generic-uio\""));
+	assert_int_equal(udrv_device_open("myrtc", &dev), 0);
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open("pl031@9030000", &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "myrtc");
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open("nothing", &dev), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "named \"nothing\""));
+
+	/* "arm,pl031", "generic-uio": the whole list matches */
+	fake_unlink("sys/firmware/devicetree/base/pl031@9030000/compatible");
+	fake_dt_prop("pl031@9030000", "compatible", both, sizeof(both));
+	assert_int_equal(udrv_device_open_dt_compatible("arm,pl031", 2, &dev), 0);
+	assert_string_equal(udrv_device_name(dev), "myrtc");
+	udrv_device_close(dev);
+	dev = NULL;
+	assert_int_equal(udrv_device_open_dt_compatible("generic-uio", 0, &dev), 0);
+	udrv_device_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -569,6 +608,7 @@ int main(void)
 		T(test_pci_config),
 		T(test_dt_property),
 		T(test_open_exclusive),
+		T(test_open_generic_uio),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

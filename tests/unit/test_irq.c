@@ -300,6 +300,83 @@ static void test_irq_node_missing(void **state)
 	assert_null(dev);
 }
 
+/* uio_pci_generic: no irqcontrol (writes fail ENOSYS); the handler sets
+ * Interrupt Disable (bit 10 of the PCI command register) and the library
+ * clears it through config space to unmask, sets it to mask. */
+static void test_pci_intx(void **state)
+{
+	static const char *const fn = "devices/pci0000:00/0000:00:02.0";
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+
+	(void)state;
+	fake_no_irqcontrol(4);
+	fake_driver(fn, "uio_pci_generic");
+	fake_set_pci_command(fn, 0x0406);	/* memory, master, INTx masked */
+	assert_int_equal(udrv_device_open_pci("0000:00:02.0", &dev), 0);
+	assert_int_equal(udrv_device_dma_pool_size(dev), 0);	/* not the stub's */
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_irq_unmask(irq), 0);
+	assert_int_equal(fake_pci_command(fn), 0x0006);
+	assert_int_equal(fake_control(4), -1);	/* nothing written to the node */
+	fake_fire(4, 1);
+	fake_set_pci_command(fn, 0x0406);	/* what the handler does */
+	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX), 1);
+	assert_int_equal(udrv_irq_unmask(irq), 0);
+	assert_int_equal(fake_pci_command(fn), 0x0006);
+	fake_fire(4, 4);	/* two missed */
+	assert_int_equal(udrv_irq_wait(irq, UINT64_MAX), 1);
+	assert_int_equal(udrv_irq_count(irq), 4);
+	assert_int_equal(udrv_irq_missed(irq), 2);
+	assert_int_equal(udrv_irq_mask(irq), 0);
+	assert_int_equal(fake_pci_command(fn), 0x0406);
+	assert_int_equal(udrv_irq_mask(irq), 0);
+	assert_int_equal(fake_pci_command(fn), 0x0406);
+
+	/* unbound from UIO: the config file stays, the node polls POLLERR */
+	fake_remove(4);
+	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
+	assert_non_null(strstr(udrv_last_error(), "removed"));
+	assert_int_equal(fake_pci_command(fn), 0x0406);
+	assert_int_equal(udrv_irq_wait(irq, 0), -ENODEV);
+	udrv_device_close(dev);
+}
+
+/* A config file that cannot be written: the failure is explained. */
+static void test_pci_intx_config_fails(void **state)
+{
+	static const char *const fn = "devices/pci0000:00/0000:00:02.0";
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+
+	(void)state;
+	fake_no_irqcontrol(4);
+	fake_driver(fn, "uio_pci_generic");
+	assert_int_equal(udrv_device_open_pci("0000:00:02.0", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	fake_unlink("sys/devices/pci0000:00/0000:00:02.0/config");
+	fake_write("sys/devices/pci0000:00/0000:00:02.0/config", "");	/* empty: short read */
+	assert_int_equal(udrv_irq_unmask(irq), -EIO);
+	assert_non_null(strstr(udrv_last_error(), "command register"));
+	udrv_device_close(dev);
+}
+
+/* No irqcontrol on a platform device: -ENOSYS, saying which driver. */
+static void test_no_irqcontrol_platform(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_irq *irq = NULL;
+
+	(void)state;
+	fake_no_irqcontrol(0);
+	fake_driver("devices/platform/9010000.pl031", "some_uio");
+	assert_int_equal(udrv_device_open("rtc", &dev), 0);
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_irq_unmask(irq), -ENOSYS);
+	assert_non_null(strstr(udrv_last_error(), "some_uio"));
+	udrv_device_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -314,6 +391,9 @@ int main(void)
 		T(test_event_stolen),
 		T(test_event_attr_bad),
 		T(test_irq_node_missing),
+		T(test_pci_intx),
+		T(test_pci_intx_config_fails),
+		T(test_no_irqcontrol_platform),
 	};
 
 	signal(SIGPIPE, SIG_IGN);	/* writes to a removed fake device */

@@ -518,6 +518,73 @@ static void test_poll_reads_after_deadline(void **state)
 	udrv_device_close(dev);
 }
 
+/* Whatever UIO driver made the maps, regions are found by the map's own
+ * name, by "regN"/"barN" and by reg-names; a map named "dma" is a pool only
+ * under the stub. */
+static void test_aliases_any_driver(void **state)
+{
+	static const struct fake_map gen[] = { { "pl031@9030000", 0x9030000, 0x1000, 0 },
+					       { "dma", 0x9040000, 0x1000, 0 } };
+	static const struct fake_map pci[] = { { "0000:00:03.0", 0x10200000, 0x1000, 0 } };
+	static const char names[] = "ctrl\0dma";
+	unsigned char reg[32] = { 0 }, two[4];
+	struct udrv_device *dev = NULL;
+	struct udrv_region *r = NULL;
+
+	(void)state;
+	fake_uio(7, "pl031", "devices/platform/9030000.pl031", gen, 2, true, 0);
+	fake_driver("devices/platform/9030000.pl031", "uio_pdrv_genirq");
+	fake_dt("devices/platform/9030000.pl031", "soc/pl031@9030000", "generic-uio",
+		sizeof("generic-uio"));
+	be32(two, 2);
+	fake_dt_prop("soc", "#address-cells", two, 4);
+	fake_dt_prop("soc", "#size-cells", two, 4);
+	be32(reg + 4, 0x9030000);
+	be32(reg + 12, 0x1000);
+	be32(reg + 20, 0x9040000);
+	be32(reg + 28, 0x100);
+	fake_dt_prop("soc/pl031@9030000", "reg", reg, sizeof(reg));
+	fake_dt_prop("soc/pl031@9030000", "reg-names", names, sizeof(names));
+	assert_int_equal(udrv_device_open("pl031", &dev), 0);
+	assert_int_equal(udrv_device_num_regions(dev), 2);
+	assert_int_equal(udrv_device_dma_pool_size(dev), 0);
+	assert_int_equal(udrv_device_region_by_name(dev, "pl031@9030000", 0, &r), 0);
+	assert_int_equal(udrv_region_index(r), 0);
+	assert_string_equal(udrv_region_alias(r), "reg0");
+	r = NULL;
+	assert_int_equal(udrv_device_region_by_name(dev, "reg0", 0, &r), 0);
+	assert_int_equal(udrv_region_index(r), 0);
+	assert_int_equal(udrv_device_region_by_name(dev, "ctrl", 0, &r), 0);
+	assert_int_equal(udrv_region_index(r), 0);
+	/* "dma" under uio_pdrv_genirq: registers, cut to its reg entry */
+	assert_int_equal(udrv_device_region_by_name(dev, "dma", 0, &r), 0);
+	assert_int_equal(udrv_region_index(r), 1);
+	assert_int_equal(udrv_region_size(r), 0x100);
+	assert_int_equal(udrv_device_region_by_name(dev, "reg1", 0, &r), 0);
+	assert_int_equal(udrv_region_index(r), 1);
+	assert_int_equal(udrv_device_region_by_name(dev, "reg2", 0, &r), -ENOENT);
+	assert_non_null(strstr(udrv_last_error(), "no region \"reg2\""));
+	udrv_device_close(dev);
+
+	/* uio_pci_generic: maps named by the PCI address; BAR0 is I/O, so
+	 * map 0 is BAR 2 */
+	fake_uio(8, "uio_pci_generic", "devices/pci0000:00/0000:00:03.0", pci, 1, true, 0);
+	fake_pci("devices/pci0000:00/0000:00:03.0", 0x1af4, 0x1005);
+	fake_driver("devices/pci0000:00/0000:00:03.0", "uio_pci_generic");
+	fake_write("sys/devices/pci0000:00/0000:00:03.0/resource",
+		   "0x0000000000001000 0x000000000000101f 0x0000000000040101\n"
+		   "0x0000000000000000 0x0000000000000000 0x0000000000000000\n"
+		   "0x0000000010200000 0x00000000102000ff 0x0000000000040200\n");
+	assert_int_equal(udrv_device_open_pci("0000:00:03.0", &dev), 0);
+	assert_int_equal(udrv_device_region_by_name(dev, "bar2", 0, &r), 0);
+	assert_int_equal(udrv_region_index(r), 0);
+	assert_int_equal(udrv_region_size(r), 0x100);
+	assert_string_equal(udrv_region_alias(r), "bar2");
+	assert_int_equal(udrv_device_region_by_name(dev, "0000:00:03.0", 0, &r), 0);
+	assert_int_equal(udrv_device_region_by_name(dev, "bar0", 0, &r), -ENOENT);
+	udrv_device_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -538,6 +605,7 @@ int main(void)
 		T(test_exact_window_dt_disagrees),
 		T(test_exact_window_pci_bar),
 		T(test_poll_reads_after_deadline),
+		T(test_aliases_any_driver),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

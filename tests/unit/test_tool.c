@@ -121,7 +121,7 @@ static void test_info(void **state)
 	OK("info", "--json", "rtc2");
 	/* the region starts at addr + offset and is size - offset long */
 	assert_non_null(strstr(out, "\"regions\": [{\"index\": 0, \"name\": \"regs\", "
-				    "\"phys\": 151126272, \"size\": 256}]"));
+				    "\"alias\": null, \"phys\": 151126272, \"size\": 256}]"));
 	OK("info", "00:02.0");
 	assert_non_null(strstr(out, "pci id:     1234:11e8\n"));
 }
@@ -337,6 +337,14 @@ static void test_bind(void **state)
 	content("sys/bus/platform/drivers/pl061/unbind", "9030000.pl061");
 	content("sys/devices/platform/9030000.pl061/driver_override", "udrv_uio");
 	content("sys/bus/platform/drivers_probe", "9030000.pl061");
+	/* --pool: the stub's pool attribute is asked first */
+	mk("sys/bus/platform/drivers/udrv_uio/pool", "");
+	BAD(2, "bad pool size '64k'", "bind", "--pool", "64k", "9030000.pl061");
+	BAD(1, "udrv_uio did not take 9030000.pl061", "bind", "--force", "--pool", "0x4000",
+	    "9030000.pl061");
+	content("sys/bus/platform/drivers/udrv_uio/pool", "9030000.pl061 16384");
+	BAD(1, "already bound to udrv_uio as uio0 with a 0-byte DMA pool: 'udrv unbind "
+	    "/pl031@9010000' first", "bind", "--pool", "4096", "/pl031@9010000");
 
 	OK("unbind", "uio0");
 	content("sys/bus/platform/drivers/udrv_uio/unbind", "9010000.pl031");
@@ -353,6 +361,7 @@ static void test_bad_input(void **state)
 	(void)state;
 	BAD(2, "no UIO device 'nosuch'", "read", "nosuch", "0", "0");
 	BAD(2, "rtc has no region 'bar0' (regions: 0 'regs')", "read", "rtc", "bar0", "0");
+	BAD(2, "rtc2 has no region 'reg1' (regions: 0 'regs')", "read", "rtc2", "reg1", "0");
 	BAD(2, "'dma' is the DMA pool of edu", "dump", "edu", "dma");
 	BAD(2, "offset 0x1000 + 4 bytes is past the end of region 'regs' (0x1000 bytes)",
 	    "read", "rtc", "0", "0x1000");

@@ -4,11 +4,13 @@
  * the kernel documents it (Documentation/ABI/testing/sysfs-bus-*):
  *   bind:   [driver/unbind] -> driver_override = udrv_uio -> bus/drivers_probe
  *   unbind: drivers/udrv_uio/unbind -> driver_override = "" -> bus/drivers_probe
- * Platform, AMBA and PCI devices all have driver_override.
+ * Platform, AMBA and PCI devices all have driver_override. --pool SIZE
+ * first writes "DEVICE SIZE" to the stub's `pool` attribute.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,15 +165,42 @@ static int uio_of(const struct sysdev *d, char *name, size_t len)
 	return -1;
 }
 
+/* The stub's DMA pool of its UIO node @u (map "dma"), 0 if none. */
+static uint64_t pool_of(int u)
+{
+	char path[TOOL_PATH], buf[64];
+	uint64_t size = 0;
+
+	for (int m = 0; u >= 0 && m < UDRV_UIO_MAX_MAPS; m++) {
+		syspath(path, sizeof(path), "/sys/class/uio/uio%d/maps/map%d/name", u, m);
+		if (sysread(path, buf, sizeof(buf)) < 0)
+			break;
+		if (strcmp(buf, UDRV_UIO_DMA_MAP_NAME))
+			continue;
+		syspath(path, sizeof(path), "/sys/class/uio/uio%d/maps/map%d/size", u, m);
+		if (sysread(path, buf, sizeof(buf)) > 0)
+			parse_u64(buf, &size);
+	}
+	return size;
+}
+
 int cmd_bind(int argc, char **argv)
 {
-	static const struct option opts[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
-	char drv[64], path[PATH_MAX + 32], name[80];
+	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
+					      { "pool", required_argument, NULL, 'p' }, { 0 } };
+	char drv[64], path[PATH_MAX + 32], name[80], req[200];
 	struct sysdev d;
 	bool force = false;
+	uint64_t pool = UINT64_MAX;
 	int o, r, u;
 
-	while ((o = getopt_long(argc, argv, ":f", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":fp:", opts, NULL)) != -1) {
+		if (o == 'p') {
+			if (parse_u64(optarg, &pool) || pool > UINT32_MAX)
+				return report(EXIT_USAGE, "bind", "bad pool size '%s' (bytes, up to "
+					    "4 GiB - 1: 65536, 0x10000; 0 for none)", optarg);
+			continue;
+		}
 		if (o != 'f')
 			return bad_option("bind", argv, o);
 		force = true;
@@ -183,12 +212,21 @@ int cmd_bind(int argc, char **argv)
 	driver_of(d.dir, drv, sizeof(drv));
 	if (!strcmp(drv, UDRV_UIO_DRIVER_NAME)) {
 		u = uio_of(&d, name, sizeof(name));
+		if (pool != UINT64_MAX && pool != pool_of(u))
+			return report(1, "bind", "%s is already bound to %s as uio%d with a %" PRIu64
+				    "-byte DMA pool: 'udrv unbind %s' first to bind it with --pool %"
+				    PRIu64, d.name, drv, u, pool_of(u), argv[optind], pool);
 		printf("%s: already bound to %s as uio%d (%s)\n", d.name, drv, u, name);
 		return 0;
 	}
 	if (drv[0] && !force)
 		return report(1, "bind", "%s (%s) is held by the %s driver; --force unbinds it from %s",
 			    argv[optind], d.name, drv, drv);
+	/* The stub's pool request, for this device's next bindings (udrv_uio.h). */
+	snprintf(req, sizeof(req), "%s %" PRIu64, d.name, pool);
+	if (pool != UINT64_MAX &&
+	    (r = bus_write("bind", &d, "drivers/" UDRV_UIO_DRIVER_NAME "/pool", req)))
+		return r;
 	snprintf(path, sizeof(path), "%s/driver/unbind", d.dir);
 	if (drv[0] && (r = bus_write("bind", &d, path, d.name)))
 		return r;
@@ -201,7 +239,10 @@ int cmd_bind(int argc, char **argv)
 		return r ? r : report(1, "bind", "%s did not take %s (see dmesg)",
 				    UDRV_UIO_DRIVER_NAME, d.name);
 	u = uio_of(&d, name, sizeof(name));
-	printf("%s: bound to %s as uio%d (%s)\n", d.name, drv, u, name);
+	printf("%s: bound to %s as uio%d (%s)", d.name, drv, u, name);
+	if (pool_of(u))
+		printf(", DMA pool %" PRIu64 " bytes", pool_of(u));
+	putchar('\n');
 	return 0;
 }
 

@@ -657,10 +657,14 @@ static int cmd_info(int argc, char **argv)
 		fputs(", \"regions\": [", stdout);
 	} else {
 		text_desc(&d, true);
-		printf("libudrv:    %u region%s, %u interrupt%s, DMA pool %zu bytes\n",
+		printf("libudrv:    %u region%s, %u interrupt%s, DMA pool %zu bytes%s\n",
 		       udrv_device_num_regions(dev), udrv_device_num_regions(dev) == 1 ? "" : "s",
 		       udrv_device_num_irqs(dev), udrv_device_num_irqs(dev) == 1 ? "" : "s",
-		       udrv_device_dma_pool_size(dev));
+		       udrv_device_dma_pool_size(dev),
+		       udrv_device_dma_pool_size(dev) ? "" :
+		       strcmp(udrv_device_driver(dev), UDRV_UIO_DRIVER_NAME) ?
+		       " (only the udrv_uio stub gives pools: udrv bind DEV --pool SIZE)" :
+		       " (udrv unbind, then udrv bind DEV --pool SIZE)");
 	}
 	for (unsigned int i = 0; i < udrv_device_num_regions(dev); i++) {
 		struct udrv_region *reg;
@@ -670,12 +674,19 @@ static int cmd_info(int argc, char **argv)
 		if (json) {
 			printf("%s{\"index\": %u, \"name\": ", i ? ", " : "", udrv_region_index(reg));
 			json_str(udrv_region_name(reg));
+			fputs(", \"alias\": ", stdout);
+			json_str_or_null(udrv_region_alias(reg));
 			printf(", \"phys\": %" PRIu64 ", \"size\": %zu}", udrv_region_phys(reg),
 			       udrv_region_size(reg));
 		} else {
-			printf("  region %u  %-12s phys 0x%-10" PRIx64 " size 0x%zx\n",
+			/* the alias when it is not the map's own name (the stub's are) */
+			bool alias = udrv_region_alias(reg)[0] &&
+				     strcmp(udrv_region_alias(reg), udrv_region_name(reg));
+
+			printf("  region %u  %-12s phys 0x%-10" PRIx64 " size 0x%zx%s%s\n",
 			       udrv_region_index(reg), udrv_region_name(reg),
-			       udrv_region_phys(reg), udrv_region_size(reg));
+			       udrv_region_phys(reg), udrv_region_size(reg),
+			       alias ? "  alias " : "", alias ? udrv_region_alias(reg) : "");
 		}
 	}
 	if (json) {
@@ -715,9 +726,14 @@ static int get_region(const char *cmd, struct udrv_device *dev, const char *spec
 	for (unsigned int i = 0; i < n && used < sizeof(names) - 80; i++) {
 		struct udrv_region *g;
 
-		if (!udrv_device_region(dev, i, 0, &g))
-			used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%u '%s'",
-						 i ? ", " : "", i, udrv_region_name(g));
+		bool alias;
+
+		if (udrv_device_region(dev, i, 0, &g))
+			continue;
+		alias = udrv_region_alias(g)[0] && strcmp(udrv_region_alias(g), udrv_region_name(g));
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%u '%s'%s%s%s",
+					 i ? ", " : "", i, udrv_region_name(g), alias ? " (" : "",
+					 alias ? udrv_region_alias(g) : "", alias ? ")" : "");
 	}
 	if (!strcmp(spec, "dma"))
 		return report(EXIT_USAGE, cmd, "'dma' is the DMA pool of %s, not a register region "
@@ -984,11 +1000,15 @@ static const struct command commands[] = {
 	  "  finds when it opens the device (so this needs access to /dev/uioN).\n"
 	  "  --json  one JSON object\n" },
 	{ "bind", cmd_bind,
-	  "udrv bind DEV [--force]\n"
+	  "udrv bind DEV [--force] [--pool SIZE]\n"
 	  "  Hand a platform, AMBA or PCI device to the udrv_uio stub: set its\n"
 	  "  driver_override and probe it. DEV is a DT path, a PCI address or a sysfs\n"
 	  "  device name (9010000.pl031). A device held by another driver is left\n"
-	  "  alone unless --force: then it is unbound from that driver first.\n" },
+	  "  alone unless --force: then it is unbound from that driver first.\n"
+	  "  --pool SIZE  give it a DMA pool of SIZE bytes (0: none), whatever its DT\n"
+	  "               node or the module's parameters say (the stub's pool\n"
+	  "               attribute, kept for its later bindings); PCI devices get\n"
+	  "               none unless asked\n" },
 	{ "unbind", cmd_unbind,
 	  "udrv unbind DEV\n"
 	  "  Take a device from the udrv_uio stub and give it back: unbind it, clear its\n"
