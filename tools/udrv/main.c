@@ -771,13 +771,19 @@ static int parse_range(const char *cmd, const struct udrv_region *reg, const cha
 }
 
 /*
- * One checked register access with SIGBUS and SIGSEGV caught: a bus that
- * refuses it (an unassigned address, a register that takes other widths,
+ * Checked register accesses with SIGBUS and SIGSEGV caught: a bus that
+ * refuses one (an unassigned address, a register that takes other widths,
  * an external abort) or a mapping revoked under us (unbind) is one line on
  * stderr naming the device, region and offset, exit 1 -- never a signal.
- * The handlers live only around the access; the caller's come back after
- * (the host tests and the fuzzer run the tool in-process).
+ * The handlers live only while a command accesses registers (guard_on() to
+ * guard_off()); the caller's come back after (the host tests and the
+ * fuzzer run the tool in-process). SA_NODEFER leaves the signal mask alone,
+ * so each access costs a sigsetjmp() and no system call.
  */
+struct guard {
+	struct sigaction bus, segv;
+};
+
 static sigjmp_buf access_env;
 static volatile sig_atomic_t access_signal;
 
@@ -787,21 +793,31 @@ static void access_fault(int sig)
 	siglongjmp(access_env, 1);
 }
 
+static void guard_on(struct guard *g)
+{
+	struct sigaction sa = { .sa_handler = access_fault, .sa_flags = SA_NODEFER };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &g->bus);
+	sigaction(SIGSEGV, &sa, &g->segv);
+}
+
+static void guard_off(const struct guard *g)
+{
+	sigaction(SIGBUS, &g->bus, NULL);
+	sigaction(SIGSEGV, &g->segv, NULL);
+}
+
+/* One access between guard_on() and guard_off(). */
 static int access_reg(const char *cmd, struct udrv_device *dev, const struct udrv_region *reg,
 		      uint64_t off, unsigned int width, bool write, uint64_t *val)
 {
-	struct sigaction sa = { .sa_handler = access_fault }, old_bus, old_segv;
 	volatile int r = 0;
 
-	sigemptyset(&sa.sa_mask);
 	access_signal = 0;
-	sigaction(SIGBUS, &sa, &old_bus);
-	sigaction(SIGSEGV, &sa, &old_segv);
-	if (!sigsetjmp(access_env, 1))
+	if (!sigsetjmp(access_env, 0))
 		r = write ? udrv_region_write(reg, off, width, *val) :
 			    udrv_region_read(reg, off, width, val);
-	sigaction(SIGBUS, &old_bus, NULL);
-	sigaction(SIGSEGV, &old_segv, NULL);
 	if (access_signal)
 		return report(1, cmd, "%s region '%s' offset 0x%" PRIx64 ": the %u-bit %s was "
 			    "refused (%s)", udrv_device_name(dev), udrv_region_name(reg), off,
@@ -819,6 +835,7 @@ static int cmd_rw(int argc, char **argv, bool write)
 	static const struct option opts[] = { { "width", required_argument, NULL, 'w' }, { 0 } };
 	const char *cmd = write ? "write" : "read";
 	struct udrv_device *dev = NULL;
+	struct guard g;
 	struct udrv_region *reg;
 	unsigned int width = 32;
 	uint64_t off, val = 0;
@@ -845,7 +862,9 @@ static int cmd_rw(int argc, char **argv, bool write)
 	    (r = get_region(cmd, dev, argv[optind + 1], &reg)) ||
 	    (r = parse_range(cmd, reg, argv[optind + 2], width / 8, width / 8, &off)))
 		goto out;
+	guard_on(&g);
 	r = access_reg(cmd, dev, reg, off, width, write, &val);
+	guard_off(&g);
 	if (!r && !write)
 		printf("0x%0*" PRIx64 "\n", (int)width / 4, val);
 out:
@@ -866,6 +885,7 @@ static int cmd_write(int argc, char **argv)
 static int cmd_dump(int argc, char **argv)
 {
 	struct udrv_device *dev = NULL;
+	struct guard g;
 	struct udrv_region *reg;
 	uint64_t off = 0, len = 0, v;
 	int o, r;
@@ -885,6 +905,7 @@ static int cmd_dump(int argc, char **argv)
 		goto out;
 	if (!len)
 		len = (udrv_region_size(reg) - off) & ~(uint64_t)3;
+	guard_on(&g);
 	for (uint64_t a = off; a < off + len; a += 4) {
 		if (a == off || !(a % 16))
 			printf("%s%08" PRIx64 ":", a == off ? "" : "\n", a & ~(uint64_t)15);
@@ -893,11 +914,13 @@ static int cmd_dump(int argc, char **argv)
 				fputs("         ", stdout);
 		if ((r = access_reg("dump", dev, reg, a, 32, false, &v))) {
 			putchar('\n');
-			goto out;
+			break;
 		}
 		printf(" %08" PRIx64, v);
 	}
-	putchar('\n');
+	guard_off(&g);
+	if (!r)
+		putchar('\n');
 out:
 	udrv_device_close(dev);
 	return r;
