@@ -53,28 +53,28 @@ static double pct(uint64_t *v, size_t n, double p)
 /* One round through the driver; samples appended at *n. */
 static int round_driver(uint64_t *samples, size_t *n)
 {
-	struct edu *edu;
+	struct udrv_edu *edu;
 	uint32_t seen;
 	int ret;
 
-	if ((ret = edu_open(NULL, &edu))) {
-		fprintf(stderr, "edu-irq-rtt: %s\n", edu_last_error());
+	if ((ret = udrv_edu_open(NULL, &edu))) {
+		fprintf(stderr, "edu-irq-rtt: %s\n", udrv_edu_last_error());
 		return ret;
 	}
 	for (int i = 0; i < WARMUP + PER_ROUND; i++) {
 		uint64_t t0 = now_ns();
 
-		edu_irq_raise(edu, TEST_IRQ);
-		ret = edu_irq_wait(edu, TEST_IRQ, 1000 * MS, &seen);
+		udrv_edu_irq_raise(edu, TEST_IRQ);
+		ret = udrv_edu_irq_wait(edu, TEST_IRQ, 1000 * MS, &seen);
 		if (ret != 1) {
 			fprintf(stderr, "edu-irq-rtt: driver: interrupt %d lost\n", i);
-			edu_close(edu);
+			udrv_edu_close(edu);
 			return -ETIMEDOUT;
 		}
 		if (i >= WARMUP)
 			samples[(*n)++] = now_ns() - t0;
 	}
-	edu_close(edu);
+	udrv_edu_close(edu);
 	return 0;
 }
 
@@ -125,8 +125,8 @@ int main(int argc, char **argv)
 {
 	static uint64_t drv[ROUNDS * PER_ROUND], bare[ROUNDS * PER_ROUND];
 	size_t nd = 0, nb = 0;
-	struct edu_info info;
-	struct edu *edu;
+	struct udrv_edu_info info;
+	struct udrv_edu *edu;
 	double d50, d99, b50, b99;
 
 	if (argc != 2) {
@@ -135,12 +135,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "virt") && strcmp(argv[1], "virt32"))
 		return 0;
-	if (edu_bind(NULL) || edu_open(NULL, &edu)) {
-		fprintf(stderr, "edu-irq-rtt: %s\n", edu_last_error());
+	if (udrv_edu_bind(NULL) || udrv_edu_open(NULL, &edu)) {
+		fprintf(stderr, "edu-irq-rtt: %s\n", udrv_edu_last_error());
 		return 1;
 	}
-	edu_info(edu, &info);
-	edu_close(edu);
+	udrv_edu_info(edu, &info);
+	udrv_edu_close(edu);
 	for (int r = 0; r < ROUNDS; r++) {
 		if (round_driver(drv, &nd) || round_bare(info.uio, bare, &nb)) {
 			fprintf(stderr, "edu-irq-rtt: round %d failed\n", r);

@@ -23,7 +23,7 @@
 
 enum ttc_mode { TTC_IDLE, TTC_PERIODIC, TTC_ONESHOT };
 
-struct ttc {
+struct udrv_ttc {
 	struct udrv_device *dev;
 	volatile void *r;
 	struct udrv_irq *irq;
@@ -45,7 +45,7 @@ static uint64_t now_ns(void)
 }
 
 /* Stop, disable and clear: afterwards the line is low. */
-static void hw_stop(struct ttc *t)
+static void hw_stop(struct udrv_ttc *t)
 {
 	udrv_write32(t->r, TTC_CNT_CTRL(t->n), TTC_CNT_DIS | TTC_CNT_WAVE_DIS);
 	udrv_write32(t->r, TTC_IER(t->n), 0);
@@ -59,7 +59,7 @@ static void hw_stop(struct ttc *t)
  * lock on byte n of the device's first node: two handles (in any process)
  * never drive one counter.
  */
-static int claim_counter(struct ttc *t)
+static int claim_counter(struct udrv_ttc *t)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = t->n, .l_len = 1 };
 	struct udrv_irq *irq0;
@@ -72,10 +72,10 @@ static int claim_counter(struct ttc *t)
 	return 0;
 }
 
-int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc **out)
+int udrv_ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct udrv_ttc **out)
 {
 	struct udrv_region *reg;
-	struct ttc *t;
+	struct udrv_ttc *t;
 	uint32_t probe;
 	uint64_t hz;
 	int ret;
@@ -119,7 +119,7 @@ fail:
 	return ret;
 }
 
-void ttc_close(struct ttc *t)
+void udrv_ttc_close(struct udrv_ttc *t)
 {
 	if (!t)
 		return;
@@ -129,50 +129,50 @@ void ttc_close(struct ttc *t)
 	free(t);
 }
 
-uint32_t ttc_clock_hz(const struct ttc *t)
+uint32_t udrv_ttc_clock_hz(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->clk_hz;
 }
 
-unsigned int ttc_width(const struct ttc *t)
+unsigned int udrv_ttc_width(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->width;
 }
 
-uint64_t ttc_period_ns(const struct ttc *t)
+uint64_t udrv_ttc_period_ns(const struct udrv_ttc *t)
 {
 	assert(t);
 	return (uint64_t)llround(t->period_ns);
 }
 
-uint64_t ttc_expirations(const struct ttc *t)
+uint64_t udrv_ttc_expirations(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->expired;
 }
 
-struct udrv_device *ttc_device(const struct ttc *t)
+struct udrv_device *udrv_ttc_device(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->dev;
 }
 
-int ttc_fd(const struct ttc *t)
+int udrv_ttc_fd(const struct udrv_ttc *t)
 {
 	assert(t);
 	return udrv_irq_fd(t->irq);
 }
 
-uint32_t ttc_count(const struct ttc *t)
+uint32_t udrv_ttc_count(const struct udrv_ttc *t)
 {
 	assert(t);
 	return udrv_read32(t->r, TTC_CNT_VAL(t->n));
 }
 
 /* Program a period of @ticks input clock ticks and start counting. */
-static int start(struct ttc *t, double ticks, enum ttc_mode mode)
+static int start(struct udrv_ttc *t, double ticks, enum ttc_mode mode)
 {
 	uint64_t max = t->width == 32 ? 0x100000000ull : 0x10000ull;
 	unsigned int shift;
@@ -212,7 +212,7 @@ static int start(struct ttc *t, double ticks, enum ttc_mode mode)
 	return 0;
 }
 
-int ttc_start_periodic(struct ttc *t, uint32_t hz)
+int udrv_ttc_start_periodic(struct udrv_ttc *t, uint32_t hz)
 {
 	assert(t);
 	if (!hz)
@@ -220,7 +220,7 @@ int ttc_start_periodic(struct ttc *t, uint32_t hz)
 	return start(t, (double)t->clk_hz / hz, TTC_PERIODIC);
 }
 
-int ttc_start_oneshot(struct ttc *t, uint64_t delay_ns)
+int udrv_ttc_start_oneshot(struct udrv_ttc *t, uint64_t delay_ns)
 {
 	assert(t);
 	if (!delay_ns)
@@ -228,14 +228,14 @@ int ttc_start_oneshot(struct ttc *t, uint64_t delay_ns)
 	return start(t, (double)delay_ns * t->clk_hz / 1e9, TTC_ONESHOT);
 }
 
-int ttc_stop(struct ttc *t)
+int udrv_ttc_stop(struct udrv_ttc *t)
 {
 	assert(t);
 	hw_stop(t);
 	return udrv_irq_unmask(t->irq);
 }
 
-int ttc_wait(struct ttc *t, uint64_t timeout_ns, struct ttc_event *ev)
+int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event *ev)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 

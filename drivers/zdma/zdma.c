@@ -26,7 +26,7 @@ struct copy {
 	void *cookie;
 };
 
-struct zdma {
+struct udrv_zdma {
 	struct udrv_device *dev;
 	volatile void *r;
 	struct udrv_irq *irq;
@@ -34,7 +34,7 @@ struct zdma {
 	size_t pool_size;
 	struct copy q[ZDMA_QUEUE_MAX];	/* ring: q[qhead] is in flight */
 	unsigned int qhead, qlen;
-	struct zdma_done done[ZDMA_QUEUE_MAX];	/* finished, not yet reported */
+	struct udrv_zdma_done done[ZDMA_QUEUE_MAX];	/* finished, not yet reported */
 	unsigned int dhead, dlen;
 	uint32_t stray;			/* error bits with no copy in flight */
 };
@@ -49,7 +49,7 @@ static uint64_t now_ns(void)
 
 /* The pool map's bus address: /sys/class/uio/uioN/maps/mapR/addr, R being
  * the map after the register regions (kernel/udrv_uio.h). */
-static int pool_bus(struct zdma *z)
+static int pool_bus(struct udrv_zdma *z)
 {
 	const char *root = getenv("UDRV_ROOT");
 	char path[256], name[16] = "";
@@ -73,7 +73,7 @@ static int pool_bus(struct zdma *z)
 	return 0;
 }
 
-static void hw_start(struct zdma *z, const struct copy *c)
+static void hw_start(struct udrv_zdma *z, const struct copy *c)
 {
 	volatile void *r = z->r;
 
@@ -89,16 +89,16 @@ static void hw_start(struct zdma *z, const struct copy *c)
 	udrv_write32(r, ZDMA_CH_CTRL2, ZDMA_CTRL2_EN);
 }
 
-static void hw_quiesce(struct zdma *z)
+static void hw_quiesce(struct udrv_zdma *z)
 {
 	udrv_write32(z->r, ZDMA_CH_IDS, ZDMA_INT_ALL);
 	udrv_write32(z->r, ZDMA_CH_ISR, ZDMA_INT_ALL);
 }
 
-int zdma_open(const char *name, struct zdma **out)
+int udrv_zdma_open(const char *name, struct udrv_zdma **out)
 {
 	struct udrv_region *reg;
-	struct zdma *z;
+	struct udrv_zdma *z;
 	uint32_t v;
 	int ret;
 
@@ -144,7 +144,7 @@ fail:
 	return ret;
 }
 
-void zdma_close(struct zdma *z)
+void udrv_zdma_close(struct udrv_zdma *z)
 {
 	if (!z)
 		return;
@@ -154,13 +154,13 @@ void zdma_close(struct zdma *z)
 	free(z);
 }
 
-struct udrv_device *zdma_device(const struct zdma *z)
+struct udrv_device *udrv_zdma_device(const struct udrv_zdma *z)
 {
 	assert(z);
 	return z->dev;
 }
 
-void zdma_pool(const struct zdma *z, uint64_t *bus, size_t *size)
+void udrv_zdma_pool(const struct udrv_zdma *z, uint64_t *bus, size_t *size)
 {
 	assert(z);
 	if (bus)
@@ -169,24 +169,24 @@ void zdma_pool(const struct zdma *z, uint64_t *bus, size_t *size)
 		*size = z->pool_size;
 }
 
-unsigned int zdma_pending(const struct zdma *z)
+unsigned int udrv_zdma_pending(const struct udrv_zdma *z)
 {
 	assert(z);
 	return z->qlen;
 }
 
-int zdma_fd(const struct zdma *z)
+int udrv_zdma_fd(const struct udrv_zdma *z)
 {
 	assert(z);
 	return udrv_irq_fd(z->irq);
 }
 
-static bool in_pool(const struct zdma *z, uint64_t bus, size_t len)
+static bool in_pool(const struct udrv_zdma *z, uint64_t bus, size_t len)
 {
 	return bus >= z->pool_bus && len <= z->pool_size && bus - z->pool_bus <= z->pool_size - len;
 }
 
-int zdma_submit(struct zdma *z, uint64_t dst, uint64_t src, size_t len, void *cookie)
+int udrv_zdma_submit(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, void *cookie)
 {
 	struct copy *c;
 
@@ -204,19 +204,19 @@ int zdma_submit(struct zdma *z, uint64_t dst, uint64_t src, size_t len, void *co
 	return 0;
 }
 
-int zdma_submit_buf(struct zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
+int udrv_zdma_submit_buf(struct udrv_zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
 		    struct udrv_dma_buf *src, size_t src_off, size_t len, void *cookie)
 {
 	assert(z);
 	if (!dst || !src || dst_off > udrv_dma_size(dst) || len > udrv_dma_size(dst) - dst_off ||
 	    src_off > udrv_dma_size(src) || len > udrv_dma_size(src) - src_off)
 		return -EINVAL;
-	return zdma_submit(z, udrv_dma_bus(dst) + dst_off, udrv_dma_bus(src) + src_off, len,
+	return udrv_zdma_submit(z, udrv_dma_bus(dst) + dst_off, udrv_dma_bus(src) + src_off, len,
 			   cookie);
 }
 
 /* Serve one interrupt: retire the copy in flight, start the next. */
-static int serve(struct zdma *z)
+static int serve(struct udrv_zdma *z)
 {
 	uint32_t isr = udrv_read32(z->r, ZDMA_CH_ISR), err = isr & ZDMA_INT_ERRORS;
 	uint32_t state = udrv_read32(z->r, ZDMA_CH_STATUS) & ZDMA_STATE_MASK;
@@ -227,7 +227,7 @@ static int serve(struct zdma *z)
 	if (z->qlen && ((isr & ZDMA_INT_DMA_DONE) || (err && state != ZDMA_STATE_BUSY))) {
 		struct copy *c = &z->q[z->qhead];
 
-		z->done[(z->dhead + z->dlen++) % ZDMA_QUEUE_MAX] = (struct zdma_done){
+		z->done[(z->dhead + z->dlen++) % ZDMA_QUEUE_MAX] = (struct udrv_zdma_done){
 			.cookie = c->cookie, .status = err ? -EIO : 0, .errors = err, .len = c->len,
 		};
 		z->qhead = (z->qhead + 1) % ZDMA_QUEUE_MAX;
@@ -246,7 +246,7 @@ static int serve(struct zdma *z)
 	return ret;
 }
 
-int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
+int udrv_zdma_wait(struct udrv_zdma *z, uint64_t timeout_ns, struct udrv_zdma_done *done)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 
@@ -264,7 +264,7 @@ int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
 		}
 		if (z->stray) {
 			if (done)
-				*done = (struct zdma_done){ .status = -EIO, .errors = z->stray };
+				*done = (struct udrv_zdma_done){ .status = -EIO, .errors = z->stray };
 			z->stray = 0;
 			return -EIO;
 		}
@@ -283,20 +283,20 @@ int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
 	}
 }
 
-int zdma_copy(struct zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
+int udrv_zdma_copy(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
-	struct zdma_done d;
+	struct udrv_zdma_done d;
 	char mine;
 	int ret;
 
 	assert(z);
-	if ((ret = zdma_submit(z, dst, src, len, &mine)))
+	if ((ret = udrv_zdma_submit(z, dst, src, len, &mine)))
 		return ret;
 	for (;;) {
 		uint64_t now = now_ns();
 
-		ret = zdma_wait(z, deadline == UINT64_MAX ? UINT64_MAX :
+		ret = udrv_zdma_wait(z, deadline == UINT64_MAX ? UINT64_MAX :
 				deadline > now ? deadline - now : 0, &d);
 		if (ret < 0)
 			return ret;
