@@ -28,14 +28,6 @@
 #define TEST_IRQ	0x10000u
 #define MS		1000000ull
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -62,7 +54,7 @@ static int round_driver(uint64_t *samples, size_t *n)
 		return ret;
 	}
 	for (int i = 0; i < WARMUP + PER_ROUND; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = udrv_now_ns();
 
 		udrv_edu_irq_raise(edu, TEST_IRQ);
 		ret = udrv_edu_irq_wait(edu, TEST_IRQ, 1000 * MS, &seen);
@@ -72,7 +64,7 @@ static int round_driver(uint64_t *samples, size_t *n)
 			return -ETIMEDOUT;
 		}
 		if (i >= WARMUP)
-			samples[(*n)++] = now_ns() - t0;
+			samples[(*n)++] = udrv_now_ns() - t0;
 	}
 	udrv_edu_close(edu);
 	return 0;
@@ -99,7 +91,7 @@ static int round_bare(unsigned int uio, uint64_t *samples, size_t *n)
 		ret = -errno;
 	for (int i = 0; !ret && i < WARMUP + PER_ROUND; i++) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t t0 = now_ns();
+		uint64_t t0 = udrv_now_ns();
 		uint32_t st;
 
 		bar[EDU_REG_IRQ_RAISE / 4] = TEST_IRQ;
@@ -114,7 +106,7 @@ static int round_bare(unsigned int uio, uint64_t *samples, size_t *n)
 		if (write(fd, &one, sizeof(one)) != sizeof(one))
 			ret = -errno;
 		if (i >= WARMUP)
-			samples[(*n)++] = now_ns() - t0;
+			samples[(*n)++] = udrv_now_ns() - t0;
 	}
 	munmap((void *)bar, 4096);
 	close(fd);

@@ -20,14 +20,6 @@
 
 #define MS 1000000ull
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -76,7 +68,7 @@ static double queued(struct udrv_zdma *z, struct udrv_dma_buf *d, struct udrv_dm
 		     unsigned int count)
 {
 	unsigned int sent = 0, done = 0;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = udrv_now_ns();
 
 	while (done < count) {
 		while (sent < count && udrv_zdma_pending(z) < ZDMA_QUEUE_MAX)
@@ -88,19 +80,19 @@ static double queued(struct udrv_zdma *z, struct udrv_dma_buf *d, struct udrv_dm
 			return -1;
 		done++;
 	}
-	return (double)len * count / ((double)(now_ns() - t0) / 1e9) / (1 << 20);
+	return (double)len * count / ((double)(udrv_now_ns() - t0) / 1e9) / (1 << 20);
 }
 
 static double cpu_copy(struct udrv_dma_buf *d, struct udrv_dma_buf *s, size_t len,
 		       unsigned int count)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = udrv_now_ns();
 
 	for (unsigned int i = 0; i < count; i++) {
 		memcpy(udrv_dma_cpu(d), udrv_dma_cpu(s), len);
 		__asm__ __volatile__("" ::: "memory");
 	}
-	return (double)len * count / ((double)(now_ns() - t0) / 1e9) / (1 << 20);
+	return (double)len * count / ((double)(udrv_now_ns() - t0) / 1e9) / (1 << 20);
 }
 
 static int bench_zdma(void)
@@ -121,11 +113,11 @@ static int bench_zdma(void)
 		goto out;
 	memset(udrv_dma_cpu(s), 0x5a, 1 << 20);
 	for (int i = 0; i < N; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = udrv_now_ns();
 
 		if ((ret = udrv_zdma_copy(z, udrv_dma_bus(d), udrv_dma_bus(s), 64, 5000 * MS)))
 			goto out;
-		rtt[i] = (int64_t)(now_ns() - t0);
+		rtt[i] = (int64_t)(udrv_now_ns() - t0);
 	}
 	qsort(rtt, N, sizeof(rtt[0]), cmp_i64);
 	printf("{\"bench\": \"zdma_copy\", \"bytes\": 64, \"copies\": %d, \"p50_us\": %.1f, "

@@ -45,14 +45,6 @@ static struct st_channel *chan(struct udrv_bcm2835_systimer *t, unsigned int n)
 	return n == 1 || n == 3 ? &t->ch[n] : NULL;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t udrv_bcm2835_systimer_counter(const struct udrv_bcm2835_systimer *t)
 {
 	uint32_t hi, lo, hi2;
@@ -161,9 +153,7 @@ static int start(struct udrv_bcm2835_systimer *t, unsigned int n, uint32_t us, e
 		return -ERANGE;
 	if ((ret = hw_stop(t, n)))
 		return ret;
-	while ((ret = udrv_irq_wait(c->irq, 0)) == 1)
-		;	/* drop interrupts counted before the stop */
-	if (ret < 0)
+	if ((ret = udrv_irq_flush(c->irq)) < 0)	/* drop those counted before the stop */
 		return ret;
 	due = udrv_bcm2835_systimer_counter(t) + us;
 	while (!set_compare(t, n, due)) {
@@ -176,7 +166,7 @@ static int start(struct udrv_bcm2835_systimer *t, unsigned int n, uint32_t us, e
 	c->interval = us;
 	c->due = due;
 	c->matches = c->skipped = 0;
-	return udrv_irq_unmask(c->irq);
+	return 0;
 }
 
 int udrv_bcm2835_systimer_oneshot(struct udrv_bcm2835_systimer *t, unsigned int channel, uint32_t delay_us)
@@ -255,26 +245,22 @@ int udrv_bcm2835_systimer_wait(struct udrv_bcm2835_systimer *t, unsigned int cha
 			  struct udrv_bcm2835_systimer_tick *tick)
 {
 	struct st_channel *c;
-	uint64_t deadline = UINT64_MAX;
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	int ret;
 
 	assert(t);
 	if (!(c = chan(t, channel)))
 		return -EINVAL;
-	if (timeout_ns != UINT64_MAX)
-		deadline = mono_ns() + timeout_ns;
 	for (;;) {
-		uint64_t left = UINT64_MAX, now;
+		bool last = !udrv_left_ns(deadline);
 
-		if (deadline != UINT64_MAX)
-			left = (now = mono_ns()) < deadline ? deadline - now : 0;
-		ret = udrv_irq_wait(c->irq, left);
+		ret = udrv_irq_wait_until(c->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		ret = udrv_bcm2835_systimer_handle(t, channel, tick);
 		if (ret)
 			return ret;
-		if (!left)
+		if (last)
 			return 0;
 	}
 }

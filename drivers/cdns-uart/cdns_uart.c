@@ -195,9 +195,7 @@ int udrv_cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct udrv
 	udrv_write32(u->r, UART_CR, CR_RUN);
 	udrv_write32(u->r, UART_ISR, UART_IXR_ALL);
 	/* Forget interrupts counted before now; unmask with the causes clear. */
-	while ((ret = udrv_irq_wait(u->irq, 0)) == 1)
-		;
-	if (ret < 0 || (ret = udrv_irq_unmask(u->irq)))
+	if ((ret = udrv_irq_flush(u->irq)) < 0)
 		goto fail;
 	set_ier(u, RX_IRQS);
 	*out = u;

@@ -51,14 +51,6 @@ static int fail(int err, const char *fmt, ...)
 #define rd(edu, off)		udrv_read32((edu)->r, (off))
 #define wr(edu, off, v)		udrv_write32((edu)->r, (off), (v))
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* ---- finding and binding the PCI function through sysfs ---- */
 
 struct fn {
@@ -227,8 +219,7 @@ static int explain_absent(const char *pci_address)
 
 int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
 {
-	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
-	uint64_t left = timeout_ns;
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	uint32_t st;
 	int ret;
 
@@ -245,7 +236,7 @@ int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, 
 			edu->pending &= ~bits;
 			return 1;
 		}
-		ret = udrv_irq_wait(edu->irq, left);
+		ret = udrv_irq_wait_until(edu->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		/* The stub masked the line: acknowledge what we read (the
@@ -256,11 +247,6 @@ int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, 
 		edu->pending |= st;
 		if ((ret = udrv_irq_unmask(edu->irq)) < 0)
 			return ret;
-		if (deadline != UINT64_MAX) {
-			uint64_t t = now_ns();
-
-			left = t >= deadline ? 0 : deadline - t;
-		}
 	}
 }
 
@@ -323,12 +309,9 @@ static int quiesce(struct udrv_edu *edu)
 	wr(edu, EDU_REG_IRQ_ACK, 0xffffffffu);
 	if (!edu->irq)
 		return 0;
-	while ((ret = udrv_irq_wait(edu->irq, 0)) == 1)
-		;
-	if (ret < 0)
-		return ret;
 	edu->pending = 0;
-	return udrv_irq_unmask(edu->irq);
+	ret = udrv_irq_flush(edu->irq);
+	return ret < 0 ? ret : 0;
 }
 
 int udrv_edu_open(const char *pci_address, struct udrv_edu **out)
@@ -371,7 +354,7 @@ int udrv_edu_open(const char *pci_address, struct udrv_edu **out)
 			   udrv_device_pci_address(edu->dev), id);
 		goto err_close;
 	}
-	if ((ret = udrv_edu_liveness(edu, 0x5a5aa5a5u ^ (uint32_t)now_ns()))) {
+	if ((ret = udrv_edu_liveness(edu, 0x5a5aa5a5u ^ (uint32_t)udrv_now_ns()))) {
 		ret = -ENODEV;
 		goto err_close;
 	}

@@ -48,14 +48,6 @@ static int failed(const char *what, int err)
 	return say(1, "%s: %s", what, *udrv_edu_last_error() ? udrv_edu_last_error() : strerror(-err));
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int cmd_info(struct udrv_edu *edu)
 {
 	struct udrv_edu_info i;
@@ -72,14 +64,14 @@ static int cmd_info(struct udrv_edu *edu)
 
 static int cmd_fact(struct udrv_edu *edu, uint32_t n)
 {
-	double t0 = mono();
+	double t0 = (udrv_now_ns() / 1e9);
 	uint32_t r;
 	int ret = udrv_edu_factorial(edu, n, &r, 2000 * MS);
 
 	if (ret)
 		return failed("fact", ret);
 	printf("%u! = %u (by the device, completion interrupt after %.3f ms)\n", n, r,
-	       (mono() - t0) * 1e3);
+	       ((udrv_now_ns() / 1e9) - t0) * 1e3);
 	return 0;
 }
 
@@ -89,7 +81,7 @@ static int cmd_dma(struct udrv_edu *edu, uint32_t size)
 	 * (source, then destination) is never empty so that it gets to. */
 	size_t n = size == 0 || size > 4096 ? 1 : size;
 	struct udrv_dma_buf *buf = NULL;
-	double t0 = mono();
+	double t0 = (udrv_now_ns() / 1e9);
 	uint8_t *p;
 	int ret, rc = 1;
 
@@ -99,7 +91,7 @@ static int cmd_dma(struct udrv_edu *edu, uint32_t size)
 		return say(1, "dma: cannot allocate %zu bytes in the DMA pool: %s", 2 * n,
 			   strerror(-ret));
 	p = udrv_dma_cpu(buf);
-	srand((unsigned int)(mono() * 1e6));
+	srand((unsigned int)((udrv_now_ns() / 1e9) * 1e6));
 	for (size_t i = 0; i < n; i++) {
 		p[i] = (uint8_t)rand();
 		p[n + i] = (uint8_t)~p[i];
@@ -113,7 +105,7 @@ static int cmd_dma(struct udrv_edu *edu, uint32_t size)
 	}
 	printf("dma: %u random bytes RAM 0x%llx -> edu buffer -> RAM 0x%llx in %.1f ms, equal\n",
 	       size, (unsigned long long)udrv_dma_bus(buf), (unsigned long long)udrv_dma_bus(buf) + n,
-	       (mono() - t0) * 1e3);
+	       ((udrv_now_ns() / 1e9) - t0) * 1e3);
 	rc = 0;
 out:
 	if (ret)
@@ -126,7 +118,7 @@ static int cmd_irq(struct udrv_edu *edu, uint32_t count)
 {
 	uint32_t c0, c1, seen;
 	uint64_t missed;
-	double t0 = mono();
+	double t0 = (udrv_now_ns() / 1e9);
 	int ret;
 
 	udrv_edu_irq_stats(edu, &c0, NULL);
@@ -140,7 +132,7 @@ static int cmd_irq(struct udrv_edu *edu, uint32_t count)
 	udrv_edu_irq_stats(edu, &c1, &missed);
 	printf("irq: %u raised, %u seen by the kernel's counter, %llu missed, %.1f us per "
 	       "round trip\n", count, c1 - c0, (unsigned long long)missed,
-	       (mono() - t0) * 1e6 / count);
+	       ((udrv_now_ns() / 1e9) - t0) * 1e6 / count);
 	return c1 - c0 == count && !missed ? 0 : 1;
 }
 

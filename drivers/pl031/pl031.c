@@ -181,19 +181,6 @@ static void quiet(struct udrv_pl031 *rtc)
 	rtc->armed = 0;
 }
 
-/* Consume events already delivered; the cause is cleared, so unmask after. */
-static int drain(struct udrv_pl031 *rtc)
-{
-	int ret, seen = 0;
-
-	while ((ret = udrv_irq_wait(rtc->irq, 0)) == 1)
-		seen = 1;
-	if (ret < 0)
-		return ret;
-	ret = udrv_irq_unmask(rtc->irq);
-	return ret < 0 ? ret : seen;
-}
-
 int udrv_pl031_open(const char *name, struct udrv_pl031 **out)
 {
 	struct udrv_pl031 *rtc;
@@ -224,7 +211,7 @@ int udrv_pl031_open(const char *name, struct udrv_pl031 **out)
 	if (!(rd(rtc, PL031_RTCCR) & PL031_RTCCR_START))
 		wr(rtc, PL031_RTCCR, PL031_RTCCR_START);
 	quiet(rtc);
-	ret = drain(rtc);
+	ret = udrv_irq_flush(rtc->irq);
 	if (ret < 0) {
 		ret = fail(ret, "%s: cannot unmask its interrupt", udrv_device_name(rtc->dev));
 		goto err_close;
@@ -244,7 +231,7 @@ void udrv_pl031_close(struct udrv_pl031 *rtc)
 	if (!rtc)
 		return;
 	quiet(rtc);
-	drain(rtc);
+	udrv_irq_flush(rtc->irq);
 	udrv_device_close(rtc->dev);
 	free(rtc);
 }
@@ -292,7 +279,7 @@ int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 	 * device. A match of the old value between the clear and the new
 	 * RTCMR is caught in udrv_pl031_alarm_wait() by its time. */
 	quiet(rtc);
-	if ((ret = drain(rtc)) < 0)
+	if ((ret = udrv_irq_flush(rtc->irq)) < 0)
 		return ret;
 	wr(rtc, PL031_RTCMR, when);
 	wr(rtc, PL031_RTCIMSC, PL031_INT_ALARM);
@@ -321,17 +308,9 @@ int udrv_pl031_alarm_in(struct udrv_pl031 *rtc, uint32_t seconds)
 	return udrv_pl031_alarm_at(rtc, rd(rtc, PL031_RTCDR) + seconds);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns)
 {
-	uint64_t deadline, left = timeout_ns;
+	uint64_t deadline;
 	int ret;
 
 	assert(rtc);
@@ -339,7 +318,7 @@ int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns)
 		return -ENOENT;
 	deadline = udrv_deadline_ns(timeout_ns);
 	for (;;) {
-		ret = udrv_irq_wait(rtc->irq, left);
+		ret = udrv_irq_wait_until(rtc->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		/* The line is masked by the stub. Ours if the match is raw
@@ -354,13 +333,8 @@ int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns)
 		wr(rtc, PL031_RTCICR, PL031_INT_ALARM);
 		if ((ret = udrv_irq_unmask(rtc->irq)) < 0)
 			return ret;
-		if (deadline != UINT64_MAX) {
-			uint64_t t = now_ns();
-
-			if (t >= deadline)
-				return 0;
-			left = deadline - t;
-		}
+		if (!udrv_left_ns(deadline))
+			return 0;
 	}
 }
 
@@ -372,7 +346,7 @@ int udrv_pl031_alarm_cancel(struct udrv_pl031 *rtc)
 	fired = rtc->armed && (rd(rtc, PL031_RTCRIS) & PL031_INT_ALARM) &&
 		(int32_t)(rd(rtc, PL031_RTCDR) - rtc->when) >= 0;
 	quiet(rtc);
-	int ret = drain(rtc);
+	int ret = udrv_irq_flush(rtc->irq);
 
 	if (ret < 0)
 		return ret;

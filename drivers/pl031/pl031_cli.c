@@ -49,14 +49,6 @@ static void print_time(const char *label, uint32_t t)
 	printf("%s%" PRIu32 " (%s)\n", label, t, buf);
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -119,7 +111,7 @@ int main(int argc, char **argv)
 		udrv_pl031_time(rtc, &t);
 		print_time("now: ", t);
 	} else {
-		double t0 = mono();
+		double t0 = (udrv_now_ns() / 1e9);
 
 		ret = udrv_pl031_alarm_in(rtc, arg);
 		if (ret) {
@@ -130,7 +122,7 @@ int main(int argc, char **argv)
 		ret = udrv_pl031_alarm_wait(rtc, (uint64_t)(arg + 2) * 1000000000u);
 		if (ret == 1) {
 			udrv_pl031_time(rtc, &t);
-			printf("alarm fired after %.3f s (interrupt via /dev/uio%u)\n", mono() - t0,
+			printf("alarm fired after %.3f s (interrupt via /dev/uio%u)\n", (udrv_now_ns() / 1e9) - t0,
 			       udrv_device_uio(udrv_pl031_device(rtc)));
 			print_time("clock: ", t);
 		} else {

@@ -36,14 +36,6 @@ struct udrv_ttc {
 	uint64_t expired;	/* expiries accounted for since start */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Stop, disable and clear: afterwards the line is low. */
 static void hw_stop(struct udrv_ttc *t)
 {
@@ -195,19 +187,15 @@ static int start(struct udrv_ttc *t, double ticks, enum ttc_mode mode)
 	hw_stop(t);
 	/* Drop interrupts the kernel counted before now, then unmask with the
 	 * status already cleared by hw_stop(). */
-	while ((ret = udrv_irq_wait(t->irq, 0)) == 1)
-		;
-	if (ret < 0)
+	if ((ret = udrv_irq_flush(t->irq)) < 0)
 		return ret;
 	udrv_write32(t->r, TTC_CLK_CTRL(t->n), clk);
 	udrv_write32(t->r, TTC_INTERVAL(t->n), (uint32_t)(counts - 1));
 	udrv_write32(t->r, TTC_IER(t->n), TTC_IXR_INTERVAL);
-	if ((ret = udrv_irq_unmask(t->irq)))
-		return ret;
 	t->period_ns = (double)(counts << shift) * 1e9 / t->clk_hz;
 	t->expired = 0;
 	t->mode = mode;
-	t->start_ns = now_ns();
+	t->start_ns = udrv_now_ns();
 	udrv_write32(t->r, TTC_CNT_CTRL(t->n), TTC_CNT_INTERVAL | TTC_CNT_RST | TTC_CNT_WAVE_DIS);
 	return 0;
 }
@@ -241,25 +229,22 @@ int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event
 
 	assert(t);
 	for (;;) {
-		uint64_t now = now_ns(), left = 0, n = 1;
+		uint64_t now, n = 1;
+		bool last = !udrv_left_ns(deadline);
 		uint32_t isr;
 		int ret;
 
-		if (deadline == UINT64_MAX)
-			left = UINT64_MAX;
-		else if (deadline > now)
-			left = deadline - now;
-		ret = udrv_irq_wait(t->irq, left);
+		ret = udrv_irq_wait_until(t->irq, deadline);
 		if (ret <= 0)
 			return ret;
-		now = now_ns();
+		now = udrv_now_ns();
 		isr = udrv_read32(t->r, TTC_ISR(t->n));
 		if (t->mode == TTC_ONESHOT && (isr & TTC_IXR_INTERVAL))
 			hw_stop(t);
 		if ((ret = udrv_irq_unmask(t->irq)))
 			return ret;
 		if (!(isr & TTC_IXR_INTERVAL)) {
-			if (!left)
+			if (last)
 				return 0;
 			continue;
 		}

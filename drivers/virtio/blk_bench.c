@@ -7,14 +7,6 @@
 
 #include "blk_bench.h"
 
-double udrv_blk_bench_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -39,7 +31,7 @@ int udrv_blk_bench_run(struct udrv_virtio_blk *blk, const struct udrv_blk_bench 
 	if ((ret = udrv_virtio_blk_dma_alloc(blk, (size_t)b->qd * b->io_bytes, &buf)))
 		return ret;
 	r->ios = 0;
-	t0 = udrv_blk_bench_now();
+	t0 = (udrv_now_ns() / 1e9);
 	end = t0 + b->seconds;
 	for (unsigned int i = 0; i < b->qd && !ret; i++) {
 		uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
@@ -53,7 +45,7 @@ int udrv_blk_bench_run(struct udrv_virtio_blk *blk, const struct udrv_blk_bench 
 			ret = n;
 			break;
 		}
-		bool more = udrv_blk_bench_now() < end;
+		bool more = (udrv_now_ns() / 1e9) < end;
 
 		for (int i = 0; i < n && !ret; i++) {
 			uintptr_t k = (uintptr_t)done[i].tag - 1;
@@ -67,7 +59,7 @@ int udrv_blk_bench_run(struct udrv_virtio_blk *blk, const struct udrv_blk_bench 
 							(size_t)k * b->io_bytes, done[i].tag);
 		}
 	}
-	r->seconds = udrv_blk_bench_now() - t0;
+	r->seconds = (udrv_now_ns() / 1e9) - t0;
 	r->iops = (double)r->ios / r->seconds;
 	r->mib_s = r->iops * b->io_bytes / (1024.0 * 1024.0);
 	r->irqs = udrv_virtio_dev_irq_count(udrv_virtio_blk_virtio(blk)) - irqs0;

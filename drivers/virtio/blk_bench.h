@@ -34,7 +34,5 @@ struct udrv_blk_bench_result {
  */
 int udrv_blk_bench_run(struct udrv_virtio_blk *blk, const struct udrv_blk_bench *b, struct udrv_blk_bench_result *r);
 
-/** udrv_blk_bench_now() - CLOCK_MONOTONIC in seconds. */
-double udrv_blk_bench_now(void);
 
 #endif /* UDRV_BLK_BENCH_H */

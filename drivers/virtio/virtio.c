@@ -363,25 +363,16 @@ uint64_t udrv_virtio_dev_irq_count(const struct udrv_virtio_dev *vd)
 	return vd->irqs;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint64_t timeout_ns)
 {
-	uint64_t deadline, t;
+	uint64_t deadline;
 	unsigned int spins = 0;
 	int ret;
 
 	assert(vd && vq);
 	if (udrv_virtq_pending(vq))
 		return 0;
-	t = now_ns();
-	deadline = timeout_ns > UINT64_MAX - t ? UINT64_MAX : t + timeout_ns;
+	deadline = udrv_deadline_ns(timeout_ns);
 	for (;;) {
 		if (vd->polled) {
 			if (udrv_virtq_pending(vq))
@@ -389,10 +380,7 @@ int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint
 			if (++spins % 1024)
 				continue;
 		} else {
-			uint64_t left = deadline == UINT64_MAX ? UINT64_MAX :
-					deadline > t ? deadline - t : 0;
-
-			ret = udrv_irq_wait(vd->irq, left);
+			ret = udrv_irq_wait_until(vd->irq, deadline);
 			if (ret < 0)
 				return udrv_virtio__fail(ret, "%s: waiting for the interrupt: %s",
 						    udrv_device_name(vd->udev), strerror(-ret));
@@ -414,8 +402,7 @@ int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint
 		}
 		if ((ret = check_status(vd)))
 			return ret;
-		t = now_ns();
-		if (t >= deadline)
+		if (!udrv_left_ns(deadline))
 			return udrv_virtio__fail(-ETIMEDOUT, "%s: queue %u: no buffer used in %llu ms",
 					    udrv_device_name(vd->udev), vq->index,
 					    (unsigned long long)(timeout_ns / 1000000));

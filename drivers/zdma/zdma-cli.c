@@ -49,14 +49,6 @@ static int parse_size(const char *s, unsigned long long max, unsigned long long 
 	return cli_bad_number("udrv-zdma", "number", s, 1, max);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -107,12 +99,12 @@ int main(int argc, char **argv)
 	}
 	unsigned char *s = udrv_dma_cpu(src), *d = udrv_dma_cpu(dst);
 
-	srand((unsigned int)now_ns());
+	srand((unsigned int)udrv_now_ns());
 	for (size_t i = 0; i < size; i++) {
 		s[i] = (unsigned char)rand();
 		d[i] = (unsigned char)~s[i];
 	}
-	t0 = now_ns();
+	t0 = udrv_now_ns();
 	while (finished < count) {
 		struct udrv_zdma_done done;
 
@@ -135,7 +127,7 @@ int main(int argc, char **argv)
 		}
 		finished++;
 	}
-	t1 = now_ns();
+	t1 = udrv_now_ns();
 	ret = memcmp(s, d, size);
 	if (ret) {
 		fprintf(stderr, "udrv-zdma: data mismatch after %llu copies of %llu bytes\n", count, size);

@@ -39,40 +39,6 @@ struct udrv_zdma {
 	uint32_t stray;			/* error bits with no copy in flight */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* The pool map's bus address: /sys/class/uio/uioN/maps/mapR/addr, R being
- * the map after the register regions (kernel/udrv_uio.h). */
-static int pool_bus(struct udrv_zdma *z)
-{
-	const char *root = getenv("UDRV_ROOT");
-	char path[256], name[16] = "";
-	unsigned long long addr;
-	unsigned int map = udrv_device_num_regions(z->dev);
-	FILE *f;
-	int ok;
-
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/sys/class/uio/uio%u/maps/map%u/%s",
-			 root ? root : "", udrv_device_uio(z->dev), map, i ? "addr" : "name");
-		f = fopen(path, "re");
-		if (!f)
-			return -errno;
-		ok = i ? fscanf(f, "%llx", &addr) == 1 : fscanf(f, "%15s", name) == 1;
-		fclose(f);
-		if (!ok || (!i && strcmp(name, "dma")))
-			return -ENXIO;
-	}
-	z->pool_bus = addr;
-	return 0;
-}
-
 static void hw_start(struct udrv_zdma *z, const struct copy *c)
 {
 	volatile void *r = z->r;
@@ -117,7 +83,7 @@ int udrv_zdma_open(const char *name, struct udrv_zdma **out)
 		ret = -ENXIO;
 		goto fail;
 	}
-	if ((ret = pool_bus(z)))
+	if ((ret = udrv_device_dma_pool_bus(z->dev, &z->pool_bus)))
 		goto fail;
 	z->r = udrv_region_base(reg);
 	if ((udrv_read32(z->r, ZDMA_CH_STATUS) & ZDMA_STATE_MASK) == ZDMA_STATE_BUSY) {
@@ -131,9 +97,7 @@ int udrv_zdma_open(const char *name, struct udrv_zdma **out)
 	udrv_write32(z->r, ZDMA_CH_DATA_ATTR, v | ZDMA_DATA_ARBURST_INCR | ZDMA_DATA_AWBURST_INCR);
 	udrv_write32(z->r, ZDMA_CH_TOTAL_BYTE, udrv_read32(z->r, ZDMA_CH_TOTAL_BYTE));
 	/* Forget interrupts the kernel counted before, unmask with the status clear. */
-	while ((ret = udrv_irq_wait(z->irq, 0)) == 1)
-		;
-	if (ret < 0 || (ret = udrv_irq_unmask(z->irq)))
+	if ((ret = udrv_irq_flush(z->irq)) < 0)
 		goto fail;
 	udrv_write32(z->r, ZDMA_CH_IEN, ZDMA_INT_DMA_DONE | ZDMA_INT_ERRORS);
 	*out = z;
@@ -252,7 +216,7 @@ int udrv_zdma_wait(struct udrv_zdma *z, uint64_t timeout_ns, struct udrv_zdma_do
 
 	assert(z);
 	for (;;) {
-		uint64_t now, left = 0;
+		bool last;
 		int ret;
 
 		if (z->dlen) {
@@ -268,17 +232,13 @@ int udrv_zdma_wait(struct udrv_zdma *z, uint64_t timeout_ns, struct udrv_zdma_do
 			z->stray = 0;
 			return -EIO;
 		}
-		now = now_ns();
-		if (deadline == UINT64_MAX)
-			left = UINT64_MAX;
-		else if (deadline > now)
-			left = deadline - now;
-		ret = udrv_irq_wait(z->irq, left);
+		last = !udrv_left_ns(deadline);
+		ret = udrv_irq_wait_until(z->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		if ((ret = serve(z)))
 			return ret;
-		if (!left && !z->dlen && !z->stray)
+		if (last && !z->dlen && !z->stray)
 			return 0;
 	}
 }
@@ -294,10 +254,7 @@ int udrv_zdma_copy(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, 
 	if ((ret = udrv_zdma_submit(z, dst, src, len, &mine)))
 		return ret;
 	for (;;) {
-		uint64_t now = now_ns();
-
-		ret = udrv_zdma_wait(z, deadline == UINT64_MAX ? UINT64_MAX :
-				deadline > now ? deadline - now : 0, &d);
+		ret = udrv_zdma_wait(z, udrv_left_ns(deadline), &d);
 		if (ret < 0)
 			return ret;
 		if (ret == 0)

@@ -806,6 +806,23 @@ UDRV_API int udrv_irq_mask(struct udrv_irq *irq);
 UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns);
 
 /**
+ * udrv_irq_wait_until() - udrv_irq_wait() with an absolute deadline in
+ * udrv_now_ns() time (UINT64_MAX: never; a deadline already past: just
+ * check). For loops that wait again after a spurious or foreign event: they
+ * keep one deadline instead of recomputing the time left. Same returns.
+ */
+UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline_ns);
+
+/**
+ * udrv_irq_flush() - consume every event already counted, then unmask: the
+ * step after the caller has cleared (and usually disabled) the interrupt's
+ * cause at the device, so that only interrupts raised from now on are seen.
+ * Returns 1 if events were pending, 0 if none, or the -errno of
+ * udrv_irq_wait() / udrv_irq_unmask() (the line then stays masked).
+ */
+UDRV_API int udrv_irq_flush(struct udrv_irq *irq);
+
+/**
  * udrv_irq_fd() - the fd to poll for POLLIN in the caller's own loop; when
  * readable, call udrv_irq_wait(irq, 0) to consume the event. Borrowed: owned
  * by @irq, never closed by the caller, valid until the device is closed.
@@ -834,6 +851,14 @@ UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq);
  * region. `udrv bind DEV --pool SIZE` gives a device one at run time.
  */
 UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev);
+
+/**
+ * udrv_device_dma_pool_bus() - the bus address of the pool's first byte
+ * (what the device must be given; an IOVA behind an IOMMU) in @bus.
+ * Returns 0, or -ENXIO if the device has no pool. For programming a DMA
+ * engine with ranges of the pool; buffers have udrv_dma_bus().
+ */
+UDRV_API int udrv_device_dma_pool_bus(const struct udrv_device *dev, uint64_t *bus);
 
 /**
  * udrv_dma_alloc() - allocate @size bytes aligned to @align (a power of two;
