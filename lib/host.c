@@ -108,7 +108,7 @@ static int probe_cb(const struct udrv__entry *e, void *data)
 	if (!drv)
 		return 0;
 	b.drv = drv;
-	ret = udrv__open_entry(e, &b.dev);
+	ret = udrv__open_entry(e, false, &b.dev);
 	if (ret) {
 		udrv__log(UDRV_LOG_ERR, "%s: cannot open %s: %s", drv->name ? drv->name : "?",
 			  e->nodes[0].name, strerror(-ret));

@@ -78,10 +78,8 @@ int udrv_ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struc
 	if (!t)
 		return -ENOMEM;
 	t->n = counter;
-	udrv_set_open_shared(true);
-	ret = name ? udrv_device_open(name, &t->dev) :
-		     udrv_device_open_dt_compatible("cdns,ttc", 0, &t->dev);
-	udrv_set_open_shared(false);
+	ret = udrv_device_open_with(&(struct udrv_open_opts){
+		.name = name, .compatible = name ? NULL : "cdns,ttc", .shared = true }, &t->dev);
 	if (ret || (ret = claim_counter(t)))
 		goto fail;
 	if ((ret = udrv_device_region(t->dev, 0, TTC_EVT(2) + 4, &reg)) ||

@@ -45,7 +45,7 @@ struct udrv_ttc_event {
  * counter's input clock; 0 reads it from the node's "clock-frequency"
  * property. The counter is stopped and its interrupt disabled and cleared.
  * The caller owns *@out and frees it with udrv_ttc_close(). The device is opened
- * shared (the thread's udrv_set_open_shared() is false afterwards) and the
+ * shared (udrv_open_opts.shared) and the
  * counter claimed, so handles on different counters of one TTC coexist, in
  * any processes.
  * Errors: -EINVAL @out NULL or @counter > 2; -EBUSY another handle holds

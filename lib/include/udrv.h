@@ -188,8 +188,8 @@ UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
  * /dev/uioN, exclusive by default, so that a second driver opening a device
  * another one holds (in this or another process) fails with -EBUSY, naming
  * the node, instead of both programming it. A thread that means to share a
- * device (a monitor, a second driver that coordinates with the first) calls
- * udrv_set_open_shared(true) before opening: shared opens coexist with each
+ * device (a monitor, a second driver that coordinates with the first) opens
+ * it with udrv_device_open_with() and .shared = true: shared opens coexist with each
  * other, never with an exclusive one, and have no DMA allocator
  * (udrv_dma_alloc() fails with -EPERM). The lock goes with the last fd
  * (close, exit, or the process killed). Processes that open /dev/uioN
@@ -197,10 +197,31 @@ UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
  */
 
 /**
- * udrv_set_open_shared() - whether the devices this thread opens from now on
- * are opened shared (true) or exclusive (false, the default).
+ * struct udrv_open_opts - what udrv_device_open_with() opens, and how.
+ * Set exactly one of @name, @dt_path, @compatible (with @index),
+ * @pci_address, @pci_vendor (with @pci_device and @index); they mean what
+ * the udrv_device_open*() call of the same name takes. @shared: take the
+ * shared lock instead of the exclusive one (see above). Zero-initialise the
+ * struct so that fields added later keep their defaults. Read during the
+ * call only; the caller keeps ownership of it and of its strings.
  */
-UDRV_API void udrv_set_open_shared(bool shared);
+struct udrv_open_opts {
+	const char *name;
+	const char *dt_path;
+	const char *compatible;
+	const char *pci_address;
+	uint16_t pci_vendor, pci_device;
+	unsigned int index;
+	bool shared;
+};
+
+/**
+ * udrv_device_open_with() - open the device @opts selects, with @opts's
+ * options. The caller owns *@out and frees it with udrv_device_close().
+ * Errors: -EINVAL @opts or @out NULL, or not exactly one selector set;
+ * otherwise those of the udrv_device_open*() call for that selector.
+ */
+UDRV_API int udrv_device_open_with(const struct udrv_open_opts *opts, struct udrv_device **out);
 
 /**
  * udrv_device_open() - open the device whose (first) UIO node is named
@@ -214,7 +235,7 @@ UDRV_API void udrv_set_open_shared(bool shared);
  * device; -ENODEV it changed under the open twice (UIO numbers are reused:
  * after opening, each node is checked against sysfs, its dev_t, name and
  * parent, and on a mismatch the device is looked for once more);
- * -EBUSY another open holds it (see udrv_set_open_shared());
+ * -EBUSY another open holds it (see udrv_device_open_with());
  * -EINVAL a malformed sysfs attribute (named in the log);
  * -ENOENT a missing attribute (named); -errno from open/mmap (e.g. -EACCES).
  */

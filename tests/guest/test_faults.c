@@ -454,19 +454,19 @@ static void test_second_opener(void **state)
 	udrv_device_close(dev);
 
 	/* both ask to share: both get it */
-	udrv_set_open_shared(true);
-	assert_int_equal(udrv_device_open("pl031", &dev), 0);
+	assert_int_equal(udrv_device_open_with(&(struct udrv_open_opts){ .name = "pl031",
+		.shared = true }, &dev), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct udrv_device *d2;
 
-		_exit(udrv_device_open("pl031", &d2) == 0 ? 0 : 1);
+		_exit(udrv_device_open_with(&(struct udrv_open_opts){ .name = "pl031",
+			.shared = true }, &d2) == 0 ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	udrv_device_close(dev);
-	udrv_set_open_shared(false);
 }
 
 static void test_fresh_pool_zeroed(void **state)
