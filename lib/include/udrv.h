@@ -1271,6 +1271,11 @@ struct udrv_pci_id {
  *               @loop; store any state in *@priv. Return 0 or -errno. The
  *               host owns @dev and keeps it open until after remove.
  * @remove:      undo probe (may be NULL); remove what it added to @loop.
+ *               Called when the host is freed, and when the loop finds the
+ *               device removed (after the IRQ callback got -ENODEV); the
+ *               host then drops the device's IRQ sources left in the loop
+ *               and closes it. A probe that fails has its device's IRQ
+ *               sources dropped and the device closed; remove is not called.
  */
 struct udrv_driver {
 	const char *name;
