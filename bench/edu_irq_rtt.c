@@ -28,14 +28,6 @@
 #define TEST_IRQ	0x10000u
 #define MS		1000000ull
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -53,28 +45,28 @@ static double pct(uint64_t *v, size_t n, double p)
 /* One round through the driver; samples appended at *n. */
 static int round_driver(uint64_t *samples, size_t *n)
 {
-	struct edu *edu;
+	struct udrv_edu *edu;
 	uint32_t seen;
 	int ret;
 
-	if ((ret = edu_open(NULL, &edu))) {
-		fprintf(stderr, "edu-irq-rtt: %s\n", edu_last_error());
+	if ((ret = udrv_edu_open(NULL, &edu))) {
+		fprintf(stderr, "edu-irq-rtt: %s\n", udrv_edu_last_error());
 		return ret;
 	}
 	for (int i = 0; i < WARMUP + PER_ROUND; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = udrv_now_ns();
 
-		edu_irq_raise(edu, TEST_IRQ);
-		ret = edu_irq_wait(edu, TEST_IRQ, 1000 * MS, &seen);
+		udrv_edu_irq_raise(edu, TEST_IRQ);
+		ret = udrv_edu_irq_wait(edu, TEST_IRQ, 1000 * MS, &seen);
 		if (ret != 1) {
 			fprintf(stderr, "edu-irq-rtt: driver: interrupt %d lost\n", i);
-			edu_close(edu);
+			udrv_edu_close(edu);
 			return -ETIMEDOUT;
 		}
 		if (i >= WARMUP)
-			samples[(*n)++] = now_ns() - t0;
+			samples[(*n)++] = udrv_now_ns() - t0;
 	}
-	edu_close(edu);
+	udrv_edu_close(edu);
 	return 0;
 }
 
@@ -99,7 +91,7 @@ static int round_bare(unsigned int uio, uint64_t *samples, size_t *n)
 		ret = -errno;
 	for (int i = 0; !ret && i < WARMUP + PER_ROUND; i++) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t t0 = now_ns();
+		uint64_t t0 = udrv_now_ns();
 		uint32_t st;
 
 		bar[EDU_REG_IRQ_RAISE / 4] = TEST_IRQ;
@@ -114,7 +106,7 @@ static int round_bare(unsigned int uio, uint64_t *samples, size_t *n)
 		if (write(fd, &one, sizeof(one)) != sizeof(one))
 			ret = -errno;
 		if (i >= WARMUP)
-			samples[(*n)++] = now_ns() - t0;
+			samples[(*n)++] = udrv_now_ns() - t0;
 	}
 	munmap((void *)bar, 4096);
 	close(fd);
@@ -125,8 +117,8 @@ int main(int argc, char **argv)
 {
 	static uint64_t drv[ROUNDS * PER_ROUND], bare[ROUNDS * PER_ROUND];
 	size_t nd = 0, nb = 0;
-	struct edu_info info;
-	struct edu *edu;
+	struct udrv_edu_info info;
+	struct udrv_edu *edu;
 	double d50, d99, b50, b99;
 
 	if (argc != 2) {
@@ -135,12 +127,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "virt") && strcmp(argv[1], "virt32"))
 		return 0;
-	if (edu_bind(NULL) || edu_open(NULL, &edu)) {
-		fprintf(stderr, "edu-irq-rtt: %s\n", edu_last_error());
+	if (udrv_edu_bind(NULL) || udrv_edu_open(NULL, &edu)) {
+		fprintf(stderr, "edu-irq-rtt: %s\n", udrv_edu_last_error());
 		return 1;
 	}
-	edu_info(edu, &info);
-	edu_close(edu);
+	udrv_edu_info(edu, &info);
+	udrv_edu_close(edu);
 	for (int r = 0; r < ROUNDS; r++) {
 		if (round_driver(drv, &nd) || round_bare(info.uio, bare, &nb)) {
 			fprintf(stderr, "edu-irq-rtt: round %d failed\n", r);

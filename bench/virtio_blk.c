@@ -32,7 +32,7 @@
 
 struct test {
 	const char *name, *metric;
-	struct blk_bench b;
+	struct udrv_blk_bench b;
 };
 
 static uint64_t xorshift(uint64_t *s)
@@ -43,8 +43,8 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-/* The same loop as blk_bench_run(), through the kernel's block layer. */
-static int kernel_run(int fd, uint64_t bytes, const struct blk_bench *b, struct blk_bench_result *r)
+/* The same loop as udrv_blk_bench_run(), through the kernel's block layer. */
+static int kernel_run(int fd, uint64_t bytes, const struct udrv_blk_bench *b, struct udrv_blk_bench_result *r)
 {
 	uint64_t slots = bytes / b->io_bytes, next = 0, seed = 88172645463325252ull;
 	struct iocb cbs[MAX_QD], *list[MAX_QD];
@@ -59,10 +59,10 @@ static int kernel_run(int fd, uint64_t bytes, const struct blk_bench *b, struct 
 		return -EINVAL;
 	r->ios = 0;
 	r->irqs = 0;
-	t0 = blk_bench_now();
+	t0 = (udrv_now_ns() / 1e9);
 	end = t0 + b->seconds;
 	if (b->qd == 1) {
-		while (blk_bench_now() < end) {
+		while ((udrv_now_ns() / 1e9) < end) {
 			uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
 
 			if (pread(fd, buf, b->io_bytes, (off_t)(s * b->io_bytes)) != (ssize_t)b->io_bytes) {
@@ -107,7 +107,7 @@ static int kernel_run(int fd, uint64_t bytes, const struct blk_bench *b, struct 
 				if (ev[i].res != (int64_t)b->io_bytes)
 					ret = -EIO;
 				r->ios++;
-				if (blk_bench_now() < end) {
+				if ((udrv_now_ns() / 1e9) < end) {
 					uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
 
 					cb->aio_offset = (int64_t)(s * b->io_bytes);
@@ -123,7 +123,7 @@ static int kernel_run(int fd, uint64_t bytes, const struct blk_bench *b, struct 
 		}
 		syscall(SYS_io_destroy, ctx);
 	}
-	r->seconds = blk_bench_now() - t0;
+	r->seconds = (udrv_now_ns() / 1e9) - t0;
 	r->iops = (double)r->ios / r->seconds;
 	r->mib_s = r->iops * b->io_bytes / (1024.0 * 1024.0);
 	free(buf);
@@ -131,8 +131,8 @@ static int kernel_run(int fd, uint64_t bytes, const struct blk_bench *b, struct 
 }
 
 /* Fold one run into a sum and recompute the rates. */
-static void accumulate(struct blk_bench_result *sum, const struct blk_bench_result *run,
-		       const struct blk_bench *b)
+static void accumulate(struct udrv_blk_bench_result *sum, const struct udrv_blk_bench_result *run,
+		       const struct udrv_blk_bench *b)
 {
 	sum->ios += run->ios;
 	sum->seconds += run->seconds;
@@ -141,8 +141,8 @@ static void accumulate(struct blk_bench_result *sum, const struct blk_bench_resu
 	sum->mib_s = sum->iops * b->io_bytes / (1024.0 * 1024.0);
 }
 
-static void print_result(const char *test, const char *driver, const struct blk_bench *b,
-			 const struct blk_bench_result *r)
+static void print_result(const char *test, const char *driver, const struct udrv_blk_bench *b,
+			 const struct udrv_blk_bench_result *r)
 {
 	printf("{\"bench\": \"virtio-blk\", \"test\": \"%s\", \"driver\": \"%s\", \"io_bytes\": %u, "
 	       "\"queue_depth\": %u, \"ios\": %llu, \"seconds\": %.3f, \"iops\": %.1f, "
@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 		{ "randread-4k-qd32", "iops", { true, 4096, 32, seconds } },
 		{ "seqread-1m-qd1", "mib_s", { false, 1u << 20, 1, seconds } },
 	};
-	struct virtio_blk *blk;
+	struct udrv_virtio_blk *blk;
 	uint64_t bytes;
 	int fd, ret, rc = 0;
 
@@ -175,28 +175,28 @@ int main(int argc, char **argv)
 		fprintf(stderr, "virtio-blk: %s: %s\n", KERNEL_DISK, strerror(errno));
 		return 1;
 	}
-	if ((ret = virtio_blk_open(NULL, NULL, &blk))) {
-		fprintf(stderr, "virtio-blk: %s\n", virtio_last_error());
+	if ((ret = udrv_virtio_blk_open(NULL, NULL, &blk))) {
+		fprintf(stderr, "virtio-blk: %s\n", udrv_virtio_last_error());
 		close(fd);
 		return 1;
 	}
 	for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]) && !rc; t++) {
 		const struct test *T = &tests[t];
-		struct blk_bench_result k = { 0 }, irq = { 0 }, poll = { 0 };
-		struct blk_bench b = T->b;
+		struct udrv_blk_bench_result k = { 0 }, irq = { 0 }, poll = { 0 };
+		struct udrv_blk_bench b = T->b;
 
 		/* Rounds alternate the drivers so that each sees the same machine. */
 		b.seconds /= ROUNDS;
 		for (int round = 0; round < ROUNDS && !rc; round++) {
-			struct blk_bench_result rk = { 0 }, ri = { 0 }, rp = { 0 };
+			struct udrv_blk_bench_result rk = { 0 }, ri = { 0 }, rp = { 0 };
 
 			if ((ret = kernel_run(fd, bytes, &b, &rk)) ||
-			    (ret = virtio_blk_set_polled(blk, false)) ||
-			    (ret = blk_bench_run(blk, &b, &ri)) ||
-			    (ret = virtio_blk_set_polled(blk, true)) ||
-			    (ret = blk_bench_run(blk, &b, &rp))) {
+			    (ret = udrv_virtio_blk_set_polled(blk, false)) ||
+			    (ret = udrv_blk_bench_run(blk, &b, &ri)) ||
+			    (ret = udrv_virtio_blk_set_polled(blk, true)) ||
+			    (ret = udrv_blk_bench_run(blk, &b, &rp))) {
 				fprintf(stderr, "virtio-blk: %s: %s\n", T->name,
-					*virtio_last_error() ? virtio_last_error() : strerror(-ret));
+					*udrv_virtio_last_error() ? udrv_virtio_last_error() : strerror(-ret));
 				rc = 1;
 			}
 			accumulate(&k, &rk, &b);
@@ -218,7 +218,7 @@ int main(int argc, char **argv)
 		       T->name, T->metric, kv, iv, pv, kv > 0 ? iv / kv : 0, kv > 0 ? pv / kv : 0);
 		fflush(stdout);
 	}
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 	close(fd);
 	return rc;
 }

@@ -4,7 +4,7 @@
  * on QEMU's xlnx-zcu102. Prints one JSON object per line:
  *   ttc_wakeup      lateness of 1000 wakeups at 1 kHz (p50/p99/max, us) and
  *                   the expiries merged because a wakeup came a period late
- *   zdma_copy       one copy at a time, submit to completion interrupt (us)
+ *   udrv_zdma_copy       one copy at a time, submit to completion interrupt (us)
  *   zdma_throughput 4 KiB and 1 MiB copies queued back to back, MiB/s,
  *                   beside the CPU's memcpy between the same pool buffers
  * Other boards print nothing.
@@ -19,14 +19,6 @@
 #include "zdma.h"
 
 #define MS 1000000ull
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -45,15 +37,15 @@ static int bench_ttc(void)
 	enum { N = 1000 };
 	static int64_t late[N];
 	uint64_t merged = 0;
-	struct ttc *t = NULL;
+	struct udrv_ttc *t = NULL;
 	int ret;
 
-	if ((ret = ttc_open(NULL, 0, 0, &t)) || (ret = ttc_start_periodic(t, 1000)))
+	if ((ret = udrv_ttc_open(NULL, 0, 0, &t)) || (ret = udrv_ttc_start_periodic(t, 1000)))
 		goto out;
 	for (int i = 0; i < N; i++) {
-		struct ttc_event ev;
+		struct udrv_ttc_event ev;
 
-		if ((ret = ttc_wait(t, 1000 * MS, &ev)) <= 0) {
+		if ((ret = udrv_ttc_wait(t, 1000 * MS, &ev)) <= 0) {
 			ret = ret ? ret : -1;
 			goto out;
 		}
@@ -67,40 +59,40 @@ static int bench_ttc(void)
 	       late[N - 1] / 1e3);
 	ret = 0;
 out:
-	ttc_close(t);
+	udrv_ttc_close(t);
 	return ret;
 }
 
 /* @count copies of @len, queued back to back; MiB/s. */
-static double queued(struct zdma *z, struct udrv_dma_buf *d, struct udrv_dma_buf *s, size_t len,
+static double queued(struct udrv_zdma *z, struct udrv_dma_buf *d, struct udrv_dma_buf *s, size_t len,
 		     unsigned int count)
 {
 	unsigned int sent = 0, done = 0;
-	uint64_t t0 = now_ns();
+	uint64_t t0 = udrv_now_ns();
 
 	while (done < count) {
-		while (sent < count && zdma_pending(z) < ZDMA_QUEUE_MAX)
-			if (zdma_submit_buf(z, d, 0, s, 0, len, NULL) == 0)
+		while (sent < count && udrv_zdma_pending(z) < ZDMA_QUEUE_MAX)
+			if (udrv_zdma_submit_buf(z, d, 0, s, 0, len, NULL) == 0)
 				sent++;
-		struct zdma_done r;
+		struct udrv_zdma_done r;
 
-		if (zdma_wait(z, 5000 * MS, &r) != 1 || r.status)
+		if (udrv_zdma_wait(z, 5000 * MS, &r) != 1 || r.status)
 			return -1;
 		done++;
 	}
-	return (double)len * count / ((double)(now_ns() - t0) / 1e9) / (1 << 20);
+	return (double)len * count / ((double)(udrv_now_ns() - t0) / 1e9) / (1 << 20);
 }
 
 static double cpu_copy(struct udrv_dma_buf *d, struct udrv_dma_buf *s, size_t len,
 		       unsigned int count)
 {
-	uint64_t t0 = now_ns();
+	uint64_t t0 = udrv_now_ns();
 
 	for (unsigned int i = 0; i < count; i++) {
 		memcpy(udrv_dma_cpu(d), udrv_dma_cpu(s), len);
 		__asm__ __volatile__("" ::: "memory");
 	}
-	return (double)len * count / ((double)(now_ns() - t0) / 1e9) / (1 << 20);
+	return (double)len * count / ((double)(udrv_now_ns() - t0) / 1e9) / (1 << 20);
 }
 
 static int bench_zdma(void)
@@ -111,21 +103,21 @@ static int bench_zdma(void)
 	};
 	static int64_t rtt[N];
 	struct udrv_dma_buf *s, *d;
-	struct zdma *z;
+	struct udrv_zdma *z;
 	int ret;
 
-	if ((ret = zdma_open(NULL, &z)))
+	if ((ret = udrv_zdma_open(NULL, &z)))
 		return ret;
-	if ((ret = udrv_dma_alloc(zdma_device(z), 1 << 20, 0, &s)) ||
-	    (ret = udrv_dma_alloc(zdma_device(z), 1 << 20, 0, &d)))
+	if ((ret = udrv_dma_alloc(udrv_zdma_device(z), 1 << 20, 0, &s)) ||
+	    (ret = udrv_dma_alloc(udrv_zdma_device(z), 1 << 20, 0, &d)))
 		goto out;
 	memset(udrv_dma_cpu(s), 0x5a, 1 << 20);
 	for (int i = 0; i < N; i++) {
-		uint64_t t0 = now_ns();
+		uint64_t t0 = udrv_now_ns();
 
-		if ((ret = zdma_copy(z, udrv_dma_bus(d), udrv_dma_bus(s), 64, 5000 * MS)))
+		if ((ret = udrv_zdma_copy(z, udrv_dma_bus(d), udrv_dma_bus(s), 64, 5000 * MS)))
 			goto out;
-		rtt[i] = (int64_t)(now_ns() - t0);
+		rtt[i] = (int64_t)(udrv_now_ns() - t0);
 	}
 	qsort(rtt, N, sizeof(rtt[0]), cmp_i64);
 	printf("{\"bench\": \"zdma_copy\", \"bytes\": 64, \"copies\": %d, \"p50_us\": %.1f, "
@@ -144,7 +136,7 @@ static int bench_zdma(void)
 	}
 	ret = 0;
 out:
-	zdma_close(z);
+	udrv_zdma_close(z);
 	return ret;
 }
 

@@ -327,6 +327,7 @@ struct match {
 	const char *s;
 	uint16_t vendor, device;
 	unsigned int index;
+	bool shared;		/* struct udrv_open_opts.shared */
 	struct udrv__entry *found;
 	unsigned int searched;	/* devices looked at, for the error message */
 	char seen[192];		/* their names, as many as fit */
@@ -425,7 +426,7 @@ static int open_match(struct match *m, const char *what, struct udrv_device **ou
 					 m->kind != BY_COMPAT ? "" : "; a node whose compatible is "
 					 "only \"generic-uio\" is opened by its name or DT path");
 		else if (ret == 1)
-			ret = udrv__open_entry(m->found, out);
+			ret = udrv__open_entry(m->found, m->shared, out);
 		if (ret != -ESTALE)
 			break;
 	}
@@ -433,9 +434,9 @@ static int open_match(struct match *m, const char *what, struct udrv_device **ou
 	return ret == -ESTALE ? -ENODEV : ret;
 }
 
-UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
+static int open_name(const char *name, bool shared, struct udrv_device **out)
 {
-	struct match m = { .kind = BY_NAME, .s = name };
+	struct match m = { .kind = BY_NAME, .s = name, .shared = shared };
 	char what[128];
 
 	if (!name || !out || !name[0] || strlen(name) >= sizeof(((struct udrv__node *)0)->name) ||
@@ -445,9 +446,9 @@ UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
 	return open_match(&m, what, out);
 }
 
-UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out)
+static int open_dt_path(const char *path, bool shared, struct udrv_device **out)
 {
-	struct match m = { .kind = BY_DT_PATH, .s = path };
+	struct match m = { .kind = BY_DT_PATH, .s = path, .shared = shared };
 	char what[300];
 
 	if (!path || !out || path[0] != '/' || strlen(path) >= sizeof(m.found->dt_path))
@@ -456,10 +457,9 @@ UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out
 	return open_match(&m, what, out);
 }
 
-UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int index,
-					    struct udrv_device **out)
+static int open_dt_compatible(const char *compatible, unsigned int index, bool shared, struct udrv_device **out)
 {
-	struct match m = { .kind = BY_COMPAT, .s = compatible, .index = index };
+	struct match m = { .kind = BY_COMPAT, .s = compatible, .index = index, .shared = shared };
 	char what[400];
 
 	if (!compatible || !out || !compatible[0] ||
@@ -470,9 +470,9 @@ UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int
 	return open_match(&m, what, out);
 }
 
-UDRV_API int udrv_device_open_pci(const char *address, struct udrv_device **out)
+static int open_pci(const char *address, bool shared, struct udrv_device **out)
 {
-	struct match m = { .kind = BY_PCI_ADDR, .s = address };
+	struct match m = { .kind = BY_PCI_ADDR, .s = address, .shared = shared };
 	char what[64];
 
 	if (!address || !out || parse_pci_address(address))
@@ -481,10 +481,9 @@ UDRV_API int udrv_device_open_pci(const char *address, struct udrv_device **out)
 	return open_match(&m, what, out);
 }
 
-UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned int index,
-				     struct udrv_device **out)
+static int open_pci_id(uint16_t vendor, uint16_t device, unsigned int index, bool shared, struct udrv_device **out)
 {
-	struct match m = { .kind = BY_PCI_ID, .vendor = vendor, .device = device, .index = index };
+	struct match m = { .kind = BY_PCI_ID, .vendor = vendor, .device = device, .index = index, .shared = shared };
 	char what[64];
 
 	if (!out)
@@ -493,11 +492,52 @@ UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned 
 	return open_match(&m, what, out);
 }
 
-static __thread bool open_shared;
-
-UDRV_API void udrv_set_open_shared(bool shared)
+UDRV_API int udrv_device_open_with(const struct udrv_open_opts *opts, struct udrv_device **out)
 {
-	open_shared = shared;
+	bool sh;
+
+	if (!opts || !out || !!opts->name + !!opts->dt_path + !!opts->compatible +
+	    !!opts->pci_address + !!opts->pci_vendor != 1)
+		return -EINVAL;
+	sh = opts->shared;
+	if (opts->name)
+		return open_name(opts->name, sh, out);
+	if (opts->dt_path)
+		return open_dt_path(opts->dt_path, sh, out);
+	if (opts->compatible)
+		return open_dt_compatible(opts->compatible, opts->index, sh, out);
+	if (opts->pci_address)
+		return open_pci(opts->pci_address, sh, out);
+	return open_pci_id(opts->pci_vendor, opts->pci_device, opts->index, sh, out);
+}
+
+UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
+{
+	return udrv_device_open_with(&(struct udrv_open_opts){ .name = name ? name : "" }, out);
+}
+
+UDRV_API int udrv_device_open_dt_path(const char *path, struct udrv_device **out)
+{
+	return udrv_device_open_with(&(struct udrv_open_opts){ .dt_path = path ? path : "" }, out);
+}
+
+UDRV_API int udrv_device_open_dt_compatible(const char *compatible, unsigned int index,
+					    struct udrv_device **out)
+{
+	return udrv_device_open_with(&(struct udrv_open_opts){
+		.compatible = compatible ? compatible : "", .index = index }, out);
+}
+
+UDRV_API int udrv_device_open_pci(const char *address, struct udrv_device **out)
+{
+	return udrv_device_open_with(&(struct udrv_open_opts){
+		.pci_address = address ? address : "" }, out);
+}
+
+UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned int index,
+				     struct udrv_device **out)
+{
+	return open_pci_id(vendor, device, index, false, out);
 }
 
 /*
@@ -531,7 +571,7 @@ int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node
 	return 0;
 }
 
-int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
+int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_device **out)
 {
 	struct udrv_device *dev;
 	char path[UDRV_PATH];
@@ -552,14 +592,14 @@ int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out)
 		ret = udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
 		goto err;
 	}
-	if (flock(dev->fd, (open_shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
+	if (flock(dev->fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
 		ret = errno == EWOULDBLOCK ?
 		      udrv__fail(-EBUSY, "%s (%s): in use by another open%s", path, e->nodes[0].name,
-				 open_shared ? " that is not shared" : " (udrv_set_open_shared() to share)") :
+				 shared ? " that is not shared" : " (open it with udrv_open_opts.shared to share)") :
 		      udrv__fail(-errno, "%s: cannot lock: %s", path, strerror(errno));
 		goto err;
 	}
-	dev->shared = open_shared;
+	dev->shared = shared;
 	ret = udrv__verify_node(e, &e->nodes[0], dev->fd);
 	if (ret)
 		goto err;

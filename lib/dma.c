@@ -21,6 +21,15 @@ UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev)
 	return dev->pool ? dev->pool_size : 0;
 }
 
+UDRV_API int udrv_device_dma_pool_bus(const struct udrv_device *dev, uint64_t *bus)
+{
+	assert(dev && bus);
+	if (!dev->pool)
+		return -ENXIO;
+	*bus = dev->pool_bus;
+	return 0;
+}
+
 /* A slot that is not live (not yet marked live), after the last one taken. */
 static struct udrv_dma_buf *new_slot(struct udrv_device *dev)
 {

@@ -21,6 +21,34 @@ struct udrv_host {
 	size_t nbound;
 };
 
+/* Undo one binding: the driver's remove, then whatever sources of the
+ * device it left in the loop, then the device. */
+static void unbind(struct udrv_host *host, struct binding *b)
+{
+	if (b->drv->remove)
+		b->drv->remove(b->dev, host->loop, b->priv);
+	udrv__loop_forget_device(host->loop, b->dev);
+	udrv_device_close(b->dev);
+}
+
+/* The loop saw @dev removed: remove its driver and forget the binding. */
+static void device_gone(struct udrv_device *dev, void *data)
+{
+	struct udrv_host *host = data;
+
+	for (size_t i = 0; i < host->nbound; i++) {
+		if (host->bound[i].dev != dev)
+			continue;
+		udrv__log(UDRV_LOG_INFO, "%s: %s was removed", host->bound[i].drv->name ?
+			  host->bound[i].drv->name : "?", udrv_device_name(dev));
+		unbind(host, &host->bound[i]);
+		memmove(&host->bound[i], &host->bound[i + 1],
+			(host->nbound - i - 1) * sizeof(host->bound[0]));
+		host->nbound--;
+		return;
+	}
+}
+
 UDRV_API int udrv_host_new(struct udrv_host **out)
 {
 	struct udrv_host *host;
@@ -36,6 +64,7 @@ UDRV_API int udrv_host_new(struct udrv_host **out)
 		free(host);
 		return ret;
 	}
+	udrv__loop_on_gone(host->loop, device_gone, host);
 	*out = host;
 	return 0;
 }
@@ -45,11 +74,7 @@ UDRV_API void udrv_host_free(struct udrv_host *host)
 	if (!host)
 		return;
 	while (host->nbound) {
-		struct binding *b = &host->bound[--host->nbound];
-
-		if (b->drv->remove)
-			b->drv->remove(b->dev, host->loop, b->priv);
-		udrv_device_close(b->dev);
+		unbind(host, &host->bound[--host->nbound]);
 	}
 	udrv_loop_free(host->loop);
 	free(host->bound);
@@ -108,7 +133,7 @@ static int probe_cb(const struct udrv__entry *e, void *data)
 	if (!drv)
 		return 0;
 	b.drv = drv;
-	ret = udrv__open_entry(e, &b.dev);
+	ret = udrv__open_entry(e, false, &b.dev);
 	if (ret) {
 		udrv__log(UDRV_LOG_ERR, "%s: cannot open %s: %s", drv->name ? drv->name : "?",
 			  e->nodes[0].name, strerror(-ret));
@@ -126,6 +151,7 @@ static int probe_cb(const struct udrv__entry *e, void *data)
 	if (ret) {
 		udrv__log(UDRV_LOG_ERR, "%s: probe of %s failed: %s", drv->name ? drv->name : "?",
 			  e->nodes[0].name, strerror(ret < 0 ? -ret : ret));
+		udrv__loop_forget_device(host->loop, b.dev);	/* sources it added */
 		udrv_device_close(b.dev);
 		c->failed++;
 		return 0;

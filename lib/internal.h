@@ -63,7 +63,12 @@ struct udrv__entry {
 /* Calls fn for every device; fn returns non-zero to stop (returned). */
 int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data);
 bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat);
-int udrv__open_entry(const struct udrv__entry *e, struct udrv_device **out);
+int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_device **out);
+/* loop.c, for host.c: drop every IRQ source of @dev; call @fn after an IRQ
+ * source's callback was told its device is gone (-ENODEV). */
+void udrv__loop_forget_device(struct udrv_loop *loop, const struct udrv_device *dev);
+void udrv__loop_on_gone(struct udrv_loop *loop, void (*fn)(struct udrv_device *, void *),
+			void *data);
 /* After open: is @node (open as @fd, or -1) still what the scan saw? -ESTALE if not. */
 int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node, int fd);
 /* Is the entry's device bound to the udrv_uio stub (the only driver whose

@@ -235,7 +235,12 @@ UDRV_API int udrv_irq_mask(struct udrv_irq *irq)
 
 UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 {
-	uint64_t deadline = udrv_deadline_ns(timeout_ns), left = timeout_ns;
+	return udrv_irq_wait_until(irq, udrv_deadline_ns(timeout_ns));
+}
+
+UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
+{
+	uint64_t left = udrv_left_ns(deadline);
 	struct timespec ts;
 	uint32_t count, delta;
 	ssize_t n;
@@ -274,6 +279,17 @@ UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 		irq->missed += delta - 1;
 	irq->count = count;
 	return 1;
+}
+
+UDRV_API int udrv_irq_flush(struct udrv_irq *irq)
+{
+	int ret, seen = 0;
+
+	while ((ret = udrv_irq_wait(irq, 0)) == 1)
+		seen = 1;
+	if (ret < 0 || (ret = udrv_irq_unmask(irq)) < 0)
+		return ret;
+	return seen;
 }
 
 UDRV_API int udrv_irq_fd(const struct udrv_irq *irq)

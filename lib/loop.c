@@ -41,6 +41,8 @@ struct udrv_loop {
 	int *due;
 	size_t due_cap;
 	int next_id;
+	void (*gone)(struct udrv_device *dev, void *data);	/* udrv__loop_on_gone() */
+	void *gone_data;
 	bool stopped;
 	int result;
 };
@@ -139,6 +141,20 @@ UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udr
 UDRV_API int udrv_loop_remove_irq(struct udrv_loop *loop, struct udrv_irq *irq)
 {
 	return remove_source(loop, irq);
+}
+
+void udrv__loop_forget_device(struct udrv_loop *loop, const struct udrv_device *dev)
+{
+	for (size_t i = loop->nirqs; i-- > 0;)
+		if (loop->irqs[i].irq && loop->irqs[i].irq->dev == dev)
+			remove_source(loop, loop->irqs[i].irq);
+}
+
+void udrv__loop_on_gone(struct udrv_loop *loop, void (*fn)(struct udrv_device *, void *),
+			void *data)
+{
+	loop->gone = fn;
+	loop->gone_data = data;
 }
 
 UDRV_API int udrv_loop_add_gpio(struct udrv_loop *loop, struct udrv_gpio *gpio, udrv_gpio_fn fn,
@@ -253,8 +269,12 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 		if (st < 0)	/* gone (or broken): report once, then drop it */
 			remove_source(loop, loop->ready[i]);
 		called++;
+		int got = st;
+
 		st = src.irq ? src.fn(src.irq, st, src.data)
 			     : src.gfn(src.gpio, st > 0 ? &ev : NULL, st, src.data);
+		if (got == -ENODEV && src.irq && loop->gone)
+			loop->gone(src.irq->dev, loop->gone_data);	/* may close it */
 		if (st < 0) {
 			udrv_loop_stop(loop, st);
 			return st;

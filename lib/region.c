@@ -402,18 +402,10 @@ UDRV_API int udrv_region_write(const struct udrv_region *region, size_t offset, 
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int poll32(const struct udrv_region *r, size_t offset, uint32_t mask, uint32_t v,
 		  bool equal, uint64_t timeout_ns, uint32_t *last)
 {
-	uint64_t start, deadline;
+	uint64_t deadline;
 	uint32_t x;
 	int ret;
 
@@ -421,13 +413,12 @@ static int poll32(const struct udrv_region *r, size_t offset, uint32_t mask, uin
 	ret = check(r, offset, 32);
 	if (ret)
 		return ret;
-	start = now_ns();
-	deadline = timeout_ns > UINT64_MAX - start ? UINT64_MAX : start + timeout_ns;
+	deadline = udrv_deadline_ns(timeout_ns);
 	for (unsigned int spins = 0;; spins++) {
 		x = udrv_read32(r->base, offset);
 		if (((x & mask) == v) == equal)
 			break;
-		if (now_ns() >= deadline) {
+		if (udrv_now_ns() >= deadline) {
 			/* As read_poll_timeout(): the thread may have been away
 			 * past the deadline since that read; one more decides. */
 			x = udrv_read32(r->base, offset);

@@ -34,26 +34,18 @@ struct st_channel {
 	uint64_t matches, skipped;
 };
 
-struct bcm2835_systimer {
+struct udrv_bcm2835_systimer {
 	struct udrv_device *dev;
 	volatile void *r;
 	struct st_channel ch[ST_NUM_CHANNELS];	/* only 1 and 3 are used */
 };
 
-static struct st_channel *chan(struct bcm2835_systimer *t, unsigned int n)
+static struct st_channel *chan(struct udrv_bcm2835_systimer *t, unsigned int n)
 {
 	return n == 1 || n == 3 ? &t->ch[n] : NULL;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t bcm2835_systimer_counter(const struct bcm2835_systimer *t)
+uint64_t udrv_bcm2835_systimer_counter(const struct udrv_bcm2835_systimer *t)
 {
 	uint32_t hi, lo, hi2;
 
@@ -68,12 +60,12 @@ uint64_t bcm2835_systimer_counter(const struct bcm2835_systimer *t)
 
 /* Write channel @n's compare value; true if its match will happen (or
  * already has), false if the counter passed @due before the write landed. */
-static bool set_compare(struct bcm2835_systimer *t, unsigned int n, uint64_t due)
+static bool set_compare(struct udrv_bcm2835_systimer *t, unsigned int n, uint64_t due)
 {
 	udrv_write32(t->r, ST_C(n), (uint32_t)due);
-	if (bcm2835_systimer_counter(t) < due)
+	if (udrv_bcm2835_systimer_counter(t) < due)
 		return true;
-	while (bcm2835_systimer_counter(t) <= due)
+	while (udrv_bcm2835_systimer_counter(t) <= due)
 		;	/* at most 1 us: let the match (if any) happen */
 	return udrv_read32(t->r, ST_CS) & ST_CS_MATCH(n);
 }
@@ -87,21 +79,21 @@ static bool set_compare(struct bcm2835_systimer *t, unsigned int n, uint64_t due
  * (the bcm2835 interrupt controller's lines are not marked level). Parking
  * the compare one tick behind the counter keeps matches away.
  */
-static int hw_stop(struct bcm2835_systimer *t, unsigned int n)
+static int hw_stop(struct udrv_bcm2835_systimer *t, unsigned int n)
 {
 	struct st_channel *c = &t->ch[n];
 	int ret = udrv_irq_mask(c->irq);
 
-	udrv_write32(t->r, ST_C(n), (uint32_t)(bcm2835_systimer_counter(t) - 1));
+	udrv_write32(t->r, ST_C(n), (uint32_t)(udrv_bcm2835_systimer_counter(t) - 1));
 	udrv_write32(t->r, ST_CS, ST_CS_MATCH(n));
 	c->mode = ST_IDLE;
 	return ret;
 }
 
-int bcm2835_systimer_open(const char *name, struct bcm2835_systimer **out)
+int udrv_bcm2835_systimer_open(const char *name, struct udrv_bcm2835_systimer **out)
 {
 	struct udrv_region *reg;
-	struct bcm2835_systimer *t;
+	struct udrv_bcm2835_systimer *t;
 	int ret;
 
 	if (!out)
@@ -138,7 +130,7 @@ fail:
 	return ret;
 }
 
-void bcm2835_systimer_close(struct bcm2835_systimer *t)
+void udrv_bcm2835_systimer_close(struct udrv_bcm2835_systimer *t)
 {
 	if (!t)
 		return;
@@ -148,7 +140,7 @@ void bcm2835_systimer_close(struct bcm2835_systimer *t)
 	free(t);
 }
 
-static int start(struct bcm2835_systimer *t, unsigned int n, uint32_t us, enum st_mode mode)
+static int start(struct udrv_bcm2835_systimer *t, unsigned int n, uint32_t us, enum st_mode mode)
 {
 	struct st_channel *c;
 	uint64_t due, margin = 1;
@@ -161,14 +153,12 @@ static int start(struct bcm2835_systimer *t, unsigned int n, uint32_t us, enum s
 		return -ERANGE;
 	if ((ret = hw_stop(t, n)))
 		return ret;
-	while ((ret = udrv_irq_wait(c->irq, 0)) == 1)
-		;	/* drop interrupts counted before the stop */
-	if (ret < 0)
+	if ((ret = udrv_irq_flush(c->irq)) < 0)	/* drop those counted before the stop */
 		return ret;
-	due = bcm2835_systimer_counter(t) + us;
+	due = udrv_bcm2835_systimer_counter(t) + us;
 	while (!set_compare(t, n, due)) {
 		/* too short for this machine: a little later, then later still */
-		due = bcm2835_systimer_counter(t) + margin;
+		due = udrv_bcm2835_systimer_counter(t) + margin;
 		if (margin < BCM2835_SYSTIMER_MAX_INTERVAL_US / 2)
 			margin *= 2;
 	}
@@ -176,21 +166,21 @@ static int start(struct bcm2835_systimer *t, unsigned int n, uint32_t us, enum s
 	c->interval = us;
 	c->due = due;
 	c->matches = c->skipped = 0;
-	return udrv_irq_unmask(c->irq);
+	return 0;
 }
 
-int bcm2835_systimer_oneshot(struct bcm2835_systimer *t, unsigned int channel, uint32_t delay_us)
+int udrv_bcm2835_systimer_oneshot(struct udrv_bcm2835_systimer *t, unsigned int channel, uint32_t delay_us)
 {
 	return start(t, channel, delay_us, ST_ONESHOT);
 }
 
-int bcm2835_systimer_periodic(struct bcm2835_systimer *t, unsigned int channel,
+int udrv_bcm2835_systimer_periodic(struct udrv_bcm2835_systimer *t, unsigned int channel,
 			      uint32_t period_us)
 {
 	return start(t, channel, period_us, ST_PERIODIC);
 }
 
-int bcm2835_systimer_stop(struct bcm2835_systimer *t, unsigned int channel)
+int udrv_bcm2835_systimer_stop(struct udrv_bcm2835_systimer *t, unsigned int channel)
 {
 	assert(t);
 	if (!chan(t, channel))
@@ -198,8 +188,8 @@ int bcm2835_systimer_stop(struct bcm2835_systimer *t, unsigned int channel)
 	return hw_stop(t, channel);
 }
 
-int bcm2835_systimer_handle(struct bcm2835_systimer *t, unsigned int channel,
-			    struct bcm2835_systimer_tick *tick)
+int udrv_bcm2835_systimer_handle(struct udrv_bcm2835_systimer *t, unsigned int channel,
+			    struct udrv_bcm2835_systimer_tick *tick)
 {
 	struct st_channel *c;
 	uint32_t skipped = 0;
@@ -215,7 +205,7 @@ int bcm2835_systimer_handle(struct bcm2835_systimer *t, unsigned int channel,
 	if (!(udrv_read32(t->r, ST_CS) & ST_CS_MATCH(channel)))
 		return udrv_irq_unmask(c->irq);		/* stale: wait on */
 	udrv_write32(t->r, ST_CS, ST_CS_MATCH(channel));
-	now = bcm2835_systimer_counter(t);
+	now = udrv_bcm2835_systimer_counter(t);
 	due = c->due;
 	c->matches++;
 	if (c->mode == ST_PERIODIC) {
@@ -251,41 +241,37 @@ int bcm2835_systimer_handle(struct bcm2835_systimer *t, unsigned int channel,
 	return 1;
 }
 
-int bcm2835_systimer_wait(struct bcm2835_systimer *t, unsigned int channel, uint64_t timeout_ns,
-			  struct bcm2835_systimer_tick *tick)
+int udrv_bcm2835_systimer_wait(struct udrv_bcm2835_systimer *t, unsigned int channel, uint64_t timeout_ns,
+			  struct udrv_bcm2835_systimer_tick *tick)
 {
 	struct st_channel *c;
-	uint64_t deadline = UINT64_MAX;
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	int ret;
 
 	assert(t);
 	if (!(c = chan(t, channel)))
 		return -EINVAL;
-	if (timeout_ns != UINT64_MAX)
-		deadline = mono_ns() + timeout_ns;
 	for (;;) {
-		uint64_t left = UINT64_MAX, now;
+		bool last = !udrv_left_ns(deadline);
 
-		if (deadline != UINT64_MAX)
-			left = (now = mono_ns()) < deadline ? deadline - now : 0;
-		ret = udrv_irq_wait(c->irq, left);
+		ret = udrv_irq_wait_until(c->irq, deadline);
 		if (ret <= 0)
 			return ret;
-		ret = bcm2835_systimer_handle(t, channel, tick);
+		ret = udrv_bcm2835_systimer_handle(t, channel, tick);
 		if (ret)
 			return ret;
-		if (!left)
+		if (last)
 			return 0;
 	}
 }
 
-struct udrv_irq *bcm2835_systimer_irq(const struct bcm2835_systimer *t, unsigned int channel)
+struct udrv_irq *udrv_bcm2835_systimer_irq(const struct udrv_bcm2835_systimer *t, unsigned int channel)
 {
 	assert(t);
 	return channel == 1 || channel == 3 ? t->ch[channel].irq : NULL;
 }
 
-int bcm2835_systimer_fd(const struct bcm2835_systimer *t, unsigned int channel)
+int udrv_bcm2835_systimer_fd(const struct udrv_bcm2835_systimer *t, unsigned int channel)
 {
 	assert(t);
 	if (channel != 1 && channel != 3)
@@ -293,7 +279,7 @@ int bcm2835_systimer_fd(const struct bcm2835_systimer *t, unsigned int channel)
 	return udrv_irq_fd(t->ch[channel].irq);
 }
 
-uint64_t bcm2835_systimer_matches(const struct bcm2835_systimer *t, unsigned int channel,
+uint64_t udrv_bcm2835_systimer_matches(const struct udrv_bcm2835_systimer *t, unsigned int channel,
 				  uint64_t *skipped)
 {
 	assert(t);
@@ -304,7 +290,7 @@ uint64_t bcm2835_systimer_matches(const struct bcm2835_systimer *t, unsigned int
 	return t->ch[channel].matches;
 }
 
-struct udrv_device *bcm2835_systimer_device(const struct bcm2835_systimer *t)
+struct udrv_device *udrv_bcm2835_systimer_device(const struct udrv_bcm2835_systimer *t)
 {
 	assert(t);
 	return t->dev;

@@ -36,7 +36,7 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
-static int periodic(struct bcm2835_systimer *t, unsigned int ch, unsigned long us,
+static int periodic(struct udrv_bcm2835_systimer *t, unsigned int ch, unsigned long us,
 		    unsigned long count, int pulse, int quiet)
 {
 	static const struct udrv_gpio_config out = { .mode = UDRV_GPIO_OUTPUT, .consumer = "udrv-systimer" };
@@ -45,10 +45,10 @@ static int periodic(struct bcm2835_systimer *t, unsigned int ch, unsigned long u
 	double sum = 0;
 	int ret, level = 0;
 
-	if (pulse && (ret = udrv_device_gpio_open(bcm2835_systimer_device(t), "pulse", 0, &out,
+	if (pulse && (ret = udrv_device_gpio_open(udrv_bcm2835_systimer_device(t), "pulse", 0, &out,
 						  &gpio)))
 		return fail("pulse-gpios", ret);
-	if ((ret = bcm2835_systimer_periodic(t, ch, (uint32_t)us))) {
+	if ((ret = udrv_bcm2835_systimer_periodic(t, ch, (uint32_t)us))) {
 		udrv_gpio_close(gpio);
 		return fail("start", ret);
 	}
@@ -57,10 +57,10 @@ static int periodic(struct bcm2835_systimer *t, unsigned int ch, unsigned long u
 		printf(", toggling %s line %u", udrv_gpio_desc(gpio)->chip, udrv_gpio_desc(gpio)->offset);
 	printf("\n");
 	for (unsigned long i = 0; i < count; i++) {
-		struct bcm2835_systimer_tick tk;
+		struct udrv_bcm2835_systimer_tick tk;
 		uint64_t late;
 
-		ret = bcm2835_systimer_wait(t, ch, 10 * us * 1000ull + 2000000000ull, &tk);
+		ret = udrv_bcm2835_systimer_wait(t, ch, 10 * us * 1000ull + 2000000000ull, &tk);
 		if (ret <= 0) {
 			udrv_gpio_close(gpio);
 			return fail("wait", ret ? ret : -ETIMEDOUT);
@@ -81,7 +81,7 @@ static int periodic(struct bcm2835_systimer *t, unsigned int ch, unsigned long u
 			printf("tick %lu: due %llu, late %llu us%s\n", i + 1, (unsigned long long)tk.due,
 			       (unsigned long long)late, tk.skipped ? " (periods skipped after it)" : "");
 	}
-	bcm2835_systimer_stop(t, ch);
+	udrv_bcm2835_systimer_stop(t, ch);
 	udrv_gpio_close(gpio);
 	printf("summary: %lu interrupts, %llu periods missed, lateness min %llu avg %.1f max %llu us",
 	       count, (unsigned long long)skipped, (unsigned long long)late_min, sum / count,
@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	unsigned long ch = 1;
 	unsigned long long a = 0, b = 0;
 	int c, ret, pulse = 0, quiet = 0;
-	struct bcm2835_systimer *t;
+	struct udrv_bcm2835_systimer *t;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "+d:c:pqh", opts, NULL)) != -1) {
@@ -155,16 +155,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if ((ret = bcm2835_systimer_open(dev, &t)))
+	if ((ret = udrv_bcm2835_systimer_open(dev, &t)))
 		return fail(dev ? dev : BCM2835_SYSTIMER_COMPATIBLE, ret);
 	if (!strcmp(argv[0], "periodic")) {
 		ret = periodic(t, (unsigned int)ch, a, b, pulse, quiet);
 	} else if (!strcmp(argv[0], "oneshot")) {
-		struct bcm2835_systimer_tick tk;
+		struct udrv_bcm2835_systimer_tick tk;
 
-		if ((ret = bcm2835_systimer_oneshot(t, (unsigned int)ch, (uint32_t)a))) {
+		if ((ret = udrv_bcm2835_systimer_oneshot(t, (unsigned int)ch, (uint32_t)a))) {
 			ret = fail("start", ret);
-		} else if ((ret = bcm2835_systimer_wait(t, (unsigned int)ch,
+		} else if ((ret = udrv_bcm2835_systimer_wait(t, (unsigned int)ch,
 							a * 1000ull + 2000000000ull, &tk)) <= 0) {
 			ret = fail("wait", ret ? ret : -ETIMEDOUT);
 		} else {
@@ -173,12 +173,12 @@ int main(int argc, char **argv)
 			ret = 0;
 		}
 	} else {
-		uint64_t v = bcm2835_systimer_counter(t);
+		uint64_t v = udrv_bcm2835_systimer_counter(t);
 
 		printf("counter %llu us (%.6f s since the timer started)\n", (unsigned long long)v,
 		       v / 1e6);
 		ret = 0;
 	}
-	bcm2835_systimer_close(t);
+	udrv_bcm2835_systimer_close(t);
 	return ret;
 }

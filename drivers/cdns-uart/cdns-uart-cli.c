@@ -42,13 +42,13 @@ static int fail(const char *what, long err)
 }
 
 /* Receive until @timeout_ns without data; echo back to the UART or print. */
-static int pump(struct cdns_uart *u, uint64_t timeout_ns, int echo)
+static int pump(struct udrv_cdns_uart *u, uint64_t timeout_ns, int echo)
 {
 	unsigned long long total = 0;
 	char buf[256];
 
 	for (;;) {
-		ssize_t n = cdns_uart_read(u, buf, sizeof(buf), timeout_ns);
+		ssize_t n = udrv_cdns_uart_read(u, buf, sizeof(buf), timeout_ns);
 
 		if (n < 0)
 			return fail("read", n);
@@ -56,7 +56,7 @@ static int pump(struct cdns_uart *u, uint64_t timeout_ns, int echo)
 			break;
 		total += (unsigned long long)n;
 		if (echo) {
-			ssize_t w = cdns_uart_write(u, buf, (size_t)n, 1000 * MS);
+			ssize_t w = udrv_cdns_uart_write(u, buf, (size_t)n, 1000 * MS);
 
 			if (w != n)
 				return fail("write", w < 0 ? w : -ETIMEDOUT);
@@ -81,11 +81,11 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct cdns_uart_config cfg = CDNS_UART_CONFIG_DEFAULT;
+	struct udrv_cdns_uart_config cfg = CDNS_UART_CONFIG_DEFAULT;
 	unsigned long long v, clk = 0;
 	uint64_t timeout = UINT64_MAX;
 	const char *dev = NULL, *cmd;
-	struct cdns_uart *u;
+	struct udrv_cdns_uart *u;
 	int c, ret, has_timeout = 0;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
@@ -145,22 +145,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if ((ret = cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
+	if ((ret = udrv_cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
 		return fail(dev ? dev : "the cdns,uart-r1p12 UART", ret);
 	ret = 0;
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "chat")) {
 		size_t len = strlen(argv[1]);
-		ssize_t n = cdns_uart_write(u, argv[1], len, 5000 * MS);
+		ssize_t n = udrv_cdns_uart_write(u, argv[1], len, 5000 * MS);
 
 		if (n != (ssize_t)len)
 			ret = fail("write", n < 0 ? n : -ETIMEDOUT);
-		else if ((n = cdns_uart_drain(u, 5000 * MS)))
+		else if ((n = udrv_cdns_uart_drain(u, 5000 * MS)))
 			ret = fail("drain", n);
 		else if (!strcmp(cmd, "chat"))
 			ret = pump(u, has_timeout ? timeout : 1000 * MS, 0);
 	} else {
 		ret = pump(u, timeout, !strcmp(cmd, "echo"));
 	}
-	cdns_uart_close(u);
+	udrv_cdns_uart_close(u);
 	return ret;
 }

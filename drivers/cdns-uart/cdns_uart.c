@@ -27,19 +27,19 @@
 #define CR_RUN		(UART_CR_RX_EN | UART_CR_TX_EN | UART_CR_RSTTO | UART_CR_STPBRK)
 #define CR_STOP		(UART_CR_RX_DIS | UART_CR_TX_DIS | UART_CR_STPBRK)
 
-struct cdns_uart {
+struct udrv_cdns_uart {
 	struct udrv_device *dev;
 	struct udrv_region *reg;
 	volatile void *r;
 	struct udrv_irq *irq;
 	uint32_t ref_hz, baud, ier;
-	struct cdns_uart_stats st;
+	struct udrv_cdns_uart_stats st;
 	unsigned int rhead, rlen;
 	uint8_t ring[CDNS_UART_RING_SIZE];
 };
 
 /* Move what the RX FIFO holds into the ring (as much as fits). */
-static void pull(struct cdns_uart *u)
+static void pull(struct udrv_cdns_uart *u)
 {
 	while (u->rlen < CDNS_UART_RING_SIZE &&
 	       !(udrv_read32(u->r, UART_SR) & UART_SR_REMPTY)) {
@@ -49,7 +49,7 @@ static void pull(struct cdns_uart *u)
 	}
 }
 
-static size_t take(struct cdns_uart *u, uint8_t *buf, size_t len)
+static size_t take(struct udrv_cdns_uart *u, uint8_t *buf, size_t len)
 {
 	size_t n = 0;
 
@@ -62,7 +62,7 @@ static size_t take(struct cdns_uart *u, uint8_t *buf, size_t len)
 }
 
 /* Serve one interrupt (already consumed from the UIO node). */
-static int service(struct cdns_uart *u)
+static int service(struct udrv_cdns_uart *u)
 {
 	uint32_t isr = udrv_read32(u->r, UART_ISR), why = isr & u->ier;
 
@@ -80,7 +80,7 @@ static int service(struct cdns_uart *u)
 }
 
 /* Wait up to @left for the interrupt and serve it: 1, 0 (timeout), -errno. */
-static int wait_serve(struct cdns_uart *u, uint64_t left)
+static int wait_serve(struct udrv_cdns_uart *u, uint64_t left)
 {
 	int ret = udrv_irq_wait(u->irq, left);
 
@@ -89,7 +89,7 @@ static int wait_serve(struct cdns_uart *u, uint64_t left)
 	return ret;
 }
 
-static void set_ier(struct cdns_uart *u, uint32_t ier)
+static void set_ier(struct udrv_cdns_uart *u, uint32_t ier)
 {
 	udrv_write32(u->r, UART_IDR, ~ier & UART_IXR_ALL);
 	udrv_write32(u->r, UART_IER, ier);
@@ -122,7 +122,7 @@ static int divisors(uint32_t ref, uint32_t baud, uint32_t *cd_out, uint32_t *bdi
 	return 0;
 }
 
-int cdns_uart_configure(struct cdns_uart *u, const struct cdns_uart_config *cfg)
+int udrv_cdns_uart_configure(struct udrv_cdns_uart *u, const struct udrv_cdns_uart_config *cfg)
 {
 	uint32_t mr = UART_MR_CHMODE_NORMAL, cd = 0, bdiv = 0, actual = 0;
 	int ret;
@@ -160,11 +160,11 @@ int cdns_uart_configure(struct cdns_uart *u, const struct cdns_uart_config *cfg)
 	return 0;
 }
 
-int cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct cdns_uart_config *cfg,
-		   struct cdns_uart **out)
+int udrv_cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct udrv_cdns_uart_config *cfg,
+		   struct udrv_cdns_uart **out)
 {
-	struct cdns_uart_config def = CDNS_UART_CONFIG_DEFAULT;
-	struct cdns_uart *u;
+	struct udrv_cdns_uart_config def = CDNS_UART_CONFIG_DEFAULT;
+	struct udrv_cdns_uart *u;
 	uint64_t hz;
 	int ret;
 
@@ -189,15 +189,13 @@ int cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct cdns_uart
 	u->ref_hz = (uint32_t)hz;
 	u->r = udrv_region_base(u->reg);
 	set_ier(u, 0);
-	if ((ret = cdns_uart_configure(u, cfg ? cfg : &def)))
+	if ((ret = udrv_cdns_uart_configure(u, cfg ? cfg : &def)))
 		goto fail;
 	udrv_write32(u->r, UART_CR, CR_STOP | UART_CR_RXRST | UART_CR_TXRST);
 	udrv_write32(u->r, UART_CR, CR_RUN);
 	udrv_write32(u->r, UART_ISR, UART_IXR_ALL);
 	/* Forget interrupts counted before now; unmask with the causes clear. */
-	while ((ret = udrv_irq_wait(u->irq, 0)) == 1)
-		;
-	if (ret < 0 || (ret = udrv_irq_unmask(u->irq)))
+	if ((ret = udrv_irq_flush(u->irq)) < 0)
 		goto fail;
 	set_ier(u, RX_IRQS);
 	*out = u;
@@ -208,11 +206,11 @@ fail:
 	return ret;
 }
 
-void cdns_uart_close(struct cdns_uart *u)
+void udrv_cdns_uart_close(struct udrv_cdns_uart *u)
 {
 	if (!u)
 		return;
-	cdns_uart_drain(u, 100000000);
+	udrv_cdns_uart_drain(u, 100000000);
 	set_ier(u, 0);
 	udrv_write32(u->r, UART_ISR, UART_IXR_ALL);
 	udrv_irq_unmask(u->irq);
@@ -220,26 +218,26 @@ void cdns_uart_close(struct cdns_uart *u)
 	free(u);
 }
 
-uint32_t cdns_uart_baud(const struct cdns_uart *u)
+uint32_t udrv_cdns_uart_baud(const struct udrv_cdns_uart *u)
 {
 	assert(u);
 	return u->baud;
 }
 
-int cdns_uart_fd(const struct cdns_uart *u)
+int udrv_cdns_uart_fd(const struct udrv_cdns_uart *u)
 {
 	assert(u);
 	return udrv_irq_fd(u->irq);
 }
 
-void cdns_uart_stats(const struct cdns_uart *u, struct cdns_uart_stats *st)
+void udrv_cdns_uart_stats(const struct udrv_cdns_uart *u, struct udrv_cdns_uart_stats *st)
 {
 	assert(u);
 	if (st)
 		*st = u->st;
 }
 
-ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns)
+ssize_t udrv_cdns_uart_write(struct udrv_cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	const uint8_t *p = buf;
@@ -290,14 +288,14 @@ ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64
 	return done ? (ssize_t)done : ret;
 }
 
-int cdns_uart_drain(struct cdns_uart *u, uint64_t timeout_ns)
+int udrv_cdns_uart_drain(struct udrv_cdns_uart *u, uint64_t timeout_ns)
 {
 	assert(u);
 	return udrv_region_poll32(u->reg, UART_SR, UART_SR_TEMPTY | UART_SR_TACTIVE,
 				  UART_SR_TEMPTY, timeout_ns, NULL);
 }
 
-ssize_t cdns_uart_read(struct cdns_uart *u, void *buf, size_t len, uint64_t timeout_ns)
+ssize_t udrv_cdns_uart_read(struct udrv_cdns_uart *u, void *buf, size_t len, uint64_t timeout_ns)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 
@@ -320,7 +318,7 @@ ssize_t cdns_uart_read(struct cdns_uart *u, void *buf, size_t len, uint64_t time
 	}
 }
 
-ssize_t cdns_uart_read_nonblock(struct cdns_uart *u, void *buf, size_t len)
+ssize_t udrv_cdns_uart_read_nonblock(struct udrv_cdns_uart *u, void *buf, size_t len)
 {
 	int ret;
 

@@ -11,7 +11,7 @@
  *
  * Conventions as libudrv (udrv.h): 0 or a count on success, -errno on
  * failure; a NULL object argument is a programming error (assert); nothing
- * is printed. A struct cdns_uart is used from one thread at a time.
+ * is printed. A struct udrv_cdns_uart is used from one thread at a time.
  */
 #ifndef UDRV_CDNS_UART_H
 #define UDRV_CDNS_UART_H
@@ -26,10 +26,10 @@
 extern "C" {
 #endif
 
-struct cdns_uart;
+struct udrv_cdns_uart;
 
 /** Line settings. */
-struct cdns_uart_config {
+struct udrv_cdns_uart_config {
 	uint32_t baud;		/* e.g. 115200 */
 	unsigned int data_bits;	/* 6, 7 or 8 */
 	char parity;		/* 'N', 'E' or 'O' */
@@ -37,13 +37,13 @@ struct cdns_uart_config {
 };
 
 /** 115200 baud, 8 data bits, no parity, 1 stop bit. */
-#define CDNS_UART_CONFIG_DEFAULT ((struct cdns_uart_config){ 115200, 8, 'N', 1 })
+#define CDNS_UART_CONFIG_DEFAULT ((struct udrv_cdns_uart_config){ 115200, 8, 'N', 1 })
 
 /** Bytes the software receive ring holds. */
 #define CDNS_UART_RING_SIZE 4096
 
-/** Counters since open (see cdns_uart_stats()). */
-struct cdns_uart_stats {
+/** Counters since open (see udrv_cdns_uart_stats()). */
+struct udrv_cdns_uart_stats {
 	uint64_t rx_bytes, tx_bytes;
 	uint64_t irq_rx_trigger;	/* interrupts with the RX trigger cause */
 	uint64_t irq_rx_timeout;	/* ... with the receiver timeout cause */
@@ -53,78 +53,78 @@ struct cdns_uart_stats {
 };
 
 /**
- * cdns_uart_open() - open the UART under UIO name @name (NULL: the first
+ * udrv_cdns_uart_open() - open the UART under UIO name @name (NULL: the first
  * whose DT node lists "cdns,uart-r1p12"),
  * reset both FIFOs (bytes already in them are dropped), apply @cfg (NULL:
  * CDNS_UART_CONFIG_DEFAULT) and enable the receiver, the transmitter and
  * the RX interrupts. @ref_clk_hz is the UART reference clock; 0 reads the
- * node's "clock-frequency". The caller owns *@out (cdns_uart_close()).
+ * node's "clock-frequency". The caller owns *@out (udrv_cdns_uart_close()).
  * Errors: -EINVAL @out NULL or a bad @cfg; -ERANGE the baud rate cannot be
  * made within 3% from the clock, or the register region is too small;
  * -ENOENT no such device, no interrupt, or (@ref_clk_hz 0) no
  * "clock-frequency"; -ENOMEM; others from udrv_device_open().
  */
-int cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct cdns_uart_config *cfg,
-		   struct cdns_uart **out);
+int udrv_cdns_uart_open(const char *name, uint32_t ref_clk_hz, const struct udrv_cdns_uart_config *cfg,
+		   struct udrv_cdns_uart **out);
 
 /**
- * cdns_uart_close() - let the TX FIFO drain (up to 100 ms), disable the
+ * udrv_cdns_uart_close() - let the TX FIFO drain (up to 100 ms), disable the
  * interrupts and close. The receiver and transmitter stay enabled. NULL is
  * ignored.
  */
-void cdns_uart_close(struct cdns_uart *u);
+void udrv_cdns_uart_close(struct udrv_cdns_uart *u);
 
 /**
- * cdns_uart_configure() - apply @cfg: baud rate (the divisors closest to it,
+ * udrv_cdns_uart_configure() - apply @cfg: baud rate (the divisors closest to it,
  * within 3%), data bits, parity, stop bits. The receiver and transmitter
  * are disabled while the registers change; bytes in the FIFOs stay.
  * Errors: -EINVAL a field out of range; -ERANGE the rate is out of reach.
  */
-int cdns_uart_configure(struct cdns_uart *u, const struct cdns_uart_config *cfg);
+int udrv_cdns_uart_configure(struct udrv_cdns_uart *u, const struct udrv_cdns_uart_config *cfg);
 
-/** cdns_uart_baud() - the baud rate the divisors actually make. */
-uint32_t cdns_uart_baud(const struct cdns_uart *u);
+/** udrv_cdns_uart_baud() - the baud rate the divisors actually make. */
+uint32_t udrv_cdns_uart_baud(const struct udrv_cdns_uart *u);
 
 /**
- * cdns_uart_write() - queue @len bytes of @buf for transmission, waiting
+ * udrv_cdns_uart_write() - queue @len bytes of @buf for transmission, waiting
  * (on the TX empty interrupt) while the TX FIFO is full, up to @timeout_ns
  * in all (UINT64_MAX: forever). Returns the number of bytes queued (less
  * than @len only on timeout), -ETIMEDOUT if none could be, -EINVAL @buf
  * NULL with @len > 0, -ENODEV device removed, -EINTR signal.
  */
-ssize_t cdns_uart_write(struct cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns);
+ssize_t udrv_cdns_uart_write(struct udrv_cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns);
 
 /**
- * cdns_uart_drain() - wait up to @timeout_ns until the TX FIFO is empty and
+ * udrv_cdns_uart_drain() - wait up to @timeout_ns until the TX FIFO is empty and
  * the transmitter idle. 0, -ETIMEDOUT, -ENODEV.
  */
-int cdns_uart_drain(struct cdns_uart *u, uint64_t timeout_ns);
+int udrv_cdns_uart_drain(struct udrv_cdns_uart *u, uint64_t timeout_ns);
 
 /**
- * cdns_uart_read() - blocking read: wait up to @timeout_ns (UINT64_MAX:
+ * udrv_cdns_uart_read() - blocking read: wait up to @timeout_ns (UINT64_MAX:
  * forever) until at least one byte has been received, then return what is
  * there, up to @len bytes, into @buf. Woken by the RX trigger-level and
  * receiver-timeout interrupts. Returns the number of bytes (>= 1), 0 on
  * timeout, -EINVAL @buf NULL or @len 0, -ENODEV, -EINTR.
  */
-ssize_t cdns_uart_read(struct cdns_uart *u, void *buf, size_t len, uint64_t timeout_ns);
+ssize_t udrv_cdns_uart_read(struct udrv_cdns_uart *u, void *buf, size_t len, uint64_t timeout_ns);
 
 /**
- * cdns_uart_read_nonblock() - serve a pending interrupt if any, then return
+ * udrv_cdns_uart_read_nonblock() - serve a pending interrupt if any, then return
  * the bytes already received, up to @len; never waits. Returns >= 1,
- * -EAGAIN if there are none, or as cdns_uart_read().
+ * -EAGAIN if there are none, or as udrv_cdns_uart_read().
  */
-ssize_t cdns_uart_read_nonblock(struct cdns_uart *u, void *buf, size_t len);
+ssize_t udrv_cdns_uart_read_nonblock(struct udrv_cdns_uart *u, void *buf, size_t len);
 
 /**
- * cdns_uart_fd() - a pollable fd (POLLIN on an interrupt) for the caller's
- * own loop; then call cdns_uart_read_nonblock(). Borrowed: valid until
- * cdns_uart_close().
+ * udrv_cdns_uart_fd() - a pollable fd (POLLIN on an interrupt) for the caller's
+ * own loop; then call udrv_cdns_uart_read_nonblock(). Borrowed: valid until
+ * udrv_cdns_uart_close().
  */
-int cdns_uart_fd(const struct cdns_uart *u);
+int udrv_cdns_uart_fd(const struct udrv_cdns_uart *u);
 
-/** cdns_uart_stats() - copy the counters into *@st. */
-void cdns_uart_stats(const struct cdns_uart *u, struct cdns_uart_stats *st);
+/** udrv_cdns_uart_stats() - copy the counters into *@st. */
+void udrv_cdns_uart_stats(const struct udrv_cdns_uart *u, struct udrv_cdns_uart_stats *st);
 
 #ifdef __cplusplus
 }

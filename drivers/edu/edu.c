@@ -19,9 +19,9 @@
 
 #define MS		1000000ull
 #define STUB		"udrv_uio"
-#define EDU_POOL_SIZE	65536u	/* what edu_bind() asks the stub for */
+#define EDU_POOL_SIZE	65536u	/* what udrv_edu_bind() asks the stub for */
 
-struct edu {
+struct udrv_edu {
 	struct udrv_device *dev;
 	struct udrv_region *bar0;
 	volatile void *r;
@@ -32,7 +32,7 @@ struct edu {
 
 static __thread char last_error[320];
 
-const char *edu_last_error(void)
+const char *udrv_edu_last_error(void)
 {
 	return last_error;
 }
@@ -50,14 +50,6 @@ static int fail(int err, const char *fmt, ...)
 
 #define rd(edu, off)		udrv_read32((edu)->r, (off))
 #define wr(edu, off, v)		udrv_write32((edu)->r, (off), (v))
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- finding and binding the PCI function through sysfs ---- */
 
@@ -162,7 +154,7 @@ static bool has_pool(const char *addr)
 	return !strcmp(name, "dma\n");
 }
 
-int edu_bind(const char *pci_address)
+int udrv_edu_bind(const char *pci_address)
 {
 	char path[PATH_MAX], req[NAME_MAX + 32];
 	struct fn f;
@@ -215,7 +207,7 @@ static int explain_absent(const char *pci_address)
 			    EDU_VENDOR_ID, EDU_DEVICE_ID);
 	if (!f.drv[0])
 		return fail(-ENODEV, "%s is bound to no driver: hand it to " STUB
-			    " (edu_bind(), or `udrv bind %s --pool 65536`) or to uio_pci_generic",
+			    " (udrv_edu_bind(), or `udrv bind %s --pool 65536`) or to uio_pci_generic",
 			    f.addr, f.addr);
 	if (strcmp(f.drv, STUB) && strcmp(f.drv, "uio_pci_generic"))
 		return fail(-EBUSY, "%s is bound to the kernel driver %s, not to a UIO driver "
@@ -225,10 +217,9 @@ static int explain_absent(const char *pci_address)
 
 /* ---- interrupts ---- */
 
-int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
+int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
 {
-	uint64_t deadline = timeout_ns == UINT64_MAX ? UINT64_MAX : now_ns() + timeout_ns;
-	uint64_t left = timeout_ns;
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	uint32_t st;
 	int ret;
 
@@ -245,7 +236,7 @@ int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *
 			edu->pending &= ~bits;
 			return 1;
 		}
-		ret = udrv_irq_wait(edu->irq, left);
+		ret = udrv_irq_wait_until(edu->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		/* The stub masked the line: acknowledge what we read (the
@@ -256,18 +247,13 @@ int edu_irq_wait(struct edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *
 		edu->pending |= st;
 		if ((ret = udrv_irq_unmask(edu->irq)) < 0)
 			return ret;
-		if (deadline != UINT64_MAX) {
-			uint64_t t = now_ns();
-
-			left = t >= deadline ? 0 : deadline - t;
-		}
 	}
 }
 
 /* Wait for the device's own completion interrupt @cause: 0 or -errno. */
-static int completion(struct edu *edu, uint32_t cause, uint64_t timeout_ns)
+static int completion(struct udrv_edu *edu, uint32_t cause, uint64_t timeout_ns)
 {
-	int ret = edu_irq_wait(edu, cause, timeout_ns, NULL);
+	int ret = udrv_edu_irq_wait(edu, cause, timeout_ns, NULL);
 
 	if (ret == 0)
 		return fail(-ETIMEDOUT, "no %s-done interrupt within %llu ms",
@@ -276,7 +262,7 @@ static int completion(struct edu *edu, uint32_t cause, uint64_t timeout_ns)
 	return ret < 0 ? ret : 0;
 }
 
-int edu_irq_raise(struct edu *edu, uint32_t bits)
+int udrv_edu_irq_raise(struct udrv_edu *edu, uint32_t bits)
 {
 	assert(edu);
 	last_error[0] = '\0';
@@ -287,7 +273,7 @@ int edu_irq_raise(struct edu *edu, uint32_t bits)
 	return 0;
 }
 
-void edu_irq_stats(const struct edu *edu, uint32_t *count, uint64_t *missed)
+void udrv_edu_irq_stats(const struct udrv_edu *edu, uint32_t *count, uint64_t *missed)
 {
 	assert(edu);
 	if (count)
@@ -298,7 +284,7 @@ void edu_irq_stats(const struct edu *edu, uint32_t *count, uint64_t *missed)
 
 /* ---- open / close ---- */
 
-int edu_liveness(struct edu *edu, uint32_t pattern)
+int udrv_edu_liveness(struct udrv_edu *edu, uint32_t pattern)
 {
 	uint32_t v;
 
@@ -312,7 +298,7 @@ int edu_liveness(struct edu *edu, uint32_t pattern)
 }
 
 /* Quiesce: no factorial interrupt, no DMA running, every cause acknowledged. */
-static int quiesce(struct edu *edu)
+static int quiesce(struct udrv_edu *edu)
 {
 	int ret;
 
@@ -323,17 +309,14 @@ static int quiesce(struct edu *edu)
 	wr(edu, EDU_REG_IRQ_ACK, 0xffffffffu);
 	if (!edu->irq)
 		return 0;
-	while ((ret = udrv_irq_wait(edu->irq, 0)) == 1)
-		;
-	if (ret < 0)
-		return ret;
 	edu->pending = 0;
-	return udrv_irq_unmask(edu->irq);
+	ret = udrv_irq_flush(edu->irq);
+	return ret < 0 ? ret : 0;
 }
 
-int edu_open(const char *pci_address, struct edu **out)
+int udrv_edu_open(const char *pci_address, struct udrv_edu **out)
 {
-	struct edu *edu;
+	struct udrv_edu *edu;
 	uint32_t id;
 	int ret;
 
@@ -371,7 +354,7 @@ int edu_open(const char *pci_address, struct edu **out)
 			   udrv_device_pci_address(edu->dev), id);
 		goto err_close;
 	}
-	if ((ret = edu_liveness(edu, 0x5a5aa5a5u ^ (uint32_t)now_ns()))) {
+	if ((ret = udrv_edu_liveness(edu, 0x5a5aa5a5u ^ (uint32_t)udrv_now_ns()))) {
 		ret = -ENODEV;
 		goto err_close;
 	}
@@ -390,7 +373,7 @@ err_free:
 	return ret;
 }
 
-void edu_close(struct edu *edu)
+void udrv_edu_close(struct udrv_edu *edu)
 {
 	if (!edu)
 		return;
@@ -399,13 +382,13 @@ void edu_close(struct edu *edu)
 	free(edu);
 }
 
-struct udrv_device *edu_device(const struct edu *edu)
+struct udrv_device *udrv_edu_device(const struct udrv_edu *edu)
 {
 	assert(edu);
 	return edu->dev;
 }
 
-int edu_info(struct edu *edu, struct edu_info *info)
+int udrv_edu_info(struct udrv_edu *edu, struct udrv_edu_info *info)
 {
 	assert(edu);
 	if (!info)
@@ -421,7 +404,7 @@ int edu_info(struct edu *edu, struct edu_info *info)
 	return 0;
 }
 
-int edu_set_dma_bits(struct edu *edu, unsigned int bits)
+int udrv_edu_set_dma_bits(struct udrv_edu *edu, unsigned int bits)
 {
 	assert(edu);
 	if (bits < EDU_DMA_DEFAULT_BITS || bits > 64)
@@ -432,7 +415,7 @@ int edu_set_dma_bits(struct edu *edu, unsigned int bits)
 
 /* ---- factorial ---- */
 
-int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeout_ns)
+int udrv_edu_factorial(struct udrv_edu *edu, uint32_t n, uint32_t *result, uint64_t timeout_ns)
 {
 	int ret;
 
@@ -465,7 +448,7 @@ int edu_factorial(struct edu *edu, uint32_t n, uint32_t *result, uint64_t timeou
  * of the device's own pool reaches this, and only the stub gives pools, so
  * this is for a stub that changes its mind, not a path in use today.
  */
-static int bus_master(struct edu *edu)
+static int bus_master(struct udrv_edu *edu)
 {
 	uint8_t cmd[2];
 	int ret;
@@ -481,13 +464,13 @@ static int bus_master(struct edu *edu)
 				   udrv_last_error());
 }
 
-int edu_dma_ready(struct edu *edu)
+int udrv_edu_dma_ready(struct udrv_edu *edu)
 {
 	assert(edu);
 	last_error[0] = '\0';
 	if (!udrv_device_dma_pool_size(edu->dev))
 		return fail(-ENXIO, "DMA needs the udrv_uio stub's DMA pool, and %s (bound to %s) "
-			    "has none: bind it with `udrv bind %s --pool 65536` (or edu_bind())",
+			    "has none: bind it with `udrv bind %s --pool 65536` (or udrv_edu_bind())",
 			    udrv_device_pci_address(edu->dev),
 			    udrv_device_driver(edu->dev)[0] ? udrv_device_driver(edu->dev) : "?",
 			    udrv_device_pci_address(edu->dev));
@@ -497,7 +480,7 @@ int edu_dma_ready(struct edu *edu)
 	return 0;
 }
 
-static int dma(struct edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, size_t buf_off,
+static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, size_t buf_off,
 	       uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
 {
 	uint64_t bus, dev;
@@ -545,14 +528,14 @@ static int dma(struct edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, si
 	return 0;
 }
 
-int edu_dma_to_device(struct edu *edu, const struct udrv_dma_buf *buf, size_t buf_off,
+int udrv_edu_dma_to_device(struct udrv_edu *edu, const struct udrv_dma_buf *buf, size_t buf_off,
 		      uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
 {
 	assert(edu);
 	return dma(edu, 0, buf, buf_off, edu_off, len, timeout_ns);
 }
 
-int edu_dma_from_device(struct edu *edu, uint32_t edu_off, const struct udrv_dma_buf *buf,
+int udrv_edu_dma_from_device(struct udrv_edu *edu, uint32_t edu_off, const struct udrv_dma_buf *buf,
 			size_t buf_off, uint32_t len, uint64_t timeout_ns)
 {
 	assert(edu);

@@ -45,67 +45,59 @@ static int say(int rc, const char *fmt, ...)
 /* A failed driver call: its reason, else the errno's text. */
 static int failed(const char *what, int err)
 {
-	return say(1, "%s: %s", what, *edu_last_error() ? edu_last_error() : strerror(-err));
+	return say(1, "%s: %s", what, *udrv_edu_last_error() ? udrv_edu_last_error() : strerror(-err));
 }
 
-static double mono(void)
+static int cmd_info(struct udrv_edu *edu)
 {
-	struct timespec ts;
+	struct udrv_edu_info i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmd_info(struct edu *edu)
-{
-	struct edu_info i;
-
-	edu_info(edu, &i);
+	udrv_edu_info(edu, &i);
 	printf("edu %u.%u (id 0x%08x) at %s, /dev/uio%u (%s), DMA pool %zu KiB, %u-bit DMA "
 	       "mask assumed\n", i.major, i.minor, i.id, i.pci_address, i.uio,
 	       i.driver[0] ? i.driver : "?", i.dma_pool / 1024, i.dma_bits);
-	if (edu_liveness(edu, 0xc0ffee00))
+	if (udrv_edu_liveness(edu, 0xc0ffee00))
 		return failed("liveness", -EIO);
 	printf("liveness: wrote 0xc0ffee00, read back 0x%08x\n", ~0xc0ffee00u);
 	return 0;
 }
 
-static int cmd_fact(struct edu *edu, uint32_t n)
+static int cmd_fact(struct udrv_edu *edu, uint32_t n)
 {
-	double t0 = mono();
+	double t0 = (udrv_now_ns() / 1e9);
 	uint32_t r;
-	int ret = edu_factorial(edu, n, &r, 2000 * MS);
+	int ret = udrv_edu_factorial(edu, n, &r, 2000 * MS);
 
 	if (ret)
 		return failed("fact", ret);
 	printf("%u! = %u (by the device, completion interrupt after %.3f ms)\n", n, r,
-	       (mono() - t0) * 1e3);
+	       ((udrv_now_ns() / 1e9) - t0) * 1e3);
 	return 0;
 }
 
-static int cmd_dma(struct edu *edu, uint32_t size)
+static int cmd_dma(struct udrv_edu *edu, uint32_t size)
 {
 	/* The driver checks the size and says why it refuses one; the buffer
 	 * (source, then destination) is never empty so that it gets to. */
 	size_t n = size == 0 || size > 4096 ? 1 : size;
 	struct udrv_dma_buf *buf = NULL;
-	double t0 = mono();
+	double t0 = (udrv_now_ns() / 1e9);
 	uint8_t *p;
 	int ret, rc = 1;
 
-	if ((ret = edu_dma_ready(edu)))
+	if ((ret = udrv_edu_dma_ready(edu)))
 		return failed("dma", ret);
-	if ((ret = udrv_dma_alloc(edu_device(edu), 2 * n, 0, &buf)))
+	if ((ret = udrv_dma_alloc(udrv_edu_device(edu), 2 * n, 0, &buf)))
 		return say(1, "dma: cannot allocate %zu bytes in the DMA pool: %s", 2 * n,
 			   strerror(-ret));
 	p = udrv_dma_cpu(buf);
-	srand((unsigned int)(mono() * 1e6));
+	srand((unsigned int)((udrv_now_ns() / 1e9) * 1e6));
 	for (size_t i = 0; i < n; i++) {
 		p[i] = (uint8_t)rand();
 		p[n + i] = (uint8_t)~p[i];
 	}
-	if ((ret = edu_dma_to_device(edu, buf, 0, 0, size, 2000 * MS)) ||
-	    (ret = edu_dma_from_device(edu, 0, buf, n, size, 2000 * MS)))
+	if ((ret = udrv_edu_dma_to_device(edu, buf, 0, 0, size, 2000 * MS)) ||
+	    (ret = udrv_edu_dma_from_device(edu, 0, buf, n, size, 2000 * MS)))
 		goto out;
 	if (memcmp(p, p + n, size)) {
 		say(1, "dma: %u bytes came back different", size);
@@ -113,7 +105,7 @@ static int cmd_dma(struct edu *edu, uint32_t size)
 	}
 	printf("dma: %u random bytes RAM 0x%llx -> edu buffer -> RAM 0x%llx in %.1f ms, equal\n",
 	       size, (unsigned long long)udrv_dma_bus(buf), (unsigned long long)udrv_dma_bus(buf) + n,
-	       (mono() - t0) * 1e3);
+	       ((udrv_now_ns() / 1e9) - t0) * 1e3);
 	rc = 0;
 out:
 	if (ret)
@@ -122,25 +114,25 @@ out:
 	return rc;
 }
 
-static int cmd_irq(struct edu *edu, uint32_t count)
+static int cmd_irq(struct udrv_edu *edu, uint32_t count)
 {
 	uint32_t c0, c1, seen;
 	uint64_t missed;
-	double t0 = mono();
+	double t0 = (udrv_now_ns() / 1e9);
 	int ret;
 
-	edu_irq_stats(edu, &c0, NULL);
+	udrv_edu_irq_stats(edu, &c0, NULL);
 	for (uint32_t i = 0; i < count; i++) {
-		if ((ret = edu_irq_raise(edu, TEST_IRQ)))
+		if ((ret = udrv_edu_irq_raise(edu, TEST_IRQ)))
 			return failed("irq raise", ret);
-		if ((ret = edu_irq_wait(edu, TEST_IRQ, 2000 * MS, &seen)) != 1)
+		if ((ret = udrv_edu_irq_wait(edu, TEST_IRQ, 2000 * MS, &seen)) != 1)
 			return say(1, "irq: interrupt %u of %u not seen: %s", i + 1, count,
 				   ret ? strerror(-ret) : "timed out");
 	}
-	edu_irq_stats(edu, &c1, &missed);
+	udrv_edu_irq_stats(edu, &c1, &missed);
 	printf("irq: %u raised, %u seen by the kernel's counter, %llu missed, %.1f us per "
 	       "round trip\n", count, c1 - c0, (unsigned long long)missed,
-	       (mono() - t0) * 1e6 / count);
+	       ((udrv_now_ns() / 1e9) - t0) * 1e6 / count);
 	return c1 - c0 == count && !missed ? 0 : 1;
 }
 
@@ -155,7 +147,7 @@ int main(int argc, char **argv)
 	const char *addr = NULL, *cmd;
 	uint32_t arg = 0, bits = 32;
 	unsigned long long v = 0;
-	struct edu *edu;
+	struct udrv_edu *edu;
 	int c, ret, rc;
 
 	opterr = 0;	/* one line of our own instead */
@@ -187,9 +179,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "irq") && arg == 0)
 		return say(2, "irq COUNT must be at least 1");
 
-	if ((ret = edu_open(addr, &edu)))
+	if ((ret = udrv_edu_open(addr, &edu)))
 		return failed("cannot open the edu device", ret);
-	edu_set_dma_bits(edu, bits);
+	udrv_edu_set_dma_bits(edu, bits);
 	if (!strcmp(cmd, "info"))
 		rc = cmd_info(edu);
 	else if (!strcmp(cmd, "fact"))
@@ -198,6 +190,6 @@ int main(int argc, char **argv)
 		rc = cmd_dma(edu, arg);
 	else
 		rc = cmd_irq(edu, arg);
-	edu_close(edu);
+	udrv_edu_close(edu);
 	return rc;
 }

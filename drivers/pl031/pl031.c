@@ -22,7 +22,7 @@
 #include "pl031.h"
 #include "pl031_regs.h"
 
-struct pl031 {
+struct udrv_pl031 {
 	struct udrv_device *dev;
 	struct udrv_region *regs;
 	volatile void *r;
@@ -33,7 +33,7 @@ struct pl031 {
 
 static __thread char last_error[256];
 
-const char *pl031_last_error(void)
+const char *udrv_pl031_last_error(void)
 {
 	return last_error;
 }
@@ -49,12 +49,12 @@ static int fail(int err, const char *fmt, ...)
 	return err;
 }
 
-static uint32_t rd(const struct pl031 *rtc, size_t off)
+static uint32_t rd(const struct udrv_pl031 *rtc, size_t off)
 {
 	return udrv_read32(rtc->r, off);
 }
 
-static void wr(const struct pl031 *rtc, size_t off, uint32_t v)
+static void wr(const struct udrv_pl031 *rtc, size_t off, uint32_t v)
 {
 	udrv_write32(rtc->r, off, v);
 }
@@ -157,7 +157,7 @@ static int open_dev(const char *name, struct udrv_device **dev)
 }
 
 /* The PrimeCell ID registers (TRM 3.3.9, 3.3.10) say PL031? */
-static int check_id(const struct pl031 *rtc)
+static int check_id(const struct udrv_pl031 *rtc)
 {
 	uint32_t id[8];
 	uint32_t part, designer, cell;
@@ -174,29 +174,16 @@ static int check_id(const struct pl031 *rtc)
 }
 
 /* Mask and clear the alarm at the device. */
-static void quiet(struct pl031 *rtc)
+static void quiet(struct udrv_pl031 *rtc)
 {
 	wr(rtc, PL031_RTCIMSC, 0);
 	wr(rtc, PL031_RTCICR, PL031_INT_ALARM);
 	rtc->armed = 0;
 }
 
-/* Consume events already delivered; the cause is cleared, so unmask after. */
-static int drain(struct pl031 *rtc)
+int udrv_pl031_open(const char *name, struct udrv_pl031 **out)
 {
-	int ret, seen = 0;
-
-	while ((ret = udrv_irq_wait(rtc->irq, 0)) == 1)
-		seen = 1;
-	if (ret < 0)
-		return ret;
-	ret = udrv_irq_unmask(rtc->irq);
-	return ret < 0 ? ret : seen;
-}
-
-int pl031_open(const char *name, struct pl031 **out)
-{
-	struct pl031 *rtc;
+	struct udrv_pl031 *rtc;
 	int ret;
 
 	last_error[0] = '\0';
@@ -224,7 +211,7 @@ int pl031_open(const char *name, struct pl031 **out)
 	if (!(rd(rtc, PL031_RTCCR) & PL031_RTCCR_START))
 		wr(rtc, PL031_RTCCR, PL031_RTCCR_START);
 	quiet(rtc);
-	ret = drain(rtc);
+	ret = udrv_irq_flush(rtc->irq);
 	if (ret < 0) {
 		ret = fail(ret, "%s: cannot unmask its interrupt", udrv_device_name(rtc->dev));
 		goto err_close;
@@ -239,29 +226,29 @@ err_free:
 	return ret;
 }
 
-void pl031_close(struct pl031 *rtc)
+void udrv_pl031_close(struct udrv_pl031 *rtc)
 {
 	if (!rtc)
 		return;
 	quiet(rtc);
-	drain(rtc);
+	udrv_irq_flush(rtc->irq);
 	udrv_device_close(rtc->dev);
 	free(rtc);
 }
 
-struct udrv_device *pl031_device(const struct pl031 *rtc)
+struct udrv_device *udrv_pl031_device(const struct udrv_pl031 *rtc)
 {
 	assert(rtc);
 	return rtc->dev;
 }
 
-int pl031_irq_fd(const struct pl031 *rtc)
+int udrv_pl031_irq_fd(const struct udrv_pl031 *rtc)
 {
 	assert(rtc);
 	return udrv_irq_fd(rtc->irq);
 }
 
-int pl031_time(struct pl031 *rtc, uint32_t *secs)
+int udrv_pl031_time(struct udrv_pl031 *rtc, uint32_t *secs)
 {
 	assert(rtc);
 	if (!secs)
@@ -270,14 +257,14 @@ int pl031_time(struct pl031 *rtc, uint32_t *secs)
 	return 0;
 }
 
-int pl031_set_time(struct pl031 *rtc, uint32_t secs)
+int udrv_pl031_set_time(struct udrv_pl031 *rtc, uint32_t secs)
 {
 	assert(rtc);
 	wr(rtc, PL031_RTCLR, secs);
 	return 0;
 }
 
-int pl031_alarm_at(struct pl031 *rtc, uint32_t when)
+int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 {
 	uint32_t now;
 	int ret;
@@ -290,9 +277,9 @@ int pl031_alarm_at(struct pl031 *rtc, uint32_t when)
 			    when, now);
 	/* Disarm, drop any stale event, then: clear, match, unmask at the
 	 * device. A match of the old value between the clear and the new
-	 * RTCMR is caught in pl031_alarm_wait() by its time. */
+	 * RTCMR is caught in udrv_pl031_alarm_wait() by its time. */
 	quiet(rtc);
-	if ((ret = drain(rtc)) < 0)
+	if ((ret = udrv_irq_flush(rtc->irq)) < 0)
 		return ret;
 	wr(rtc, PL031_RTCMR, when);
 	wr(rtc, PL031_RTCIMSC, PL031_INT_ALARM);
@@ -309,7 +296,7 @@ int pl031_alarm_at(struct pl031 *rtc, uint32_t when)
 	return 0;
 }
 
-int pl031_alarm_in(struct pl031 *rtc, uint32_t seconds)
+int udrv_pl031_alarm_in(struct udrv_pl031 *rtc, uint32_t seconds)
 {
 	assert(rtc);
 	last_error[0] = '\0';
@@ -318,20 +305,12 @@ int pl031_alarm_in(struct pl031 *rtc, uint32_t seconds)
 	if (seconds > INT32_MAX)
 		return fail(-EINVAL, "an alarm %u s ahead is beyond the 32-bit counter's reach",
 			    seconds);
-	return pl031_alarm_at(rtc, rd(rtc, PL031_RTCDR) + seconds);
+	return udrv_pl031_alarm_at(rtc, rd(rtc, PL031_RTCDR) + seconds);
 }
 
-static uint64_t now_ns(void)
+int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int pl031_alarm_wait(struct pl031 *rtc, uint64_t timeout_ns)
-{
-	uint64_t deadline, left = timeout_ns;
+	uint64_t deadline;
 	int ret;
 
 	assert(rtc);
@@ -339,7 +318,7 @@ int pl031_alarm_wait(struct pl031 *rtc, uint64_t timeout_ns)
 		return -ENOENT;
 	deadline = udrv_deadline_ns(timeout_ns);
 	for (;;) {
-		ret = udrv_irq_wait(rtc->irq, left);
+		ret = udrv_irq_wait_until(rtc->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		/* The line is masked by the stub. Ours if the match is raw
@@ -354,17 +333,12 @@ int pl031_alarm_wait(struct pl031 *rtc, uint64_t timeout_ns)
 		wr(rtc, PL031_RTCICR, PL031_INT_ALARM);
 		if ((ret = udrv_irq_unmask(rtc->irq)) < 0)
 			return ret;
-		if (deadline != UINT64_MAX) {
-			uint64_t t = now_ns();
-
-			if (t >= deadline)
-				return 0;
-			left = deadline - t;
-		}
+		if (!udrv_left_ns(deadline))
+			return 0;
 	}
 }
 
-int pl031_alarm_cancel(struct pl031 *rtc)
+int udrv_pl031_alarm_cancel(struct udrv_pl031 *rtc)
 {
 	int fired;
 
@@ -372,14 +346,14 @@ int pl031_alarm_cancel(struct pl031 *rtc)
 	fired = rtc->armed && (rd(rtc, PL031_RTCRIS) & PL031_INT_ALARM) &&
 		(int32_t)(rd(rtc, PL031_RTCDR) - rtc->when) >= 0;
 	quiet(rtc);
-	int ret = drain(rtc);
+	int ret = udrv_irq_flush(rtc->irq);
 
 	if (ret < 0)
 		return ret;
 	return fired;
 }
 
-int pl031_alarm_armed(const struct pl031 *rtc, uint32_t *when)
+int udrv_pl031_alarm_armed(const struct udrv_pl031 *rtc, uint32_t *when)
 {
 	assert(rtc);
 	if (rtc->armed && when)

@@ -13,8 +13,8 @@
  * Conventions (as libudrv): functions return 0 (or a count) on success and
  * a negative errno on failure; a NULL object is a programming error
  * (assert). Failures that deserve a reason (a device absent or bound to
- * another driver, an alarm in the past) leave one in pl031_last_error().
- * One struct pl031 is used from one thread at a time.
+ * another driver, an alarm in the past) leave one in udrv_pl031_last_error().
+ * One struct udrv_pl031 is used from one thread at a time.
  */
 #ifndef PL031_H
 #define PL031_H
@@ -27,19 +27,19 @@
 extern "C" {
 #endif
 
-struct pl031;
+struct udrv_pl031;
 
 /** The DT compatible of the PL031 (ARM's binding, arm,pl031). */
 #define PL031_COMPATIBLE	"arm,pl031"
 /**
- * pl031_open() - open a PL031 handed to UIO (by the udrv_uio stub or the
+ * udrv_pl031_open() - open a PL031 handed to UIO (by the udrv_uio stub or the
  * kernel's uio_pdrv_genirq).
  * @name: NULL: the first device whose DT node lists PL031_COMPATIBLE in
  *        "compatible" or "udrv,compatible"; a string with a comma: that
  *        compatible; "/...": a DT path; else a UIO name ("rtc0", or a node
  *        whose compatible is only "generic-uio", found by its name).
  * @out:  receives the new object; owned by the caller, freed with
- *        pl031_close(). Untouched on failure.
+ *        udrv_pl031_close(). Untouched on failure.
  *
  * Checks the PrimeCell identification registers, starts the counter if it
  * is stopped, disables and clears the alarm and consumes any interrupt an
@@ -49,75 +49,75 @@ struct pl031;
  * -ENODEV the device is not a PL031 (wrong ID registers) or has no
  * interrupt; -errno from libudrv (udrv_last_error() has details).
  */
-int pl031_open(const char *name, struct pl031 **out);
+int udrv_pl031_open(const char *name, struct udrv_pl031 **out);
 
 /**
- * pl031_close() - disable and clear the alarm, unmask the line (for the
+ * udrv_pl031_close() - disable and clear the alarm, unmask the line (for the
  * next user), close the device and free @rtc. NULL is ignored.
  */
-void pl031_close(struct pl031 *rtc);
+void udrv_pl031_close(struct udrv_pl031 *rtc);
 
-/** pl031_device() - the underlying device, owned by @rtc (borrowed). */
-struct udrv_device *pl031_device(const struct pl031 *rtc);
+/** udrv_pl031_device() - the underlying device, owned by @rtc (borrowed). */
+struct udrv_device *udrv_pl031_device(const struct udrv_pl031 *rtc);
 
 /**
- * pl031_irq_fd() - the alarm interrupt's fd, to poll for POLLIN in the
- * caller's own loop; then call pl031_alarm_wait(rtc, 0). Borrowed: valid
- * until pl031_close().
+ * udrv_pl031_irq_fd() - the alarm interrupt's fd, to poll for POLLIN in the
+ * caller's own loop; then call udrv_pl031_alarm_wait(rtc, 0). Borrowed: valid
+ * until udrv_pl031_close().
  */
-int pl031_irq_fd(const struct pl031 *rtc);
+int udrv_pl031_irq_fd(const struct udrv_pl031 *rtc);
 
-/** pl031_time() - the counter (seconds since the epoch, by convention). 0. */
-int pl031_time(struct pl031 *rtc, uint32_t *secs);
+/** udrv_pl031_time() - the counter (seconds since the epoch, by convention). 0. */
+int udrv_pl031_time(struct udrv_pl031 *rtc, uint32_t *secs);
 
 /**
- * pl031_set_time() - load the counter with @secs (RTCLR). An armed alarm
+ * udrv_pl031_set_time() - load the counter with @secs (RTCLR). An armed alarm
  * stays armed at its absolute time; if the clock is set past it, it does
  * not fire until the counter wraps (cancel and re-arm instead). 0.
  */
-int pl031_set_time(struct pl031 *rtc, uint32_t secs);
+int udrv_pl031_set_time(struct udrv_pl031 *rtc, uint32_t secs);
 
 /**
- * pl031_alarm_at() - arm the alarm for counter value @when, replacing any
+ * udrv_pl031_alarm_at() - arm the alarm for counter value @when, replacing any
  * armed one. The match fires when the counter reaches @when.
  * Errors: -EINVAL @when is not in the future (at or before the counter,
- * taken modulo 2^32 as the hardware does; reason in pl031_last_error()).
+ * taken modulo 2^32 as the hardware does; reason in udrv_pl031_last_error()).
  */
-int pl031_alarm_at(struct pl031 *rtc, uint32_t when);
+int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when);
 
 /**
- * pl031_alarm_in() - arm the alarm @seconds from now (at least 1; the
+ * udrv_pl031_alarm_in() - arm the alarm @seconds from now (at least 1; the
  * counter has one-second resolution, so on hardware it fires between
  * @seconds - 1 and @seconds later; QEMU fires @seconds after the call).
  * Errors: -EINVAL @seconds is 0 (in the past/now) or above 2^31 - 1.
  */
-int pl031_alarm_in(struct pl031 *rtc, uint32_t seconds);
+int udrv_pl031_alarm_in(struct udrv_pl031 *rtc, uint32_t seconds);
 
 /**
- * pl031_alarm_wait() - wait up to @timeout_ns (0: just check; UINT64_MAX:
+ * udrv_pl031_alarm_wait() - wait up to @timeout_ns (0: just check; UINT64_MAX:
  * forever) for the armed alarm. When it fires: clears it at the device,
  * disarms it, unmasks the line. Returns 1 if it fired, 0 on timeout (still
  * armed), -ENOENT if no alarm is armed, -ENODEV device removed, -EINTR,
  * -errno.
  */
-int pl031_alarm_wait(struct pl031 *rtc, uint64_t timeout_ns);
+int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns);
 
 /**
- * pl031_alarm_cancel() - disarm the alarm: masks it at the device, clears
+ * udrv_pl031_alarm_cancel() - disarm the alarm: masks it at the device, clears
  * it, discards an interrupt already delivered but not waited for. Returns
  * 0, or 1 if the alarm had already fired (and is now discarded); -ENODEV.
  */
-int pl031_alarm_cancel(struct pl031 *rtc);
+int udrv_pl031_alarm_cancel(struct udrv_pl031 *rtc);
 
-/** pl031_alarm_armed() - 1 if an alarm is armed, with its time in *@when (may be NULL); else 0. */
-int pl031_alarm_armed(const struct pl031 *rtc, uint32_t *when);
+/** udrv_pl031_alarm_armed() - 1 if an alarm is armed, with its time in *@when (may be NULL); else 0. */
+int udrv_pl031_alarm_armed(const struct udrv_pl031 *rtc, uint32_t *when);
 
 /**
- * pl031_last_error() - why the last failing call in this thread failed
+ * udrv_pl031_last_error() - why the last failing call in this thread failed
  * ("" if it gave no reason). Owned by the driver, valid until the next
  * call into it from this thread.
  */
-const char *pl031_last_error(void);
+const char *udrv_pl031_last_error(void);
 
 #ifdef __cplusplus
 }

@@ -32,7 +32,7 @@ static int bad(const char *fmt, const char *arg)
 
 static int failed(const char *what, int err)
 {
-	const char *why = pl031_last_error();
+	const char *why = udrv_pl031_last_error();
 
 	fprintf(stderr, "udrv-pl031: %s: %s\n", what, *why ? why : strerror(-err));
 	return 1;
@@ -49,14 +49,6 @@ static void print_time(const char *label, uint32_t t)
 	printf("%s%" PRIu32 " (%s)\n", label, t, buf);
 }
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -65,7 +57,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *device = NULL, *cmd;
-	struct pl031 *rtc;
+	struct udrv_pl031 *rtc;
 	uint32_t arg = 0, t;
 	unsigned long long v = 0;
 	int c, ret, rc = 0;
@@ -107,31 +99,31 @@ int main(int argc, char **argv)
 	}
 	arg = (uint32_t)v;
 
-	ret = pl031_open(device, &rtc);
+	ret = udrv_pl031_open(device, &rtc);
 	if (ret)
 		return failed("cannot open the PL031", ret);
-	pl031_time(rtc, &t);
+	udrv_pl031_time(rtc, &t);
 	if (!strcmp(cmd, "time")) {
 		print_time("", t);
 	} else if (!strcmp(cmd, "set")) {
 		print_time("was: ", t);
-		pl031_set_time(rtc, arg);
-		pl031_time(rtc, &t);
+		udrv_pl031_set_time(rtc, arg);
+		udrv_pl031_time(rtc, &t);
 		print_time("now: ", t);
 	} else {
-		double t0 = mono();
+		double t0 = (udrv_now_ns() / 1e9);
 
-		ret = pl031_alarm_in(rtc, arg);
+		ret = udrv_pl031_alarm_in(rtc, arg);
 		if (ret) {
 			rc = failed("cannot arm the alarm", ret);
 			goto out;
 		}
 		print_time("armed for ", t + arg);
-		ret = pl031_alarm_wait(rtc, (uint64_t)(arg + 2) * 1000000000u);
+		ret = udrv_pl031_alarm_wait(rtc, (uint64_t)(arg + 2) * 1000000000u);
 		if (ret == 1) {
-			pl031_time(rtc, &t);
-			printf("alarm fired after %.3f s (interrupt via /dev/uio%u)\n", mono() - t0,
-			       udrv_device_uio(pl031_device(rtc)));
+			udrv_pl031_time(rtc, &t);
+			printf("alarm fired after %.3f s (interrupt via /dev/uio%u)\n", (udrv_now_ns() / 1e9) - t0,
+			       udrv_device_uio(udrv_pl031_device(rtc)));
 			print_time("clock: ", t);
 		} else {
 			fprintf(stderr, "udrv-pl031: the alarm did not fire within %u s%s%s\n",
@@ -140,6 +132,6 @@ int main(int argc, char **argv)
 		}
 	}
 out:
-	pl031_close(rtc);
+	udrv_pl031_close(rtc);
 	return rc;
 }

@@ -41,7 +41,7 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int periodic(struct ttc *t, unsigned long hz, unsigned long count)
+static int periodic(struct udrv_ttc *t, unsigned long hz, unsigned long count)
 {
 	int64_t *late = calloc(count, sizeof(*late));
 	uint64_t missed = 0, first = 0, last = 0;
@@ -50,17 +50,17 @@ static int periodic(struct ttc *t, unsigned long hz, unsigned long count)
 
 	if (!late)
 		return fail("periodic", -ENOMEM);
-	if ((ret = ttc_start_periodic(t, (uint32_t)hz))) {
+	if ((ret = udrv_ttc_start_periodic(t, (uint32_t)hz))) {
 		free(late);
 		return fail("start", ret);
 	}
-	printf("ttc: %lu Hz from a %u Hz clock: period %llu ns\n", hz, ttc_clock_hz(t),
-	       (unsigned long long)ttc_period_ns(t));
+	printf("ttc: %lu Hz from a %u Hz clock: period %llu ns\n", hz, udrv_ttc_clock_hz(t),
+	       (unsigned long long)udrv_ttc_period_ns(t));
 	for (unsigned long i = 0; i < count; i++) {
-		struct ttc_event ev;
-		uint64_t timeout = 10 * ttc_period_ns(t) + 1000000000ull;
+		struct udrv_ttc_event ev;
+		uint64_t timeout = 10 * udrv_ttc_period_ns(t) + 1000000000ull;
 
-		ret = ttc_wait(t, timeout, &ev);
+		ret = udrv_ttc_wait(t, timeout, &ev);
 		if (ret <= 0) {
 			free(late);
 			return fail("wait", ret ? ret : -ETIMEDOUT);
@@ -74,7 +74,7 @@ static int periodic(struct ttc *t, unsigned long hz, unsigned long count)
 		printf("wakeup %lu: late %.1f us%s\n", i + 1, ev.lateness_ns / 1e3,
 		       ev.expirations > 1 ? " (merged expiries)" : "");
 	}
-	ttc_stop(t);
+	udrv_ttc_stop(t);
 	qsort(late, count, sizeof(*late), cmp_i64);
 	size_t p99 = (size_t)((count * 99 + 99) / 100) - 1;
 
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	};
 	const char *dev = NULL;
 	unsigned long long counter = 0, clk = 0, a, b;
-	struct ttc *t;
+	struct udrv_ttc *t;
 	int c, ret;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
@@ -140,34 +140,34 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	if ((ret = ttc_open(dev, (unsigned int)counter, (uint32_t)clk, &t)))
+	if ((ret = udrv_ttc_open(dev, (unsigned int)counter, (uint32_t)clk, &t)))
 		return fail(dev ? dev : "the cdns,ttc timer", ret);
 	if (!strcmp(argv[0], "periodic")) {
 		ret = periodic(t, a, b);
 	} else if (!strcmp(argv[0], "oneshot")) {
-		struct ttc_event ev;
+		struct udrv_ttc_event ev;
 
-		if ((ret = ttc_start_oneshot(t, a * 1000000ull))) {
+		if ((ret = udrv_ttc_start_oneshot(t, a * 1000000ull))) {
 			ret = fail("start", ret);
-		} else if ((ret = ttc_wait(t, a * 1000000ull + 2000000000ull, &ev)) <= 0) {
+		} else if ((ret = udrv_ttc_wait(t, a * 1000000ull + 2000000000ull, &ev)) <= 0) {
 			ret = fail("wait", ret ? ret : -ETIMEDOUT);
 		} else {
 			printf("one-shot of %llu ms fired, %.1f us late\n", a, ev.lateness_ns / 1e3);
 			ret = 0;
 		}
 	} else {
-		if ((ret = ttc_start_periodic(t, 1))) {
+		if ((ret = udrv_ttc_start_periodic(t, 1))) {
 			ret = fail("start", ret);
 		} else {
-			uint32_t c1 = ttc_count(t), c2;
+			uint32_t c1 = udrv_ttc_count(t), c2;
 
 			usleep(2000);
-			c2 = ttc_count(t);
+			c2 = udrv_ttc_count(t);
 
-			printf("counter %llu (%u bits): %u then %u\n", counter, ttc_width(t), c1, c2);
+			printf("counter %llu (%u bits): %u then %u\n", counter, udrv_ttc_width(t), c1, c2);
 			ret = 0;
 		}
 	}
-	ttc_close(t);
+	udrv_ttc_close(t);
 	return ret;
 }

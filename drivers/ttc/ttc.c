@@ -23,7 +23,7 @@
 
 enum ttc_mode { TTC_IDLE, TTC_PERIODIC, TTC_ONESHOT };
 
-struct ttc {
+struct udrv_ttc {
 	struct udrv_device *dev;
 	volatile void *r;
 	struct udrv_irq *irq;
@@ -36,16 +36,8 @@ struct ttc {
 	uint64_t expired;	/* expiries accounted for since start */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Stop, disable and clear: afterwards the line is low. */
-static void hw_stop(struct ttc *t)
+static void hw_stop(struct udrv_ttc *t)
 {
 	udrv_write32(t->r, TTC_CNT_CTRL(t->n), TTC_CNT_DIS | TTC_CNT_WAVE_DIS);
 	udrv_write32(t->r, TTC_IER(t->n), 0);
@@ -59,7 +51,7 @@ static void hw_stop(struct ttc *t)
  * lock on byte n of the device's first node: two handles (in any process)
  * never drive one counter.
  */
-static int claim_counter(struct ttc *t)
+static int claim_counter(struct udrv_ttc *t)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = t->n, .l_len = 1 };
 	struct udrv_irq *irq0;
@@ -72,10 +64,10 @@ static int claim_counter(struct ttc *t)
 	return 0;
 }
 
-int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc **out)
+int udrv_ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct udrv_ttc **out)
 {
 	struct udrv_region *reg;
-	struct ttc *t;
+	struct udrv_ttc *t;
 	uint32_t probe;
 	uint64_t hz;
 	int ret;
@@ -86,10 +78,8 @@ int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc
 	if (!t)
 		return -ENOMEM;
 	t->n = counter;
-	udrv_set_open_shared(true);
-	ret = name ? udrv_device_open(name, &t->dev) :
-		     udrv_device_open_dt_compatible("cdns,ttc", 0, &t->dev);
-	udrv_set_open_shared(false);
+	ret = udrv_device_open_with(&(struct udrv_open_opts){
+		.name = name, .compatible = name ? NULL : "cdns,ttc", .shared = true }, &t->dev);
 	if (ret || (ret = claim_counter(t)))
 		goto fail;
 	if ((ret = udrv_device_region(t->dev, 0, TTC_EVT(2) + 4, &reg)) ||
@@ -119,7 +109,7 @@ fail:
 	return ret;
 }
 
-void ttc_close(struct ttc *t)
+void udrv_ttc_close(struct udrv_ttc *t)
 {
 	if (!t)
 		return;
@@ -129,50 +119,50 @@ void ttc_close(struct ttc *t)
 	free(t);
 }
 
-uint32_t ttc_clock_hz(const struct ttc *t)
+uint32_t udrv_ttc_clock_hz(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->clk_hz;
 }
 
-unsigned int ttc_width(const struct ttc *t)
+unsigned int udrv_ttc_width(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->width;
 }
 
-uint64_t ttc_period_ns(const struct ttc *t)
+uint64_t udrv_ttc_period_ns(const struct udrv_ttc *t)
 {
 	assert(t);
 	return (uint64_t)llround(t->period_ns);
 }
 
-uint64_t ttc_expirations(const struct ttc *t)
+uint64_t udrv_ttc_expirations(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->expired;
 }
 
-struct udrv_device *ttc_device(const struct ttc *t)
+struct udrv_device *udrv_ttc_device(const struct udrv_ttc *t)
 {
 	assert(t);
 	return t->dev;
 }
 
-int ttc_fd(const struct ttc *t)
+int udrv_ttc_fd(const struct udrv_ttc *t)
 {
 	assert(t);
 	return udrv_irq_fd(t->irq);
 }
 
-uint32_t ttc_count(const struct ttc *t)
+uint32_t udrv_ttc_count(const struct udrv_ttc *t)
 {
 	assert(t);
 	return udrv_read32(t->r, TTC_CNT_VAL(t->n));
 }
 
 /* Program a period of @ticks input clock ticks and start counting. */
-static int start(struct ttc *t, double ticks, enum ttc_mode mode)
+static int start(struct udrv_ttc *t, double ticks, enum ttc_mode mode)
 {
 	uint64_t max = t->width == 32 ? 0x100000000ull : 0x10000ull;
 	unsigned int shift;
@@ -195,24 +185,20 @@ static int start(struct ttc *t, double ticks, enum ttc_mode mode)
 	hw_stop(t);
 	/* Drop interrupts the kernel counted before now, then unmask with the
 	 * status already cleared by hw_stop(). */
-	while ((ret = udrv_irq_wait(t->irq, 0)) == 1)
-		;
-	if (ret < 0)
+	if ((ret = udrv_irq_flush(t->irq)) < 0)
 		return ret;
 	udrv_write32(t->r, TTC_CLK_CTRL(t->n), clk);
 	udrv_write32(t->r, TTC_INTERVAL(t->n), (uint32_t)(counts - 1));
 	udrv_write32(t->r, TTC_IER(t->n), TTC_IXR_INTERVAL);
-	if ((ret = udrv_irq_unmask(t->irq)))
-		return ret;
 	t->period_ns = (double)(counts << shift) * 1e9 / t->clk_hz;
 	t->expired = 0;
 	t->mode = mode;
-	t->start_ns = now_ns();
+	t->start_ns = udrv_now_ns();
 	udrv_write32(t->r, TTC_CNT_CTRL(t->n), TTC_CNT_INTERVAL | TTC_CNT_RST | TTC_CNT_WAVE_DIS);
 	return 0;
 }
 
-int ttc_start_periodic(struct ttc *t, uint32_t hz)
+int udrv_ttc_start_periodic(struct udrv_ttc *t, uint32_t hz)
 {
 	assert(t);
 	if (!hz)
@@ -220,7 +206,7 @@ int ttc_start_periodic(struct ttc *t, uint32_t hz)
 	return start(t, (double)t->clk_hz / hz, TTC_PERIODIC);
 }
 
-int ttc_start_oneshot(struct ttc *t, uint64_t delay_ns)
+int udrv_ttc_start_oneshot(struct udrv_ttc *t, uint64_t delay_ns)
 {
 	assert(t);
 	if (!delay_ns)
@@ -228,38 +214,35 @@ int ttc_start_oneshot(struct ttc *t, uint64_t delay_ns)
 	return start(t, (double)delay_ns * t->clk_hz / 1e9, TTC_ONESHOT);
 }
 
-int ttc_stop(struct ttc *t)
+int udrv_ttc_stop(struct udrv_ttc *t)
 {
 	assert(t);
 	hw_stop(t);
 	return udrv_irq_unmask(t->irq);
 }
 
-int ttc_wait(struct ttc *t, uint64_t timeout_ns, struct ttc_event *ev)
+int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event *ev)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 
 	assert(t);
 	for (;;) {
-		uint64_t now = now_ns(), left = 0, n = 1;
+		uint64_t now, n = 1;
+		bool last = !udrv_left_ns(deadline);
 		uint32_t isr;
 		int ret;
 
-		if (deadline == UINT64_MAX)
-			left = UINT64_MAX;
-		else if (deadline > now)
-			left = deadline - now;
-		ret = udrv_irq_wait(t->irq, left);
+		ret = udrv_irq_wait_until(t->irq, deadline);
 		if (ret <= 0)
 			return ret;
-		now = now_ns();
+		now = udrv_now_ns();
 		isr = udrv_read32(t->r, TTC_ISR(t->n));
 		if (t->mode == TTC_ONESHOT && (isr & TTC_IXR_INTERVAL))
 			hw_stop(t);
 		if ((ret = udrv_irq_unmask(t->irq)))
 			return ret;
 		if (!(isr & TTC_IXR_INTERVAL)) {
-			if (!left)
+			if (last)
 				return 0;
 			continue;
 		}

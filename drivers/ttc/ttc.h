@@ -11,7 +11,7 @@
  *
  * Conventions as libudrv (udrv.h): 0 or a count on success, -errno on
  * failure; a NULL object argument is a programming error (assert); nothing
- * is printed. A struct ttc is used from one thread at a time.
+ * is printed. A struct udrv_ttc is used from one thread at a time.
  */
 #ifndef UDRV_TTC_H
 #define UDRV_TTC_H
@@ -24,10 +24,10 @@
 extern "C" {
 #endif
 
-struct ttc;
+struct udrv_ttc;
 
-/** What one wakeup reports (see ttc_wait()). */
-struct ttc_event {
+/** What one wakeup reports (see udrv_ttc_wait()). */
+struct udrv_ttc_event {
 	/* Expiries this wakeup accounts for: 1, or more when the wakeup came
 	 * a whole period (or more) late and the hardware merged expiries. */
 	uint64_t expirations;
@@ -39,13 +39,13 @@ struct ttc_event {
 };
 
 /**
- * ttc_open() - open counter @counter (0..2) of the TTC handed to userspace
+ * udrv_ttc_open() - open counter @counter (0..2) of the TTC handed to userspace
  * under UIO name @name (NULL: the first whose DT node lists "cdns,ttc" in
  * "compatible" or "udrv,compatible", whatever UIO driver has it). @clk_hz is the
  * counter's input clock; 0 reads it from the node's "clock-frequency"
  * property. The counter is stopped and its interrupt disabled and cleared.
- * The caller owns *@out and frees it with ttc_close(). The device is opened
- * shared (the thread's udrv_set_open_shared() is false afterwards) and the
+ * The caller owns *@out and frees it with udrv_ttc_close(). The device is opened
+ * shared (udrv_open_opts.shared) and the
  * counter claimed, so handles on different counters of one TTC coexist, in
  * any processes.
  * Errors: -EINVAL @out NULL or @counter > 2; -EBUSY another handle holds
@@ -54,44 +54,44 @@ struct ttc_event {
  * "clock-frequency"; -ERANGE the register region is too small; -ENOMEM;
  * others from udrv_device_open().
  */
-int ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct ttc **out);
+int udrv_ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct udrv_ttc **out);
 
-/** ttc_close() - stop the counter, disable its interrupt, close. NULL is ignored. */
-void ttc_close(struct ttc *t);
+/** udrv_ttc_close() - stop the counter, disable its interrupt, close. NULL is ignored. */
+void udrv_ttc_close(struct udrv_ttc *t);
 
-/** ttc_clock_hz() - the counter's input clock in Hz. */
-uint32_t ttc_clock_hz(const struct ttc *t);
+/** udrv_ttc_clock_hz() - the counter's input clock in Hz. */
+uint32_t udrv_ttc_clock_hz(const struct udrv_ttc *t);
 
-/** ttc_width() - bits of the counter and interval registers (16 or 32), as probed at open. */
-unsigned int ttc_width(const struct ttc *t);
+/** udrv_ttc_width() - bits of the counter and interval registers (16 or 32), as probed at open. */
+unsigned int udrv_ttc_width(const struct udrv_ttc *t);
 
 /**
- * ttc_start_periodic() - interrupt @hz times a second until ttc_stop().
+ * udrv_ttc_start_periodic() - interrupt @hz times a second until udrv_ttc_stop().
  * Picks the smallest prescaler whose interval fits the counter, so the
  * period is 1/@hz rounded to the nearest (prescaled) clock tick; read the
- * period programmed with ttc_period_ns(). Clears the interrupt status
+ * period programmed with udrv_ttc_period_ns(). Clears the interrupt status
  * (and any interrupt already counted by the kernel) before unmasking.
  * Errors: -EINVAL @hz 0; -ERANGE the rate cannot be reached (faster than
  * half the input clock, or slower than the counter and prescaler allow);
  * -ENODEV the device was removed.
  */
-int ttc_start_periodic(struct ttc *t, uint32_t hz);
+int udrv_ttc_start_periodic(struct udrv_ttc *t, uint32_t hz);
 
 /**
- * ttc_start_oneshot() - interrupt once, @delay_ns from now; the counter
- * stops by itself when ttc_wait() sees the interrupt. Errors as
- * ttc_start_periodic() (-EINVAL for a zero @delay_ns).
+ * udrv_ttc_start_oneshot() - interrupt once, @delay_ns from now; the counter
+ * stops by itself when udrv_ttc_wait() sees the interrupt. Errors as
+ * udrv_ttc_start_periodic() (-EINVAL for a zero @delay_ns).
  */
-int ttc_start_oneshot(struct ttc *t, uint64_t delay_ns);
+int udrv_ttc_start_oneshot(struct udrv_ttc *t, uint64_t delay_ns);
 
-/** ttc_stop() - stop the counter and disable its interrupt. 0 or -ENODEV. */
-int ttc_stop(struct ttc *t);
+/** udrv_ttc_stop() - stop the counter and disable its interrupt. 0 or -ENODEV. */
+int udrv_ttc_stop(struct udrv_ttc *t);
 
-/** ttc_period_ns() - the period (or one-shot delay) programmed, in ns; 0 if never started. */
-uint64_t ttc_period_ns(const struct ttc *t);
+/** udrv_ttc_period_ns() - the period (or one-shot delay) programmed, in ns; 0 if never started. */
+uint64_t udrv_ttc_period_ns(const struct udrv_ttc *t);
 
 /**
- * ttc_wait() - wait up to @timeout_ns (0: just check; UINT64_MAX: forever)
+ * udrv_ttc_wait() - wait up to @timeout_ns (0: just check; UINT64_MAX: forever)
  * for the counter's interval interrupt. On one, reads (and so clears) the
  * interrupt status, stops a one-shot counter, unmasks the line, and fills
  * *@ev (may be NULL). Interrupts without the interval cause are consumed
@@ -99,25 +99,25 @@ uint64_t ttc_period_ns(const struct ttc *t);
  * Returns the number of expiries (>= 1), 0 on timeout, -ENODEV if the
  * device was removed, -EINTR on a signal, -errno.
  */
-int ttc_wait(struct ttc *t, uint64_t timeout_ns, struct ttc_event *ev);
+int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event *ev);
 
 /**
- * ttc_fd() - a pollable fd (POLLIN on an interrupt) for the caller's own
- * loop; then call ttc_wait(t, 0, ev). Borrowed: valid until ttc_close().
+ * udrv_ttc_fd() - a pollable fd (POLLIN on an interrupt) for the caller's own
+ * loop; then call udrv_ttc_wait(t, 0, ev). Borrowed: valid until udrv_ttc_close().
  */
-int ttc_fd(const struct ttc *t);
+int udrv_ttc_fd(const struct udrv_ttc *t);
 
-/** ttc_count() - the counter's current value (ticks of the prescaled clock). */
-uint32_t ttc_count(const struct ttc *t);
+/** udrv_ttc_count() - the counter's current value (ticks of the prescaled clock). */
+uint32_t udrv_ttc_count(const struct udrv_ttc *t);
 
-/** ttc_expirations() - expiries accounted for since the last start. */
-uint64_t ttc_expirations(const struct ttc *t);
+/** udrv_ttc_expirations() - expiries accounted for since the last start. */
+uint64_t udrv_ttc_expirations(const struct udrv_ttc *t);
 
 /**
- * ttc_device() - the udrv device behind @t, owned by @t (valid until
- * ttc_close()), e.g. for udrv_irq_missed() on its interrupt.
+ * udrv_ttc_device() - the udrv device behind @t, owned by @t (valid until
+ * udrv_ttc_close()), e.g. for udrv_irq_missed() on its interrupt.
  */
-struct udrv_device *ttc_device(const struct ttc *t);
+struct udrv_device *udrv_ttc_device(const struct udrv_ttc *t);
 
 #ifdef __cplusplus
 }

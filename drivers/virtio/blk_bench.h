@@ -11,30 +11,28 @@
 
 #include "virtio_blk.h"
 
-/** struct blk_bench - what to run: reads of @io_bytes, @qd in flight, for @seconds. */
-struct blk_bench {
+/** struct udrv_blk_bench - what to run: reads of @io_bytes, @qd in flight, for @seconds. */
+struct udrv_blk_bench {
 	bool random;		/* random aligned offsets, else sequential (wrapping) */
 	uint32_t io_bytes;	/* a multiple of the block size */
 	unsigned int qd;	/* 1 .. queue depth */
 	double seconds;
 };
 
-/** struct blk_bench_result - what came out. */
-struct blk_bench_result {
+/** struct udrv_blk_bench_result - what came out. */
+struct udrv_blk_bench_result {
 	uint64_t ios;
 	double seconds, iops, mib_s;
 	uint64_t irqs;		/* interrupts taken during the run */
 };
 
 /**
- * blk_bench_run() - run @b on @blk (its completion mode as set), allocating
+ * udrv_blk_bench_run() - run @b on @blk (its completion mode as set), allocating
  * @b->qd buffers of @b->io_bytes in its DMA pool for the run.
  * Returns 0, -EINVAL a bad @b, -ENOMEM no room in the pool, or the first
- * error of virtio_blk_submit()/virtio_blk_reap() or of a failed read.
+ * error of udrv_virtio_blk_submit()/udrv_virtio_blk_reap() or of a failed read.
  */
-int blk_bench_run(struct virtio_blk *blk, const struct blk_bench *b, struct blk_bench_result *r);
+int udrv_blk_bench_run(struct udrv_virtio_blk *blk, const struct udrv_blk_bench *b, struct udrv_blk_bench_result *r);
 
-/** blk_bench_now() - CLOCK_MONOTONIC in seconds. */
-double blk_bench_now(void);
 
 #endif /* UDRV_BLK_BENCH_H */

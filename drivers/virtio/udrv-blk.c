@@ -31,7 +31,7 @@ static const char usage[] =
 
 static int die(const char *what, int err)
 {
-	const char *why = virtio_last_error();
+	const char *why = udrv_virtio_last_error();
 
 	fprintf(stderr, "udrv-blk: %s%s%s\n", what ? what : "", what ? ": " : "",
 		*why ? why : strerror(-err));
@@ -48,7 +48,7 @@ static int bad(const char *msg, const char *arg)
 struct cmd {
 	enum { INFO, READ, WRITE, BENCH } what;
 	unsigned long long lba, count;
-	struct blk_bench b;
+	struct udrv_blk_bench b;
 };
 
 static int parse(struct cmd *c, char **argv, int argc)
@@ -72,7 +72,7 @@ static int parse(struct cmd *c, char **argv, int argc)
 			return bad("bad COUNT (1 .. 2097152 blocks, at most 1 GiB)", argv[2]);
 		return 0;
 	case BENCH:
-		c->b = (struct blk_bench){ .random = true, .io_bytes = 4096, .qd = 1, .seconds = 2 };
+		c->b = (struct udrv_blk_bench){ .random = true, .io_bytes = 4096, .qd = 1, .seconds = 2 };
 		optind = 0;	/* glibc: start over */
 		opterr = 0;	/* cli_bad_option() says what was wrong */
 		while ((o = getopt(argc, argv, "+sb:Q:t:")) != -1) {
@@ -101,32 +101,32 @@ static int parse(struct cmd *c, char **argv, int argc)
 	return bad("unknown command", argv[0]);
 }
 
-static int cmd_info(struct virtio_blk *blk)
+static int cmd_info(struct udrv_virtio_blk *blk)
 {
-	struct virtio_dev *vd = virtio_blk_virtio(blk);
-	uint64_t cap = virtio_blk_capacity(blk);
-	uint32_t bs = virtio_blk_block_size(blk);
+	struct udrv_virtio_dev *vd = udrv_virtio_blk_virtio(blk);
+	uint64_t cap = udrv_virtio_blk_capacity(blk);
+	uint32_t bs = udrv_virtio_blk_block_size(blk);
 	char id[VIRTIO_BLK_ID_BYTES + 1];
 
-	if (virtio_blk_get_id(blk, id))
+	if (udrv_virtio_blk_get_id(blk, id))
 		strcpy(id, "(none)");
-	printf("device:      %s (virtio-mmio, version 2)\n", udrv_device_name(virtio_dev_udrv(vd)));
+	printf("device:      %s (virtio-mmio, version 2)\n", udrv_device_name(udrv_virtio_dev_udrv(vd)));
 	printf("capacity:    %llu blocks of %u bytes (%llu bytes)\n", (unsigned long long)cap, bs,
 	       (unsigned long long)(cap * bs));
 	printf("serial:      %s\n", *id ? id : "(none)");
-	printf("read-only:   %s\n", virtio_blk_read_only(blk) ? "yes" : "no");
-	printf("queue:       %u entries, %u requests in flight\n", virtio_blk_queue_size(blk),
-	       virtio_blk_queue_depth(blk));
-	printf("features:    0x%016llx%s%s\n", (unsigned long long)virtio_dev_features(vd),
-	       virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC) ? " indirect" : "",
-	       virtio_dev_has(vd, VIRTIO_BLK_F_FLUSH) ? " flush" : "");
-	printf("completion:  %s\n", virtio_dev_polled(vd) ? "polled" : "interrupt");
+	printf("read-only:   %s\n", udrv_virtio_blk_read_only(blk) ? "yes" : "no");
+	printf("queue:       %u entries, %u requests in flight\n", udrv_virtio_blk_queue_size(blk),
+	       udrv_virtio_blk_queue_depth(blk));
+	printf("features:    0x%016llx%s%s\n", (unsigned long long)udrv_virtio_dev_features(vd),
+	       udrv_virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC) ? " indirect" : "",
+	       udrv_virtio_dev_has(vd, VIRTIO_BLK_F_FLUSH) ? " flush" : "");
+	printf("completion:  %s\n", udrv_virtio_dev_polled(vd) ? "polled" : "interrupt");
 	return 0;
 }
 
-static int cmd_rw(struct virtio_blk *blk, const struct cmd *c)
+static int cmd_rw(struct udrv_virtio_blk *blk, const struct cmd *c)
 {
-	size_t len = (size_t)c->count * virtio_blk_block_size(blk), got = 0;
+	size_t len = (size_t)c->count * udrv_virtio_blk_block_size(blk), got = 0;
 	char *buf;
 	ssize_t n;
 	int ret;
@@ -139,11 +139,11 @@ static int cmd_rw(struct virtio_blk *blk, const struct cmd *c)
 	if (c->what == WRITE) {
 		while (got < len && (n = read(0, buf + got, len - got)) > 0)
 			got += (size_t)n;
-		ret = virtio_blk_write(blk, c->lba, (uint32_t)c->count, buf);
+		ret = udrv_virtio_blk_write(blk, c->lba, (uint32_t)c->count, buf);
 		if (!ret)
-			ret = virtio_blk_flush(blk);
+			ret = udrv_virtio_blk_flush(blk);
 	} else {
-		ret = virtio_blk_read(blk, c->lba, (uint32_t)c->count, buf);
+		ret = udrv_virtio_blk_read(blk, c->lba, (uint32_t)c->count, buf);
 		for (got = 0; !ret && got < len; got += (size_t)n)
 			if ((n = write(1, buf + got, len - got)) <= 0)
 				ret = -errno;
@@ -152,20 +152,20 @@ static int cmd_rw(struct virtio_blk *blk, const struct cmd *c)
 	return ret ? die(c->what == WRITE ? "write" : "read", ret) : 0;
 }
 
-static int cmd_bench(struct virtio_blk *blk, const struct cmd *c)
+static int cmd_bench(struct udrv_virtio_blk *blk, const struct cmd *c)
 {
-	struct blk_bench_result r;
+	struct udrv_blk_bench_result r;
 	int ret;
 
-	if (c->b.io_bytes % virtio_blk_block_size(blk))
+	if (c->b.io_bytes % udrv_virtio_blk_block_size(blk))
 		return bad("-b is not a multiple of the block size", NULL);
-	if (c->b.qd > virtio_blk_queue_depth(blk))
+	if (c->b.qd > udrv_virtio_blk_queue_depth(blk))
 		return bad("-Q is more than the queue depth", NULL);
-	if ((ret = blk_bench_run(blk, &c->b, &r)))
+	if ((ret = udrv_blk_bench_run(blk, &c->b, &r)))
 		return die("bench", ret);
 	printf("%s reads of %u bytes, %u in flight, %s: %llu in %.2f s: %.0f IOPS, %.1f MiB/s, "
 	       "%llu interrupts\n", c->b.random ? "random" : "sequential", c->b.io_bytes, c->b.qd,
-	       virtio_dev_polled(virtio_blk_virtio(blk)) ? "polled" : "interrupts",
+	       udrv_virtio_dev_polled(udrv_virtio_blk_virtio(blk)) ? "polled" : "interrupts",
 	       (unsigned long long)r.ios, r.seconds, r.iops, r.mib_s, (unsigned long long)r.irqs);
 	return 0;
 }
@@ -173,9 +173,9 @@ static int cmd_bench(struct virtio_blk *blk, const struct cmd *c)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
-	struct virtio_blk_opts opts = { 0 };
+	struct udrv_virtio_blk_opts opts = { 0 };
 	const char *name = NULL;
-	struct virtio_blk *blk;
+	struct udrv_virtio_blk *blk;
 	struct cmd cmd;
 	unsigned long long v;
 	int c, ret;
@@ -198,10 +198,10 @@ int main(int argc, char **argv)
 		return bad("no command", NULL);
 	if ((ret = parse(&cmd, argv + optind, argc - optind)))
 		return ret;
-	if ((ret = virtio_blk_open(name, &opts, &blk)))
+	if ((ret = udrv_virtio_blk_open(name, &opts, &blk)))
 		return die(NULL, ret);
 	ret = cmd.what == INFO ? cmd_info(blk) : cmd.what == BENCH ? cmd_bench(blk, &cmd) :
 	      cmd_rw(blk, &cmd);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 	return ret;
 }

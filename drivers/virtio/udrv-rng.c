@@ -26,7 +26,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
 	const char *name = NULL;
 	bool polled = false, hex = false;
-	struct virtio_rng *rng;
+	struct udrv_virtio_rng *rng;
 	unsigned long long len;
 	unsigned char *buf;
 	ssize_t n;
@@ -55,17 +55,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udrv-rng: out of memory\n");
 		return 1;
 	}
-	ret = virtio_rng_open(name, polled, &rng);
+	ret = udrv_virtio_rng_open(name, polled, &rng);
 	if (ret) {
-		fprintf(stderr, "udrv-rng: %s\n", *virtio_last_error() ? virtio_last_error() :
+		fprintf(stderr, "udrv-rng: %s\n", *udrv_virtio_last_error() ? udrv_virtio_last_error() :
 			strerror(-ret));
 		free(buf);
 		return 1;
 	}
-	n = virtio_rng_read(rng, buf, len);
-	virtio_rng_close(rng);
+	n = udrv_virtio_rng_read(rng, buf, len);
+	udrv_virtio_rng_close(rng);
 	if (n < 0) {
-		fprintf(stderr, "udrv-rng: read: %s\n", *virtio_last_error() ? virtio_last_error() :
+		fprintf(stderr, "udrv-rng: read: %s\n", *udrv_virtio_last_error() ? udrv_virtio_last_error() :
 			strerror((int)-n));
 		free(buf);
 		return 1;

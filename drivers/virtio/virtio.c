@@ -21,8 +21,8 @@
 #include "virtio.h"
 #include "virtio_regs.h"
 
-struct virtq {
-	struct virtio_dev *vd;
+struct udrv_virtq {
+	struct udrv_virtio_dev *vd;
 	unsigned int index, size;
 	struct udrv_dma_buf *mem, *ind;	/* rings; indirect tables (or NULL) */
 	struct virtq_desc *desc;
@@ -35,7 +35,7 @@ struct virtq {
 	void **token;			/* per head; NULL: not in flight */
 };
 
-struct virtio_dev {
+struct udrv_virtio_dev {
 	struct udrv_device *udev;
 	struct udrv_region *regs;
 	volatile void *base;
@@ -44,17 +44,17 @@ struct virtio_dev {
 	uint64_t features;
 	bool negotiated, polled;
 	uint64_t irqs;
-	struct virtq *vqs[VIRTIO_MAX_QUEUES];
+	struct udrv_virtq *vqs[VIRTIO_MAX_QUEUES];
 };
 
 static __thread char last_error[256];
 
-const char *virtio_last_error(void)
+const char *udrv_virtio_last_error(void)
 {
 	return last_error;
 }
 
-int virtio__fail(int err, const char *fmt, ...)
+int udrv_virtio__fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -64,18 +64,18 @@ int virtio__fail(int err, const char *fmt, ...)
 	return err;
 }
 
-static uint32_t rd(const struct virtio_dev *vd, size_t off)
+static uint32_t rd(const struct udrv_virtio_dev *vd, size_t off)
 {
 	return udrv_read32(vd->base, off);
 }
 
-static void wr(struct virtio_dev *vd, size_t off, uint32_t v)
+static void wr(struct udrv_virtio_dev *vd, size_t off, uint32_t v)
 {
 	udrv_write32(vd->base, off, v);
 }
 
 /* 4.2.3.1.1: write 0 to Status, then wait for it to read back 0. */
-static int reset(struct virtio_dev *vd)
+static int reset(struct udrv_virtio_dev *vd)
 {
 	wr(vd, VIRTIO_MMIO_STATUS, 0);
 	return udrv_region_poll32(vd->regs, VIRTIO_MMIO_STATUS, ~0u, 0, 1000000000ull, NULL);
@@ -119,14 +119,14 @@ static int find_by_type(uint32_t device_id, struct udrv_device **out, char *name
 		}
 		udrv_device_close(dev);
 	}
-	return virtio__fail(-ENOENT, "no free UIO device with compatible \"%s\" is a virtio "
+	return udrv_virtio__fail(-ENOENT, "no free UIO device with compatible \"%s\" is a virtio "
 			    "%s device (%u looked at)", VIRTIO_MMIO_COMPATIBLE,
 			    type_name(device_id), seen);
 }
 
-int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **out)
+int udrv_virtio_dev_open(const char *name, uint32_t device_id, struct udrv_virtio_dev **out)
 {
-	struct virtio_dev *vd;
+	struct udrv_virtio_dev *vd;
 	char found[64];
 	uint32_t v;
 	int ret;
@@ -148,29 +148,29 @@ int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **ou
 				       udrv_device_open(name, &vd->udev);
 	}
 	if (ret) {
-		ret = virtio__fail(ret, "%s: cannot open UIO device: %s", name,
+		ret = udrv_virtio__fail(ret, "%s: cannot open UIO device: %s", name,
 				   *udrv_last_error() ? udrv_last_error() : strerror(-ret));
 		goto err;
 	}
 	ret = udrv_device_region(vd->udev, 0, VIRTIO_MMIO_SIZE, &vd->regs);
 	if (ret) {
-		ret = virtio__fail(ret, "%s: no register region of 0x%x bytes", name,
+		ret = udrv_virtio__fail(ret, "%s: no register region of 0x%x bytes", name,
 				   VIRTIO_MMIO_SIZE);
 		goto err;
 	}
 	vd->base = udrv_region_base(vd->regs);
 	if ((v = rd(vd, VIRTIO_MMIO_MAGIC)) != VIRTIO_MMIO_MAGIC_VALUE) {
-		ret = virtio__fail(-ENODEV, "%s: not virtio-mmio (magic 0x%08x)", name, v);
+		ret = udrv_virtio__fail(-ENODEV, "%s: not virtio-mmio (magic 0x%08x)", name, v);
 		goto err;
 	}
 	if ((v = rd(vd, VIRTIO_MMIO_VERSION)) != VIRTIO_MMIO_VERSION_MODERN) {
-		ret = virtio__fail(-EPROTONOSUPPORT, "%s: virtio-mmio version %u, need 2 (QEMU: "
+		ret = udrv_virtio__fail(-EPROTONOSUPPORT, "%s: virtio-mmio version %u, need 2 (QEMU: "
 				   "-global virtio-mmio.force-legacy=false)", name, v);
 		goto err;
 	}
 	vd->id = rd(vd, VIRTIO_MMIO_DEVICE_ID);
 	if (!vd->id || (device_id && vd->id != device_id)) {
-		ret = virtio__fail(-ENODEV, "%s: virtio device ID %u (%s), not %u (%s)", name,
+		ret = udrv_virtio__fail(-ENODEV, "%s: virtio device ID %u (%s), not %u (%s)", name,
 				   vd->id, type_name(vd->id), device_id, type_name(device_id));
 		goto err;
 	}
@@ -178,7 +178,7 @@ int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **ou
 		vd->irq = NULL;
 	vd->polled = !vd->irq;
 	if (reset(vd)) {
-		ret = virtio__fail(-EIO, "%s: the device did not reset", name);
+		ret = udrv_virtio__fail(-EIO, "%s: the device did not reset", name);
 		goto err;
 	}
 	wr(vd, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
@@ -191,7 +191,7 @@ err:
 	return ret;
 }
 
-static void virtq_release(struct virtq *vq)
+static void virtq_release(struct udrv_virtq *vq)
 {
 	udrv_dma_free(vq->mem);
 	udrv_dma_free(vq->ind);
@@ -201,14 +201,14 @@ static void virtq_release(struct virtq *vq)
 	free(vq);
 }
 
-void virtio_dev_close(struct virtio_dev *vd)
+void udrv_virtio_dev_close(struct udrv_virtio_dev *vd)
 {
 	if (!vd)
 		return;
 	/* The device forgets the queues once Status reads 0 (4.2.3.1.1):
 	 * only then are the rings the driver's to free. */
 	if (reset(vd))
-		virtio__fail(-EIO, "%s: the device did not reset at close",
+		udrv_virtio__fail(-EIO, "%s: the device did not reset at close",
 			     udrv_device_name(vd->udev));
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		if (vd->vqs[i])
@@ -217,31 +217,31 @@ void virtio_dev_close(struct virtio_dev *vd)
 	free(vd);
 }
 
-struct udrv_device *virtio_dev_udrv(const struct virtio_dev *vd)
+struct udrv_device *udrv_virtio_dev_udrv(const struct udrv_virtio_dev *vd)
 {
 	assert(vd);
 	return vd->udev;
 }
 
-uint32_t virtio_dev_id(const struct virtio_dev *vd)
+uint32_t udrv_virtio_dev_id(const struct udrv_virtio_dev *vd)
 {
 	assert(vd);
 	return vd->id;
 }
 
-uint64_t virtio_dev_features(const struct virtio_dev *vd)
+uint64_t udrv_virtio_dev_features(const struct udrv_virtio_dev *vd)
 {
 	assert(vd);
 	return vd->features;
 }
 
-bool virtio_dev_has(const struct virtio_dev *vd, unsigned int bit)
+bool udrv_virtio_dev_has(const struct udrv_virtio_dev *vd, unsigned int bit)
 {
 	assert(vd);
 	return bit < 64 && (vd->features >> bit & 1);
 }
 
-int virtio_dev_negotiate(struct virtio_dev *vd, uint64_t wanted)
+int udrv_virtio_dev_negotiate(struct udrv_virtio_dev *vd, uint64_t wanted)
 {
 	uint64_t offered;
 	uint32_t st;
@@ -254,7 +254,7 @@ int virtio_dev_negotiate(struct virtio_dev *vd, uint64_t wanted)
 	wr(vd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	offered |= rd(vd, VIRTIO_MMIO_DEVICE_FEATURES);
 	if (!(offered >> VIRTIO_F_VERSION_1 & 1))
-		return virtio__fail(-EPROTONOSUPPORT, "device offers no VIRTIO_F_VERSION_1");
+		return udrv_virtio__fail(-EPROTONOSUPPORT, "device offers no VIRTIO_F_VERSION_1");
 	/*
 	 * Accepted whenever offered (6.1): the driver hands the device bus
 	 * addresses of the stub's DMA pool (IOVAs behind an IOMMU), which is
@@ -273,14 +273,14 @@ int virtio_dev_negotiate(struct virtio_dev *vd, uint64_t wanted)
 	wr(vd, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FEATURES_OK);
 	if (!(rd(vd, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
 		wr(vd, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FAILED);
-		return virtio__fail(-ENOTSUP, "device refused features 0x%llx",
+		return udrv_virtio__fail(-ENOTSUP, "device refused features 0x%llx",
 				    (unsigned long long)vd->features);
 	}
 	vd->negotiated = true;
 	return 0;
 }
 
-int virtio_config_read(struct virtio_dev *vd, unsigned int off, unsigned int width,
+int udrv_virtio_config_read(struct udrv_virtio_dev *vd, unsigned int off, unsigned int width,
 		       uint64_t *val)
 {
 	size_t at = VIRTIO_MMIO_CONFIG + off;
@@ -306,17 +306,17 @@ int virtio_config_read(struct virtio_dev *vd, unsigned int off, unsigned int wid
 	return 0;
 }
 
-static int check_status(struct virtio_dev *vd)
+static int check_status(struct udrv_virtio_dev *vd)
 {
 	uint32_t st = rd(vd, VIRTIO_MMIO_STATUS);
 
 	if (st & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED))
-		return virtio__fail(-EIO, "device status 0x%x: %s", st,
+		return udrv_virtio__fail(-EIO, "device status 0x%x: %s", st,
 				    st & VIRTIO_STATUS_FAILED ? "failed" : "needs reset");
 	return 0;
 }
 
-int virtio_dev_start(struct virtio_dev *vd)
+int udrv_virtio_dev_start(struct udrv_virtio_dev *vd)
 {
 	assert(vd);
 	wr(vd, VIRTIO_MMIO_STATUS, rd(vd, VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
@@ -325,14 +325,14 @@ int virtio_dev_start(struct virtio_dev *vd)
 	return check_status(vd);
 }
 
-int virtio_dev_set_polled(struct virtio_dev *vd, bool polled)
+int udrv_virtio_dev_set_polled(struct udrv_virtio_dev *vd, bool polled)
 {
 	assert(vd);
 	if (!polled && !vd->irq)
-		return virtio__fail(-ENXIO, "%s: no interrupt", udrv_device_name(vd->udev));
+		return udrv_virtio__fail(-ENXIO, "%s: no interrupt", udrv_device_name(vd->udev));
 	vd->polled = polled;
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
-		struct virtq *vq = vd->vqs[i];
+		struct udrv_virtq *vq = vd->vqs[i];
 
 		if (vq)	/* 2.6.7: a hint the device may ignore */
 			__atomic_store_n(&vq->avail->flags,
@@ -351,50 +351,38 @@ int virtio_dev_set_polled(struct virtio_dev *vd, bool polled)
 	return 0;
 }
 
-bool virtio_dev_polled(const struct virtio_dev *vd)
+bool udrv_virtio_dev_polled(const struct udrv_virtio_dev *vd)
 {
 	assert(vd);
 	return vd->polled;
 }
 
-uint64_t virtio_dev_irq_count(const struct virtio_dev *vd)
+uint64_t udrv_virtio_dev_irq_count(const struct udrv_virtio_dev *vd)
 {
 	assert(vd);
 	return vd->irqs;
 }
 
-static uint64_t now_ns(void)
+int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint64_t timeout_ns)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int virtio_dev_wait(struct virtio_dev *vd, struct virtq *vq, uint64_t timeout_ns)
-{
-	uint64_t deadline, t;
+	uint64_t deadline;
 	unsigned int spins = 0;
 	int ret;
 
 	assert(vd && vq);
-	if (virtq_pending(vq))
+	if (udrv_virtq_pending(vq))
 		return 0;
-	t = now_ns();
-	deadline = timeout_ns > UINT64_MAX - t ? UINT64_MAX : t + timeout_ns;
+	deadline = udrv_deadline_ns(timeout_ns);
 	for (;;) {
 		if (vd->polled) {
-			if (virtq_pending(vq))
+			if (udrv_virtq_pending(vq))
 				return 0;
 			if (++spins % 1024)
 				continue;
 		} else {
-			uint64_t left = deadline == UINT64_MAX ? UINT64_MAX :
-					deadline > t ? deadline - t : 0;
-
-			ret = udrv_irq_wait(vd->irq, left);
+			ret = udrv_irq_wait_until(vd->irq, deadline);
 			if (ret < 0)
-				return virtio__fail(ret, "%s: waiting for the interrupt: %s",
+				return udrv_virtio__fail(ret, "%s: waiting for the interrupt: %s",
 						    udrv_device_name(vd->udev), strerror(-ret));
 			if (ret > 0) {
 				/* Acknowledge before looking at the ring: a buffer
@@ -409,25 +397,24 @@ int virtio_dev_wait(struct virtio_dev *vd, struct virtq *vq, uint64_t timeout_ns
 				vd->irqs++;
 				udrv_irq_unmask(vd->irq);
 			}
-			if (virtq_pending(vq))
+			if (udrv_virtq_pending(vq))
 				return 0;
 		}
 		if ((ret = check_status(vd)))
 			return ret;
-		t = now_ns();
-		if (t >= deadline)
-			return virtio__fail(-ETIMEDOUT, "%s: queue %u: no buffer used in %llu ms",
+		if (!udrv_left_ns(deadline))
+			return udrv_virtio__fail(-ETIMEDOUT, "%s: queue %u: no buffer used in %llu ms",
 					    udrv_device_name(vd->udev), vq->index,
 					    (unsigned long long)(timeout_ns / 1000000));
 	}
 }
 
-int virtq_create(struct virtio_dev *vd, unsigned int index, unsigned int size,
-		 struct virtq **out)
+int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned int size,
+		 struct udrv_virtq **out)
 {
 	size_t avail_off, used_off, total;
 	unsigned int max;
-	struct virtq *vq;
+	struct udrv_virtq *vq;
 	int ret;
 
 	assert(vd);
@@ -437,15 +424,15 @@ int virtq_create(struct virtio_dev *vd, unsigned int index, unsigned int size,
 		return -EBUSY;
 	wr(vd, VIRTIO_MMIO_QUEUE_SEL, index);
 	if (rd(vd, VIRTIO_MMIO_QUEUE_READY))
-		return virtio__fail(-EBUSY, "queue %u is already live", index);
+		return udrv_virtio__fail(-EBUSY, "queue %u is already live", index);
 	max = rd(vd, VIRTIO_MMIO_QUEUE_NUM_MAX);
 	if (!max)
-		return virtio__fail(-ENOENT, "the device has no queue %u", index);
+		return udrv_virtio__fail(-ENOENT, "the device has no queue %u", index);
 	if (!size)
 		for (size = 1; size * 2 <= max && size * 2 <= VIRTQ_DEFAULT_SIZE; size *= 2)
 			;
 	if (size & (size - 1) || size > max || size > 32768)
-		return virtio__fail(-EINVAL, "queue %u: size %u refused: the device allows "
+		return udrv_virtio__fail(-EINVAL, "queue %u: size %u refused: the device allows "
 				    "powers of 2 up to %u", index, size, max);
 	vq = calloc(1, sizeof(*vq));
 	if (!vq)
@@ -464,10 +451,10 @@ int virtq_create(struct virtio_dev *vd, unsigned int index, unsigned int size,
 		goto err;
 	}
 	ret = udrv_dma_alloc(vd->udev, total, 4096, &vq->mem);
-	if (!ret && virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC))
+	if (!ret && udrv_virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC))
 		ret = udrv_dma_alloc(vd->udev, (size_t)size * VIRTQ_MAX_SEGS * 16, 16, &vq->ind);
 	if (ret) {
-		ret = virtio__fail(ret, "queue %u of %u entries: %zu bytes do not fit in the "
+		ret = udrv_virtio__fail(ret, "queue %u of %u entries: %zu bytes do not fit in the "
 				   "DMA pool (%zu bytes)", index, size, total,
 				   udrv_device_dma_pool_size(vd->udev));
 		goto err;
@@ -493,7 +480,7 @@ int virtq_create(struct virtio_dev *vd, unsigned int index, unsigned int size,
 	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)((bus + used_off) >> 32));
 	wr(vd, VIRTIO_MMIO_QUEUE_READY, 1);
 	if (rd(vd, VIRTIO_MMIO_QUEUE_READY) != 1) {
-		ret = virtio__fail(-EOPNOTSUPP, "queue %u: the device did not take it", index);
+		ret = udrv_virtio__fail(-EOPNOTSUPP, "queue %u: the device did not take it", index);
 		goto err;
 	}
 	vd->vqs[index] = vq;
@@ -504,13 +491,13 @@ err:
 	return ret;
 }
 
-unsigned int virtq_size(const struct virtq *vq)
+unsigned int udrv_virtq_size(const struct udrv_virtq *vq)
 {
 	assert(vq);
 	return vq->size;
 }
 
-unsigned int virtq_free(const struct virtq *vq, unsigned int nsegs)
+unsigned int udrv_virtq_free(const struct udrv_virtq *vq, unsigned int nsegs)
 {
 	assert(vq);
 	if (!nsegs)
@@ -518,7 +505,7 @@ unsigned int virtq_free(const struct virtq *vq, unsigned int nsegs)
 	return vq->ind && nsegs > 1 ? vq->nfree : vq->nfree / nsegs;
 }
 
-int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned int n, void *token)
+int udrv_virtq_add(struct udrv_virtq *vq, const struct udrv_virtq_seg *segs, unsigned int n, void *token)
 {
 	struct virtq_desc *d;
 	uint16_t head, id;
@@ -569,7 +556,7 @@ int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned int n, vo
 	return 0;
 }
 
-void virtq_kick(struct virtq *vq)
+void udrv_virtq_kick(struct udrv_virtq *vq)
 {
 	assert(vq);
 	if (vq->avail_idx == vq->published)
@@ -583,25 +570,25 @@ void virtq_kick(struct virtq *vq)
 		wr(vq->vd, VIRTIO_MMIO_QUEUE_NOTIFY, vq->index);
 }
 
-bool virtq_pending(const struct virtq *vq)
+bool udrv_virtq_pending(const struct udrv_virtq *vq)
 {
 	assert(vq);
 	return le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED)) != vq->last_used;
 }
 
-int virtq_get(struct virtq *vq, void **token, uint32_t *len)
+int udrv_virtq_get(struct udrv_virtq *vq, void **token, uint32_t *len)
 {
 	struct virtq_used_elem e;
 	uint16_t id, last;
 
 	assert(vq);
-	if (!virtq_pending(vq))
+	if (!udrv_virtq_pending(vq))
 		return 0;
 	udrv_rmb();	/* the index before the element it covers */
 	e = vq->used->ring[vq->last_used & (vq->size - 1)];
 	id = (uint16_t)le32toh(e.id);
 	if (le32toh(e.id) >= vq->size || !vq->token[id])
-		return virtio__fail(-EIO, "queue %u: the device used id %u, not in flight",
+		return udrv_virtio__fail(-EIO, "queue %u: the device used id %u, not in flight",
 				    vq->index, le32toh(e.id));
 	vq->last_used++;
 	if (token)

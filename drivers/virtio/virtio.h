@@ -7,13 +7,13 @@
  *
  * Conventions: as libudrv's (udrv.h) — 0 or a count on success, -errno on
  * failure, a NULL object argument is a programming error (assert). Failures
- * worth explaining leave a one-line reason in virtio_last_error().
+ * worth explaining leave a one-line reason in udrv_virtio_last_error().
  * Objects are not thread-safe.
  *
- * Life of a device: virtio_dev_open() (reset, ACKNOWLEDGE, DRIVER) ->
- * virtio_dev_negotiate() (FEATURES_OK) -> virtq_create() per queue ->
- * virtio_dev_start() (DRIVER_OK) -> virtq_add() / virtq_kick() /
- * virtio_dev_wait() / virtq_get() -> virtio_dev_close() (reset).
+ * Life of a device: udrv_virtio_dev_open() (reset, ACKNOWLEDGE, DRIVER) ->
+ * udrv_virtio_dev_negotiate() (FEATURES_OK) -> udrv_virtq_create() per queue ->
+ * udrv_virtio_dev_start() (DRIVER_OK) -> udrv_virtq_add() / udrv_virtq_kick() /
+ * udrv_virtio_dev_wait() / udrv_virtq_get() -> udrv_virtio_dev_close() (reset).
  */
 #ifndef UDRV_VIRTIO_H
 #define UDRV_VIRTIO_H
@@ -28,26 +28,26 @@
 extern "C" {
 #endif
 
-struct virtio_dev;
-struct virtq;
+struct udrv_virtio_dev;
+struct udrv_virtq;
 
 #define VIRTIO_MAX_QUEUES	4	/* queues one device may have set up */
-#define VIRTQ_MAX_SEGS		4	/* segments in one buffer (virtq_add) */
-#define VIRTQ_DEFAULT_SIZE	256	/* virtq_create() with size 0, at most */
+#define VIRTQ_MAX_SEGS		4	/* segments in one buffer (udrv_virtq_add) */
+#define VIRTQ_DEFAULT_SIZE	256	/* udrv_virtq_create() with size 0, at most */
 
 /**
- * virtio_last_error() - the reason for the last failure in this thread ("" if
+ * udrv_virtio_last_error() - the reason for the last failure in this thread ("" if
  * none recorded). Owned by the library; valid until the next call into it.
  */
-const char *virtio_last_error(void);
+const char *udrv_virtio_last_error(void);
 
 /**
- * virtio_dev_open() - open the UIO device named @name (its UIO name, or
+ * udrv_virtio_dev_open() - open the UIO device named @name (its UIO name, or
  * its DT path "/virtio_mmio@a003a00"; NULL: the first free UIO device
  * whose DT node lists "virtio,mmio" and whose device type is @device_id,
  * whatever UIO driver or overlay handed it over), check it is a virtio-mmio version 2 device of type @device_id
  * (5 Device Types; 0: any type), reset it and set ACKNOWLEDGE and DRIVER.
- * The caller owns *@out (virtio_dev_close()). Opening resets the device:
+ * The caller owns *@out (udrv_virtio_dev_close()). Opening resets the device:
  * one process drives it at a time, and another open takes it over.
  * Errors: -EINVAL @out NULL; from udrv_device_open() (-ENOENT no such
  * UIO device); -ENODEV no virtio-mmio magic, an empty slot (device ID 0), or
@@ -55,26 +55,26 @@ const char *virtio_last_error(void);
  * -ERANGE a register region shorter than 0x200; -EIO the reset did not
  * complete.
  */
-int virtio_dev_open(const char *name, uint32_t device_id, struct virtio_dev **out);
+int udrv_virtio_dev_open(const char *name, uint32_t device_id, struct udrv_virtio_dev **out);
 
 /**
- * virtio_dev_close() - reset the device and wait (up to 1 s) for Status to
+ * udrv_virtio_dev_close() - reset the device and wait (up to 1 s) for Status to
  * read 0, when it has stopped using every queue; then free the queues and
  * close the UIO device. NULL is ignored.
  */
-void virtio_dev_close(struct virtio_dev *vd);
+void udrv_virtio_dev_close(struct udrv_virtio_dev *vd);
 
-/** virtio_dev_udrv() - the udrv device, owned by @vd: allocate DMA buffers on it. */
-struct udrv_device *virtio_dev_udrv(const struct virtio_dev *vd);
-/** virtio_dev_id() - the device type (5 Device Types). */
-uint32_t virtio_dev_id(const struct virtio_dev *vd);
-/** virtio_dev_features() - the features negotiated (0 before negotiation). */
-uint64_t virtio_dev_features(const struct virtio_dev *vd);
-/** virtio_dev_has() - whether feature bit @bit was negotiated. */
-bool virtio_dev_has(const struct virtio_dev *vd, unsigned int bit);
+/** udrv_virtio_dev_udrv() - the udrv device, owned by @vd: allocate DMA buffers on it. */
+struct udrv_device *udrv_virtio_dev_udrv(const struct udrv_virtio_dev *vd);
+/** udrv_virtio_dev_id() - the device type (5 Device Types). */
+uint32_t udrv_virtio_dev_id(const struct udrv_virtio_dev *vd);
+/** udrv_virtio_dev_features() - the features negotiated (0 before negotiation). */
+uint64_t udrv_virtio_dev_features(const struct udrv_virtio_dev *vd);
+/** udrv_virtio_dev_has() - whether feature bit @bit was negotiated. */
+bool udrv_virtio_dev_has(const struct udrv_virtio_dev *vd, unsigned int bit);
 
 /**
- * virtio_dev_negotiate() - accept the features in @wanted (bit masks, 1ull <<
+ * udrv_virtio_dev_negotiate() - accept the features in @wanted (bit masks, 1ull <<
  * VIRTIO_F_...) that the device offers, plus VIRTIO_F_VERSION_1, which it must
  * offer, and VIRTIO_F_ACCESS_PLATFORM / VIRTIO_F_ORDER_PLATFORM whenever
  * offered (the driver's addresses are bus addresses, its barriers the
@@ -82,52 +82,52 @@ bool virtio_dev_has(const struct virtio_dev *vd, unsigned int bit);
  * Errors: -EPROTONOSUPPORT no VIRTIO_F_VERSION_1; -ENOTSUP the device
  * refused the set (it is left FAILED); -EALREADY called twice.
  */
-int virtio_dev_negotiate(struct virtio_dev *vd, uint64_t wanted);
+int udrv_virtio_dev_negotiate(struct udrv_virtio_dev *vd, uint64_t wanted);
 
 /**
- * virtio_config_read() - read the @width-bit (8, 16, 32, 64) field at byte
+ * udrv_virtio_config_read() - read the @width-bit (8, 16, 32, 64) field at byte
  * @off of the device configuration space into *@val, retrying while the
  * configuration generation moves (2.4.1). Errors: -EINVAL bad width,
  * misaligned, out of the space or @val NULL.
  */
-int virtio_config_read(struct virtio_dev *vd, unsigned int off, unsigned int width,
+int udrv_virtio_config_read(struct udrv_virtio_dev *vd, unsigned int off, unsigned int width,
 		       uint64_t *val);
 
 /**
- * virtio_dev_start() - set DRIVER_OK: the device may now use its queues.
+ * udrv_virtio_dev_start() - set DRIVER_OK: the device may now use its queues.
  * In interrupt mode the interrupt is unmasked. -EIO if the device reports
  * FAILED or NEEDS_RESET.
  */
-int virtio_dev_start(struct virtio_dev *vd);
+int udrv_virtio_dev_start(struct udrv_virtio_dev *vd);
 
 /**
- * virtio_dev_set_polled() - completion by interrupt (@polled false, the
+ * udrv_virtio_dev_set_polled() - completion by interrupt (@polled false, the
  * default when the device has an interrupt) or by polling the used rings
- * (true: the device is asked not to interrupt, virtio_dev_wait() spins).
+ * (true: the device is asked not to interrupt, udrv_virtio_dev_wait() spins).
  * -ENXIO if @polled is false and the device has no interrupt.
  */
-int virtio_dev_set_polled(struct virtio_dev *vd, bool polled);
-/** virtio_dev_polled() - whether completion is polled. */
-bool virtio_dev_polled(const struct virtio_dev *vd);
+int udrv_virtio_dev_set_polled(struct udrv_virtio_dev *vd, bool polled);
+/** udrv_virtio_dev_polled() - whether completion is polled. */
+bool udrv_virtio_dev_polled(const struct udrv_virtio_dev *vd);
 
 /**
- * virtio_dev_wait() - wait until @vq has a used buffer (returns at once if it
+ * udrv_virtio_dev_wait() - wait until @vq has a used buffer (returns at once if it
  * has one), for at most @timeout_ns (UINT64_MAX: forever). In interrupt mode
  * sleeps on the interrupt, acknowledges it and unmasks it; polled, spins.
  * Returns 0, -ETIMEDOUT, -EIO if the device set NEEDS_RESET (it must be
  * reopened), -ENODEV if it was removed, -EINTR on a signal.
  */
-int virtio_dev_wait(struct virtio_dev *vd, struct virtq *vq, uint64_t timeout_ns);
+int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint64_t timeout_ns);
 
-/** virtio_dev_irq_count() - interrupts seen so far (0 when polled throughout). */
-uint64_t virtio_dev_irq_count(const struct virtio_dev *vd);
+/** udrv_virtio_dev_irq_count() - interrupts seen so far (0 when polled throughout). */
+uint64_t udrv_virtio_dev_irq_count(const struct udrv_virtio_dev *vd);
 
 /**
- * virtq_create() - set up queue @index with @size entries (a power of 2, at
+ * udrv_virtq_create() - set up queue @index with @size entries (a power of 2, at
  * most what the device allows; 0: the device's maximum, capped at
  * VIRTQ_DEFAULT_SIZE) in DMA memory of the device's pool. The queue is owned
- * by @vd and freed by virtio_dev_close(); *@out is borrowed.
- * Must come after virtio_dev_negotiate() and before virtio_dev_start().
+ * by @vd and freed by udrv_virtio_dev_close(); *@out is borrowed.
+ * Must come after udrv_virtio_dev_negotiate() and before udrv_virtio_dev_start().
  * With VIRTIO_F_INDIRECT_DESC negotiated, a buffer of several segments takes
  * one ring entry (2.6.5.3), so @size buffers can be in flight.
  * Errors: -ENOENT the device has no queue @index; -EINVAL @size not a power
@@ -135,48 +135,48 @@ uint64_t virtio_dev_irq_count(const struct virtio_dev *vd);
  * -EBUSY the queue is already live; -ENOMEM the pool is too small;
  * -EOPNOTSUPP the device did not take the queue (QueueReady stays 0).
  */
-int virtq_create(struct virtio_dev *vd, unsigned int index, unsigned int size,
-		 struct virtq **out);
+int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned int size,
+		 struct udrv_virtq **out);
 
-/** virtq_size() - number of entries. */
-unsigned int virtq_size(const struct virtq *vq);
-/** virtq_free() - buffers of @nsegs segments that can still be added now. */
-unsigned int virtq_free(const struct virtq *vq, unsigned int nsegs);
+/** udrv_virtq_size() - number of entries. */
+unsigned int udrv_virtq_size(const struct udrv_virtq *vq);
+/** udrv_virtq_free() - buffers of @nsegs segments that can still be added now. */
+unsigned int udrv_virtq_free(const struct udrv_virtq *vq, unsigned int nsegs);
 
-/** struct virtq_seg - one piece of a buffer: bus address in the DMA pool. */
-struct virtq_seg {
+/** struct udrv_virtq_seg - one piece of a buffer: bus address in the DMA pool. */
+struct udrv_virtq_seg {
 	uint64_t bus;
 	uint32_t len;
 	bool device_writes;	/* the device writes it (a read's data, a status) */
 };
 
 /**
- * virtq_add() - queue a buffer of @n segments (device-readable ones first,
- * 2.6.4.2) with the caller's @token, returned by virtq_get(). Not visible to
- * the device until virtq_kick(). The memory must stay valid until then.
+ * udrv_virtq_add() - queue a buffer of @n segments (device-readable ones first,
+ * 2.6.4.2) with the caller's @token, returned by udrv_virtq_get(). Not visible to
+ * the device until udrv_virtq_kick(). The memory must stay valid until then.
  * Errors: -EINVAL @n 0 or above VIRTQ_MAX_SEGS, a readable segment after a
  * writable one, a NULL @token; -ENOSPC the queue is full.
  */
-int virtq_add(struct virtq *vq, const struct virtq_seg *segs, unsigned int n, void *token);
+int udrv_virtq_add(struct udrv_virtq *vq, const struct udrv_virtq_seg *segs, unsigned int n, void *token);
 
 /**
- * virtq_kick() - publish the buffers added since the last kick and notify the
+ * udrv_virtq_kick() - publish the buffers added since the last kick and notify the
  * device unless it asked not to be (VIRTQ_USED_F_NO_NOTIFY); nothing if none.
  */
-void virtq_kick(struct virtq *vq);
+void udrv_virtq_kick(struct udrv_virtq *vq);
 
 /**
- * virtq_get() - take the next used buffer: its token and the bytes the device
+ * udrv_virtq_get() - take the next used buffer: its token and the bytes the device
  * wrote. Returns 1, 0 if none is used yet, -EIO if the device returned an id
  * that is not in flight (the queue is then unusable).
  */
-int virtq_get(struct virtq *vq, void **token, uint32_t *len);
+int udrv_virtq_get(struct udrv_virtq *vq, void **token, uint32_t *len);
 
-/** virtq_pending() - whether virtq_get() would return a buffer. */
-bool virtq_pending(const struct virtq *vq);
+/** udrv_virtq_pending() - whether udrv_virtq_get() would return a buffer. */
+bool udrv_virtq_pending(const struct udrv_virtq *vq);
 
-/* For the drivers: record a reason for virtio_last_error() and return @err. */
-int virtio__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* For the drivers: record a reason for udrv_virtio_last_error() and return @err. */
+int udrv_virtio__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #ifdef __cplusplus
 }

@@ -23,10 +23,10 @@ struct req {
 	uint16_t next_free;
 };
 
-struct virtio_blk {
-	struct virtio_dev *vd;
+struct udrv_virtio_blk {
+	struct udrv_virtio_dev *vd;
 	struct udrv_device *udev;
-	struct virtq *vq;
+	struct udrv_virtq *vq;
 	uint64_t capacity;		/* in blocks */
 	uint32_t block_size, max_io;
 	unsigned int depth, inflight;
@@ -37,21 +37,21 @@ struct virtio_blk {
 	uint16_t free_slot;
 };
 
-static struct virtio_blk_req_hdr *slot_hdr(struct virtio_blk *blk, unsigned int i)
+static struct virtio_blk_req_hdr *slot_hdr(struct udrv_virtio_blk *blk, unsigned int i)
 {
 	return (void *)((char *)udrv_dma_cpu(blk->slots) + i * SLOT_SIZE);
 }
 
-static volatile uint8_t *slot_status(struct virtio_blk *blk, unsigned int i)
+static volatile uint8_t *slot_status(struct udrv_virtio_blk *blk, unsigned int i)
 {
 	return (uint8_t *)slot_hdr(blk, i) + sizeof(struct virtio_blk_req_hdr);
 }
 
-int virtio_blk_open(const char *name, const struct virtio_blk_opts *opts,
-		    struct virtio_blk **out)
+int udrv_virtio_blk_open(const char *name, const struct udrv_virtio_blk_opts *opts,
+		    struct udrv_virtio_blk **out)
 {
-	static const struct virtio_blk_opts defaults;
-	struct virtio_blk *blk;
+	static const struct udrv_virtio_blk_opts defaults;
+	struct udrv_virtio_blk *blk;
 	uint64_t sectors, v;
 	int ret;
 
@@ -63,35 +63,35 @@ int virtio_blk_open(const char *name, const struct virtio_blk_opts *opts,
 	if (!blk)
 		return -ENOMEM;
 	blk->timeout_ns = opts->timeout_ns ? opts->timeout_ns : 5000000000ull;
-	ret = virtio_dev_open(name, VIRTIO_ID_BLOCK, &blk->vd);
+	ret = udrv_virtio_dev_open(name, VIRTIO_ID_BLOCK, &blk->vd);
 	if (ret) {
 		free(blk);
 		return ret;
 	}
-	blk->udev = virtio_dev_udrv(blk->vd);
-	ret = virtio_dev_negotiate(blk->vd, (opts->no_indirect ? 0 : 1ull << VIRTIO_F_INDIRECT_DESC) |
+	blk->udev = udrv_virtio_dev_udrv(blk->vd);
+	ret = udrv_virtio_dev_negotiate(blk->vd, (opts->no_indirect ? 0 : 1ull << VIRTIO_F_INDIRECT_DESC) |
 				   1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_RO |
 				   1ull << VIRTIO_BLK_F_BLK_SIZE | 1ull << VIRTIO_BLK_F_FLUSH);
 	if (ret)
 		goto err;
 	/* 5.2.4 Device configuration layout */
-	virtio_config_read(blk->vd, VIRTIO_BLK_CFG_CAPACITY, 64, &sectors);
+	udrv_virtio_config_read(blk->vd, VIRTIO_BLK_CFG_CAPACITY, 64, &sectors);
 	blk->block_size = VIRTIO_BLK_SECTOR_SIZE;
-	if (virtio_dev_has(blk->vd, VIRTIO_BLK_F_BLK_SIZE) &&
-	    !virtio_config_read(blk->vd, VIRTIO_BLK_CFG_BLK_SIZE, 32, &v) &&
+	if (udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_BLK_SIZE) &&
+	    !udrv_virtio_config_read(blk->vd, VIRTIO_BLK_CFG_BLK_SIZE, 32, &v) &&
 	    v >= VIRTIO_BLK_SECTOR_SIZE && !(v & (v - 1)))
 		blk->block_size = (uint32_t)v;
 	blk->capacity = sectors / (blk->block_size / VIRTIO_BLK_SECTOR_SIZE);
 	blk->max_io = 1u << 31;
-	if (virtio_dev_has(blk->vd, VIRTIO_BLK_F_SIZE_MAX) &&
-	    !virtio_config_read(blk->vd, VIRTIO_BLK_CFG_SIZE_MAX, 32, &v) && v)
+	if (udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_SIZE_MAX) &&
+	    !udrv_virtio_config_read(blk->vd, VIRTIO_BLK_CFG_SIZE_MAX, 32, &v) && v)
 		blk->max_io = v < blk->max_io ? (uint32_t)v : blk->max_io;
-	blk->ro = virtio_dev_has(blk->vd, VIRTIO_BLK_F_RO);
-	blk->flush = virtio_dev_has(blk->vd, VIRTIO_BLK_F_FLUSH);
-	ret = virtq_create(blk->vd, 0, opts->queue_size, &blk->vq);
+	blk->ro = udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_RO);
+	blk->flush = udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_FLUSH);
+	ret = udrv_virtq_create(blk->vd, 0, opts->queue_size, &blk->vq);
 	if (ret)
 		goto err;
-	blk->depth = virtq_free(blk->vq, 3);
+	blk->depth = udrv_virtq_free(blk->vq, 3);
 	blk->reqs = calloc(blk->depth, sizeof(*blk->reqs));
 	if (!blk->reqs) {
 		ret = -ENOMEM;
@@ -103,61 +103,61 @@ int virtio_blk_open(const char *name, const struct virtio_blk_opts *opts,
 	if (!ret)
 		ret = udrv_dma_alloc(blk->udev, BOUNCE_SIZE, 4096, &blk->bounce);
 	if (ret) {
-		ret = virtio__fail(ret, "%s: no room in the DMA pool (%zu bytes) for %u requests",
+		ret = udrv_virtio__fail(ret, "%s: no room in the DMA pool (%zu bytes) for %u requests",
 				   name, udrv_device_dma_pool_size(blk->udev), blk->depth);
 		goto err;
 	}
-	if (opts->polled && (ret = virtio_dev_set_polled(blk->vd, true)))
+	if (opts->polled && (ret = udrv_virtio_dev_set_polled(blk->vd, true)))
 		goto err;
-	if ((ret = virtio_dev_start(blk->vd)))
+	if ((ret = udrv_virtio_dev_start(blk->vd)))
 		goto err;
 	*out = blk;
 	return 0;
 err:
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 	return ret;
 }
 
-void virtio_blk_close(struct virtio_blk *blk)
+void udrv_virtio_blk_close(struct udrv_virtio_blk *blk)
 {
 	if (!blk)
 		return;
-	virtio_dev_close(blk->vd);	/* resets first, then frees the pool's buffers */
+	udrv_virtio_dev_close(blk->vd);	/* resets first, then frees the pool's buffers */
 	free(blk->reqs);
 	free(blk);
 }
 
-uint64_t virtio_blk_capacity(const struct virtio_blk *blk) { assert(blk); return blk->capacity; }
-uint32_t virtio_blk_block_size(const struct virtio_blk *blk) { assert(blk); return blk->block_size; }
-unsigned int virtio_blk_queue_depth(const struct virtio_blk *blk) { assert(blk); return blk->depth; }
-unsigned int virtio_blk_queue_size(const struct virtio_blk *blk) { assert(blk); return virtq_size(blk->vq); }
-bool virtio_blk_read_only(const struct virtio_blk *blk) { assert(blk); return blk->ro; }
-uint32_t virtio_blk_max_io(const struct virtio_blk *blk) { assert(blk); return blk->max_io; }
-struct virtio_dev *virtio_blk_virtio(const struct virtio_blk *blk) { assert(blk); return blk->vd; }
-unsigned int virtio_blk_inflight(const struct virtio_blk *blk) { assert(blk); return blk->inflight; }
+uint64_t udrv_virtio_blk_capacity(const struct udrv_virtio_blk *blk) { assert(blk); return blk->capacity; }
+uint32_t udrv_virtio_blk_block_size(const struct udrv_virtio_blk *blk) { assert(blk); return blk->block_size; }
+unsigned int udrv_virtio_blk_queue_depth(const struct udrv_virtio_blk *blk) { assert(blk); return blk->depth; }
+unsigned int udrv_virtio_blk_queue_size(const struct udrv_virtio_blk *blk) { assert(blk); return udrv_virtq_size(blk->vq); }
+bool udrv_virtio_blk_read_only(const struct udrv_virtio_blk *blk) { assert(blk); return blk->ro; }
+uint32_t udrv_virtio_blk_max_io(const struct udrv_virtio_blk *blk) { assert(blk); return blk->max_io; }
+struct udrv_virtio_dev *udrv_virtio_blk_virtio(const struct udrv_virtio_blk *blk) { assert(blk); return blk->vd; }
+unsigned int udrv_virtio_blk_inflight(const struct udrv_virtio_blk *blk) { assert(blk); return blk->inflight; }
 
-int virtio_blk_set_polled(struct virtio_blk *blk, bool polled)
+int udrv_virtio_blk_set_polled(struct udrv_virtio_blk *blk, bool polled)
 {
 	assert(blk);
-	return virtio_dev_set_polled(blk->vd, polled);
+	return udrv_virtio_dev_set_polled(blk->vd, polled);
 }
 
-int virtio_blk_dma_alloc(struct virtio_blk *blk, size_t size, struct udrv_dma_buf **out)
+int udrv_virtio_blk_dma_alloc(struct udrv_virtio_blk *blk, size_t size, struct udrv_dma_buf **out)
 {
 	int ret;
 
 	assert(blk);
 	ret = udrv_dma_alloc(blk->udev, size, 4096, out);
 	if (ret == -ENOMEM)
-		return virtio__fail(ret, "no %zu free bytes in the DMA pool (%zu bytes)", size,
+		return udrv_virtio__fail(ret, "no %zu free bytes in the DMA pool (%zu bytes)", size,
 				    udrv_device_dma_pool_size(blk->udev));
 	return ret;
 }
 
-int virtio_blk_submit(struct virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count,
+int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count,
 		      struct udrv_dma_buf *buf, size_t off, void *tag)
 {
-	struct virtq_seg seg[3];
+	struct udrv_virtq_seg seg[3];
 	struct virtio_blk_req_hdr *hdr;
 	uint64_t len = (uint64_t)count * blk->block_size;
 	unsigned int n = 0, slot;
@@ -166,24 +166,24 @@ int virtio_blk_submit(struct virtio_blk *blk, uint32_t type, uint64_t lba, uint3
 	assert(blk);
 	if (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT) {
 		if (!count)
-			return virtio__fail(-EINVAL, "a read or write of 0 blocks");
+			return udrv_virtio__fail(-EINVAL, "a read or write of 0 blocks");
 		if (lba >= blk->capacity || count > blk->capacity - lba)
-			return virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity "
+			return udrv_virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity "
 					    "(%llu blocks)", (unsigned long long)lba,
 					    (unsigned long long)(lba + count - 1),
 					    (unsigned long long)blk->capacity);
 		if (len > blk->max_io)
-			return virtio__fail(-EFBIG, "%llu bytes in one request: the device takes "
+			return udrv_virtio__fail(-EFBIG, "%llu bytes in one request: the device takes "
 					    "at most %u", (unsigned long long)len, blk->max_io);
 		if (type == VIRTIO_BLK_T_OUT && blk->ro)
-			return virtio__fail(-EROFS, "the disk is read-only");
+			return udrv_virtio__fail(-EROFS, "the disk is read-only");
 	} else if (type == VIRTIO_BLK_T_FLUSH) {
 		len = 0;
 	} else if (type == VIRTIO_BLK_T_GET_ID) {
 		len = VIRTIO_BLK_ID_BYTES;
 	}
 	if (len && (!buf || off > udrv_dma_size(buf) || len > udrv_dma_size(buf) - off))
-		return virtio__fail(-EINVAL, "%llu bytes at offset %zu do not fit in the buffer",
+		return udrv_virtio__fail(-EINVAL, "%llu bytes at offset %zu do not fit in the buffer",
 				    (unsigned long long)len, off);
 	if (blk->inflight == blk->depth)
 		return -EAGAIN;
@@ -196,12 +196,12 @@ int virtio_blk_submit(struct virtio_blk *blk, uint32_t type, uint64_t lba, uint3
 	*slot_status(blk, slot) = 0xff;
 	uint64_t slot_bus = udrv_dma_bus(blk->slots) + (uint64_t)slot * SLOT_SIZE;
 
-	seg[n++] = (struct virtq_seg){ slot_bus, sizeof(*hdr), false };
+	seg[n++] = (struct udrv_virtq_seg){ slot_bus, sizeof(*hdr), false };
 	if (len)
-		seg[n++] = (struct virtq_seg){ udrv_dma_bus(buf) + off, (uint32_t)len,
+		seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(buf) + off, (uint32_t)len,
 					       type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID };
-	seg[n++] = (struct virtq_seg){ slot_bus + sizeof(*hdr), 1, true };
-	ret = virtq_add(blk->vq, seg, n, &blk->reqs[slot]);
+	seg[n++] = (struct udrv_virtq_seg){ slot_bus + sizeof(*hdr), 1, true };
+	ret = udrv_virtq_add(blk->vq, seg, n, &blk->reqs[slot]);
 	if (ret)
 		return ret == -ENOSPC ? -EAGAIN : ret;
 	blk->free_slot = blk->reqs[slot].next_free;
@@ -210,13 +210,13 @@ int virtio_blk_submit(struct virtio_blk *blk, uint32_t type, uint64_t lba, uint3
 	return 0;
 }
 
-void virtio_blk_kick(struct virtio_blk *blk)
+void udrv_virtio_blk_kick(struct udrv_virtio_blk *blk)
 {
 	assert(blk);
-	virtq_kick(blk->vq);
+	udrv_virtq_kick(blk->vq);
 }
 
-int virtio_blk_reap(struct virtio_blk *blk, struct virtio_blk_done *done, unsigned int max)
+int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_done *done, unsigned int max)
 {
 	unsigned int n = 0;
 	void *token;
@@ -227,11 +227,11 @@ int virtio_blk_reap(struct virtio_blk *blk, struct virtio_blk_done *done, unsign
 		return -EINVAL;
 	if (!blk->inflight)
 		return 0;
-	virtq_kick(blk->vq);
-	ret = virtio_dev_wait(blk->vd, blk->vq, blk->timeout_ns);
+	udrv_virtq_kick(blk->vq);
+	ret = udrv_virtio_dev_wait(blk->vd, blk->vq, blk->timeout_ns);
 	if (ret)
 		return ret;
-	while (n < max && (ret = virtq_get(blk->vq, &token, NULL)) == 1) {
+	while (n < max && (ret = udrv_virtq_get(blk->vq, &token, NULL)) == 1) {
 		struct req *r = token;
 		unsigned int slot = (unsigned int)(r - blk->reqs);
 		uint8_t st = *slot_status(blk, slot);
@@ -248,39 +248,39 @@ int virtio_blk_reap(struct virtio_blk *blk, struct virtio_blk_done *done, unsign
 }
 
 /* One request on the bounce buffer, waited for. */
-static int sync_io(struct virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count)
+static int sync_io(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count)
 {
 	static const char *const what[] = { [VIRTIO_BLK_T_IN] = "read", [VIRTIO_BLK_T_OUT] = "write",
 					    [VIRTIO_BLK_T_FLUSH] = "flush", [VIRTIO_BLK_T_GET_ID] = "get-id" };
-	struct virtio_blk_done d;
+	struct udrv_virtio_blk_done d;
 	int ret;
 
 	if (blk->inflight)
-		return virtio__fail(-EBUSY, "%u asynchronous requests in flight", blk->inflight);
-	ret = virtio_blk_submit(blk, type, lba, count, blk->bounce, 0, blk);
+		return udrv_virtio__fail(-EBUSY, "%u asynchronous requests in flight", blk->inflight);
+	ret = udrv_virtio_blk_submit(blk, type, lba, count, blk->bounce, 0, blk);
 	if (ret)
 		return ret;
-	ret = virtio_blk_reap(blk, &d, 1);
+	ret = udrv_virtio_blk_reap(blk, &d, 1);
 	if (ret < 0)
 		return ret;
 	if (d.status)
-		return virtio__fail(d.status, "the device failed the %s of %u blocks at %llu: %s",
+		return udrv_virtio__fail(d.status, "the device failed the %s of %u blocks at %llu: %s",
 				    what[type], count, (unsigned long long)lba,
 				    d.status == -EIO ? "I/O error" : d.status == -EOPNOTSUPP ?
 				    "unsupported" : "bad status");
 	return 0;
 }
 
-static int rw(struct virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count, void *buf)
+static int rw(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count, void *buf)
 {
 	uint32_t chunk = BOUNCE_SIZE / blk->block_size, n;
 	int ret;
 
 	assert(blk);
 	if (!buf || !count)
-		return virtio__fail(-EINVAL, "no buffer or no blocks");
+		return udrv_virtio__fail(-EINVAL, "no buffer or no blocks");
 	if (lba >= blk->capacity || count > blk->capacity - lba)
-		return virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity (%llu blocks)",
+		return udrv_virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity (%llu blocks)",
 				    (unsigned long long)lba, (unsigned long long)(lba + count - 1),
 				    (unsigned long long)blk->capacity);
 	if (blk->max_io / blk->block_size < chunk)
@@ -297,26 +297,26 @@ static int rw(struct virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t coun
 	return 0;
 }
 
-int virtio_blk_read(struct virtio_blk *blk, uint64_t lba, uint32_t count, void *buf)
+int udrv_virtio_blk_read(struct udrv_virtio_blk *blk, uint64_t lba, uint32_t count, void *buf)
 {
 	return rw(blk, VIRTIO_BLK_T_IN, lba, count, buf);
 }
 
-int virtio_blk_write(struct virtio_blk *blk, uint64_t lba, uint32_t count, const void *buf)
+int udrv_virtio_blk_write(struct udrv_virtio_blk *blk, uint64_t lba, uint32_t count, const void *buf)
 {
 	assert(blk);
 	if (blk->ro)
-		return virtio__fail(-EROFS, "the disk is read-only");
+		return udrv_virtio__fail(-EROFS, "the disk is read-only");
 	return rw(blk, VIRTIO_BLK_T_OUT, lba, count, (void *)buf);
 }
 
-int virtio_blk_flush(struct virtio_blk *blk)
+int udrv_virtio_blk_flush(struct udrv_virtio_blk *blk)
 {
 	assert(blk);
 	return blk->flush ? sync_io(blk, VIRTIO_BLK_T_FLUSH, 0, 0) : 0;
 }
 
-int virtio_blk_get_id(struct virtio_blk *blk, char *id)
+int udrv_virtio_blk_get_id(struct udrv_virtio_blk *blk, char *id)
 {
 	int ret;
 

@@ -16,16 +16,16 @@
 #define RNG_TIMEOUT_NS	5000000000ull
 #define RNG_MAX_EMPTY	4	/* 0-byte answers in a row before giving up */
 
-struct virtio_rng {
-	struct virtio_dev *vd;
-	struct virtq *vq;
+struct udrv_virtio_rng {
+	struct udrv_virtio_dev *vd;
+	struct udrv_virtq *vq;
 	struct udrv_dma_buf *buf;
 	uint32_t queued;	/* bytes the device may write into buf; 0: buf is ours */
 };
 
-int virtio_rng_open(const char *name, bool polled, struct virtio_rng **out)
+int udrv_virtio_rng_open(const char *name, bool polled, struct udrv_virtio_rng **out)
 {
-	struct virtio_rng *rng;
+	struct udrv_virtio_rng *rng;
 	int ret;
 
 	if (!out)
@@ -33,38 +33,38 @@ int virtio_rng_open(const char *name, bool polled, struct virtio_rng **out)
 	rng = calloc(1, sizeof(*rng));
 	if (!rng)
 		return -ENOMEM;
-	ret = virtio_dev_open(name, VIRTIO_ID_ENTROPY, &rng->vd);
+	ret = udrv_virtio_dev_open(name, VIRTIO_ID_ENTROPY, &rng->vd);
 	if (ret) {
 		free(rng);
 		return ret;
 	}
-	if ((ret = virtio_dev_negotiate(rng->vd, 0)) ||
-	    (ret = virtq_create(rng->vd, 0, 8, &rng->vq)))
+	if ((ret = udrv_virtio_dev_negotiate(rng->vd, 0)) ||
+	    (ret = udrv_virtq_create(rng->vd, 0, 8, &rng->vq)))
 		goto err;
-	ret = udrv_dma_alloc(virtio_dev_udrv(rng->vd), RNG_CHUNK, 64, &rng->buf);
+	ret = udrv_dma_alloc(udrv_virtio_dev_udrv(rng->vd), RNG_CHUNK, 64, &rng->buf);
 	if (ret) {
-		ret = virtio__fail(ret, "no room for %u bytes in the DMA pool", RNG_CHUNK);
+		ret = udrv_virtio__fail(ret, "no room for %u bytes in the DMA pool", RNG_CHUNK);
 		goto err;
 	}
-	if ((polled && (ret = virtio_dev_set_polled(rng->vd, true))) ||
-	    (ret = virtio_dev_start(rng->vd)))
+	if ((polled && (ret = udrv_virtio_dev_set_polled(rng->vd, true))) ||
+	    (ret = udrv_virtio_dev_start(rng->vd)))
 		goto err;
 	*out = rng;
 	return 0;
 err:
-	virtio_rng_close(rng);
+	udrv_virtio_rng_close(rng);
 	return ret;
 }
 
-void virtio_rng_close(struct virtio_rng *rng)
+void udrv_virtio_rng_close(struct udrv_virtio_rng *rng)
 {
 	if (!rng)
 		return;
-	virtio_dev_close(rng->vd);
+	udrv_virtio_dev_close(rng->vd);
 	free(rng);
 }
 
-struct virtio_dev *virtio_rng_virtio(const struct virtio_rng *rng)
+struct udrv_virtio_dev *udrv_virtio_rng_virtio(const struct udrv_virtio_rng *rng)
 {
 	assert(rng);
 	return rng->vd;
@@ -77,7 +77,7 @@ struct virtio_dev *virtio_rng_virtio(const struct virtio_rng *rng)
  * random whichever call asked for them; any the caller no longer needs are
  * dropped.
  */
-ssize_t virtio_rng_read(struct virtio_rng *rng, void *buf, size_t len)
+ssize_t udrv_virtio_rng_read(struct udrv_virtio_rng *rng, void *buf, size_t len)
 {
 	unsigned int empty = 0;
 	size_t done = 0;
@@ -91,26 +91,26 @@ ssize_t virtio_rng_read(struct virtio_rng *rng, void *buf, size_t len)
 	while (done < len) {
 		if (!rng->queued) {
 			size_t want = len - done < RNG_CHUNK ? len - done : RNG_CHUNK;
-			struct virtq_seg seg = { udrv_dma_bus(rng->buf), (uint32_t)want, true };
+			struct udrv_virtq_seg seg = { udrv_dma_bus(rng->buf), (uint32_t)want, true };
 
-			if ((ret = virtq_add(rng->vq, &seg, 1, rng)))
+			if ((ret = udrv_virtq_add(rng->vq, &seg, 1, rng)))
 				return ret;
 			rng->queued = (uint32_t)want;
-			virtq_kick(rng->vq);
+			udrv_virtq_kick(rng->vq);
 		}
-		if ((ret = virtio_dev_wait(rng->vd, rng->vq, RNG_TIMEOUT_NS)))
+		if ((ret = udrv_virtio_dev_wait(rng->vd, rng->vq, RNG_TIMEOUT_NS)))
 			return ret;	/* the buffer stays with the device */
-		if ((ret = virtq_get(rng->vq, &token, &got)) < 0)
+		if ((ret = udrv_virtq_get(rng->vq, &token, &got)) < 0)
 			return ret;
 		if (!ret)
 			continue;
 		if (got > rng->queued)
-			return virtio__fail(-EIO, "the device wrote %u bytes into %u", got,
+			return udrv_virtio__fail(-EIO, "the device wrote %u bytes into %u", got,
 					    rng->queued);
 		rng->queued = 0;
 		/* 5.4.6.2: the device places one or more bytes */
 		if (!got && ++empty >= RNG_MAX_EMPTY)
-			return virtio__fail(-EIO, "the device returned no bytes %u times in a row",
+			return udrv_virtio__fail(-EIO, "the device returned no bytes %u times in a row",
 					    empty);
 		if (got)
 			empty = 0;

@@ -49,14 +49,6 @@ static int parse_size(const char *s, unsigned long long max, unsigned long long 
 	return cli_bad_number("udrv-zdma", "number", s, 1, max);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -67,7 +59,7 @@ int main(int argc, char **argv)
 	struct udrv_dma_buf *src = NULL, *dst = NULL;
 	unsigned long long size, count = 1, submitted = 0, finished = 0;
 	const char *name = NULL;
-	struct zdma *z;
+	struct udrv_zdma *z;
 	size_t pool;
 	uint64_t t0, t1;
 	int c, ret;
@@ -95,37 +87,37 @@ int main(int argc, char **argv)
 	    (argc == 3 && parse_size(argv[2], 100000000, &count)))
 		return 2;
 
-	if ((ret = zdma_open(name, &z)))
+	if ((ret = udrv_zdma_open(name, &z)))
 		return fail(name ? name : "the xlnx,zynqmp-dma-1.0 channel", ret);
-	zdma_pool(z, NULL, &pool);
-	if ((ret = udrv_dma_alloc(zdma_device(z), size, 0, &src)) ||
-	    (ret = udrv_dma_alloc(zdma_device(z), size, 0, &dst))) {
+	udrv_zdma_pool(z, NULL, &pool);
+	if ((ret = udrv_dma_alloc(udrv_zdma_device(z), size, 0, &src)) ||
+	    (ret = udrv_dma_alloc(udrv_zdma_device(z), size, 0, &dst))) {
 		fprintf(stderr, "udrv-zdma: two buffers of %llu bytes do not fit the %zu-byte DMA pool\n",
 			size, pool);
-		zdma_close(z);
+		udrv_zdma_close(z);
 		return 1;
 	}
 	unsigned char *s = udrv_dma_cpu(src), *d = udrv_dma_cpu(dst);
 
-	srand((unsigned int)now_ns());
+	srand((unsigned int)udrv_now_ns());
 	for (size_t i = 0; i < size; i++) {
 		s[i] = (unsigned char)rand();
 		d[i] = (unsigned char)~s[i];
 	}
-	t0 = now_ns();
+	t0 = udrv_now_ns();
 	while (finished < count) {
-		struct zdma_done done;
+		struct udrv_zdma_done done;
 
-		while (submitted < count && zdma_pending(z) < ZDMA_QUEUE_MAX) {
-			if ((ret = zdma_submit_buf(z, dst, 0, src, 0, size, NULL))) {
-				zdma_close(z);
+		while (submitted < count && udrv_zdma_pending(z) < ZDMA_QUEUE_MAX) {
+			if ((ret = udrv_zdma_submit_buf(z, dst, 0, src, 0, size, NULL))) {
+				udrv_zdma_close(z);
 				return fail("submit", ret);
 			}
 			submitted++;
 		}
-		ret = zdma_wait(z, 5000000000ull, &done);
+		ret = udrv_zdma_wait(z, 5000000000ull, &done);
 		if (ret <= 0 || done.status) {
-			zdma_close(z);
+			udrv_zdma_close(z);
 			if (ret > 0)
 				fprintf(stderr, "udrv-zdma: copy %llu failed: error bits 0x%03x\n",
 					finished + 1, done.errors);
@@ -135,7 +127,7 @@ int main(int argc, char **argv)
 		}
 		finished++;
 	}
-	t1 = now_ns();
+	t1 = udrv_now_ns();
 	ret = memcmp(s, d, size);
 	if (ret) {
 		fprintf(stderr, "udrv-zdma: data mismatch after %llu copies of %llu bytes\n", count, size);
@@ -146,6 +138,6 @@ int main(int argc, char **argv)
 		       count, size, secs * 1e3, (double)(size * count) / secs / (1 << 20),
 		       (double)count / secs);
 	}
-	zdma_close(z);
+	udrv_zdma_close(z);
 	return ret ? 1 : 0;
 }

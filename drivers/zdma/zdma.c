@@ -26,7 +26,7 @@ struct copy {
 	void *cookie;
 };
 
-struct zdma {
+struct udrv_zdma {
 	struct udrv_device *dev;
 	volatile void *r;
 	struct udrv_irq *irq;
@@ -34,46 +34,12 @@ struct zdma {
 	size_t pool_size;
 	struct copy q[ZDMA_QUEUE_MAX];	/* ring: q[qhead] is in flight */
 	unsigned int qhead, qlen;
-	struct zdma_done done[ZDMA_QUEUE_MAX];	/* finished, not yet reported */
+	struct udrv_zdma_done done[ZDMA_QUEUE_MAX];	/* finished, not yet reported */
 	unsigned int dhead, dlen;
 	uint32_t stray;			/* error bits with no copy in flight */
 };
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* The pool map's bus address: /sys/class/uio/uioN/maps/mapR/addr, R being
- * the map after the register regions (kernel/udrv_uio.h). */
-static int pool_bus(struct zdma *z)
-{
-	const char *root = getenv("UDRV_ROOT");
-	char path[256], name[16] = "";
-	unsigned long long addr;
-	unsigned int map = udrv_device_num_regions(z->dev);
-	FILE *f;
-	int ok;
-
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/sys/class/uio/uio%u/maps/map%u/%s",
-			 root ? root : "", udrv_device_uio(z->dev), map, i ? "addr" : "name");
-		f = fopen(path, "re");
-		if (!f)
-			return -errno;
-		ok = i ? fscanf(f, "%llx", &addr) == 1 : fscanf(f, "%15s", name) == 1;
-		fclose(f);
-		if (!ok || (!i && strcmp(name, "dma")))
-			return -ENXIO;
-	}
-	z->pool_bus = addr;
-	return 0;
-}
-
-static void hw_start(struct zdma *z, const struct copy *c)
+static void hw_start(struct udrv_zdma *z, const struct copy *c)
 {
 	volatile void *r = z->r;
 
@@ -89,16 +55,16 @@ static void hw_start(struct zdma *z, const struct copy *c)
 	udrv_write32(r, ZDMA_CH_CTRL2, ZDMA_CTRL2_EN);
 }
 
-static void hw_quiesce(struct zdma *z)
+static void hw_quiesce(struct udrv_zdma *z)
 {
 	udrv_write32(z->r, ZDMA_CH_IDS, ZDMA_INT_ALL);
 	udrv_write32(z->r, ZDMA_CH_ISR, ZDMA_INT_ALL);
 }
 
-int zdma_open(const char *name, struct zdma **out)
+int udrv_zdma_open(const char *name, struct udrv_zdma **out)
 {
 	struct udrv_region *reg;
-	struct zdma *z;
+	struct udrv_zdma *z;
 	uint32_t v;
 	int ret;
 
@@ -117,7 +83,7 @@ int zdma_open(const char *name, struct zdma **out)
 		ret = -ENXIO;
 		goto fail;
 	}
-	if ((ret = pool_bus(z)))
+	if ((ret = udrv_device_dma_pool_bus(z->dev, &z->pool_bus)))
 		goto fail;
 	z->r = udrv_region_base(reg);
 	if ((udrv_read32(z->r, ZDMA_CH_STATUS) & ZDMA_STATE_MASK) == ZDMA_STATE_BUSY) {
@@ -131,9 +97,7 @@ int zdma_open(const char *name, struct zdma **out)
 	udrv_write32(z->r, ZDMA_CH_DATA_ATTR, v | ZDMA_DATA_ARBURST_INCR | ZDMA_DATA_AWBURST_INCR);
 	udrv_write32(z->r, ZDMA_CH_TOTAL_BYTE, udrv_read32(z->r, ZDMA_CH_TOTAL_BYTE));
 	/* Forget interrupts the kernel counted before, unmask with the status clear. */
-	while ((ret = udrv_irq_wait(z->irq, 0)) == 1)
-		;
-	if (ret < 0 || (ret = udrv_irq_unmask(z->irq)))
+	if ((ret = udrv_irq_flush(z->irq)) < 0)
 		goto fail;
 	udrv_write32(z->r, ZDMA_CH_IEN, ZDMA_INT_DMA_DONE | ZDMA_INT_ERRORS);
 	*out = z;
@@ -144,7 +108,7 @@ fail:
 	return ret;
 }
 
-void zdma_close(struct zdma *z)
+void udrv_zdma_close(struct udrv_zdma *z)
 {
 	if (!z)
 		return;
@@ -154,13 +118,13 @@ void zdma_close(struct zdma *z)
 	free(z);
 }
 
-struct udrv_device *zdma_device(const struct zdma *z)
+struct udrv_device *udrv_zdma_device(const struct udrv_zdma *z)
 {
 	assert(z);
 	return z->dev;
 }
 
-void zdma_pool(const struct zdma *z, uint64_t *bus, size_t *size)
+void udrv_zdma_pool(const struct udrv_zdma *z, uint64_t *bus, size_t *size)
 {
 	assert(z);
 	if (bus)
@@ -169,24 +133,24 @@ void zdma_pool(const struct zdma *z, uint64_t *bus, size_t *size)
 		*size = z->pool_size;
 }
 
-unsigned int zdma_pending(const struct zdma *z)
+unsigned int udrv_zdma_pending(const struct udrv_zdma *z)
 {
 	assert(z);
 	return z->qlen;
 }
 
-int zdma_fd(const struct zdma *z)
+int udrv_zdma_fd(const struct udrv_zdma *z)
 {
 	assert(z);
 	return udrv_irq_fd(z->irq);
 }
 
-static bool in_pool(const struct zdma *z, uint64_t bus, size_t len)
+static bool in_pool(const struct udrv_zdma *z, uint64_t bus, size_t len)
 {
 	return bus >= z->pool_bus && len <= z->pool_size && bus - z->pool_bus <= z->pool_size - len;
 }
 
-int zdma_submit(struct zdma *z, uint64_t dst, uint64_t src, size_t len, void *cookie)
+int udrv_zdma_submit(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, void *cookie)
 {
 	struct copy *c;
 
@@ -204,19 +168,19 @@ int zdma_submit(struct zdma *z, uint64_t dst, uint64_t src, size_t len, void *co
 	return 0;
 }
 
-int zdma_submit_buf(struct zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
+int udrv_zdma_submit_buf(struct udrv_zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
 		    struct udrv_dma_buf *src, size_t src_off, size_t len, void *cookie)
 {
 	assert(z);
 	if (!dst || !src || dst_off > udrv_dma_size(dst) || len > udrv_dma_size(dst) - dst_off ||
 	    src_off > udrv_dma_size(src) || len > udrv_dma_size(src) - src_off)
 		return -EINVAL;
-	return zdma_submit(z, udrv_dma_bus(dst) + dst_off, udrv_dma_bus(src) + src_off, len,
+	return udrv_zdma_submit(z, udrv_dma_bus(dst) + dst_off, udrv_dma_bus(src) + src_off, len,
 			   cookie);
 }
 
 /* Serve one interrupt: retire the copy in flight, start the next. */
-static int serve(struct zdma *z)
+static int serve(struct udrv_zdma *z)
 {
 	uint32_t isr = udrv_read32(z->r, ZDMA_CH_ISR), err = isr & ZDMA_INT_ERRORS;
 	uint32_t state = udrv_read32(z->r, ZDMA_CH_STATUS) & ZDMA_STATE_MASK;
@@ -227,7 +191,7 @@ static int serve(struct zdma *z)
 	if (z->qlen && ((isr & ZDMA_INT_DMA_DONE) || (err && state != ZDMA_STATE_BUSY))) {
 		struct copy *c = &z->q[z->qhead];
 
-		z->done[(z->dhead + z->dlen++) % ZDMA_QUEUE_MAX] = (struct zdma_done){
+		z->done[(z->dhead + z->dlen++) % ZDMA_QUEUE_MAX] = (struct udrv_zdma_done){
 			.cookie = c->cookie, .status = err ? -EIO : 0, .errors = err, .len = c->len,
 		};
 		z->qhead = (z->qhead + 1) % ZDMA_QUEUE_MAX;
@@ -246,13 +210,13 @@ static int serve(struct zdma *z)
 	return ret;
 }
 
-int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
+int udrv_zdma_wait(struct udrv_zdma *z, uint64_t timeout_ns, struct udrv_zdma_done *done)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 
 	assert(z);
 	for (;;) {
-		uint64_t now, left = 0;
+		bool last;
 		int ret;
 
 		if (z->dlen) {
@@ -264,40 +228,33 @@ int zdma_wait(struct zdma *z, uint64_t timeout_ns, struct zdma_done *done)
 		}
 		if (z->stray) {
 			if (done)
-				*done = (struct zdma_done){ .status = -EIO, .errors = z->stray };
+				*done = (struct udrv_zdma_done){ .status = -EIO, .errors = z->stray };
 			z->stray = 0;
 			return -EIO;
 		}
-		now = now_ns();
-		if (deadline == UINT64_MAX)
-			left = UINT64_MAX;
-		else if (deadline > now)
-			left = deadline - now;
-		ret = udrv_irq_wait(z->irq, left);
+		last = !udrv_left_ns(deadline);
+		ret = udrv_irq_wait_until(z->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		if ((ret = serve(z)))
 			return ret;
-		if (!left && !z->dlen && !z->stray)
+		if (last && !z->dlen && !z->stray)
 			return 0;
 	}
 }
 
-int zdma_copy(struct zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
+int udrv_zdma_copy(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
-	struct zdma_done d;
+	struct udrv_zdma_done d;
 	char mine;
 	int ret;
 
 	assert(z);
-	if ((ret = zdma_submit(z, dst, src, len, &mine)))
+	if ((ret = udrv_zdma_submit(z, dst, src, len, &mine)))
 		return ret;
 	for (;;) {
-		uint64_t now = now_ns();
-
-		ret = zdma_wait(z, deadline == UINT64_MAX ? UINT64_MAX :
-				deadline > now ? deadline - now : 0, &d);
+		ret = udrv_zdma_wait(z, udrv_left_ns(deadline), &d);
 		if (ret < 0)
 			return ret;
 		if (ret == 0)

@@ -188,8 +188,8 @@ UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
  * /dev/uioN, exclusive by default, so that a second driver opening a device
  * another one holds (in this or another process) fails with -EBUSY, naming
  * the node, instead of both programming it. A thread that means to share a
- * device (a monitor, a second driver that coordinates with the first) calls
- * udrv_set_open_shared(true) before opening: shared opens coexist with each
+ * device (a monitor, a second driver that coordinates with the first) opens
+ * it with udrv_device_open_with() and .shared = true: shared opens coexist with each
  * other, never with an exclusive one, and have no DMA allocator
  * (udrv_dma_alloc() fails with -EPERM). The lock goes with the last fd
  * (close, exit, or the process killed). Processes that open /dev/uioN
@@ -197,10 +197,31 @@ UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
  */
 
 /**
- * udrv_set_open_shared() - whether the devices this thread opens from now on
- * are opened shared (true) or exclusive (false, the default).
+ * struct udrv_open_opts - what udrv_device_open_with() opens, and how.
+ * Set exactly one of @name, @dt_path, @compatible (with @index),
+ * @pci_address, @pci_vendor (with @pci_device and @index); they mean what
+ * the udrv_device_open*() call of the same name takes. @shared: take the
+ * shared lock instead of the exclusive one (see above). Zero-initialise the
+ * struct so that fields added later keep their defaults. Read during the
+ * call only; the caller keeps ownership of it and of its strings.
  */
-UDRV_API void udrv_set_open_shared(bool shared);
+struct udrv_open_opts {
+	const char *name;
+	const char *dt_path;
+	const char *compatible;
+	const char *pci_address;
+	uint16_t pci_vendor, pci_device;
+	unsigned int index;
+	bool shared;
+};
+
+/**
+ * udrv_device_open_with() - open the device @opts selects, with @opts's
+ * options. The caller owns *@out and frees it with udrv_device_close().
+ * Errors: -EINVAL @opts or @out NULL, or not exactly one selector set;
+ * otherwise those of the udrv_device_open*() call for that selector.
+ */
+UDRV_API int udrv_device_open_with(const struct udrv_open_opts *opts, struct udrv_device **out);
 
 /**
  * udrv_device_open() - open the device whose (first) UIO node is named
@@ -214,7 +235,7 @@ UDRV_API void udrv_set_open_shared(bool shared);
  * device; -ENODEV it changed under the open twice (UIO numbers are reused:
  * after opening, each node is checked against sysfs, its dev_t, name and
  * parent, and on a mismatch the device is looked for once more);
- * -EBUSY another open holds it (see udrv_set_open_shared());
+ * -EBUSY another open holds it (see udrv_device_open_with());
  * -EINVAL a malformed sysfs attribute (named in the log);
  * -ENOENT a missing attribute (named); -errno from open/mmap (e.g. -EACCES).
  */
@@ -806,6 +827,23 @@ UDRV_API int udrv_irq_mask(struct udrv_irq *irq);
 UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns);
 
 /**
+ * udrv_irq_wait_until() - udrv_irq_wait() with an absolute deadline in
+ * udrv_now_ns() time (UINT64_MAX: never; a deadline already past: just
+ * check). For loops that wait again after a spurious or foreign event: they
+ * keep one deadline instead of recomputing the time left. Same returns.
+ */
+UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline_ns);
+
+/**
+ * udrv_irq_flush() - consume every event already counted, then unmask: the
+ * step after the caller has cleared (and usually disabled) the interrupt's
+ * cause at the device, so that only interrupts raised from now on are seen.
+ * Returns 1 if events were pending, 0 if none, or the -errno of
+ * udrv_irq_wait() / udrv_irq_unmask() (the line then stays masked).
+ */
+UDRV_API int udrv_irq_flush(struct udrv_irq *irq);
+
+/**
  * udrv_irq_fd() - the fd to poll for POLLIN in the caller's own loop; when
  * readable, call udrv_irq_wait(irq, 0) to consume the event. Borrowed: owned
  * by @irq, never closed by the caller, valid until the device is closed.
@@ -834,6 +872,14 @@ UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq);
  * region. `udrv bind DEV --pool SIZE` gives a device one at run time.
  */
 UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev);
+
+/**
+ * udrv_device_dma_pool_bus() - the bus address of the pool's first byte
+ * (what the device must be given; an IOVA behind an IOMMU) in @bus.
+ * Returns 0, or -ENXIO if the device has no pool. For programming a DMA
+ * engine with ranges of the pool; buffers have udrv_dma_bus().
+ */
+UDRV_API int udrv_device_dma_pool_bus(const struct udrv_device *dev, uint64_t *bus);
 
 /**
  * udrv_dma_alloc() - allocate @size bytes aligned to @align (a power of two;
@@ -1225,6 +1271,11 @@ struct udrv_pci_id {
  *               @loop; store any state in *@priv. Return 0 or -errno. The
  *               host owns @dev and keeps it open until after remove.
  * @remove:      undo probe (may be NULL); remove what it added to @loop.
+ *               Called when the host is freed, and when the loop finds the
+ *               device removed (after the IRQ callback got -ENODEV); the
+ *               host then drops the device's IRQ sources left in the loop
+ *               and closes it. A probe that fails has its device's IRQ
+ *               sources dropped and the device closed; remove is not called.
  */
 struct udrv_driver {
 	const char *name;

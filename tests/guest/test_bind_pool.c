@@ -21,7 +21,7 @@
 
 static void test_bind_pool_dma(void **state)
 {
-	struct virtio_rng *rng = NULL;
+	struct udrv_virtio_rng *rng = NULL;
 	struct udrv_device *dev = NULL;
 	unsigned char buf[64] = { 0 }, zero[64] = { 0 };
 
@@ -38,14 +38,14 @@ static void test_bind_pool_dma(void **state)
 	assert_int_equal(udrv_device_dma_pool_size(dev), 65536);
 	udrv_device_close(dev);
 
-	assert_int_equal(virtio_rng_open(NULL, false, &rng), 0);	/* by compatible + type */
-	assert_int_equal(virtio_rng_read(rng, buf, sizeof(buf)), sizeof(buf));
+	assert_int_equal(udrv_virtio_rng_open(NULL, false, &rng), 0);	/* by compatible + type */
+	assert_int_equal(udrv_virtio_rng_read(rng, buf, sizeof(buf)), sizeof(buf));
 	assert_memory_not_equal(buf, zero, sizeof(buf));
-	virtio_rng_close(rng);
+	udrv_virtio_rng_close(rng);
 	rng = NULL;
-	assert_int_equal(virtio_rng_open(RNG_DT, true, &rng), 0);	/* by DT path, polled */
-	assert_int_equal(virtio_rng_read(rng, buf, sizeof(buf)), sizeof(buf));
-	virtio_rng_close(rng);
+	assert_int_equal(udrv_virtio_rng_open(RNG_DT, true, &rng), 0);	/* by DT path, polled */
+	assert_int_equal(udrv_virtio_rng_read(rng, buf, sizeof(buf)), sizeof(buf));
+	udrv_virtio_rng_close(rng);
 	assert_int_equal(sh("udrv-rng -x 32"), 0);
 
 	assert_int_equal(sh("udrv unbind %s", RNG_DT), 0);

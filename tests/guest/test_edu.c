@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The edu driver (drivers/edu) on QEMU virt: the edu PCI function handed
- * to udrv_uio through driver_override (edu_bind()).
+ * to udrv_uio through driver_override (udrv_edu_bind()).
  *
  * Issue 6: factorials 0..12 equal the host-computed values; 1000 raised
  * interrupts are each seen exactly once with no missed count; DMA round
@@ -32,8 +32,8 @@
 static int group_setup(void **state)
 {
 	(void)state;
-	if (edu_bind(NULL)) {
-		fprintf(stderr, "edu_bind: %s\n", edu_last_error());
+	if (udrv_edu_bind(NULL)) {
+		fprintf(stderr, "udrv_edu_bind: %s\n", udrv_edu_last_error());
 		return -1;
 	}
 	return 0;
@@ -41,10 +41,10 @@ static int group_setup(void **state)
 
 static int setup(void **state)
 {
-	struct edu *edu = NULL;
+	struct udrv_edu *edu = NULL;
 
-	if (edu_open(NULL, &edu)) {
-		fprintf(stderr, "edu_open: %s\n", edu_last_error());
+	if (udrv_edu_open(NULL, &edu)) {
+		fprintf(stderr, "udrv_edu_open: %s\n", udrv_edu_last_error());
 		return -1;
 	}
 	*state = edu;
@@ -53,27 +53,27 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	edu_close(*state);
+	udrv_edu_close(*state);
 	return 0;
 }
 
 static void test_info(void **state)
 {
-	struct edu *edu = *state;
-	struct edu_info i;
+	struct udrv_edu *edu = *state;
+	struct udrv_edu_info i;
 	uint16_t ven = 0, dev = 0;
 
-	assert_int_equal(edu_info(edu, &i), 0);
+	assert_int_equal(udrv_edu_info(edu, &i), 0);
 	assert_int_equal(i.id, 0x010000ed);
 	assert_int_equal(i.major, 1);
 	assert_int_equal(i.minor, 0);
 	assert_non_null(i.pci_address);
 	assert_true(i.dma_pool >= 2 * 4096);
-	assert_int_equal(udrv_device_pci_id(edu_device(edu), &ven, &dev), 0);
+	assert_int_equal(udrv_device_pci_id(udrv_edu_device(edu), &ven, &dev), 0);
 	assert_int_equal(ven, 0x1234);
 	assert_int_equal(dev, 0x11e8);
-	assert_int_equal(edu_liveness(edu, 0x12345678), 0);
-	assert_int_equal(edu_liveness(edu, 0), 0);
+	assert_int_equal(udrv_edu_liveness(edu, 0x12345678), 0);
+	assert_int_equal(udrv_edu_liveness(edu, 0), 0);
 }
 
 /*
@@ -84,8 +84,8 @@ static void test_info(void **state)
  */
 static void test_udrv_accessors(void **state)
 {
-	struct edu *edu = *state;
-	struct udrv_device *dev = edu_device(edu);
+	struct udrv_edu *edu = *state;
+	struct udrv_device *dev = udrv_edu_device(edu);
 	struct udrv_region *r = NULL;
 	volatile void *base;
 	uint32_t ids[3] = { 0 }, live[3] = { 1, 2, 0xa5a5a5a5 }, v32 = 0;
@@ -125,27 +125,27 @@ static void test_udrv_accessors(void **state)
 	assert_int_equal(udrv_device_pci_config_read16(dev, 1, &v16), -EINVAL);
 	assert_int_equal(udrv_device_pci_config_read32(dev, 0x1000, &v32), -ERANGE);
 	assert_int_equal(udrv_device_pci_config_write8(dev, 0x1000, 0), -ERANGE);
-	assert_int_equal(edu_liveness(edu, 0x12345678), 0);
+	assert_int_equal(udrv_edu_liveness(edu, 0x12345678), 0);
 }
 
 /* 0!..12! by the device, each completion by its interrupt. */
 static void test_factorials(void **state)
 {
-	struct edu *edu = *state;
+	struct udrv_edu *edu = *state;
 	uint32_t c0, c1, r;
 	uint64_t expect = 1;
 
-	edu_irq_stats(edu, &c0, NULL);
+	udrv_edu_irq_stats(edu, &c0, NULL);
 	for (uint32_t n = 0; n <= 12; n++) {
 		if (n)
 			expect *= n;
 		r = 0;
-		assert_int_equal(edu_factorial(edu, n, &r, 2000 * MS), 0);
+		assert_int_equal(udrv_edu_factorial(edu, n, &r, 2000 * MS), 0);
 		if (r != expect)
 			fail_msg("%u! = %u from the device, %llu here", n, r,
 				 (unsigned long long)expect);
 	}
-	edu_irq_stats(edu, &c1, NULL);
+	udrv_edu_irq_stats(edu, &c1, NULL);
 	assert_int_equal(c1 - c0, 13);	/* one completion interrupt each */
 }
 
@@ -153,79 +153,79 @@ static void test_factorials(void **state)
  * still computes afterwards. */
 static void test_factorial_refused(void **state)
 {
-	struct edu *edu = *state;
+	struct udrv_edu *edu = *state;
 	uint32_t r = 77;
 
-	assert_int_equal(edu_factorial(edu, 13, &r, 2000 * MS), -ERANGE);
-	assert_non_null(strstr(edu_last_error(), "32-bit"));
-	assert_int_equal(edu_factorial(edu, 34, &r, 2000 * MS), -ERANGE);
-	assert_int_equal(edu_factorial(edu, UINT32_MAX, &r, 2000 * MS), -ERANGE);
+	assert_int_equal(udrv_edu_factorial(edu, 13, &r, 2000 * MS), -ERANGE);
+	assert_non_null(strstr(udrv_edu_last_error(), "32-bit"));
+	assert_int_equal(udrv_edu_factorial(edu, 34, &r, 2000 * MS), -ERANGE);
+	assert_int_equal(udrv_edu_factorial(edu, UINT32_MAX, &r, 2000 * MS), -ERANGE);
 	assert_int_equal(r, 77);
-	assert_int_equal(edu_factorial(edu, 5, &r, 2000 * MS), 0);
+	assert_int_equal(udrv_edu_factorial(edu, 5, &r, 2000 * MS), 0);
 	assert_int_equal(r, 120);
 }
 
 /* 1000 raised interrupts, each seen exactly once, none missed. */
 static void test_1000_irqs(void **state)
 {
-	struct edu *edu = *state;
+	struct udrv_edu *edu = *state;
 	struct udrv_irq *irq = NULL;
 	uint32_t c0, c1, seen;
 	uint64_t m0, m1;
 
-	edu_irq_stats(edu, &c0, &m0);
+	udrv_edu_irq_stats(edu, &c0, &m0);
 	for (int i = 0; i < 1000; i++) {
-		assert_int_equal(edu_irq_raise(edu, TEST_IRQ), 0);
+		assert_int_equal(udrv_edu_irq_raise(edu, TEST_IRQ), 0);
 		seen = 0;
-		if (edu_irq_wait(edu, TEST_IRQ, 2000 * MS, &seen) != 1)
+		if (udrv_edu_irq_wait(edu, TEST_IRQ, 2000 * MS, &seen) != 1)
 			fail_msg("interrupt %d not seen", i);
 		assert_int_equal(seen, TEST_IRQ);
-		edu_irq_stats(edu, &c1, NULL);
+		udrv_edu_irq_stats(edu, &c1, NULL);
 		if (c1 != c0 + (uint32_t)i + 1)
 			fail_msg("interrupt %d: counter moved by %u", i, c1 - c0);
 	}
-	edu_irq_stats(edu, &c1, &m1);
+	udrv_edu_irq_stats(edu, &c1, &m1);
 	assert_int_equal(c1 - c0, 1000);
 	assert_int_equal(m1 - m0, 0);
 	/* acknowledged before the unmask: nothing more comes */
-	assert_int_equal(edu_irq_wait(edu, TEST_IRQ, 50 * MS, NULL), 0);
-	assert_int_equal(udrv_device_irq(edu_device(edu), 0, &irq), 0);
+	assert_int_equal(udrv_edu_irq_wait(edu, TEST_IRQ, 50 * MS, NULL), 0);
+	assert_int_equal(udrv_device_irq(udrv_edu_device(edu), 0, &irq), 0);
 	assert_int_equal(udrv_irq_wait(irq, 50 * MS), 0);
 	/* the device's own causes cannot be raised as test interrupts */
-	assert_int_equal(edu_irq_raise(edu, 0), -EINVAL);
-	assert_int_equal(edu_irq_raise(edu, 0x100), -EINVAL);
-	assert_int_equal(edu_irq_raise(edu, 0x1), -EINVAL);
+	assert_int_equal(udrv_edu_irq_raise(edu, 0), -EINVAL);
+	assert_int_equal(udrv_edu_irq_raise(edu, 0x100), -EINVAL);
+	assert_int_equal(udrv_edu_irq_raise(edu, 0x1), -EINVAL);
 }
 
 /* A cause raised while waiting for another is kept, not lost. */
 static void test_irq_kept_across_calls(void **state)
 {
-	struct edu *edu = *state;
+	struct udrv_edu *edu = *state;
 	uint32_t r, seen = 0;
 
-	assert_int_equal(edu_irq_raise(edu, 0x20000), 0);
-	assert_int_equal(edu_factorial(edu, 3, &r, 2000 * MS), 0);
+	assert_int_equal(udrv_edu_irq_raise(edu, 0x20000), 0);
+	assert_int_equal(udrv_edu_factorial(edu, 3, &r, 2000 * MS), 0);
 	assert_int_equal(r, 6);
-	assert_int_equal(edu_irq_wait(edu, 0x20000, 0, &seen), 1);
+	assert_int_equal(udrv_edu_irq_wait(edu, 0x20000, 0, &seen), 1);
 	assert_int_equal(seen, 0x20000);
 }
 
-static void round_trip(struct edu *edu, uint32_t len, uint32_t edu_off)
+static void round_trip(struct udrv_edu *edu, uint32_t len, uint32_t edu_off)
 {
 	struct udrv_dma_buf *src = NULL, *dst = NULL;
 	uint8_t *s, *d;
 
-	assert_int_equal(udrv_dma_alloc(edu_device(edu), len, 0, &src), 0);
-	assert_int_equal(udrv_dma_alloc(edu_device(edu), len, 0, &dst), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), len, 0, &src), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), len, 0, &dst), 0);
 	s = udrv_dma_cpu(src);
 	d = udrv_dma_cpu(dst);
 	assert_int_equal(getrandom(s, len, 0), (ssize_t)len);
 	for (uint32_t i = 0; i < len; i++)
 		d[i] = (uint8_t)~s[i];
-	if (edu_dma_to_device(edu, src, 0, edu_off, len, 2000 * MS))
-		fail_msg("dma %u to the device: %s", len, edu_last_error());
-	if (edu_dma_from_device(edu, edu_off, dst, 0, len, 2000 * MS))
-		fail_msg("dma %u from the device: %s", len, edu_last_error());
+	if (udrv_edu_dma_to_device(edu, src, 0, edu_off, len, 2000 * MS))
+		fail_msg("dma %u to the device: %s", len, udrv_edu_last_error());
+	if (udrv_edu_dma_from_device(edu, edu_off, dst, 0, len, 2000 * MS))
+		fail_msg("dma %u from the device: %s", len, udrv_edu_last_error());
 	assert_memory_equal(s, d, len);
 	udrv_dma_free(src);
 	udrv_dma_free(dst);
@@ -245,36 +245,36 @@ static void test_dma_round_trips(void **state)
  * on; the device still works afterwards. */
 static void test_dma_refused(void **state)
 {
-	struct edu *edu = *state;
+	struct udrv_edu *edu = *state;
 	struct udrv_dma_buf *buf = NULL;
 
-	assert_int_equal(udrv_dma_alloc(edu_device(edu), 8192, 0, &buf), 0);
-	assert_int_equal(edu_dma_to_device(edu, buf, 0, 0, 0, 2000 * MS), -EINVAL);
-	print_message("size 0: %s\n", edu_last_error());
-	assert_non_null(strstr(edu_last_error(), "count of 0"));
-	assert_int_equal(edu_dma_from_device(edu, 0, buf, 0, 0, 2000 * MS), -EINVAL);
-	assert_int_equal(edu_dma_to_device(edu, buf, 0, 0, 4097, 2000 * MS), -EMSGSIZE);
-	print_message("size 4097: %s\n", edu_last_error());
-	assert_int_equal(edu_dma_from_device(edu, 0, buf, 0, 4097, 2000 * MS), -EMSGSIZE);
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), 8192, 0, &buf), 0);
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 0, 2000 * MS), -EINVAL);
+	print_message("size 0: %s\n", udrv_edu_last_error());
+	assert_non_null(strstr(udrv_edu_last_error(), "count of 0"));
+	assert_int_equal(udrv_edu_dma_from_device(edu, 0, buf, 0, 0, 2000 * MS), -EINVAL);
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 4097, 2000 * MS), -EMSGSIZE);
+	print_message("size 4097: %s\n", udrv_edu_last_error());
+	assert_int_equal(udrv_edu_dma_from_device(edu, 0, buf, 0, 4097, 2000 * MS), -EMSGSIZE);
 	/* reaching the buffer's last byte */
-	assert_int_equal(edu_dma_to_device(edu, buf, 0, 0, 4096, 2000 * MS), -ERANGE);
-	print_message("size 4096: %s\n", edu_last_error());
-	assert_non_null(strstr(edu_last_error(), "last byte"));
-	assert_int_equal(edu_dma_to_device(edu, buf, 0, 1, 4095, 2000 * MS), -ERANGE);
-	assert_int_equal(edu_dma_from_device(edu, 4000, buf, 0, 96, 2000 * MS), -ERANGE);
-	assert_int_equal(edu_dma_from_device(edu, 4095, buf, 0, 1, 2000 * MS), -ERANGE);
-	assert_int_equal(edu_dma_to_device(edu, buf, 0, UINT32_MAX, 16, 2000 * MS), -ERANGE);
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 4096, 2000 * MS), -ERANGE);
+	print_message("size 4096: %s\n", udrv_edu_last_error());
+	assert_non_null(strstr(udrv_edu_last_error(), "last byte"));
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 1, 4095, 2000 * MS), -ERANGE);
+	assert_int_equal(udrv_edu_dma_from_device(edu, 4000, buf, 0, 96, 2000 * MS), -ERANGE);
+	assert_int_equal(udrv_edu_dma_from_device(edu, 4095, buf, 0, 1, 2000 * MS), -ERANGE);
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, UINT32_MAX, 16, 2000 * MS), -ERANGE);
 	/* beyond the udrv buffer */
-	assert_int_equal(edu_dma_to_device(edu, buf, 8190, 0, 16, 2000 * MS), -ERANGE);
-	assert_int_equal(edu_dma_to_device(edu, NULL, 0, 0, 16, 2000 * MS), -EINVAL);
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 8190, 0, 16, 2000 * MS), -ERANGE);
+	assert_int_equal(udrv_edu_dma_to_device(edu, NULL, 0, 0, 16, 2000 * MS), -EINVAL);
 	/* beyond the DMA mask the device was started with */
 	if (udrv_dma_bus(buf) >> 28) {
-		assert_int_equal(edu_set_dma_bits(edu, 28), 0);
-		assert_int_equal(edu_dma_to_device(edu, buf, 0, 0, 16, 2000 * MS), -ERANGE);
-		print_message("28-bit mask: %s\n", edu_last_error());
-		assert_int_equal(edu_set_dma_bits(edu, 32), 0);
+		assert_int_equal(udrv_edu_set_dma_bits(edu, 28), 0);
+		assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 16, 2000 * MS), -ERANGE);
+		print_message("28-bit mask: %s\n", udrv_edu_last_error());
+		assert_int_equal(udrv_edu_set_dma_bits(edu, 32), 0);
 	}
-	assert_int_equal(edu_set_dma_bits(edu, 27), -EINVAL);
+	assert_int_equal(udrv_edu_set_dma_bits(edu, 27), -EINVAL);
 	udrv_dma_free(buf);
 	round_trip(edu, 32, 0);
 }
@@ -282,30 +282,30 @@ static void test_dma_refused(void **state)
 /* Absent, unbound: clear errors; handed back, it works. */
 static void test_absent_and_unbound(void **state)
 {
-	struct edu *edu = NULL;
-	struct edu_info i;
+	struct udrv_edu *edu = NULL;
+	struct udrv_edu_info i;
 	char addr[64], path[128];
 	FILE *f;
 
-	assert_int_equal(edu_open("0000:00:1f.7", &edu), -ENOENT);
-	assert_non_null(strstr(edu_last_error(), "0000:00:1f.7"));
-	assert_int_equal(edu_open("0000:00:00.0", &edu), -ENODEV);	/* the host bridge */
-	print_message("host bridge: %s\n", edu_last_error());
+	assert_int_equal(udrv_edu_open("0000:00:1f.7", &edu), -ENOENT);
+	assert_non_null(strstr(udrv_edu_last_error(), "0000:00:1f.7"));
+	assert_int_equal(udrv_edu_open("0000:00:00.0", &edu), -ENODEV);	/* the host bridge */
+	print_message("host bridge: %s\n", udrv_edu_last_error());
 	assert_null(edu);
 
 	/* take it away from udrv_uio */
-	assert_int_equal(edu_info(*state, &i), 0);
+	assert_int_equal(udrv_edu_info(*state, &i), 0);
 	snprintf(addr, sizeof(addr), "%s", i.pci_address);
 	teardown(state);
 	f = fopen("/sys/bus/pci/drivers/udrv_uio/unbind", "w");
 	assert_non_null(f);
 	fputs(addr, f);
 	assert_int_equal(fclose(f), 0);
-	assert_int_equal(edu_open(NULL, &edu), -ENODEV);
-	print_message("unbound: %s\n", edu_last_error());
-	assert_non_null(strstr(edu_last_error(), "no driver"));
+	assert_int_equal(udrv_edu_open(NULL, &edu), -ENODEV);
+	print_message("unbound: %s\n", udrv_edu_last_error());
+	assert_non_null(strstr(udrv_edu_last_error(), "no driver"));
 	/* and back */
-	assert_int_equal(edu_bind(addr), 0);
+	assert_int_equal(udrv_edu_bind(addr), 0);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", addr);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(setup(state), 0);

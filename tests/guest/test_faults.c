@@ -97,7 +97,7 @@ static void sleep_ms(unsigned int ms)
 }
 
 /* Open the PL031 with its registers and interrupt. */
-static int pl031_open(struct udrv_device **dev, struct udrv_region **r, struct udrv_irq **irq)
+static int udrv_pl031_open(struct udrv_device **dev, struct udrv_region **r, struct udrv_irq **irq)
 {
 	int ret = udrv_device_open("pl031", dev);
 
@@ -182,7 +182,7 @@ static void test_unbind_while_waiting(void **state)
 		char go = 1;
 
 		close(p[0]);
-		res[0] = pl031_open(&dev, &r, &irq);
+		res[0] = udrv_pl031_open(&dev, &r, &irq);
 		if (!res[0]) {
 			pl031_quiet(r, irq);
 		}
@@ -223,7 +223,7 @@ static void test_unbind_while_waiting(void **state)
 	assert_int_equal(udrv_device_open("pl031", &dev), -ENOENT);
 	snprintf(path, sizeof(path), "%s/bind", drv);
 	assert_int_equal(sysfs_write(path, PL031_DEV), 0);
-	assert_int_equal(pl031_open(&dev, &r, &irq), 0);
+	assert_int_equal(udrv_pl031_open(&dev, &r, &irq), 0);
 	pl031_quiet(r, irq);
 	assert_int_equal(pl031_assert(r), 0);
 	assert_int_equal(udrv_irq_wait(irq, 2ull * 1000000000), 1);
@@ -251,7 +251,7 @@ static void test_rmmod_while_waiting(void **state)
 	if (pid == 0) {
 		close(ready[0]);
 		close(go[1]);
-		if (pl031_open(&dev, &r, &irq))
+		if (udrv_pl031_open(&dev, &r, &irq))
 			_exit(1);
 		pl031_quiet(r, irq);
 		if (write(ready[1], &c, 1) != 1 || read_all(go[0], &c, 1))
@@ -316,7 +316,7 @@ static void test_irq_storm_level(void **state)
 	pid_t pid;
 
 	(void)state;
-	assert_int_equal(pl031_open(&dev, &r, &irq), 0);
+	assert_int_equal(udrv_pl031_open(&dev, &r, &irq), 0);
 	pl031_quiet(r, irq);
 	assert_int_equal(pl031_assert(r), 0);
 	/* The line is level and stays asserted: one event, then masked. */
@@ -374,7 +374,7 @@ static void test_killed_while_holding(void **state)
 		uint64_t msg = 0;
 
 		close(p[0]);
-		if (pl031_open(&dev, &r, &irq) || udrv_device_open("virtio-rng", &rng))
+		if (udrv_pl031_open(&dev, &r, &irq) || udrv_device_open("virtio-rng", &rng))
 			_exit(1);
 		pl031_quiet(r, irq);
 		/* leave the alarm asserted and the line masked by its event */
@@ -398,7 +398,7 @@ static void test_killed_while_holding(void **state)
 
 	/* The next opener: the alarm the dead process left is still asserted
 	 * and the line still masked (no event counted), until it unmasks. */
-	assert_int_equal(pl031_open(&dev, &r, &irq), 0);
+	assert_int_equal(udrv_pl031_open(&dev, &r, &irq), 0);
 	uint64_t ris;
 	long long e0 = uio_events(uio_by_name("pl031"));
 
@@ -454,19 +454,19 @@ static void test_second_opener(void **state)
 	udrv_device_close(dev);
 
 	/* both ask to share: both get it */
-	udrv_set_open_shared(true);
-	assert_int_equal(udrv_device_open("pl031", &dev), 0);
+	assert_int_equal(udrv_device_open_with(&(struct udrv_open_opts){ .name = "pl031",
+		.shared = true }, &dev), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		struct udrv_device *d2;
 
-		_exit(udrv_device_open("pl031", &d2) == 0 ? 0 : 1);
+		_exit(udrv_device_open_with(&(struct udrv_open_opts){ .name = "pl031",
+			.shared = true }, &d2) == 0 ? 0 : 1);
 	}
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	udrv_device_close(dev);
-	udrv_set_open_shared(false);
 }
 
 static void test_fresh_pool_zeroed(void **state)

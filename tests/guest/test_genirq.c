@@ -196,26 +196,26 @@ static void test_tool(void **state)
 /* The PL031 driver and its CLI, by default (compatible) or by name. */
 static void test_pl031_driver(void **state)
 {
-	struct pl031 *rtc = NULL;
+	struct udrv_pl031 *rtc = NULL;
 	uint32_t t = 0;
 
 	(void)state;
 	if (only) {
-		assert_int_equal(pl031_open(NULL, &rtc), -ENOENT);
+		assert_int_equal(udrv_pl031_open(NULL, &rtc), -ENOENT);
 		assert_int_equal(sh("udrv-pl031 time"), 1);
 		assert_non_null(strstr(sh_out, "generic-uio"));
-		assert_int_equal(pl031_open(uio_name, &rtc), 0);
+		assert_int_equal(udrv_pl031_open(uio_name, &rtc), 0);
 	} else {
-		assert_int_equal(pl031_open(NULL, &rtc), 0);
+		assert_int_equal(udrv_pl031_open(NULL, &rtc), 0);
 	}
-	assert_int_equal(pl031_time(rtc, &t), 0);
+	assert_int_equal(udrv_pl031_time(rtc, &t), 0);
 	assert_true(t > 1000000000u);
-	assert_int_equal(pl031_alarm_in(rtc, 1), 0);
-	assert_int_equal(pl031_alarm_wait(rtc, 3000000000ull), 1);
-	pl031_close(rtc);
+	assert_int_equal(udrv_pl031_alarm_in(rtc, 1), 0);
+	assert_int_equal(udrv_pl031_alarm_wait(rtc, 3000000000ull), 1);
+	udrv_pl031_close(rtc);
 	rtc = NULL;
-	assert_int_equal(pl031_open(DT_PATH, &rtc), 0);
-	pl031_close(rtc);
+	assert_int_equal(udrv_pl031_open(DT_PATH, &rtc), 0);
+	udrv_pl031_close(rtc);
 
 	assert_int_equal(sh("udrv-pl031 -d %s time", only ? uio_name : "arm,pl031"), 0);
 	assert_int_equal(sh("udrv-pl031 -d %s alarm 1", DT_PATH), 0);

@@ -113,7 +113,7 @@ static int find_edu(void)
 
 /* Hand edu to the stub with a 64 KiB DMA pool (PCI devices get none
  * unless asked) if it is not already. */
-static int edu_bind(void)
+static int udrv_edu_bind(void)
 {
 	char path[PATH_MAX], req[64];
 	struct udrv_device *dev;
@@ -139,7 +139,7 @@ static int edu_bind(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	if (find_edu() || edu_bind())
+	if (find_edu() || udrv_edu_bind())
 		return -1;
 	return 0;
 }
@@ -620,8 +620,8 @@ static void test_removal(void **state)
 }
 
 /*
- * Unbound while open, and the first call after is an unmask (ttc_stop(),
- * cdns_uart_close() do that): the kernel answers its write with EINVAL,
+ * Unbound while open, and the first call after is an unmask (udrv_ttc_stop(),
+ * udrv_cdns_uart_close() do that): the kernel answers its write with EINVAL,
  * which the library reports as -ENODEV, and from then on the checked
  * accessors refuse instead of touching the revoked mapping (SIGBUS).
  */

@@ -56,28 +56,28 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-struct ttc {
+struct udrv_ttc {
 	struct udrv_device *dev;
 	struct udrv_region *regs;
 	volatile void *r;
 	struct udrv_irq *irq[3];
 };
 
-static void ttc_stop(struct ttc *t, int i)
+static void udrv_ttc_stop(struct udrv_ttc *t, int i)
 {
 	udrv_write32(t->r, TTC_CNT_CTRL(i), CNT_DIS | CNT_RESET);
 	udrv_write32(t->r, TTC_IER(i), 0);
 	(void)udrv_read32(t->r, TTC_ISR(i));
 }
 
-static void ttc_open(struct ttc *t)
+static void udrv_ttc_open(struct udrv_ttc *t)
 {
 	assert_int_equal(udrv_device_open("ttc0", &t->dev), 0);
 	assert_int_equal(udrv_device_region(t->dev, 0, 0x100, &t->regs), 0);
 	t->r = udrv_region_base(t->regs);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(udrv_device_irq(t->dev, (unsigned int)i, &t->irq[i]), 0);
-		ttc_stop(t, i);
+		udrv_ttc_stop(t, i);
 		assert_int_equal(udrv_irq_unmask(t->irq[i]), 0);
 		while (udrv_irq_wait(t->irq[i], 10 * MS) == 1)
 			assert_int_equal(udrv_irq_unmask(t->irq[i]), 0);
@@ -85,7 +85,7 @@ static void ttc_open(struct ttc *t)
 }
 
 /* Counter i interrupts every ~50 ms (prescaler 2^16, interval 100). */
-static void ttc_start(struct ttc *t, int i)
+static void ttc_start(struct udrv_ttc *t, int i)
 {
 	udrv_write32(t->r, TTC_CLK_CTRL(i), CLK_PRESCALE_64K);
 	udrv_write32(t->r, TTC_INTERVAL(i), 100);
@@ -93,10 +93,10 @@ static void ttc_start(struct ttc *t, int i)
 	udrv_write32(t->r, TTC_CNT_CTRL(i), CNT_INTERVAL | CNT_RESET);
 }
 
-static void ttc_close(struct ttc *t)
+static void udrv_ttc_close(struct udrv_ttc *t)
 {
 	for (int i = 0; i < 3; i++) {
-		ttc_stop(t, i);
+		udrv_ttc_stop(t, i);
 		udrv_irq_unmask(t->irq[i]);
 	}
 	udrv_device_close(t->dev);
@@ -187,27 +187,27 @@ static void test_foreach(void **state)
 
 static void test_register_round_trip(void **state)
 {
-	struct ttc t;
+	struct udrv_ttc t;
 	uint64_t v = 0;
 
 	(void)state;
-	ttc_open(&t);
+	udrv_ttc_open(&t);
 	udrv_write32(t.r, TTC_INTERVAL(1), 0x1234);
 	assert_int_equal(udrv_read32(t.r, TTC_INTERVAL(1)), 0x1234);
 	assert_int_equal(udrv_region_write(t.regs, TTC_INTERVAL(2), 32, 0xbeef), 0);
 	assert_int_equal(udrv_region_read(t.regs, TTC_INTERVAL(2), 32, &v), 0);
 	assert_int_equal(v, 0xbeef);
-	ttc_close(&t);
+	udrv_ttc_close(&t);
 }
 
 /* Counter i's interrupt arrives on interrupt i and on no other. */
 static void test_irq_per_counter(void **state)
 {
-	struct ttc t;
+	struct udrv_ttc t;
 	uint64_t t0;
 
 	(void)state;
-	ttc_open(&t);
+	udrv_ttc_open(&t);
 	for (int i = 0; i < 3; i++) {
 		uint32_t before = udrv_irq_count(t.irq[i]);
 
@@ -220,20 +220,20 @@ static void test_irq_per_counter(void **state)
 		for (int j = 0; j < 3; j++)
 			if (j != i)
 				assert_int_equal(udrv_irq_wait(t.irq[j], 0), 0);
-		ttc_stop(&t, i);
+		udrv_ttc_stop(&t, i);
 		assert_int_equal(udrv_irq_unmask(t.irq[i]), 0);
 		assert_int_equal(udrv_irq_wait(t.irq[i], 100 * MS), 0);
 	}
-	ttc_close(&t);
+	udrv_ttc_close(&t);
 }
 
 static void test_missed_count(void **state)
 {
-	struct ttc t;
+	struct udrv_ttc t;
 	uint32_t before;
 
 	(void)state;
-	ttc_open(&t);
+	udrv_ttc_open(&t);
 	before = udrv_irq_count(t.irq[0]);
 	ttc_start(&t, 0);
 	assert_int_equal(udrv_irq_wait(t.irq[0], 3000 * MS), 1);
@@ -247,12 +247,12 @@ static void test_missed_count(void **state)
 	assert_int_equal(udrv_irq_wait(t.irq[0], 1000 * MS), 1);
 	assert_int_equal(udrv_irq_count(t.irq[0]), before + 3);
 	assert_int_equal(udrv_irq_missed(t.irq[0]), 1);
-	ttc_close(&t);
+	udrv_ttc_close(&t);
 }
 
 /* ---- ZDMA ---- */
 
-static void zdma_copy(volatile void *r, uint64_t src, uint64_t dst, uint32_t len)
+static void udrv_zdma_copy(volatile void *r, uint64_t src, uint64_t dst, uint32_t len)
 {
 	udrv_write32(r, ZDMA_CH_CTRL0, udrv_read32(r, ZDMA_CH_CTRL0) & ~ZDMA_CTRL0_POINT_TYPE);
 	udrv_write32(r, ZDMA_CH_SRC_DSCR_WORD0, (uint32_t)src);
@@ -266,7 +266,7 @@ static void zdma_copy(volatile void *r, uint64_t src, uint64_t dst, uint32_t len
 	udrv_write32(r, ZDMA_CH_CTRL2, 1);	/* enable: go */
 }
 
-struct zdma {
+struct udrv_zdma {
 	struct udrv_device *dev;
 	struct udrv_region *regs;
 	volatile void *r;
@@ -274,7 +274,7 @@ struct zdma {
 	struct udrv_dma_buf *src, *dst;
 };
 
-static void zdma_open(struct zdma *z, uint32_t len)
+static void udrv_zdma_open(struct udrv_zdma *z, uint32_t len)
 {
 	assert_int_equal(udrv_device_open("zdma0", &z->dev), 0);
 	assert_int_equal(udrv_device_region(z->dev, 0, 0x204, &z->regs), 0);
@@ -296,7 +296,7 @@ static void zdma_open(struct zdma *z, uint32_t len)
 	}
 }
 
-static void zdma_close(struct zdma *z)
+static void udrv_zdma_close(struct udrv_zdma *z)
 {
 	udrv_write32(z->r, ZDMA_CH_IDS, 0xfff);
 	udrv_write32(z->r, ZDMA_CH_ISR, 0xfff);
@@ -308,12 +308,12 @@ static void zdma_close(struct zdma *z)
 
 static void test_zdma_copy(void **state)
 {
-	struct zdma z;
+	struct udrv_zdma z;
 	const uint32_t len = 4096;
 
 	(void)state;
-	zdma_open(&z, len);
-	zdma_copy(z.r, udrv_dma_bus(z.src), udrv_dma_bus(z.dst), len);
+	udrv_zdma_open(&z, len);
+	udrv_zdma_copy(z.r, udrv_dma_bus(z.src), udrv_dma_bus(z.dst), len);
 	assert_int_equal(udrv_irq_wait(z.irq, 2000 * MS), 1);
 	assert_true(udrv_read32(z.r, ZDMA_CH_ISR) & ZDMA_DMA_DONE);
 	udrv_rmb();
@@ -321,7 +321,7 @@ static void test_zdma_copy(void **state)
 	udrv_write32(z.r, ZDMA_CH_ISR, 0xfff);
 	assert_int_equal(udrv_irq_unmask(z.irq), 0);
 	assert_int_equal(udrv_irq_wait(z.irq, 30 * MS), 0);
-	zdma_close(&z);
+	udrv_zdma_close(&z);
 }
 
 /* ---- one loop, two devices ---- */
@@ -373,12 +373,12 @@ static void test_loop_two_devices(void **state)
 {
 	struct udrv_loop *loop = NULL;
 	struct served s = { 0 };
-	struct ttc t;
-	struct zdma z;
+	struct udrv_ttc t;
+	struct udrv_zdma z;
 
 	(void)state;
-	ttc_open(&t);
-	zdma_open(&z, 256);
+	udrv_ttc_open(&t);
+	udrv_zdma_open(&z, 256);
 	s.ttc_r = t.r;
 	s.zdma_r = z.r;
 	assert_int_equal(udrv_loop_new(&loop), 0);
@@ -387,14 +387,14 @@ static void test_loop_two_devices(void **state)
 	assert_true(udrv_loop_add_timer(loop, 5 * MS, 5 * MS, check_done, &s) > 0);
 	assert_true(udrv_loop_add_timer(loop, 3000 * MS, 0, too_long, NULL) > 0);
 	ttc_start(&t, 1);
-	zdma_copy(z.r, udrv_dma_bus(z.src), udrv_dma_bus(z.dst), 256);
+	udrv_zdma_copy(z.r, udrv_dma_bus(z.src), udrv_dma_bus(z.dst), 256);
 	assert_int_equal(udrv_loop_run(loop), 0);
 	assert_int_equal(s.ttc, 1);
 	assert_int_equal(s.zdma, 1);
 	assert_memory_equal(udrv_dma_cpu(z.src), udrv_dma_cpu(z.dst), 256);
 	udrv_loop_free(loop);
-	zdma_close(&z);
-	ttc_close(&t);
+	udrv_zdma_close(&z);
+	udrv_ttc_close(&t);
 }
 
 int main(void)

@@ -88,7 +88,7 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	hand_to("\n");
-	return edu_bind(addr);	/* back to the stub, with its pool */
+	return udrv_edu_bind(addr);	/* back to the stub, with its pool */
 }
 
 static void test_bound(void **state)

@@ -30,7 +30,7 @@
 #define AMBA_DEV "/sys/bus/amba/devices/9010000.pl031"
 
 static int stock;		/* virt-stock: the kernel had the RTC at boot */
-static int busy_ret = 1;	/* pl031_open() while rtc-pl031 had it */
+static int busy_ret = 1;	/* udrv_pl031_open() while rtc-pl031 had it */
 static char busy_why[256];
 
 static uint64_t now_ns(void)
@@ -66,7 +66,7 @@ static long long guest_date(void)
 
 static int group_setup(void **state)
 {
-	struct pl031 *rtc = NULL;
+	struct udrv_pl031 *rtc = NULL;
 	const char *b = getenv("UDRV_BOARD");
 
 	(void)state;
@@ -74,10 +74,10 @@ static int group_setup(void **state)
 	if (!stock)
 		return 0;
 	/* virt-stock: rtc-pl031 has it (unless an earlier suite took it). */
-	busy_ret = pl031_open(NULL, &rtc);
-	snprintf(busy_why, sizeof(busy_why), "%s", pl031_last_error());
+	busy_ret = udrv_pl031_open(NULL, &rtc);
+	snprintf(busy_why, sizeof(busy_why), "%s", udrv_pl031_last_error());
 	if (busy_ret == 0) {
-		pl031_close(rtc);
+		udrv_pl031_close(rtc);
 		return 0;
 	}
 	if (write_str(AMBA_DEV "/driver/unbind", "9010000.pl031") ||
@@ -100,7 +100,7 @@ static int group_teardown(void **state)
 }
 
 struct fixture {
-	struct pl031 *rtc;
+	struct udrv_pl031 *rtc;
 	struct udrv_irq *irq;	/* the same interrupt, to count its events */
 	uint32_t saved;		/* RTC at setup, restored at teardown */
 	uint64_t t0;
@@ -111,13 +111,13 @@ static int setup(void **state)
 	static struct fixture f;
 
 	memset(&f, 0, sizeof(f));
-	if (pl031_open(NULL, &f.rtc)) {
-		fprintf(stderr, "pl031_open: %s\n", pl031_last_error());
+	if (udrv_pl031_open(NULL, &f.rtc)) {
+		fprintf(stderr, "udrv_pl031_open: %s\n", udrv_pl031_last_error());
 		return -1;
 	}
-	if (udrv_device_irq(pl031_device(f.rtc), 0, &f.irq))
+	if (udrv_device_irq(udrv_pl031_device(f.rtc), 0, &f.irq))
 		return -1;
-	pl031_time(f.rtc, &f.saved);
+	udrv_pl031_time(f.rtc, &f.saved);
 	f.t0 = now_ns();
 	*state = &f;
 	return 0;
@@ -128,8 +128,8 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	/* Put the clock back where it would be had nobody set it. */
-	pl031_set_time(f->rtc, f->saved + (uint32_t)((now_ns() - f->t0 + SEC / 2) / SEC));
-	pl031_close(f->rtc);
+	udrv_pl031_set_time(f->rtc, f->saved + (uint32_t)((now_ns() - f->t0 + SEC / 2) / SEC));
+	udrv_pl031_close(f->rtc);
 	return 0;
 }
 
@@ -148,7 +148,7 @@ static void test_time_matches_date(void **state)
 	uint32_t t;
 	long long d;
 
-	pl031_time(f->rtc, &t);
+	udrv_pl031_time(f->rtc, &t);
 	assert_true(t > 1600000000u);	/* QEMU starts it at the host's time */
 	/* Report it as the second turns, so the host's reading is not up to a
 	 * second past the one the RTC shows. */
@@ -156,7 +156,7 @@ static void test_time_matches_date(void **state)
 		if (ms == 1500)
 			fail_msg("the RTC did not advance in 1.5 s");
 		usleep(1000);
-		pl031_time(f->rtc, &t);
+		udrv_pl031_time(f->rtc, &t);
 	}
 	printf("@@UDRV-HOST time-check %u\n", t);
 	fflush(stdout);
@@ -170,7 +170,7 @@ static void test_time_matches_date(void **state)
 		if (i)
 			usleep(700 * 1000);
 		d = guest_date();
-		pl031_time(f->rtc, &t);
+		udrv_pl031_time(f->rtc, &t);
 		if (llabs((long long)t - d) > 1)
 			fail_msg("RTC %u vs date %lld", t, d);
 	}
@@ -181,11 +181,11 @@ static void test_set_time(void **state)
 	struct fixture *f = *state;
 	uint32_t t;
 
-	assert_int_equal(pl031_set_time(f->rtc, 1700000000u), 0);
-	pl031_time(f->rtc, &t);
+	assert_int_equal(udrv_pl031_set_time(f->rtc, 1700000000u), 0);
+	udrv_pl031_time(f->rtc, &t);
 	assert_true(t - 1700000000u <= 1);
-	assert_int_equal(pl031_set_time(f->rtc, 4000000000u), 0);
-	pl031_time(f->rtc, &t);
+	assert_int_equal(udrv_pl031_set_time(f->rtc, 4000000000u), 0);
+	udrv_pl031_time(f->rtc, &t);
 	assert_true(t - 4000000000u <= 1);
 }
 
@@ -197,19 +197,19 @@ static void test_alarm_2s(void **state)
 	uint64_t t0, dt;
 
 	t0 = now_ns();
-	assert_int_equal(pl031_alarm_in(f->rtc, 2), 0);
-	assert_int_equal(pl031_alarm_armed(f->rtc, &when), 1);
-	assert_int_equal(pl031_alarm_wait(f->rtc, 0), 0);	/* not yet */
-	assert_int_equal(pl031_alarm_wait(f->rtc, 5 * SEC), 1);
+	assert_int_equal(udrv_pl031_alarm_in(f->rtc, 2), 0);
+	assert_int_equal(udrv_pl031_alarm_armed(f->rtc, &when), 1);
+	assert_int_equal(udrv_pl031_alarm_wait(f->rtc, 0), 0);	/* not yet */
+	assert_int_equal(udrv_pl031_alarm_wait(f->rtc, 5 * SEC), 1);
 	dt = now_ns() - t0;
 	print_message("2 s alarm fired after %.3f s\n", (double)dt / 1e9);
 	assert_true(dt >= 1 * SEC && dt <= 3 * SEC);
 	assert_int_equal(udrv_irq_count(f->irq), before + 1);
-	pl031_time(f->rtc, &t);
+	udrv_pl031_time(f->rtc, &t);
 	assert_true((int32_t)(t - when) >= 0);
 	/* one-shot, cleared before the unmask: no second event */
-	assert_int_equal(pl031_alarm_armed(f->rtc, NULL), 0);
-	assert_int_equal(pl031_alarm_wait(f->rtc, 0), -ENOENT);
+	assert_int_equal(udrv_pl031_alarm_armed(f->rtc, NULL), 0);
+	assert_int_equal(udrv_pl031_alarm_wait(f->rtc, 0), -ENOENT);
 	assert_int_equal(udrv_irq_wait(f->irq, 300 * MS), 0);
 	assert_int_equal(udrv_irq_count(f->irq), before + 1);
 }
@@ -221,16 +221,16 @@ static void test_cancelled_alarm(void **state)
 	uint32_t before = udrv_irq_count(f->irq);
 	uint64_t t0;
 
-	assert_int_equal(pl031_alarm_in(f->rtc, 1), 0);
-	assert_int_equal(pl031_alarm_cancel(f->rtc), 0);
-	assert_int_equal(pl031_alarm_armed(f->rtc, NULL), 0);
-	assert_int_equal(pl031_alarm_wait(f->rtc, 0), -ENOENT);
+	assert_int_equal(udrv_pl031_alarm_in(f->rtc, 1), 0);
+	assert_int_equal(udrv_pl031_alarm_cancel(f->rtc), 0);
+	assert_int_equal(udrv_pl031_alarm_armed(f->rtc, NULL), 0);
+	assert_int_equal(udrv_pl031_alarm_wait(f->rtc, 0), -ENOENT);
 	assert_int_equal(udrv_irq_wait(f->irq, 2500 * MS), 0);	/* past its time */
 	assert_int_equal(udrv_irq_count(f->irq), before);
 
 	t0 = now_ns();
-	assert_int_equal(pl031_alarm_in(f->rtc, 1), 0);
-	assert_int_equal(pl031_alarm_wait(f->rtc, 3 * SEC), 1);
+	assert_int_equal(udrv_pl031_alarm_in(f->rtc, 1), 0);
+	assert_int_equal(udrv_pl031_alarm_wait(f->rtc, 3 * SEC), 1);
 	assert_true(now_ns() - t0 >= 500 * MS);	/* not the stale match */
 	assert_int_equal(udrv_irq_count(f->irq), before + 1);
 }
@@ -243,8 +243,8 @@ static void test_20_alarms(void **state)
 	uint64_t missed = udrv_irq_missed(f->irq);
 
 	for (uint32_t i = 0; i < 20; i++) {
-		assert_int_equal(pl031_alarm_in(f->rtc, 1), 0);
-		if (pl031_alarm_wait(f->rtc, 3 * SEC) != 1)
+		assert_int_equal(udrv_pl031_alarm_in(f->rtc, 1), 0);
+		if (udrv_pl031_alarm_wait(f->rtc, 3 * SEC) != 1)
 			fail_msg("alarm %u did not fire", i);
 		if (udrv_irq_count(f->irq) != before + i + 1)
 			fail_msg("alarm %u: %u events, expected %u", i,
@@ -260,31 +260,31 @@ static void test_20_alarms(void **state)
 static void test_bad_input(void **state)
 {
 	struct fixture *f = *state;
-	struct pl031 *other = NULL;
+	struct udrv_pl031 *other = NULL;
 	uint32_t now;
 
-	pl031_time(f->rtc, &now);
-	assert_int_equal(pl031_alarm_in(f->rtc, 0), -EINVAL);
-	assert_true(strlen(pl031_last_error()) > 0);
-	assert_int_equal(pl031_alarm_at(f->rtc, now - 10), -EINVAL);
-	assert_non_null(strstr(pl031_last_error(), "not in the future"));
-	assert_int_equal(pl031_alarm_at(f->rtc, now), -EINVAL);
-	assert_int_equal(pl031_alarm_in(f->rtc, 0x80000000u), -EINVAL);
-	assert_int_equal(pl031_alarm_armed(f->rtc, NULL), 0);
+	udrv_pl031_time(f->rtc, &now);
+	assert_int_equal(udrv_pl031_alarm_in(f->rtc, 0), -EINVAL);
+	assert_true(strlen(udrv_pl031_last_error()) > 0);
+	assert_int_equal(udrv_pl031_alarm_at(f->rtc, now - 10), -EINVAL);
+	assert_non_null(strstr(udrv_pl031_last_error(), "not in the future"));
+	assert_int_equal(udrv_pl031_alarm_at(f->rtc, now), -EINVAL);
+	assert_int_equal(udrv_pl031_alarm_in(f->rtc, 0x80000000u), -EINVAL);
+	assert_int_equal(udrv_pl031_alarm_armed(f->rtc, NULL), 0);
 
-	assert_int_equal(pl031_open("no-such-rtc", &other), -ENOENT);
-	assert_non_null(strstr(pl031_last_error(), "no-such-rtc"));
-	assert_int_equal(pl031_open("vendor,no-such-rtc", &other), -ENOENT);
-	assert_true(strlen(pl031_last_error()) > 0);
+	assert_int_equal(udrv_pl031_open("no-such-rtc", &other), -ENOENT);
+	assert_non_null(strstr(udrv_pl031_last_error(), "no-such-rtc"));
+	assert_int_equal(udrv_pl031_open("vendor,no-such-rtc", &other), -ENOENT);
+	assert_true(strlen(udrv_pl031_last_error()) > 0);
 	if (!stock) {
 		/* another device of the stub, not a PL031 */
-		assert_int_equal(pl031_open("virtio-blk", &other), -ENODEV);
-		print_message("virtio-blk refused: %s\n", pl031_last_error());
+		assert_int_equal(udrv_pl031_open("virtio-blk", &other), -ENODEV);
+		print_message("virtio-blk refused: %s\n", udrv_pl031_last_error());
 	}
 	assert_null(other);
 
-	assert_int_equal(pl031_alarm_in(f->rtc, 1), 0);
-	assert_int_equal(pl031_alarm_wait(f->rtc, 3 * SEC), 1);
+	assert_int_equal(udrv_pl031_alarm_in(f->rtc, 1), 0);
+	assert_int_equal(udrv_pl031_alarm_wait(f->rtc, 3 * SEC), 1);
 }
 
 /* virt-stock only: while rtc-pl031 had it, opening said so (group setup). */

@@ -95,12 +95,12 @@ static int edu_command(void)
 }
 
 /* To the stub with a 64 KiB pool (PCI devices get none unless asked). */
-static void edu_bind(void)
+static void udrv_edu_bind(void)
 {
 	assert_int_equal(stub_bind_pci(edu_addr, 0x10000), 0);
 }
 
-struct edu {
+struct udrv_edu {
 	int n, fd;
 	volatile char *bar0;
 	size_t bar0_len, pool_len;
@@ -110,11 +110,11 @@ struct edu {
 
 static int setup(void **state)
 {
-	static struct edu e;
+	static struct udrv_edu e;
 
 	if (find_edu())
 		return -1;
-	edu_bind();
+	udrv_edu_bind();
 	e.n = edu_uio();
 	if (e.n < 0)
 		return -1;
@@ -132,7 +132,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	struct edu *e = *state;
+	struct udrv_edu *e = *state;
 
 	munmap((void *)e->bar0, e->bar0_len);
 	munmap(e->pool, e->pool_len);
@@ -143,7 +143,7 @@ static int teardown(void **state)
 /* Maps against the BARs in sysfs; name; BAR0 reaches the ID register. */
 static void test_bar0_is_map0(void **state)
 {
-	struct edu *e = *state;
+	struct udrv_edu *e = *state;
 	char path[PATH_MAX], buf[256];
 	unsigned long long start, end, flags;
 
@@ -179,7 +179,7 @@ static void test_bar0_is_map0(void **state)
  */
 static void test_bus_master_follows_open(void **state)
 {
-	struct edu *e = *state;
+	struct udrv_edu *e = *state;
 	char path[PATH_MAX];
 	int fd2;
 
@@ -211,7 +211,7 @@ static void test_bus_master_follows_open(void **state)
 /* 1000 interrupts, each arriving once per write(1). */
 static void test_irq_once_per_unmask(void **state)
 {
-	struct edu *e = *state;
+	struct udrv_edu *e = *state;
 	uint32_t count, last;
 	int i;
 
@@ -234,7 +234,7 @@ static void test_irq_once_per_unmask(void **state)
  * it again at once. */
 static void test_irq_masked_until_unmask(void **state)
 {
-	struct edu *e = *state;
+	struct udrv_edu *e = *state;
 	uint32_t count, last;
 	int i;
 
@@ -263,7 +263,7 @@ static void test_irq_masked_until_unmask(void **state)
 	assert_int_equal(uio_irqcontrol(e->fd, 1), 0);
 }
 
-static void edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd)
+static void edu_dma(struct udrv_edu *e, uint64_t src, uint64_t dst, uint32_t len, uint32_t cmd)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 	int i;
@@ -282,7 +282,7 @@ static void edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint32_t len, uin
 /* Pool -> edu buffer -> another pool offset, by edu's DMA engine. */
 static void test_dma_round_trip(void **state)
 {
-	struct edu *e = *state;
+	struct udrv_edu *e = *state;
 	/* QEMU 7.2's edu range check rejects a transfer that ends exactly at
 	 * the end of its 4 KiB buffer (and aborts QEMU): stay short of it. */
 	size_t i, len = 4000, out = 0x8000;
@@ -302,7 +302,7 @@ static void test_dma_round_trip(void **state)
 static void test_msi_vector(void **state)
 {
 	char params[512], with_msi[600], path[PATH_MAX];
-	struct edu *e;
+	struct udrv_edu *e;
 	uint32_t count, last;
 	int i, r;
 

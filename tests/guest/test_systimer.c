@@ -37,109 +37,109 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static struct bcm2835_systimer *open_timer(void)
+static struct udrv_bcm2835_systimer *open_timer(void)
 {
-	struct bcm2835_systimer *t = NULL;
+	struct udrv_bcm2835_systimer *t = NULL;
 
-	assert_int_equal(bcm2835_systimer_open(NULL, &t), 0);
+	assert_int_equal(udrv_bcm2835_systimer_open(NULL, &t), 0);
 	return t;
 }
 
 /* The overlay's hand-over: identity kept, one UIO device per channel. */
 static void test_open(void **state)
 {
-	struct bcm2835_systimer *t = NULL, *t2 = NULL;
+	struct udrv_bcm2835_systimer *t = NULL, *t2 = NULL;
 	struct udrv_device *dev;
 	struct udrv_irq *irq;
 
 	(void)state;
-	assert_int_equal(bcm2835_systimer_open(NULL, NULL), -EINVAL);
-	assert_int_equal(bcm2835_systimer_open("no-such-timer", &t), -ENOENT);
+	assert_int_equal(udrv_bcm2835_systimer_open(NULL, NULL), -EINVAL);
+	assert_int_equal(udrv_bcm2835_systimer_open("no-such-timer", &t), -ENOENT);
 	assert_null(t);
 	t = open_timer();
-	dev = bcm2835_systimer_device(t);
+	dev = udrv_bcm2835_systimer_device(t);
 	assert_string_equal(udrv_device_name(dev), "systimer");
 	assert_string_equal(udrv_device_dt_path(dev), "/soc/timer@7e003000");
 	assert_int_equal(udrv_device_is_compatible(dev, BCM2835_SYSTIMER_COMPATIBLE), 1);
 	assert_int_equal(udrv_device_num_irqs(dev), 4);
-	irq = bcm2835_systimer_irq(t, 3);
+	irq = udrv_bcm2835_systimer_irq(t, 3);
 	assert_non_null(irq);
 	assert_int_equal(udrv_irq_index(irq), 3);
-	assert_null(bcm2835_systimer_irq(t, 2));
+	assert_null(udrv_bcm2835_systimer_irq(t, 2));
 	/* opens are exclusive: a second one is refused while t holds it */
-	assert_int_equal(bcm2835_systimer_open("systimer", &t2), -EBUSY);
-	bcm2835_systimer_close(NULL);
-	bcm2835_systimer_close(t);
+	assert_int_equal(udrv_bcm2835_systimer_open("systimer", &t2), -EBUSY);
+	udrv_bcm2835_systimer_close(NULL);
+	udrv_bcm2835_systimer_close(t);
 	/* the same device by its UIO name, once free */
-	assert_int_equal(bcm2835_systimer_open("systimer", &t2), 0);
-	bcm2835_systimer_close(t2);
+	assert_int_equal(udrv_bcm2835_systimer_open("systimer", &t2), 0);
+	udrv_bcm2835_systimer_close(t2);
 }
 
 static void test_refusals(void **state)
 {
-	struct bcm2835_systimer *t = open_timer();
+	struct udrv_bcm2835_systimer *t = open_timer();
 
 	(void)state;
 	for (unsigned int ch = 0; ch < 5; ch += 2) {	/* 0, 2 (the VideoCore's), 4 */
-		assert_int_equal(bcm2835_systimer_oneshot(t, ch, 1000), -EINVAL);
-		assert_int_equal(bcm2835_systimer_periodic(t, ch, 1000), -EINVAL);
-		assert_int_equal(bcm2835_systimer_stop(t, ch), -EINVAL);
-		assert_int_equal(bcm2835_systimer_wait(t, ch, 0, NULL), -EINVAL);
-		assert_int_equal(bcm2835_systimer_fd(t, ch), -EINVAL);
+		assert_int_equal(udrv_bcm2835_systimer_oneshot(t, ch, 1000), -EINVAL);
+		assert_int_equal(udrv_bcm2835_systimer_periodic(t, ch, 1000), -EINVAL);
+		assert_int_equal(udrv_bcm2835_systimer_stop(t, ch), -EINVAL);
+		assert_int_equal(udrv_bcm2835_systimer_wait(t, ch, 0, NULL), -EINVAL);
+		assert_int_equal(udrv_bcm2835_systimer_fd(t, ch), -EINVAL);
 	}
-	assert_int_equal(bcm2835_systimer_oneshot(t, 1, 0), -ERANGE);
-	assert_int_equal(bcm2835_systimer_periodic(t, 3, 0), -ERANGE);
-	assert_int_equal(bcm2835_systimer_oneshot(t, 1, BCM2835_SYSTIMER_MAX_INTERVAL_US + 1u),
+	assert_int_equal(udrv_bcm2835_systimer_oneshot(t, 1, 0), -ERANGE);
+	assert_int_equal(udrv_bcm2835_systimer_periodic(t, 3, 0), -ERANGE);
+	assert_int_equal(udrv_bcm2835_systimer_oneshot(t, 1, BCM2835_SYSTIMER_MAX_INTERVAL_US + 1u),
 			 -ERANGE);
 	/* stopped channels: nothing comes */
-	assert_int_equal(bcm2835_systimer_wait(t, 1, 50 * MS, NULL), 0);
-	assert_int_equal(bcm2835_systimer_wait(t, 3, 0, NULL), 0);
-	bcm2835_systimer_close(t);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 1, 50 * MS, NULL), 0);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 3, 0, NULL), 0);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /* ~0.5 s of the counter against CLOCK_MONOTONIC: 1 MHz within 5%; and
  * 64-bit reads never go backwards. */
 static void test_counter_1mhz(void **state)
 {
-	struct bcm2835_systimer *t = open_timer();
+	struct udrv_bcm2835_systimer *t = open_timer();
 	uint64_t c0, c1, m0, m1, prev;
 	double rate;
 
 	(void)state;
 	m0 = now_ns();
-	c0 = bcm2835_systimer_counter(t);
+	c0 = udrv_bcm2835_systimer_counter(t);
 	usleep(500000);
-	c1 = bcm2835_systimer_counter(t);
+	c1 = udrv_bcm2835_systimer_counter(t);
 	m1 = now_ns();
 	rate = (double)(c1 - c0) * 1e9 / (double)(m1 - m0);
 	print_message("counter: %llu ticks in %.1f ms: %.0f Hz\n", (unsigned long long)(c1 - c0),
 		      (m1 - m0) / 1e6, rate);
 	assert_true(rate >= 950000.0 && rate <= 1050000.0);
 
-	prev = bcm2835_systimer_counter(t);
+	prev = udrv_bcm2835_systimer_counter(t);
 	for (int i = 0; i < 20000; i++) {
-		uint64_t c = bcm2835_systimer_counter(t);
+		uint64_t c = udrv_bcm2835_systimer_counter(t);
 
 		assert_true(c >= prev);
 		prev = c;
 	}
-	bcm2835_systimer_close(t);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /* A 100 ms one-shot on channel 1 fires once, within 50% of 100 ms. */
 static void test_oneshot_ch1(void **state)
 {
-	struct bcm2835_systimer *t = open_timer();
-	struct bcm2835_systimer_tick tk;
-	struct udrv_irq *irq = bcm2835_systimer_irq(t, 1);
+	struct udrv_bcm2835_systimer *t = open_timer();
+	struct udrv_bcm2835_systimer_tick tk;
+	struct udrv_irq *irq = udrv_bcm2835_systimer_irq(t, 1);
 	uint64_t t0, elapsed, c0, skipped = 1;
 	uint32_t count;
 
 	(void)state;
 	t0 = now_ns();
-	c0 = bcm2835_systimer_counter(t);
-	assert_int_equal(bcm2835_systimer_oneshot(t, 1, 100000), 0);
-	assert_int_equal(bcm2835_systimer_wait(t, 1, 2000 * MS, &tk), 1);
+	c0 = udrv_bcm2835_systimer_counter(t);
+	assert_int_equal(udrv_bcm2835_systimer_oneshot(t, 1, 100000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 1, 2000 * MS, &tk), 1);
 	elapsed = now_ns() - t0;
 	print_message("one-shot of 100 ms: %.1f ms by CLOCK_MONOTONIC, %llu us after due\n",
 		      elapsed / 1e6, (unsigned long long)(tk.now - tk.due));
@@ -150,11 +150,11 @@ static void test_oneshot_ch1(void **state)
 	assert_in_range(elapsed, 50 * MS, 150 * MS);
 	/* once: no second interrupt reaches the kernel or the driver */
 	count = udrv_irq_count(irq);
-	assert_int_equal(bcm2835_systimer_wait(t, 1, 300 * MS, &tk), 0);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 1, 300 * MS, &tk), 0);
 	assert_int_equal(udrv_irq_count(irq), count);
-	assert_int_equal(bcm2835_systimer_matches(t, 1, &skipped), 1);
+	assert_int_equal(udrv_bcm2835_systimer_matches(t, 1, &skipped), 1);
 	assert_int_equal(skipped, 0);
-	bcm2835_systimer_close(t);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /*
@@ -165,16 +165,16 @@ static void test_oneshot_ch1(void **state)
  * re-arm and a period is skipped whatever the driver does. So the run is
  * tried up to three times, each printed; one clean run passes.
  */
-static bool fifty(struct bcm2835_systimer *t, struct udrv_irq *irq)
+static bool fifty(struct udrv_bcm2835_systimer *t, struct udrv_irq *irq)
 {
 	uint64_t prev_due = 0, missed0 = udrv_irq_missed(irq), skipped = 0, worst = 0;
 	bool phase = true;
 
-	assert_int_equal(bcm2835_systimer_periodic(t, 3, 20000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_periodic(t, 3, 20000), 0);
 	for (int i = 0; i < 50; i++) {
-		struct bcm2835_systimer_tick tk;
+		struct udrv_bcm2835_systimer_tick tk;
 
-		assert_int_equal(bcm2835_systimer_wait(t, 3, 2000 * MS, &tk), 1);
+		assert_int_equal(udrv_bcm2835_systimer_wait(t, 3, 2000 * MS, &tk), 1);
 		assert_int_equal(tk.channel, 3);
 		assert_true(tk.now >= tk.due);
 		if (i && tk.due != prev_due + 20000)
@@ -184,7 +184,7 @@ static bool fifty(struct bcm2835_systimer *t, struct udrv_irq *irq)
 		if (tk.now - tk.due > worst)
 			worst = tk.now - tk.due;
 	}
-	assert_int_equal(bcm2835_systimer_stop(t, 3), 0);
+	assert_int_equal(udrv_bcm2835_systimer_stop(t, 3), 0);
 	print_message("50 Hz x 50: %llu periods skipped, %llu interrupts lost, latest %llu us\n",
 		      (unsigned long long)skipped,
 		      (unsigned long long)(udrv_irq_missed(irq) - missed0),
@@ -194,18 +194,18 @@ static bool fifty(struct bcm2835_systimer *t, struct udrv_irq *irq)
 
 static void test_periodic_ch3(void **state)
 {
-	struct bcm2835_systimer *t = open_timer();
-	struct udrv_irq *irq = bcm2835_systimer_irq(t, 3);
+	struct udrv_bcm2835_systimer *t = open_timer();
+	struct udrv_irq *irq = udrv_bcm2835_systimer_irq(t, 3);
 	bool ok = false;
 
 	(void)state;
 	for (int attempt = 0; attempt < 3 && !ok; attempt++)
 		ok = fifty(t, irq);
 	assert_true(ok);
-	assert_int_equal(bcm2835_systimer_matches(t, 3, NULL), 50);
+	assert_int_equal(udrv_bcm2835_systimer_matches(t, 3, NULL), 50);
 	/* stopped: no more */
-	assert_int_equal(bcm2835_systimer_wait(t, 3, 100 * MS, NULL), 0);
-	bcm2835_systimer_close(t);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 3, 100 * MS, NULL), 0);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /*
@@ -218,29 +218,29 @@ static void test_periodic_ch3(void **state)
  */
 static void test_channels_independent(void **state)
 {
-	struct bcm2835_systimer *t = open_timer();
-	struct udrv_irq *irq1 = bcm2835_systimer_irq(t, 1), *irq3 = bcm2835_systimer_irq(t, 3);
+	struct udrv_bcm2835_systimer *t = open_timer();
+	struct udrv_irq *irq1 = udrv_bcm2835_systimer_irq(t, 1), *irq3 = udrv_bcm2835_systimer_irq(t, 3);
 	uint32_t k1 = udrv_irq_count(irq1), k3 = udrv_irq_count(irq3);
 	struct pollfd pfd[2] = {
-		{ .fd = bcm2835_systimer_fd(t, 1), .events = POLLIN },
-		{ .fd = bcm2835_systimer_fd(t, 3), .events = POLLIN },
+		{ .fd = udrv_bcm2835_systimer_fd(t, 1), .events = POLLIN },
+		{ .fd = udrv_bcm2835_systimer_fd(t, 3), .events = POLLIN },
 	};
 	uint64_t end, due1 = 0, before = 0, after = 0;
 	unsigned int n1 = 0, n3 = 0;
 
 	(void)state;
 	assert_true(pfd[0].fd >= 0 && pfd[1].fd >= 0 && pfd[0].fd != pfd[1].fd);
-	assert_int_equal(bcm2835_systimer_periodic(t, 3, 10000), 0);
-	assert_int_equal(bcm2835_systimer_oneshot(t, 1, 45000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_periodic(t, 3, 10000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_oneshot(t, 1, 45000), 0);
 	end = now_ns() + 150 * MS;
 	for (uint64_t now; (now = now_ns()) < end;) {
-		struct bcm2835_systimer_tick tk;
+		struct udrv_bcm2835_systimer_tick tk;
 		int r = poll(pfd, 2, (int)((end - now) / MS) + 1);
 
 		assert_true(r >= 0);
 		if (pfd[0].revents & POLLIN) {
 			assert_int_equal(udrv_irq_wait(irq1, 0), 1);
-			if (bcm2835_systimer_handle(t, 1, &tk) == 1) {
+			if (udrv_bcm2835_systimer_handle(t, 1, &tk) == 1) {
 				assert_int_equal(tk.channel, 1);
 				due1 = tk.due;
 				n1++;
@@ -248,7 +248,7 @@ static void test_channels_independent(void **state)
 		}
 		if (pfd[1].revents & POLLIN) {
 			assert_int_equal(udrv_irq_wait(irq3, 0), 1);
-			if (bcm2835_systimer_handle(t, 3, &tk) == 1) {
+			if (udrv_bcm2835_systimer_handle(t, 3, &tk) == 1) {
 				assert_int_equal(tk.channel, 3);
 				if (!before || tk.due < before)
 					before = tk.due;	/* the first */
@@ -257,14 +257,14 @@ static void test_channels_independent(void **state)
 			}
 		}
 	}
-	assert_int_equal(bcm2835_systimer_stop(t, 3), 0);
+	assert_int_equal(udrv_bcm2835_systimer_stop(t, 3), 0);
 	print_message("150 ms: channel 1 %u interrupt(s), channel 3 %u\n", n1, n3);
 	assert_int_equal(n1, 1);
 	assert_true(before < due1 && due1 < after);
 	assert_int_equal((uint32_t)(udrv_irq_count(irq1) - k1), 1);
 	assert_int_equal((uint32_t)(udrv_irq_count(irq3) - k3), n3);
-	assert_int_equal(bcm2835_systimer_matches(t, 3, NULL), n3);
-	bcm2835_systimer_close(t);
+	assert_int_equal(udrv_bcm2835_systimer_matches(t, 3, NULL), n3);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /*
@@ -275,41 +275,41 @@ static void test_channels_independent(void **state)
  */
 static void test_stale_match_cleared(void **state)
 {
-	struct bcm2835_systimer *t = open_timer();
-	struct udrv_irq *irq = bcm2835_systimer_irq(t, 3);
-	struct bcm2835_systimer_tick tk;
+	struct udrv_bcm2835_systimer *t = open_timer();
+	struct udrv_irq *irq = udrv_bcm2835_systimer_irq(t, 3);
+	struct udrv_bcm2835_systimer_tick tk;
 	uint32_t count;
 	uint64_t t0;
 
 	(void)state;
-	assert_int_equal(bcm2835_systimer_oneshot(t, 1, 1000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_oneshot(t, 1, 1000), 0);
 	usleep(30000);		/* matched; the kernel took it and masked the line */
 	t0 = now_ns();
-	assert_int_equal(bcm2835_systimer_oneshot(t, 1, 100000), 0);
-	assert_int_equal(bcm2835_systimer_wait(t, 1, 2000 * MS, &tk), 1);
+	assert_int_equal(udrv_bcm2835_systimer_oneshot(t, 1, 100000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 1, 2000 * MS, &tk), 1);
 	assert_true(tk.now >= tk.due);
 	assert_true(now_ns() - t0 >= 50 * MS);	/* the new one-shot's, not the stale one */
-	assert_int_equal(bcm2835_systimer_wait(t, 1, 100 * MS, NULL), 0);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 1, 100 * MS, NULL), 0);
 
-	assert_int_equal(bcm2835_systimer_periodic(t, 3, 1000), 0);
-	assert_int_equal(bcm2835_systimer_wait(t, 3, 2000 * MS, NULL), 1);
-	assert_int_equal(bcm2835_systimer_stop(t, 3), 0);
+	assert_int_equal(udrv_bcm2835_systimer_periodic(t, 3, 1000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 3, 2000 * MS, NULL), 1);
+	assert_int_equal(udrv_bcm2835_systimer_stop(t, 3), 0);
 	usleep(30000);		/* where its next matches would have been */
-	assert_int_equal(bcm2835_systimer_oneshot(t, 3, 50000), 0);
+	assert_int_equal(udrv_bcm2835_systimer_oneshot(t, 3, 50000), 0);
 	count = udrv_irq_count(irq);
-	assert_int_equal(bcm2835_systimer_wait(t, 3, 2000 * MS, &tk), 1);
+	assert_int_equal(udrv_bcm2835_systimer_wait(t, 3, 2000 * MS, &tk), 1);
 	assert_true(tk.now >= tk.due);
 	assert_int_equal(udrv_irq_count(irq) - count, 1);	/* the one-shot's alone */
-	bcm2835_systimer_close(t);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /* ---- GPIO lines of pinctrl-bcm2835 through "pulse-gpios" ---------------- */
 
-static struct udrv_dt *timer_dt(struct bcm2835_systimer *t)
+static struct udrv_dt *timer_dt(struct udrv_bcm2835_systimer *t)
 {
 	struct udrv_dt *dt = NULL;
 
-	assert_int_equal(udrv_device_dt(bcm2835_systimer_device(t), &dt), 0);
+	assert_int_equal(udrv_device_dt(udrv_bcm2835_systimer_device(t), &dt), 0);
 	return dt;
 }
 
@@ -349,7 +349,7 @@ static int raw_level(const char *chip_name, unsigned int offset)
 
 static void test_gpio_lookup(void **state)
 {
-	struct bcm2835_systimer *t = open_timer();
+	struct udrv_bcm2835_systimer *t = open_timer();
 	struct udrv_dt *dt = timer_dt(t);
 	struct udrv_gpio_desc d0, d1, d2;
 	struct gpiod_chip *chip;
@@ -370,7 +370,7 @@ static void test_gpio_lookup(void **state)
 	assert_non_null(chip);
 	assert_string_equal(gpiod_chip_label(chip), "pinctrl-bcm2835");
 	gpiod_chip_close(chip);
-	bcm2835_systimer_close(t);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /*
@@ -385,8 +385,8 @@ static void test_gpio_output_readback(void **state)
 {
 	static const struct udrv_gpio_config hi = { .mode = UDRV_GPIO_OUTPUT, .value = 1,
 						    .consumer = "udrv-test" };
-	struct bcm2835_systimer *t = open_timer();
-	struct udrv_device *dev = bcm2835_systimer_device(t);
+	struct udrv_bcm2835_systimer *t = open_timer();
+	struct udrv_device *dev = udrv_bcm2835_systimer_device(t);
 	struct udrv_gpio *g = NULL, *g2 = NULL;
 	char chip[64], consumer[64];
 	bool used;
@@ -420,15 +420,15 @@ static void test_gpio_output_readback(void **state)
 	assert_int_equal(raw_level(chip, 17), 0);
 	line_info(chip, 17, &dir, consumer, sizeof(consumer), &used);
 	assert_false(used);
-	bcm2835_systimer_close(t);
+	udrv_bcm2835_systimer_close(t);
 }
 
 /* GPIO27 is active low in the property: logical 1 drives the pin low. */
 static void test_gpio_active_low(void **state)
 {
 	struct udrv_gpio_config cfg = { .mode = UDRV_GPIO_OUTPUT, .value = 1 };
-	struct bcm2835_systimer *t = open_timer();
-	struct udrv_device *dev = bcm2835_systimer_device(t);
+	struct udrv_bcm2835_systimer *t = open_timer();
+	struct udrv_device *dev = udrv_bcm2835_systimer_device(t);
 	struct udrv_gpio *g = NULL;
 	char chip[64];
 
@@ -443,7 +443,7 @@ static void test_gpio_active_low(void **state)
 	assert_int_equal(udrv_gpio_get(g), 0);
 	udrv_gpio_close(g);
 	assert_int_equal(raw_level(chip, 27), 1);
-	bcm2835_systimer_close(t);
+	udrv_bcm2835_systimer_close(t);
 }
 
 int main(void)

@@ -94,32 +94,32 @@ static void host_disk_check(const void *data, uint64_t off, size_t len)
 	fflush(stdout);
 }
 
-static struct virtio_blk *open_blk_opts(const struct virtio_blk_opts *o)
+static struct udrv_virtio_blk *open_blk_opts(const struct udrv_virtio_blk_opts *o)
 {
-	struct virtio_blk *blk = NULL;
-	int ret = virtio_blk_open(NULL, o, &blk);
+	struct udrv_virtio_blk *blk = NULL;
+	int ret = udrv_virtio_blk_open(NULL, o, &blk);
 
 	if (ret)
-		fail_msg("virtio_blk_open: %d: %s", ret, virtio_last_error());
+		fail_msg("udrv_virtio_blk_open: %d: %s", ret, udrv_virtio_last_error());
 	return blk;
 }
 
-static struct virtio_blk *open_blk(bool polled)
+static struct udrv_virtio_blk *open_blk(bool polled)
 {
-	struct virtio_blk_opts o = { .polled = polled };
-	struct virtio_blk *blk = NULL;
-	int ret = virtio_blk_open(NULL, &o, &blk);
+	struct udrv_virtio_blk_opts o = { .polled = polled };
+	struct udrv_virtio_blk *blk = NULL;
+	int ret = udrv_virtio_blk_open(NULL, &o, &blk);
 
 	if (ret)
-		fail_msg("virtio_blk_open: %d: %s", ret, virtio_last_error());
+		fail_msg("udrv_virtio_blk_open: %d: %s", ret, udrv_virtio_last_error());
 	return blk;
 }
 
 /* Interrupts the kernel counted for the disk's UIO node (it counts every
  * one, whether or not the driver ever sleeps on it). */
-static uint64_t uio_events(struct virtio_blk *blk)
+static uint64_t uio_events(struct udrv_virtio_blk *blk)
 {
-	unsigned int n = udrv_device_uio(virtio_dev_udrv(virtio_blk_virtio(blk)));
+	unsigned int n = udrv_device_uio(udrv_virtio_dev_udrv(udrv_virtio_blk_virtio(blk)));
 	unsigned long long v = 0;
 	char path[64];
 	FILE *f;
@@ -133,32 +133,32 @@ static uint64_t uio_events(struct virtio_blk *blk)
 }
 
 /* The queue still works: a read of block 0 returns the pattern. */
-static void assert_usable(struct virtio_blk *blk)
+static void assert_usable(struct udrv_virtio_blk *blk)
 {
 	uint64_t got[64], want[64];
 
-	assert_int_equal(virtio_blk_read(blk, 0, 1, got), 0);
+	assert_int_equal(udrv_virtio_blk_read(blk, 0, 1, got), 0);
 	fill_pattern(want, 0, sizeof(want));
 	assert_memory_equal(got, want, sizeof(want));
 }
 
 static void test_info(void **state)
 {
-	struct virtio_blk *blk = open_blk(false);
+	struct udrv_virtio_blk *blk = open_blk(false);
 
 	(void)state;
-	assert_int_equal(virtio_blk_block_size(blk), 512);
-	assert_int_equal(virtio_blk_capacity(blk) * virtio_blk_block_size(blk), 16 * MiB);
-	assert_false(virtio_blk_read_only(blk));
-	assert_true(virtio_blk_queue_depth(blk) >= QD);
-	assert_true(virtio_dev_has(virtio_blk_virtio(blk), VIRTIO_F_VERSION_1));
-	virtio_blk_close(blk);
+	assert_int_equal(udrv_virtio_blk_block_size(blk), 512);
+	assert_int_equal(udrv_virtio_blk_capacity(blk) * udrv_virtio_blk_block_size(blk), 16 * MiB);
+	assert_false(udrv_virtio_blk_read_only(blk));
+	assert_true(udrv_virtio_blk_queue_depth(blk) >= QD);
+	assert_true(udrv_virtio_dev_has(udrv_virtio_blk_virtio(blk), VIRTIO_F_VERSION_1));
+	udrv_virtio_blk_close(blk);
 }
 
 /* Fill the first 8 MiB with the pattern, read it all back. */
 static void test_pattern_write_read(void **state)
 {
-	struct virtio_blk *blk = open_blk(false);
+	struct udrv_virtio_blk *blk = open_blk(false);
 	size_t chunk = 256 * 1024;
 	char *buf = malloc(PATTERN_BYTES), *back = malloc(chunk);
 
@@ -167,16 +167,16 @@ static void test_pattern_write_read(void **state)
 	assert_non_null(back);
 	fill_pattern(buf, 0, PATTERN_BYTES);
 	for (size_t off = 0; off < PATTERN_BYTES; off += chunk)
-		assert_int_equal(virtio_blk_write(blk, off / 512, chunk / 512, buf + off), 0);
-	assert_int_equal(virtio_blk_flush(blk), 0);
+		assert_int_equal(udrv_virtio_blk_write(blk, off / 512, chunk / 512, buf + off), 0);
+	assert_int_equal(udrv_virtio_blk_flush(blk), 0);
 	for (size_t off = 0; off < PATTERN_BYTES; off += chunk) {
-		assert_int_equal(virtio_blk_read(blk, off / 512, chunk / 512, back), 0);
+		assert_int_equal(udrv_virtio_blk_read(blk, off / 512, chunk / 512, back), 0);
 		assert_memory_equal(back, buf + off, chunk);
 	}
 	host_disk_check(buf, 0, PATTERN_BYTES);
 	free(back);
 	free(buf);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 }
 
 /* Written with interrupts, read back polled and with interrupts by a new
@@ -184,25 +184,25 @@ static void test_pattern_write_read(void **state)
 static void test_write_read_back_host_sees_it(void **state)
 {
 	char *data = malloc(RW_BYTES), *back = malloc(RW_BYTES);
-	struct virtio_blk *blk = open_blk(false);
+	struct udrv_virtio_blk *blk = open_blk(false);
 
 	(void)state;
 	srand(12345);
 	for (size_t i = 0; i < RW_BYTES; i++)
 		data[i] = (char)(rand() >> 7);
-	assert_int_equal(virtio_blk_write(blk, RW_OFF / 512, RW_BYTES / 512, data), 0);
-	assert_int_equal(virtio_blk_flush(blk), 0);
-	virtio_blk_close(blk);
+	assert_int_equal(udrv_virtio_blk_write(blk, RW_OFF / 512, RW_BYTES / 512, data), 0);
+	assert_int_equal(udrv_virtio_blk_flush(blk), 0);
+	udrv_virtio_blk_close(blk);
 
 	blk = open_blk(true);
 	memset(back, 0, RW_BYTES);
-	assert_int_equal(virtio_blk_read(blk, RW_OFF / 512, RW_BYTES / 512, back), 0);
+	assert_int_equal(udrv_virtio_blk_read(blk, RW_OFF / 512, RW_BYTES / 512, back), 0);
 	assert_memory_equal(back, data, RW_BYTES);
-	assert_int_equal(virtio_blk_set_polled(blk, false), 0);
+	assert_int_equal(udrv_virtio_blk_set_polled(blk, false), 0);
 	memset(back, 0, RW_BYTES);
-	assert_int_equal(virtio_blk_read(blk, RW_OFF / 512, RW_BYTES / 512, back), 0);
+	assert_int_equal(udrv_virtio_blk_read(blk, RW_OFF / 512, RW_BYTES / 512, back), 0);
 	assert_memory_equal(back, data, RW_BYTES);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 	host_disk_check(data, RW_OFF, RW_BYTES);
 	free(back);
 	free(data);
@@ -211,10 +211,10 @@ static void test_write_read_back_host_sees_it(void **state)
 /* @reads random 4 KiB reads, up to 32 in flight, each checked. */
 static void random_reads(bool polled, bool no_indirect, unsigned int reads)
 {
-	struct virtio_blk_opts o = { .polled = polled, .no_indirect = no_indirect };
-	struct virtio_blk *blk = open_blk_opts(&o);
+	struct udrv_virtio_blk_opts o = { .polled = polled, .no_indirect = no_indirect };
+	struct udrv_virtio_blk *blk = open_blk_opts(&o);
 	struct udrv_dma_buf *buf;
-	struct virtio_blk_done done[QD];
+	struct udrv_virtio_blk_done done[QD];
 	uint64_t lba[QD], want[512];
 	unsigned int free_slots[QD], nfree = QD;
 	unsigned int submitted = 0, completed = 0, max_inflight = 0;
@@ -223,13 +223,13 @@ static void random_reads(bool polled, bool no_indirect, unsigned int reads)
 	int n;
 
 	/* unmasked even when polling, so that an interrupt would be counted */
-	assert_int_equal(udrv_device_irq(virtio_dev_udrv(virtio_blk_virtio(blk)), 0, &irq), 0);
+	assert_int_equal(udrv_device_irq(udrv_virtio_dev_udrv(udrv_virtio_blk_virtio(blk)), 0, &irq), 0);
 	assert_int_equal(udrv_irq_unmask(irq), 0);
 	events0 = uio_events(blk);
 
 	for (unsigned int i = 0; i < QD; i++)
 		free_slots[i] = i;
-	assert_int_equal(virtio_blk_dma_alloc(blk, QD * 4096, &buf), 0);
+	assert_int_equal(udrv_virtio_blk_dma_alloc(blk, QD * 4096, &buf), 0);
 	srand(polled ? 7 : 8);
 	while (completed < reads) {
 		while (submitted < reads && nfree) {
@@ -237,15 +237,15 @@ static void random_reads(bool polled, bool no_indirect, unsigned int reads)
 			unsigned int slot = free_slots[--nfree];
 
 			lba[slot] = (uint64_t)(rand() % (PATTERN_BYTES / 4096)) * 8;
-			assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, lba[slot], 8, buf,
+			assert_int_equal(udrv_virtio_blk_submit(blk, VIRTIO_BLK_T_IN, lba[slot], 8, buf,
 							   slot * 4096u, (void *)(uintptr_t)(slot + 1)), 0);
 			submitted++;
 		}
-		if (virtio_blk_inflight(blk) > max_inflight)
-			max_inflight = virtio_blk_inflight(blk);
-		n = virtio_blk_reap(blk, done, QD);
+		if (udrv_virtio_blk_inflight(blk) > max_inflight)
+			max_inflight = udrv_virtio_blk_inflight(blk);
+		n = udrv_virtio_blk_reap(blk, done, QD);
 		if (n <= 0)
-			fail_msg("reap: %d: %s", n, virtio_last_error());
+			fail_msg("reap: %d: %s", n, udrv_virtio_last_error());
 		for (int i = 0; i < n; i++) {
 			unsigned int slot = (unsigned int)(uintptr_t)done[i].tag - 1;
 
@@ -262,7 +262,7 @@ static void random_reads(bool polled, bool no_indirect, unsigned int reads)
 		assert_int_equal(uio_events(blk), events0);
 	else
 		assert_true(uio_events(blk) > events0);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 }
 
 static void test_random_reads_qd32_interrupts(void **state)
@@ -280,125 +280,125 @@ static void test_random_reads_qd32_polled(void **state)
 /* Without indirect descriptors: three per request, a third of the queue. */
 static void test_random_reads_direct_chains(void **state)
 {
-	struct virtio_blk_opts o = { .no_indirect = true };
-	struct virtio_blk *blk = open_blk_opts(&o);
+	struct udrv_virtio_blk_opts o = { .no_indirect = true };
+	struct udrv_virtio_blk *blk = open_blk_opts(&o);
 
 	(void)state;
-	assert_false(virtio_dev_has(virtio_blk_virtio(blk), VIRTIO_F_INDIRECT_DESC));
-	assert_int_equal(virtio_blk_queue_depth(blk), virtio_blk_queue_size(blk) / 3);
-	virtio_blk_close(blk);
+	assert_false(udrv_virtio_dev_has(udrv_virtio_blk_virtio(blk), VIRTIO_F_INDIRECT_DESC));
+	assert_int_equal(udrv_virtio_blk_queue_depth(blk), udrv_virtio_blk_queue_size(blk) / 3);
+	udrv_virtio_blk_close(blk);
 	random_reads(false, true, 2000);
 }
 
 static void test_read_past_capacity(void **state)
 {
-	struct virtio_blk *blk = open_blk(false);
-	uint64_t cap = virtio_blk_capacity(blk);
+	struct udrv_virtio_blk *blk = open_blk(false);
+	uint64_t cap = udrv_virtio_blk_capacity(blk);
 	struct udrv_dma_buf *buf;
 	char b[1024];
 
 	(void)state;
-	assert_int_equal(virtio_blk_read(blk, cap, 1, b), -ERANGE);
-	assert_non_null(strstr(virtio_last_error(), "past the capacity"));
-	assert_int_equal(virtio_blk_read(blk, cap - 1, 2, b), -ERANGE);
-	assert_int_equal(virtio_blk_read(blk, UINT64_MAX, 1, b), -ERANGE);
-	assert_int_equal(virtio_blk_write(blk, cap, 1, b), -ERANGE);
-	assert_int_equal(virtio_blk_dma_alloc(blk, 4096, &buf), 0);
-	assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, cap - 7, 8, buf, 0, b), -ERANGE);
-	assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, 0, 9, buf, 0, b), -EINVAL);
-	assert_int_equal(virtio_blk_inflight(blk), 0);
-	assert_int_equal(virtio_blk_read(blk, cap - 1, 1, b), 0);	/* the last block is fine */
+	assert_int_equal(udrv_virtio_blk_read(blk, cap, 1, b), -ERANGE);
+	assert_non_null(strstr(udrv_virtio_last_error(), "past the capacity"));
+	assert_int_equal(udrv_virtio_blk_read(blk, cap - 1, 2, b), -ERANGE);
+	assert_int_equal(udrv_virtio_blk_read(blk, UINT64_MAX, 1, b), -ERANGE);
+	assert_int_equal(udrv_virtio_blk_write(blk, cap, 1, b), -ERANGE);
+	assert_int_equal(udrv_virtio_blk_dma_alloc(blk, 4096, &buf), 0);
+	assert_int_equal(udrv_virtio_blk_submit(blk, VIRTIO_BLK_T_IN, cap - 7, 8, buf, 0, b), -ERANGE);
+	assert_int_equal(udrv_virtio_blk_submit(blk, VIRTIO_BLK_T_IN, 0, 9, buf, 0, b), -EINVAL);
+	assert_int_equal(udrv_virtio_blk_inflight(blk), 0);
+	assert_int_equal(udrv_virtio_blk_read(blk, cap - 1, 1, b), 0);	/* the last block is fine */
 	assert_usable(blk);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 }
 
 static void test_not_a_block_device(void **state)
 {
-	struct virtio_blk *blk = NULL;
+	struct udrv_virtio_blk *blk = NULL;
 
 	(void)state;
-	assert_int_equal(virtio_blk_open("virtio-rng", NULL, &blk), -ENODEV);
-	assert_non_null(strstr(virtio_last_error(), "entropy"));
-	assert_int_equal(virtio_blk_open("pl031", NULL, &blk), -ENODEV);	/* no virtio magic */
-	assert_non_null(strstr(virtio_last_error(), "not virtio-mmio"));
-	assert_int_equal(virtio_blk_open("no-such-device", NULL, &blk), -ENOENT);
+	assert_int_equal(udrv_virtio_blk_open("virtio-rng", NULL, &blk), -ENODEV);
+	assert_non_null(strstr(udrv_virtio_last_error(), "entropy"));
+	assert_int_equal(udrv_virtio_blk_open("pl031", NULL, &blk), -ENODEV);	/* no virtio magic */
+	assert_non_null(strstr(udrv_virtio_last_error(), "not virtio-mmio"));
+	assert_int_equal(udrv_virtio_blk_open("no-such-device", NULL, &blk), -ENOENT);
 	assert_null(blk);
 }
 
 static void test_queue_size_refused(void **state)
 {
-	struct virtio_blk_opts o = { .queue_size = 4096 };
-	struct virtio_blk *blk = NULL;
+	struct udrv_virtio_blk_opts o = { .queue_size = 4096 };
+	struct udrv_virtio_blk *blk = NULL;
 
 	(void)state;
-	assert_int_equal(virtio_blk_open(NULL, &o, &blk), -EINVAL);
-	assert_non_null(strstr(virtio_last_error(), "size 4096 refused"));
+	assert_int_equal(udrv_virtio_blk_open(NULL, &o, &blk), -EINVAL);
+	assert_non_null(strstr(udrv_virtio_last_error(), "size 4096 refused"));
 	o.queue_size = 100;
-	assert_int_equal(virtio_blk_open(NULL, &o, &blk), -EINVAL);
+	assert_int_equal(udrv_virtio_blk_open(NULL, &o, &blk), -EINVAL);
 	assert_null(blk);
 	/* the device is still usable after a refused size, at a size it takes */
 	o.queue_size = 64;
-	assert_int_equal(virtio_blk_open(NULL, &o, &blk), 0);
-	assert_int_equal(virtio_blk_queue_size(blk), 64);
+	assert_int_equal(udrv_virtio_blk_open(NULL, &o, &blk), 0);
+	assert_int_equal(udrv_virtio_blk_queue_size(blk), 64);
 	assert_usable(blk);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 }
 
 static void test_failed_request(void **state)
 {
-	struct virtio_blk *blk = open_blk(false);
-	struct virtio_blk_done d;
+	struct udrv_virtio_blk *blk = open_blk(false);
+	struct udrv_virtio_blk_done d;
 
 	(void)state;
 	/* a request type the device does not know: it answers UNSUPP */
-	assert_int_equal(virtio_blk_submit(blk, 0x7f, 0, 0, NULL, 0, blk), 0);
-	assert_int_equal(virtio_blk_reap(blk, &d, 1), 1);
+	assert_int_equal(udrv_virtio_blk_submit(blk, 0x7f, 0, 0, NULL, 0, blk), 0);
+	assert_int_equal(udrv_virtio_blk_reap(blk, &d, 1), 1);
 	assert_ptr_equal(d.tag, blk);
 	assert_int_equal(d.status, -EOPNOTSUPP);
-	assert_int_equal(virtio_blk_inflight(blk), 0);
+	assert_int_equal(udrv_virtio_blk_inflight(blk), 0);
 	assert_usable(blk);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 }
 
 static void test_queue_full(void **state)
 {
-	struct virtio_blk *blk = open_blk(false);
-	unsigned int depth = virtio_blk_queue_depth(blk), got = 0;
-	struct virtio_blk_done d[64];
+	struct udrv_virtio_blk *blk = open_blk(false);
+	unsigned int depth = udrv_virtio_blk_queue_depth(blk), got = 0;
+	struct udrv_virtio_blk_done d[64];
 	struct udrv_dma_buf *buf;
 	int n;
 
 	(void)state;
-	assert_int_equal(virtio_blk_dma_alloc(blk, 512, &buf), 0);
+	assert_int_equal(udrv_virtio_blk_dma_alloc(blk, 512, &buf), 0);
 	for (unsigned int i = 0; i < depth; i++)
-		assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, i, 1, buf, 0, blk), 0);
-	assert_int_equal(virtio_blk_submit(blk, VIRTIO_BLK_T_IN, 0, 1, buf, 0, blk), -EAGAIN);
-	assert_int_equal(virtio_blk_read(blk, 0, 1, d), -EBUSY);
+		assert_int_equal(udrv_virtio_blk_submit(blk, VIRTIO_BLK_T_IN, i, 1, buf, 0, blk), 0);
+	assert_int_equal(udrv_virtio_blk_submit(blk, VIRTIO_BLK_T_IN, 0, 1, buf, 0, blk), -EAGAIN);
+	assert_int_equal(udrv_virtio_blk_read(blk, 0, 1, d), -EBUSY);
 	while (got < depth) {
-		n = virtio_blk_reap(blk, d, 64);
+		n = udrv_virtio_blk_reap(blk, d, 64);
 		assert_true(n > 0);
 		got += (unsigned int)n;
 	}
-	assert_int_equal(virtio_blk_reap(blk, d, 64), 0);
+	assert_int_equal(udrv_virtio_blk_reap(blk, d, 64), 0);
 	assert_usable(blk);
-	virtio_blk_close(blk);
+	udrv_virtio_blk_close(blk);
 }
 
 static void rng_reads(bool polled)
 {
 	unsigned char a[64], b[64], big[10000];
-	struct virtio_rng *rng = NULL;
-	int ret = virtio_rng_open(NULL, polled, &rng);
+	struct udrv_virtio_rng *rng = NULL;
+	int ret = udrv_virtio_rng_open(NULL, polled, &rng);
 
 	if (ret)
-		fail_msg("virtio_rng_open: %d: %s", ret, virtio_last_error());
-	assert_int_equal(virtio_rng_read(rng, a, sizeof(a)), sizeof(a));
-	assert_int_equal(virtio_rng_read(rng, b, sizeof(b)), sizeof(b));
+		fail_msg("udrv_virtio_rng_open: %d: %s", ret, udrv_virtio_last_error());
+	assert_int_equal(udrv_virtio_rng_read(rng, a, sizeof(a)), sizeof(a));
+	assert_int_equal(udrv_virtio_rng_read(rng, b, sizeof(b)), sizeof(b));
 	assert_memory_not_equal(a, b, sizeof(a));
-	assert_int_equal(virtio_rng_read(rng, big, sizeof(big)), sizeof(big));
-	assert_int_equal(virtio_rng_read(rng, a, 1), 1);
-	assert_int_equal(virtio_rng_read(rng, a, 0), 0);
-	virtio_rng_close(rng);
+	assert_int_equal(udrv_virtio_rng_read(rng, big, sizeof(big)), sizeof(big));
+	assert_int_equal(udrv_virtio_rng_read(rng, a, 1), 1);
+	assert_int_equal(udrv_virtio_rng_read(rng, a, 0), 0);
+	udrv_virtio_rng_close(rng);
 }
 
 static void test_rng_interrupts(void **state)
@@ -421,27 +421,27 @@ static void test_rng_polled(void **state)
  */
 static void test_rng_access_platform(void **state)
 {
-	struct virtio_rng *rng = NULL;
+	struct udrv_virtio_rng *rng = NULL;
 	uint8_t a[64];
 	int ret;
 
 	(void)state;
-	ret = virtio_rng_open(NULL, false, &rng);
+	ret = udrv_virtio_rng_open(NULL, false, &rng);
 	if (ret)
-		fail_msg("virtio_rng_open: %d: %s", ret, virtio_last_error());
-	assert_true(virtio_dev_has(virtio_rng_virtio(rng), VIRTIO_F_ACCESS_PLATFORM));
-	assert_true(virtio_dev_has(virtio_rng_virtio(rng), VIRTIO_F_VERSION_1));
-	assert_int_equal(virtio_rng_read(rng, a, sizeof(a)), sizeof(a));
-	virtio_rng_close(rng);
+		fail_msg("udrv_virtio_rng_open: %d: %s", ret, udrv_virtio_last_error());
+	assert_true(udrv_virtio_dev_has(udrv_virtio_rng_virtio(rng), VIRTIO_F_ACCESS_PLATFORM));
+	assert_true(udrv_virtio_dev_has(udrv_virtio_rng_virtio(rng), VIRTIO_F_VERSION_1));
+	assert_int_equal(udrv_virtio_rng_read(rng, a, sizeof(a)), sizeof(a));
+	udrv_virtio_rng_close(rng);
 }
 
 static void test_rng_not_entropy(void **state)
 {
-	struct virtio_rng *rng = NULL;
+	struct udrv_virtio_rng *rng = NULL;
 
 	(void)state;
-	assert_int_equal(virtio_rng_open("virtio-blk", false, &rng), -ENODEV);
-	assert_non_null(strstr(virtio_last_error(), "block"));
+	assert_int_equal(udrv_virtio_rng_open("virtio-blk", false, &rng), -ENODEV);
+	assert_non_null(strstr(udrv_virtio_last_error(), "block"));
 	assert_null(rng);
 }
 

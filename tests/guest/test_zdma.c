@@ -34,24 +34,24 @@ static void test_copy_sizes(void **state)
 {
 	static const size_t sizes[] = { 1, 4096, 1 << 20 };
 	struct udrv_dma_buf *src, *dst;
-	struct zdma *z = NULL;
+	struct udrv_zdma *z = NULL;
 
 	(void)state;
-	assert_int_equal(zdma_open(NULL, &z), 0);
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), (1 << 20) + 64, 0, &src), 0);
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), (1 << 20) + 64, 0, &dst), 0);
+	assert_int_equal(udrv_zdma_open(NULL, &z), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), (1 << 20) + 64, 0, &src), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), (1 << 20) + 64, 0, &dst), 0);
 	for (unsigned int i = 0; i < 3; i++) {
 		size_t len = sizes[i];
 		uint8_t *d = udrv_dma_cpu(dst);
 
 		fill(src, dst);
-		assert_int_equal(zdma_copy(z, udrv_dma_bus(dst), udrv_dma_bus(src), len, 5000 * MS), 0);
+		assert_int_equal(udrv_zdma_copy(z, udrv_dma_bus(dst), udrv_dma_bus(src), len, 5000 * MS), 0);
 		assert_memory_equal(udrv_dma_cpu(src), d, len);
 		/* not a byte more */
 		assert_int_equal(d[len], (uint8_t)~((uint8_t *)udrv_dma_cpu(src))[len]);
 	}
-	assert_int_equal(zdma_pending(z), 0);
-	zdma_close(z);
+	assert_int_equal(udrv_zdma_pending(z), 0);
+	udrv_zdma_close(z);
 }
 
 /* src at the pool's start, dst ending exactly at its last byte. */
@@ -59,102 +59,102 @@ static void test_pool_last_byte(void **state)
 {
 	struct udrv_dma_buf *src, *filler, *dst;
 	const size_t n = 1000;
-	struct zdma *z = NULL;
+	struct udrv_zdma *z = NULL;
 	uint64_t pool;
 	size_t size;
 
 	(void)state;
-	assert_int_equal(zdma_open(NULL, &z), 0);
-	zdma_pool(z, &pool, &size);
-	assert_int_equal(size, udrv_device_dma_pool_size(zdma_device(z)));
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), n, 8, &src), 0);
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), size - 2 * n, 8, &filler), 0);
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), n, 8, &dst), 0);
+	assert_int_equal(udrv_zdma_open(NULL, &z), 0);
+	udrv_zdma_pool(z, &pool, &size);
+	assert_int_equal(size, udrv_device_dma_pool_size(udrv_zdma_device(z)));
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), n, 8, &src), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), size - 2 * n, 8, &filler), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), n, 8, &dst), 0);
 	assert_int_equal(udrv_dma_bus(src), pool);
 	assert_int_equal(udrv_dma_bus(dst) + n, pool + size);
 	fill(src, dst);
-	assert_int_equal(zdma_submit_buf(z, dst, 0, src, 0, n, dst), 0);
-	struct zdma_done done;
+	assert_int_equal(udrv_zdma_submit_buf(z, dst, 0, src, 0, n, dst), 0);
+	struct udrv_zdma_done done;
 
-	assert_int_equal(zdma_wait(z, 5000 * MS, &done), 1);
+	assert_int_equal(udrv_zdma_wait(z, 5000 * MS, &done), 1);
 	assert_ptr_equal(done.cookie, dst);
 	assert_int_equal(done.status, 0);
 	assert_int_equal(done.len, n);
 	assert_memory_equal(udrv_dma_cpu(src), udrv_dma_cpu(dst), n);
 	/* one byte more would run past the pool */
-	assert_int_equal(zdma_submit(z, udrv_dma_bus(dst), udrv_dma_bus(src), n + 1, NULL), -EFAULT);
-	assert_int_equal(zdma_submit_buf(z, dst, 1, src, 0, n, NULL), -EINVAL);
-	zdma_close(z);
+	assert_int_equal(udrv_zdma_submit(z, udrv_dma_bus(dst), udrv_dma_bus(src), n + 1, NULL), -EFAULT);
+	assert_int_equal(udrv_zdma_submit_buf(z, dst, 1, src, 0, n, NULL), -EINVAL);
+	udrv_zdma_close(z);
 }
 
 static void test_outside_pool_refused(void **state)
 {
 	struct udrv_region *regs;
 	struct udrv_dma_buf *src;
-	struct zdma *z = NULL;
+	struct udrv_zdma *z = NULL;
 	volatile void *r;
 	uint64_t pool, bad[3];
 	uint32_t total, dst_lo;
 	size_t size;
 
 	(void)state;
-	assert_int_equal(zdma_open(NULL, &z), 0);
-	zdma_pool(z, &pool, &size);
-	assert_int_equal(udrv_device_region(zdma_device(z), 0, ZDMA_REGS_SIZE, &regs), 0);
+	assert_int_equal(udrv_zdma_open(NULL, &z), 0);
+	udrv_zdma_pool(z, &pool, &size);
+	assert_int_equal(udrv_device_region(udrv_zdma_device(z), 0, ZDMA_REGS_SIZE, &regs), 0);
 	r = udrv_region_base(regs);
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), 4096, 0, &src), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), 4096, 0, &src), 0);
 	bad[0] = pool + size;		/* the first byte after the pool */
 	bad[1] = pool - 4096;		/* the page before it */
 	bad[2] = 0x0;			/* DRAM's first page, not ours */
 	total = udrv_read32(r, ZDMA_CH_TOTAL_BYTE);
 	dst_lo = udrv_read32(r, ZDMA_CH_DST_DSCR_WORD0);
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(zdma_submit(z, bad[i], udrv_dma_bus(src), 4096, NULL), -EFAULT);
-		assert_int_equal(zdma_submit(z, udrv_dma_bus(src), bad[i], 4096, NULL), -EFAULT);
-		assert_int_equal(zdma_copy(z, bad[i], udrv_dma_bus(src), 16, 100 * MS), -EFAULT);
+		assert_int_equal(udrv_zdma_submit(z, bad[i], udrv_dma_bus(src), 4096, NULL), -EFAULT);
+		assert_int_equal(udrv_zdma_submit(z, udrv_dma_bus(src), bad[i], 4096, NULL), -EFAULT);
+		assert_int_equal(udrv_zdma_copy(z, bad[i], udrv_dma_bus(src), 16, 100 * MS), -EFAULT);
 	}
-	assert_int_equal(zdma_submit(z, udrv_dma_bus(src), udrv_dma_bus(src), 0, NULL), -EINVAL);
+	assert_int_equal(udrv_zdma_submit(z, udrv_dma_bus(src), udrv_dma_bus(src), 0, NULL), -EINVAL);
 	/* nothing reached the channel: no descriptor, no bytes, no interrupt */
-	assert_int_equal(zdma_pending(z), 0);
+	assert_int_equal(udrv_zdma_pending(z), 0);
 	assert_int_equal(udrv_read32(r, ZDMA_CH_DST_DSCR_WORD0), dst_lo);
 	assert_int_equal(udrv_read32(r, ZDMA_CH_TOTAL_BYTE), total);
-	assert_int_equal(zdma_wait(z, 50 * MS, NULL), 0);
-	zdma_close(z);
+	assert_int_equal(udrv_zdma_wait(z, 50 * MS, NULL), 0);
+	udrv_zdma_close(z);
 }
 
 static void test_queue_back_to_back(void **state)
 {
 	enum { N = 16, LEN = 4096 };
 	struct udrv_dma_buf *src[N], *dst[N];
-	struct zdma *z = NULL;
+	struct udrv_zdma *z = NULL;
 
 	(void)state;
-	assert_int_equal(zdma_open(NULL, &z), 0);
+	assert_int_equal(udrv_zdma_open(NULL, &z), 0);
 	for (int i = 0; i < N; i++) {
-		assert_int_equal(udrv_dma_alloc(zdma_device(z), LEN, 0, &src[i]), 0);
-		assert_int_equal(udrv_dma_alloc(zdma_device(z), LEN, 0, &dst[i]), 0);
+		assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), LEN, 0, &src[i]), 0);
+		assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), LEN, 0, &dst[i]), 0);
 		fill(src[i], dst[i]);
 	}
 	for (int i = 0; i < N; i++)
-		assert_int_equal(zdma_submit_buf(z, dst[i], 0, src[i], 0, LEN, &src[i]), 0);
-	assert_true(zdma_pending(z) >= 1);
+		assert_int_equal(udrv_zdma_submit_buf(z, dst[i], 0, src[i], 0, LEN, &src[i]), 0);
+	assert_true(udrv_zdma_pending(z) >= 1);
 	for (int i = 0; i < N; i++) {
-		struct zdma_done done;
+		struct udrv_zdma_done done;
 
-		assert_int_equal(zdma_wait(z, 5000 * MS, &done), 1);
+		assert_int_equal(udrv_zdma_wait(z, 5000 * MS, &done), 1);
 		assert_ptr_equal(done.cookie, &src[i]);	/* in order */
 		assert_int_equal(done.status, 0);
 		assert_memory_equal(udrv_dma_cpu(src[i]), udrv_dma_cpu(dst[i]), LEN);
 	}
-	assert_int_equal(zdma_pending(z), 0);
-	assert_int_equal(zdma_wait(z, 30 * MS, NULL), 0);
+	assert_int_equal(udrv_zdma_pending(z), 0);
+	assert_int_equal(udrv_zdma_wait(z, 30 * MS, NULL), 0);
 	/* the queue has a bound */
 	for (int i = 0; i < ZDMA_QUEUE_MAX; i++)
-		assert_int_equal(zdma_submit_buf(z, dst[0], 0, src[0], 0, 64, NULL), 0);
-	assert_int_equal(zdma_submit_buf(z, dst[0], 0, src[0], 0, 64, NULL), -EBUSY);
+		assert_int_equal(udrv_zdma_submit_buf(z, dst[0], 0, src[0], 0, 64, NULL), 0);
+	assert_int_equal(udrv_zdma_submit_buf(z, dst[0], 0, src[0], 0, 64, NULL), -EBUSY);
 	for (int i = 0; i < ZDMA_QUEUE_MAX; i++)
-		assert_int_equal(zdma_wait(z, 5000 * MS, NULL), 1);
-	zdma_close(z);
+		assert_int_equal(udrv_zdma_wait(z, 5000 * MS, NULL), 1);
+	udrv_zdma_close(z);
 }
 
 /* A register access the channel does not decode raises INV_APB, an error
@@ -163,24 +163,24 @@ static void test_error_interrupt_reported(void **state)
 {
 	struct udrv_dma_buf *src, *dst;
 	struct udrv_region *regs;
-	struct zdma_done done;
-	struct zdma *z = NULL;
+	struct udrv_zdma_done done;
+	struct udrv_zdma *z = NULL;
 
 	(void)state;
-	assert_int_equal(zdma_open(NULL, &z), 0);
-	assert_int_equal(udrv_device_region(zdma_device(z), 0, ZDMA_REGS_SIZE, &regs), 0);
+	assert_int_equal(udrv_zdma_open(NULL, &z), 0);
+	assert_int_equal(udrv_device_region(udrv_zdma_device(z), 0, ZDMA_REGS_SIZE, &regs), 0);
 	(void)udrv_read32(udrv_region_base(regs), 0x004);	/* no register there */
-	assert_int_equal(zdma_wait(z, 2000 * MS, &done), -EIO);
+	assert_int_equal(udrv_zdma_wait(z, 2000 * MS, &done), -EIO);
 	assert_true(done.errors & ZDMA_INT_INV_APB);
 	assert_null(done.cookie);
-	assert_int_equal(zdma_wait(z, 30 * MS, NULL), 0);
+	assert_int_equal(udrv_zdma_wait(z, 30 * MS, NULL), 0);
 
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), 256, 0, &src), 0);
-	assert_int_equal(udrv_dma_alloc(zdma_device(z), 256, 0, &dst), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), 256, 0, &src), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), 256, 0, &dst), 0);
 	fill(src, dst);
-	assert_int_equal(zdma_copy(z, udrv_dma_bus(dst), udrv_dma_bus(src), 256, 5000 * MS), 0);
+	assert_int_equal(udrv_zdma_copy(z, udrv_dma_bus(dst), udrv_dma_bus(src), 256, 5000 * MS), 0);
 	assert_memory_equal(udrv_dma_cpu(src), udrv_dma_cpu(dst), 256);
-	zdma_close(z);
+	udrv_zdma_close(z);
 }
 
 int main(void)

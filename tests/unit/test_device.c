@@ -518,6 +518,7 @@ static void test_dt_property(void **state)
  */
 static void test_open_exclusive(void **state)
 {
+	const struct udrv_open_opts shared = { .name = "solo", .shared = true };
 	struct udrv_device *a = NULL, *b = NULL, *c = NULL;
 	char dir[512];
 
@@ -532,15 +533,14 @@ static void test_open_exclusive(void **state)
 	assert_int_equal(udrv_device_open("solo", &b), -EBUSY);
 	assert_null(b);
 	assert_non_null(strstr(udrv_last_error(), "uio7 (solo): in use by another open"));
-	udrv_set_open_shared(true);
-	assert_int_equal(udrv_device_open("uio7", &b), -EBUSY);	/* a is exclusive */
+	assert_int_equal(udrv_device_open_with(&(struct udrv_open_opts){ .name = "uio7",
+		.shared = true }, &b), -EBUSY);	/* a is exclusive */
 	assert_non_null(strstr(udrv_last_error(), "that is not shared"));
 	udrv_device_close(a);
-	assert_int_equal(udrv_device_open("solo", &a), 0);
-	assert_int_equal(udrv_device_open("solo", &b), 0);	/* both shared */
-	udrv_set_open_shared(false);
+	assert_int_equal(udrv_device_open_with(&shared, &a), 0);
+	assert_int_equal(udrv_device_open_with(&shared, &b), 0);	/* both shared */
 	assert_int_equal(udrv_device_open("solo", &c), -EBUSY);
-	assert_non_null(strstr(udrv_last_error(), "udrv_set_open_shared() to share"));
+	assert_non_null(strstr(udrv_last_error(), "udrv_open_opts.shared to share"));
 	udrv_device_close(a);
 	udrv_device_close(b);
 	assert_int_equal(udrv_device_open("solo", &c), 0);	/* the lock went with the fds */

@@ -240,13 +240,13 @@ static void test_many_buffers(void **state)
 static void test_shared_open_no_allocator(void **state)
 {
 	struct udrv_device *dev = NULL, *dev2 = NULL;
+	const struct udrv_open_opts shared = { .name = "timer", .shared = true };
 	struct udrv_dma_buf *a = NULL;
 
 	(void)state;
-	udrv_set_open_shared(true);
-	assert_int_equal(udrv_device_open("timer", &dev), 0);
-	assert_int_equal(udrv_device_open("timer", &dev2), 0);
-	udrv_set_open_shared(false);
+
+	assert_int_equal(udrv_device_open_with(&shared, &dev), 0);
+	assert_int_equal(udrv_device_open_with(&shared, &dev2), 0);
 	assert_int_equal(udrv_device_dma_pool_size(dev), POOL);
 	assert_int_equal(udrv_dma_alloc(dev, 64, 0, &a), -EPERM);
 	assert_non_null(strstr(udrv_last_error(), "shared"));

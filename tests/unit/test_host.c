@@ -222,11 +222,82 @@ static void test_match_udrv_compatible(void **state)
 
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
+/* Lifecycle (issue 20): a probe that fails after adding a source leaves
+ * nothing in the loop; a device that goes away is removed and unbound. */
+static int gone_calls;
+
+static int gone_irq(struct udrv_irq *irq, int status, void *data)
+{
+	(void)irq; (void)data;
+	if (status == -ENODEV)
+		gone_calls++;
+	return 0;
+}
+
+static int half_probe(struct udrv_device *dev, struct udrv_loop *loop, void **priv)
+{
+	struct udrv_irq *irq;
+
+	(void)priv;
+	probes++;
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	assert_int_equal(udrv_loop_add_irq(loop, irq, gone_irq, NULL), 0);
+	return -EIO;	/* fails with its source in the loop */
+}
+
+static int keep_probe(struct udrv_device *dev, struct udrv_loop *loop, void **priv)
+{
+	struct udrv_irq *irq;
+
+	(void)priv;
+	probes++;
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	return udrv_loop_add_irq(loop, irq, gone_irq, NULL);
+}
+
+static void count_remove(struct udrv_device *dev, struct udrv_loop *loop, void *priv)
+{
+	(void)dev; (void)loop; (void)priv;
+	removes++;
+}
+
+static void test_lifecycle(void **state)
+{
+	static const struct udrv_driver half = { "half", rtc_compat, NULL, half_probe, NULL };
+	static const struct udrv_driver keep = { "keep", rtc_compat, NULL, keep_probe,
+						 count_remove };
+	struct udrv_host *host = NULL;
+	unsigned int failed = 0;
+
+	(void)state;
+	reset();
+	gone_calls = 0;
+	assert_int_equal(udrv_host_new(&host), 0);
+	assert_int_equal(udrv_host_register(host, &half), 0);
+	assert_int_equal(udrv_host_probe(host, &failed), 0);
+	assert_int_equal(failed, 2);
+	assert_int_equal(udrv_loop_run_once(udrv_host_loop(host), 0), 0);	/* no sources */
+	udrv_host_free(host);
+
+	assert_int_equal(udrv_host_new(&host), 0);
+	assert_int_equal(udrv_host_register(host, &keep), 0);
+	assert_int_equal(udrv_host_probe(host, NULL), 2);	/* rtc, rtc2 */
+	fake_remove(0);
+	assert_true(udrv_loop_run_once(udrv_host_loop(host), 1000000000u) >= 1);
+	assert_int_equal(gone_calls, 1);
+	assert_int_equal(removes, 1);	/* remove ran for rtc ... */
+	assert_int_equal(udrv_host_num_bound(host), 1);	/* ... and it is unbound */
+	udrv_host_free(host);
+	assert_int_equal(removes, 2);	/* rtc2's remove at close */
+	udrv_set_log(NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_host),
 		T(test_open_failure),
+		T(test_lifecycle),
 		T(test_register_errors),
 		T(test_match_udrv_compatible),
 	};

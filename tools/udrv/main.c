@@ -928,14 +928,6 @@ out:
 
 /* ---- irq ---- */
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static int cmd_irq(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -969,16 +961,13 @@ static int cmd_irq(int argc, char **argv)
 		goto out;
 	}
 	if (timeout_ms)
-		deadline = now_ns() + timeout_ms * 1000000u;
+		deadline = udrv_deadline_ns(timeout_ms * 1000000u);
 	while (!count || got < count) {
-		uint64_t t = now_ns();
-
 		if ((r = udrv_irq_unmask(irq))) {
 			r = report(1, "irq", "unmask: %s", strerror(-r));
 			goto out;
 		}
-		r = udrv_irq_wait(irq, deadline == UINT64_MAX ? UINT64_MAX :
-				  t >= deadline ? 0 : deadline - t);
+		r = udrv_irq_wait_until(irq, deadline);
 		if (r < 0) {
 			r = report(1, "irq", "%s", r == -ENODEV ? "the device was removed" :
 				 strerror(-r));
@@ -989,7 +978,8 @@ static int cmd_irq(int argc, char **argv)
 				 PRIu64 " ms", got, count, count == 1 ? "" : "s", timeout_ms);
 			goto out;
 		}
-		t = now_ns();
+		uint64_t t = udrv_now_ns();
+
 		got++;
 		printf("%" PRIu64 ".%06" PRIu64 " irq %" PRIu64 " count %" PRIu32 " missed %" PRIu64
 		       "\n", t / 1000000000u, t / 1000 % 1000000, index, udrv_irq_count(irq),
