@@ -23,7 +23,7 @@ the instruction). Per arch, as tests codegen/<arch>/<name>:
              library) records access sites at all.
   linked     every installed binary that contains a driver's or libudrv's
              code records access sites inside that code.
-  write32    pl031_set_time(), a driver's 32-bit register write, is the
+  write32    udrv_pl031_set_time(), a driver's 32-bit register write, is the
              barrier then one store of the value, with no call.
   loop, loop-arm, loop-clang
              tests/codegen/loop.c (loops of relaxed accesses over a register
@@ -308,7 +308,7 @@ def check_installed(tally, arch, tools, build, tmp):
 
 
 def check_write32(tally, arch, tools, build):
-    """pl031_set_time(): the barrier, then the store of the value, no call."""
+    """udrv_pl031_set_time(): the barrier, then the store of the value, no call."""
     lib = os.path.join(build, arch, 'meson', 'drivers', 'pl031', 'libudrv-pl031.a')
     cfg = ARCHES[arch]
     if not os.path.isfile(lib):
@@ -316,11 +316,11 @@ def check_write32(tally, arch, tools, build):
         return
     out = subprocess.run([tools['objdump'], '-d', '--no-show-raw-insn', lib],
                          capture_output=True, text=True).stdout
-    m = re.search(r'<pl031_set_time>:\n(.*?)(?:\n\n|\Z)', out, re.S)
+    m = re.search(r'<udrv_pl031_set_time>:\n(.*?)(?:\n\n|\Z)', out, re.S)
     insns = [normalise(arch, l.split(':', 1)[1]) for l in (m.group(1).splitlines() if m else [])
              if ':' in l]
     calls = [i for i in insns if re.match(r'(bl|blx|call)\b', i)]
-    path, why = [], 'no %s in pl031_set_time' % cfg['barrier']
+    path, why = [], 'no %s in udrv_pl031_set_time' % cfg['barrier']
     if cfg['barrier'] in insns:
         for i in insns[insns.index(cfg['barrier']):]:
             path.append(i)
