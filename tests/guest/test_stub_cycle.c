@@ -92,13 +92,27 @@ static int drv_write(const struct bound *b, const char *what)
 	return sysfs_write(path, b->dev);
 }
 
+/*
+ * On 6.12 one reading can be several MB off either way, and the next runs
+ * do not add up: most likely the page allocator's per-CPU free lists, which
+ * since 6.7 grow with the rate of frees and give their pages back over the
+ * following seconds (pages on them do not count as free). A drift over the limit is
+ * read again, once a second for up to 5 s: a leak stays, those pages return.
+ */
 static void report_drift(const char *what, long long before, int cycles)
 {
+	long long limit = (long long)PAGES_PER_CYCLE * getpagesize() / 1024 * cycles;
 	long long after = mem_available_kb(), drift = before - after;
+	int tries;
 
+	for (tries = 0; drift > limit && tries < 5; tries++) {
+		sleep(1);
+		after = mem_available_kb();
+		drift = before - after;
+	}
 	printf("%s: %d cycles, MemAvailable %lld -> %lld kB, drift %lld kB (%.2f pages/cycle)\n",
 	       what, cycles, before, after, drift, drift / 4.0 / cycles);
-	if (drift > (long long)PAGES_PER_CYCLE * getpagesize() / 1024 * cycles)
+	if (drift > limit)
 		fail_msg("%s: MemAvailable drifted by %lld kB over %d cycles", what, drift, cycles);
 }
 
