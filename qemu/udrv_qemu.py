@@ -18,6 +18,8 @@ The guest's /init (qemu/guest/init) prints marker lines on the console:
                                    UART sent to the host must have this SHA-256
 """
 import argparse
+import concurrent.futures
+import io
 import hashlib
 import json
 import os
@@ -30,6 +32,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import hardening
@@ -109,6 +112,65 @@ BOARDS['virt32'] = dict(BOARDS['virt'], arch='armhf', machine=VIRT32_MACHINE,
 BOARDS['virt-smmu'] = dict(BOARDS['virt'], dtb='virt-smmu.dtb', append=DEBUG_APPEND, family='virt',
                            machine=['-M', 'virt,iommu=smmuv3'] + VIRT_MACHINE[2:])
 TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
+
+# --- kernels ------------------------------------------------------------------
+# The guest kernels, each built by qemu/run into its own folder (see
+# build_dir): Debian 12's 6.1 (the default), and 6.12 from bookworm-backports
+# with its PREEMPT_RT flavour (arm64 only). A board on a kernel is named
+# 'board@kernel' (virt@6.12); a bare board name boots the default kernel.
+# The boards `test` runs on each kernel:
+KERNELS = {
+    '6.1': TEST_BOARDS,
+    '6.12': ['virt', 'zcu102', 'rpi3', 'virt32'],
+    '6.12-rt': ['virt', 'zcu102'],
+}
+DEFAULT_KERNEL = '6.1'
+
+
+def split_spec(spec, kernel=None):
+    """'virt@6.12' -> ('virt', '6.12'); a bare name takes `kernel` or the default."""
+    board, _, k = spec.partition('@')
+    k = k or kernel or DEFAULT_KERNEL
+    if board not in BOARDS:
+        die('unknown board %r (known: %s, all)' % (board, ', '.join(BOARDS)))
+    if k not in KERNELS:
+        die('unknown kernel %r (known: %s)' % (k, ', '.join(KERNELS)))
+    if k.endswith('-rt') and BOARDS[board]['arch'] != 'aarch64':
+        die('%s: kernel %s is built for arm64 only' % (board, k))
+    return board, k
+
+
+def build_dir(build, arch, kernel):
+    """Where qemu/run puts a kernel's stub, DTBs and initramfs for arch."""
+    return os.path.join(build, arch if kernel == DEFAULT_KERNEL else '%s-%s' % (arch, kernel))
+
+
+def board_specs(arg, kernel, default):
+    """The 'board@kernel' names --board ARG and --kernel KERNEL select.
+
+    ARG is 'all' or a comma list of boards, each maybe with its @kernel.
+    KERNEL is None (the default kernel; for `test` with 'all' boards, the
+    whole matrix), a kernel, or 'all'. default is the board list 'all'
+    means, or 'matrix': each kernel's board set (KERNELS)."""
+    if kernel == 'all' or (kernel is None and default == 'matrix' and arg == 'all'):
+        kernels = list(KERNELS)
+    else:
+        kernels = [kernel or DEFAULT_KERNEL]
+    out = []
+    for k in kernels:
+        if k not in KERNELS:
+            die('unknown kernel %r (known: %s, all)' % (k, ', '.join(KERNELS)))
+        if arg == 'all':
+            names = KERNELS[k] if default == 'matrix' else default
+        else:
+            names = arg.split(',')
+        for n in names:
+            if '@' not in n and len(kernels) > 1 and n not in KERNELS[k]:
+                continue  # --kernel all --board B: B on the kernels that test it
+            spec = '%s@%s' % split_spec(n, k)
+            if spec not in out:
+                out.append(spec)
+    return out
 
 DISK_MB = 16
 GUEST_LIBEXEC = '/usr/libexec/udrv'
@@ -256,11 +318,12 @@ class Guest:
     """One QEMU run of a board; the console is read line by line."""
 
     def __init__(self, build, board, workdir, interactive=False, quiet=True):
+        board, self.kernel = split_spec(board)
         if board not in BOARDS:
             die('unknown board %r (known: %s)' % (board, ', '.join(BOARDS)))
         self.b = BOARDS[board]
         self.board = board
-        self.build = os.path.join(build, self.b['arch'])
+        self.build = build_dir(build, self.b['arch'], self.kernel)
         self.work = workdir
         self.interactive = interactive
         self.quiet = quiet and not os.environ.get('UDRV_VERBOSE')
@@ -603,7 +666,9 @@ def cmd_shell(a):
     return rc
 
 
-def boards_of(arg, default):
+def boards_of(arg, default, kernel=None):
+    if kernel or '@' in arg:
+        return board_specs(arg, kernel, default)
     if arg == 'all':
         return default
     for b in arg.split(','):
@@ -614,7 +679,7 @@ def boards_of(arg, default):
 
 def cmd_demo(a):
     rc = 0
-    for board in boards_of(a.board, ['virt', 'zcu102', 'rpi3']):
+    for board in boards_of(a.board, ['virt', 'zcu102', 'rpi3'], a.kernel):
         print('### demo on %s' % board, flush=True)
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/demo', board],
                                  timeout=a.timeout, on_line=print_line)
@@ -629,7 +694,7 @@ def cmd_demo(a):
 
 def cmd_bench(a):
     out = []
-    for board in boards_of(a.board, ['virt', 'zcu102']):
+    for board in boards_of(a.board, ['virt', 'zcu102'], a.kernel):
         lines = []
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/bench', board],
                                  timeout=a.timeout, on_line=lines.append)
@@ -791,14 +856,101 @@ def cmd_test(a):
         hardening.fuzz(tally, a.build, seconds=60)
         print('### harness', flush=True)
         harness_tests(tally, a.build)
-    for board in boards_of(a.board, TEST_BOARDS):
-        print('### guest tests on %s' % board, flush=True)
-        guest_tests(tally, a.build, board, a.timeout)
+    run_guests(tally, a, board_specs(a.board, a.kernel, 'matrix'))
     passed, failed = tally.count('PASS'), tally.count('FAIL')
     skipped = tally.count('SKIP')
     print('### %.0f s, %d skipped' % (time.monotonic() - t0, skipped))
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed or not passed else 0
+
+
+class ThreadOutput:
+    """Stands in for sys.stdout or sys.stderr: what a thread writes goes to
+    its own buffer while it has one, so that guests run side by side print
+    their reports whole, one after the other."""
+
+    def __init__(self, real):
+        self.real = real
+        self.local = threading.local()
+
+    def write(self, text):
+        buf = getattr(self.local, 'buf', None)
+        return (self.real if buf is None else buf).write(text)
+
+    def flush(self):
+        if getattr(self.local, 'buf', None) is None:
+            self.real.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def run_guests(tally, a, specs):
+    """guest_tests on every 'board@kernel' in specs, a.jobs at a time (each
+    guest has 2 vCPUs; rpi3 is one TCG thread). The longest boards of the
+    last run start first (build/test-times.json), so that the run ends with
+    short ones filling in. Each board's lines are printed when it ends."""
+    times_path = os.path.join(a.build, 'test-times.json')
+    try:
+        with open(times_path) as f:
+            times = json.load(f)
+    except (OSError, ValueError):
+        times = {}
+    order = sorted(specs, key=lambda s: -times.get(s, 1e9))
+    lock = threading.Lock()
+    out, err = sys.stdout, sys.stderr
+    if a.jobs > 1:
+        sys.stdout, sys.stderr = ThreadOutput(out), ThreadOutput(err)
+
+    def one(spec):
+        t0 = time.monotonic()
+        if a.jobs > 1:
+            sys.stdout.local.buf = sys.stderr.local.buf = io.StringIO()
+            with lock:
+                out.write('### guest tests on %s: started\n' % spec)
+                out.flush()
+        else:
+            print('### guest tests on %s' % spec, flush=True)
+        try:
+            guest_tests(tally, a.build, spec, a.timeout)
+        finally:
+            took = time.monotonic() - t0
+            times[spec] = round(took, 1)
+            if a.jobs > 1:
+                text = sys.stdout.local.buf.getvalue()
+                sys.stdout.local.buf = sys.stderr.local.buf = None
+                with lock:
+                    out.write('### guest tests on %s (%.0f s)\n%s' % (spec, took, text))
+                    out.flush()
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+            for f in [pool.submit(one, s) for s in order]:
+                f.result()
+    finally:
+        sys.stdout, sys.stderr = out, err
+    try:
+        with open(times_path, 'w') as f:
+            json.dump(times, f, indent=1, sort_keys=True)
+    except OSError:
+        pass
+
+
+def cmd_targets(a):
+    """For qemu/run: the 'arch@kernel' builds the boards of a command need."""
+    default = {'test': 'matrix', 'demo': ['virt', 'zcu102', 'rpi3'],
+               'bench': ['virt', 'zcu102']}.get(a.command, ['virt'])
+    board = a.board or ('all' if a.command in ('test', 'demo', 'bench') else 'virt')
+    if a.kernel == 'all' and a.command in ('exec', 'shell'):
+        die('%s: --kernel all: name one kernel' % a.command)
+    seen = []
+    for spec in board_specs(board, a.kernel, default):
+        b, k = split_spec(spec)
+        t = '%s@%s' % (BOARDS[b]['arch'], k)
+        if t not in seen:
+            seen.append(t)
+    print(' '.join(seen))
+    return 0
 
 
 def cmd_dumpdtb(a):
@@ -810,6 +962,16 @@ def cmd_dumpdtb(a):
     if not os.path.exists(a.out):
         die('dumpdtb failed: ' + p.stderr)
     return 0
+
+
+def add_kernel_args(p, name):
+    p.add_argument('--kernel', help='the guest kernel: %s (default %s)%s' % (
+        ', '.join(KERNELS), DEFAULT_KERNEL,
+        '; all, each with its boards' if name in ('test', 'demo', 'bench') else ''))
+    if name == 'test':
+        p.add_argument('--jobs', type=int,
+                       default=int(os.environ.get('UDRV_JOBS', max(2, (os.cpu_count() or 2) // 2))),
+                       help='guests run side by side (default: half the CPUs, at least 2)')
 
 
 def main():
@@ -838,7 +1000,23 @@ def main():
         if name == 'test':
             p.add_argument('--host-build')
             p.add_argument('--guest-only', action='store_true')
-    a = ap.parse_args()
+        add_kernel_args(p, name)
+    p = sub.add_parser('targets')
+    p.add_argument('command')
+    p.add_argument('--board')
+    p.add_argument('--kernel')
+    if sys.argv[1:2] == ['targets']:
+        # Only --board and --kernel matter; the command's own options and
+        # the guest command after -- are not ours to parse.
+        args = sys.argv[1:]
+        args = args[:args.index('--')] if '--' in args else args
+        a, _ = ap.parse_known_args(args)
+    else:
+        a = ap.parse_args()
+    if getattr(a, 'kernel', None) and a.sub in ('exec', 'shell'):
+        if a.kernel == 'all':
+            die('%s: --kernel all: name one kernel' % a.sub)
+        a.board = '%s@%s' % split_spec(a.board, a.kernel)
     if getattr(a, 'cmd', None) and a.cmd[0] == '--':
         a.cmd = a.cmd[1:]
     return globals()['cmd_' + a.sub](a)
