@@ -483,9 +483,11 @@ static int udrv_pool_alloc(struct device *dev, struct udrv_bind *b,
 		return dev_err_probe(dev, -E2BIG, "a %u byte DMA pool does not fit\n", size);
 	b->pool_size = PAGE_ALIGN(size);
 	b->pool_cpu = dma_alloc_coherent(dev, b->pool_size, &b->pool_bus, GFP_KERNEL);
-	if (!b->pool_cpu)	/* zeroed when it is not */
-		return dev_err_probe(dev, -ENOMEM, "cannot allocate a %zu byte DMA pool\n",
-				     b->pool_size);
+	if (!b->pool_cpu) {	/* zeroed when it is not */
+		/* dev_err_probe() says nothing of -ENOMEM since 6.9: say it here. */
+		dev_err(dev, "cannot allocate a %zu byte DMA pool\n", b->pool_size);
+		return -ENOMEM;
+	}
 	b->map[n].pool = true;
 	b->map[n].pages = b->pool_size >> PAGE_SHIFT;
 	mem->name = UDRV_UIO_DMA_MAP_NAME;

@@ -75,11 +75,35 @@ CHECKPATCH_JUSTIFIED = [
 ]
 
 
+# The kernels the stub is checked against: scope name, the unpacked
+# headers (qemu/run's cache), the stub's build log (qemu/run's build).
+STUB_KERNELS = [('stub@6.1', 'aarch64', 'linux-headers-*-arm64', 'aarch64'),
+                ('stub@6.12', 'aarch64-6.12', 'linux-headers-*-arm64', 'aarch64-6.12'),
+                ('stub@6.12-rt', 'aarch64-6.12', 'linux-headers-*-rt-arm64', 'aarch64-6.12-rt')]
+
+
 def kernel_checks(tally, build):
-    """The stub under sparse (if installed) and checkpatch.pl --strict (from
-    the linux-source tree qemu/run setup unpacks), one test each."""
-    kdir = glob.glob(os.path.join(build, 'cache', 'aarch64', 'root', 'usr', 'src',
-                                  'linux-headers-*-arm64'))
+    """The stub under sparse (if installed) against each kernel's arm64
+    headers, its compiler warnings from each kernel's build, and
+    checkpatch.pl --strict (from the linux-source tree qemu/run setup
+    unpacks; the source does not depend on the kernel), one test each."""
+    for scope, cache, headers, out in STUB_KERNELS:
+        kdir = [os.path.abspath(d) for d in glob.glob(os.path.join(build, 'cache', cache, 'root', 'usr', 'src', headers))
+                if scope.endswith('-rt') or not d.endswith('-rt-arm64')]
+        if scope != 'stub@6.1' and not kdir:
+            continue  # that kernel is not fetched: its boards are not tested either
+        stub_sparse(tally, scope, kdir)
+        log = os.path.join(build, out, 'kmod', 'build.log')
+        if os.path.isfile(log):
+            warn = [l for l in open(log) if re.search(r'warning|error', l) and 'Skipping BTF' not in l]
+            tally.add('kernel', scope, 'build', 'FAIL' if warn else 'PASS',
+                      '%d compiler warnings' % len(warn))
+            if warn:
+                print(''.join(warn[-40:]))
+    stub_checkpatch(tally, build)
+
+
+def stub_sparse(tally, scope, kdir):
     if shutil.which('sparse') and kdir:
         with tempfile.TemporaryDirectory(prefix='udrv-sparse-') as d:
             for f in glob.glob(os.path.join(TOP, 'kernel', '*')):
@@ -90,12 +114,15 @@ def kernel_checks(tally, build):
                                capture_output=True, text=True)
         out = p.stdout + p.stderr
         bad = [l for l in out.splitlines() if re.search(r'udrv_\w+\.[ch]:\d+:\d+: (warning|error)', l)]
-        tally.add('kernel', 'stub', 'sparse', 'PASS' if p.returncode == 0 and not bad else 'FAIL',
+        tally.add('kernel', scope, 'sparse', 'PASS' if p.returncode == 0 and not bad else 'FAIL',
                   '%d findings' % len(bad))
         if bad or p.returncode:
             print(out[-3000:])
     else:
-        tally.add('kernel', 'stub', 'sparse', 'FAIL', 'sparse or the arm64 headers not installed (qemu/run setup installs them)')
+        tally.add('kernel', scope, 'sparse', 'FAIL', 'sparse or the arm64 headers not installed (qemu/run setup installs them)')
+
+
+def stub_checkpatch(tally, build):
     cp = glob.glob(os.path.join(build, 'cache', 'checkpatch', 'checkpatch.pl'))
     if not cp:
         tally.add('kernel', 'stub', 'checkpatch', 'FAIL', 'no checkpatch.pl in the cache (qemu/run build fetches it)')

@@ -23,7 +23,9 @@ exit) is told from a panic, a power-off and a crash. See run_status().
 """
 import argparse
 import atexit
+import concurrent.futures
 import hashlib
+import io
 import json
 import os
 import re
@@ -35,6 +37,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 import hardening
@@ -124,6 +127,69 @@ TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
 BOARDS['virt-genirq'] = dict(BOARDS['virt'], dtb='virt-genirq.dtb')
 BOARDS['virt-genirq-only'] = dict(BOARDS['virt'], dtb='virt-genirq-only.dtb')
 TEST_BOARDS += ['virt-genirq', 'virt-genirq-only']
+# --- kernels ------------------------------------------------------------------
+# The guest kernels, each built by qemu/run into its own folder (see
+# build_dir): Debian 12's 6.1 (the default), and 6.12 from bookworm-backports
+# with its PREEMPT_RT flavour (arm64 only). A board on a kernel is named
+# 'board@kernel' (virt@6.12); a bare board name boots the default kernel.
+# The boards `test` runs on each kernel:
+KERNELS = {
+    '6.1': TEST_BOARDS,
+    '6.12': ['virt', 'zcu102', 'rpi3', 'virt32'],
+    '6.12-rt': ['virt', 'zcu102'],
+}
+DEFAULT_KERNEL = '6.1'
+# How much of the host a board's guest takes, in guests of 2 vCPUs (test
+# --jobs N runs boards side by side while their sum stays within N): rpi3
+# is one TCG thread (-icount), zcu102 four A53s whose TTC suite counts 100 Hz
+# periods, which it misses when it shares the host with another 2-vCPU guest.
+BOARD_LOAD = {'rpi3': 0.5, 'zcu102': 1.5}
+
+
+def split_spec(spec, kernel=None):
+    """'virt@6.12' -> ('virt', '6.12'); a bare name takes `kernel` or the default."""
+    board, _, k = spec.partition('@')
+    k = k or kernel or DEFAULT_KERNEL
+    if board not in BOARDS:
+        die('unknown board %r (known: %s, all)' % (board, ', '.join(BOARDS)))
+    if k not in KERNELS:
+        die('unknown kernel %r (known: %s)' % (k, ', '.join(KERNELS)))
+    if k.endswith('-rt') and BOARDS[board]['arch'] != 'aarch64':
+        die('%s: kernel %s is built for arm64 only' % (board, k))
+    return board, k
+
+
+def build_dir(build, arch, kernel):
+    """Where qemu/run puts a kernel's stub, DTBs and initramfs for arch."""
+    return os.path.join(build, arch if kernel == DEFAULT_KERNEL else '%s-%s' % (arch, kernel))
+
+
+def board_specs(arg, kernel, default):
+    """The 'board@kernel' names --board ARG and --kernel KERNEL select.
+
+    ARG is 'all' or a comma list of boards, each maybe with its @kernel.
+    KERNEL is None (the default kernel; for `test` with 'all' boards, the
+    whole matrix), a kernel, or 'all'. default is the board list 'all'
+    means, or 'matrix': each kernel's board set (KERNELS)."""
+    if kernel == 'all' or (kernel is None and default == 'matrix' and arg == 'all'):
+        kernels = list(KERNELS)
+    else:
+        kernels = [kernel or DEFAULT_KERNEL]
+    out = []
+    for k in kernels:
+        if k not in KERNELS:
+            die('unknown kernel %r (known: %s, all)' % (k, ', '.join(KERNELS)))
+        if arg == 'all':
+            names = KERNELS[k] if default == 'matrix' else default
+        else:
+            names = arg.split(',')
+        for n in names:
+            if '@' not in n and len(kernels) > 1 and n not in KERNELS[k]:
+                continue  # --kernel all --board B: B on the kernels that test it
+            spec = '%s@%s' % split_spec(n, k)
+            if spec not in out:
+                out.append(spec)
+    return out
 
 DISK_MB = 16
 GUEST_LIBEXEC = '/usr/libexec/udrv'
@@ -403,9 +469,8 @@ def run_extras(a, build, boards):
     Overlays are compiled, and applied to each board's DTB once to check they
     fit; stub parameters are checked against the built module's."""
     x = RunExtras(qemu=[w for ws in (a.qemu or []) for w in ws], append=a.append)
-    for board in boards:
-        if board not in BOARDS:
-            die('unknown board %r (known: %s)' % (board, ', '.join(BOARDS)))
+    for spec in boards:
+        split_spec(spec)  # one line and exit 2 for an unknown board or kernel
     x.tmp = tempfile.mkdtemp(prefix='udrv-extras-')
     atexit.register(shutil.rmtree, x.tmp, True)
     for i, src in enumerate(a.overlay):
@@ -427,8 +492,10 @@ def run_extras(a, build, boards):
             die('--add %s: no such file: %s' % (spec, host))
         guest = guest or '/root/' + os.path.basename(host)
         x.files.append((guest, open(host, 'rb').read(), stat.S_IMODE(os.stat(host).st_mode)))
-    for board in boards if x.overlays else ():
-        dtb = os.path.join(build, BOARDS[board]['arch'], 'dtb', BOARDS[board]['dtb'])
+    for spec in boards if x.overlays else ():
+        board, kernel = split_spec(spec)
+        dtb = os.path.join(build_dir(build, BOARDS[board]['arch'], kernel), 'dtb',
+                           BOARDS[board]['dtb'])
         if os.path.exists(dtb):
             shutil.copyfile(dtb, os.path.join(x.tmp, 'check.dtb'))
             apply_overlays(os.path.join(x.tmp, 'check.dtb'), x.overlays, board)
@@ -475,11 +542,12 @@ class Guest:
     """One QEMU run of a board; the console is read line by line."""
 
     def __init__(self, build, board, workdir, interactive=False, quiet=True, extras=None):
+        board, self.kernel = split_spec(board)
         if board not in BOARDS:
             die('unknown board %r (known: %s)' % (board, ', '.join(BOARDS)))
         self.b = BOARDS[board]
         self.board = board
-        self.build = os.path.join(build, self.b['arch'])
+        self.build = build_dir(build, self.b['arch'], self.kernel)
         self.extras = extras or RunExtras()
         self.dtb = os.path.join(self.build, 'dtb', self.b['dtb'])
         self.events_path = os.path.join(workdir, 'events.sock')
@@ -949,7 +1017,9 @@ def cmd_shell(a):
     return rc
 
 
-def boards_of(arg, default):
+def boards_of(arg, default, kernel=None):
+    if kernel or '@' in arg:
+        return board_specs(arg, kernel, default)
     if arg == 'all':
         return default
     for b in arg.split(','):
@@ -960,7 +1030,7 @@ def boards_of(arg, default):
 
 def cmd_demo(a):
     rc = 0
-    boards = boards_of(a.board, ['virt', 'zcu102', 'rpi3'])
+    boards = boards_of(a.board, ['virt', 'zcu102', 'rpi3'], a.kernel)
     extras = run_extras(a, a.build, boards)
     if a.preflight:
         return 0
@@ -979,7 +1049,7 @@ def cmd_demo(a):
 
 def cmd_bench(a):
     out = []
-    for board in boards_of(a.board, ['virt', 'zcu102']):
+    for board in boards_of(a.board, ['virt', 'zcu102'], a.kernel):
         lines = []
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/bench', board],
                                  timeout=a.timeout, on_line=lines.append)
@@ -1202,8 +1272,8 @@ def example_project(tally, build):
 
 
 def cmd_test(a):
-    boards = boards_of(a.board, TEST_BOARDS)
-    extras = run_extras(a, a.build, boards)
+    specs = board_specs(a.board, a.kernel, 'matrix')
+    extras = run_extras(a, a.build, specs)
     if a.preflight:
         return 0
     tally = Tally()
@@ -1219,14 +1289,126 @@ def cmd_test(a):
         harness_tests(tally, a.build)
         print('### example project (examples/fw-cfg/ci.sh)', flush=True)
         example_project(tally, a.build)
-    for board in boards:
-        print('### guest tests on %s' % board, flush=True)
-        guest_tests(tally, a.build, board, a.timeout, extras)
+    run_guests(tally, a, specs, extras)
     passed, failed = tally.count('PASS'), tally.count('FAIL')
     skipped = tally.count('SKIP')
     print('### %.0f s, %d skipped' % (time.monotonic() - t0, skipped))
     print('%d passed, %d failed' % (passed, failed))
     return 1 if failed or not passed else 0
+
+
+class ThreadOutput:
+    """Stands in for sys.stdout or sys.stderr: what a thread writes goes to
+    its own buffer while it has one, so that guests run side by side print
+    their reports whole, one after the other."""
+
+    def __init__(self, real):
+        self.real = real
+        self.local = threading.local()
+
+    def write(self, text):
+        buf = getattr(self.local, 'buf', None)
+        return (self.real if buf is None else buf).write(text)
+
+    def flush(self):
+        if getattr(self.local, 'buf', None) is None:
+            self.real.flush()
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)
+
+
+def run_guests(tally, a, specs, extras=None):
+    """guest_tests on every 'board@kernel' in specs, side by side while the
+    boards' BOARD_LOAD sum stays within a.jobs: a.jobs workers each take the
+    first waiting board that fits. Longest first, as the last run timed
+    them (build/test-times.json), so that the run ends with short ones
+    filling in. Each board's lines are printed when it ends."""
+    times_path = os.path.join(a.build, 'test-times.json')
+    try:
+        with open(times_path) as f:
+            times = json.load(f)
+    except (OSError, ValueError):
+        times = {}
+    order = sorted(specs, key=lambda s: -times.get(s, 1e9))
+    lock = threading.Lock()
+    room = threading.Condition()
+    used = [0.0]
+
+    def load(spec):
+        return min(float(a.jobs), BOARD_LOAD.get(split_spec(spec)[0], 1.0))
+    out, err = sys.stdout, sys.stderr
+    if a.jobs > 1:
+        sys.stdout, sys.stderr = ThreadOutput(out), ThreadOutput(err)
+
+    def fits():
+        return [s for s in order if used[0] + load(s) <= a.jobs]
+
+    def worker():
+        while True:
+            with room:  # the first waiting board the host has room for
+                room.wait_for(lambda: not order or fits())
+                if not order:
+                    return
+                spec = fits()[0]
+                order.remove(spec)
+                used[0] += load(spec)
+            try:
+                one_guest(spec)
+            finally:
+                with room:
+                    used[0] -= load(spec)
+                    room.notify_all()
+
+    def one_guest(spec):
+        t0 = time.monotonic()
+        if a.jobs > 1:
+            sys.stdout.local.buf = sys.stderr.local.buf = io.StringIO()
+            with lock:
+                out.write('### guest tests on %s: started\n' % spec)
+                out.flush()
+        else:
+            print('### guest tests on %s' % spec, flush=True)
+        try:
+            guest_tests(tally, a.build, spec, a.timeout, extras)
+        finally:
+            took = time.monotonic() - t0
+            times[spec] = round(took, 1)
+            if a.jobs > 1:
+                text = sys.stdout.local.buf.getvalue()
+                sys.stdout.local.buf = sys.stderr.local.buf = None
+                with lock:
+                    out.write('### guest tests on %s (%.0f s)\n%s' % (spec, took, text))
+                    out.flush()
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+            for f in [pool.submit(worker) for _ in range(max(1, a.jobs))]:
+                f.result()
+    finally:
+        sys.stdout, sys.stderr = out, err
+    try:
+        with open(times_path, 'w') as f:
+            json.dump(times, f, indent=1, sort_keys=True)
+    except OSError:
+        pass
+
+
+def cmd_targets(a):
+    """For qemu/run: the 'arch@kernel' builds the boards of a command need."""
+    default = {'test': 'matrix', 'demo': ['virt', 'zcu102', 'rpi3'],
+               'bench': ['virt', 'zcu102']}.get(a.command, ['virt'])
+    board = a.board or ('all' if a.command in ('test', 'demo', 'bench') else 'virt')
+    if a.kernel == 'all' and a.command in ('exec', 'shell'):
+        die('%s: --kernel all: name one kernel' % a.command)
+    seen = []
+    for spec in board_specs(board, a.kernel, default):
+        b, k = split_spec(spec)
+        t = '%s@%s' % (BOARDS[b]['arch'], k)
+        if t not in seen:
+            seen.append(t)
+    print(' '.join(seen))
+    return 0
 
 
 def dump_dtb(board, out, extra=()):
@@ -1259,6 +1441,16 @@ class Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def add_kernel_args(p, name):
+    p.add_argument('--kernel', help='the guest kernel: %s (default %s)%s' % (
+        ', '.join(KERNELS), DEFAULT_KERNEL,
+        '; all, each with its boards' if name in ('test', 'demo', 'bench') else ''))
+    if name == 'test':
+        p.add_argument('--jobs', type=int,
+                       default=int(os.environ.get('UDRV_JOBS', max(2, (os.cpu_count() or 2) // 2))),
+                       help='guests run side by side (default: half the CPUs, at least 2)')
+
+
 def main():
     ap = Parser(prog='qemu/run')
     sub = ap.add_subparsers(dest='sub', required=True)
@@ -1288,9 +1480,25 @@ def main():
         if name == 'test':
             p.add_argument('--host-build')
             p.add_argument('--guest-only', action='store_true')
-    a, rest = ap.parse_known_args(join_option_values(sys.argv[1:]))
-    if rest:
-        die('%s: unknown option %s (see qemu/run %s --help)' % (a.sub, rest[0], a.sub))
+        add_kernel_args(p, name)
+    p = sub.add_parser('targets')
+    p.add_argument('command')
+    p.add_argument('--board')
+    p.add_argument('--kernel')
+    if sys.argv[1:2] == ['targets']:
+        # Only --board and --kernel matter; the command's own options and
+        # the guest command after -- are not ours to parse.
+        args = sys.argv[1:]
+        args = args[:args.index('--')] if '--' in args else args
+        a, _ = ap.parse_known_args(args)
+    else:
+        a, rest = ap.parse_known_args(join_option_values(sys.argv[1:]))
+        if rest:
+            die('%s: unknown option %s (see qemu/run %s --help)' % (a.sub, rest[0], a.sub))
+    if getattr(a, 'kernel', None) and a.sub in ('exec', 'shell'):
+        if a.kernel == 'all':
+            die('%s: --kernel all: name one kernel' % a.sub)
+        a.board = '%s@%s' % split_spec(a.board, a.kernel)
     if getattr(a, 'cmd', None) and a.cmd[0] == '--':
         a.cmd = a.cmd[1:]
     return globals()['cmd_' + a.sub](a)
