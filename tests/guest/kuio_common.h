@@ -2,7 +2,7 @@
 /*
  * kuio_common.h - for the suites that run udrv over the kernel's own UIO
  * drivers (test_genirq.c, test_pci_generic.c, test_bind_pool.c): shell
- * commands with their output, sysfs writes, module loading.
+ * commands with their output, module loading (sysfs writes: test_stub_common).
  */
 #ifndef KUIO_COMMON_H
 #define KUIO_COMMON_H
@@ -15,6 +15,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "test_stub_common.h"
 
 #define KUIO_MODULES "/lib/modules/udrv"
 
@@ -44,21 +46,6 @@ static int sh(const char *fmt, ...)
 	st = pclose(p);
 	printf("# $ %s -> %d\n%s", cmd, WIFEXITED(st) ? WEXITSTATUS(st) : -1, sh_out);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* Write @val to the sysfs file @path; 0 or -errno. */
-__attribute__((unused))
-static int kuio_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	return (int)n;
 }
 
 /* Load /lib/modules/udrv/@name.ko with @params unless it is loaded; 0 or -errno. */

@@ -150,13 +150,13 @@ static void test_irq_and_removal(void **state)
 	assert_int_equal(udrv_region_write(r, PL031_RTCIMSC, 32, 0), 0);
 
 	/* Unbound while open: the next interrupt call says so. */
-	assert_int_equal(kuio_write("/sys/bus/platform/drivers/uio_pdrv_genirq/unbind",
+	assert_int_equal(sysfs_write("/sys/bus/platform/drivers/uio_pdrv_genirq/unbind",
 				    "9010000.pl031"), 0);
 	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
 	assert_non_null(strstr(udrv_last_error(), "removed"));
 	assert_int_equal(udrv_irq_wait(irq, 0), -ENODEV);
 	udrv_device_close(dev);
-	assert_int_equal(kuio_write("/sys/bus/platform/drivers/uio_pdrv_genirq/bind",
+	assert_int_equal(sysfs_write("/sys/bus/platform/drivers/uio_pdrv_genirq/bind",
 				    "9010000.pl031"), 0);
 }
 

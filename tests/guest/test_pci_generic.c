@@ -46,11 +46,11 @@ static int hand_to(const char *drv)
 	char path[128];
 
 	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", addr);
-	kuio_write(path, addr);
+	sysfs_write(path, addr);
 	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", addr);
-	if (kuio_write(path, drv))
+	if (sysfs_write(path, drv))
 		return -1;
-	return kuio_write("/sys/bus/pci/drivers_probe", addr);
+	return sysfs_write("/sys/bus/pci/drivers_probe", addr);
 }
 
 static int group_setup(void **state)
@@ -74,7 +74,7 @@ static int group_setup(void **state)
 		if (!(f = fopen(path, "re")))
 			continue;
 		if (fgets(buf, sizeof(buf), f) && !strcmp(buf, "0x11e8\n"))
-			snprintf(addr, sizeof(addr), "%s", e->d_name);
+			snprintf(addr, sizeof(addr), "%.31s", e->d_name);
 		fclose(f);
 	}
 	if (d)
@@ -152,12 +152,12 @@ static void test_library_irq(void **state)
 	assert_int_equal(udrv_irq_unmask(irq), 0);
 
 	/* unbound from uio_pci_generic while open */
-	assert_int_equal(kuio_write("/sys/bus/pci/drivers/uio_pci_generic/unbind", addr), 0);
+	assert_int_equal(sysfs_write("/sys/bus/pci/drivers/uio_pci_generic/unbind", addr), 0);
 	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
 	assert_non_null(strstr(udrv_last_error(), "removed"));
 	assert_int_equal(udrv_irq_wait(irq, 0), -ENODEV);
 	udrv_device_close(dev);
-	assert_int_equal(kuio_write("/sys/bus/pci/drivers_probe", addr), 0);
+	assert_int_equal(sysfs_write("/sys/bus/pci/drivers_probe", addr), 0);
 }
 
 static void test_tool(void **state)
