@@ -6,9 +6,8 @@ for d in /sys/bus/pci/devices/*; do
 	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] || continue
 	addr=${d##*/}
 	if [ ! -e $d/driver ]; then
-		echo "-- handing $addr to udrv_uio (driver_override)"
-		echo udrv_uio >$d/driver_override
-		echo $addr >/sys/bus/pci/drivers_probe
+		echo "-- handing $addr to udrv_uio with a 64 KiB DMA pool: udrv bind $addr --pool 65536"
+		udrv bind $addr --pool 65536 || exit 1
 	fi
 done
 [ -n "$addr" ] || { echo "no edu device"; exit 1; }
