@@ -31,7 +31,6 @@ int udrv__realpath(const char *path, char *buf, size_t len);
 /* Read a file holding one unsigned number (0x... or decimal). */
 int udrv__read_u64(const char *path, uint64_t *val);
 /* Parse "0x<hex>" or "<decimal>" (never octal) at @s up to *@end; -EINVAL. */
-int udrv__parse_u64(const char *s, uint64_t *val, char **end);
 /* Record (and pass to the log callback) a failure; returns err. */
 int udrv__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

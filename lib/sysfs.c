@@ -155,7 +155,7 @@ int udrv__read_u64(const char *path, uint64_t *val)
 	n = udrv__read_file(path, buf, sizeof(buf));
 	if (n < 0)
 		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
-	if (udrv__parse_u64(buf, val, &end))
+	if (udrv_parse_u64(buf, val, &end))
 		return udrv__fail(-EINVAL, "%s: malformed number", path);
 	while (*end == '\n' || *end == ' ')
 		end++;
@@ -165,10 +165,13 @@ int udrv__read_u64(const char *path, uint64_t *val)
 }
 
 /* Not strtoull(s, &end, 0), which reads "010" as 8. */
-int udrv__parse_u64(const char *s, uint64_t *val, char **end)
+UDRV_API int udrv_parse_u64(const char *s, uint64_t *val, char **end)
 {
+	unsigned long long v;
 	int base = 10;
+	char *e;
 
+	assert(s && val);
 	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
 		base = 16;
 		s += 2;
@@ -178,6 +181,11 @@ int udrv__parse_u64(const char *s, uint64_t *val, char **end)
 		return -EINVAL;
 	}
 	errno = 0;
-	*val = strtoull(s, end, base);
-	return errno ? -EINVAL : 0;
+	v = strtoull(s, &e, base);
+	if (errno || (!end && *e))
+		return -EINVAL;
+	if (end)
+		*end = e;
+	*val = v;
+	return 0;
 }

@@ -110,6 +110,17 @@ UDRV_API const char *udrv_last_error(void);
  * wrapping (a deadline never comes before now + timeout).
  */
 
+/**
+ * udrv_parse_u64() - a number as sysfs and the udrv tool write them:
+ * decimal, or hexadecimal after "0x" ("010" is ten, never octal).
+ * @s: the text (not NULL); @val: set on success only.
+ * @end: if not NULL, set to the first character after the number, which
+ * may be anything; if NULL, the whole of @s must be the number.
+ * Returns 0, or -EINVAL for no number, trailing text (with @end NULL) or a
+ * value past UINT64_MAX. Allocates nothing; safe from any thread.
+ */
+UDRV_API int udrv_parse_u64(const char *s, uint64_t *val, char **end);
+
 /** udrv_now_ns() - CLOCK_MONOTONIC now, in nanoseconds. */
 UDRV_API uint64_t udrv_now_ns(void);
 

@@ -143,23 +143,7 @@ int uio_numbers(unsigned int *out, int max)
 
 int parse_u64(const char *s, uint64_t *v)
 {
-	int base = 10;
-	char *end;
-
-	if (!s)
-		return -EINVAL;
-	/* "0x" hex or decimal: strtoull's base 0 would read "010" as 8 */
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		if (!isxdigit((unsigned char)s[0]) || s[1] == 'x' || s[1] == 'X')
-			return -EINVAL;
-	} else if (!isdigit((unsigned char)s[0])) {
-		return -EINVAL;
-	}
-	errno = 0;
-	*v = strtoull(s, &end, base);
-	return errno || *end ? -EINVAL : 0;
+	return s ? udrv_parse_u64(s, v, NULL) : -EINVAL;
 }
 
 int pci_address(const char *s, char *out, size_t len)
