@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dma.c - buffers inside a device's DMA pool (the UIO map named "dma").
- *
- * A first-fit allocator over a sorted array of free spans; freeing merges a
- * span with its neighbours, so alloc/free cycles do not fragment the pool.
- * Alignment is of the bus address (the pool is page-aligned on both sides).
+ * dma.c - buffers inside a device's DMA pool (pool.c), their ranges from
+ * the pool's allocator (alloc.c). Alignment is of the bus address (the
+ * pool is page-aligned on both sides).
  *
  * Descriptors are slots the device owns (internal.h), taken round-robin, so
  * that freeing one twice finds it not live instead of returning its range
@@ -14,21 +12,6 @@
 #include <string.h>
 
 #include "internal.h"
-
-UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->pool ? dev->pool_size : 0;
-}
-
-UDRV_API int udrv_device_dma_pool_bus(const struct udrv_device *dev, uint64_t *bus)
-{
-	assert(dev && bus);
-	if (!dev->pool)
-		return -ENXIO;
-	*bus = dev->pool_bus;
-	return 0;
-}
 
 /* A slot that is not live (not yet marked live), after the last one taken. */
 static struct udrv_dma_buf *new_slot(struct udrv_device *dev)
@@ -75,6 +58,7 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			    struct udrv_dma_buf **out)
 {
 	struct udrv_dma_buf *buf;
+	int ret;
 
 	assert(dev);
 	if (!out || !size || (align & (align - 1)))
@@ -86,90 +70,21 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 				  "would hand out the same ranges)", dev->e.nodes[0].name);
 	if (!align)
 		align = 64;
-	for (size_t i = 0; i < dev->nfree; i++) {
-		struct udrv__span *s = &dev->free[i];
-		uint64_t bus = dev->pool_bus + s->off;
-		size_t pad = (size_t)(((bus + align - 1) & ~(uint64_t)(align - 1)) - bus);
-
-		if (pad > s->len || size > s->len - pad)
-			continue;
-		buf = new_slot(dev);
-		if (!buf)
-			return -ENOMEM;
-		buf->off = s->off + pad;
-		buf->len = size;
-		buf->size = size;
-		buf->cpu = (char *)dev->pool + buf->off;
-		buf->bus = dev->pool_bus + buf->off;
-		/* Cut [off+pad, off+pad+size) out of the span. */
-		size_t tail_off = buf->off + size, tail_len = s->off + s->len - tail_off;
-
-		if (pad && tail_len) {
-			if (dev->nfree == dev->free_cap) {
-				struct udrv__span *f = realloc(dev->free, 2 * dev->free_cap * sizeof(*f));
-
-				if (!f)
-					return -ENOMEM;	/* the slot stays free */
-				dev->free = f;
-				dev->free_cap *= 2;
-				s = &dev->free[i];
-			}
-			memmove(s + 2, s + 1, (dev->nfree - i - 1) * sizeof(*s));
-			s->len = pad;
-			s[1] = (struct udrv__span){ tail_off, tail_len };
-			dev->nfree++;
-		} else if (pad) {
-			s->len = pad;
-		} else if (tail_len) {
-			*s = (struct udrv__span){ tail_off, tail_len };
-		} else {
-			memmove(s, s + 1, (dev->nfree - i - 1) * sizeof(*s));
-			dev->nfree--;
-		}
-		buf->live = true;
-		*out = buf;
-		return 0;
-	}
-	return udrv__fail(-ENOMEM, "%s: DMA pool exhausted (%zu bytes, align %zu)",
-			  dev->e.nodes[0].name, size, align);
-}
-
-/* Give [off, off+len) back, merging with neighbours; -EINVAL (nothing done)
- * if it overlaps a free span, -ENOMEM if out of memory. */
-static int give_back(struct udrv_device *dev, size_t off, size_t len)
-{
-	size_t i = 0;
-
-	while (i < dev->nfree && dev->free[i].off < off)
-		i++;
-	if ((i > 0 && dev->free[i - 1].off + dev->free[i - 1].len > off) ||
-	    (i < dev->nfree && off + len > dev->free[i].off))
-		return -EINVAL;
-	bool prev = i > 0 && dev->free[i - 1].off + dev->free[i - 1].len == off;
-	bool next = i < dev->nfree && off + len == dev->free[i].off;
-
-	if (prev && next) {
-		dev->free[i - 1].len += len + dev->free[i].len;
-		memmove(&dev->free[i], &dev->free[i + 1], (dev->nfree - i - 1) * sizeof(dev->free[0]));
-		dev->nfree--;
-	} else if (prev) {
-		dev->free[i - 1].len += len;
-	} else if (next) {
-		dev->free[i].off = off;
-		dev->free[i].len += len;
-	} else {
-		if (dev->nfree == dev->free_cap) {
-			struct udrv__span *f = realloc(dev->free, 2 * dev->free_cap * sizeof(*f));
-
-			if (!f)
-				return -ENOMEM;
-			dev->free = f;
-			dev->free_cap *= 2;
-		}
-		memmove(&dev->free[i + 1], &dev->free[i], (dev->nfree - i) * sizeof(dev->free[0]));
-		dev->free[i] = (struct udrv__span){ off, len };
-		dev->nfree++;
-	}
+	buf = new_slot(dev);
+	if (!buf)
+		return -ENOMEM;
+	ret = udrv__alloc_take(&dev->alloc, dev->pool_bus, size, align, &buf->off);
+	if (ret == -ENOSPC)
+		return udrv__fail(-ENOMEM, "%s: DMA pool exhausted (%zu bytes, align %zu)",
+				  dev->e.nodes[0].name, size, align);
+	if (ret)
+		return ret;	/* the slot stays free */
+	buf->len = size;
+	buf->size = size;
+	buf->cpu = (char *)dev->pool + buf->off;
+	buf->bus = dev->pool_bus + buf->off;
+	buf->live = true;
+	*out = buf;
 	return 0;
 }
 
@@ -187,7 +102,7 @@ UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf)
 		return udrv__fail(-EINVAL, "%s: udrv_dma_free(%p): not a live buffer (freed twice?)",
 				  dev->e.nodes[0].name, (void *)buf);
 	buf->live = false;
-	ret = give_back(dev, buf->off, buf->len);
+	ret = udrv__alloc_give(&dev->alloc, buf->off, buf->len);
 	if (ret == -EINVAL)	/* cannot happen: the free list would be corrupt */
 		return udrv__fail(-EINVAL, "%s: udrv_dma_free(): range %#zx+%#zx is already free",
 				  dev->e.nodes[0].name, buf->off, buf->len);

@@ -1,26 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dt.c - device-tree nodes over a flattened blob (libfdt).
+ * dt.c - device-tree nodes over a flattened blob (libfdt), and their
+ * properties decoded. Where blobs come from is dt_load.c's job.
  *
  * A blob is loaded once, checked whole with fdt_check_full() (so that the
  * libfdt walks below stay inside it), and shared by the nodes opened on it.
  * Every property is length-checked before it is decoded; every failure
  * names the node and the property.
  */
-#include <dirent.h>
-#include <fcntl.h>
 #include <libfdt.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "internal.h"
-
-#define MAX_BLOB (16u << 20)
 
 /* Shared by every node opened on it (udrv_dt_open_node(), phandle targets,
  * a device's node), which different threads may hold: the count is atomic. */
@@ -111,7 +106,7 @@ static int node_at(struct blob *b, const char *path, struct udrv_dt **out)
 	return node_new(b, off, out);
 }
 
-static int open_owned(void *fdt, size_t len, const char *what, const char *path,
+int udrv__dt_open_owned(void *fdt, size_t len, const char *what, const char *path,
 		      struct udrv_dt **out)
 {
 	struct blob *b = NULL;
@@ -129,148 +124,6 @@ static int open_owned(void *fdt, size_t len, const char *what, const char *path,
 	return ret;
 }
 
-static int read_blob(const char *file, void **fdt, size_t *len)
-{
-	size_t cap = 64 << 10, got = 0;
-	char *buf = NULL;
-	ssize_t n;
-	int fd, ret = 0;
-
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return udrv__fail(-errno, "%s: cannot open: %s", file, strerror(errno));
-	for (;;) {
-		if (got == cap || !buf) {
-			char *p;
-
-			if (buf && cap >= MAX_BLOB) {
-				ret = udrv__fail(-EFBIG, "%s: larger than %u bytes", file, MAX_BLOB);
-				break;
-			}
-			cap = buf ? cap * 2 : cap;
-			p = realloc(buf, cap);
-			if (!p) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = p;
-		}
-		n = read(fd, buf + got, cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = udrv__fail(-errno, "%s: cannot read: %s", file, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	*fdt = buf;
-	*len = got;
-	return 0;
-}
-
-/* A libfdt error while writing a blob: -E2BIG if it is out of room. */
-static int wrote(int err)
-{
-	return err == -FDT_ERR_NOSPACE ? -E2BIG : err ? -EINVAL : 0;
-}
-
-/* Add the live-tree directory @dir as node @name: its files are the
- * properties (which a blob lists before the subnodes), its directories the
- * subnodes. 0, -E2BIG (the blob is full) or -errno. */
-static int live_node(void *fdt, const char *dir, const char *name)
-{
-	char path[UDRV_PATH];
-	struct dirent *d;
-	DIR *dd;
-	int err;
-
-	dd = opendir(dir);
-	if (!dd)
-		return udrv__fail(-errno, "%s: cannot open: %s", dir, strerror(errno));
-	err = wrote(fdt_begin_node(fdt, name));
-	for (int pass = 0; pass < 2 && !err; pass++) {
-		rewinddir(dd);
-		while (!err && (d = readdir(dd))) {
-			struct stat st;
-			void *val;
-			size_t len;
-
-			if (d->d_name[0] == '.' ||
-			    snprintf(path, sizeof(path), "%s/%s", dir, d->d_name) >= (int)sizeof(path) ||
-			    stat(path, &st))
-				continue;
-			if (pass == 1 && S_ISDIR(st.st_mode)) {
-				err = live_node(fdt, path, d->d_name);
-			} else if (pass == 0 && S_ISREG(st.st_mode)) {
-				if ((err = read_blob(path, &val, &len)))
-					break;
-				err = wrote(fdt_property(fdt, d->d_name, val, (int)len));
-				free(val);
-			}
-		}
-	}
-	closedir(dd);
-	return err ? err : wrote(fdt_end_node(fdt));
-}
-
-/* A blob made from the live tree under @base (sysfs), @path's node in it. */
-static int open_live(const char *base, const char *path, struct udrv_dt **out)
-{
-	for (size_t cap = 64 << 10;; cap *= 2) {
-		void *fdt = malloc(cap);
-		int err;
-
-		if (!fdt)
-			return -ENOMEM;
-		err = wrote(fdt_create(fdt, (int)cap));
-		if (!err)
-			err = wrote(fdt_finish_reservemap(fdt));
-		if (!err)
-			err = live_node(fdt, base, "");
-		if (!err)
-			err = wrote(fdt_finish(fdt));
-		if (!err)
-			return open_owned(fdt, fdt_totalsize(fdt), base, path, out);
-		free(fdt);
-		if (err != -E2BIG)
-			return err;
-		if (cap >= MAX_BLOB)
-			return udrv__fail(-EFBIG, "%s: larger than %u bytes", base, MAX_BLOB);
-	}
-}
-
-UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out)
-{
-	char base[UDRV_PATH];
-	int ret;
-
-	if (!path || path[0] != '/' || !out)
-		return -EINVAL;
-	if ((ret = udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base")))
-		return ret;
-	return open_live(base, path, out);
-}
-
-UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt **out)
-{
-	void *fdt;
-	size_t len;
-	int ret;
-
-	if (!dtb || !path || !out)
-		return -EINVAL;
-	ret = read_blob(dtb, &fdt, &len);
-	return ret ? ret : open_owned(fdt, len, dtb, path, out);
-}
-
 UDRV_API int udrv_dt_open_blob(const void *blob, size_t len, const char *path,
 			       struct udrv_dt **out)
 {
@@ -282,7 +135,7 @@ UDRV_API int udrv_dt_open_blob(const void *blob, size_t len, const char *path,
 	if (!fdt)
 		return -ENOMEM;
 	memcpy(fdt, blob, len);
-	return open_owned(fdt, len, "device tree blob", path, out);
+	return udrv__dt_open_owned(fdt, len, "device tree blob", path, out);
 }
 
 UDRV_API int udrv_dt_open_node(const struct udrv_dt *dt, const char *path, struct udrv_dt **out)
@@ -320,6 +173,7 @@ void udrv__dt_teardown(struct udrv_device *dev)
 		dev->dt = NULL;
 	}
 }
+
 
 UDRV_API void udrv_dt_close(struct udrv_dt *dt)
 {
@@ -716,4 +570,12 @@ UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int inde
 		ret = frequency(clk, hz);
 	udrv_dt_close(clk);
 	return ret;
+}
+
+UDRV_API const void *udrv_dt_fdt(const struct udrv_dt *dt, int *offset)
+{
+	assert(dt);
+	if (offset)
+		*offset = dt->off;
+	return dt->blob->fdt;
 }

@@ -16,7 +16,7 @@
 /* Every path buffer holds any path the kernel accepts (realpath() needs it). */
 #define UDRV_PATH PATH_MAX
 
-/* ---- sysfs.c: roots, sysfs reading, logging ---- */
+/* ---- sysfs.c: paths under the root prefix, reading and writing files ---- */
 
 /* "/sys/..." under the root prefix (UDRV_ROOT); returns -ENAMETOOLONG. */
 int udrv__path(char *buf, size_t len, const char *fmt, ...)
@@ -30,12 +30,18 @@ int udrv__read_file(const char *path, char *buf, size_t len);
 int udrv__realpath(const char *path, char *buf, size_t len);
 /* Read a file holding one unsigned number (0x... or decimal). */
 int udrv__read_u64(const char *path, uint64_t *val);
-/* Parse "0x<hex>" or "<decimal>" (never octal) at @s up to *@end; -EINVAL. */
+/* The basename of the driver bound to the sysfs device @dir, "" if none. */
+void udrv__driver_of(const char *dir, char *out, size_t len);
+/* Write @val to the attribute @path: 0 or -errno (logged, naming both). */
+int udrv__write_attr(const char *path, const char *val);
+
+/* ---- log.c ---- */
+
 /* Record (and pass to the log callback) a failure; returns err. */
-int udrv__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define udrv__fail udrv_error
 void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* ---- device scan (device.c) ---- */
+/* ---- scan.c: the UIO devices in sysfs ---- */
 
 struct udrv__node {
 	unsigned int uio;
@@ -61,8 +67,12 @@ struct udrv__entry {
 
 /* Calls fn for every device; fn returns non-zero to stop (returned). */
 int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data);
+/* Does /dev/uio@uio have map @index? */
+bool udrv__uio_has_map(unsigned int uio, unsigned int index);
 bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat);
 int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_device **out);
+/* device.c: is @opts one valid selector? 0 or -EINVAL */
+int udrv__opts_check(const struct udrv_open_opts *opts);
 /* loop.c, for host.c: drop every IRQ source of @dev; call @fn after an IRQ
  * source's callback was told its device is gone (-ENODEV). */
 void udrv__loop_forget_device(struct udrv_loop *loop, const struct udrv_device *dev);
@@ -104,9 +114,26 @@ struct udrv_irq {
 	bool gone;
 };
 
-struct udrv__span {		/* a free range inside the DMA pool */
+/* alloc.c: a range allocator over [0, size) */
+struct udrv__span {
 	size_t off, len;
 };
+
+struct udrv__alloc {
+	struct udrv__span *free;	/* sorted, never adjacent */
+	size_t nfree, cap;
+};
+
+/* All of [0, @size) free: 0 or -ENOMEM. */
+int udrv__alloc_init(struct udrv__alloc *a, size_t size);
+void udrv__alloc_fini(struct udrv__alloc *a);
+/* @size bytes at an offset *@off with @base + *@off a multiple of @align
+ * (a power of two): 0, -ENOSPC (no room) or -ENOMEM. */
+int udrv__alloc_take(struct udrv__alloc *a, uint64_t base, size_t size, size_t align,
+		     size_t *off);
+/* [off, off+len) free again: 0, -EINVAL (part of it is free: nothing
+ * done) or -ENOMEM (it stays taken). */
+int udrv__alloc_give(struct udrv__alloc *a, size_t off, size_t len);
 
 /* A buffer descriptor: a slot in one of its device's slabs, which live until
  * the device is closed, so that a stale pointer (a double free) still points
@@ -129,12 +156,11 @@ struct udrv_device {
 	struct udrv_region regions[UDRV_UIO_MAX_MAPS];
 	unsigned int nirqs;
 	struct udrv_irq irqs[UDRV_MAX_IRQS];
-	/* DMA pool */
-	void *pool;
+	/* DMA pool (pool.c) */
+	void *pool, *pool_map;
 	size_t pool_size, pool_map_len;
 	uint64_t pool_bus;
-	struct udrv__span *free;
-	size_t nfree, free_cap;
+	struct udrv__alloc alloc;
 	struct udrv_dma_buf **slabs;	/* nslabs arrays of UDRV_DMA_SLAB */
 	size_t nslabs, next_slot;	/* slots are handed out round-robin */
 	struct udrv_dt *dt;	/* udrv_device_dt(), loaded on first use */
@@ -154,6 +180,11 @@ static inline uint64_t udrv__add_sat(uint64_t a, uint64_t b)
 /* region.c */
 int udrv__map_all(struct udrv_device *dev);
 void udrv__unmap_all(struct udrv_device *dev);
+/* pool.c: the map @map (@map_len bytes) holds the pool, @size bytes from
+ * @offset, at bus address @bus. */
+int udrv__pool_init(struct udrv_device *dev, void *map, size_t map_len, size_t offset,
+		    size_t size, uint64_t bus);
+void udrv__pool_teardown(struct udrv_device *dev);
 /* irq.c */
 int udrv__irq_setup(struct udrv_device *dev);
 void udrv__irq_teardown(struct udrv_device *dev);
@@ -161,5 +192,9 @@ void udrv__irq_teardown(struct udrv_device *dev);
 void udrv__dma_teardown(struct udrv_device *dev);
 /* dt.c */
 void udrv__dt_teardown(struct udrv_device *dev);
+/* A node @path of the blob @fdt (@len bytes, malloc'ed, owned by the call
+ * in every case; @what names it in messages). */
+int udrv__dt_open_owned(void *fdt, size_t len, const char *what, const char *path,
+			struct udrv_dt **out);
 
 #endif /* UDRV_INTERNAL_H */

@@ -1,17 +1,62 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pci.c - typed PCI config-space accessors over the function's sysfs
- * "config" file (udrv_device_pci_config_read/_write, device.c).
+ * pci.c - PCI config space through the function's sysfs "config" file:
+ * raw reads and writes, and the typed accessors over them.
  *
  * Config space is little-endian. The kernel turns an aligned 1-, 2- or
  * 4-byte read or write of that file into one config access of that width
  * (drivers/pci/pci-sysfs.c), which is what a device with side effects on
  * access needs; hence the alignment rule.
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
 #include "internal.h"
+
+int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *rbuf,
+		     const void *wbuf, size_t len)
+{
+	char path[UDRV_PATH + 16];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
+	fd = open(path, (rbuf ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+	n = rbuf ? pread(fd, rbuf, len, offset) : pwrite(fd, wbuf, len, offset);
+	if (n < 0)
+		n = udrv__fail(-errno, "%s: cannot %s %zu bytes at %#x: %s", path,
+			       rbuf ? "read" : "write", len, offset, strerror(errno));
+	close(fd);
+	return (int)n;
+}
+
+static int pci_config_io(struct udrv_device *dev, unsigned int offset, void *rbuf,
+			 const void *wbuf, size_t len)
+{
+	assert(dev);
+	if ((!rbuf && !wbuf) || !len || len > INT_MAX)
+		return -EINVAL;
+	if (dev->e.source != UDRV_SOURCE_PCI)
+		return -EOPNOTSUPP;
+	return udrv__pci_config(dev, offset, rbuf, wbuf, len);
+}
+
+UDRV_API int udrv_device_pci_config_read(struct udrv_device *dev, unsigned int offset, void *buf,
+					 size_t len)
+{
+	return pci_config_io(dev, offset, buf, NULL, len);
+}
+
+UDRV_API int udrv_device_pci_config_write(struct udrv_device *dev, unsigned int offset,
+					  const void *buf, size_t len)
+{
+	return pci_config_io(dev, offset, NULL, buf, len);
+}
 
 /* @bytes of config space at @offset into @rbuf or from @wbuf, checked. */
 static int config_access(struct udrv_device *dev, unsigned int offset, unsigned int bytes,

@@ -14,8 +14,9 @@
  * and then no longer than the device's own window where sysfs tells it:
  * the DT node's `reg` entry or the PCI BAR that starts where the region
  * does (which also names it "regN"/"barN", whatever the driver called the
- * map). A map named "dma" is the DMA pool only under the udrv_uio stub. The mapping itself covers whole
- * pages; the checked accessors never leave the region.
+ * map). A map named "dma" is the DMA pool only under the udrv_uio stub
+ * (pool.c). The mapping itself covers whole pages; the checked accessors
+ * never leave the region.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,16 +26,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-static int read_map(struct udrv_device *dev, unsigned int n, const char *attr, uint64_t *val)
-{
-	char path[UDRV_PATH];
-
-	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/maps/map%u/%s",
-		       dev->e.nodes[0].uio, n, attr))
-		return -ENAMETOOLONG;
-	return udrv__read_u64(path, val);
-}
 
 static uint64_t be_cells(const unsigned char *p, unsigned int n)
 {
@@ -146,7 +137,7 @@ static void reg_name(const struct udrv_device *dev, unsigned int k, char *out, s
 	n = udrv__read_file(path, names, sizeof(names));
 	for (int off = 0; n > 0 && off < n; off += (int)strlen(names + off) + 1, i++) {
 		if ((unsigned int)i == k) {
-			snprintf(out, len, "%s", names + off);
+			snprintf(out, len, "%.63s", names + off);
 			return;
 		}
 	}
@@ -154,44 +145,41 @@ static void reg_name(const struct udrv_device *dev, unsigned int k, char *out, s
 
 static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 {
+	unsigned int uio = dev->e.nodes[0].uio, k = UINT_MAX;
+	struct udrv_uio_map m;
 	uint64_t addr, size, offset;
-	char path[UDRV_PATH], name[64] = "";
-	unsigned int k = UINT_MAX;
 	size_t len;
 	bool pool;
 	void *p;
 	int ret;
 
-	if ((ret = read_map(dev, n, "addr", &addr)) || (ret = read_map(dev, n, "size", &size)) ||
-	    (ret = read_map(dev, n, "offset", &offset)))
+	if ((ret = udrv_uio_map(uio, n, &m)))
 		return ret;
-	if (!udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/maps/map%u/name",
-			dev->e.nodes[0].uio, n) &&
-	    udrv__read_file(path, name, sizeof(name)) >= 0)
-		name[strcspn(name, "\n")] = '\0';
+	addr = m.addr, size = m.size, offset = m.offset;
 	/*
 	 * UIO maps ((addr & (pg-1)) + size) bytes rounded up to pages from the
 	 * page holding addr. With a page-aligned addr, size counts from the page
 	 * start and the device's registers begin `offset` bytes in.
 	 */
 	if (offset >= pg)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not below the page size",
-				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)offset);
+		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not "
+				  "below the page size", udrv__root(), uio, n,
+				  (unsigned long long)offset);
 	if (!size || size > SIZE_MAX - 2 * pg)
 		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
-				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)size);
+				  udrv__root(), uio, n, (unsigned long long)size);
 	len = (size_t)(((addr & (pg - 1)) + size + pg - 1) & ~(uint64_t)(pg - 1));
 	if (!offset)
 		offset = addr & (pg - 1);
 	else if (offset >= (addr & (pg - 1)) + size)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past the map's size %#llx",
-				  udrv__root(), dev->e.nodes[0].uio, n, (unsigned long long)offset,
-				  (unsigned long long)size);
+		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past "
+				  "the map's size %#llx", udrv__root(), uio, n,
+				  (unsigned long long)offset, (unsigned long long)size);
 	size = (addr & (pg - 1)) + size - offset;
 	/* Only the stub's map "dma" is a pool (udrv_uio.h); any other is registers. */
-	pool = !strcmp(name, UDRV_UIO_DMA_MAP_NAME) && udrv__entry_is_stub(&dev->e);
+	pool = !strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) && udrv__entry_is_stub(&dev->e);
 	if (!pool) {
-		uint64_t window = device_window(dev, n, name,
+		uint64_t window = device_window(dev, n, m.name,
 						(addr & ~(uint64_t)(pg - 1)) + offset, pg, &k);
 
 		if (window && window < size)
@@ -199,32 +187,18 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 	}
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)n * (off_t)pg);
 	if (p == MAP_FAILED)
-		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", dev->e.nodes[0].uio, n,
-				  strerror(errno));
-	if (pool) {
-		if (dev->pool) {
-			munmap(p, len);
-			return udrv__fail(-EINVAL, "uio%u: two DMA pools", dev->e.nodes[0].uio);
-		}
-		dev->pool = (char *)p + offset;
-		dev->pool_size = size;
-		dev->pool_map_len = len;
-		dev->pool_bus = addr;
-		dev->free = malloc(sizeof(*dev->free));
-		if (!dev->free)
-			return -ENOMEM;	/* the pool is unmapped by close */
-		dev->free[0] = (struct udrv__span){ 0, size };
-		dev->nfree = dev->free_cap = 1;
-		return 0;
-	}
+		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", uio, n, strerror(errno));
+	if (pool)
+		return udrv__pool_init(dev, p, len, offset, size, addr);
+
 	struct udrv_region *r = &dev->regions[dev->nregions++];
 
 	r->dev = dev;
 	r->index = n;
-	memcpy(r->name, name, sizeof(name));
+	memcpy(r->name, m.name, sizeof(r->name));
 	if (k != UINT_MAX) {
 		snprintf(r->alias, sizeof(r->alias), "%s%u",
-			 dev->e.source == UDRV_SOURCE_PCI ? "bar" : "reg", k);
+			 dev->e.source == UDRV_SOURCE_PCI ? "bar" : "reg", k % 8);	/* k < 6 */
 		if (dev->e.source == UDRV_SOURCE_DT)
 			reg_name(dev, k, r->reg_name, sizeof(r->reg_name));
 	}
@@ -239,34 +213,19 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 int udrv__map_all(struct udrv_device *dev)
 {
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-	char path[UDRV_PATH];
-	int ret;
+	int ret = 0;
 
-	for (unsigned int n = 0; n < UDRV_UIO_MAX_MAPS; n++) {
-		if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/maps/map%u",
-			       dev->e.nodes[0].uio, n))
-			return -ENAMETOOLONG;
-		if (access(path, F_OK))
-			break;
-		ret = map_one(dev, n, pg);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	for (unsigned int n = 0; n < UDRV_UIO_MAX_MAPS && !ret; n++)
+		ret = udrv__uio_has_map(dev->e.nodes[0].uio, n) ? map_one(dev, n, pg) : 1;
+	return ret > 0 ? 0 : ret;
 }
 
 void udrv__unmap_all(struct udrv_device *dev)
 {
-	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
-
 	for (unsigned int i = 0; i < dev->nregions; i++)
 		munmap(dev->regions[i].map, dev->regions[i].map_len);
 	dev->nregions = 0;
-	if (dev->pool)
-		munmap((void *)((uintptr_t)dev->pool & ~(uintptr_t)(pg - 1)), dev->pool_map_len);
-	dev->pool = NULL;
-	free(dev->free);
-	dev->free = NULL;
+	udrv__pool_teardown(dev);
 }
 
 UDRV_API unsigned int udrv_device_num_regions(const struct udrv_device *dev)

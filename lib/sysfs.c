@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* sysfs.c - root prefix, small-file reading, logging and the last error. */
-#include <ctype.h>
+/*
+ * sysfs.c - the files the library reads and writes: paths under the root
+ * prefix (UDRV_ROOT, for the tests' fake trees), small files whole, links.
+ */
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,62 +11,6 @@
 #include <unistd.h>
 
 #include "internal.h"
-
-/* The callback and its data change together, from any thread: a mutex
- * keeps the pair whole (the callback is called outside it). */
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-static udrv_log_fn log_fn;
-static void *log_data;
-static __thread char last_error[512];
-
-UDRV_API void udrv_set_log(udrv_log_fn fn, void *data)
-{
-	pthread_mutex_lock(&log_lock);
-	log_fn = fn;
-	log_data = data;
-	pthread_mutex_unlock(&log_lock);
-}
-
-UDRV_API const char *udrv_last_error(void)
-{
-	return last_error;
-}
-
-static void vlog(int level, const char *fmt, va_list ap)
-{
-	char msg[sizeof(last_error)];
-	udrv_log_fn fn;
-	void *data;
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (level <= UDRV_LOG_ERR)
-		memcpy(last_error, msg, sizeof(msg));
-	pthread_mutex_lock(&log_lock);
-	fn = log_fn;
-	data = log_data;
-	pthread_mutex_unlock(&log_lock);
-	if (fn)
-		fn(level, msg, data);
-}
-
-void udrv__log(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(level, fmt, ap);
-	va_end(ap);
-}
-
-int udrv__fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog(UDRV_LOG_ERR, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 const char *udrv__root(void)
 {
@@ -164,28 +109,35 @@ int udrv__read_u64(const char *path, uint64_t *val)
 	return 0;
 }
 
-/* Not strtoull(s, &end, 0), which reads "010" as 8. */
-UDRV_API int udrv_parse_u64(const char *s, uint64_t *val, char **end)
+void udrv__driver_of(const char *dir, char *out, size_t len)
 {
-	unsigned long long v;
-	int base = 10;
-	char *e;
+	char path[UDRV_PATH + 8], real[UDRV_PATH];
+	const char *b;
 
-	assert(s && val);
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-		if (!isxdigit((unsigned char)s[0]) || s[1] == 'x' || s[1] == 'X')
-			return -EINVAL;
-	} else if (!isdigit((unsigned char)s[0])) {
-		return -EINVAL;
-	}
-	errno = 0;
-	v = strtoull(s, &e, base);
-	if (errno || (!end && *e))
-		return -EINVAL;
-	if (end)
-		*end = e;
-	*val = v;
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "%s/driver", dir);
+	if (udrv__realpath(path, real, sizeof(real)))
+		return;
+	b = strrchr(real, '/');
+	snprintf(out, len, "%s", b ? b + 1 : real);
+}
+
+int udrv__write_attr(const char *path, const char *val)
+{
+	size_t len = strlen(val);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	n = fd < 0 ? -1 : write(fd, val, len);
+	if (n < 0)
+		n = -errno;
+	else if ((size_t)n != len)
+		n = -EIO;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return udrv__fail((int)n, "%s: writing '%s': %s%s", path, val[0] == '\n' ? "\\n" : val,
+				  strerror((int)-n), n == -EACCES ? " (run as root)" : "");
 	return 0;
 }

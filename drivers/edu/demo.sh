@@ -2,15 +2,10 @@
 # demo.d/21-edu BOARD: QEMU's edu PCI device through udrv-edu (virt and virt32).
 case $1 in virt | virt32) ;; *) exit 0 ;; esac
 echo "== edu PCI device (udrv-edu) =="
-for d in /sys/bus/pci/devices/*; do
-	[ "$(cat $d/vendor):$(cat $d/device)" = 0x1234:0x11e8 ] || continue
-	addr=${d##*/}
-	if [ ! -e $d/driver ]; then
-		echo "-- handing $addr to udrv_uio with a 64 KiB DMA pool: udrv bind $addr --pool 65536"
-		udrv bind $addr --pool 65536 || exit 1
-	fi
-done
-[ -n "$addr" ] || { echo "no edu device"; exit 1; }
+if ! udrv-edu info >/dev/null 2>&1; then
+	echo "-- handing the edu to udrv_uio with a 64 KiB DMA pool: udrv-edu bind"
+	udrv-edu bind || exit 1
+fi
 udrv-edu info || exit 1
 echo "-- factorials by the device, completion by interrupt"
 for n in 0 5 10 12; do udrv-edu fact $n || exit 1; done

@@ -3,16 +3,11 @@
  * edu.c - QEMU edu PCI device driver on libudrv (see edu.h, edu_regs.h).
  */
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "edu.h"
 #include "edu_regs.h"
@@ -30,189 +25,77 @@ struct udrv_edu {
 	unsigned int dma_bits;
 };
 
-static __thread char last_error[320];
-
 const char *udrv_edu_last_error(void)
 {
-	return last_error;
+	return udrv_last_error();
 }
 
-__attribute__((format(printf, 2, 3)))
-static int fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-	return err;
-}
+#define fail udrv_error
 
 #define rd(edu, off)		udrv_read32((edu)->r, (off))
 #define wr(edu, off, v)		udrv_write32((edu)->r, (off), (v))
 
-/* ---- finding and binding the PCI function through sysfs ---- */
-
-struct fn {
-	char addr[NAME_MAX + 1];
-	char drv[NAME_MAX + 1];	/* "" if no driver has it */
-	int is_edu;
-};
-
-static void fn_path(char *buf, const char *addr, const char *attr)
-{
-	const char *root = getenv("UDRV_ROOT");
-
-	snprintf(buf, PATH_MAX, "%s/sys/bus/pci/%s%s%s", root ? root : "",
-		 addr ? "devices/" : "", addr ? addr : "", attr);
-}
-
-static long fn_hex(const char *addr, const char *attr)
-{
-	char path[PATH_MAX], buf[32] = "";
-	FILE *f;
-
-	fn_path(path, addr, attr);
-	if (!(f = fopen(path, "re")))
-		return -1;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = '\0';
-	fclose(f);
-	return buf[0] ? strtol(buf, NULL, 16) : -1;
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	n = n < 0 ? -errno : n == (ssize_t)strlen(s) ? 0 : -EIO;
-	close(fd);
-	return (int)n;
-}
+/* ---- finding and binding the PCI function (libudrv's udrv_kdev) ---- */
 
 /* The function at @addr, or else the first 1234:11e8. 0 or -ENOENT. */
-static int locate(const char *addr, struct fn *f)
+static int locate(const char *addr, struct udrv_kdev *kd)
 {
-	char path[PATH_MAX], real[PATH_MAX];
-	struct dirent *e;
-	DIR *d;
+	struct udrv_open_opts sel = { .pci_address = addr, .pci_vendor = EDU_VENDOR_ID,
+				      .pci_device = EDU_DEVICE_ID };
+	int ret;
 
-	fn_path(path, NULL, "devices");
-	if (!(d = opendir(path)))
-		return fail(-ENOENT, "no PCI bus in sysfs");
-	f->addr[0] = f->drv[0] = '\0';
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || (addr && strcmp(e->d_name, addr)))
-			continue;
-		f->is_edu = fn_hex(e->d_name, "/vendor") == EDU_VENDOR_ID &&
-			    fn_hex(e->d_name, "/device") == EDU_DEVICE_ID;
-		if (addr || f->is_edu) {
-			snprintf(f->addr, sizeof(f->addr), "%s", e->d_name);
-			break;
-		}
-	}
-	closedir(d);
-	if (!f->addr[0])
-		return addr ? fail(-ENOENT, "no PCI device %s", addr)
-			    : fail(-ENOENT, "no edu device (PCI %04x:%04x) on the PCI bus",
-				   EDU_VENDOR_ID, EDU_DEVICE_ID);
-	fn_path(path, f->addr, "/driver");
-	if (realpath(path, real))
-		snprintf(f->drv, sizeof(f->drv), "%s", strrchr(real, '/') + 1);
-	return 0;
-}
-
-/* Does the stub's UIO device of @addr have its DMA pool (map 1, "dma")? */
-static bool has_pool(const char *addr)
-{
-	char path[PATH_MAX], name[16] = "";
-	struct dirent *e;
-	FILE *f = NULL;
-	DIR *d;
-
-	fn_path(path, addr, "/uio");
-	if (!(d = opendir(path)))
-		return false;
-	while ((e = readdir(d)) && !f) {
-		if (strncmp(e->d_name, "uio", 3))
-			continue;
-		fn_path(path, addr, "/uio/");
-		snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s/maps/map1/name",
-			 e->d_name);
-		f = fopen(path, "re");
-	}
-	closedir(d);
-	if (!f)
-		return false;
-	if (!fgets(name, sizeof(name), f))
-		name[0] = '\0';
-	fclose(f);
-	return !strcmp(name, "dma\n");
+	if (addr)
+		sel.pci_vendor = 0;
+	else
+		sel.pci_address = NULL;
+	ret = udrv_kdev_find(&sel, kd);
+	if (ret == -ENOENT && !addr)
+		return fail(-ENOENT, "no edu device (PCI %04x:%04x) on the PCI bus", EDU_VENDOR_ID,
+			    EDU_DEVICE_ID);
+	return ret;
 }
 
 int udrv_edu_bind(const char *pci_address)
 {
-	char path[PATH_MAX], req[NAME_MAX + 32];
-	struct fn f;
+	struct udrv_kdev kd;
 	int ret;
 
-	last_error[0] = '\0';
-	if ((ret = locate(pci_address, &f)))
+	if ((ret = locate(pci_address, &kd)))
 		return ret;
-	if (f.drv[0] && strcmp(f.drv, STUB))
+	if (kd.driver[0] && strcmp(kd.driver, STUB))
 		return fail(-EBUSY, "%s is bound to the kernel driver %s, not " STUB
-			    " (left alone)", f.addr, f.drv);
+			    " (left alone)", kd.name, kd.driver);
 	/* The stub gives a PCI device a DMA pool only when asked (its pool
 	 * attribute), before the binding: edu's DMA engine needs one. */
-	snprintf(req, sizeof(req), "%s %u", f.addr, EDU_POOL_SIZE);
-	fn_path(path, NULL, "drivers/" STUB "/pool");
-	if ((ret = write_str(path, req)))
-		return fail(ret, "%s: cannot write %s: %s (is " STUB " loaded?)", f.addr, path,
-			    strerror(-ret));
-	if (!strcmp(f.drv, STUB)) {
-		if (has_pool(f.addr))
-			return 0;
-		fn_path(path, NULL, "drivers/" STUB "/unbind");	/* bound without one */
-		if ((ret = write_str(path, f.addr)))
-			return fail(ret, "%s: cannot unbind it to give it a pool: %s", f.addr,
-				    strerror(-ret));
-	}
-	fn_path(path, f.addr, "/driver_override");
-	if ((ret = write_str(path, STUB)))
-		return fail(ret, "%s: cannot write %s: %s", f.addr, path, strerror(-ret));
-	fn_path(path, NULL, "drivers_probe");
-	ret = write_str(path, f.addr);
-	snprintf(path, sizeof(path), "%s", f.addr);	/* locate() clears f.addr */
-	if (locate(path, &f) || strcmp(f.drv, STUB))
-		return fail(ret ? ret : -ENODEV, "%s: " STUB " did not take it (is the module "
-			    "loaded?)%s%s", path, ret ? ": " : "", ret ? strerror(-ret) : "");
+	if (!strcmp(kd.driver, STUB) && kd.pool_size)
+		return 0;
+	if (!strcmp(kd.driver, STUB) && (ret = udrv_kdev_unbind(&kd)) < 0)	/* no pool */
+		return fail(ret, "%s: cannot unbind it to give it a pool: %s", kd.name,
+			    udrv_last_error());
+	if ((ret = udrv_kdev_bind(&kd, false, EDU_POOL_SIZE)))
+		return fail(ret, "%s: %s", kd.name, udrv_last_error());
 	return 0;
 }
 
 /* Why udrv could not open the function: absent, unbound or someone else's. */
 static int explain_absent(const char *pci_address)
 {
-	struct fn f;
+	struct udrv_kdev kd;
 	int ret;
 
-	if ((ret = locate(pci_address, &f)))
+	if ((ret = locate(pci_address, &kd)))
 		return ret;
-	if (!f.is_edu)
-		return fail(-ENODEV, "%s is %04lx:%04lx, not an edu (%04x:%04x)", f.addr,
-			    fn_hex(f.addr, "/vendor"), fn_hex(f.addr, "/device"),
-			    EDU_VENDOR_ID, EDU_DEVICE_ID);
-	if (!f.drv[0])
+	if (kd.vendor != EDU_VENDOR_ID || kd.device != EDU_DEVICE_ID)
+		return fail(-ENODEV, "%s is %04x:%04x, not an edu (%04x:%04x)", kd.name, kd.vendor,
+			    kd.device, EDU_VENDOR_ID, EDU_DEVICE_ID);
+	if (!kd.driver[0])
 		return fail(-ENODEV, "%s is bound to no driver: hand it to " STUB
 			    " (udrv_edu_bind(), or `udrv bind %s --pool 65536`) or to uio_pci_generic",
-			    f.addr, f.addr);
-	if (strcmp(f.drv, STUB) && strcmp(f.drv, "uio_pci_generic"))
+			    kd.name, kd.name);
+	if (strcmp(kd.driver, STUB) && strcmp(kd.driver, "uio_pci_generic"))
 		return fail(-EBUSY, "%s is bound to the kernel driver %s, not to a UIO driver "
-			    "(" STUB " or uio_pci_generic)", f.addr, f.drv);
-	return fail(-ENOENT, "%s is bound to %s but has no UIO device", f.addr, f.drv);
+			    "(" STUB " or uio_pci_generic)", kd.name, kd.driver);
+	return fail(-ENOENT, "%s is bound to %s but has no UIO device", kd.name, kd.driver);
 }
 
 /* ---- interrupts ---- */
@@ -265,7 +148,6 @@ static int completion(struct udrv_edu *edu, uint32_t cause, uint64_t timeout_ns)
 int udrv_edu_irq_raise(struct udrv_edu *edu, uint32_t bits)
 {
 	assert(edu);
-	last_error[0] = '\0';
 	if (!bits || (bits & EDU_IRQ_RESERVED))
 		return fail(-EINVAL, "interrupt cause 0x%x: must be non-zero and leave 0x%x "
 			    "(factorial and DMA completion) alone", bits, EDU_IRQ_RESERVED);
@@ -320,7 +202,6 @@ int udrv_edu_open(const char *pci_address, struct udrv_edu **out)
 	uint32_t id;
 	int ret;
 
-	last_error[0] = '\0';
 	if (!out)
 		return -EINVAL;
 	edu = calloc(1, sizeof(*edu));
@@ -359,8 +240,8 @@ int udrv_edu_open(const char *pci_address, struct udrv_edu **out)
 		goto err_close;
 	}
 	if ((ret = quiesce(edu)) < 0) {
-		if (!last_error[0])
-			fail(ret, "cannot unmask the interrupt: %s", strerror(-ret));
+		if (ret != -EBUSY)
+			fail(ret, "cannot unmask the interrupt: %s", udrv_last_error());
 		goto err_close;
 	}
 	*out = edu;
@@ -420,7 +301,6 @@ int udrv_edu_factorial(struct udrv_edu *edu, uint32_t n, uint32_t *result, uint6
 	int ret;
 
 	assert(edu);
-	last_error[0] = '\0';
 	if (!result)
 		return -EINVAL;
 	if (n > EDU_FACT_MAX)
@@ -467,7 +347,6 @@ static int bus_master(struct udrv_edu *edu)
 int udrv_edu_dma_ready(struct udrv_edu *edu)
 {
 	assert(edu);
-	last_error[0] = '\0';
 	if (!udrv_device_dma_pool_size(edu->dev))
 		return fail(-ENXIO, "DMA needs the udrv_uio stub's DMA pool, and %s (bound to %s) "
 			    "has none: bind it with `udrv bind %s --pool 65536` (or udrv_edu_bind())",
@@ -486,7 +365,6 @@ static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *bu
 	uint64_t bus, dev;
 	int ret;
 
-	last_error[0] = '\0';
 	if (!buf)
 		return fail(-EINVAL, "no DMA buffer");
 	if (len == 0)

@@ -20,14 +20,16 @@
 static const char usage[] =
 	"usage: udrv-edu [-a PCI_ADDRESS] [-b BITS] COMMAND\n"
 	"  info          identify the device and check it is alive\n"
+	"  bind          hand it to udrv_uio with a 64 KiB DMA pool (root; a device\n"
+	"                another driver holds is left alone)\n"
 	"  fact N        N! computed by the device (N <= 12: the result is 32 bits)\n"
 	"  dma SIZE      DMA SIZE random bytes into edu's buffer and back, and compare\n"
 	"                (1..4095: QEMU 7.2's edu aborts on 0 and on the buffer's last byte)\n"
 	"  irq COUNT     raise and acknowledge COUNT interrupts, counting them\n"
 	"  -a ADDRESS    the PCI function (0000:00:01.0); default: the first 1234:11e8\n"
 	"  -b BITS       the DMA mask QEMU gave edu (dma_mask=), in bits; default 32\n"
-	"The device is bound to udrv_uio (`udrv bind ADDRESS --pool 65536`: dma needs\n"
-	"its DMA pool) or to uio_pci_generic (info, fact and irq).\n";
+	"The device is bound to udrv_uio (udrv-edu bind, or `udrv bind ADDRESS --pool\n"
+	"65536`: dma needs its DMA pool) or to uio_pci_generic (info, fact and irq).\n";
 
 __attribute__((format(printf, 2, 3)))
 static int say(int rc, const char *fmt, ...)
@@ -168,8 +170,11 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		return say(2, "no command (info, fact N, dma SIZE, irq COUNT; see --help)");
 	cmd = argv[optind++];
+	if (!strcmp(cmd, "bind"))
+		return optind != argc ? say(2, "bind takes no argument (see --help)") :
+		       (ret = udrv_edu_bind(addr)) ? failed("bind", ret) : 0;
 	if (strcmp(cmd, "info") && strcmp(cmd, "fact") && strcmp(cmd, "dma") && strcmp(cmd, "irq"))
-		return say(2, "unknown command '%s' (info, fact, dma, irq; see --help)", cmd);
+		return say(2, "unknown command '%s' (info, bind, fact, dma, irq; see --help)", cmd);
 	if (!strcmp(cmd, "info") ? optind != argc : optind + 1 != argc)
 		return say(2, "%s takes %s (see --help)", cmd,
 			   strcmp(cmd, "info") ? "one number" : "no argument");

@@ -9,10 +9,7 @@
  * unmask, so the level line gives one event per alarm.
  */
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,23 +28,12 @@ struct udrv_pl031 {
 	uint32_t when;
 };
 
-static __thread char last_error[256];
-
 const char *udrv_pl031_last_error(void)
 {
-	return last_error;
+	return udrv_last_error();
 }
 
-__attribute__((format(printf, 2, 3)))
-static int fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-	return err;
-}
+#define fail udrv_error
 
 static uint32_t rd(const struct udrv_pl031 *rtc, size_t off)
 {
@@ -59,29 +45,6 @@ static void wr(const struct udrv_pl031 *rtc, size_t off, uint32_t v)
 	udrv_write32(rtc->r, off, v);
 }
 
-/* Read a small sysfs/procfs file (NUL-terminated, may hold NULs); length or -1. */
-static ssize_t read_file(const char *path, char *buf, size_t len)
-{
-	FILE *f = fopen(path, "re");
-	size_t n;
-
-	if (!f)
-		return -1;
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return (ssize_t)n;
-}
-
-/* Does a NUL-separated string list hold @s? */
-static int list_has(const char *list, size_t len, const char *s)
-{
-	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
-		if (!strcmp(list + i, s))
-			return 1;
-	return 0;
-}
-
 /*
  * The device is not a UIO device: find it on the AMBA or platform bus by
  * its compatible and say whose it is. Returns -EBUSY (another driver has
@@ -89,47 +52,20 @@ static int list_has(const char *list, size_t len, const char *s)
  */
 static int explain_absent(const char *compatible)
 {
-	static const char *const buses[] = { "amba", "platform" };
-	const char *root = getenv("UDRV_ROOT");
-	char path[PATH_MAX], real[PATH_MAX], compat[256], searched[512];
+	char searched[512];
+	struct udrv_kdev kd;
 
 	snprintf(searched, sizeof(searched), "%s", udrv_last_error());
-	if (!root)
-		root = "";
-	for (size_t b = 0; b < sizeof(buses) / sizeof(buses[0]); b++) {
-		struct dirent *e;
-		DIR *d;
-
-		snprintf(path, sizeof(path), "%s/sys/bus/%s/devices", root, buses[b]);
-		d = opendir(path);
-		if (!d)
-			continue;
-		while ((e = readdir(d))) {
-			ssize_t n;
-
-			if (e->d_name[0] == '.')
-				continue;
-			snprintf(path, sizeof(path), "%s/sys/bus/%s/devices/%s/of_node/compatible",
-				 root, buses[b], e->d_name);
-			n = read_file(path, compat, sizeof(compat));
-			if (n <= 0 || !list_has(compat, (size_t)n, compatible))
-				continue;
-			snprintf(path, sizeof(path), "%s/sys/bus/%s/devices/%s/driver", root,
-				 buses[b], e->d_name);
-			closedir(d);
-			if (!realpath(path, real))
-				return fail(-ENODEV, "%s (%s) is bound to no driver: write udrv_uio to its "
-					    "driver_override and its name to /sys/bus/%s/drivers_probe",
-					    e->d_name, compatible, buses[b]);
-			return fail(-EBUSY, "%s (%s) is bound to the kernel driver %s, not to a UIO driver: "
-				    "unbind it and set its driver_override to udrv_uio",
-				    e->d_name, compatible, strrchr(real, '/') + 1);
-		}
-		closedir(d);
-	}
-	return fail(-ENOENT, "%s; no platform or AMBA device lists %s either (a node whose "
-		    "compatible is only \"generic-uio\": give its UIO name or DT path)", searched,
-		    compatible);
+	if (udrv_kdev_find(&(struct udrv_open_opts){ .compatible = compatible }, &kd))
+		return fail(-ENOENT, "%s; no platform or AMBA device lists %s either (a node whose "
+			    "compatible is only \"generic-uio\": give its UIO name or DT path)",
+			    searched, compatible);
+	if (!kd.driver[0])
+		return fail(-ENODEV, "%s (%s) is bound to no driver: hand it to udrv_uio "
+			    "(udrv bind %s)", kd.name, compatible, kd.name);
+	return fail(-EBUSY, "%s (%s) is bound to the kernel driver %s, not to a UIO driver: "
+		    "udrv bind --force %s hands it to udrv_uio", kd.name, compatible, kd.driver,
+		    kd.name);
 }
 
 static int open_dev(const char *name, struct udrv_device **dev)
@@ -186,7 +122,6 @@ int udrv_pl031_open(const char *name, struct udrv_pl031 **out)
 	struct udrv_pl031 *rtc;
 	int ret;
 
-	last_error[0] = '\0';
 	if (!out)
 		return -EINVAL;
 	rtc = calloc(1, sizeof(*rtc));
@@ -270,7 +205,6 @@ int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 	int ret;
 
 	assert(rtc);
-	last_error[0] = '\0';
 	now = rd(rtc, PL031_RTCDR);
 	if ((int32_t)(when - now) <= 0)
 		return fail(-EINVAL, "alarm at %u is not in the future (the clock reads %u)",
@@ -299,7 +233,6 @@ int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 int udrv_pl031_alarm_in(struct udrv_pl031 *rtc, uint32_t seconds)
 {
 	assert(rtc);
-	last_error[0] = '\0';
 	if (seconds == 0)
 		return fail(-EINVAL, "an alarm 0 s ahead is not in the future");
 	if (seconds > INT32_MAX)

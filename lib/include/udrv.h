@@ -99,6 +99,15 @@ UDRV_API void udrv_set_log(udrv_log_fn fn, void *data);
  */
 UDRV_API const char *udrv_last_error(void);
 
+/**
+ * udrv_error() - record a failure the way the library does, for drivers
+ * built on it: the message (printf-style, at most 511 bytes, longer is cut)
+ * becomes this thread's udrv_last_error() and goes to the log callback at
+ * UDRV_LOG_ERR. Arguments may point into udrv_last_error() itself.
+ * Returns @err, so that `return udrv_error(-EIO, "...");` reads naturally.
+ */
+UDRV_API int udrv_error(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* ------------------------------------------------------------------ */
 /* Time                                                                */
 
@@ -163,6 +172,10 @@ struct udrv_device_info {
 					 * (the device's own identity when an
 					 * overlay handed it to the stub), else NULL */
 	const void *entry_;	/* private to the library */
+	size_t compatible_len;	/* DT: bytes of the whole NUL-separated
+				 * compatible list at @compatible, else 0 */
+	const char *driver;	/* the kernel driver that handed it to UIO, or "" */
+	const char *sysfs_path;	/* its parent device in sysfs (resolved), or "" */
 };
 
 /*
@@ -193,6 +206,47 @@ typedef int (*udrv_device_info_fn)(const struct udrv_device_info *info, void *da
  * sysfs UIO class (no UIO module loaded), other -errno from reading sysfs.
  */
 UDRV_API int udrv_device_foreach(udrv_device_info_fn fn, void *data);
+
+/** struct udrv_uio_node - one UIO node of a device, as sysfs and poll() see it. */
+struct udrv_uio_node {
+	unsigned int uio;	/* /dev/uioN */
+	char name[64];		/* its UIO name ("<name>.irq<i>" for extra interrupts) */
+	int64_t events;		/* the kernel's event count, -1 if unreadable */
+	int irq;		/* 1 it has an interrupt, 0 none, -1 unknown (cannot open it) */
+};
+
+/**
+ * udrv_device_info_node() - node @i (0 .. @info->nodes - 1) of the device
+ * @info describes, into *@out (opening /dev/uioN for a moment to ask poll()
+ * whether it has an interrupt; the node is not locked). Only during the
+ * udrv_device_foreach() callback. Errors: -EINVAL NULL argument, -ENOENT
+ * no node @i.
+ */
+UDRV_API int udrv_device_info_node(const struct udrv_device_info *info, unsigned int i,
+				   struct udrv_uio_node *out);
+
+/** struct udrv_uio_map - one map of a UIO node, as its kernel driver put it in sysfs. */
+struct udrv_uio_map {
+	char name[64];		/* "" if the driver named none */
+	uint64_t addr, size, offset;
+};
+
+/**
+ * udrv_uio_map() - map @index of node /dev/uio@uio, read from sysfs
+ * (maps/map@index/{name,addr,size,offset}), raw: before the checks and
+ * trimming udrv_device_region() applies. Errors: -ENOENT no such map (the
+ * maps are numbered from 0 without gaps: the first -ENOENT ends them),
+ * -EINVAL a malformed attribute, -errno reading sysfs (named in the log).
+ */
+UDRV_API int udrv_uio_map(unsigned int uio, unsigned int index, struct udrv_uio_map *out);
+
+/**
+ * udrv_pci_address_parse() - a PCI function's address, "dddd:bb:dd.f" or
+ * the short "bb:dd.f" (domain 0), into its full sysfs form in @out
+ * ("0000:00:02.0", at least 13 bytes). Returns 0, or -EINVAL for anything
+ * else (device above 0x1f, function above 7, @out too short).
+ */
+UDRV_API int udrv_pci_address_parse(const char *s, char *out, size_t len);
 
 /*
  * Exclusive use: every open takes an advisory lock (flock) on the device's
@@ -378,6 +432,80 @@ UDRV_API int udrv_device_pci_config_write16(struct udrv_device *dev, unsigned in
 /** udrv_device_pci_config_write32() - udrv_device_pci_config_write8() for 32 bits. */
 UDRV_API int udrv_device_pci_config_write32(struct udrv_device *dev, unsigned int offset,
 					    uint32_t val);
+
+/* ------------------------------------------------------------------ */
+/* Kernel devices: finding one, handing it to the stub and back        */
+
+/*
+ * A device as the kernel has it on the platform, AMBA or PCI bus, whoever
+ * drives it: a UIO driver, a kernel driver or none. Drivers and tools find
+ * and bind devices with these calls; none of them needs to know sysfs.
+ * Binding follows the kernel's documented way (sysfs-bus-*, driver_override):
+ *   bind:   [its driver's unbind] -> [stub's pool] -> driver_override -> drivers_probe
+ *   unbind: stub's unbind -> driver_override cleared -> drivers_probe
+ * Everything runs as the caller: binding needs root (-EACCES otherwise).
+ */
+
+/** struct udrv_kdev - a kernel device, as of the last call that filled it. */
+struct udrv_kdev {
+	char bus[16];		/* "platform", "amba" or "pci" */
+	char name[128];		/* its name on the bus: "9010000.pl031", "0000:00:02.0" */
+	char driver[64];	/* the kernel driver bound to it, "" if none */
+	int uio;		/* N of its first UIO node when a UIO driver has it, else -1 */
+	char uio_name[64];	/* that node's name, else "" */
+	uint64_t pool_size;	/* the stub's DMA pool (map "dma"), 0 if none */
+	uint16_t vendor, device;/* PCI: its ids, else 0 */
+	char sysfs_path[4096];	/* its sysfs directory (resolved) */
+};
+
+/**
+ * udrv_kdev_find() - the kernel device @sel selects (the selectors of
+ * udrv_device_open_with(); @sel->shared is ignored), into *@out:
+ * @dt_path: the platform or AMBA device made from that DT node;
+ * @name: a device of that name on one of the three buses, else a UIO device
+ * by its name or "uioN" (the device it belongs to); @compatible, @index: the
+ * @index-th platform or AMBA device whose DT node is compatible;
+ * @pci_address (either form of udrv_pci_address_parse()); @pci_vendor,
+ * @pci_device, @index: the @index-th PCI function with those ids.
+ * Errors (the reason in udrv_last_error()): -EINVAL @sel or @out NULL, not
+ * exactly one selector, or a malformed one; -ENOENT nothing by that name or
+ * match (no such DT node, PCI function, device); -ENODEV the DT node
+ * exists but the kernel made no device of it.
+ */
+UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *out);
+
+/**
+ * udrv_kdev_stub_loaded() - 0 if the udrv_uio stub is loaded, else -ENXIO
+ * with what to do about it in udrv_last_error().
+ */
+UDRV_API int udrv_kdev_stub_loaded(void);
+
+/** Give udrv_kdev_bind() as @pool to leave the pool to the DT node or module parameters. */
+#define UDRV_POOL_UNSET UINT64_MAX
+
+/**
+ * udrv_kdev_bind() - hand @kd to the udrv_uio stub, then refresh *@kd.
+ * @force: unbind it from the kernel driver that has it first; without it a
+ * device another driver holds is left alone. @pool: the DMA pool size to
+ * ask the stub for (its `pool` attribute, kept for the device's later
+ * bindings; 0 for none), or UDRV_POOL_UNSET.
+ * Returns 0 (also when the stub has it already with that pool), or, with
+ * the reason in udrv_last_error(): -EINVAL @kd NULL; -ENXIO the stub is not
+ * loaded; -EBUSY another driver holds it and @force is false; -EEXIST the
+ * stub has it with another pool size (unbind it first); -EIO the stub did
+ * not take it (the kernel log says why); -errno writing sysfs (-EACCES: not root).
+ */
+UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool);
+
+/**
+ * udrv_kdev_unbind() - take @kd from the stub and let the kernel probe its
+ * own driver for it, then refresh *@kd (->driver names the one that took
+ * it, "" if none). Returns 0; 1 if the stub matches the device on its own
+ * (by compatible, of_id= or ids=) and took it back, so it was unbound again
+ * and left without a driver; -EINVAL @kd NULL or not bound to the stub;
+ * -ENXIO the stub is not loaded; -errno writing sysfs.
+ */
+UDRV_API int udrv_kdev_unbind(struct udrv_kdev *kd);
 
 /* ------------------------------------------------------------------ */
 /* Regions                                                             */
@@ -965,6 +1093,22 @@ UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt
  * overlay applied at run time), made into a blob. As udrv_dt_open_file().
  */
 UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out);
+
+/**
+ * udrv_dt_open_boot() - node @path of the tree the kernel booted with
+ * (/sys/firmware/fdt, properties in the blob's order), or, where that blob
+ * cannot be read (it is root's), of the live tree as udrv_dt_open_live().
+ * As udrv_dt_open_file().
+ */
+UDRV_API int udrv_dt_open_boot(const char *path, struct udrv_dt **out);
+
+/**
+ * udrv_dt_fdt() - the flattened blob @dt is a node of, and the node's
+ * offset in it (*@offset, if not NULL), for walking it with libfdt. The
+ * blob was checked whole when it was loaded; it is read-only and lives as
+ * long as @dt.
+ */
+UDRV_API const void *udrv_dt_fdt(const struct udrv_dt *dt, int *offset);
 
 /**
  * udrv_dt_open_blob() - as udrv_dt_open_file() on the @len bytes at @blob,

@@ -2,141 +2,26 @@
 /*
  * udrv dt: a device's device-tree node, decoded, in dtc's source syntax.
  *
- * Read with libfdt from /sys/firmware/fdt, the blob the kernel booted with
- * (root only), or, when that cannot be read, from the live tree under
- * /sys/firmware/devicetree/base (readable by anyone; properties in name
- * order), packed into a blob here with libfdt's sequential writer.
+ * The tree is libudrv's udrv_dt_open_boot(): the blob the kernel booted
+ * with (root only), or, when that cannot be read, the live tree (readable
+ * by anyone; properties in name order), walked here with libfdt.
  * Values are shown as strings when they look like strings,
  * cells when their length is a multiple of 4, bytes otherwise; a comment
  * decodes `reg` (address/size by the parent's #address-cells/#size-cells),
  * GIC `interrupts` (SPI/PPI, number, trigger) and `interrupt-parent`.
  */
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <libfdt.h>
 
 #include "tool.h"
 
-#define FDT_MAX (16u << 20)
 #define MAX_DEPTH 16
 #define TABS "\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t\t"	/* MAX_DEPTH of them */
-
-static void *load_fdt(const char *path, int *err)
-{
-	size_t len = 0, cap = 64 << 10;
-	char *buf = malloc(cap), *p;
-	ssize_t n;
-	int fd;
-
-	*err = -ENOMEM;
-	if (!buf)
-		return NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = -errno;
-		free(buf);
-		return NULL;
-	}
-	while ((n = read(fd, buf + len, cap - len)) > 0) {
-		len += (size_t)n;
-		if (len == cap) {
-			if (cap >= FDT_MAX || !(p = realloc(buf, cap *= 2))) {
-				n = -1;
-				errno = EFBIG;
-				break;
-			}
-			buf = p;
-		}
-	}
-	*err = n < 0 ? -errno : 0;
-	close(fd);
-	if (!*err && (len < sizeof(struct fdt_header) || fdt_check_header(buf) ||
-		      fdt_totalsize(buf) > len))
-		*err = -EINVAL;
-	if (*err) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
-/* Add the node at directory @dir (its properties, then its children) to the
- * blob being written. 0 or a libfdt error (-FDT_ERR_NOSPACE: retry bigger). */
-static int live_node(void *fdt, const char *dir, const char *name, int depth)
-{
-	struct dirent **e;
-	char path[PATH_MAX], val[4096];
-	struct stat st;
-	int n, r = 0;
-
-	n = scandir(dir, &e, NULL, alphasort);
-	if (n < 0)
-		return -FDT_ERR_BADPATH;
-	r = fdt_begin_node(fdt, name);
-	for (int pass = 0; pass < 2; pass++) {	/* properties first, then nodes */
-		for (int i = 0; i < n && !r; i++) {
-			if (e[i]->d_name[0] == '.' ||
-			    snprintf(path, sizeof(path), "%s/%s", dir, e[i]->d_name) >=
-			    (int)sizeof(path) || lstat(path, &st))
-				continue;
-			if (pass == 1 && S_ISDIR(st.st_mode) && depth < MAX_DEPTH) {
-				r = live_node(fdt, path, e[i]->d_name, depth + 1);
-			} else if (pass == 0 && S_ISREG(st.st_mode) && strcmp(e[i]->d_name, "name")) {
-				int fd = open(path, O_RDONLY | O_CLOEXEC);
-				ssize_t len = fd < 0 ? -1 : read(fd, val, sizeof(val));
-
-				if (fd >= 0)
-					close(fd);
-				if (len >= 0)
-					r = fdt_property(fdt, e[i]->d_name, val, (int)len);
-			}
-		}
-	}
-	for (int i = 0; i < n; i++)
-		free(e[i]);
-	free(e);
-	return r ? r : fdt_end_node(fdt);
-}
-
-/* The live tree at @base as a blob (malloc'd), or NULL with *@err set. */
-static void *live_fdt(const char *base, int *err)
-{
-	size_t size = 256 << 10;
-	void *fdt = NULL, *p;
-	int r;
-
-	do {
-		if (size > FDT_MAX || !(p = realloc(fdt, size))) {
-			*err = -ENOMEM;
-			free(fdt);
-			return NULL;
-		}
-		fdt = p;
-		r = fdt_create(fdt, (int)size);
-		if (!r)
-			r = fdt_finish_reservemap(fdt);
-		if (!r)
-			r = live_node(fdt, base, "", 0);
-		if (!r)
-			r = fdt_finish(fdt);
-		size *= 2;
-	} while (r == -FDT_ERR_NOSPACE);
-	if (r) {
-		*err = r == -FDT_ERR_BADPATH ? -ENOENT : -EINVAL;
-		free(fdt);
-		return NULL;
-	}
-	return fdt;
-}
 
 static bool is_strings(const char *v, int len)
 {
@@ -289,11 +174,11 @@ static void print_node(const void *fdt, int node, const char *label, int depth)
 
 int cmd_dt(int argc, char **argv)
 {
-	char fdt_path[TOOL_PATH], live[TOOL_PATH];
-	const char *path;
+	struct udrv_dt *dt;
 	struct target t;
-	void *fdt;
-	int o, r, r2 = 0, node;
+	const char *path;
+	const void *fdt;
+	int o, r, node;
 
 	while ((o = getopt_long(argc, argv, ":", (const struct option[]){ { 0 } }, NULL)) != -1)
 		return bad_option("dt", argv, o);
@@ -308,23 +193,13 @@ int cmd_dt(int argc, char **argv)
 				    t.pci[0] ? ": it is the PCI device " : "", t.pci);
 		path = t.dt_path;
 	}
-	syspath(fdt_path, sizeof(fdt_path), "/sys/firmware/fdt");
-	fdt = load_fdt(fdt_path, &r);
-	if (!fdt && (r == -EACCES || r == -ENOENT)) {
-		syspath(live, sizeof(live), "/sys/firmware/devicetree/base");
-		fdt = live_fdt(live, &r2);
-	}
-	if (!fdt)
-		return report(1, "dt", "cannot read %s: %s, nor the live tree: %s", fdt_path,
-			      r == -EINVAL ? "not a device-tree blob" : strerror(-r),
-			      r2 ? strerror(-r2) : "not tried");
-	node = fdt_path_offset(fdt, path);
-	if (node < 0) {
-		free(fdt);
-		return report(EXIT_USAGE, "dt", "no node %s in the device tree (%s)", path,
-			    fdt_strerror(node));
-	}
+	r = udrv_dt_open_boot(path, &dt);
+	if (r == -ENOENT && strstr(udrv_last_error(), "no node"))
+		return report(EXIT_USAGE, "dt", "no node %s in the device tree", path);
+	if (r)
+		return report(1, "dt", "cannot read the device tree: %s", udrv_last_error());
+	fdt = udrv_dt_fdt(dt, &node);
 	print_node(fdt, node, path, 0);
-	free(fdt);
+	udrv_dt_close(dt);
 	return 0;
 }

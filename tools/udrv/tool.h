@@ -17,7 +17,6 @@
 #include "udrv.h"
 
 #define EXIT_USAGE 2
-#define TOOL_PATH 512
 
 /* A UIO device as libudrv lists it (udrv_device_foreach), copied out. */
 struct target {
@@ -32,22 +31,6 @@ struct target {
 /* Print "udrv CMD: MSG" on stderr; return @status. */
 int report(int status, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* "/sys/..." under $UDRV_ROOT (as libudrv does); 0 or -ENAMETOOLONG. */
-int syspath(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Read a small sysfs file, trailing newline dropped; length or -errno. */
-int sysread(const char *path, char *buf, size_t len);
-/* Write a string to a sysfs file; 0 or -errno. */
-int syswrite(const char *path, const char *val);
-/* Basename of the driver bound to the sysfs device @dev ("" if none). */
-void driver_of(const char *dev, char *out, size_t len);
-
-/* The N of every /sys/class/uio/uioN, ascending, into @out; the count (at
- * most @max), 0 if there is no UIO class. */
-int uio_numbers(unsigned int *out, int max);
-
-/* Normalise "bb:dd.f" / "dddd:bb:dd.f" into @out ("0000:00:02.0"); 0 or -EINVAL. */
-int pci_address(const char *s, char *out, size_t len);
-
 /*
  * Find the UIO device named by @spec: uioN, its UIO name, its DT path or its
  * PCI address. 0 and *@t filled; -ENOENT none (nothing printed);
@@ -56,6 +39,11 @@ int pci_address(const char *s, char *out, size_t len);
 int find_target(const char *spec, struct target *t);
 /* find_target() with the failure explained; 0 or an exit status. */
 int need_target(const char *cmd, const char *spec, struct target *t);
+/* Open @t, or the device @spec names; 0 or an exit status (explained). */
+int open_target(const char *cmd, const struct target *t, struct udrv_device **dev);
+int open_spec(const char *cmd, const char *spec, struct udrv_device **dev);
+/* @t from what udrv_device_foreach() reports. */
+void copy_info(struct target *t, const struct udrv_device_info *i);
 
 /*
  * The whole tool: argv as main() gets it; returns the exit status. It never
@@ -64,7 +52,14 @@ int need_target(const char *cmd, const char *spec, struct target *t);
  */
 int udrv_tool_main(int argc, char **argv);
 
-/* Sub-commands in bind.c and dt.c: argc/argv start at the sub-command. */
+/* The sub-commands (show.c, regs.c, bind.c, dt.c): argc/argv start at the
+ * sub-command; each returns the exit status. */
+int cmd_list(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_read(int argc, char **argv);
+int cmd_write(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_irq(int argc, char **argv);
 int cmd_bind(int argc, char **argv);
 int cmd_unbind(int argc, char **argv);
 int cmd_dt(int argc, char **argv);

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kdev.c - kernel devices on the platform, AMBA and PCI buses, whoever
+ * drives them, and handing them to the udrv_uio stub and back the way the
+ * kernel documents it (Documentation/ABI/testing/sysfs-bus-*: every one of
+ * the three buses has driver_override and drivers_probe):
+ *   bind:   [driver/unbind] -> [stub's pool] -> driver_override -> drivers_probe
+ *   unbind: drivers/udrv_uio/unbind -> driver_override = "\n" -> drivers_probe
+ */
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static const char *const buses[] = { "platform", "amba", "pci" };
+#define NBUSES (sizeof(buses) / sizeof(buses[0]))
+
+static int uio_cb(const struct udrv__entry *e, void *data)
+{
+	struct udrv_kdev *kd = data;
+
+	if (strcmp(e->parent, kd->sysfs_path))
+		return 0;
+	kd->uio = (int)e->nodes[0].uio;
+	snprintf(kd->uio_name, sizeof(kd->uio_name), "%s", e->nodes[0].name);
+	return 1;
+}
+
+/* Its driver, its UIO node and the stub's pool, as they are now. */
+static void refresh(struct udrv_kdev *kd)
+{
+	char path[UDRV_PATH];
+	struct udrv_uio_map m;
+
+	udrv__driver_of(kd->sysfs_path, kd->driver, sizeof(kd->driver));
+	kd->uio = -1;
+	kd->uio_name[0] = '\0';
+	kd->pool_size = 0;
+	if (udrv__path(path, sizeof(path), "/sys/class/uio") || access(path, F_OK) ||
+	    udrv__scan(uio_cb, kd) != 1)
+		return;
+	for (unsigned int i = 0; !udrv_uio_map((unsigned int)kd->uio, i, &m); i++)
+		if (!strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) && !strcmp(kd->driver, UDRV_UIO_DRIVER_NAME))
+			kd->pool_size = m.size;
+}
+
+/* /sys/bus/@bus/devices/@name into *@kd: 0, or -ENOENT if there is none. */
+static int kdev_at(struct udrv_kdev *kd, const char *bus, const char *name)
+{
+	char path[UDRV_PATH + 16];
+
+	memset(kd, 0, sizeof(*kd));
+	if (name[0] == '.' || strchr(name, '/') || strlen(name) >= sizeof(kd->name) ||
+	    udrv__path(path, sizeof(path), "/sys/bus/%s/devices/%s", bus, name) ||
+	    udrv__realpath(path, kd->sysfs_path, sizeof(kd->sysfs_path)))
+		return -ENOENT;
+	snprintf(kd->bus, sizeof(kd->bus), "%s", bus);
+	snprintf(kd->name, sizeof(kd->name), "%s", name);
+	if (!strcmp(bus, "pci")) {
+		uint64_t v = 0, d = 0;
+
+		snprintf(path, sizeof(path), "%s/vendor", kd->sysfs_path);
+		udrv__read_u64(path, &v);
+		snprintf(path, sizeof(path), "%s/device", kd->sysfs_path);
+		udrv__read_u64(path, &d);
+		kd->vendor = (uint16_t)v;
+		kd->device = (uint16_t)d;
+	}
+	refresh(kd);
+	return 0;
+}
+
+/* Does the device at @dir match @sel (dt_path resolved in @node)? */
+static bool matches(const char *dir, const struct udrv_open_opts *sel, const char *node)
+{
+	char path[2 * UDRV_PATH], buf[1024];
+	uint64_t v, d;
+	int n;
+
+	if (sel->dt_path) {
+		snprintf(path, sizeof(path), "%s/of_node", dir);
+		return !udrv__realpath(path, buf, sizeof(buf)) && !strcmp(buf, node);
+	}
+	if (sel->compatible) {
+		static const char *const props[] = { "compatible", UDRV_UIO_PROP_COMPATIBLE };
+
+		for (int p = 0; p < 2; p++) {
+			snprintf(path, sizeof(path), "%s/of_node/%s", dir, props[p]);
+			n = udrv__read_file(path, buf, sizeof(buf));
+			for (int i = 0; i < n; i += (int)strlen(buf + i) + 1)
+				if (!strcmp(buf + i, sel->compatible))
+					return true;
+		}
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/vendor", dir);
+	if (udrv__read_u64(path, &v) || v != sel->pci_vendor)
+		return false;
+	snprintf(path, sizeof(path), "%s/device", dir);
+	return !udrv__read_u64(path, &d) && d == sel->pci_device;
+}
+
+/* The @sel->index-th device on @nb buses from @b0 that matches: 0 or -ENOENT. */
+static int search(const struct udrv_open_opts *sel, const char *node, size_t b0, size_t nb,
+		  struct udrv_kdev *out)
+{
+	unsigned int index = sel->dt_path ? 0 : sel->index;
+	char path[UDRV_PATH], real[UDRV_PATH + NAME_MAX + 2];
+	struct dirent **e;
+
+	for (size_t b = b0; b < b0 + nb; b++) {
+		int n;
+
+		if (udrv__path(path, sizeof(path), "/sys/bus/%s/devices", buses[b]) ||
+		    (n = scandir(path, &e, NULL, alphasort)) < 0)
+			continue;
+		for (int i = 0; i < n; i++) {
+			bool hit = false;
+
+			snprintf(real, sizeof(real), "%s/%s", path, e[i]->d_name);
+			if (e[i]->d_name[0] != '.' && matches(real, sel, node) && !index--)
+				hit = !kdev_at(out, buses[b], e[i]->d_name);
+			if (hit) {
+				while (i < n)
+					free(e[i++]);
+				free(e);
+				return 0;
+			}
+			free(e[i]);
+		}
+		free(e);
+	}
+	return -ENOENT;
+}
+
+static int entry_cb(const struct udrv__entry *e, void *data)
+{
+	const char *name = data;
+	char uio[16];
+
+	snprintf(uio, sizeof(uio), "uio%u", e->nodes[0].uio);
+	if (strcmp(e->nodes[0].name, name) && strcmp(uio, name))
+		return 0;
+	snprintf((char *)data, UDRV_PATH, "%s", e->parent);
+	return 1;
+}
+
+/* A UIO device named @name (or uioN): its parent on one of the buses. */
+static int by_uio(const char *name, struct udrv_kdev *out)
+{
+	char parent[UDRV_PATH];
+	const char *base;
+
+	snprintf(parent, sizeof(parent), "%s", name);
+	if (udrv__scan(entry_cb, parent) != 1)
+		return udrv__fail(-ENOENT, "no device '%s' (want a DT path, a PCI address, a UIO "
+				  "device or a sysfs device name)", name);
+	base = strrchr(parent, '/');
+	for (size_t b = 0; base && b < NBUSES; b++)
+		if (!kdev_at(out, buses[b], base + 1) && !strcmp(out->sysfs_path, parent))
+			return 0;
+	return udrv__fail(-ENODEV, "%s (%s) is on none of the platform, AMBA and PCI buses", name,
+			  base ? base + 1 : "no parent device");
+}
+
+UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *out)
+{
+	char path[UDRV_PATH], node[UDRV_PATH], pci[16];
+
+	if (udrv__opts_check(sel) || !out)
+		return -EINVAL;
+	if (sel->dt_path) {
+		if (udrv__path(path, sizeof(path), "/sys/firmware/devicetree/base%s", sel->dt_path) ||
+		    udrv__realpath(path, node, sizeof(node)))
+			return udrv__fail(-ENOENT, "no device-tree node %s", sel->dt_path);
+		if (search(sel, node, 0, 2, out))
+			return udrv__fail(-ENODEV, "%s has no platform or AMBA device (disabled, or a "
+					  "node the kernel makes no device for)", sel->dt_path);
+		return 0;
+	}
+	if (sel->pci_address) {
+		if (udrv_pci_address_parse(sel->pci_address, pci, sizeof(pci)))
+			return udrv__fail(-EINVAL, "'%s' is not a PCI address", sel->pci_address);
+		if (kdev_at(out, "pci", pci))
+			return udrv__fail(-ENOENT, "no PCI device %s", pci);
+		return 0;
+	}
+	if (sel->name) {
+		for (size_t b = 0; b < NBUSES; b++)
+			if (!kdev_at(out, buses[b], sel->name))
+				return 0;
+		return by_uio(sel->name, out);
+	}
+	if (sel->compatible && search(sel, NULL, 0, 2, out))
+		return udrv__fail(-ENOENT, "no platform or AMBA device #%u lists %s", sel->index,
+				  sel->compatible);
+	if (sel->pci_vendor && search(sel, NULL, 2, 1, out))
+		return udrv__fail(-ENOENT, "no PCI device #%u with id %04x:%04x", sel->index,
+				  sel->pci_vendor, sel->pci_device);
+	return 0;
+}
+
+/* A file of the stub's driver on @kd's bus; with @file "": is it loaded? */
+static int stub_path(const struct udrv_kdev *kd, const char *file, char *path, size_t len)
+{
+	int ret = udrv__path(path, len, "/sys/bus/%s/drivers/" UDRV_UIO_DRIVER_NAME "%s%s",
+			     file[0] ? kd->bus : "platform", file[0] ? "/" : "", file);
+
+	if (!ret && !file[0] && access(path, F_OK))
+		ret = udrv__fail(-ENXIO, "the " UDRV_UIO_DRIVER_NAME " module is not loaded "
+				 "(modprobe " UDRV_UIO_DRIVER_NAME ", or build it with "
+				 "'make -C kernel')");
+	return ret;
+}
+
+UDRV_API int udrv_kdev_stub_loaded(void)
+{
+	char path[UDRV_PATH];
+
+	return stub_path(NULL, "", path, sizeof(path));
+}
+
+static bool is_stub(const struct udrv_kdev *kd)
+{
+	return !strcmp(kd->driver, UDRV_UIO_DRIVER_NAME);
+}
+
+UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
+{
+	char path[UDRV_PATH + 32], req[200];
+	int ret;
+
+	if (!kd)
+		return -EINVAL;
+	if ((ret = stub_path(kd, "", path, sizeof(path))))
+		return ret;
+	refresh(kd);
+	if (is_stub(kd) && pool != UDRV_POOL_UNSET && pool != kd->pool_size)
+		return udrv__fail(-EEXIST, "%s is already bound to " UDRV_UIO_DRIVER_NAME
+				  " as uio%d with a %" PRIu64 "-byte DMA pool", kd->name, kd->uio,
+				  kd->pool_size);
+	if (is_stub(kd))
+		return 0;
+	if (kd->driver[0] && !force)
+		return udrv__fail(-EBUSY, "%s is held by the %s driver", kd->name, kd->driver);
+	/* The stub's pool request, for this device's next bindings (udrv_uio.h). */
+	snprintf(req, sizeof(req), "%s %" PRIu64, kd->name, pool);
+	if (pool != UDRV_POOL_UNSET && ((ret = stub_path(kd, "pool", path, sizeof(path))) ||
+					(ret = udrv__write_attr(path, req))))
+		return ret;
+	snprintf(path, sizeof(path), "%s/driver/unbind", kd->sysfs_path);
+	if (kd->driver[0] && (ret = udrv__write_attr(path, kd->name)))
+		return ret;
+	snprintf(path, sizeof(path), "%s/driver_override", kd->sysfs_path);
+	if ((ret = udrv__write_attr(path, UDRV_UIO_DRIVER_NAME)))
+		return ret;
+	if (!(ret = udrv__path(path, sizeof(path), "/sys/bus/%s/drivers_probe", kd->bus)))
+		ret = udrv__write_attr(path, kd->name);
+	refresh(kd);
+	if (!is_stub(kd))
+		return udrv__fail(ret ? ret : -EIO, UDRV_UIO_DRIVER_NAME " did not take %s (see "
+				  "dmesg)%s%s", kd->name, ret ? ": " : "", ret ? strerror(-ret) : "");
+	return 0;
+}
+
+UDRV_API int udrv_kdev_unbind(struct udrv_kdev *kd)
+{
+	char path[UDRV_PATH + 32];
+	int ret;
+
+	if (!kd)
+		return -EINVAL;
+	if ((ret = stub_path(kd, "", path, sizeof(path))))
+		return ret;
+	refresh(kd);
+	if (!is_stub(kd))
+		return udrv__fail(-EINVAL, "%s is not bound to " UDRV_UIO_DRIVER_NAME " (driver: %s)",
+				  kd->name, kd->driver[0] ? kd->driver : "none");
+	if ((ret = stub_path(kd, "unbind", path, sizeof(path))) ||
+	    (ret = udrv__write_attr(path, kd->name)))
+		return ret;
+	snprintf(path, sizeof(path), "%s/driver_override", kd->sysfs_path);
+	if ((ret = udrv__write_attr(path, "\n")))
+		return ret;
+	/* Let the kernel find its own driver; a failed probe is not ours to report. */
+	if (!udrv__path(path, sizeof(path), "/sys/bus/%s/drivers_probe", kd->bus))
+		udrv__write_attr(path, kd->name);
+	refresh(kd);
+	if (!is_stub(kd))
+		return 0;
+	/* The stub matches it on its own (compatible, of_id=, ids=): keep it off. */
+	if ((ret = stub_path(kd, "unbind", path, sizeof(path))) ||
+	    (ret = udrv__write_attr(path, kd->name)))
+		return ret;
+	refresh(kd);
+	return 1;
+}
