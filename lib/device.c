@@ -15,16 +15,10 @@
 
 #include "internal.h"
 
-/* ---- open ---- */
-
-enum match_kind { BY_NAME, BY_DT_PATH, BY_COMPAT, BY_PCI_ADDR, BY_PCI_ID };
-
 struct match {
-	enum match_kind kind;
-	const char *s;
-	uint16_t vendor, device;
+	const struct udrv_open_opts *o;
 	unsigned int index;
-	bool shared;		/* struct udrv_open_opts.shared */
+	int uio;		/* the name is "uioN": N, else -1 */
 	struct udrv__entry *found;
 	unsigned int searched;	/* devices looked at, for the error message */
 	char seen[192];		/* their names, as many as fit */
@@ -38,8 +32,24 @@ static const char *node_name(const struct udrv__entry *e)
 	return e->source == UDRV_SOURCE_DT && s ? s + 1 : "";
 }
 
-static void note_seen(struct match *m, const struct udrv__entry *e)
+static bool matches(const struct udrv__entry *e, const struct udrv_open_opts *o)
 {
+	bool pci = e->source == UDRV_SOURCE_PCI;
+
+	if (o->name)	/* the UIO name (linux,uio-name or the node's), or the DT node name */
+		return !strcmp(e->nodes[0].name, o->name) || !strcmp(node_name(e), o->name);
+	if (o->dt_path)
+		return e->source == UDRV_SOURCE_DT && !strcmp(e->dt_path, o->dt_path);
+	if (o->compatible)
+		return udrv__entry_compatible(e, o->compatible);
+	if (o->pci_address)
+		return pci && !strcmp(e->pci_address, o->pci_address);
+	return pci && e->vendor == o->pci_vendor && e->device == o->pci_device;
+}
+
+static int match_cb(const struct udrv__entry *e, void *data)
+{
+	struct match *m = data;
 	size_t used = strlen(m->seen);
 
 	m->searched++;
@@ -48,33 +58,7 @@ static void note_seen(struct match *m, const struct udrv__entry *e)
 			 e->nodes[0].name);
 	else if (used + 5 < sizeof(m->seen) && !strstr(m->seen, "..."))
 		snprintf(m->seen + used, sizeof(m->seen) - used, ", ...");
-}
-
-static int match_cb(const struct udrv__entry *e, void *data)
-{
-	struct match *m = data;
-	bool hit = false;
-
-	note_seen(m, e);
-	switch (m->kind) {
-	case BY_NAME:	/* the UIO name (linux,uio-name or the node's), or the DT node name */
-		hit = !strcmp(e->nodes[0].name, m->s) || !strcmp(node_name(e), m->s);
-		break;
-	case BY_DT_PATH:
-		hit = e->source == UDRV_SOURCE_DT && !strcmp(e->dt_path, m->s);
-		break;
-	case BY_COMPAT:
-		hit = udrv__entry_compatible(e, m->s);
-		break;
-	case BY_PCI_ADDR:
-		hit = e->source == UDRV_SOURCE_PCI && !strcmp(e->pci_address, m->s);
-		break;
-	case BY_PCI_ID:
-		hit = e->source == UDRV_SOURCE_PCI && e->vendor == m->vendor &&
-		      e->device == m->device;
-		break;
-	}
-	if (!hit || m->index--)
+	if (!matches(e, m->o) || m->index--)
 		return 0;
 	*m->found = *e;
 	return 1;
@@ -85,7 +69,7 @@ static int match_uio_cb(const struct udrv__entry *e, void *data)
 {
 	struct match *m = data;
 
-	if (e->nodes[0].uio != m->index)
+	if ((int)e->nodes[0].uio != m->uio)
 		return 0;
 	*m->found = *e;
 	return 1;
@@ -93,37 +77,39 @@ static int match_uio_cb(const struct udrv__entry *e, void *data)
 
 static int open_match(struct match *m, const char *what, struct udrv_device **out)
 {
-	unsigned int index = m->index;
+	const struct udrv_open_opts *o = m->o;
+	char *end;
 	int ret;
 
 	m->found = malloc(sizeof(*m->found));
 	if (!m->found)
 		return -ENOMEM;
+	m->uio = -1;
+	if (o->name && !strncmp(o->name, "uio", 3) && o->name[3] >= '0' && o->name[3] <= '9') {
+		unsigned long u = strtoul(o->name + 3, &end, 10);
+
+		if (!*end && u <= INT_MAX)
+			m->uio = (int)u;
+	}
 	/* A device that changed between the scan and the open (-ESTALE, see
 	 * verify_node()) is looked for once more. */
 	for (int tries = 0; tries < 2; tries++) {
-		m->index = index;
+		m->index = o->index;
 		m->searched = 0;
 		m->seen[0] = '\0';
 		ret = udrv__scan(match_cb, m);
-		if (ret == 0 && m->kind == BY_NAME && !strncmp(m->s, "uio", 3) && m->s[3] >= '0' &&
-		    m->s[3] <= '9') {
-			char *end;
-
-			m->index = (unsigned int)strtoul(m->s + 3, &end, 10);
-			if (!*end)
-				ret = udrv__scan(match_uio_cb, m);
-		}
+		if (ret == 0 && m->uio >= 0)
+			ret = udrv__scan(match_uio_cb, m);
 		if (ret == 0 && !m->searched)
 			ret = udrv__fail(-ENOENT, "no UIO device %s: there are no UIO devices at all",
 					 what);
 		else if (ret == 0)
 			ret = udrv__fail(-ENOENT, "no UIO device %s among the %u UIO device%s (%s)%s",
 					 what, m->searched, m->searched == 1 ? "" : "s", m->seen,
-					 m->kind != BY_COMPAT ? "" : "; a node whose compatible is "
+					 !o->compatible ? "" : "; a node whose compatible is "
 					 "only \"generic-uio\" is opened by its name or DT path");
 		else if (ret == 1)
-			ret = udrv__open_entry(m->found, m->shared, out);
+			ret = udrv__open_entry(m->found, o->shared, out);
 		if (ret != -ESTALE)
 			break;
 	}
@@ -148,32 +134,24 @@ int udrv__opts_check(const struct udrv_open_opts *o)
 
 UDRV_API int udrv_device_open_with(const struct udrv_open_opts *o, struct udrv_device **out)
 {
-	struct match m = { .shared = o ? o->shared : false };
+	struct match m = { .o = o };
 	char what[400], pci[16];
 
-	if (udrv__opts_check(o) || !out ||
-	    (o->pci_address && (udrv_pci_address_parse(o->pci_address, pci, sizeof(pci)) ||
-				strcmp(pci, o->pci_address))))	/* the full form only */
+	if (udrv__opts_check(o) || !out || (o->pci_address &&	/* the full form only */
+	    (udrv_pci_address_parse(o->pci_address, pci, sizeof(pci)) || strcmp(pci, o->pci_address))))
 		return -EINVAL;
-	if (o->name) {
-		m.kind = BY_NAME, m.s = o->name;
+	if (o->name)
 		snprintf(what, sizeof(what), "named \"%s\" (UIO name or DT node name)", o->name);
-	} else if (o->dt_path) {
-		m.kind = BY_DT_PATH, m.s = o->dt_path;
+	else if (o->dt_path)
 		snprintf(what, sizeof(what), "with DT node %.280s", o->dt_path);
-	} else if (o->compatible) {
-		m.kind = BY_COMPAT, m.s = o->compatible, m.index = o->index;
+	else if (o->compatible)
 		snprintf(what, sizeof(what), "with \"%.256s\" (#%u) in its DT compatible or "
 			 UDRV_UIO_PROP_COMPATIBLE " list", o->compatible, o->index);
-	} else if (o->pci_address) {
-		m.kind = BY_PCI_ADDR, m.s = pci;
-		snprintf(what, sizeof(what), "at PCI %s", pci);
-	} else {
-		m.kind = BY_PCI_ID, m.vendor = o->pci_vendor, m.device = o->pci_device;
-		m.index = o->index;
+	else if (o->pci_address)
+		snprintf(what, sizeof(what), "at PCI %s", o->pci_address);
+	else
 		snprintf(what, sizeof(what), "with PCI id %04x:%04x (#%u)", o->pci_vendor,
 			 o->pci_device, o->index);
-	}
 	return open_match(&m, what, out);
 }
 
@@ -200,17 +178,11 @@ UDRV_API int udrv_device_open_pci(const char *address, struct udrv_device **out)
 		.pci_address = address ? address : "" }, out);
 }
 
-/* Vendor 0 is no PCI id, but still a selector here. */
 UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned int index,
 				     struct udrv_device **out)
 {
-	struct match m = { .kind = BY_PCI_ID, .vendor = vendor, .device = device, .index = index };
-	char what[64];
-
-	if (!out)
-		return -EINVAL;
-	snprintf(what, sizeof(what), "with PCI id %04x:%04x (#%u)", vendor, device, index);
-	return open_match(&m, what, out);
+	return udrv_device_open_with(&(struct udrv_open_opts){
+		.pci_vendor = vendor, .pci_device = device, .index = index }, out);
 }
 
 /* -EACCES opening the node @path: say who may. */

@@ -109,44 +109,39 @@ static int search(const struct udrv_open_opts *sel, const char *node, size_t b0,
 		  struct udrv_kdev *out)
 {
 	unsigned int index = sel->dt_path ? 0 : sel->index;
-	char path[UDRV_PATH], real[UDRV_PATH + NAME_MAX + 2];
-	struct dirent **e;
+	char path[UDRV_PATH], dev[UDRV_PATH + NAME_MAX + 2];
+	struct dirent *d;
+	int ret = -ENOENT;
 
-	for (size_t b = b0; b < b0 + nb; b++) {
-		int n;
+	for (size_t b = b0; b < b0 + nb && ret; b++) {
+		DIR *dir;
 
 		if (udrv__path(path, sizeof(path), "/sys/bus/%s/devices", buses[b]) ||
-		    (n = scandir(path, &e, NULL, alphasort)) < 0)
+		    !(dir = opendir(path)))
 			continue;
-		for (int i = 0; i < n; i++) {
-			bool hit = false;
-
-			snprintf(real, sizeof(real), "%s/%s", path, e[i]->d_name);
-			if (e[i]->d_name[0] != '.' && matches(real, sel, node) && !index--)
-				hit = !kdev_at(out, buses[b], e[i]->d_name);
-			if (hit) {
-				while (i < n)
-					free(e[i++]);
-				free(e);
-				return 0;
-			}
-			free(e[i]);
+		while (ret && (d = readdir(dir))) {
+			snprintf(dev, sizeof(dev), "%s/%s", path, d->d_name);
+			if (d->d_name[0] != '.' && matches(dev, sel, node) && !index--)
+				ret = kdev_at(out, buses[b], d->d_name);
 		}
-		free(e);
+		closedir(dir);
 	}
-	return -ENOENT;
+	return ret;
 }
 
+/* @data: a UIO name or "uioN" (any node of the device), in; its parent, out. */
 static int entry_cb(const struct udrv__entry *e, void *data)
 {
-	const char *name = data;
 	char uio[16];
+	bool hit = !strcmp(e->nodes[0].name, data);
 
-	snprintf(uio, sizeof(uio), "uio%u", e->nodes[0].uio);
-	if (strcmp(e->nodes[0].name, name) && strcmp(uio, name))
-		return 0;
-	snprintf((char *)data, UDRV_PATH, "%s", e->parent);
-	return 1;
+	for (unsigned int i = 0; i < e->nnodes && !hit; i++) {
+		snprintf(uio, sizeof(uio), "uio%u", e->nodes[i].uio);
+		hit = !strcmp(uio, data);
+	}
+	if (hit)
+		snprintf(data, UDRV_PATH, "%s", e->parent);
+	return hit;
 }
 
 /* A UIO device named @name (or uioN): its parent on one of the buses. */
@@ -204,24 +199,32 @@ UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *
 	return 0;
 }
 
-/* A file of the stub's driver on @kd's bus; with @file "": is it loaded? */
-static int stub_path(const struct udrv_kdev *kd, const char *file, char *path, size_t len)
+UDRV_API int udrv_kdev_stub_loaded(void)
 {
-	int ret = udrv__path(path, len, "/sys/bus/%s/drivers/" UDRV_UIO_DRIVER_NAME "%s%s",
-			     file[0] ? kd->bus : "platform", file[0] ? "/" : "", file);
+	char path[UDRV_PATH];
+	int ret = udrv__path(path, sizeof(path), "/sys/bus/platform/drivers/" UDRV_UIO_DRIVER_NAME);
 
-	if (!ret && !file[0] && access(path, F_OK))
+	if (!ret && access(path, F_OK))
 		ret = udrv__fail(-ENXIO, "the " UDRV_UIO_DRIVER_NAME " module is not loaded "
 				 "(modprobe " UDRV_UIO_DRIVER_NAME ", or build it with "
 				 "'make -C kernel')");
 	return ret;
 }
 
-UDRV_API int udrv_kdev_stub_loaded(void)
-{
-	char path[UDRV_PATH];
+enum where { DEV, BUS, STUB };
 
-	return stub_path(NULL, "", path, sizeof(path));
+/* Write @val to @file of @kd's directory, of its bus's, or of the stub's driver on its bus. */
+static int put(const struct udrv_kdev *kd, enum where w, const char *file, const char *val)
+{
+	char path[UDRV_PATH + 64];
+	int ret = 0;
+
+	if (w == DEV)
+		snprintf(path, sizeof(path), "%s/%s", kd->sysfs_path, file);
+	else
+		ret = udrv__path(path, sizeof(path), "/sys/bus/%s/%s%s", kd->bus,
+				 w == STUB ? "drivers/" UDRV_UIO_DRIVER_NAME "/" : "", file);
+	return ret ? ret : udrv__write_attr(path, val);
 }
 
 static bool is_stub(const struct udrv_kdev *kd)
@@ -231,12 +234,12 @@ static bool is_stub(const struct udrv_kdev *kd)
 
 UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 {
-	char path[UDRV_PATH + 32], req[200];
+	char req[200];
 	int ret;
 
 	if (!kd)
 		return -EINVAL;
-	if ((ret = stub_path(kd, "", path, sizeof(path))))
+	if ((ret = udrv_kdev_stub_loaded()))
 		return ret;
 	refresh(kd);
 	if (is_stub(kd) && pool != UDRV_POOL_UNSET && pool != kd->pool_size)
@@ -249,17 +252,11 @@ UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 		return udrv__fail(-EBUSY, "%s is held by the %s driver", kd->name, kd->driver);
 	/* The stub's pool request, for this device's next bindings (udrv_uio.h). */
 	snprintf(req, sizeof(req), "%s %" PRIu64, kd->name, pool);
-	if (pool != UDRV_POOL_UNSET && ((ret = stub_path(kd, "pool", path, sizeof(path))) ||
-					(ret = udrv__write_attr(path, req))))
+	if ((pool != UDRV_POOL_UNSET && (ret = put(kd, STUB, "pool", req))) ||
+	    (kd->driver[0] && (ret = put(kd, DEV, "driver/unbind", kd->name))) ||
+	    (ret = put(kd, DEV, "driver_override", UDRV_UIO_DRIVER_NAME)))
 		return ret;
-	snprintf(path, sizeof(path), "%s/driver/unbind", kd->sysfs_path);
-	if (kd->driver[0] && (ret = udrv__write_attr(path, kd->name)))
-		return ret;
-	snprintf(path, sizeof(path), "%s/driver_override", kd->sysfs_path);
-	if ((ret = udrv__write_attr(path, UDRV_UIO_DRIVER_NAME)))
-		return ret;
-	if (!(ret = udrv__path(path, sizeof(path), "/sys/bus/%s/drivers_probe", kd->bus)))
-		ret = udrv__write_attr(path, kd->name);
+	ret = put(kd, BUS, "drivers_probe", kd->name);
 	refresh(kd);
 	if (!is_stub(kd))
 		return udrv__fail(ret ? ret : -EIO, UDRV_UIO_DRIVER_NAME " did not take %s (see "
@@ -269,33 +266,26 @@ UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 
 UDRV_API int udrv_kdev_unbind(struct udrv_kdev *kd)
 {
-	char path[UDRV_PATH + 32];
 	int ret;
 
 	if (!kd)
 		return -EINVAL;
-	if ((ret = stub_path(kd, "", path, sizeof(path))))
+	if ((ret = udrv_kdev_stub_loaded()))
 		return ret;
 	refresh(kd);
 	if (!is_stub(kd))
 		return udrv__fail(-EINVAL, "%s is not bound to " UDRV_UIO_DRIVER_NAME " (driver: %s)",
 				  kd->name, kd->driver[0] ? kd->driver : "none");
-	if ((ret = stub_path(kd, "unbind", path, sizeof(path))) ||
-	    (ret = udrv__write_attr(path, kd->name)))
-		return ret;
-	snprintf(path, sizeof(path), "%s/driver_override", kd->sysfs_path);
-	if ((ret = udrv__write_attr(path, "\n")))
+	if ((ret = put(kd, STUB, "unbind", kd->name)) ||
+	    (ret = put(kd, DEV, "driver_override", "\n")))
 		return ret;
 	/* Let the kernel find its own driver; a failed probe is not ours to report. */
-	if (!udrv__path(path, sizeof(path), "/sys/bus/%s/drivers_probe", kd->bus))
-		udrv__write_attr(path, kd->name);
+	put(kd, BUS, "drivers_probe", kd->name);
 	refresh(kd);
 	if (!is_stub(kd))
 		return 0;
 	/* The stub matches it on its own (compatible, of_id=, ids=): keep it off. */
-	if ((ret = stub_path(kd, "unbind", path, sizeof(path))) ||
-	    (ret = udrv__write_attr(path, kd->name)))
-		return ret;
+	ret = put(kd, STUB, "unbind", kd->name);
 	refresh(kd);
-	return 1;
+	return ret ? ret : 1;
 }

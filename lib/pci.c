@@ -35,8 +35,8 @@ int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *r
 	return (int)n;
 }
 
-static int pci_config_io(struct udrv_device *dev, unsigned int offset, void *rbuf,
-			 const void *wbuf, size_t len)
+static int config_io(struct udrv_device *dev, unsigned int offset, void *rbuf,
+		     const void *wbuf, size_t len)
 {
 	assert(dev);
 	if ((!rbuf && !wbuf) || !len || len > INT_MAX)
@@ -49,27 +49,28 @@ static int pci_config_io(struct udrv_device *dev, unsigned int offset, void *rbu
 UDRV_API int udrv_device_pci_config_read(struct udrv_device *dev, unsigned int offset, void *buf,
 					 size_t len)
 {
-	return pci_config_io(dev, offset, buf, NULL, len);
+	return config_io(dev, offset, buf, NULL, len);
 }
 
 UDRV_API int udrv_device_pci_config_write(struct udrv_device *dev, unsigned int offset,
 					  const void *buf, size_t len)
 {
-	return pci_config_io(dev, offset, NULL, buf, len);
+	return config_io(dev, offset, NULL, buf, len);
 }
 
-/* @bytes of config space at @offset into @rbuf or from @wbuf, checked. */
-static int config_access(struct udrv_device *dev, unsigned int offset, unsigned int bytes,
-			 uint8_t *rbuf, const uint8_t *wbuf)
+/* One aligned access of @bytes at @offset: *@val written, or read into it. */
+static int typed(struct udrv_device *dev, unsigned int offset, unsigned int bytes, uint32_t *val,
+		 bool write)
 {
 	char path[UDRV_PATH + 16];
+	uint8_t b[4];
 	struct stat st;
 	int n;
 
 	assert(dev);
-	if (offset % bytes)
+	if (!val || offset % bytes)
 		return -EINVAL;
-	if (udrv_device_source(dev) != UDRV_SOURCE_PCI)
+	if (dev->e.source != UDRV_SOURCE_PCI)
 		return -EOPNOTSUPP;
 	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
 	if (stat(path, &st) < 0)
@@ -77,98 +78,38 @@ static int config_access(struct udrv_device *dev, unsigned int offset, unsigned 
 	/* 256 bytes (conventional PCI) or 4096 (PCI Express) */
 	if (offset >= (uint64_t)st.st_size || bytes > (uint64_t)st.st_size - offset)
 		return -ERANGE;
-	n = rbuf ? udrv_device_pci_config_read(dev, offset, rbuf, bytes)
-		 : udrv_device_pci_config_write(dev, offset, wbuf, bytes);
-	if (n < 0)
-		return n;
-	if ((unsigned int)n == bytes)
-		return 0;
-	if (rbuf)
-		return udrv__fail(-EACCES, "%s: offset 0x%x is not readable by this process "
+	for (unsigned int i = 0; i < bytes; i++)
+		b[i] = (uint8_t)(*val >> (8 * i));
+	n = config_io(dev, offset, write ? NULL : b, write ? b : NULL, bytes);
+	if (n >= 0 && (unsigned int)n != bytes)
+		return write ? udrv__fail(-EIO, "%s: short write at offset 0x%x", path, offset) :
+		       udrv__fail(-EACCES, "%s: offset 0x%x is not readable by this process "
 				  "(without CAP_SYS_ADMIN the kernel shows only the header)",
 				  path, offset);
-	return udrv__fail(-EIO, "%s: short write at offset 0x%x", path, offset);
+	for (unsigned int i = bytes; n > 0 && !write && i-- > 0;)
+		*val = i == bytes - 1 ? b[i] : *val << 8 | b[i];
+	return n < 0 ? n : 0;
 }
 
-static int config_read(struct udrv_device *dev, unsigned int offset, unsigned int bytes,
-		       uint32_t *val)
-{
-	uint8_t b[4];
-	uint32_t v = 0;
-	int ret;
-
-	assert(dev);
-	if (!val)
-		return -EINVAL;
-	ret = config_access(dev, offset, bytes, b, NULL);
-	if (ret)
-		return ret;
-	for (unsigned int i = bytes; i-- > 0;)
-		v = v << 8 | b[i];
-	*val = v;
-	return 0;
+/* udrv_device_pci_config_read8/16/32 and _write8/16/32 */
+#define TYPED(bits)								\
+UDRV_API int udrv_device_pci_config_read##bits(struct udrv_device *dev,		\
+					       unsigned int offset, uint##bits##_t *val) \
+{										\
+	uint32_t v;								\
+	int ret = typed(dev, offset, bits / 8, val ? &v : NULL, false);		\
+										\
+	if (!ret)								\
+		*val = (uint##bits##_t)v;					\
+	return ret;								\
+}										\
+UDRV_API int udrv_device_pci_config_write##bits(struct udrv_device *dev,	\
+						unsigned int offset, uint##bits##_t val) \
+{										\
+	uint32_t v = val;							\
+										\
+	return typed(dev, offset, bits / 8, &v, true);				\
 }
-
-static int config_write(struct udrv_device *dev, unsigned int offset, unsigned int bytes,
-			uint32_t val)
-{
-	uint8_t b[4];
-
-	for (unsigned int i = 0; i < bytes; i++)
-		b[i] = (uint8_t)(val >> (8 * i));
-	return config_access(dev, offset, bytes, NULL, b);
-}
-
-UDRV_API int udrv_device_pci_config_read8(struct udrv_device *dev, unsigned int offset,
-					  uint8_t *val)
-{
-	uint32_t v;
-	int ret;
-
-	assert(dev);
-	if (!val)
-		return -EINVAL;
-	ret = config_read(dev, offset, 1, &v);
-	if (!ret)
-		*val = (uint8_t)v;
-	return ret;
-}
-
-UDRV_API int udrv_device_pci_config_read16(struct udrv_device *dev, unsigned int offset,
-					   uint16_t *val)
-{
-	uint32_t v;
-	int ret;
-
-	assert(dev);
-	if (!val)
-		return -EINVAL;
-	ret = config_read(dev, offset, 2, &v);
-	if (!ret)
-		*val = (uint16_t)v;
-	return ret;
-}
-
-UDRV_API int udrv_device_pci_config_read32(struct udrv_device *dev, unsigned int offset,
-					   uint32_t *val)
-{
-	return config_read(dev, offset, 4, val);
-}
-
-UDRV_API int udrv_device_pci_config_write8(struct udrv_device *dev, unsigned int offset,
-					   uint8_t val)
-{
-	return config_write(dev, offset, 1, val);
-}
-
-UDRV_API int udrv_device_pci_config_write16(struct udrv_device *dev, unsigned int offset,
-					    uint16_t val)
-{
-	return config_write(dev, offset, 2, val);
-}
-
-UDRV_API int udrv_device_pci_config_write32(struct udrv_device *dev, unsigned int offset,
-					    uint32_t val)
-{
-	return config_write(dev, offset, 4, val);
-}
+TYPED(8)
+TYPED(16)
+TYPED(32)

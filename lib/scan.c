@@ -19,11 +19,21 @@
 
 #include "internal.h"
 
-static int cmp_uint(const void *a, const void *b)
+/* "uioN": N, or -1 for any other name. */
+static long uio_number(const char *name)
 {
-	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+	char *end;
+	long n;
 
-	return x < y ? -1 : x > y;
+	if (strncmp(name, "uio", 3) || name[3] < '0' || name[3] > '9')
+		return -1;
+	n = strtol(name + 3, &end, 10);
+	return *end || n > INT_MAX ? -1 : n;
+}
+
+static int is_uio(const struct dirent *d)
+{
+	return uio_number(d->d_name) >= 0;
 }
 
 /* Parse "<base>.irq<i>" (i >= 1); returns i, or 0 if @name has no suffix. */
@@ -157,59 +167,36 @@ static struct udrv__entry *find_group(struct udrv__entry *es, size_t n, const ch
 int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 {
 	char path[UDRV_PATH];
-	unsigned int *uios = NULL, u;
-	size_t n = 0, cap = 0, ne = 0;
 	struct udrv__entry *es = NULL;
-	struct dirent *d;
-	DIR *dir;
-	int ret = 0;
+	struct dirent **ds = NULL;
+	size_t ne = 0;
+	int n, ret = 0;
 
 	if (udrv__path(path, sizeof(path), "/sys/class/uio"))
 		return -ENAMETOOLONG;
-	dir = opendir(path);
-	if (!dir)
+	n = scandir(path, &ds, is_uio, versionsort);	/* uio2 before uio10 */
+	if (n < 0)
 		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
-	while ((d = readdir(dir))) {
-		char *end;
-
-		if (strncmp(d->d_name, "uio", 3) || d->d_name[3] < '0' || d->d_name[3] > '9')
-			continue;
-		u = (unsigned int)strtoul(d->d_name + 3, &end, 10);
-		if (*end)
-			continue;
-		if (n == cap) {
-			unsigned int *p = realloc(uios, (cap = cap ? 2 * cap : 16) * sizeof(*p));
-
-			if (!p) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			uios = p;
-		}
-		uios[n++] = u;
-	}
-	if (n)
-		qsort(uios, n, sizeof(*uios), cmp_uint);
-	es = calloc(n ? n : 1, sizeof(*es));
+	es = calloc(n ? (size_t)n : 1, sizeof(*es));
 	if (!es) {
 		ret = -ENOMEM;
 		goto out;
 	}
 	/* Pass 1: first nodes; pass 2: attach "<name>.irq<i>" nodes. */
 	for (int pass = 1; pass <= 2; pass++) {
-		for (size_t i = 0; i < n; i++) {
-			struct udrv__node node = { .uio = uios[i] };
+		for (int i = 0; i < n; i++) {
+			struct udrv__node node = { .uio = (unsigned int)uio_number(ds[i]->d_name) };
 			char parent[UDRV_PATH];
 			struct udrv__entry *e;
 			size_t base_len = 0;
 
-			ret = read_name(uios[i], node.name, sizeof(node.name));
-			if ((ret == -ENOENT && !node_exists(uios[i])) || ret == -EFBIG)
+			ret = read_name(node.uio, node.name, sizeof(node.name));
+			if ((ret == -ENOENT && !node_exists(node.uio)) || ret == -EFBIG)
 				continue;	/* removed while we looked, or not ours */
 			if (ret)
 				goto out;
 			node.irq_index = irq_suffix(node.name, &base_len);
-			read_parent(uios[i], parent);
+			read_parent(node.uio, parent);
 			if (pass == 2 && node.irq_index) {
 				e = find_group(es, ne, parent, node.name, base_len);
 				if (e && e->nnodes < UDRV_MAX_IRQS) {
@@ -231,8 +218,9 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 	for (size_t i = 0; i < ne && !ret; i++)
 		ret = fn(&es[i], data);
 out:
-	closedir(dir);
-	free(uios);
+	for (int i = 0; i < n; i++)
+		free(ds[i]);
+	free(ds);
 	free(es);
 	return ret;
 }
