@@ -51,17 +51,13 @@ static void device_gone(struct udrv_device *dev, void *data)
 UDRV_API int udrv_host_new(struct udrv_host **out)
 {
 	struct udrv_host *host;
-	int ret;
 
 	if (!out)
 		return -EINVAL;
 	host = calloc(1, sizeof(*host));
-	if (!host)
-		return -ENOMEM;
-	ret = udrv_loop_new(&host->loop);
-	if (ret) {
+	if (!host || udrv_loop_new(&host->loop)) {	/* which fails only with -ENOMEM */
 		free(host);
-		return ret;
+		return -ENOMEM;
 	}
 	udrv__loop_on_gone(host->loop, device_gone, host);
 	*out = host;

@@ -141,14 +141,6 @@ static int gone(struct udrv_irq *irq)
 			  irq->uio);
 }
 
-/* Does the node poll POLLERR? After setup (has_irq()), only once removed. */
-static bool polls_err(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
-}
-
 /* Interrupt Disable, bit 10 of the PCI command register (PCI Local Bus
  * 3.0, 6.2.2), which uio_pci_generic's handler sets. */
 #define PCI_COMMAND		0x04
@@ -167,8 +159,9 @@ static int intx_control(struct udrv_irq *irq, uint32_t on)
 	uint16_t cmd;
 	int n;
 
-	/* Unbound from UIO: the config file of the function is still there. */
-	if (polls_err(irq->fd))
+	/* Unbound from UIO (its node polls POLLERR, as if it had no interrupt):
+	 * the config file of the function is still there. */
+	if (!udrv__has_irq(irq->fd))
 		return gone(irq);
 	n = udrv__pci_config(dev, PCI_COMMAND, &cmd, NULL, sizeof(cmd));
 	if (n == sizeof(cmd)) {
@@ -204,7 +197,7 @@ static int control(struct udrv_irq *irq, uint32_t on)
 	/* The UIO core answers a well-formed write to a removed device with
 	 * EINVAL; the node polls POLLERR then, which tells it from an
 	 * irqcontrol that refused the value. */
-	if (err == EIO || err == ENODEV || (err == EINVAL && polls_err(irq->fd)))
+	if (err == EIO || err == ENODEV || (err == EINVAL && !udrv__has_irq(irq->fd)))
 		return gone(irq);
 	if (err == ENOSYS && irq->dev->e.source == UDRV_SOURCE_PCI) {
 		irq->intx = true;	/* uio_pci_generic: from now on, config space */

@@ -41,15 +41,10 @@ struct udrv_loop {
 
 UDRV_API int udrv_loop_new(struct udrv_loop **out)
 {
-	struct udrv_loop *loop;
-
 	if (!out)
 		return -EINVAL;
-	loop = calloc(1, sizeof(*loop));
-	if (!loop)
-		return -ENOMEM;
-	*out = loop;
-	return 0;
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
 }
 
 UDRV_API void udrv_loop_free(struct udrv_loop *loop)
