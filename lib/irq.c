@@ -250,9 +250,11 @@ UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 		if (p.revents & POLLNVAL)
 			return udrv__fail(-EBADF, "uio%u: the node's fd is closed", irq->uio);
 		n = read(irq->fd, &count, sizeof(count));
-		/* EAGAIN: someone sharing the node consumed the event; wait on. */
 		if (n >= 0 || errno != EAGAIN)
 			break;
+		/* Someone sharing the node consumed the event: wait on, if there is time. */
+		if (!udrv_left_ns(deadline))
+			return 0;
 	}
 	if (n < 0 && errno == EINTR)
 		return -EINTR;
