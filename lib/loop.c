@@ -230,7 +230,8 @@ UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 		if (loop->src[i].timer_fn && loop->src[i].deadline <= now)
 			loop->ids[n++] = loop->src[i].id;
 	for (size_t i = 0; i < n; i++) {
-		struct source *t = find(loop, loop->ids[i], NULL), src;
+		struct source *t = find(loop, loop->ids[i], NULL);
+		struct source src;
 
 		if (!t)
 			continue;
