@@ -21,11 +21,11 @@ struct udrv_host {
 	size_t nbound;
 };
 
-/* Undo one binding: the driver's remove, then whatever sources of the
- * device it left in the loop, then the device. */
-static void unbind(struct udrv_host *host, struct binding *b)
+/* Undo one binding: the driver's remove (if its probe succeeded), then
+ * whatever sources of the device it left in the loop, then the device. */
+static void unbind(struct udrv_host *host, struct binding *b, bool probed)
 {
-	if (b->drv->remove)
+	if (probed && b->drv->remove)
 		b->drv->remove(b->dev, host->loop, b->priv);
 	udrv__loop_forget_device(host->loop, b->dev);
 	udrv_device_close(b->dev);
@@ -35,34 +35,29 @@ static void unbind(struct udrv_host *host, struct binding *b)
 static void device_gone(struct udrv_device *dev, void *data)
 {
 	struct udrv_host *host = data;
+	size_t i = 0;
 
-	for (size_t i = 0; i < host->nbound; i++) {
-		if (host->bound[i].dev != dev)
-			continue;
-		udrv__log(UDRV_LOG_INFO, "%s: %s was removed", host->bound[i].drv->name ?
-			  host->bound[i].drv->name : "?", udrv_device_name(dev));
-		unbind(host, &host->bound[i]);
-		memmove(&host->bound[i], &host->bound[i + 1],
-			(host->nbound - i - 1) * sizeof(host->bound[0]));
-		host->nbound--;
+	while (i < host->nbound && host->bound[i].dev != dev)
+		i++;
+	if (i == host->nbound)
 		return;
-	}
+	udrv__log(UDRV_LOG_INFO, "%s: %s was removed", host->bound[i].drv->name ?
+		  host->bound[i].drv->name : "?", udrv_device_name(dev));
+	unbind(host, &host->bound[i], true);
+	host->nbound--;
+	memmove(&host->bound[i], &host->bound[i + 1], (host->nbound - i) * sizeof(host->bound[0]));
 }
 
 UDRV_API int udrv_host_new(struct udrv_host **out)
 {
 	struct udrv_host *host;
-	int ret;
 
 	if (!out)
 		return -EINVAL;
 	host = calloc(1, sizeof(*host));
-	if (!host)
-		return -ENOMEM;
-	ret = udrv_loop_new(&host->loop);
-	if (ret) {
+	if (!host || udrv_loop_new(&host->loop)) {	/* which fails only with -ENOMEM */
 		free(host);
-		return ret;
+		return -ENOMEM;
 	}
 	udrv__loop_on_gone(host->loop, device_gone, host);
 	*out = host;
@@ -73,9 +68,8 @@ UDRV_API void udrv_host_free(struct udrv_host *host)
 {
 	if (!host)
 		return;
-	while (host->nbound) {
-		unbind(host, &host->bound[--host->nbound]);
-	}
+	while (host->nbound)
+		unbind(host, &host->bound[--host->nbound], true);
 	udrv_loop_free(host->loop);
 	free(host->bound);
 	free(host->drivers);
@@ -120,43 +114,39 @@ static int probe_cb(const struct udrv__entry *e, void *data)
 {
 	struct probe_ctx *c = data;
 	struct udrv_host *host = c->host;
-	const struct udrv_driver *drv = NULL;
-	struct binding b = { 0 };
+	const char *name = e->nodes[0].name, *drv;
+	struct binding b = { 0 }, *nb;
 	int ret;
 
 	for (size_t i = 0; i < host->nbound; i++)
 		if (udrv_device_uio(host->bound[i].dev) == e->nodes[0].uio)
 			return 0;
-	for (size_t i = 0; i < host->ndrivers && !drv; i++)
+	for (size_t i = 0; i < host->ndrivers && !b.drv; i++)
 		if (matches(host->drivers[i], e))
-			drv = host->drivers[i];
-	if (!drv)
+			b.drv = host->drivers[i];
+	if (!b.drv)
 		return 0;
-	b.drv = drv;
+	drv = b.drv->name ? b.drv->name : "?";
+	/* Room first: a probed device always finds its place. */
+	nb = realloc(host->bound, (host->nbound + 1) * sizeof(*nb));
+	if (!nb)
+		return -ENOMEM;
+	host->bound = nb;
 	ret = udrv__open_entry(e, false, &b.dev);
 	if (ret) {
-		udrv__log(UDRV_LOG_ERR, "%s: cannot open %s: %s", drv->name ? drv->name : "?",
-			  e->nodes[0].name, strerror(-ret));
+		udrv__log(UDRV_LOG_ERR, "%s: cannot open %s: %s", drv, name, strerror(-ret));
 		c->failed++;
 		return 0;
 	}
-	struct binding *nb = realloc(host->bound, (host->nbound + 1) * sizeof(*nb));
-
-	if (!nb) {
-		udrv_device_close(b.dev);
-		return -ENOMEM;
-	}
-	host->bound = nb;
-	ret = drv->probe(b.dev, host->loop, &b.priv);
+	ret = b.drv->probe(b.dev, host->loop, &b.priv);
 	if (ret) {
-		udrv__log(UDRV_LOG_ERR, "%s: probe of %s failed: %s", drv->name ? drv->name : "?",
-			  e->nodes[0].name, strerror(ret < 0 ? -ret : ret));
-		udrv__loop_forget_device(host->loop, b.dev);	/* sources it added */
-		udrv_device_close(b.dev);
+		udrv__log(UDRV_LOG_ERR, "%s: probe of %s failed: %s", drv, name,
+			  strerror(ret < 0 ? -ret : ret));
+		unbind(host, &b, false);	/* the sources it added, the device */
 		c->failed++;
 		return 0;
 	}
-	udrv__log(UDRV_LOG_INFO, "%s: bound %s", drv->name ? drv->name : "?", e->nodes[0].name);
+	udrv__log(UDRV_LOG_INFO, "%s: bound %s", drv, name);
 	host->bound[host->nbound++] = b;
 	c->bound++;
 	return 0;

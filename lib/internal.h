@@ -187,6 +187,8 @@ int udrv__pool_init(struct udrv_device *dev, void *map, size_t map_len, size_t o
 void udrv__pool_teardown(struct udrv_device *dev);
 /* irq.c */
 int udrv__irq_setup(struct udrv_device *dev);
+/* Does the UIO node open as @fd have an interrupt? 1, 0, or -1 if poll() fails. */
+int udrv__has_irq(int fd);
 void udrv__irq_teardown(struct udrv_device *dev);
 /* dma.c */
 void udrv__dma_teardown(struct udrv_device *dev);

@@ -13,6 +13,7 @@
  * fails read with EIO and polls POLLERR. A node whose device is gone does
  * too, except that write fails with EINVAL (the UIO core's choice).
  */
+#include <endian.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -21,13 +22,13 @@
 
 #include "internal.h"
 
-/* Does the node behind @fd have an interrupt? */
-static bool has_irq(int fd)
+int udrv__has_irq(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
+	/* poll() on a node without an interrupt says POLLERR (uio_poll()) */
 	if (poll(&p, 1, 0) < 0)
-		return false;
+		return -1;
 	return !(p.revents & (POLLERR | POLLNVAL));
 }
 
@@ -54,15 +55,13 @@ int udrv__irq_setup(struct udrv_device *dev)
 				return ret;
 			}
 		}
-		if (!has_irq(fd)) {
+		if (udrv__has_irq(fd) != 1) {
 			if (i > 0)
 				close(fd);
 			continue;
 		}
-		irq->dev = dev;
-		irq->index = node->irq_index;
-		irq->uio = node->uio;
-		irq->fd = fd;
+		*irq = (struct udrv_irq){ .dev = dev, .index = node->irq_index, .uio = node->uio,
+					  .fd = fd };
 		dev->nirqs++;
 		if ((ret = udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/event", node->uio)))
 			return ret;
@@ -104,6 +103,7 @@ UDRV_API int udrv_device_irq(struct udrv_device *dev, unsigned int index, struct
 UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
 				     struct udrv_irq **out)
 {
+	unsigned int index = 0;
 	char names[512];
 	int len;
 
@@ -113,9 +113,8 @@ UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
 	len = udrv_device_dt_property(dev, "interrupt-names", names, sizeof(names) - 1);
 	if (len < 0)
 		return udrv__fail(-ENOENT, "%s: no interrupt-names", dev->e.nodes[0].name);
-	names[len < (int)sizeof(names) - 1 ? len : (int)sizeof(names) - 1] = '\0';
-	unsigned int index = 0;
-
+	len = len < (int)sizeof(names) - 1 ? len : (int)sizeof(names) - 1;
+	names[len] = '\0';
 	for (int i = 0; i < len; i += (int)strlen(names + i) + 1, index++)
 		if (!strcmp(names + i, name))
 			return udrv_device_irq(dev, index, out);
@@ -142,14 +141,6 @@ static int gone(struct udrv_irq *irq)
 			  irq->uio);
 }
 
-/* Does the node poll POLLERR? After setup (has_irq()), only once removed. */
-static bool polls_err(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
-}
-
 /* Interrupt Disable, bit 10 of the PCI command register (PCI Local Bus
  * 3.0, 6.2.2), which uio_pci_generic's handler sets. */
 #define PCI_COMMAND		0x04
@@ -165,24 +156,23 @@ static bool polls_err(int fd)
 static int intx_control(struct udrv_irq *irq, uint32_t on)
 {
 	struct udrv_device *dev = irq->dev;
-	uint8_t b[2];
 	uint16_t cmd;
 	int n;
 
-	/* Unbound from UIO: the config file of the function is still there. */
-	if (polls_err(irq->fd))
+	/* Unbound from UIO (its node polls POLLERR, as if it had no interrupt):
+	 * the config file of the function is still there. */
+	if (!udrv__has_irq(irq->fd))
 		return gone(irq);
-	n = udrv__pci_config(dev, PCI_COMMAND, b, NULL, sizeof(b));
-	if (n == sizeof(b)) {
-		cmd = (uint16_t)(b[0] | b[1] << 8);
+	n = udrv__pci_config(dev, PCI_COMMAND, &cmd, NULL, sizeof(cmd));
+	if (n == sizeof(cmd)) {
+		cmd = le16toh(cmd);
 		cmd = on ? cmd & ~PCI_COMMAND_INTX_DISABLE : cmd | PCI_COMMAND_INTX_DISABLE;
-		b[0] = (uint8_t)cmd;
-		b[1] = (uint8_t)(cmd >> 8);
-		n = udrv__pci_config(dev, PCI_COMMAND, NULL, b, sizeof(b));
+		cmd = htole16(cmd);
+		n = udrv__pci_config(dev, PCI_COMMAND, NULL, &cmd, sizeof(cmd));
 	}
 	if (n == -ENOENT || n == -ENODEV)	/* the function itself is gone */
 		return gone(irq);
-	if (n >= 0 && n != sizeof(b))
+	if (n >= 0 && n != sizeof(cmd))
 		return udrv__fail(-EIO, "%s: short PCI config access to the command register",
 				  dev->e.nodes[0].name);
 	return n < 0 ? n : 0;
@@ -207,7 +197,7 @@ static int control(struct udrv_irq *irq, uint32_t on)
 	/* The UIO core answers a well-formed write to a removed device with
 	 * EINVAL; the node polls POLLERR then, which tells it from an
 	 * irqcontrol that refused the value. */
-	if (err == EIO || err == ENODEV || (err == EINVAL && polls_err(irq->fd)))
+	if (err == EIO || err == ENODEV || (err == EINVAL && !udrv__has_irq(irq->fd)))
 		return gone(irq);
 	if (err == ENOSYS && irq->dev->e.source == UDRV_SOURCE_PCI) {
 		irq->intx = true;	/* uio_pci_generic: from now on, config space */
@@ -240,7 +230,6 @@ UDRV_API int udrv_irq_wait(struct udrv_irq *irq, uint64_t timeout_ns)
 
 UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 {
-	uint64_t left = udrv_left_ns(deadline);
 	struct timespec ts;
 	uint32_t count, delta;
 	ssize_t n;
@@ -252,7 +241,7 @@ UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 	for (;;) {
 		struct pollfd p = { .fd = irq->fd, .events = POLLIN };
 
-		ret = ppoll(&p, 1, udrv__timespec(left, &ts), NULL);
+		ret = ppoll(&p, 1, udrv__timespec(udrv_left_ns(deadline), &ts), NULL);
 		if (ret < 0)
 			return errno == EINTR ? -EINTR : udrv__fail(-errno, "uio%u: poll: %s",
 								 irq->uio, strerror(errno));
@@ -263,8 +252,8 @@ UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 		n = read(irq->fd, &count, sizeof(count));
 		if (n >= 0 || errno != EAGAIN)
 			break;
-		/* Someone sharing the node consumed the event: wait on. */
-		if (!(left = udrv_left_ns(deadline)))
+		/* Someone sharing the node consumed the event: wait on, if there is time. */
+		if (!udrv_left_ns(deadline))
 			return 0;
 	}
 	if (n < 0 && errno == EINTR)

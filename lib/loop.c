@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * loop.c - a single-threaded loop over interrupts (poll on their UIO fds),
- * GPIO edge events (poll on their line fds) and timers (a small list; the
- * nearest deadline bounds the poll).
- * Callbacks may add and remove interrupts and timers, including their own.
+ * GPIO edge events (poll on their line fds) and timers (the nearest deadline
+ * bounds the poll), kept in one list of sources.
+ * Callbacks may add and remove sources, including their own.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -12,142 +12,128 @@
 
 #include "internal.h"
 
-struct loop_irq {		/* an interrupt or a GPIO line */
+/* An interrupt (irq), a GPIO line (gpio) or a timer (timer_fn). */
+struct source {
+	int id;			/* > 0, unique in the loop; a timer is known by it */
 	struct udrv_irq *irq;
 	struct udrv_gpio *gpio;
-	udrv_irq_fn fn;
-	udrv_gpio_fn gfn;
+	udrv_irq_fn irq_fn;
+	udrv_gpio_fn gpio_fn;
+	udrv_timer_fn timer_fn;
 	void *data;
-};
-
-struct loop_timer {
-	int id;
-	uint64_t deadline, period;
-	udrv_timer_fn fn;
-	void *data;
+	uint64_t deadline, period;	/* timers only */
 };
 
 struct udrv_loop {
-	struct loop_irq *irqs;
-	size_t nirqs, irq_cap;
-	struct loop_timer *timers;
-	size_t ntimers, timer_cap;
-	/* Scratch for udrv_loop_run_once, grown with the lists above so that
-	 * serving events never allocates; indexed afresh after each callback
-	 * (a callback adding a source may move them). */
+	struct source *src;
+	size_t n, cap;
+	/* Scratch for udrv_loop_run_once, grown with src so that serving events
+	 * never allocates: the fds polled and the ids of the sources to serve,
+	 * looked up afresh after each callback (which may change src). */
 	struct pollfd *pfd;
-	const void **ready;	/* the irq or gpio of each pfd */
-	size_t ready_cap;
-	int *due;
-	size_t due_cap;
-	int next_id;
+	int *ids;
+	int last_id;
 	void (*gone)(struct udrv_device *dev, void *data);	/* udrv__loop_on_gone() */
 	void *gone_data;
 	bool stopped;
 	int result;
 };
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem)
-{
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	p = realloc(*arr, (*cap ? 2 * *cap : 4) * elem);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = *cap ? 2 * *cap : 4;
-	return 0;
-}
-
 UDRV_API int udrv_loop_new(struct udrv_loop **out)
 {
-	struct udrv_loop *loop;
-
 	if (!out)
 		return -EINVAL;
-	loop = calloc(1, sizeof(*loop));
-	if (!loop)
-		return -ENOMEM;
-	loop->next_id = 1;
-	*out = loop;
-	return 0;
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
 }
 
 UDRV_API void udrv_loop_free(struct udrv_loop *loop)
 {
 	if (!loop)
 		return;
-	free(loop->irqs);
-	free(loop->timers);
+	free(loop->src);
 	free(loop->pfd);
-	free(loop->ready);
-	free(loop->due);
+	free(loop->ids);
 	free(loop);
 }
 
-static struct loop_irq *find_irq(struct udrv_loop *loop, const void *key)
+/* The source with @id or, if @id is 0, the one serving @key (an irq or a gpio). */
+static struct source *find(struct udrv_loop *loop, int id, const void *key)
 {
-	for (size_t i = 0; i < loop->nirqs; i++)
-		if (loop->irqs[i].irq == key || loop->irqs[i].gpio == key)
-			return &loop->irqs[i];
+	for (size_t i = 0; i < loop->n; i++) {
+		struct source *s = &loop->src[i];
+
+		if (id ? s->id == id : key && (s->irq == key || s->gpio == key))
+			return s;
+	}
 	return NULL;
 }
 
-static int add_source(struct udrv_loop *loop, struct loop_irq src)
+/* Add @s: a timer's id, 0 for an interrupt or a line, -EEXIST or -ENOMEM. */
+static int add(struct udrv_loop *loop, struct source s)
 {
-	if (find_irq(loop, src.irq ? (const void *)src.irq : src.gpio))
-		return -EEXIST;
-	if (grow((void **)&loop->irqs, &loop->irq_cap, loop->nirqs, sizeof(*loop->irqs)))
-		return -ENOMEM;
-	if (loop->ready_cap < loop->irq_cap) {
-		void *p = realloc(loop->pfd, loop->irq_cap * sizeof(*loop->pfd));
-
-		if (!p)
-			return -ENOMEM;
-		loop->pfd = p;
-		p = realloc(loop->ready, loop->irq_cap * sizeof(*loop->ready));
-		if (!p)
-			return -ENOMEM;
-		loop->ready = p;
-		loop->ready_cap = loop->irq_cap;
-	}
-	loop->irqs[loop->nirqs++] = src;
-	return 0;
-}
-
-static int remove_source(struct udrv_loop *loop, const void *key)
-{
-	struct loop_irq *li;
+	void *p;
 
 	assert(loop);
-	li = key ? find_irq(loop, key) : NULL;
-	if (!li)
+	if (!s.timer_fn && find(loop, 0, s.irq ? (const void *)s.irq : s.gpio))
+		return -EEXIST;
+	if (loop->n == loop->cap) {
+		size_t cap = loop->cap ? 2 * loop->cap : 8;
+
+		if (!(p = realloc(loop->src, cap * sizeof(*loop->src))))
+			return -ENOMEM;
+		loop->src = p;
+		if (!(p = realloc(loop->pfd, cap * sizeof(*loop->pfd))))
+			return -ENOMEM;
+		loop->pfd = p;
+		if (!(p = realloc(loop->ids, cap * sizeof(*loop->ids))))
+			return -ENOMEM;
+		loop->ids = p;
+		loop->cap = cap;
+	}
+	if (loop->last_id == INT32_MAX)
+		loop->last_id = 0;
+	s.id = ++loop->last_id;
+	loop->src[loop->n++] = s;
+	return s.timer_fn ? s.id : 0;
+}
+
+static void drop(struct udrv_loop *loop, struct source *s)
+{
+	*s = loop->src[--loop->n];
+}
+
+/* Remove timer @id or, if @id is 0, the source serving @key. */
+static int remove_source(struct udrv_loop *loop, int id, const void *key)
+{
+	struct source *s;
+
+	assert(loop);
+	s = find(loop, id, key);
+	if (!s || (id && !s->timer_fn))
 		return -ENOENT;
-	*li = loop->irqs[--loop->nirqs];
+	drop(loop, s);
 	return 0;
 }
 
 UDRV_API int udrv_loop_add_irq(struct udrv_loop *loop, struct udrv_irq *irq, udrv_irq_fn fn,
 			       void *data)
 {
-	assert(loop);
 	if (!irq || !fn)
 		return -EINVAL;
-	return add_source(loop, (struct loop_irq){ .irq = irq, .fn = fn, .data = data });
+	return add(loop, (struct source){ .irq = irq, .irq_fn = fn, .data = data });
 }
 
 UDRV_API int udrv_loop_remove_irq(struct udrv_loop *loop, struct udrv_irq *irq)
 {
-	return remove_source(loop, irq);
+	return remove_source(loop, 0, irq);
 }
 
 void udrv__loop_forget_device(struct udrv_loop *loop, const struct udrv_device *dev)
 {
-	for (size_t i = loop->nirqs; i-- > 0;)
-		if (loop->irqs[i].irq && loop->irqs[i].irq->dev == dev)
-			remove_source(loop, loop->irqs[i].irq);
+	for (size_t i = loop->n; i-- > 0;)
+		if (loop->src[i].irq && loop->src[i].irq->dev == dev)
+			drop(loop, &loop->src[i]);
 }
 
 void udrv__loop_on_gone(struct udrv_loop *loop, void (*fn)(struct udrv_device *, void *),
@@ -160,65 +146,30 @@ void udrv__loop_on_gone(struct udrv_loop *loop, void (*fn)(struct udrv_device *,
 UDRV_API int udrv_loop_add_gpio(struct udrv_loop *loop, struct udrv_gpio *gpio, udrv_gpio_fn fn,
 				void *data)
 {
-	assert(loop);
 	if (!gpio || !fn)
 		return -EINVAL;
 	if (udrv_gpio_fd(gpio) < 0)
 		return -EPERM;
-	return add_source(loop, (struct loop_irq){ .gpio = gpio, .gfn = fn, .data = data });
+	return add(loop, (struct source){ .gpio = gpio, .gpio_fn = fn, .data = data });
 }
 
 UDRV_API int udrv_loop_remove_gpio(struct udrv_loop *loop, struct udrv_gpio *gpio)
 {
-	return remove_source(loop, gpio);
+	return remove_source(loop, 0, gpio);
 }
 
 UDRV_API int udrv_loop_add_timer(struct udrv_loop *loop, uint64_t delay_ns, uint64_t period_ns,
 				 udrv_timer_fn fn, void *data)
 {
-	uint64_t now = udrv_now_ns();
-
-	assert(loop);
 	if (!fn)
 		return -EINVAL;
-	if (grow((void **)&loop->timers, &loop->timer_cap, loop->ntimers, sizeof(*loop->timers)))
-		return -ENOMEM;
-	if (loop->due_cap < loop->timer_cap) {
-		int *p = realloc(loop->due, loop->timer_cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		loop->due = p;
-		loop->due_cap = loop->timer_cap;
-	}
-	if (loop->next_id == INT32_MAX)
-		loop->next_id = 1;
-	loop->timers[loop->ntimers++] = (struct loop_timer){
-		.id = loop->next_id++,
-		.deadline = udrv__add_sat(now, delay_ns),
-		.period = period_ns, .fn = fn, .data = data,
-	};
-	return loop->timers[loop->ntimers - 1].id;
-}
-
-static struct loop_timer *find_timer(struct udrv_loop *loop, int id)
-{
-	for (size_t i = 0; i < loop->ntimers; i++)
-		if (loop->timers[i].id == id)
-			return &loop->timers[i];
-	return NULL;
+	return add(loop, (struct source){ .deadline = udrv_deadline_ns(delay_ns),
+					  .period = period_ns, .timer_fn = fn, .data = data });
 }
 
 UDRV_API int udrv_loop_remove_timer(struct udrv_loop *loop, int id)
 {
-	struct loop_timer *t;
-
-	assert(loop);
-	t = find_timer(loop, id);
-	if (!t)
-		return -ENOENT;
-	*t = loop->timers[--loop->ntimers];
-	return 0;
+	return remove_source(loop, id, NULL);
 }
 
 UDRV_API void udrv_loop_stop(struct udrv_loop *loop, int result)
@@ -230,84 +181,76 @@ UDRV_API void udrv_loop_stop(struct udrv_loop *loop, int result)
 
 UDRV_API int udrv_loop_run_once(struct udrv_loop *loop, uint64_t timeout_ns)
 {
-	struct timespec ts, *tsp = NULL;
-	uint64_t now, deadline;
-	size_t n, nt;
+	uint64_t now, deadline = udrv_deadline_ns(timeout_ns);
+	struct timespec ts;
 	int called = 0, ret;
+	size_t n = 0;
 
 	assert(loop);
-	now = udrv_now_ns();
-	deadline = udrv__add_sat(now, timeout_ns);
-	for (size_t i = 0; i < loop->ntimers; i++)
-		if (loop->timers[i].deadline < deadline)
-			deadline = loop->timers[i].deadline;
-	if (deadline != UINT64_MAX)
-		tsp = udrv__timespec(deadline > now ? deadline - now : 0, &ts);
-	n = loop->nirqs;
-	for (size_t i = 0; i < n; i++) {
-		struct loop_irq *li = &loop->irqs[i];
+	for (size_t i = 0; i < loop->n; i++) {
+		struct source *s = &loop->src[i];
 
-		loop->ready[i] = li->irq ? (const void *)li->irq : li->gpio;
-		loop->pfd[i] = (struct pollfd){
-			.fd = li->irq ? udrv_irq_fd(li->irq) : udrv_gpio_fd(li->gpio),
-			.events = POLLIN };
+		if (s->timer_fn) {
+			deadline = s->deadline < deadline ? s->deadline : deadline;
+			continue;
+		}
+		loop->ids[n] = s->id;
+		loop->pfd[n++] = (struct pollfd){
+			.fd = s->irq ? udrv_irq_fd(s->irq) : udrv_gpio_fd(s->gpio), .events = POLLIN };
 	}
-	ret = ppoll(n ? loop->pfd : NULL, n, tsp, NULL);
+	ret = ppoll(n ? loop->pfd : NULL, n, udrv__timespec(udrv_left_ns(deadline), &ts), NULL);
 	if (ret < 0)
 		return -errno;
-	for (size_t i = 0; i < n && ret > 0; i++) {
+	for (size_t i = 0; i < n; i++) {
+		struct source *s = loop->pfd[i].revents ? find(loop, loop->ids[i], NULL) : NULL;
 		struct udrv_gpio_event ev;
-		struct loop_irq *li, src;
+		struct source src;
 		int st;
 
-		if (!loop->pfd[i].revents || !(li = find_irq(loop, loop->ready[i])))
+		if (!s)
 			continue;
-		src = *li;
+		src = *s;
 		st = src.irq ? udrv_irq_wait(src.irq, 0) : udrv_gpio_wait_event(src.gpio, 0, &ev);
 		if (st == 0)
 			continue;
 		if (st < 0)	/* gone (or broken): report once, then drop it */
-			remove_source(loop, loop->ready[i]);
+			drop(loop, s);
 		called++;
-		int got = st;
-
-		st = src.irq ? src.fn(src.irq, st, src.data)
-			     : src.gfn(src.gpio, st > 0 ? &ev : NULL, st, src.data);
-		if (got == -ENODEV && src.irq && loop->gone)
+		ret = src.irq ? src.irq_fn(src.irq, st, src.data)
+			      : src.gpio_fn(src.gpio, st > 0 ? &ev : NULL, st, src.data);
+		if (st == -ENODEV && src.irq && loop->gone)
 			loop->gone(src.irq->dev, loop->gone_data);	/* may close it */
-		if (st < 0) {
-			udrv_loop_stop(loop, st);
-			return st;
-		}
+		if (ret < 0)
+			goto stop;
 	}
 	/* Timers due now, by id: callbacks may change the list. */
 	now = udrv_now_ns();
-	nt = loop->ntimers;
-	for (size_t i = 0; i < nt; i++)
-		loop->due[i] = loop->timers[i].deadline <= now ? loop->timers[i].id : 0;
-	for (size_t i = 0; i < nt; i++) {
-		struct loop_timer *t = loop->due[i] ? find_timer(loop, loop->due[i]) : NULL;
-		udrv_timer_fn fn;
-		void *data;
+	n = 0;
+	for (size_t i = 0; i < loop->n; i++)
+		if (loop->src[i].timer_fn && loop->src[i].deadline <= now)
+			loop->ids[n++] = loop->src[i].id;
+	for (size_t i = 0; i < n; i++) {
+		struct source *t = find(loop, loop->ids[i], NULL);
+		struct source src;
 
 		if (!t)
 			continue;
-		fn = t->fn;
-		data = t->data;
-		if (t->period)
-			t->deadline = udrv__add_sat(t->deadline, t->period) > now ?
-				      udrv__add_sat(t->deadline, t->period) :
-				      udrv__add_sat(now, t->period);
-		else
-			udrv_loop_remove_timer(loop, t->id);
+		src = *t;
+		/* the next period from the last deadline; if that is past, from now */
+		t->deadline = udrv__add_sat(t->deadline, t->period);
+		if (t->deadline <= now)
+			t->deadline = udrv__add_sat(now, t->period);
+		if (!t->period)
+			drop(loop, t);
 		called++;
-		ret = fn(loop, data);
-		if (ret < 0) {
-			udrv_loop_stop(loop, ret);
-			return ret;
-		}
+		ret = src.timer_fn(loop, src.data);
+		if (ret < 0)
+			goto stop;
 	}
 	return called;
+stop:
+	udrv_loop_stop(loop, ret);
+	return ret;
 }
 
 UDRV_API int udrv_loop_run(struct udrv_loop *loop)
@@ -318,7 +261,7 @@ UDRV_API int udrv_loop_run(struct udrv_loop *loop)
 	loop->stopped = false;
 	loop->result = 0;
 	while (!loop->stopped) {
-		if (!loop->nirqs && !loop->ntimers)
+		if (!loop->n)
 			return 0;
 		ret = udrv_loop_run_once(loop, UINT64_MAX);
 		if (ret < 0 && ret != -EINTR && !loop->stopped)

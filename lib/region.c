@@ -36,33 +36,23 @@ static uint64_t be_cells(const unsigned char *p, unsigned int n)
 	return v;
 }
 
-/* #address-cells or #size-cells for the children of the DT directory @dir
- * or its nearest ancestor that says (the kernel's of_n_addr_cells()). */
-static unsigned int dt_cells(const char *of_node, const char *prop, unsigned int dflt)
+/* #address-cells or #size-cells (@prop) for the DT node of @e: its parent's
+ * or its nearest ancestor's that says (the kernel's of_n_addr_cells()). */
+static unsigned int dt_cells(const struct udrv__entry *e, const char *prop, unsigned int dflt)
 {
-	char dir[UDRV_PATH], path[UDRV_PATH + 32], *base;
-	unsigned int cells = dflt;
+	/* of_node is the tree's directory followed by dt_path ("/" for the root) */
+	size_t root = strlen(e->of_node) - strlen(e->dt_path);
+	char dir[UDRV_PATH], path[UDRV_PATH + 32], *slash;
 	unsigned char b[8];
-	size_t bl;
-	char *slash;
 
-	if (udrv__path(dir, sizeof(dir), "/sys/firmware/devicetree/base") ||
-	    !(base = realpath(dir, NULL)))	/* of_node is resolved too */
-		return dflt;
-	bl = strlen(base);
-	snprintf(dir, sizeof(dir), "%s", of_node);
-	if (strncmp(dir, base, bl))
-		bl = SIZE_MAX;
-	free(base);
-	while (bl != SIZE_MAX && (slash = strrchr(dir, '/')) && (size_t)(slash - dir) >= bl) {
+	snprintf(dir, sizeof(dir), "%s", e->of_node);
+	while ((slash = strrchr(dir, '/')) && (size_t)(slash - dir) >= root) {
 		*slash = '\0';
 		snprintf(path, sizeof(path), "%s/%s", dir, prop);
-		if (udrv__read_file(path, (char *)b, sizeof(b)) == 4) {
-			cells = (unsigned int)be_cells(b, 1);
-			break;
-		}
+		if (udrv__read_file(path, (char *)b, sizeof(b)) == 4)
+			return (unsigned int)be_cells(b, 1);
 	}
-	return cells;
+	return dflt;
 }
 
 /*
@@ -77,13 +67,13 @@ static uint64_t device_window(const struct udrv_device *dev, unsigned int n, con
 			      uint64_t phys, size_t pg, unsigned int *k)
 {
 	uint64_t start[6], size[6];
-	unsigned int count = 0, guess = UINT_MAX;
+	unsigned int count = 0, guess = UINT_MAX, i = 0;
 	char path[UDRV_PATH + 32];
 
-	if (dev->e.source == UDRV_SOURCE_DT && dev->e.of_node[0]) {
+	if (dev->e.source == UDRV_SOURCE_DT) {
 		unsigned char reg[256];
-		unsigned int ac = dt_cells(dev->e.of_node, "#address-cells", 2);
-		unsigned int sc = dt_cells(dev->e.of_node, "#size-cells", 1);
+		unsigned int ac = dt_cells(&dev->e, "#address-cells", 2);
+		unsigned int sc = dt_cells(&dev->e, "#size-cells", 1);
 		int len;
 
 		if (!ac || ac > 4 || !sc || sc > 2)
@@ -113,41 +103,36 @@ static uint64_t device_window(const struct udrv_device *dev, unsigned int n, con
 		if (!strncmp(name, "bar", 3) && name[3] >= '0' && name[3] <= '5' && !name[4])
 			guess = (unsigned int)(name[3] - '0');
 	}
-	for (unsigned int i = 0; i < count; i++) {
-		if (size[i] && start[i] == phys) {
-			*k = i;
-			return size[i];
-		}
-	}
-	if (guess < count && size[guess] && (start[guess] & (pg - 1)) == (phys & (pg - 1))) {
-		*k = guess;
-		return size[guess];
-	}
-	return 0;
+	while (i < count && !(size[i] && start[i] == phys))
+		i++;
+	if (i == count)
+		i = guess;
+	if (i >= count || !size[i] || (start[i] & (pg - 1)) != (phys & (pg - 1)))
+		return 0;
+	*k = i;
+	return size[i];
 }
 
-/* reg-names entry @k of the DT node into @out ("" if none). */
-static void reg_name(const struct udrv_device *dev, unsigned int k, char *out, size_t len)
+/* Entry @k of the DT node's reg-names as @r's reg_name (left "" if none). */
+static void reg_name(struct udrv_region *r, unsigned int k)
 {
 	char path[UDRV_PATH + 32], names[512];
-	int n, i = 0;
+	int n, off = 0;
 
-	out[0] = '\0';
-	snprintf(path, sizeof(path), "%s/reg-names", dev->e.of_node);
+	snprintf(path, sizeof(path), "%s/reg-names", r->dev->e.of_node);
 	n = udrv__read_file(path, names, sizeof(names));
-	for (int off = 0; n > 0 && off < n; off += (int)strlen(names + off) + 1, i++) {
-		if ((unsigned int)i == k) {
-			snprintf(out, len, "%.63s", names + off);
-			return;
-		}
-	}
+	for (; off < n && k; k--)
+		off += (int)strlen(names + off) + 1;
+	if (off < n)
+		snprintf(r->reg_name, sizeof(r->reg_name), "%s", names + off);
 }
 
 static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 {
 	unsigned int uio = dev->e.nodes[0].uio, k = UINT_MAX;
+	uint64_t sub, size, offset, phys, window;
+	struct udrv_region *r;
 	struct udrv_uio_map m;
-	uint64_t addr, size, offset;
 	size_t len;
 	bool pool;
 	void *p;
@@ -155,11 +140,11 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 
 	if ((ret = udrv_uio_map(uio, n, &m)))
 		return ret;
-	addr = m.addr, size = m.size, offset = m.offset;
+	sub = m.addr & (pg - 1), size = m.size, offset = m.offset;
 	/*
-	 * UIO maps ((addr & (pg-1)) + size) bytes rounded up to pages from the
-	 * page holding addr. With a page-aligned addr, size counts from the page
-	 * start and the device's registers begin `offset` bytes in.
+	 * UIO maps (sub + size) bytes rounded up to pages from the page holding
+	 * addr (sub bytes into it). With a page-aligned addr, size counts from
+	 * the page start and the device's registers begin `offset` bytes in.
 	 */
 	if (offset >= pg)
 		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not "
@@ -168,45 +153,35 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 	if (!size || size > SIZE_MAX - 2 * pg)
 		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
 				  udrv__root(), uio, n, (unsigned long long)size);
-	len = (size_t)(((addr & (pg - 1)) + size + pg - 1) & ~(uint64_t)(pg - 1));
+	len = (size_t)((sub + size + pg - 1) & ~(uint64_t)(pg - 1));
 	if (!offset)
-		offset = addr & (pg - 1);
-	else if (offset >= (addr & (pg - 1)) + size)
+		offset = sub;
+	else if (offset >= sub + size)
 		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past "
 				  "the map's size %#llx", udrv__root(), uio, n,
 				  (unsigned long long)offset, (unsigned long long)size);
-	size = (addr & (pg - 1)) + size - offset;
+	size = sub + size - offset;
+	phys = m.addr - sub + offset;
 	/* Only the stub's map "dma" is a pool (udrv_uio.h); any other is registers. */
 	pool = !strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) && udrv__entry_is_stub(&dev->e);
-	if (!pool) {
-		uint64_t window = device_window(dev, n, m.name,
-						(addr & ~(uint64_t)(pg - 1)) + offset, pg, &k);
-
-		if (window && window < size)
-			size = window;
-	}
+	window = pool ? 0 : device_window(dev, n, m.name, phys, pg, &k);
+	if (window && window < size)
+		size = window;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)n * (off_t)pg);
 	if (p == MAP_FAILED)
 		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", uio, n, strerror(errno));
 	if (pool)
-		return udrv__pool_init(dev, p, len, offset, size, addr);
-
-	struct udrv_region *r = &dev->regions[dev->nregions++];
-
-	r->dev = dev;
-	r->index = n;
+		return udrv__pool_init(dev, p, len, offset, size, m.addr);
+	r = &dev->regions[dev->nregions++];
+	*r = (struct udrv_region){ .dev = dev, .index = n, .phys = phys, .size = size,
+				   .base = (char *)p + offset, .map = p, .map_len = len };
 	memcpy(r->name, m.name, sizeof(r->name));
 	if (k != UINT_MAX) {
 		snprintf(r->alias, sizeof(r->alias), "%s%u",
 			 dev->e.source == UDRV_SOURCE_PCI ? "bar" : "reg", k % 8);	/* k < 6 */
 		if (dev->e.source == UDRV_SOURCE_DT)
-			reg_name(dev, k, r->reg_name, sizeof(r->reg_name));
+			reg_name(r, k);
 	}
-	r->phys = (addr & ~(uint64_t)(pg - 1)) + offset;
-	r->size = size;
-	r->map = p;
-	r->map_len = len;
-	r->base = (char *)p + offset;
 	return 0;
 }
 
@@ -329,9 +304,7 @@ UDRV_API int udrv_region_read(const struct udrv_region *region, size_t offset, u
 	int ret;
 
 	assert(region);
-	if (!val)
-		return -EINVAL;
-	ret = check(region, offset, width);
+	ret = val ? check(region, offset, width) : -EINVAL;
 	if (ret)
 		return ret;
 	switch (width) {
@@ -365,6 +338,7 @@ static int poll32(const struct udrv_region *r, size_t offset, uint32_t mask, uin
 		  bool equal, uint64_t timeout_ns, uint32_t *last)
 {
 	uint64_t deadline;
+	bool late, done;
 	uint32_t x;
 	int ret;
 
@@ -374,24 +348,19 @@ static int poll32(const struct udrv_region *r, size_t offset, uint32_t mask, uin
 		return ret;
 	deadline = udrv_deadline_ns(timeout_ns);
 	for (unsigned int spins = 0;; spins++) {
+		/* As read_poll_timeout(): a read after the deadline decides, however
+		 * long the thread was away since the read before. */
+		late = udrv_now_ns() >= deadline;
 		x = udrv_read32(r->base, offset);
-		if (((x & mask) == v) == equal)
+		done = ((x & mask) == v) == equal;
+		if (done || late)
 			break;
-		if (udrv_now_ns() >= deadline) {
-			/* As read_poll_timeout(): the thread may have been away
-			 * past the deadline since that read; one more decides. */
-			x = udrv_read32(r->base, offset);
-			break;
-		}
-		if (spins >= 100) {
-			struct timespec ts = { 0, 5000 };
-
-			nanosleep(&ts, NULL);
-		}
+		if (spins >= 100)
+			nanosleep(&(struct timespec){ .tv_nsec = 5000 }, NULL);
 	}
 	if (last)
 		*last = x;
-	return ((x & mask) == v) == equal ? 0 : -ETIMEDOUT;
+	return done ? 0 : -ETIMEDOUT;
 }
 
 UDRV_API int udrv_region_poll32(const struct udrv_region *region, size_t offset, uint32_t mask,
