@@ -232,16 +232,23 @@ static bool is_stub(const struct udrv_kdev *kd)
 	return !strcmp(kd->driver, UDRV_UIO_DRIVER_NAME);
 }
 
+/* Before binding or unbinding @kd: the stub is there, @kd is up to date. */
+static int begin(struct udrv_kdev *kd)
+{
+	int ret = kd ? udrv_kdev_stub_loaded() : -EINVAL;
+
+	if (!ret)
+		refresh(kd);
+	return ret;
+}
+
 UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 {
 	char req[200];
 	int ret;
 
-	if (!kd)
-		return -EINVAL;
-	if ((ret = udrv_kdev_stub_loaded()))
+	if ((ret = begin(kd)))
 		return ret;
-	refresh(kd);
 	if (is_stub(kd) && pool != UDRV_POOL_UNSET && pool != kd->pool_size)
 		return udrv__fail(-EEXIST, "%s is already bound to " UDRV_UIO_DRIVER_NAME
 				  " as uio%d with a %" PRIu64 "-byte DMA pool", kd->name, kd->uio,
@@ -268,11 +275,8 @@ UDRV_API int udrv_kdev_unbind(struct udrv_kdev *kd)
 {
 	int ret;
 
-	if (!kd)
-		return -EINVAL;
-	if ((ret = udrv_kdev_stub_loaded()))
+	if ((ret = begin(kd)))
 		return ret;
-	refresh(kd);
 	if (!is_stub(kd))
 		return udrv__fail(-EINVAL, "%s is not bound to " UDRV_UIO_DRIVER_NAME " (driver: %s)",
 				  kd->name, kd->driver[0] ? kd->driver : "none");

@@ -9,7 +9,6 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,9 +331,9 @@ UDRV_API int udrv_device_info_node(const struct udrv_device_info *info, unsigned
 				   struct udrv_uio_node *out)
 {
 	const struct udrv__entry *e = info ? info->entry_ : NULL;
-	struct pollfd p = { .events = POLLIN };
 	char path[UDRV_PATH];
 	uint64_t v;
+	int fd;
 
 	if (!e || !out)
 		return -EINVAL;
@@ -348,13 +347,11 @@ UDRV_API int udrv_device_info_node(const struct udrv_device_info *info, unsigned
 	    !udrv__read_u64(path, &v) && v <= INT64_MAX)
 		out->events = (int64_t)v;
 	out->irq = -1;
-	if (udrv__path(path, sizeof(path), "/dev/uio%u", out->uio) ||
-	    (p.fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return 0;
-	/* poll() on a node without an interrupt says POLLERR (uio_poll()) */
-	if (poll(&p, 1, 0) >= 0)
-		out->irq = !(p.revents & (POLLERR | POLLNVAL));
-	close(p.fd);
+	if (!udrv__path(path, sizeof(path), "/dev/uio%u", out->uio) &&
+	    (fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) >= 0) {
+		out->irq = udrv__has_irq(fd);
+		close(fd);
+	}
 	return 0;
 }
 
