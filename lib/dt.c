@@ -136,24 +136,20 @@ UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out)
 		return -EINVAL;
 	if (dev->e.source != UDRV_SOURCE_DT)
 		return -EOPNOTSUPP;
-	if (!dev->dt) {
-		if ((ret = udrv_dt_open_live(dev->e.dt_path, &dev->dt)))
-			return ret;
-		dev->dt->owned_by_device = true;
-	}
+	if (!dev->dt && (ret = udrv_dt_open_live(dev->e.dt_path, &dev->dt)))
+		return ret;
+	dev->dt->owned_by_device = true;
 	*out = dev->dt;
 	return 0;
 }
 
 void udrv__dt_teardown(struct udrv_device *dev)
 {
-	if (dev->dt) {
+	if (dev->dt)
 		dev->dt->owned_by_device = false;
-		udrv_dt_close(dev->dt);
-		dev->dt = NULL;
-	}
+	udrv_dt_close(dev->dt);
+	dev->dt = NULL;
 }
-
 
 UDRV_API void udrv_dt_close(struct udrv_dt *dt)
 {
@@ -425,22 +421,18 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 		uint32_t ph = (uint32_t)cells(v, i++, 1), nargs = 0;
 		int off = -1;
 
-		if (ph) {
-			off = fdt_node_offset_by_phandle(fdt, ph);
-			if (off < 0)
-				return bad(dt, prop, "entry %u: phandle 0x%x names no node", entry,
-					   ph);
-			if (cells_name) {
-				c = fdt_getprop(fdt, off, cells_name, &clen);
-				if (!c || clen != 4 || (nargs = (uint32_t)cells(c, 0, 1)) > 16)
-					return bad(dt, prop, "entry %u: its target (phandle 0x%x) has "
-						   "%s %s", entry, ph, c ? "a malformed" : "no",
-						   cells_name);
-			}
-			if ((uint32_t)(n - i) < nargs)
-				return bad(dt, prop, "entry %u: %u argument cells expected, %d left",
-					   entry, nargs, n - i);
+		if (ph && (off = fdt_node_offset_by_phandle(fdt, ph)) < 0)
+			return bad(dt, prop, "entry %u: phandle 0x%x names no node", entry, ph);
+		if (ph && cells_name) {
+			c = fdt_getprop(fdt, off, cells_name, &clen);
+			if (!c || clen != 4 || (nargs = (uint32_t)cells(c, 0, 1)) > 16)
+				return bad(dt, prop, "entry %u: its target (phandle 0x%x) has "
+					   "%s %s", entry, ph, c ? "a malformed" : "no",
+					   cells_name);
 		}
+		if ((uint32_t)(n - i) < nargs)
+			return bad(dt, prop, "entry %u: %u argument cells expected, %d left", entry,
+				   nargs, n - i);
 		if (entry != index) {
 			i += (int)nargs;
 			continue;

@@ -142,8 +142,6 @@ UDRV_API int udrv_dt_open_boot(const char *path, struct udrv_dt **out)
 	char boot[UDRV_PATH];
 	int ret;
 
-	if (!path || path[0] != '/' || !out)
-		return -EINVAL;
 	if ((ret = udrv__path(boot, sizeof(boot), "/sys/firmware/fdt")))
 		return ret;
 	if (access(boot, R_OK))
