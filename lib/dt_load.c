@@ -153,7 +153,6 @@ UDRV_API int udrv_device_dt_property(const struct udrv_device *dev, const char *
 				     size_t len)
 {
 	char path[UDRV_PATH + 256];
-	ssize_t n;
 	off_t size;
 	int fd, ret;
 
@@ -169,11 +168,8 @@ UDRV_API int udrv_device_dt_property(const struct udrv_device *dev, const char *
 		return -errno;
 	size = lseek(fd, 0, SEEK_END);
 	ret = size < 0 || size > INT_MAX ? -EIO : (int)size;
-	if (ret >= 0 && len) {
-		n = pread(fd, buf, len < (size_t)size ? len : (size_t)size, 0);
-		if (n < 0)
-			ret = -errno;
-	}
+	if (ret >= 0 && len && pread(fd, buf, len, 0) < 0)	/* stops at the end */
+		ret = -errno;
 	close(fd);
 	return ret;
 }
