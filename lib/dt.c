@@ -21,7 +21,6 @@
  * a device's node), which different threads may hold: the count is atomic. */
 struct blob {
 	atomic_uint refs;
-	size_t len;
 	void *fdt;
 };
 
@@ -34,14 +33,47 @@ struct udrv_dt {
 
 static void blob_put(struct blob *b)
 {
-	if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+	if (atomic_fetch_sub(&b->refs, 1) == 1) {
 		free(b->fdt);
 		free(b);
 	}
 }
 
-/* Takes ownership of @fdt (malloc'ed, @len bytes) in all cases. */
-static int blob_new(void *fdt, size_t len, const char *what, struct blob **out)
+/* A node object for @off; takes a reference on @b on success. */
+static int node_new(struct blob *b, int off, struct udrv_dt **out)
+{
+	char path[1024];
+	struct udrv_dt *dt;
+	int err;
+
+	err = fdt_get_path(b->fdt, off, path, sizeof(path));
+	if (err)
+		return udrv__fail(-EINVAL, "device tree: node path: %s", fdt_strerror(err));
+	dt = malloc(sizeof(*dt) + strlen(path) + 1);
+	if (!dt)
+		return -ENOMEM;
+	*dt = (struct udrv_dt){ .blob = b, .off = off };
+	strcpy(dt->path, path);
+	atomic_fetch_add(&b->refs, 1);
+	*out = dt;
+	return 0;
+}
+
+static int node_at(struct blob *b, const char *path, struct udrv_dt **out)
+{
+	int off;
+
+	if (!path || path[0] != '/' || !out)
+		return -EINVAL;
+	off = fdt_path_offset(b->fdt, path);
+	if (off < 0)
+		return udrv__fail(off == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL,
+				  "device tree: no node %s: %s", path, fdt_strerror(off));
+	return node_new(b, off, out);
+}
+
+int udrv__dt_open_owned(void *fdt, size_t len, const char *what, const char *path,
+			struct udrv_dt **out)
 {
 	struct blob *b;
 	int err;
@@ -65,63 +97,11 @@ static int blob_new(void *fdt, size_t len, const char *what, struct blob **out)
 		free(fdt);
 		return -ENOMEM;
 	}
-	*b = (struct blob){ .len = len, .fdt = fdt };
+	*b = (struct blob){ .fdt = fdt };
 	atomic_init(&b->refs, 1);
-	*out = b;
-	return 0;
-}
-
-/* A node object for @off; takes a reference on @b on success. */
-static int node_new(struct blob *b, int off, struct udrv_dt **out)
-{
-	char path[1024];
-	struct udrv_dt *dt;
-	int err;
-
-	err = fdt_get_path(b->fdt, off, path, sizeof(path));
-	if (err)
-		return udrv__fail(-EINVAL, "device tree: node path: %s", fdt_strerror(err));
-	dt = malloc(sizeof(*dt) + strlen(path) + 1);
-	if (!dt)
-		return -ENOMEM;
-	dt->blob = b;
-	dt->off = off;
-	dt->owned_by_device = false;
-	strcpy(dt->path, path);
-	atomic_fetch_add(&b->refs, 1);
-	*out = dt;
-	return 0;
-}
-
-static int node_at(struct blob *b, const char *path, struct udrv_dt **out)
-{
-	int off;
-
-	if (!path || path[0] != '/' || !out)
-		return -EINVAL;
-	off = fdt_path_offset(b->fdt, path);
-	if (off < 0)
-		return udrv__fail(off == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL,
-				  "device tree: no node %s: %s", path, fdt_strerror(off));
-	return node_new(b, off, out);
-}
-
-int udrv__dt_open_owned(void *fdt, size_t len, const char *what, const char *path,
-		      struct udrv_dt **out)
-{
-	struct blob *b = NULL;
-	int ret;
-
-	if (!path || path[0] != '/' || !out) {
-		free(fdt);
-		return -EINVAL;
-	}
-	ret = blob_new(fdt, len, what, &b);
-	if (ret)
-		return ret;
-	ret = node_at(b, path, out);
+	err = node_at(b, path, out);
 	blob_put(b);
-	return ret;
+	return err;
 }
 
 UDRV_API int udrv_dt_open_blob(const void *blob, size_t len, const char *path,
@@ -156,24 +136,20 @@ UDRV_API int udrv_device_dt(struct udrv_device *dev, struct udrv_dt **out)
 		return -EINVAL;
 	if (dev->e.source != UDRV_SOURCE_DT)
 		return -EOPNOTSUPP;
-	if (!dev->dt) {
-		if ((ret = udrv_dt_open_live(dev->e.dt_path, &dev->dt)))
-			return ret;
-		dev->dt->owned_by_device = true;
-	}
+	if (!dev->dt && (ret = udrv_dt_open_live(dev->e.dt_path, &dev->dt)))
+		return ret;
+	dev->dt->owned_by_device = true;
 	*out = dev->dt;
 	return 0;
 }
 
 void udrv__dt_teardown(struct udrv_device *dev)
 {
-	if (dev->dt) {
+	if (dev->dt)
 		dev->dt->owned_by_device = false;
-		udrv_dt_close(dev->dt);
-		dev->dt = NULL;
-	}
+	udrv_dt_close(dev->dt);
+	dev->dt = NULL;
 }
-
 
 UDRV_API void udrv_dt_close(struct udrv_dt *dt)
 {
@@ -203,8 +179,17 @@ bad(const struct udrv_dt *dt, const char *prop, const char *fmt, ...)
 	return udrv__fail(-EINVAL, "%s: property \"%s\": %s", dt->path, prop, msg);
 }
 
-/* The property's value and length; -ENOENT (logged) if absent. */
-static int get(const struct udrv_dt *dt, const char *prop, const void **val)
+/* @n cells (0 to 2) from cell @i of @v, as one number */
+static uint64_t cells(const void *v, size_t i, unsigned int n)
+{
+	uint64_t x = 0;
+
+	while (n--)
+		x = x << 32 | fdt32_ld((const fdt32_t *)v + i++);
+	return x;
+}
+
+UDRV_API int udrv_dt_property(const struct udrv_dt *dt, const char *prop, const void **val)
 {
 	const void *v;
 	int len;
@@ -213,25 +198,13 @@ static int get(const struct udrv_dt *dt, const char *prop, const void **val)
 	if (!prop || !prop[0])
 		return -EINVAL;
 	v = fdt_getprop(dt->blob->fdt, dt->off, prop, &len);
-	if (!v) {
-		if (len == -FDT_ERR_NOTFOUND)
-			return udrv__fail(-ENOENT, "%s: no property \"%s\"", dt->path, prop);
-		return udrv__fail(-EINVAL, "%s: property \"%s\": %s", dt->path, prop,
-				  fdt_strerror(len));
-	}
+	if (!v && len == -FDT_ERR_NOTFOUND)
+		return udrv__fail(-ENOENT, "%s: no property \"%s\"", dt->path, prop);
+	if (!v)
+		return bad(dt, prop, "%s", fdt_strerror(len));
 	if (val)
 		*val = v;
 	return len;
-}
-
-static uint32_t cell(const void *v, size_t i)
-{
-	return fdt32_ld((const fdt32_t *)v + i);
-}
-
-UDRV_API int udrv_dt_property(const struct udrv_dt *dt, const char *prop, const void **val)
-{
-	return get(dt, prop, val);
 }
 
 UDRV_API int udrv_dt_bool(const struct udrv_dt *dt, const char *prop)
@@ -242,132 +215,111 @@ UDRV_API int udrv_dt_bool(const struct udrv_dt *dt, const char *prop)
 	return fdt_getprop(dt->blob->fdt, dt->off, prop, NULL) != NULL;
 }
 
-static int sized(const struct udrv_dt *dt, const char *prop, const void **v, int want)
-{
-	int len = get(dt, prop, v);
-
-	if (len >= 0 && len != want)
-		return bad(dt, prop, "%d bytes, expected %d", len, want);
-	return len < 0 ? len : 0;
-}
-
-UDRV_API int udrv_dt_u32(const struct udrv_dt *dt, const char *prop, uint32_t *val)
-{
-	const void *v;
-	int ret;
-
-	if (!val)
-		return -EINVAL;
-	ret = sized(dt, prop, &v, 4);
-	if (!ret)
-		*val = cell(v, 0);
-	return ret;
-}
-
-UDRV_API int udrv_dt_u64(const struct udrv_dt *dt, const char *prop, uint64_t *val)
-{
-	const void *v;
-	int ret;
-
-	if (!val)
-		return -EINVAL;
-	ret = sized(dt, prop, &v, 8);
-	if (!ret)
-		*val = (uint64_t)cell(v, 0) << 32 | cell(v, 1);
-	return ret;
-}
-
-static int array(const struct udrv_dt *dt, const char *prop, void *vals, size_t max, int width)
+/*
+ * @prop as values of @width bytes (4 or 8) into @vals, at most @max of
+ * them: returns how many it holds, which must be exactly one if @one.
+ */
+static int values(const struct udrv_dt *dt, const char *prop, void *vals, size_t max,
+		  int width, bool one)
 {
 	const void *v;
 	int len, n;
 
 	if (!vals && max)
 		return -EINVAL;
-	len = get(dt, prop, &v);
+	len = udrv_dt_property(dt, prop, &v);
 	if (len < 0)
 		return len;
+	if (one && len != width)
+		return bad(dt, prop, "%d bytes, expected %d", len, width);
 	if (len % width)
 		return bad(dt, prop, "%d bytes, not a multiple of %d", len, width);
 	n = len / width;
 	for (size_t i = 0; i < max && i < (size_t)n; i++) {
 		if (width == 4)
-			((uint32_t *)vals)[i] = cell(v, i);
+			((uint32_t *)vals)[i] = (uint32_t)cells(v, i, 1);
 		else
-			((uint64_t *)vals)[i] = (uint64_t)cell(v, 2 * i) << 32 | cell(v, 2 * i + 1);
+			((uint64_t *)vals)[i] = cells(v, 2 * i, 2);
 	}
 	return n;
+}
+
+UDRV_API int udrv_dt_u32(const struct udrv_dt *dt, const char *prop, uint32_t *val)
+{
+	int n = values(dt, prop, val, 1, 4, true);
+
+	return n < 0 ? n : 0;
+}
+
+UDRV_API int udrv_dt_u64(const struct udrv_dt *dt, const char *prop, uint64_t *val)
+{
+	int n = values(dt, prop, val, 1, 8, true);
+
+	return n < 0 ? n : 0;
 }
 
 UDRV_API int udrv_dt_u32_array(const struct udrv_dt *dt, const char *prop, uint32_t *vals,
 			       size_t max)
 {
-	return array(dt, prop, vals, max, 4);
+	return values(dt, prop, vals, max, 4, false);
 }
 
 UDRV_API int udrv_dt_u64_array(const struct udrv_dt *dt, const char *prop, uint64_t *vals,
 			       size_t max)
 {
-	return array(dt, prop, vals, max, 8);
+	return values(dt, prop, vals, max, 8, false);
 }
 
-/* A string list: non-empty and NUL-terminated. */
-static int strings(const struct udrv_dt *dt, const char *prop, const char **list)
+/* A string list: non-empty and NUL-terminated (0, or the error logged), so
+ * that libfdt's fdt_stringlist_*() below find nothing else wrong in it. */
+static int strings(const struct udrv_dt *dt, const char *prop)
 {
-	int len = get(dt, prop, (const void **)list);
+	const char *s;
+	int len = udrv_dt_property(dt, prop, (const void **)&s);
 
-	if (len >= 0 && (len == 0 || (*list)[len - 1] != '\0'))
+	if (len >= 0 && (len == 0 || s[len - 1] != '\0'))
 		return bad(dt, prop, "not a NUL-terminated string (%d bytes)", len);
-	return len;
+	return len < 0 ? len : 0;
 }
 
 UDRV_API int udrv_dt_string(const struct udrv_dt *dt, const char *prop, unsigned int index,
 			    const char **out)
 {
 	const char *s;
-	unsigned int n;
-	int len, i;
+	int ret;
 
 	if (!out)
 		return -EINVAL;
-	len = strings(dt, prop, &s);
-	for (i = 0, n = 0; i < len; i += (int)strlen(s + i) + 1, n++) {
-		if (n == index) {
-			*out = s + i;
-			return 0;
-		}
-	}
-	if (len < 0)
-		return len;
-	return udrv__fail(-ENOENT, "%s: property \"%s\" has no string %u", dt->path, prop,
-			  index);
+	if ((ret = strings(dt, prop)))
+		return ret;
+	s = fdt_stringlist_get(dt->blob->fdt, dt->off, prop, (int)index, NULL);
+	if (!s)
+		return udrv__fail(-ENOENT, "%s: property \"%s\" has no string %u", dt->path, prop,
+				  index);
+	*out = s;
+	return 0;
 }
 
 UDRV_API int udrv_dt_string_count(const struct udrv_dt *dt, const char *prop)
 {
-	const char *s;
-	int len, n = 0;
+	int ret = strings(dt, prop);
 
-	len = strings(dt, prop, &s);
-	for (int i = 0; i < len; i += (int)strlen(s + i) + 1)
-		n++;
-	return len < 0 ? len : n;
+	return ret ? ret : fdt_stringlist_count(dt->blob->fdt, dt->off, prop);
 }
 
 UDRV_API int udrv_dt_string_index(const struct udrv_dt *dt, const char *prop, const char *str)
 {
-	const char *s;
-	int len, n = 0;
+	int ret;
 
 	if (!str)
 		return -EINVAL;
-	len = strings(dt, prop, &s);
-	for (int i = 0; i < len; i += (int)strlen(s + i) + 1, n++)
-		if (!strcmp(s + i, str))
-			return n;
-	if (len < 0)
-		return len;
-	return udrv__fail(-ENOENT, "%s: \"%s\" is not in property \"%s\"", dt->path, str, prop);
+	if ((ret = strings(dt, prop)))
+		return ret;
+	ret = fdt_stringlist_search(dt->blob->fdt, dt->off, prop, str);
+	if (ret < 0)
+		return udrv__fail(-ENOENT, "%s: \"%s\" is not in property \"%s\"", dt->path, str,
+				  prop);
+	return ret;
 }
 
 UDRV_API int udrv_dt_is_compatible(const struct udrv_dt *dt, const char *compatible)
@@ -388,56 +340,47 @@ UDRV_API int udrv_dt_is_compatible(const struct udrv_dt *dt, const char *compati
 
 /* ---- reg, names ---- */
 
-static int parent_cells(const struct udrv_dt *dt, const char *name, uint32_t dflt,
-			uint32_t lo, uint32_t hi, uint32_t *val)
+/* The parent's #address-cells or #size-cells (@name, as libfdt's @get reads
+ * it, with its default if absent), which udrv reads from @lo to 2. */
+static int parent_cells(const struct udrv_dt *dt, int parent, int (*get)(const void *, int),
+			const char *name, int lo)
 {
-	const void *v;
-	int parent, len;
+	int val = get(dt->blob->fdt, parent);
 
-	parent = fdt_parent_offset(dt->blob->fdt, dt->off);
-	if (parent < 0)
-		return bad(dt, "reg", "the root node has no parent for %s", name);
-	v = fdt_getprop(dt->blob->fdt, parent, name, &len);
-	if (!v) {
-		*val = dflt;
-		return 0;
-	}
-	if (len != 4)
-		return bad(dt, "reg", "parent's %s is %d bytes, expected 4", name, len);
-	*val = cell(v, 0);
-	if (*val < lo || *val > hi)
-		return bad(dt, "reg", "parent's %s is %u (udrv reads %u to %u)", name, *val, lo,
-			   hi);
-	return 0;
+	if (val < 0)
+		return bad(dt, "reg", "parent's %s: %s", name, fdt_strerror(val));
+	if (val < lo || val > 2)
+		return bad(dt, "reg", "parent's %s is %d (udrv reads %d to 2)", name, val, lo);
+	return val;
 }
 
 UDRV_API int udrv_dt_reg(const struct udrv_dt *dt, unsigned int index, uint64_t *addr,
 			 uint64_t *size)
 {
-	uint32_t ac, sc;
 	const void *v;
-	int len, ret, n;
+	int parent, ac, sc, len, n;
 
 	assert(dt);
-	if ((ret = parent_cells(dt, "#address-cells", 2, 1, 2, &ac)) ||
-	    (ret = parent_cells(dt, "#size-cells", 1, 0, 2, &sc)))
-		return ret;
-	len = get(dt, "reg", &v);
+	parent = fdt_parent_offset(dt->blob->fdt, dt->off);
+	if (parent < 0)
+		return bad(dt, "reg", "the root node has no parent for #address-cells");
+	if ((ac = parent_cells(dt, parent, fdt_address_cells, "#address-cells", 1)) < 0)
+		return ac;
+	if ((sc = parent_cells(dt, parent, fdt_size_cells, "#size-cells", 0)) < 0)
+		return sc;
+	len = udrv_dt_property(dt, "reg", &v);
 	if (len < 0)
 		return len;
 	if (len == 0 || len % (4 * (ac + sc)))
-		return bad(dt, "reg", "%d bytes, not a multiple of %u (#address-cells %u + "
-			   "#size-cells %u)", len, 4 * (ac + sc), ac, sc);
-	n = len / (int)(4 * (ac + sc));
+		return bad(dt, "reg", "%d bytes, not a multiple of %d (#address-cells %d + "
+			   "#size-cells %d)", len, 4 * (ac + sc), ac, sc);
+	n = len / (4 * (ac + sc));
 	if (index >= (unsigned int)n)
 		return udrv__fail(-ENOENT, "%s: \"reg\" has %d entries, no %u", dt->path, n, index);
-	const uint32_t i = index * (ac + sc);
-
 	if (addr)
-		*addr = ac == 2 ? (uint64_t)cell(v, i) << 32 | cell(v, i + 1) : cell(v, i);
+		*addr = cells(v, index * (ac + sc), ac);
 	if (size)
-		*size = sc == 2 ? (uint64_t)cell(v, i + ac) << 32 | cell(v, i + ac + 1)
-				: sc ? cell(v, i + ac) : 0;
+		*size = cells(v, index * (ac + sc) + ac, sc);
 	return n;
 }
 
@@ -460,44 +403,37 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 				  const char *cells_name, unsigned int index,
 				  struct udrv_dt **target, uint32_t *args, unsigned int max_args)
 {
-	const void *fdt = dt ? dt->blob->fdt : NULL;
-	const void *v;
-	int len, n, i = 0;
-	unsigned int entry = 0;
+	const void *fdt, *v, *c;
+	unsigned int entry;
+	int len, clen, n, ret, i = 0;
 
 	assert(dt);
+	fdt = dt->blob->fdt;
 	if (!args && max_args)
 		return -EINVAL;
-	len = get(dt, prop, &v);
+	len = udrv_dt_property(dt, prop, &v);
 	if (len < 0)
 		return len;
 	if (len % 4)
 		return bad(dt, prop, "%d bytes, not a multiple of 4", len);
 	n = len / 4;
-	while (i < n) {
-		uint32_t ph = cell(v, i++), nargs = 0;
+	for (entry = 0; i < n; entry++) {
+		uint32_t ph = (uint32_t)cells(v, i++, 1), nargs = 0;
 		int off = -1;
 
-		if (ph) {
-			const void *c;
-			int clen;
-
-			off = fdt_node_offset_by_phandle(fdt, ph);
-			if (off < 0)
-				return bad(dt, prop, "entry %u: phandle 0x%x names no node", entry,
-					   ph);
-			if (cells_name) {
-				c = fdt_getprop(fdt, off, cells_name, &clen);
-				if (!c || clen != 4 || (nargs = cell(c, 0)) > 16)
-					return bad(dt, prop, "entry %u: its target (phandle 0x%x) has "
-						   "%s %s", entry, ph, c ? "a malformed" : "no",
-						   cells_name);
-			}
-			if ((uint32_t)(n - i) < nargs)
-				return bad(dt, prop, "entry %u: %u argument cells expected, %d left",
-					   entry, nargs, n - i);
+		if (ph && (off = fdt_node_offset_by_phandle(fdt, ph)) < 0)
+			return bad(dt, prop, "entry %u: phandle 0x%x names no node", entry, ph);
+		if (ph && cells_name) {
+			c = fdt_getprop(fdt, off, cells_name, &clen);
+			if (!c || clen != 4 || (nargs = (uint32_t)cells(c, 0, 1)) > 16)
+				return bad(dt, prop, "entry %u: its target (phandle 0x%x) has "
+					   "%s %s", entry, ph, c ? "a malformed" : "no",
+					   cells_name);
 		}
-		if (entry++ != index) {
+		if ((uint32_t)(n - i) < nargs)
+			return bad(dt, prop, "entry %u: %u argument cells expected, %d left", entry,
+				   nargs, n - i);
+		if (entry != index) {
 			i += (int)nargs;
 			continue;
 		}
@@ -508,14 +444,9 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 			return bad(dt, prop, "entry %u: %u arguments, at most %u read", index,
 				   nargs, max_args);
 		for (uint32_t a = 0; a < nargs; a++)
-			args[a] = cell(v, i + (int)a);
-		if (target) {
-			int ret = node_new(dt->blob, off, target);
-
-			if (ret)
-				return ret;
-		}
-		return (int)nargs;
+			args[a] = (uint32_t)cells(v, (size_t)i + a, 1);
+		ret = target ? node_new(dt->blob, off, target) : 0;
+		return ret ? ret : (int)nargs;
 	}
 	return udrv__fail(-ENOENT, "%s: property \"%s\" has %u entries, no %u", dt->path, prop,
 			  entry, index);
@@ -524,13 +455,13 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 static int frequency(const struct udrv_dt *dt, uint64_t *hz)
 {
 	const void *v;
-	int len = get(dt, "clock-frequency", &v);
+	int len = udrv_dt_property(dt, "clock-frequency", &v);
 
 	if (len < 0)
 		return len;
 	if (len != 4 && len != 8)
 		return bad(dt, "clock-frequency", "%d bytes, expected 4 or 8", len);
-	*hz = len == 4 ? cell(v, 0) : (uint64_t)cell(v, 0) << 32 | cell(v, 1);
+	*hz = cells(v, 0, (unsigned int)len / 4);
 	return 0;
 }
 
@@ -563,7 +494,7 @@ UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int inde
 	ret = udrv_dt_phandle_args(dt, "clocks", "#clock-cells", index, &clk, args, 16);
 	if (ret < 0)
 		return ret;
-	if (!fdt_getprop(clk->blob->fdt, clk->off, "clock-frequency", NULL))
+	if (udrv_dt_bool(clk, "clock-frequency") != 1)
 		ret = udrv__fail(-ENOENT, "%s: clock %u is %s, which has no \"clock-frequency\" "
 				 "(not a fixed clock)", dt->path, index, clk->path);
 	else

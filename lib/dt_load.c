@@ -17,51 +17,34 @@
 
 #define MAX_BLOB (16u << 20)
 
+/*
+ * The whole of @file in a malloc'ed buffer, sized as stat() says and read
+ * again with more room if the file holds more (sysfs says 0 for a
+ * "security-*" property).
+ */
 static int read_blob(const char *file, void **fdt, size_t *len)
 {
-	size_t cap = 64 << 10, got = 0;
-	char *buf = NULL;
-	ssize_t n;
-	int fd, ret = 0;
+	struct stat st;
+	int n;
 
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return udrv__fail(-errno, "%s: cannot open: %s", file, strerror(errno));
-	for (;;) {
-		if (got == cap || !buf) {
-			char *p;
+	if (stat(file, &st))
+		return udrv__fail(-errno, "%s: cannot read: %s", file, strerror(errno));
+	for (size_t cap = (size_t)st.st_size; cap <= MAX_BLOB; cap = 2 * cap + 4096) {
+		char *buf = malloc(cap + 1);
 
-			if (buf && cap >= MAX_BLOB) {
-				ret = udrv__fail(-EFBIG, "%s: larger than %u bytes", file, MAX_BLOB);
-				break;
-			}
-			cap = buf ? cap * 2 : cap;
-			p = realloc(buf, cap);
-			if (!p) {
-				ret = -ENOMEM;
-				break;
-			}
-			buf = p;
+		if (!buf)
+			return -ENOMEM;
+		n = udrv__read_file(file, buf, cap + 1);
+		if (n >= 0) {
+			*fdt = buf;
+			*len = (size_t)n;
+			return 0;
 		}
-		n = read(fd, buf + got, cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = udrv__fail(-errno, "%s: cannot read: %s", file, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	if (ret) {
 		free(buf);
-		return ret;
+		if (n != -EFBIG)
+			return udrv__fail(n, "%s: cannot read: %s", file, strerror(-n));
 	}
-	*fdt = buf;
-	*len = got;
-	return 0;
+	return udrv__fail(-EFBIG, "%s: larger than %u bytes", file, MAX_BLOB);
 }
 
 /* A libfdt error while writing a blob: -E2BIG if it is out of room. */
@@ -110,12 +93,18 @@ static int live_node(void *fdt, const char *dir, const char *name)
 	return err ? err : wrote(fdt_end_node(fdt));
 }
 
-/* A blob made from the live tree under @base (sysfs), @path's node in it. */
-static int open_live(const char *base, const char *path, struct udrv_dt **out)
+/* A blob made from the live tree (sysfs), @path's node in it. */
+UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out)
 {
+	char base[UDRV_PATH];
+	int err;
+
+	if (!path || path[0] != '/' || !out)
+		return -EINVAL;
+	if ((err = udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base")))
+		return err;
 	for (size_t cap = 64 << 10;; cap *= 2) {
 		void *fdt = malloc(cap);
-		int err;
 
 		if (!fdt)
 			return -ENOMEM;
@@ -136,18 +125,6 @@ static int open_live(const char *base, const char *path, struct udrv_dt **out)
 	}
 }
 
-UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out)
-{
-	char base[UDRV_PATH];
-	int ret;
-
-	if (!path || path[0] != '/' || !out)
-		return -EINVAL;
-	if ((ret = udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base")))
-		return ret;
-	return open_live(base, path, out);
-}
-
 UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt **out)
 {
 	void *fdt;
@@ -163,25 +140,19 @@ UDRV_API int udrv_dt_open_file(const char *dtb, const char *path, struct udrv_dt
 UDRV_API int udrv_dt_open_boot(const char *path, struct udrv_dt **out)
 {
 	char boot[UDRV_PATH];
-	void *fdt;
-	size_t len;
 	int ret;
 
-	if (!path || path[0] != '/' || !out)
-		return -EINVAL;
 	if ((ret = udrv__path(boot, sizeof(boot), "/sys/firmware/fdt")))
 		return ret;
 	if (access(boot, R_OK))
 		return udrv_dt_open_live(path, out);
-	ret = read_blob(boot, &fdt, &len);
-	return ret ? ret : udrv__dt_open_owned(fdt, len, boot, path, out);
+	return udrv_dt_open_file(boot, path, out);
 }
 
 UDRV_API int udrv_device_dt_property(const struct udrv_device *dev, const char *name, void *buf,
 				     size_t len)
 {
 	char path[UDRV_PATH + 256];
-	ssize_t n;
 	off_t size;
 	int fd, ret;
 
@@ -197,11 +168,8 @@ UDRV_API int udrv_device_dt_property(const struct udrv_device *dev, const char *
 		return -errno;
 	size = lseek(fd, 0, SEEK_END);
 	ret = size < 0 || size > INT_MAX ? -EIO : (int)size;
-	if (ret >= 0 && len) {
-		n = pread(fd, buf, len < (size_t)size ? len : (size_t)size, 0);
-		if (n < 0)
-			ret = -errno;
-	}
+	if (ret >= 0 && len && pread(fd, buf, len, 0) < 0)	/* stops at the end */
+		ret = -errno;
 	close(fd);
 	return ret;
 }

@@ -31,50 +31,44 @@ struct udrv_gpio {
 #endif
 };
 
-/* Does sysfs link @link resolve to @want? */
-static bool links_to(const char *link, const char *want)
+/* Is the of_node of chip @name in @dir (@up "/..": of its parent device) @want? */
+static bool chip_is(const char *dir, const char *name, const char *up, const char *want)
 {
-	char *real = realpath(link, NULL);
-	bool same = real && !strcmp(real, want);
+	char link[UDRV_PATH + 300], real[UDRV_PATH];
 
-	free(real);
-	return same;
+	snprintf(link, sizeof(link), "%s/%s%s/of_node", dir, name, up);
+	return !udrv__realpath(link, real, sizeof(real)) && !strcmp(real, want);
 }
 
 static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 {
-	char dir[UDRV_PATH], want[UDRV_PATH], node[UDRV_PATH], link[UDRV_PATH + 300];
+	char dir[UDRV_PATH], want[UDRV_PATH], node[UDRV_PATH];
+	const char *path = udrv_dt_path(ctl);
 	struct dirent *d;
 	DIR *dd;
 	int ret;
 
 	if ((ret = udrv__path(node, sizeof(node), "/sys/firmware/devicetree/base%s",
-			      strcmp(udrv_dt_path(ctl), "/") ? udrv_dt_path(ctl) : "")) ||
+			      strcmp(path, "/") ? path : "")) ||
 	    (ret = udrv__path(dir, sizeof(dir), "/sys/bus/gpio/devices")))
 		return ret;
 	if (udrv__realpath(node, want, sizeof(want)))
-		return udrv__fail(-ENODEV, "GPIO controller %s is not in the live tree (%s)",
-				  udrv_dt_path(ctl), node);
+		return udrv__fail(-ENODEV, "GPIO controller %s is not in the live tree (%s)", path,
+				  node);
 	dd = opendir(dir);
 	if (!dd)
 		return udrv__fail(-ENODEV, "no GPIO chips (%s: %s)", dir, strerror(errno));
-	ret = udrv__fail(-ENODEV, "no GPIO chip for %s (is its driver bound?)",
-			 udrv_dt_path(ctl));
-	while ((d = readdir(dd))) {
+	ret = -ENODEV;
+	while (ret && (d = readdir(dd))) {
 		if (strncmp(d->d_name, "gpiochip", 8) || strlen(d->d_name) >= sizeof(desc->chip))
 			continue;
-		snprintf(link, sizeof(link), "%s/%s/of_node", dir, d->d_name);
-		if (!links_to(link, want)) {
-			snprintf(link, sizeof(link), "%s/%s/../of_node", dir, d->d_name);
-			if (!links_to(link, want))
-				continue;
+		if (chip_is(dir, d->d_name, "", want) || chip_is(dir, d->d_name, "/..", want)) {
+			strcpy(desc->chip, d->d_name);
+			ret = 0;
 		}
-		snprintf(desc->chip, sizeof(desc->chip), "%s", d->d_name);
-		ret = 0;
-		break;
 	}
 	closedir(dd);
-	return ret;
+	return ret ? udrv__fail(ret, "no GPIO chip for %s (is its driver bound?)", path) : 0;
 }
 
 UDRV_API int udrv_dt_gpio_lookup(const struct udrv_dt *dt, const char *name, unsigned int index,
@@ -113,13 +107,8 @@ out:
 	return ret;
 }
 
-static const char *consumer(const struct udrv_gpio_config *cfg)
-{
-	return cfg->consumer ? cfg->consumer : "udrv";
-}
-
 #if UDRV_GPIOD_V2
-static int request(struct udrv_gpio *g, const char *path, const struct udrv_gpio_config *cfg)
+static int request(struct udrv_gpio *g, const struct udrv_gpio_config *cfg)
 {
 	struct gpiod_line_settings *ls = gpiod_line_settings_new();
 	struct gpiod_line_config *lc = gpiod_line_config_new();
@@ -130,12 +119,7 @@ static int request(struct udrv_gpio *g, const char *path, const struct udrv_gpio
 
 	if (!ls || !lc || !rc)
 		goto out;
-	g->chip = gpiod_chip_open(path);
-	if (!g->chip) {
-		ret = -errno;
-		goto out;
-	}
-	gpiod_request_config_set_consumer(rc, consumer(cfg));
+	gpiod_request_config_set_consumer(rc, cfg->consumer);
 	gpiod_line_settings_set_active_low(ls, f & UDRV_GPIO_DT_ACTIVE_LOW);
 	if (f & UDRV_GPIO_DT_PULL_UP)
 		gpiod_line_settings_set_bias(ls, GPIOD_LINE_BIAS_PULL_UP);
@@ -162,46 +146,14 @@ static int request(struct udrv_gpio *g, const char *path, const struct udrv_gpio
 		if (!g->events)
 			goto out;
 	}
-	if (gpiod_line_config_add_line_settings(lc, &off, 1, ls)) {
-		ret = -errno;
-		goto out;
-	}
-	g->req = gpiod_chip_request_lines(g->chip, rc, lc);
+	if (!gpiod_line_config_add_line_settings(lc, &off, 1, ls))
+		g->req = gpiod_chip_request_lines(g->chip, rc, lc);
 	ret = g->req ? 0 : -errno;
 out:
 	gpiod_line_settings_free(ls);
 	gpiod_line_config_free(lc);
 	gpiod_request_config_free(rc);
 	return ret;
-}
-
-static void release(struct udrv_gpio *g)
-{
-	if (g->req)
-		gpiod_line_request_release(g->req);
-	if (g->events)
-		gpiod_edge_event_buffer_free(g->events);
-	if (g->chip)
-		gpiod_chip_close(g->chip);
-}
-
-static int get_value(struct udrv_gpio *g)
-{
-	int v = gpiod_line_request_get_value(g->req, g->desc.offset);
-
-	return v < 0 ? -errno : v == GPIOD_LINE_VALUE_ACTIVE;
-}
-
-static int set_value(struct udrv_gpio *g, int value)
-{
-	return gpiod_line_request_set_value(g->req, g->desc.offset,
-					    value ? GPIOD_LINE_VALUE_ACTIVE
-						  : GPIOD_LINE_VALUE_INACTIVE) ? -errno : 0;
-}
-
-static int event_fd(const struct udrv_gpio *g)
-{
-	return gpiod_line_request_get_fd(g->req);
 }
 
 static int read_event(struct udrv_gpio *g, struct udrv_gpio_event *ev)
@@ -217,16 +169,13 @@ static int read_event(struct udrv_gpio *g, struct udrv_gpio_event *ev)
 	return 0;
 }
 #else /* libgpiod 1.x */
-static int request(struct udrv_gpio *g, const char *path, const struct udrv_gpio_config *cfg)
+static int request(struct udrv_gpio *g, const struct udrv_gpio_config *cfg)
 {
 	uint32_t f = g->desc.dt_flags;
-	struct gpiod_line_request_config rc = { .consumer = consumer(cfg) };
+	struct gpiod_line_request_config rc = { .consumer = cfg->consumer };
+	struct gpiod_line *line = gpiod_chip_get_line(g->chip, g->desc.offset);
 
-	g->chip = gpiod_chip_open(path);
-	if (!g->chip)
-		return -errno;
-	g->line = gpiod_chip_get_line(g->chip, g->desc.offset);
-	if (!g->line)
+	if (!line)
 		return -errno;
 	if (f & UDRV_GPIO_DT_ACTIVE_LOW)
 		rc.flags |= GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW;
@@ -247,36 +196,10 @@ static int request(struct udrv_gpio *g, const char *path, const struct udrv_gpio
 				  : cfg->edge == UDRV_GPIO_EDGE_FALLING
 				  ? GPIOD_LINE_REQUEST_EVENT_FALLING_EDGE
 				  : GPIOD_LINE_REQUEST_EVENT_BOTH_EDGES;
-	if (gpiod_line_request(g->line, &rc, cfg->value ? 1 : 0)) {
-		g->line = NULL;
+	if (gpiod_line_request(line, &rc, cfg->value ? 1 : 0))
 		return -errno;
-	}
+	g->line = line;
 	return 0;
-}
-
-static void release(struct udrv_gpio *g)
-{
-	if (g->line)
-		gpiod_line_release(g->line);
-	if (g->chip)
-		gpiod_chip_close(g->chip);
-}
-
-static int get_value(struct udrv_gpio *g)
-{
-	int v = gpiod_line_get_value(g->line);
-
-	return v < 0 ? -errno : v;
-}
-
-static int set_value(struct udrv_gpio *g, int value)
-{
-	return gpiod_line_set_value(g->line, value ? 1 : 0) ? -errno : 0;
-}
-
-static int event_fd(const struct udrv_gpio *g)
-{
-	return gpiod_line_event_get_fd(g->line);
 }
 
 static int read_event(struct udrv_gpio *g, struct udrv_gpio_event *ev)
@@ -295,7 +218,7 @@ static int read_event(struct udrv_gpio *g, struct udrv_gpio_event *ev)
 UDRV_API int udrv_gpio_open(const struct udrv_dt *dt, const char *name, unsigned int index,
 			    const struct udrv_gpio_config *cfg, struct udrv_gpio **out)
 {
-	static const struct udrv_gpio_config input = { .mode = UDRV_GPIO_INPUT };
+	struct udrv_gpio_config c = { .mode = UDRV_GPIO_INPUT };
 	char path[UDRV_PATH];
 	struct udrv_gpio *g;
 	int ret;
@@ -303,20 +226,24 @@ UDRV_API int udrv_gpio_open(const struct udrv_dt *dt, const char *name, unsigned
 	assert(dt);
 	if (!out)
 		return -EINVAL;
-	cfg = cfg ? cfg : &input;
-	if (cfg->mode > UDRV_GPIO_EVENTS ||
-	    (cfg->mode == UDRV_GPIO_EVENTS &&
-	     (cfg->edge < UDRV_GPIO_EDGE_RISING || cfg->edge > UDRV_GPIO_EDGE_BOTH)))
+	if (cfg)
+		c = *cfg;
+	if (c.mode > UDRV_GPIO_EVENTS ||
+	    (c.mode == UDRV_GPIO_EVENTS &&
+	     (c.edge < UDRV_GPIO_EDGE_RISING || c.edge > UDRV_GPIO_EDGE_BOTH)))
 		return -EINVAL;
+	if (!c.consumer)
+		c.consumer = "udrv";
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return -ENOMEM;
-	g->mode = cfg->mode;
+	g->mode = c.mode;
 	ret = udrv_dt_gpio_lookup(dt, name, index, &g->desc);
 	if (!ret)
 		ret = udrv__path(path, sizeof(path), "/dev/%s", g->desc.chip);
 	if (!ret) {
-		ret = request(g, path, cfg);
+		g->chip = gpiod_chip_open(path);
+		ret = g->chip ? request(g, &c) : -errno;
 		if (ret)
 			udrv__fail(ret, "%s: cannot request line %u of %s (%s, for %s): %s",
 				   udrv_dt_path(dt), g->desc.offset, g->desc.chip,
@@ -343,32 +270,64 @@ UDRV_API int udrv_device_gpio_open(struct udrv_device *dev, const char *name, un
 	return ret ? ret : udrv_gpio_open(dt, name, index, cfg, out);
 }
 
+/* libgpiod 2 frees NULL objects; 1.x needs them checked. */
 UDRV_API void udrv_gpio_close(struct udrv_gpio *gpio)
 {
 	if (!gpio)
 		return;
-	release(gpio);
+#if UDRV_GPIOD_V2
+	gpiod_line_request_release(gpio->req);
+	gpiod_edge_event_buffer_free(gpio->events);
+	gpiod_chip_close(gpio->chip);
+#else
+	if (gpio->line)
+		gpiod_line_release(gpio->line);
+	if (gpio->chip)
+		gpiod_chip_close(gpio->chip);
+#endif
 	free(gpio);
 }
 
 UDRV_API int udrv_gpio_get(struct udrv_gpio *gpio)
 {
+	int v;
+
 	assert(gpio);
-	return get_value(gpio);
+#if UDRV_GPIOD_V2
+	v = gpiod_line_request_get_value(gpio->req, gpio->desc.offset);
+#else
+	v = gpiod_line_get_value(gpio->line);
+#endif
+	return v < 0 ? -errno : v;	/* libgpiod 2: GPIOD_LINE_VALUE_ACTIVE is 1 */
 }
 
 UDRV_API int udrv_gpio_set(struct udrv_gpio *gpio, int value)
 {
+	int ret;
+
 	assert(gpio);
 	if (gpio->mode != UDRV_GPIO_OUTPUT)
 		return -EPERM;
-	return set_value(gpio, value);
+#if UDRV_GPIOD_V2
+	ret = gpiod_line_request_set_value(gpio->req, gpio->desc.offset,
+					   value ? GPIOD_LINE_VALUE_ACTIVE
+						 : GPIOD_LINE_VALUE_INACTIVE);
+#else
+	ret = gpiod_line_set_value(gpio->line, value ? 1 : 0);
+#endif
+	return ret ? -errno : 0;
 }
 
 UDRV_API int udrv_gpio_fd(const struct udrv_gpio *gpio)
 {
 	assert(gpio);
-	return gpio->mode == UDRV_GPIO_EVENTS ? event_fd(gpio) : -EPERM;
+	if (gpio->mode != UDRV_GPIO_EVENTS)
+		return -EPERM;
+#if UDRV_GPIOD_V2
+	return gpiod_line_request_get_fd(gpio->req);
+#else
+	return gpiod_line_event_get_fd(gpio->line);
+#endif
 }
 
 UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
@@ -376,13 +335,11 @@ UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
 {
 	struct timespec ts;
 	struct udrv_gpio_event dummy;
-	struct pollfd p;
+	struct pollfd p = { .fd = udrv_gpio_fd(gpio), .events = POLLIN };
 	int ret;
 
-	assert(gpio);
-	if (gpio->mode != UDRV_GPIO_EVENTS)
-		return -EPERM;
-	p = (struct pollfd){ .fd = event_fd(gpio), .events = POLLIN };
+	if (p.fd < 0)
+		return p.fd;	/* -EPERM: not requested for events */
 	ret = ppoll(&p, 1, udrv__timespec(timeout_ns, &ts), NULL);
 	if (ret < 0)
 		return -errno;
