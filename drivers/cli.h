@@ -13,33 +13,21 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "udrv.h"
+
 /*
- * The unsigned number at the start of @s, in @base as strtoull() takes it
- * (10; 0 for 0x.. hex and 0.. octal too), into *@out; *@end points after it.
- * Returns 0, or -1 if @s does not start with a digit (empty, a sign, a
- * blank) or the number does not fit in unsigned long long.
+ * All of @s as a number in [@min, @max] into *@out: decimal, or hex after
+ * "0x" (libudrv's udrv_parse_u64(), as the udrv tool reads numbers; "010"
+ * is ten). Returns 0, or -1.
  */
-static inline int cli_parse_prefix(const char *s, int base, unsigned long long *out,
-				   const char **end)
+static inline int cli_parse(const char *s, unsigned long long min, unsigned long long max,
+			    unsigned long long *out)
 {
-	char *e;
+	uint64_t v;
 
-	if (*s < '0' || *s > '9')
+	if (udrv_parse_u64(s, &v, NULL) || v < min || v > max)
 		return -1;
-	errno = 0;
-	*out = strtoull(s, &e, base);
-	*end = e;
-	return errno ? -1 : 0;
-}
-
-/* All of @s as a number in [@min, @max] (see cli_parse_prefix()); 0 or -1. */
-static inline int cli_parse(const char *s, int base, unsigned long long min,
-			    unsigned long long max, unsigned long long *out)
-{
-	const char *end;
-
-	if (cli_parse_prefix(s, base, out, &end) || *end || *out < min || *out > max)
-		return -1;
+	*out = v;
 	return 0;
 }
 
@@ -51,12 +39,12 @@ static inline int cli_bad_number(const char *prog, const char *what, const char 
 	return -1;
 }
 
-/* A decimal cli_parse(), or cli_bad_number() if it fails; 0 or -1. */
+/* cli_parse(), or cli_bad_number() if it fails; 0 or -1. */
 static inline int cli_number(const char *prog, const char *what, const char *s,
 			     unsigned long long min, unsigned long long max,
 			     unsigned long long *out)
 {
-	if (cli_parse(s, 10, min, max, out))
+	if (cli_parse(s, min, max, out))
 		return cli_bad_number(prog, what, s, min, max);
 	return 0;
 }

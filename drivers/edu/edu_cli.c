@@ -160,7 +160,7 @@ int main(int argc, char **argv)
 		} else if (c == 'a') {
 			addr = optarg;
 		} else if (c == 'b') {
-			if (cli_parse(optarg, 10, 28, 64, &v))
+			if (cli_parse(optarg, 28, 64, &v))
 				return say(2, "-b wants a number of bits 28..64, not '%s'", optarg);
 			bits = (uint32_t)v;
 		} else {
@@ -178,7 +178,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "info") ? optind != argc : optind + 1 != argc)
 		return say(2, "%s takes %s (see --help)", cmd,
 			   strcmp(cmd, "info") ? "one number" : "no argument");
-	if (strcmp(cmd, "info") && cli_parse(argv[optind], 10, 0, UINT32_MAX, &v))
+	if (strcmp(cmd, "info") && cli_parse(argv[optind], 0, UINT32_MAX, &v))
 		return say(2, "'%s' is not a whole number 0..4294967295", argv[optind]);
 	arg = strcmp(cmd, "info") ? (uint32_t)v : 0;
 	if (!strcmp(cmd, "irq") && arg == 0)

@@ -84,14 +84,14 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "set")) {
 		if (optind + 1 != argc)
 			return bad("%s", "set takes one argument: EPOCH");
-		if (cli_parse(argv[optind], 10, 0, UINT32_MAX, &v))
+		if (cli_parse(argv[optind], 0, UINT32_MAX, &v))
 			return bad("EPOCH must be a whole number of seconds 0..4294967295, not '%s'",
 				   argv[optind]);
 	} else if (!strcmp(cmd, "alarm")) {
 		if (optind + 1 != argc)
 			return bad("%s", "alarm takes one argument: SECONDS");
 		/* 0 parses; the driver refuses it (an alarm in the past) */
-		if (cli_parse(argv[optind], 10, 0, 86400, &v))
+		if (cli_parse(argv[optind], 0, 86400, &v))
 			return bad("SECONDS must be a whole number 1..86400, not '%s'",
 				   argv[optind]);
 	} else {

@@ -66,9 +66,9 @@ static int parse(struct cmd *c, char **argv, int argc)
 	case WRITE:
 		if (argc != 3)
 			return bad(c->what == READ ? "read needs LBA COUNT" : "write needs LBA COUNT", NULL);
-		if (cli_parse(argv[1], 0, 0, UINT64_MAX, &c->lba))
+		if (cli_parse(argv[1], 0, UINT64_MAX, &c->lba))
 			return bad("bad LBA", argv[1]);
-		if (cli_parse(argv[2], 0, 1, 1u << 21, &c->count))
+		if (cli_parse(argv[2], 1, 1u << 21, &c->count))
 			return bad("bad COUNT (1 .. 2097152 blocks, at most 1 GiB)", argv[2]);
 		return 0;
 	case BENCH:
@@ -79,17 +79,17 @@ static int parse(struct cmd *c, char **argv, int argc)
 			switch (o) {
 			case 's': c->b.random = false; break;
 			case 'b':
-				if (cli_parse(optarg, 0, 1, 1u << 30, &v))
+				if (cli_parse(optarg, 1, 1u << 30, &v))
 					return bad("bad -b (1 byte .. 1 GiB)", optarg);
 				c->b.io_bytes = (uint32_t)v;
 				break;
 			case 'Q':
-				if (cli_parse(optarg, 0, 1, 64, &v))
+				if (cli_parse(optarg, 1, 64, &v))
 					return bad("bad -Q (1 .. 64)", optarg);
 				c->b.qd = (unsigned int)v;
 				break;
 			case 't':
-				if (cli_parse(optarg, 0, 1, 3600, &v))
+				if (cli_parse(optarg, 1, 3600, &v))
 					return bad("bad -t (1 .. 3600 seconds)", optarg);
 				c->b.seconds = (double)v;
 				break;
@@ -186,7 +186,7 @@ int main(int argc, char **argv)
 		case 'd': name = optarg; break;
 		case 'p': opts.polled = true; break;
 		case 'q':
-			if (cli_parse(optarg, 0, 1, 32768, &v))
+			if (cli_parse(optarg, 1, 32768, &v))
 				return bad("bad -q", optarg);
 			opts.queue_size = (unsigned int)v;
 			break;

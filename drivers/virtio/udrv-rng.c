@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udrv-rng: need exactly one argument, BYTES (try --help)\n");
 		return 2;
 	}
-	if (cli_parse(argv[optind], 0, 1, 16u << 20, &len)) {
+	if (cli_parse(argv[optind], 1, 16u << 20, &len)) {
 		fprintf(stderr, "udrv-rng: bad BYTES (1 .. 16 MiB): %s\n", argv[optind]);
 		return 2;
 	}

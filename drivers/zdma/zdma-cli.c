@@ -33,10 +33,12 @@ static int fail(const char *what, int err)
 /* A decimal in [1, max], with an optional K or M (x1024, x1048576) after it. */
 static int parse_size(const char *s, unsigned long long max, unsigned long long *v)
 {
-	const char *end;
+	char *end;
 	unsigned int shift = 0;
+	uint64_t n;
 
-	if (!cli_parse_prefix(s, 10, v, &end)) {
+	if (!udrv_parse_u64(s, &n, &end)) {
+		*v = n;
 		if (*end == 'K' || *end == 'k')
 			shift = 10, end++;
 		else if (*end == 'M' || *end == 'm')
