@@ -88,7 +88,7 @@ int udrv_virtio_blk_open(const char *name, const struct udrv_virtio_blk_opts *op
 		blk->max_io = v < blk->max_io ? (uint32_t)v : blk->max_io;
 	blk->ro = udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_RO);
 	blk->flush = udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_FLUSH);
-	ret = udrv_virtq_create(blk->vd, 0, opts->queue_size, &blk->vq);
+	ret = udrv_virtq_create(blk->vd, VIRTIO_BLK_REQUESTQ, opts->queue_size, &blk->vq);
 	if (ret)
 		goto err;
 	blk->depth = udrv_virtq_free(blk->vq, 3);
