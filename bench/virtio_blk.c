@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * virtio-blk BOARD [SECONDS] - read performance of the userspace virtio-blk
- * driver (drivers/virtio, disk 0, UIO "virtio-blk") with interrupts and
+ * driver (drivers/virtio-blk, disk 0, UIO "virtio-blk") with interrupts and
  * polled, against the kernel's virtio_blk on its own disk of the same kind
  * (/dev/vda, disk 1) read with O_DIRECT: pread() at queue depth 1, Linux
  * native AIO (io_submit) deeper. Same guest run, same kind of backing file.

@@ -505,6 +505,15 @@ unsigned int udrv_virtq_free(const struct udrv_virtq *vq, unsigned int nsegs)
 	return vq->ind && nsegs > 1 ? vq->nfree : vq->nfree / nsegs;
 }
 
+/* Descriptor @d for segment @s of a buffer, linked to @next if @more follow (2.6.5). */
+static void set_desc(struct virtq_desc *d, const struct udrv_virtq_seg *s, bool more, uint16_t next)
+{
+	d->addr = htole64(s->bus);
+	d->len = htole32(s->len);
+	d->flags = htole16((s->device_writes ? VIRTQ_DESC_F_WRITE : 0) | (more ? VIRTQ_DESC_F_NEXT : 0));
+	d->next = htole16(next);
+}
+
 int udrv_virtq_add(struct udrv_virtq *vq, const struct udrv_virtq_seg *segs, unsigned int n, void *token)
 {
 	struct virtq_desc *d;
@@ -523,13 +532,8 @@ int udrv_virtq_add(struct udrv_virtq *vq, const struct udrv_virtq_seg *segs, uns
 	head = id = vq->free_head;
 	if (ind) {	/* 2.6.5.3.1: one descriptor pointing at a table of n */
 		d = (struct virtq_desc *)udrv_dma_cpu(vq->ind) + (size_t)head * VIRTQ_MAX_SEGS;
-		for (unsigned int i = 0; i < n; i++) {
-			d[i].addr = htole64(segs[i].bus);
-			d[i].len = htole32(segs[i].len);
-			d[i].flags = htole16((segs[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
-					     (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-			d[i].next = htole16((uint16_t)(i + 1));
-		}
+		for (unsigned int i = 0; i < n; i++)
+			set_desc(&d[i], &segs[i], i + 1 < n, (uint16_t)(i + 1));
 		d = &vq->desc[head];
 		d->addr = htole64(udrv_dma_bus(vq->ind) + (uint64_t)head * VIRTQ_MAX_SEGS * 16);
 		d->len = htole32(n * 16);
@@ -538,12 +542,7 @@ int udrv_virtq_add(struct udrv_virtq *vq, const struct udrv_virtq_seg *segs, uns
 		vq->chain[head] = 1;
 	} else {
 		for (unsigned int i = 0; i < n; i++) {
-			d = &vq->desc[id];
-			d->addr = htole64(segs[i].bus);
-			d->len = htole32(segs[i].len);
-			d->flags = htole16((segs[i].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
-					   (i + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-			d->next = htole16(vq->next[id]);
+			set_desc(&vq->desc[id], &segs[i], i + 1 < n, vq->next[id]);
 			id = vq->next[id];
 		}
 		vq->free_head = id;

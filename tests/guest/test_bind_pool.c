@@ -3,7 +3,7 @@
  * test_bind_pool - on virt-stock (QEMU's DTB, no overlay), `udrv bind --pool`
  * hands a DT device the shipped overlays never hand over, virtio-rng's slot
  * at 0xa003a00 (held by the kernel's virtio_mmio), to the stub with a DMA
- * pool asked for at run time; drivers/virtio finds it by compatible and
+ * pool asked for at run time; drivers/virtio-rng finds it by compatible and
  * type and reads random bytes through virtqueues in that pool (issue 17).
  * `udrv unbind` gives it back to virtio_mmio.
  */

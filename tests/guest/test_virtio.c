@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_virtio - drivers/virtio on the virt board: the userspace virtio-blk
+ * test_virtio - drivers/virtio-blk and drivers/virtio-rng, on the
+ * drivers/virtio transport, on the virt board: the userspace virtio-blk
  * driver on disk 0 (virtio-mmio 0xa003e00, UIO "virtio-blk") and the
  * virtio-rng driver (0xa003a00, UIO "virtio-rng").
  *

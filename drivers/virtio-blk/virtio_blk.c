@@ -88,7 +88,7 @@ int udrv_virtio_blk_open(const char *name, const struct udrv_virtio_blk_opts *op
 		blk->max_io = v < blk->max_io ? (uint32_t)v : blk->max_io;
 	blk->ro = udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_RO);
 	blk->flush = udrv_virtio_dev_has(blk->vd, VIRTIO_BLK_F_FLUSH);
-	ret = udrv_virtq_create(blk->vd, 0, opts->queue_size, &blk->vq);
+	ret = udrv_virtq_create(blk->vd, VIRTIO_BLK_REQUESTQ, opts->queue_size, &blk->vq);
 	if (ret)
 		goto err;
 	blk->depth = udrv_virtq_free(blk->vq, 3);
@@ -154,6 +154,16 @@ int udrv_virtio_blk_dma_alloc(struct udrv_virtio_blk *blk, size_t size, struct u
 	return ret;
 }
 
+/* 0 if blocks @lba .. @lba + @count - 1 (@count > 0) are on the disk, else -ERANGE. */
+static int check_range(const struct udrv_virtio_blk *blk, uint64_t lba, uint32_t count)
+{
+	if (lba < blk->capacity && count <= blk->capacity - lba)
+		return 0;
+	return udrv_virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity (%llu blocks)",
+			    (unsigned long long)lba, (unsigned long long)(lba + count - 1),
+			    (unsigned long long)blk->capacity);
+}
+
 int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count,
 		      struct udrv_dma_buf *buf, size_t off, void *tag)
 {
@@ -167,11 +177,8 @@ int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t 
 	if (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT) {
 		if (!count)
 			return udrv_virtio__fail(-EINVAL, "a read or write of 0 blocks");
-		if (lba >= blk->capacity || count > blk->capacity - lba)
-			return udrv_virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity "
-					    "(%llu blocks)", (unsigned long long)lba,
-					    (unsigned long long)(lba + count - 1),
-					    (unsigned long long)blk->capacity);
+		if ((ret = check_range(blk, lba, count)))
+			return ret;
 		if (len > blk->max_io)
 			return udrv_virtio__fail(-EFBIG, "%llu bytes in one request: the device takes "
 					    "at most %u", (unsigned long long)len, blk->max_io);
@@ -279,10 +286,8 @@ static int rw(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t
 	assert(blk);
 	if (!buf || !count)
 		return udrv_virtio__fail(-EINVAL, "no buffer or no blocks");
-	if (lba >= blk->capacity || count > blk->capacity - lba)
-		return udrv_virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity (%llu blocks)",
-				    (unsigned long long)lba, (unsigned long long)(lba + count - 1),
-				    (unsigned long long)blk->capacity);
+	if ((ret = check_range(blk, lba, count)))
+		return ret;
 	if (blk->max_io / blk->block_size < chunk)
 		chunk = blk->max_io / blk->block_size;
 	for (; count; count -= n, lba += n, buf = (char *)buf + (size_t)n * blk->block_size) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "virtio_regs.h"
+#include "virtio_rng_regs.h"
 #include "virtio_rng.h"
 
 #define RNG_CHUNK	4096u
@@ -39,7 +40,7 @@ int udrv_virtio_rng_open(const char *name, bool polled, struct udrv_virtio_rng *
 		return ret;
 	}
 	if ((ret = udrv_virtio_dev_negotiate(rng->vd, 0)) ||
-	    (ret = udrv_virtq_create(rng->vd, 0, 8, &rng->vq)))
+	    (ret = udrv_virtq_create(rng->vd, VIRTIO_RNG_REQUESTQ, 8, &rng->vq)))
 		goto err;
 	ret = udrv_dma_alloc(udrv_virtio_dev_udrv(rng->vd), RNG_CHUNK, 64, &rng->buf);
 	if (ret) {

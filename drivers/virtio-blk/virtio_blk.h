@@ -23,6 +23,7 @@
 
 #include "virtio.h"
 #include "virtio_regs.h"
+#include "virtio_blk_regs.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,5 +1,5 @@
 #!/bin/sh
-# virtio-blk and virtio-rng driven from userspace on the virt board.
+# virtio-blk driven from userspace on the virt board.
 case $1 in virt | virt32) ;; *) exit 0 ;; esac
 echo "== virtio-blk in userspace (udrv-blk), disk 0 at virtio-mmio 0xa003e00"
 udrv-blk info || exit 1
@@ -13,8 +13,5 @@ echo "the same block, polled completion:"
 udrv-blk -p read 100 1 | head -c 48 | od -A d -c | head -n 3
 echo "a read past the end is refused:"
 udrv-blk read 32768 1 >/dev/null && exit 1
-echo "== virtio-rng in userspace (udrv-rng)"
-udrv-rng -x 32 || exit 1
-udrv-rng -x 32 || exit 1
 echo "== quick benchmark, 1 s each"
 udrv-blk bench -t 1 -Q 1 && udrv-blk bench -t 1 -Q 32 && udrv-blk -p bench -t 1 -Q 32 || exit 1
