@@ -103,7 +103,7 @@ int udrv_virtio_blk_open(const char *name, const struct udrv_virtio_blk_opts *op
 	if (!ret)
 		ret = udrv_dma_alloc(blk->udev, BOUNCE_SIZE, 4096, &blk->bounce);
 	if (ret) {
-		ret = udrv_virtio__fail(ret, "%s: no room in the DMA pool (%zu bytes) for %u requests",
+		ret = udrv_error(ret, "%s: no room in the DMA pool (%zu bytes) for %u requests",
 				   name, udrv_device_dma_pool_size(blk->udev), blk->depth);
 		goto err;
 	}
@@ -149,7 +149,7 @@ int udrv_virtio_blk_dma_alloc(struct udrv_virtio_blk *blk, size_t size, struct u
 	assert(blk);
 	ret = udrv_dma_alloc(blk->udev, size, 4096, out);
 	if (ret == -ENOMEM)
-		return udrv_virtio__fail(ret, "no %zu free bytes in the DMA pool (%zu bytes)", size,
+		return udrv_error(ret, "no %zu free bytes in the DMA pool (%zu bytes)", size,
 				    udrv_device_dma_pool_size(blk->udev));
 	return ret;
 }
@@ -159,7 +159,7 @@ static int check_range(const struct udrv_virtio_blk *blk, uint64_t lba, uint32_t
 {
 	if (lba < blk->capacity && count <= blk->capacity - lba)
 		return 0;
-	return udrv_virtio__fail(-ERANGE, "blocks %llu..%llu are past the capacity (%llu blocks)",
+	return udrv_error(-ERANGE, "blocks %llu..%llu are past the capacity (%llu blocks)",
 			    (unsigned long long)lba, (unsigned long long)(lba + count - 1),
 			    (unsigned long long)blk->capacity);
 }
@@ -176,21 +176,21 @@ int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t 
 	assert(blk);
 	if (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT) {
 		if (!count)
-			return udrv_virtio__fail(-EINVAL, "a read or write of 0 blocks");
+			return udrv_error(-EINVAL, "a read or write of 0 blocks");
 		if ((ret = check_range(blk, lba, count)))
 			return ret;
 		if (len > blk->max_io)
-			return udrv_virtio__fail(-EFBIG, "%llu bytes in one request: the device takes "
+			return udrv_error(-EFBIG, "%llu bytes in one request: the device takes "
 					    "at most %u", (unsigned long long)len, blk->max_io);
 		if (type == VIRTIO_BLK_T_OUT && blk->ro)
-			return udrv_virtio__fail(-EROFS, "the disk is read-only");
+			return udrv_error(-EROFS, "the disk is read-only");
 	} else if (type == VIRTIO_BLK_T_FLUSH) {
 		len = 0;
 	} else if (type == VIRTIO_BLK_T_GET_ID) {
 		len = VIRTIO_BLK_ID_BYTES;
 	}
 	if (len && (!buf || off > udrv_dma_size(buf) || len > udrv_dma_size(buf) - off))
-		return udrv_virtio__fail(-EINVAL, "%llu bytes at offset %zu do not fit in the buffer",
+		return udrv_error(-EINVAL, "%llu bytes at offset %zu do not fit in the buffer",
 				    (unsigned long long)len, off);
 	if (blk->inflight == blk->depth)
 		return -EAGAIN;
@@ -263,7 +263,7 @@ static int sync_io(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uin
 	int ret;
 
 	if (blk->inflight)
-		return udrv_virtio__fail(-EBUSY, "%u asynchronous requests in flight", blk->inflight);
+		return udrv_error(-EBUSY, "%u asynchronous requests in flight", blk->inflight);
 	ret = udrv_virtio_blk_submit(blk, type, lba, count, blk->bounce, 0, blk);
 	if (ret)
 		return ret;
@@ -271,7 +271,7 @@ static int sync_io(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uin
 	if (ret < 0)
 		return ret;
 	if (d.status)
-		return udrv_virtio__fail(d.status, "the device failed the %s of %u blocks at %llu: %s",
+		return udrv_error(d.status, "the device failed the %s of %u blocks at %llu: %s",
 				    what[type], count, (unsigned long long)lba,
 				    d.status == -EIO ? "I/O error" : d.status == -EOPNOTSUPP ?
 				    "unsupported" : "bad status");
@@ -285,7 +285,7 @@ static int rw(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t
 
 	assert(blk);
 	if (!buf || !count)
-		return udrv_virtio__fail(-EINVAL, "no buffer or no blocks");
+		return udrv_error(-EINVAL, "no buffer or no blocks");
 	if ((ret = check_range(blk, lba, count)))
 		return ret;
 	if (blk->max_io / blk->block_size < chunk)
@@ -311,7 +311,7 @@ int udrv_virtio_blk_write(struct udrv_virtio_blk *blk, uint64_t lba, uint32_t co
 {
 	assert(blk);
 	if (blk->ro)
-		return udrv_virtio__fail(-EROFS, "the disk is read-only");
+		return udrv_error(-EROFS, "the disk is read-only");
 	return rw(blk, VIRTIO_BLK_T_OUT, lba, count, (void *)buf);
 }
 

@@ -44,7 +44,7 @@ int udrv_virtio_rng_open(const char *name, bool polled, struct udrv_virtio_rng *
 		goto err;
 	ret = udrv_dma_alloc(udrv_virtio_dev_udrv(rng->vd), RNG_CHUNK, 64, &rng->buf);
 	if (ret) {
-		ret = udrv_virtio__fail(ret, "no room for %u bytes in the DMA pool", RNG_CHUNK);
+		ret = udrv_error(ret, "no room for %u bytes in the DMA pool", RNG_CHUNK);
 		goto err;
 	}
 	if ((polled && (ret = udrv_virtio_dev_set_polled(rng->vd, true))) ||
@@ -106,12 +106,12 @@ ssize_t udrv_virtio_rng_read(struct udrv_virtio_rng *rng, void *buf, size_t len)
 		if (!ret)
 			continue;
 		if (got > rng->queued)
-			return udrv_virtio__fail(-EIO, "the device wrote %u bytes into %u", got,
+			return udrv_error(-EIO, "the device wrote %u bytes into %u", got,
 					    rng->queued);
 		rng->queued = 0;
 		/* 5.4.6.2: the device places one or more bytes */
 		if (!got && ++empty >= RNG_MAX_EMPTY)
-			return udrv_virtio__fail(-EIO, "the device returned no bytes %u times in a row",
+			return udrv_error(-EIO, "the device returned no bytes %u times in a row",
 					    empty);
 		if (got)
 			empty = 0;

@@ -12,7 +12,6 @@
 #include <assert.h>
 #include <endian.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,21 +46,9 @@ struct udrv_virtio_dev {
 	struct udrv_virtq *vqs[VIRTIO_MAX_QUEUES];
 };
 
-static __thread char last_error[256];
-
 const char *udrv_virtio_last_error(void)
 {
-	return last_error;
-}
-
-int udrv_virtio__fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_error, sizeof(last_error), fmt, ap);
-	va_end(ap);
-	return err;
+	return udrv_last_error();
 }
 
 static uint32_t rd(const struct udrv_virtio_dev *vd, size_t off)
@@ -119,7 +106,7 @@ static int find_by_type(uint32_t device_id, struct udrv_device **out, char *name
 		}
 		udrv_device_close(dev);
 	}
-	return udrv_virtio__fail(-ENOENT, "no free UIO device with compatible \"%s\" is a virtio "
+	return udrv_error(-ENOENT, "no free UIO device with compatible \"%s\" is a virtio "
 			    "%s device (%u looked at)", VIRTIO_MMIO_COMPATIBLE,
 			    type_name(device_id), seen);
 }
@@ -148,29 +135,29 @@ int udrv_virtio_dev_open(const char *name, uint32_t device_id, struct udrv_virti
 				       udrv_device_open(name, &vd->udev);
 	}
 	if (ret) {
-		ret = udrv_virtio__fail(ret, "%s: cannot open UIO device: %s", name,
+		ret = udrv_error(ret, "%s: cannot open UIO device: %s", name,
 				   *udrv_last_error() ? udrv_last_error() : strerror(-ret));
 		goto err;
 	}
 	ret = udrv_device_region(vd->udev, 0, VIRTIO_MMIO_SIZE, &vd->regs);
 	if (ret) {
-		ret = udrv_virtio__fail(ret, "%s: no register region of 0x%x bytes", name,
+		ret = udrv_error(ret, "%s: no register region of 0x%x bytes", name,
 				   VIRTIO_MMIO_SIZE);
 		goto err;
 	}
 	vd->base = udrv_region_base(vd->regs);
 	if ((v = rd(vd, VIRTIO_MMIO_MAGIC)) != VIRTIO_MMIO_MAGIC_VALUE) {
-		ret = udrv_virtio__fail(-ENODEV, "%s: not virtio-mmio (magic 0x%08x)", name, v);
+		ret = udrv_error(-ENODEV, "%s: not virtio-mmio (magic 0x%08x)", name, v);
 		goto err;
 	}
 	if ((v = rd(vd, VIRTIO_MMIO_VERSION)) != VIRTIO_MMIO_VERSION_MODERN) {
-		ret = udrv_virtio__fail(-EPROTONOSUPPORT, "%s: virtio-mmio version %u, need 2 (QEMU: "
+		ret = udrv_error(-EPROTONOSUPPORT, "%s: virtio-mmio version %u, need 2 (QEMU: "
 				   "-global virtio-mmio.force-legacy=false)", name, v);
 		goto err;
 	}
 	vd->id = rd(vd, VIRTIO_MMIO_DEVICE_ID);
 	if (!vd->id || (device_id && vd->id != device_id)) {
-		ret = udrv_virtio__fail(-ENODEV, "%s: virtio device ID %u (%s), not %u (%s)", name,
+		ret = udrv_error(-ENODEV, "%s: virtio device ID %u (%s), not %u (%s)", name,
 				   vd->id, type_name(vd->id), device_id, type_name(device_id));
 		goto err;
 	}
@@ -178,7 +165,7 @@ int udrv_virtio_dev_open(const char *name, uint32_t device_id, struct udrv_virti
 		vd->irq = NULL;
 	vd->polled = !vd->irq;
 	if (reset(vd)) {
-		ret = udrv_virtio__fail(-EIO, "%s: the device did not reset", name);
+		ret = udrv_error(-EIO, "%s: the device did not reset", name);
 		goto err;
 	}
 	wr(vd, VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE);
@@ -208,7 +195,7 @@ void udrv_virtio_dev_close(struct udrv_virtio_dev *vd)
 	/* The device forgets the queues once Status reads 0 (4.2.3.1.1):
 	 * only then are the rings the driver's to free. */
 	if (reset(vd))
-		udrv_virtio__fail(-EIO, "%s: the device did not reset at close",
+		udrv_error(-EIO, "%s: the device did not reset at close",
 			     udrv_device_name(vd->udev));
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)
 		if (vd->vqs[i])
@@ -254,7 +241,7 @@ int udrv_virtio_dev_negotiate(struct udrv_virtio_dev *vd, uint64_t wanted)
 	wr(vd, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
 	offered |= rd(vd, VIRTIO_MMIO_DEVICE_FEATURES);
 	if (!(offered >> VIRTIO_F_VERSION_1 & 1))
-		return udrv_virtio__fail(-EPROTONOSUPPORT, "device offers no VIRTIO_F_VERSION_1");
+		return udrv_error(-EPROTONOSUPPORT, "device offers no VIRTIO_F_VERSION_1");
 	/*
 	 * Accepted whenever offered (6.1): the driver hands the device bus
 	 * addresses of the stub's DMA pool (IOVAs behind an IOMMU), which is
@@ -273,7 +260,7 @@ int udrv_virtio_dev_negotiate(struct udrv_virtio_dev *vd, uint64_t wanted)
 	wr(vd, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FEATURES_OK);
 	if (!(rd(vd, VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK)) {
 		wr(vd, VIRTIO_MMIO_STATUS, st | VIRTIO_STATUS_FAILED);
-		return udrv_virtio__fail(-ENOTSUP, "device refused features 0x%llx",
+		return udrv_error(-ENOTSUP, "device refused features 0x%llx",
 				    (unsigned long long)vd->features);
 	}
 	vd->negotiated = true;
@@ -311,7 +298,7 @@ static int check_status(struct udrv_virtio_dev *vd)
 	uint32_t st = rd(vd, VIRTIO_MMIO_STATUS);
 
 	if (st & (VIRTIO_STATUS_NEEDS_RESET | VIRTIO_STATUS_FAILED))
-		return udrv_virtio__fail(-EIO, "device status 0x%x: %s", st,
+		return udrv_error(-EIO, "device status 0x%x: %s", st,
 				    st & VIRTIO_STATUS_FAILED ? "failed" : "needs reset");
 	return 0;
 }
@@ -329,7 +316,7 @@ int udrv_virtio_dev_set_polled(struct udrv_virtio_dev *vd, bool polled)
 {
 	assert(vd);
 	if (!polled && !vd->irq)
-		return udrv_virtio__fail(-ENXIO, "%s: no interrupt", udrv_device_name(vd->udev));
+		return udrv_error(-ENXIO, "%s: no interrupt", udrv_device_name(vd->udev));
 	vd->polled = polled;
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		struct udrv_virtq *vq = vd->vqs[i];
@@ -382,7 +369,7 @@ int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint
 		} else {
 			ret = udrv_irq_wait_until(vd->irq, deadline);
 			if (ret < 0)
-				return udrv_virtio__fail(ret, "%s: waiting for the interrupt: %s",
+				return udrv_error(ret, "%s: waiting for the interrupt: %s",
 						    udrv_device_name(vd->udev), strerror(-ret));
 			if (ret > 0) {
 				/* Acknowledge before looking at the ring: a buffer
@@ -403,7 +390,7 @@ int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint
 		if ((ret = check_status(vd)))
 			return ret;
 		if (!udrv_left_ns(deadline))
-			return udrv_virtio__fail(-ETIMEDOUT, "%s: queue %u: no buffer used in %llu ms",
+			return udrv_error(-ETIMEDOUT, "%s: queue %u: no buffer used in %llu ms",
 					    udrv_device_name(vd->udev), vq->index,
 					    (unsigned long long)(timeout_ns / 1000000));
 	}
@@ -424,15 +411,15 @@ int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned i
 		return -EBUSY;
 	wr(vd, VIRTIO_MMIO_QUEUE_SEL, index);
 	if (rd(vd, VIRTIO_MMIO_QUEUE_READY))
-		return udrv_virtio__fail(-EBUSY, "queue %u is already live", index);
+		return udrv_error(-EBUSY, "queue %u is already live", index);
 	max = rd(vd, VIRTIO_MMIO_QUEUE_NUM_MAX);
 	if (!max)
-		return udrv_virtio__fail(-ENOENT, "the device has no queue %u", index);
+		return udrv_error(-ENOENT, "the device has no queue %u", index);
 	if (!size)
 		for (size = 1; size * 2 <= max && size * 2 <= VIRTQ_DEFAULT_SIZE; size *= 2)
 			;
 	if (size & (size - 1) || size > max || size > 32768)
-		return udrv_virtio__fail(-EINVAL, "queue %u: size %u refused: the device allows "
+		return udrv_error(-EINVAL, "queue %u: size %u refused: the device allows "
 				    "powers of 2 up to %u", index, size, max);
 	vq = calloc(1, sizeof(*vq));
 	if (!vq)
@@ -454,7 +441,7 @@ int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned i
 	if (!ret && udrv_virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC))
 		ret = udrv_dma_alloc(vd->udev, (size_t)size * VIRTQ_MAX_SEGS * 16, 16, &vq->ind);
 	if (ret) {
-		ret = udrv_virtio__fail(ret, "queue %u of %u entries: %zu bytes do not fit in the "
+		ret = udrv_error(ret, "queue %u of %u entries: %zu bytes do not fit in the "
 				   "DMA pool (%zu bytes)", index, size, total,
 				   udrv_device_dma_pool_size(vd->udev));
 		goto err;
@@ -480,7 +467,7 @@ int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned i
 	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)((bus + used_off) >> 32));
 	wr(vd, VIRTIO_MMIO_QUEUE_READY, 1);
 	if (rd(vd, VIRTIO_MMIO_QUEUE_READY) != 1) {
-		ret = udrv_virtio__fail(-EOPNOTSUPP, "queue %u: the device did not take it", index);
+		ret = udrv_error(-EOPNOTSUPP, "queue %u: the device did not take it", index);
 		goto err;
 	}
 	vd->vqs[index] = vq;
@@ -587,7 +574,7 @@ int udrv_virtq_get(struct udrv_virtq *vq, void **token, uint32_t *len)
 	e = vq->used->ring[vq->last_used & (vq->size - 1)];
 	id = (uint16_t)le32toh(e.id);
 	if (le32toh(e.id) >= vq->size || !vq->token[id])
-		return udrv_virtio__fail(-EIO, "queue %u: the device used id %u, not in flight",
+		return udrv_error(-EIO, "queue %u: the device used id %u, not in flight",
 				    vq->index, le32toh(e.id));
 	vq->last_used++;
 	if (token)

@@ -36,8 +36,9 @@ struct udrv_virtq;
 #define VIRTQ_DEFAULT_SIZE	256	/* udrv_virtq_create() with size 0, at most */
 
 /**
- * udrv_virtio_last_error() - the reason for the last failure in this thread ("" if
- * none recorded). Owned by the library; valid until the next call into it.
+ * udrv_virtio_last_error() - the reason for the last failure in this thread
+ * ("" if none): udrv_last_error(), where the virtio drivers record their
+ * reasons with udrv_error(). Owned by libudrv; valid until the next call into it.
  */
 const char *udrv_virtio_last_error(void);
 
@@ -174,9 +175,6 @@ int udrv_virtq_get(struct udrv_virtq *vq, void **token, uint32_t *len);
 
 /** udrv_virtq_pending() - whether udrv_virtq_get() would return a buffer. */
 bool udrv_virtq_pending(const struct udrv_virtq *vq);
-
-/* For the drivers: record a reason for udrv_virtio_last_error() and return @err. */
-int udrv_virtio__fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #ifdef __cplusplus
 }
