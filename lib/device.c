@@ -117,12 +117,11 @@ static int open_match(struct match *m, const char *what, struct udrv_device **ou
 	return ret == -ESTALE ? -ENODEV : ret;
 }
 
-int udrv__opts_check(const struct udrv_open_opts *o)
+int udrv__opts_check(const struct udrv_open_opts *o, size_t name_max)
 {
 	if (!o || !!o->name + !!o->dt_path + !!o->compatible + !!o->pci_address + !!o->pci_vendor != 1)
 		return -EINVAL;
-	if (o->name && (!o->name[0] || strlen(o->name) >= sizeof(((struct udrv__node *)0)->name) ||
-			strchr(o->name, '/')))
+	if (o->name && (!o->name[0] || strlen(o->name) >= name_max || strchr(o->name, '/')))
 		return -EINVAL;
 	if (o->dt_path && (o->dt_path[0] != '/' || strlen(o->dt_path) >= UDRV_PATH))
 		return -EINVAL;
@@ -137,7 +136,7 @@ UDRV_API int udrv_device_open_with(const struct udrv_open_opts *o, struct udrv_d
 	struct match m = { .o = o };
 	char what[400], pci[16];
 
-	if (udrv__opts_check(o) || !out || (o->pci_address &&	/* the full form only */
+	if (udrv__opts_check(o, sizeof(((struct udrv__node *)0)->name)) || !out || (o->pci_address &&	/* the full form only */
 	    (udrv_pci_address_parse(o->pci_address, pci, sizeof(pci)) || strcmp(pci, o->pci_address))))
 		return -EINVAL;
 	if (o->name)

@@ -32,7 +32,7 @@ int udrv__realpath(const char *path, char *buf, size_t len);
 int udrv__read_u64(const char *path, uint64_t *val);
 /* The basename of the driver bound to the sysfs device @dir, "" if none. */
 void udrv__driver_of(const char *dir, char *out, size_t len);
-/* Write @val to the attribute @path: 0 or -errno (logged, naming both). */
+/* Write @val to the attribute @path: 0 or -errno (not logged). */
 int udrv__write_attr(const char *path, const char *val);
 
 /* ---- log.c ---- */
@@ -71,8 +71,8 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data);
 bool udrv__uio_has_map(unsigned int uio, unsigned int index);
 bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat);
 int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_device **out);
-/* device.c: is @opts one valid selector? 0 or -EINVAL */
-int udrv__opts_check(const struct udrv_open_opts *opts);
+/* device.c: is @opts one valid selector (a name shorter than @name_max)? 0 or -EINVAL */
+int udrv__opts_check(const struct udrv_open_opts *opts, size_t name_max);
 /* loop.c, for host.c: drop every IRQ source of @dev; call @fn after an IRQ
  * source's callback was told its device is gone (-ENODEV). */
 void udrv__loop_forget_device(struct udrv_loop *loop, const struct udrv_device *dev);

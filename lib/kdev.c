@@ -4,7 +4,7 @@
  * drives them, and handing them to the udrv_uio stub and back the way the
  * kernel documents it (Documentation/ABI/testing/sysfs-bus-*: every one of
  * the three buses has driver_override and drivers_probe):
- *   bind:   [driver/unbind] -> [stub's pool] -> driver_override -> drivers_probe
+ *   bind:   [stub's pool] -> driver_override -> [driver/unbind] -> drivers_probe
  *   unbind: drivers/udrv_uio/unbind -> driver_override = "\n" -> drivers_probe
  */
 #include <dirent.h>
@@ -104,27 +104,29 @@ static bool matches(const char *dir, const struct udrv_open_opts *sel, const cha
 	return !udrv__read_u64(path, &d) && d == sel->pci_device;
 }
 
-/* The @sel->index-th device on @nb buses from @b0 that matches: 0 or -ENOENT. */
+/* The @sel->index-th device on @nb buses from @b0 that matches, counting in
+ * name order on each bus (uio2 before uio10 style): 0 or -ENOENT. */
 static int search(const struct udrv_open_opts *sel, const char *node, size_t b0, size_t nb,
 		  struct udrv_kdev *out)
 {
 	unsigned int index = sel->dt_path ? 0 : sel->index;
 	char path[UDRV_PATH], dev[UDRV_PATH + NAME_MAX + 2];
-	struct dirent *d;
+	struct dirent **e;
 	int ret = -ENOENT;
 
 	for (size_t b = b0; b < b0 + nb && ret; b++) {
-		DIR *dir;
+		int n;
 
 		if (udrv__path(path, sizeof(path), "/sys/bus/%s/devices", buses[b]) ||
-		    !(dir = opendir(path)))
+		    (n = scandir(path, &e, NULL, versionsort)) < 0)
 			continue;
-		while (ret && (d = readdir(dir))) {
-			snprintf(dev, sizeof(dev), "%s/%s", path, d->d_name);
-			if (d->d_name[0] != '.' && matches(dev, sel, node) && !index--)
-				ret = kdev_at(out, buses[b], d->d_name);
+		for (int i = 0; i < n; i++) {
+			snprintf(dev, sizeof(dev), "%s/%s", path, e[i]->d_name);
+			if (ret && e[i]->d_name[0] != '.' && matches(dev, sel, node) && !index--)
+				ret = kdev_at(out, buses[b], e[i]->d_name);
+			free(e[i]);
 		}
-		closedir(dir);
+		free(e);
 	}
 	return ret;
 }
@@ -166,8 +168,8 @@ UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *
 {
 	char path[UDRV_PATH], node[UDRV_PATH], pci[16];
 
-	if (udrv__opts_check(sel) || !out)
-		return -EINVAL;
+	if (udrv__opts_check(sel, sizeof(out->name)) || !out)
+		return udrv__fail(-EINVAL, "not one valid device selector");
 	if (sel->dt_path) {
 		if (udrv__path(path, sizeof(path), "/sys/firmware/devicetree/base%s", sel->dt_path) ||
 		    udrv__realpath(path, node, sizeof(node)))
@@ -213,8 +215,10 @@ UDRV_API int udrv_kdev_stub_loaded(void)
 
 enum where { DEV, BUS, STUB };
 
-/* Write @val to @file of @kd's directory, of its bus's, or of the stub's driver on its bus. */
-static int put(const struct udrv_kdev *kd, enum where w, const char *file, const char *val)
+/* Write @val to @file of @kd's directory, of its bus's, or of the stub's
+ * driver on its bus; a failure is logged unless @quiet. */
+static int put(const struct udrv_kdev *kd, enum where w, const char *file, const char *val,
+	       bool quiet)
 {
 	char path[UDRV_PATH + 64];
 	int ret = 0;
@@ -224,7 +228,12 @@ static int put(const struct udrv_kdev *kd, enum where w, const char *file, const
 	else
 		ret = udrv__path(path, sizeof(path), "/sys/bus/%s/%s%s", kd->bus,
 				 w == STUB ? "drivers/" UDRV_UIO_DRIVER_NAME "/" : "", file);
-	return ret ? ret : udrv__write_attr(path, val);
+	if (!ret)
+		ret = udrv__write_attr(path, val);
+	if (ret && !quiet)
+		udrv__fail(ret, "%s: writing '%s': %s%s", path, val[0] == '\n' ? "\\n" : val,
+			   strerror(-ret), ret == -EACCES ? " (run as root)" : "");
+	return ret;
 }
 
 static bool is_stub(const struct udrv_kdev *kd)
@@ -235,7 +244,7 @@ static bool is_stub(const struct udrv_kdev *kd)
 /* Before binding or unbinding @kd: the stub is there, @kd is up to date. */
 static int begin(struct udrv_kdev *kd)
 {
-	int ret = kd ? udrv_kdev_stub_loaded() : -EINVAL;
+	int ret = kd ? udrv_kdev_stub_loaded() : udrv__fail(-EINVAL, "no device given");
 
 	if (!ret)
 		refresh(kd);
@@ -249,21 +258,22 @@ UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 
 	if ((ret = begin(kd)))
 		return ret;
-	if (is_stub(kd) && pool != UDRV_POOL_UNSET && pool != kd->pool_size)
+	if (is_stub(kd) && (pool == UDRV_POOL_UNSET || pool == kd->pool_size))
+		return 0;
+	if (is_stub(kd) && !force)
 		return udrv__fail(-EEXIST, "%s is already bound to " UDRV_UIO_DRIVER_NAME
 				  " as uio%d with a %" PRIu64 "-byte DMA pool", kd->name, kd->uio,
 				  kd->pool_size);
-	if (is_stub(kd))
-		return 0;
 	if (kd->driver[0] && !force)
 		return udrv__fail(-EBUSY, "%s is held by the %s driver", kd->name, kd->driver);
 	/* The stub's pool request, for this device's next bindings (udrv_uio.h). */
 	snprintf(req, sizeof(req), "%s %" PRIu64, kd->name, pool);
-	if ((pool != UDRV_POOL_UNSET && (ret = put(kd, STUB, "pool", req))) ||
-	    (kd->driver[0] && (ret = put(kd, DEV, "driver/unbind", kd->name))) ||
-	    (ret = put(kd, DEV, "driver_override", UDRV_UIO_DRIVER_NAME)))
+	/* the override before the unbind: from then on only the stub may probe it */
+	if ((pool != UDRV_POOL_UNSET && (ret = put(kd, STUB, "pool", req, false))) ||
+	    (ret = put(kd, DEV, "driver_override", UDRV_UIO_DRIVER_NAME, false)) ||
+	    (kd->driver[0] && (ret = put(kd, DEV, "driver/unbind", kd->name, false))))
 		return ret;
-	ret = put(kd, BUS, "drivers_probe", kd->name);
+	ret = put(kd, BUS, "drivers_probe", kd->name, false);
 	refresh(kd);
 	if (!is_stub(kd))
 		return udrv__fail(ret ? ret : -EIO, UDRV_UIO_DRIVER_NAME " did not take %s (see "
@@ -280,16 +290,16 @@ UDRV_API int udrv_kdev_unbind(struct udrv_kdev *kd)
 	if (!is_stub(kd))
 		return udrv__fail(-EINVAL, "%s is not bound to " UDRV_UIO_DRIVER_NAME " (driver: %s)",
 				  kd->name, kd->driver[0] ? kd->driver : "none");
-	if ((ret = put(kd, STUB, "unbind", kd->name)) ||
-	    (ret = put(kd, DEV, "driver_override", "\n")))
+	if ((ret = put(kd, STUB, "unbind", kd->name, false)) ||
+	    (ret = put(kd, DEV, "driver_override", "\n", false)))
 		return ret;
 	/* Let the kernel find its own driver; a failed probe is not ours to report. */
-	put(kd, BUS, "drivers_probe", kd->name);
+	put(kd, BUS, "drivers_probe", kd->name, true);
 	refresh(kd);
 	if (!is_stub(kd))
 		return 0;
 	/* The stub matches it on its own (compatible, of_id=, ids=): keep it off. */
-	ret = put(kd, STUB, "unbind", kd->name);
+	ret = put(kd, STUB, "unbind", kd->name, false);
 	refresh(kd);
 	return ret ? ret : 1;
 }

@@ -33,22 +33,32 @@ UDRV_API int udrv_parse_u64(const char *s, uint64_t *val, char **end)
 	return 0;
 }
 
+/* @n hex digits at @s? */
+static bool hex_at(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
 UDRV_API int udrv_pci_address_parse(const char *s, char *out, size_t len)
 {
 	unsigned int dom = 0, bus, slot, fn;
-	int n = -1;
+	const char *b;
 
 	if (!s || !out)
 		return -EINVAL;
-	if (sscanf(s, "%4x:%2x:%2x.%1x%n", &dom, &bus, &slot, &fn, &n) == 4 && n == 12 &&
-	    !s[n] && s[4] == ':' && s[7] == ':' && s[10] == '.')
-		;
-	else if (dom = 0, n = -1, sscanf(s, "%2x:%2x.%1x%n", &bus, &slot, &fn, &n) == 3 &&
-		 n == 7 && !s[n] && s[2] == ':' && s[5] == '.')
-		;
+	/* every digit checked first: sscanf's %x alone takes signs and "0x" */
+	if (strlen(s) == 12 && hex_at(s, 4) && s[4] == ':')
+		b = s + 5;
+	else if (strlen(s) == 7)
+		b = s;
 	else
 		return -EINVAL;
-	if (slot > 0x1f || fn > 7 || !isxdigit((unsigned char)s[0]) ||
+	if (!hex_at(b, 2) || b[2] != ':' || !hex_at(b + 3, 2) || b[5] != '.' || !hex_at(b + 6, 1) ||
+	    (b != s && sscanf(s, "%4x", &dom) != 1) ||
+	    sscanf(b, "%2x:%2x.%1x", &bus, &slot, &fn) != 3 || slot > 0x1f || fn > 7 ||
 	    snprintf(out, len, "%04x:%02x:%02x.%x", dom, bus, slot, fn) >= (int)len)
 		return -EINVAL;
 	return 0;

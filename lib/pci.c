@@ -78,7 +78,7 @@ static int typed(struct udrv_device *dev, unsigned int offset, unsigned int byte
 	/* 256 bytes (conventional PCI) or 4096 (PCI Express) */
 	if (offset >= (uint64_t)st.st_size || bytes > (uint64_t)st.st_size - offset)
 		return -ERANGE;
-	for (unsigned int i = 0; i < bytes; i++)
+	for (unsigned int i = 0; write && i < bytes; i++)
 		b[i] = (uint8_t)(*val >> (8 * i));
 	n = config_io(dev, offset, write ? NULL : b, write ? b : NULL, bytes);
 	if (n >= 0 && (unsigned int)n != bytes)

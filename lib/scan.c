@@ -366,12 +366,13 @@ bool udrv__uio_has_map(unsigned int uio, unsigned int index)
 UDRV_API int udrv_uio_map(unsigned int uio, unsigned int index, struct udrv_uio_map *out)
 {
 	static const char *const attrs[] = { "addr", "size", "offset" };
-	uint64_t *vals[] = { &out->addr, &out->size, &out->offset };
 	char path[UDRV_PATH];
 	int ret;
 
 	if (!out)
 		return -EINVAL;
+	uint64_t *vals[] = { &out->addr, &out->size, &out->offset };
+
 	if (!udrv__uio_has_map(uio, index))
 		return -ENOENT;
 	memset(out, 0, sizeof(*out));

@@ -136,8 +136,5 @@ int udrv__write_attr(const char *path, const char *val)
 		n = -EIO;
 	if (fd >= 0)
 		close(fd);
-	if (n < 0)
-		return udrv__fail((int)n, "%s: writing '%s': %s%s", path, val[0] == '\n' ? "\\n" : val,
-				  strerror((int)-n), n == -EACCES ? " (run as root)" : "");
-	return 0;
+	return n < 0 ? (int)n : 0;
 }

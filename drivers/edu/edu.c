@@ -69,10 +69,8 @@ int udrv_edu_bind(const char *pci_address)
 	 * attribute), before the binding: edu's DMA engine needs one. */
 	if (!strcmp(kd.driver, STUB) && kd.pool_size)
 		return 0;
-	if (!strcmp(kd.driver, STUB) && (ret = udrv_kdev_unbind(&kd)) < 0)	/* no pool */
-		return fail(ret, "%s: cannot unbind it to give it a pool: %s", kd.name,
-			    udrv_last_error());
-	if ((ret = udrv_kdev_bind(&kd, false, EDU_POOL_SIZE)))
+	/* forced only off the stub: bound without a pool, it is bound again with one */
+	if ((ret = udrv_kdev_bind(&kd, true, EDU_POOL_SIZE)))
 		return fail(ret, "%s: %s", kd.name, udrv_last_error());
 	return 0;
 }
@@ -199,11 +197,18 @@ static int quiesce(struct udrv_edu *edu)
 int udrv_edu_open(const char *pci_address, struct udrv_edu **out)
 {
 	struct udrv_edu *edu;
+	char addr[16];
 	uint32_t id;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
+	/* either form of a PCI address: the library opens the full one */
+	if (pci_address && udrv_pci_address_parse(pci_address, addr, sizeof(addr)))
+		return fail(-EINVAL, "'%s' is not a PCI address (0000:00:02.0 or 00:02.0)",
+			    pci_address);
+	if (pci_address)
+		pci_address = addr;
 	edu = calloc(1, sizeof(*edu));
 	if (!edu)
 		return -ENOMEM;
@@ -241,7 +246,7 @@ int udrv_edu_open(const char *pci_address, struct udrv_edu **out)
 	}
 	if ((ret = quiesce(edu)) < 0) {
 		if (ret != -EBUSY)
-			fail(ret, "cannot unmask the interrupt: %s", udrv_last_error());
+			fail(ret, "cannot unmask the interrupt: %s", strerror(-ret));
 		goto err_close;
 	}
 	*out = edu;

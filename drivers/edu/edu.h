@@ -52,8 +52,10 @@ struct udrv_edu_info {
  * 1234:11e8) to udrv_uio with a 64 KiB DMA pool (the stub's `pool`
  * attribute, then driver_override) if no driver has it; a stub binding
  * without a pool is redone with one.
+ * Done with libudrv's udrv_kdev_find() and udrv_kdev_bind().
  * 0 if udrv_uio has it (now); -EBUSY another driver has it (left alone);
- * -ENOENT no such device; -ENODEV udrv_uio did not take it; -errno (sysfs).
+ * -ENOENT no such device; -EINVAL a malformed @pci_address; -ENXIO the
+ * stub is not loaded; -EIO udrv_uio did not take it; -errno (sysfs).
  */
 int udrv_edu_bind(const char *pci_address);
 
@@ -141,7 +143,12 @@ int udrv_edu_dma_to_device(struct udrv_edu *edu, const struct udrv_dma_buf *buf,
 int udrv_edu_dma_from_device(struct udrv_edu *edu, uint32_t edu_off, const struct udrv_dma_buf *buf,
 			size_t buf_off, uint32_t len, uint64_t timeout_ns);
 
-/** udrv_edu_last_error() - the last refusal's reason in this thread ("" if none); valid until the next call. */
+/**
+ * udrv_edu_last_error() - the reason for the last failure with one in this
+ * thread: libudrv's udrv_last_error(), where the driver records its own
+ * (udrv_error()). A failure without one (a NULL argument) leaves an older
+ * reason in place. Valid until the next call into the driver or libudrv.
+ */
 const char *udrv_edu_last_error(void);
 
 #ifdef __cplusplus

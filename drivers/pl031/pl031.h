@@ -113,9 +113,10 @@ int udrv_pl031_alarm_cancel(struct udrv_pl031 *rtc);
 int udrv_pl031_alarm_armed(const struct udrv_pl031 *rtc, uint32_t *when);
 
 /**
- * udrv_pl031_last_error() - why the last failing call in this thread failed
- * ("" if it gave no reason). Owned by the driver, valid until the next
- * call into it from this thread.
+ * udrv_pl031_last_error() - the reason for the last failure with one in this
+ * thread: libudrv's udrv_last_error(), where the driver records its own
+ * (udrv_error()). A failure without one (a NULL argument) leaves an older
+ * reason in place. Valid until the next call into the driver or libudrv.
  */
 const char *udrv_pl031_last_error(void);
 

@@ -234,9 +234,10 @@ struct udrv_uio_map {
 /**
  * udrv_uio_map() - map @index of node /dev/uio@uio, read from sysfs
  * (maps/map@index/{name,addr,size,offset}), raw: before the checks and
- * trimming udrv_device_region() applies. Errors: -ENOENT no such map (the
- * maps are numbered from 0 without gaps: the first -ENOENT ends them),
- * -EINVAL a malformed attribute, -errno reading sysfs (named in the log).
+ * trimming udrv_device_region() applies. Errors: -EINVAL @out NULL or a
+ * malformed attribute; -ENOENT no such map (the maps are numbered from 0
+ * without gaps: the first -ENOENT ends them); -errno reading sysfs (named in
+ * the log).
  */
 UDRV_API int udrv_uio_map(unsigned int uio, unsigned int index, struct udrv_uio_map *out);
 
@@ -440,8 +441,9 @@ UDRV_API int udrv_device_pci_config_write32(struct udrv_device *dev, unsigned in
  * A device as the kernel has it on the platform, AMBA or PCI bus, whoever
  * drives it: a UIO driver, a kernel driver or none. Drivers and tools find
  * and bind devices with these calls; none of them needs to know sysfs.
- * Binding follows the kernel's documented way (sysfs-bus-*, driver_override):
- *   bind:   [its driver's unbind] -> [stub's pool] -> driver_override -> drivers_probe
+ * Binding follows the kernel's documented way (sysfs-bus-*, driver_override),
+ * in the order that leaves no other driver a chance to probe the device:
+ *   bind:   [stub's pool] -> driver_override -> [its driver's unbind] -> drivers_probe
  *   unbind: stub's unbind -> driver_override cleared -> drivers_probe
  * Everything runs as the caller: binding needs root (-EACCES otherwise).
  */
@@ -459,18 +461,20 @@ struct udrv_kdev {
 };
 
 /**
- * udrv_kdev_find() - the kernel device @sel selects (the selectors of
- * udrv_device_open_with(); @sel->shared is ignored), into *@out:
+ * udrv_kdev_find() - the kernel device @sel selects into *@out, with the
+ * selectors of udrv_device_open_with() (@sel->shared is ignored):
  * @dt_path: the platform or AMBA device made from that DT node;
  * @name: a device of that name on one of the three buses, else a UIO device
- * by its name or "uioN" (the device it belongs to); @compatible, @index: the
- * @index-th platform or AMBA device whose DT node is compatible;
- * @pci_address (either form of udrv_pci_address_parse()); @pci_vendor,
+ * by its name or by "uioN" of any of its nodes (the device it belongs to);
+ * @compatible, @index: the @index-th platform or AMBA device whose DT node is
+ * compatible, counting platform devices first, each bus in name order;
+ * @pci_address, in either form of udrv_pci_address_parse(); @pci_vendor,
  * @pci_device, @index: the @index-th PCI function with those ids.
- * Errors (the reason in udrv_last_error()): -EINVAL @sel or @out NULL, not
- * exactly one selector, or a malformed one; -ENOENT nothing by that name or
- * match (no such DT node, PCI function, device); -ENODEV the DT node
- * exists but the kernel made no device of it.
+ * Errors, with the reason in udrv_last_error(): -EINVAL @sel or @out NULL,
+ * not exactly one selector, or a malformed one; -ENOENT nothing by that name
+ * or match (no such DT node, PCI function, device); -ENODEV the DT node
+ * exists but the kernel made no device of it, or the UIO device's parent is
+ * on none of the three buses.
  */
 UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *out);
 
@@ -492,8 +496,9 @@ UDRV_API int udrv_kdev_stub_loaded(void);
  * Returns 0 (also when the stub has it already with that pool), or, with
  * the reason in udrv_last_error(): -EINVAL @kd NULL; -ENXIO the stub is not
  * loaded; -EBUSY another driver holds it and @force is false; -EEXIST the
- * stub has it with another pool size (unbind it first); -EIO the stub did
- * not take it (the kernel log says why); -errno writing sysfs (-EACCES: not root).
+ * stub has it with another pool size and @force is false (with @force it is
+ * unbound from the stub and bound again with @pool); -EIO the stub did not
+ * take it (the kernel log says why); -errno writing sysfs (-EACCES: not root).
  */
 UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool);
 

@@ -196,6 +196,14 @@ static void test_bind(void **state)
 	assert_int_equal(udrv_kdev_bind(&kd, false, 0x10000), 0);
 	assert_int_equal(udrv_kdev_bind(&kd, false, 4096), -EEXIST);
 	assert_non_null(strstr(udrv_last_error(), "with a 65536-byte DMA pool"));
+	/* forced: off the stub and on again with the new pool, the override kept */
+	mk("sys/bus/fake/drivers/udrv_uio/unbind", "");
+	assert_int_equal(udrv_kdev_bind(&kd, true, 4096), 0);
+	assert_string_equal(content("sys/bus/platform/drivers/udrv_uio/pool"), "ff110000.timer 4096");
+	assert_string_equal(content("sys/devices/platform/ff110000.timer/driver_override"),
+			    "udrv_uio");
+	assert_string_equal(content("sys/bus/fake/drivers/udrv_uio/unbind"), "ff110000.timer");
+	assert_string_equal(content("sys/bus/platform/drivers_probe"), "ff110000.timer");
 	assert_int_equal(udrv_kdev_bind(NULL, false, 0), -EINVAL);
 }
 
@@ -290,7 +298,9 @@ static void test_pci_address(void **state)
 	assert_int_equal(udrv_pci_address_parse("ABCD:01:00.1", out, sizeof(out)), 0);
 	assert_string_equal(out, "abcd:01:00.1");
 	static const char *const bad[] = { "", "00:02", "00:20.0", "00:02.8", "0000:00:02.0x",
-					   "0000-00:02.0", " 0:02.0", "0:00:02.0", "00:02.0 " };
+					   "0000-00:02.0", " 0:02.0", "0:00:02.0", "00:02.0 ",
+					   "0000:-1:02.0", "0000:+1:02.0", "0x12:00:02.0", "00:0x.0",
+					   "+0:02.0" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (udrv_pci_address_parse(bad[i], out, sizeof(out)) != -EINVAL)
 			fail_msg("'%s' was taken", bad[i]);

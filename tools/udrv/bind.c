@@ -72,8 +72,8 @@ int cmd_bind(int argc, char **argv)
 	}
 	r = udrv_kdev_bind(&kd, force, pool);
 	if (r == -EEXIST)
-		return report(1, "bind", "%s: 'udrv unbind %s' first to bind it with --pool %" PRIu64,
-			      udrv_last_error(), argv[optind], pool);
+		return report(1, "bind", "%s: 'udrv unbind %s' first to bind it with --pool %" PRIu64
+			      " (or --force)", udrv_last_error(), argv[optind], pool);
 	if (r)
 		return report(1, "bind", "%s", udrv_last_error());
 	printf("%s: bound to %s as uio%d (%s)", kd.name, kd.driver, kd.uio, kd.uio_name);

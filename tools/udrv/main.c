@@ -56,6 +56,7 @@ struct find_ctx {
 	bool by_uio;
 	unsigned int uio;
 	int pass;		/* 0: exact name/path/address, 1: uioN */
+	bool found;
 	struct target *t;
 };
 
@@ -89,7 +90,8 @@ static int find_cb(const struct udrv_device_info *i, void *data)
 		hit = !strcmp(i->name, c->spec);
 	if (hit)
 		copy_info(c->t, i);
-	return -hit;
+	c->found |= hit;
+	return hit;
 }
 
 int find_target(const char *spec, struct target *t)
@@ -107,14 +109,15 @@ int find_target(const char *spec, struct target *t)
 		c.uio = (unsigned int)strtoul(spec + 3, &end, 10);
 		c.by_uio = !*end && !errno;
 	}
-	/* foreach returns the count, or what find_cb stopped it with (-1) */
 	r = udrv_device_foreach(find_cb, &c);
-	if (r >= 0) {
+	if (r >= 0 && !c.found) {
 		c.pass = 1;
 		r = udrv_device_foreach(find_cb, &c);
 	}
+	if (c.found)
+		return 0;
 	/* foreach's -ENOENT is "no UIO class at all" */
-	return r == -1 ? 0 : r == -ENOENT ? -ENODEV : r < 0 ? r : -ENOENT;
+	return r == -ENOENT ? -ENODEV : r < 0 ? r : -ENOENT;
 }
 
 int need_target(const char *cmd, const char *spec, struct target *t)
@@ -194,7 +197,8 @@ static const struct command commands[] = {
 	  "  Hand a platform, AMBA or PCI device to the udrv_uio stub: set its\n"
 	  "  driver_override and probe it. DEV is a DT path, a PCI address or a sysfs\n"
 	  "  device name (9010000.pl031). A device held by another driver is left\n"
-	  "  alone unless --force: then it is unbound from that driver first.\n"
+	  "  alone unless --force: then it is unbound from that driver first (from\n"
+	  "  udrv_uio too, to bind it again with another --pool).\n"
 	  "  --pool SIZE  give it a DMA pool of SIZE bytes (0: none), whatever its DT\n"
 	  "               node or the module's parameters say (the stub's pool\n"
 	  "               attribute, kept for its later bindings); PCI devices get\n"

@@ -45,6 +45,7 @@ static void describe(const struct udrv_device_info *i, struct desc *d)
 struct one_ctx {
 	unsigned int uio;
 	struct desc *d;
+	bool found;
 };
 
 static int one_cb(const struct udrv_device_info *i, void *data)
@@ -54,15 +55,17 @@ static int one_cb(const struct udrv_device_info *i, void *data)
 	if (i->uio != c->uio)
 		return 0;
 	describe(i, c->d);
-	return -1;
+	c->found = true;
+	return 1;
 }
 
 /* The device whose first node is uio@uio, described: 0 or -ENOENT. */
 static int describe_uio(unsigned int uio, struct desc *d)
 {
-	struct one_ctx c = { uio, d };
+	struct one_ctx c = { uio, d, false };
 
-	return udrv_device_foreach(one_cb, &c) == -1 ? 0 : -ENOENT;
+	udrv_device_foreach(one_cb, &c);
+	return c.found ? 0 : -ENOENT;
 }
 
 static int desc_irqs(const struct desc *d)
