@@ -347,7 +347,7 @@ def check_installed(tally, arch, tools, build, tmp):
 
 def check_write32(tally, arch, tools, build):
     """udrv_pl031_set_time(): the barrier, then the store of the value, no call."""
-    lib = os.path.join(build, arch, 'meson', 'drivers', 'pl031', 'libudrv-pl031.a')
+    lib = os.path.join(build, arch, 'meson', 'drivers', 'libudrv-pl031.a')
     cfg = ARCHES[arch]
     if not os.path.isfile(lib):
         tally.add('codegen', arch, 'write32', 'FAIL', '%s not built' % lib)

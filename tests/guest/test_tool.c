@@ -761,6 +761,18 @@ static void test_bind_unbind(void **state)
 	UDRV_OK("info", "--json", addr);
 	assert_non_null(strstr(R.out, "\"source\": \"pci\""));
 	assert_non_null(strstr(R.out, "\"pci_id\": \"1234:11e8\""));
+	/* another pool: refused while the stub has it, unless --force, which
+	 * rebinds it (the override kept, so nothing else can take it between) */
+	assert_int_equal(udrv("bind", "--pool", "8192", addr, NULL), 1);
+	assert_non_null(strstr(R.err, "' first to bind it with --pool 8192 (or --force)"));
+	UDRV_OK("bind", "--force", "--pool", "8192", addr);
+	assert_non_null(strstr(R.out, ", DMA pool 8192 bytes\n"));
+	pci_driver(addr, drv, sizeof(drv));
+	assert_string_equal(drv, "udrv_uio");
+	UDRV_OK("info", "--json", addr);
+	assert_non_null(strstr(R.out, "\"dma_pool_size\": 8192}"));
+	UDRV_OK("bind", "--force", "--pool", "0", addr);	/* as before: no pool */
+	assert_null(strstr(R.out, "DMA pool"));
 	UDRV_OK("unbind", addr);
 	pci_driver(addr, drv, sizeof(drv));
 	assert_string_not_equal(drv, "udrv_uio");
