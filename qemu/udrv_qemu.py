@@ -1322,14 +1322,20 @@ def run_guests(tally, a, specs, extras=None):
     """guest_tests on every 'board@kernel' in specs, side by side while the
     boards' BOARD_LOAD sum stays within a.jobs: a.jobs workers each take the
     first waiting board that fits. Longest first, as the last run timed
-    them (build/test-times.json), so that the run ends with short ones
-    filling in. Each board's lines are printed when it ends."""
+    them (build/test-times.json, else qemu/test-times.json), so that the run
+    ends with short ones filling in. Each board's lines are printed when it ends."""
     times_path = os.path.join(a.build, 'test-times.json')
-    try:
-        with open(times_path) as f:
-            times = json.load(f)
-    except (OSError, ValueError):
-        times = {}
+    times = {}
+    # a fresh clone has no timings of its own: qemu/test-times.json, from a
+    # run on a CI-sized machine, orders its first run
+    for path in (times_path, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                          'test-times.json')):
+        try:
+            with open(path) as f:
+                times = json.load(f)
+            break
+        except (OSError, ValueError):
+            pass
     order = sorted(specs, key=lambda s: -times.get(s, 1e9))
     lock = threading.Lock()
     room = threading.Condition()
