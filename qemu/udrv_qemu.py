@@ -1284,7 +1284,7 @@ def cmd_test(a):
         hardening.sanitizers(tally, a.build, host_tests)
         print('### register access code generation', flush=True)
         hardening.codegen(tally, a.build)
-        hardening.fuzz(tally, a.build, seconds=60)
+        hardening.fuzz(tally, a.build, seconds=30)
         print('### harness', flush=True)
         harness_tests(tally, a.build)
         print('### example project (examples/fw-cfg/ci.sh)', flush=True)
