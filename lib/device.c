@@ -78,19 +78,12 @@ static int match_uio_cb(const struct udrv__entry *e, void *data)
 static int open_match(struct match *m, const char *what, struct udrv_device **out)
 {
 	const struct udrv_open_opts *o = m->o;
-	char *end;
 	int ret;
 
 	m->found = malloc(sizeof(*m->found));
 	if (!m->found)
 		return -ENOMEM;
-	m->uio = -1;
-	if (o->name && !strncmp(o->name, "uio", 3) && o->name[3] >= '0' && o->name[3] <= '9') {
-		unsigned long u = strtoul(o->name + 3, &end, 10);
-
-		if (!*end && u <= INT_MAX)
-			m->uio = (int)u;
-	}
+	m->uio = o->name ? (int)udrv__uio_number(o->name) : -1;
 	/* A device that changed between the scan and the open (-ESTALE, see
 	 * verify_node()) is looked for once more. */
 	for (int tries = 0; tries < 2; tries++) {

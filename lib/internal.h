@@ -65,6 +65,10 @@ struct udrv__entry {
 	struct udrv__node nodes[UDRV_MAX_IRQS];	/* nodes[0] is the first node */
 };
 
+/* "uioN": N, or -1 for any other name. */
+long udrv__uio_number(const char *name);
+/* Fill the driver, DT and PCI facts of @e from its parent directory e->parent. */
+void udrv__describe(struct udrv__entry *e);
 /* Calls fn for every device; fn returns non-zero to stop (returned). */
 int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data);
 /* Does /dev/uio@uio have map @index? */

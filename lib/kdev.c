@@ -48,6 +48,20 @@ static void refresh(struct udrv_kdev *kd)
 			kd->pool_size = m.size;
 }
 
+/* The device at sysfs directory @dir as scan.c describes a UIO device's
+ * parent (DT node, compatible lists, PCI ids); malloc'ed, NULL if out of memory. */
+static struct udrv__entry *entry_of(const char *dir)
+{
+	size_t len = strlen(dir);
+	struct udrv__entry *e = len < sizeof(e->parent) ? calloc(1, sizeof(*e)) : NULL;
+
+	if (e) {
+		memcpy(e->parent, dir, len + 1);
+		udrv__describe(e);
+	}
+	return e;
+}
+
 /* /sys/bus/@bus/devices/@name into *@kd: 0, or -ENOENT if there is none. */
 static int kdev_at(struct udrv_kdev *kd, const char *bus, const char *name)
 {
@@ -61,14 +75,13 @@ static int kdev_at(struct udrv_kdev *kd, const char *bus, const char *name)
 	snprintf(kd->bus, sizeof(kd->bus), "%s", bus);
 	snprintf(kd->name, sizeof(kd->name), "%s", name);
 	if (!strcmp(bus, "pci")) {
-		uint64_t v = 0, d = 0;
+		struct udrv__entry *e = entry_of(kd->sysfs_path);
 
-		snprintf(path, sizeof(path), "%s/vendor", kd->sysfs_path);
-		udrv__read_u64(path, &v);
-		snprintf(path, sizeof(path), "%s/device", kd->sysfs_path);
-		udrv__read_u64(path, &d);
-		kd->vendor = (uint16_t)v;
-		kd->device = (uint16_t)d;
+		if (e) {
+			kd->vendor = e->vendor;
+			kd->device = e->device;
+			free(e);
+		}
 	}
 	refresh(kd);
 	return 0;
@@ -77,31 +90,20 @@ static int kdev_at(struct udrv_kdev *kd, const char *bus, const char *name)
 /* Does the device at @dir match @sel (dt_path resolved in @node)? */
 static bool matches(const char *dir, const struct udrv_open_opts *sel, const char *node)
 {
-	char path[2 * UDRV_PATH], buf[1024];
-	uint64_t v, d;
-	int n;
+	struct udrv__entry *e = entry_of(dir);
+	bool hit;
 
-	if (sel->dt_path) {
-		snprintf(path, sizeof(path), "%s/of_node", dir);
-		return !udrv__realpath(path, buf, sizeof(buf)) && !strcmp(buf, node);
-	}
-	if (sel->compatible) {
-		static const char *const props[] = { "compatible", UDRV_UIO_PROP_COMPATIBLE };
-
-		for (int p = 0; p < 2; p++) {
-			snprintf(path, sizeof(path), "%s/of_node/%s", dir, props[p]);
-			n = udrv__read_file(path, buf, sizeof(buf));
-			for (int i = 0; i < n; i += (int)strlen(buf + i) + 1)
-				if (!strcmp(buf + i, sel->compatible))
-					return true;
-		}
+	if (!e)
 		return false;
-	}
-	snprintf(path, sizeof(path), "%s/vendor", dir);
-	if (udrv__read_u64(path, &v) || v != sel->pci_vendor)
-		return false;
-	snprintf(path, sizeof(path), "%s/device", dir);
-	return !udrv__read_u64(path, &d) && d == sel->pci_device;
+	if (sel->dt_path)
+		hit = !strcmp(e->of_node, node);
+	else if (sel->compatible)
+		hit = udrv__entry_compatible(e, sel->compatible);
+	else
+		hit = e->source == UDRV_SOURCE_PCI && e->vendor == sel->pci_vendor &&
+		      e->device == sel->pci_device;
+	free(e);
+	return hit;
 }
 
 /* The @sel->index-th device on @nb buses from @b0 that matches, counting in

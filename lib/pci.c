@@ -80,7 +80,7 @@ static int typed(struct udrv_device *dev, unsigned int offset, unsigned int byte
 		return -ERANGE;
 	for (unsigned int i = 0; write && i < bytes; i++)
 		b[i] = (uint8_t)(*val >> (8 * i));
-	n = config_io(dev, offset, write ? NULL : b, write ? b : NULL, bytes);
+	n = udrv__pci_config(dev, offset, write ? NULL : b, write ? b : NULL, bytes);
 	if (n >= 0 && (unsigned int)n != bytes)
 		return write ? udrv__fail(-EIO, "%s: short write at offset 0x%x", path, offset) :
 		       udrv__fail(-EACCES, "%s: offset 0x%x is not readable by this process "

@@ -18,8 +18,7 @@
 
 #include "internal.h"
 
-/* "uioN": N, or -1 for any other name. */
-static long uio_number(const char *name)
+long udrv__uio_number(const char *name)
 {
 	char *end;
 	long n;
@@ -32,7 +31,7 @@ static long uio_number(const char *name)
 
 static int is_uio(const struct dirent *d)
 {
-	return uio_number(d->d_name) >= 0;
+	return udrv__uio_number(d->d_name) >= 0;
 }
 
 /* Parse "<base>.irq<i>" (i >= 1); returns i, or 0 if @name has no suffix. */
@@ -103,8 +102,7 @@ static int read_list(const char *path, char *buf, size_t len)
 	return n;
 }
 
-/* Fill the DT / PCI facts of an entry from its parent directory. */
-static void describe(struct udrv__entry *e)
+void udrv__describe(struct udrv__entry *e)
 {
 	char path[UDRV_PATH + 32], base[UDRV_PATH], rbase[UDRV_PATH];
 	const char *bn;
@@ -184,7 +182,7 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 	/* Pass 1: first nodes; pass 2: attach "<name>.irq<i>" nodes. */
 	for (int pass = 1; pass <= 2; pass++) {
 		for (int i = 0; i < n; i++) {
-			struct udrv__node node = { .uio = (unsigned int)uio_number(ds[i]->d_name) };
+			struct udrv__node node = { .uio = (unsigned int)udrv__uio_number(ds[i]->d_name) };
 			char parent[UDRV_PATH];
 			struct udrv__entry *e;
 			size_t base_len = 0;
@@ -210,7 +208,7 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 			memcpy(e->parent, parent, sizeof(parent));
 			e->nodes[0] = node;
 			e->nnodes = 1;
-			describe(e);
+			udrv__describe(e);
 		}
 	}
 	ret = 0;

@@ -40,14 +40,11 @@ const char *udrv_edu_last_error(void)
 /* The function at @addr, or else the first 1234:11e8. 0 or -ENOENT. */
 static int locate(const char *addr, struct udrv_kdev *kd)
 {
-	struct udrv_open_opts sel = { .pci_address = addr, .pci_vendor = EDU_VENDOR_ID,
-				      .pci_device = EDU_DEVICE_ID };
+	struct udrv_open_opts sel = { .pci_address = addr };
 	int ret;
 
-	if (addr)
-		sel.pci_vendor = 0;
-	else
-		sel.pci_address = NULL;
+	if (!addr)
+		sel = (struct udrv_open_opts){ .pci_vendor = EDU_VENDOR_ID, .pci_device = EDU_DEVICE_ID };
 	ret = udrv_kdev_find(&sel, kd);
 	if (ret == -ENOENT && !addr)
 		return fail(-ENOENT, "no edu device (PCI %04x:%04x) on the PCI bus", EDU_VENDOR_ID,

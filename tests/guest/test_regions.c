@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tool_run.h"
 #include "udrv.h"
 
 #define FW_CFG_DT	"/fw-cfg@9020000"
@@ -35,63 +36,6 @@ static const char *board(void)
 	const char *b = getenv("UDRV_BOARD");
 
 	return b ? b : "";
-}
-
-static const char *tool(void)
-{
-	const char *t = getenv("UDRV_TOOL");
-
-	return t ? t : "/usr/bin/udrv";
-}
-
-static struct {
-	int status;		/* exit status, or 128 + signal */
-	char out[16384], err[4096];
-} R;
-
-static void drain(int fd, char *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got + 1 < len && (n = read(fd, buf + got, len - 1 - got)) > 0)
-		got += (size_t)n;
-	buf[got] = '\0';
-	close(fd);
-}
-
-/* udrv ARGS... (NULL-terminated): its exit status (128 + signal), output in R. */
-static int udrv(const char *arg, ...)
-{
-	char *argv[16] = { (char *)tool() };
-	int out[2], err[2], st, n = 1;
-	va_list ap;
-	pid_t pid;
-
-	va_start(ap, arg);
-	for (const char *a = arg; a && n < 15; a = va_arg(ap, const char *))
-		argv[n++] = (char *)a;
-	va_end(ap);
-	argv[n] = NULL;
-	assert_int_equal(pipe(out), 0);
-	assert_int_equal(pipe(err), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		close(out[0]);
-		close(err[0]);
-		execv(argv[0], argv);
-		_exit(98);
-	}
-	close(out[1]);
-	close(err[1]);
-	drain(out[0], R.out, sizeof(R.out));
-	drain(err[0], R.err, sizeof(R.err));
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	R.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	return R.status;
 }
 
 static int lines(const char *s)

@@ -29,97 +29,14 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tool_run.h"
+
 #define PL031_DT	"/pl031@9010000"
 #define RTCDR		0x00
 #define RTCMR		0x04
 #define RTCIMSC		0x10
 #define RTCICR		0x1c
-#define OUT_MAX		(256 << 10)
-
-static const char *tool(void)
-{
-	const char *t = getenv("UDRV_TOOL");
-
-	return t ? t : "/usr/bin/udrv";
-}
-
-/* ---- running a program ---- */
-
-struct run {
-	int status;		/* exit status, or 128 + signal */
-	char out[OUT_MAX];
-	char err[8192];
-};
-
-static struct run R;
-
-static void drain(int fd, char *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while ((n = read(fd, buf + got, len - 1 - got)) > 0 && got + 1 < len)
-		got += (size_t)n;
-	buf[got] = '\0';
-	close(fd);
-}
-
-/* Run argv (argv[0] a path) as @uid/@gid with the supplementary group
- * @group (-1: none) when @uid is not -1; output into R. */
-static int run_as(int uid, int gid, int group, char *const *argv)
-{
-	int out[2], err[2], st;
-	pid_t pid;
-
-	assert_int_equal(pipe(out), 0);
-	assert_int_equal(pipe(err), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (!pid) {
-		dup2(out[1], 1);
-		dup2(err[1], 2);
-		close(out[0]);
-		close(err[0]);
-		if (uid >= 0) {
-			gid_t g = (gid_t)group;
-
-			if (setgroups(group >= 0 ? 1 : 0, &g) || setgid((gid_t)gid) ||
-			    setuid((uid_t)uid))
-				_exit(99);
-		}
-		execv(argv[0], argv);
-		_exit(98);
-	}
-	close(out[1]);
-	close(err[1]);
-	/* stderr is short: read stdout to its end first. */
-	drain(out[0], R.out, sizeof(R.out));
-	drain(err[0], R.err, sizeof(R.err));
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	R.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	return R.status;
-}
-
-/* udrv ARGS... (NULL-terminated): exit status, output in R. */
-static int udrv(const char *arg, ...)
-{
-	char *argv[32] = { (char *)tool() };
-	va_list ap;
-	int n = 1;
-
-	va_start(ap, arg);
-	for (const char *a = arg; a && n < 31; a = va_arg(ap, const char *))
-		argv[n++] = (char *)a;
-	va_end(ap);
-	argv[n] = NULL;
-	return run_as(-1, -1, -1, argv);
-}
-
-#define UDRV_OK(...)                                                               \
-	do {                                                                       \
-		if (udrv(__VA_ARGS__, NULL))                                       \
-			fail_msg("udrv exited %d: %s", R.status, R.err);           \
-	} while (0)
+#define OUT_MAX		TOOL_OUT_MAX
 
 /* ---- sysfs ---- */
 

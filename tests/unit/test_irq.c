@@ -300,22 +300,30 @@ static void test_irq_node_missing(void **state)
 	assert_null(dev);
 }
 
-/* uio_pci_generic: no irqcontrol (writes fail ENOSYS); the handler sets
- * Interrupt Disable (bit 10 of the PCI command register) and the library
- * clears it through config space to unmask, sets it to mask. */
+/* The fake edu (uio4) under uio_pci_generic, opened: no irqcontrol (writes
+ * fail ENOSYS); the handler sets Interrupt Disable (bit 10 of the PCI
+ * command register) and the library clears it through config space to
+ * unmask, sets it to mask. */
+static const char *const intx_fn = "devices/pci0000:00/0000:00:02.0";
+
+static void open_intx(struct udrv_device **dev, struct udrv_irq **irq)
+{
+	fake_no_irqcontrol(4);
+	fake_driver(intx_fn, "uio_pci_generic");
+	assert_int_equal(udrv_device_open_pci("0000:00:02.0", dev), 0);
+	assert_int_equal(udrv_device_irq(*dev, 0, irq), 0);
+}
+
 static void test_pci_intx(void **state)
 {
-	static const char *const fn = "devices/pci0000:00/0000:00:02.0";
+	const char *fn = intx_fn;
 	struct udrv_device *dev = NULL;
 	struct udrv_irq *irq = NULL;
 
 	(void)state;
-	fake_no_irqcontrol(4);
-	fake_driver(fn, "uio_pci_generic");
 	fake_set_pci_command(fn, 0x0406);	/* memory, master, INTx masked */
-	assert_int_equal(udrv_device_open_pci("0000:00:02.0", &dev), 0);
+	open_intx(&dev, &irq);
 	assert_int_equal(udrv_device_dma_pool_size(dev), 0);	/* not the stub's */
-	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
 	assert_int_equal(udrv_irq_unmask(irq), 0);
 	assert_int_equal(fake_pci_command(fn), 0x0006);
 	assert_int_equal(fake_control(4), -1);	/* nothing written to the node */
@@ -345,15 +353,11 @@ static void test_pci_intx(void **state)
 /* A config file that cannot be written: the failure is explained. */
 static void test_pci_intx_config_fails(void **state)
 {
-	static const char *const fn = "devices/pci0000:00/0000:00:02.0";
 	struct udrv_device *dev = NULL;
 	struct udrv_irq *irq = NULL;
 
 	(void)state;
-	fake_no_irqcontrol(4);
-	fake_driver(fn, "uio_pci_generic");
-	assert_int_equal(udrv_device_open_pci("0000:00:02.0", &dev), 0);
-	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	open_intx(&dev, &irq);
 	fake_unlink("sys/devices/pci0000:00/0000:00:02.0/config");
 	fake_write("sys/devices/pci0000:00/0000:00:02.0/config", "");	/* empty: short read */
 	assert_int_equal(udrv_irq_unmask(irq), -EIO);

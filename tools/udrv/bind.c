@@ -19,16 +19,13 @@
  */
 static int resolve(const char *cmd, const char *spec, struct udrv_kdev *kd)
 {
-	struct udrv_open_opts sel = { .name = spec };
+	struct udrv_open_opts sel;
 	char pci[16];
 	int r;
 
 	if (udrv_kdev_stub_loaded())
 		return report(1, cmd, "%s", udrv_last_error());
-	if (spec[0] == '/')
-		sel = (struct udrv_open_opts){ .dt_path = spec };
-	else if (!udrv_pci_address_parse(spec, pci, sizeof(pci)))
-		sel = (struct udrv_open_opts){ .pci_address = pci };
+	spec_selector(spec, &sel, pci);
 	r = udrv_kdev_find(&sel, kd);
 	if (r == -EINVAL)
 		return report(EXIT_USAGE, cmd, "no device '%s' (want a DT path, a PCI address, a UIO "

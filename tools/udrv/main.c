@@ -50,9 +50,19 @@ int bad_option(const char *cmd, char **argv, int c)
 
 /* ---- finding a device ---- */
 
+void spec_selector(const char *spec, struct udrv_open_opts *sel, char pci[16])
+{
+	if (spec[0] == '/')
+		*sel = (struct udrv_open_opts){ .dt_path = spec };
+	else if (!udrv_pci_address_parse(spec, pci, 16))
+		*sel = (struct udrv_open_opts){ .pci_address = pci };
+	else
+		*sel = (struct udrv_open_opts){ .name = spec };
+}
+
 struct find_ctx {
-	const char *spec;
-	char pci[32];
+	struct udrv_open_opts sel;
+	char pci[16];
 	bool by_uio;
 	unsigned int uio;
 	int pass;		/* 0: exact name/path/address, 1: uioN */
@@ -82,12 +92,12 @@ static int find_cb(const struct udrv_device_info *i, void *data)
 
 	if (c->pass == 1)
 		hit = c->by_uio && i->uio == c->uio;
-	else if (c->spec[0] == '/')
-		hit = i->dt_path && !strcmp(i->dt_path, c->spec);
-	else if (c->pci[0])
-		hit = i->pci_address && !strcmp(i->pci_address, c->pci);
+	else if (c->sel.dt_path)
+		hit = i->dt_path && !strcmp(i->dt_path, c->sel.dt_path);
+	else if (c->sel.pci_address)
+		hit = i->pci_address && !strcmp(i->pci_address, c->sel.pci_address);
 	else
-		hit = !strcmp(i->name, c->spec);
+		hit = !strcmp(i->name, c->sel.name);
 	if (hit)
 		copy_info(c->t, i);
 	c->found |= hit;
@@ -96,14 +106,13 @@ static int find_cb(const struct udrv_device_info *i, void *data)
 
 int find_target(const char *spec, struct target *t)
 {
-	struct find_ctx c = { .spec = spec, .t = t };
+	struct find_ctx c = { .t = t };
 	char *end;
 	int r;
 
 	if (!spec[0])
 		return -ENOENT;
-	if (udrv_pci_address_parse(spec, c.pci, sizeof(c.pci)))
-		c.pci[0] = '\0';
+	spec_selector(spec, &c.sel, c.pci);
 	if (!strncmp(spec, "uio", 3) && spec[3] >= '0' && spec[3] <= '9') {
 		errno = 0;
 		c.uio = (unsigned int)strtoul(spec + 3, &end, 10);

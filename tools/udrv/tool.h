@@ -31,6 +31,10 @@ struct target {
 /* Print "udrv CMD: MSG" on stderr; return @status. */
 int report(int status, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* DEV as a selector: a DT path ("/..."), a PCI address in either form
+ * (normalised into @pci), else a name (a UIO name, uioN, a sysfs device). */
+void spec_selector(const char *spec, struct udrv_open_opts *sel, char pci[16]);
+
 /*
  * Find the UIO device named by @spec: uioN, its UIO name, its DT path or its
  * PCI address. 0 and *@t filled; -ENOENT none (nothing printed);
