@@ -683,7 +683,7 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
  * udrv__raw_readN(addr) / udrv__raw_writeN(addr, v): one access of width N at
  * addr, no barrier, no byte swap. Private to this header.
  */
-#if defined(__aarch64__) || defined(__arm__) || defined(__x86_64__)
+#if !defined(UDRV_SIM) && (defined(__aarch64__) || defined(__arm__) || defined(__x86_64__))
 /* One access instruction, its address recorded in section udrv_mmio. */
 #define UDRV__MMIO(insn)                                                       \
 	"1:\t" insn "\n\t"                                                    \
@@ -693,7 +693,28 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
 	".popsection"
 #endif
 
-#if defined(__aarch64__)
+#if defined(UDRV_SIM)
+/*
+ * The simulation build (pkg-config udrv-sim, udrv_sim.h): each access is a
+ * call into libudrv-sim, which hands it to the device's model. Defined there;
+ * not for direct use.
+ */
+UDRV_API uint64_t udrv__sim_read(const volatile void *a, unsigned int width);
+UDRV_API void udrv__sim_write(volatile void *a, unsigned int width, uint64_t v);
+#define UDRV__RAW(bits)                                                                   \
+static inline uint##bits##_t udrv__raw_read##bits(const volatile void *a)                \
+{                                                                                         \
+	return (uint##bits##_t)udrv__sim_read(a, bits / 8);                               \
+}                                                                                         \
+static inline void udrv__raw_write##bits(volatile void *a, uint##bits##_t v)             \
+{                                                                                         \
+	udrv__sim_write(a, bits / 8, v);                                                  \
+}
+UDRV__RAW(8)
+UDRV__RAW(16)
+UDRV__RAW(32)
+UDRV__RAW(64)
+#elif defined(__aarch64__)
 /*
  * "Q": a base register alone; "o": base plus an immediate, never writeback.
  * Bytes get "Q" only: for a 1-byte operand GCC also counts base + index
@@ -1033,7 +1054,7 @@ UDRV_API int udrv_device_dma_pool_bus(const struct udrv_device *dev, uint64_t *b
  * udrv_device_close() frees every buffer still allocated, after which
  * their pointers must not be used. Errors: -EINVAL @out NULL, @size 0 or
  * @align not a power of two; -ENXIO the device has no pool; -EPERM the
- * device was opened shared (udrv_set_open_shared()): each open has its own
+ * device was opened shared (udrv_open_opts.shared): each open has its own
  * allocator over the one pool, so shared opens get none rather than hand
  * out ranges another open also hands out; -ENOMEM no free range fits.
  */
