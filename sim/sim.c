@@ -812,6 +812,7 @@ void udrv__sim_write(volatile void *a, unsigned int width, uint64_t v)
 		raw_write(a, width, v);
 		return;
 	}
+	acc.old = raw_read(a, width);
 	raw_write(a, width, v);
 	acc.value = v;
 	record(m->dev, UDRV_SIM_WRITE, &acc);

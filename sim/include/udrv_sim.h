@@ -152,6 +152,8 @@ struct udrv_sim_access {
 	size_t off;		/* byte offset in the map */
 	unsigned int width;	/* bytes */
 	uint64_t value;		/* written; for a read, the value returned */
+	uint64_t old;		/* a write: the register's value before it
+				 * (for write-1-to-clear bits and the like) */
 };
 
 /*

@@ -53,8 +53,8 @@ static void doorbell(struct udrv_sim_device *d, void *ctx, const struct udrv_sim
 	if (a->off == 0x20 && a->value) {
 		udrv_sim_set(d, 0, 0x24, 4, udrv_sim_get(d, 0, 0x24, 4) | 1);
 		udrv_sim_irq_pulse(d, 0);
-	} else if (a->off == 0x24) {	/* W1C: the stored value clears bits */
-		udrv_sim_set(d, 0, 0x24, 4, 0);
+	} else if (a->off == 0x24) {	/* write 1 to clear */
+		udrv_sim_set(d, 0, 0x24, 4, a->old & ~a->value);
 	}
 }
 
