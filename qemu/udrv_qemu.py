@@ -1249,26 +1249,29 @@ def harness_tests(tally, build):
 
 
 def example_project(tally, build):
-    """examples/fw-cfg, a driver project outside the tree, runs its own CI
-    script from a copy in a temporary folder, as its README says."""
-    with tempfile.TemporaryDirectory(prefix='udrv-example-') as d:
-        proj = os.path.join(d, 'fw-cfg')
-        shutil.copytree(os.path.join(TOP, 'examples', 'fw-cfg'), proj)
-        env = dict(os.environ, UDRV=TOP, UDRV_NO_BUILD='1', UDRV_BUILD=os.path.abspath(build))
-        t0 = time.monotonic()
-        p = subprocess.run(['./ci.sh'], cwd=proj, env=env, capture_output=True, text=True,
-                           timeout=600)
-        failed = 0
-        for line in p.stdout.splitlines():
-            m = re.match(r'(PASS|FAIL) (\S+)', line)
-            if m:
-                tally.add('example', 'fw-cfg', m.group(2), m.group(1))
-                failed += m.group(1) == 'FAIL'
-        ok = p.returncode == 0 and not failed
-        tally.add('example', 'fw-cfg', 'ci.sh', 'PASS' if ok else 'FAIL',
-                  'status %d, %.0f s' % (p.returncode, time.monotonic() - t0))
-        if not ok:
-            print(p.stdout[-3000:] + p.stderr[-3000:])
+    """The driver projects outside the tree under examples/ (fw-cfg against
+    QEMU, sim-crc against its model on the host) each run their own CI
+    script from a copy in a temporary folder, as their READMEs say."""
+    for name in ('fw-cfg', 'sim-crc'):
+        with tempfile.TemporaryDirectory(prefix='udrv-example-') as d:
+            proj = os.path.join(d, name)
+            shutil.copytree(os.path.join(TOP, 'examples', name), proj)
+            env = dict(os.environ, UDRV=TOP, UDRV_NO_BUILD='1',
+                       UDRV_BUILD=os.path.abspath(build))
+            t0 = time.monotonic()
+            p = subprocess.run(['./ci.sh'], cwd=proj, env=env, capture_output=True, text=True,
+                               timeout=600)
+            failed = 0
+            for line in p.stdout.splitlines():
+                m = re.match(r'(PASS|FAIL) (\S+)', line)
+                if m:
+                    tally.add('example', name, m.group(2), m.group(1))
+                    failed += m.group(1) == 'FAIL'
+            ok = p.returncode == 0 and not failed
+            tally.add('example', name, 'ci.sh', 'PASS' if ok else 'FAIL',
+                      'status %d, %.0f s' % (p.returncode, time.monotonic() - t0))
+            if not ok:
+                print(p.stdout[-3000:] + p.stderr[-3000:])
 
 
 def cmd_test(a):
@@ -1287,7 +1290,7 @@ def cmd_test(a):
         hardening.fuzz(tally, a.build, seconds=30)
         print('### harness', flush=True)
         harness_tests(tally, a.build)
-        print('### example project (examples/fw-cfg/ci.sh)', flush=True)
+        print('### example projects (examples/*/ci.sh)', flush=True)
         example_project(tally, a.build)
     run_guests(tally, a, specs, extras)
     passed, failed = tally.count('PASS'), tally.count('FAIL')

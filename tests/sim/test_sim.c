@@ -300,6 +300,45 @@ static void test_pci_identity(void **state)
 	udrv_sim_device_free(d);
 }
 
+/* The output of `udrv ARGS` (the real tool, another process, the same
+ * UDRV_ROOT) into @buf; its exit status. */
+static int tool(char *buf, size_t size, const char *args)
+{
+	char cmd[512];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", getenv("UDRV_TOOL"), args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(buf, 1, size - 1, p);
+	buf[n] = '\0';
+	return WEXITSTATUS(pclose(p));
+}
+
+static void test_the_tool_finds_it(void **state)
+{
+	struct udrv_sim_device *d = widget(1);
+	char out[4096];
+
+	(void)state;
+	if (!getenv("UDRV_TOOL"))
+		skip();
+	assert_int_equal(tool(out, sizeof(out), "list"), 0);
+	assert_non_null(strstr(out, "widget"));
+	assert_non_null(strstr(out, "/soc/widget@a0000000"));
+	assert_non_null(strstr(out, "fifo"));
+	assert_non_null(strstr(out, "offset 0x40"));
+	/* Its registers live in this process: another one that opens it gets
+	 * a one-line error, not a crash. */
+	assert_int_equal(tool(out, sizeof(out), "read widget regs 0"), 1);
+	assert_non_null(strstr(out, "cannot open widget"));
+	assert_ptr_equal(strchr(out, '\n'), out + strlen(out) - 1);	/* one line */
+	udrv_sim_device_free(d);
+	assert_int_equal(tool(out, sizeof(out), "list"), 0);
+	assert_null(strstr(out, "widget"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +350,7 @@ int main(void)
 		cmocka_unit_test(test_removal_is_an_unbind),
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_pci_identity),
+		cmocka_unit_test(test_the_tool_finds_it),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
