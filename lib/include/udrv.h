@@ -650,6 +650,8 @@ UDRV_API int udrv_region_poll32_ne(const struct udrv_region *region, size_t offs
  * instruction of the aarch64 and armhf builds. Other architectures get a volatile
  * access of the width in C, whose form the compiler chooses (and a 64-bit one
  * on a 32-bit CPU may be split in either order).
+ * In the simulation build (UDRV_SIM, set by pkg-config udrv-sim; see
+ * udrv_sim.h) each access is a call into libudrv-sim instead.
  *
  * Barriers: aarch64 udrv_wmb() is "dmb oshst", udrv_rmb() "dmb oshld",
  * udrv_mb() "dmb osh" (Linux's __iowmb/__iormb, without the control

@@ -58,6 +58,18 @@ static void doorbell(struct udrv_sim_device *d, void *ctx, const struct udrv_sim
 	}
 }
 
+static int seen(const struct udrv_device_info *info, void *data)
+{
+	struct udrv_device_info *out = data;
+
+	if (!strcmp(info->name, "widget")) {
+		out->nodes = info->nodes;
+		out->source = info->source;
+		out->uio = udrv_device_info_is_compatible(info, "acme,widget");
+	}
+	return 0;
+}
+
 static void test_found_like_a_real_device(void **state)
 {
 	struct udrv_sim_device *d = widget(1);
@@ -65,7 +77,13 @@ static void test_found_like_a_real_device(void **state)
 	struct udrv_region *r;
 	struct udrv_open_opts o = { .compatible = "acme,widget" };
 
+	struct udrv_device_info info = { 0 };
+
 	(void)state;
+	assert_int_equal(udrv_device_foreach(seen, &info), 1);	/* the one device */
+	assert_int_equal(info.nodes, 1);
+	assert_int_equal(info.source, UDRV_SOURCE_DT);
+	assert_int_equal(info.uio, 1);	/* compatible */
 	assert_int_equal(udrv_device_open_with(&o, &dev), 0);
 	assert_string_equal(udrv_device_name(dev), "widget");
 	assert_string_equal(udrv_device_dt_path(dev), "/soc/widget@a0000000");
