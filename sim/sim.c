@@ -924,26 +924,26 @@ int udrv_sim_irq_pulse(struct udrv_sim_device *dev, unsigned int irq)
 	return ret;
 }
 
-uint32_t udrv_sim_irq_count(struct udrv_sim_device *dev, unsigned int irq)
+/* A copy of line @irq's state, taken under `big`. */
+static struct line line_of(struct udrv_sim_device *dev, unsigned int irq)
 {
-	uint32_t n;
+	struct line l;
 
 	assert(dev && irq < MAX_IRQS);
 	pthread_mutex_lock(&big);
-	n = dev->irq[irq].count;
+	l = dev->irq[irq];
 	pthread_mutex_unlock(&big);
-	return n;
+	return l;
+}
+
+uint32_t udrv_sim_irq_count(struct udrv_sim_device *dev, unsigned int irq)
+{
+	return line_of(dev, irq).count;
 }
 
 bool udrv_sim_irq_masked(struct udrv_sim_device *dev, unsigned int irq)
 {
-	bool m;
-
-	assert(dev && irq < MAX_IRQS);
-	pthread_mutex_lock(&big);
-	m = dev->irq[irq].masked;
-	pthread_mutex_unlock(&big);
-	return m;
+	return line_of(dev, irq).masked;
 }
 
 /* The stub's irqcontrol: 1 unmasks (and a pending edge or a held level
