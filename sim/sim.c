@@ -40,6 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libfdt.h>
+
 #include "udrv_sim.h"
 
 #define MAX_MAPS	4
@@ -534,6 +536,29 @@ int udrv_sim_dt_u32(struct udrv_sim_device *dev, const char *prop, const uint32_
 	for (size_t i = 0; i < n; i++)
 		be[i] = __builtin_bswap32(cells[i]);
 	return udrv_sim_dt_prop(dev, prop, be, n * 4);
+}
+
+int udrv_sim_dt_load(struct udrv_sim_device *dev, const void *fdt, const char *path)
+{
+	int node, prop, ret = 0;
+
+	assert(dev);
+	if (!dev->dt_path[0] || !fdt || !path || fdt_check_header(fdt))
+		return -EINVAL;
+	node = fdt_path_offset(fdt, path);
+	if (node < 0)
+		return node == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL;
+	fdt_for_each_property_offset(prop, fdt, node) {
+		const char *name;
+		int len;
+		const void *val = fdt_getprop_by_offset(fdt, prop, &name, &len);
+
+		if (!val)
+			return -EINVAL;
+		if ((ret = udrv_sim_dt_prop(dev, name, val, (size_t)len)))
+			break;
+	}
+	return ret;
 }
 
 static void wake_files(struct udrv_sim_device *d, unsigned int node)

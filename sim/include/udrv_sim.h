@@ -122,6 +122,15 @@ UDRV_API int udrv_sim_dt_u32(struct udrv_sim_device *dev, const char *prop,
 			     const uint32_t *cells, size_t n);
 
 /**
+ * udrv_sim_dt_load() - copy every property of node @path of the flattened
+ * device tree @fdt (a .dtb, e.g. compiled from the IP's .dts fragment with
+ * dtc) into the device's DT node, as udrv_sim_dt_prop() would one by one.
+ * @fdt is read during the call only. Returns 0; -EINVAL no DT node or a bad
+ * blob; -ENOENT no node @path in it; -errno from the file system.
+ */
+UDRV_API int udrv_sim_dt_load(struct udrv_sim_device *dev, const void *fdt, const char *path);
+
+/**
  * udrv_sim_device_remove() - unbind the device as the stub's unbind does
  * (see the top of this file). Its hooks are not called again; its register
  * files and pool stay readable through udrv_sim_get()/udrv_sim_dma_read().

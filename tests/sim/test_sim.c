@@ -96,6 +96,16 @@ static void test_found_like_a_real_device(void **state)
 	/* exclusive, as /dev/uioN's flock */
 	assert_int_equal(udrv_device_open("widget", &again), -EBUSY);
 	udrv_device_close(dev);
+	/* the kernel's view: a platform device the stub drives, with its pool */
+	struct udrv_kdev kd;
+	struct udrv_open_opts sel = { .dt_path = "/soc/widget@a0000000" };
+
+	assert_int_equal(udrv_kdev_find(&sel, &kd), 0);
+	assert_string_equal(kd.bus, "platform");
+	assert_string_equal(kd.name, "a0000000.widget");
+	assert_string_equal(kd.driver, "udrv_uio");
+	assert_string_equal(kd.uio_name, "widget");
+	assert_int_equal(kd.pool_size, 0x10000);
 	assert_int_equal(udrv_device_open_dt_path("/soc/widget@a0000000", &dev), 0);
 	udrv_device_close(dev);
 	udrv_sim_device_free(d);
@@ -298,6 +308,33 @@ static void test_bad_configs(void **state)
 	udrv_sim_device_free(d);
 }
 
+static void test_dt_fragment(void **state)
+{
+	struct udrv_sim_device *d = widget(1);
+	struct udrv_device *dev;
+	struct udrv_dt *node;
+	static char blob[4096];
+	uint32_t v = 0;
+	uint64_t hz = 0;
+	FILE *f = fopen(WIDGET_DTB, "rb");
+
+	(void)state;
+	assert_non_null(f);
+	assert_true(fread(blob, 1, sizeof(blob), f) > 0);
+	fclose(f);
+	assert_int_equal(udrv_sim_dt_load(d, blob, "/widget@a0000000"), 0);
+	assert_int_equal(udrv_sim_dt_load(d, blob, "/nothing"), -ENOENT);
+	assert_int_equal(udrv_sim_dt_load(d, "not a blob", "/"), -EINVAL);
+	assert_int_equal(udrv_device_open("widget", &dev), 0);
+	assert_int_equal(udrv_device_dt(dev, &node), 0);
+	assert_int_equal(udrv_dt_u32(node, "acme,fifo-depth", &v), 0);
+	assert_int_equal(v, 64);
+	assert_int_equal(udrv_device_clock_frequency(dev, 0, &hz), 0);
+	assert_int_equal(hz, 100000000);
+	udrv_device_close(dev);
+	udrv_sim_device_free(d);
+}
+
 static void test_pci_identity(void **state)
 {
 	struct udrv_sim_map bar = { "bar0", 0xfe000000, 0x100000 };
@@ -367,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_pool_by_bus_address),
 		cmocka_unit_test(test_removal_is_an_unbind),
 		cmocka_unit_test(test_bad_configs),
+		cmocka_unit_test(test_dt_fragment),
 		cmocka_unit_test(test_pci_identity),
 		cmocka_unit_test(test_the_tool_finds_it),
 	};
