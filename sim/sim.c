@@ -15,6 +15,10 @@
  *   poll   POLLERR for a node without interrupt or a removed one (uio_poll())
  *   mmap   map K of the node: a memfd holding the register file or the pool
  *   flock  per node, as on the one inode of /dev/uioN
+ *   fcntl  open-file-description byte-range locks, per node as well; this
+ *          one is not wrapped but exported, so that it also serves a
+ *          driver's own fcntl() on an interrupt fd (drivers/ttc claims its
+ *          counter so); every other fcntl() goes to the system call
  * The sysfs side is plain files under a temporary root (UDRV_ROOT).
  *
  * Locking: one recursive mutex (`big`) over every device, mapping and open
@@ -37,6 +41,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -110,6 +115,14 @@ struct file {
 	uint32_t seen;		/* the counter this file last read */
 	bool nonblock;
 	int lock;		/* 0, LOCK_SH or LOCK_EX (flock) */
+	struct range *ranges;	/* its OFD byte-range locks (fcntl) */
+};
+
+/* One byte-range lock an open file holds on its node: [start, end]. */
+struct range {
+	struct range *next;
+	short type;		/* F_RDLCK or F_WRLCK */
+	int64_t start, end;
 };
 
 /* A mapping the library made of a simulated node. */
@@ -1182,6 +1195,8 @@ int __wrap_open64(const char *path, int flags, ...)
 	return f->fd;
 }
 
+static void drop_ranges(struct file *f, int64_t start, int64_t end);
+
 int __wrap_close(int fd);
 int __wrap_close(int fd)
 {
@@ -1191,6 +1206,7 @@ int __wrap_close(int fd)
 			struct file *f = *p;
 
 			*p = f->next;
+			drop_ranges(f, 0, INT64_MAX);
 			free(f);
 			break;
 		}
@@ -1444,3 +1460,132 @@ int __wrap_flock(int fd, int op)
 	pthread_mutex_unlock(&big);
 	return 0;
 }
+
+/* ---- fcntl() byte-range locks ------------------------------------------------ */
+
+/* Take [start, end] out of @f's locks, splitting a lock that spans it. */
+static void drop_ranges(struct file *f, int64_t start, int64_t end)
+{
+	for (struct range **p = &f->ranges; *p;) {
+		struct range *r = *p;
+
+		if (r->end < start || r->start > end) {
+			p = &r->next;
+			continue;
+		}
+		if (r->start < start && r->end > end) {	/* keep both sides */
+			struct range *tail = malloc(sizeof(*tail));
+
+			if (tail) {
+				*tail = (struct range){ r->next, r->type, end + 1, r->end };
+				r->next = tail;
+			}
+			r->end = start - 1;
+			return;
+		}
+		if (r->start < start) {
+			r->end = start - 1;
+		} else if (r->end > end) {
+			r->start = end + 1;
+		} else {
+			*p = r->next;
+			free(r);
+			continue;
+		}
+		p = &r->next;
+	}
+}
+
+/* Another open file of @f's node whose lock conflicts with @type on
+ * [start, end], or NULL. */
+static struct range *conflict(struct file *f, short type, int64_t start, int64_t end)
+{
+	for (struct file *o = files; o; o = o->next) {
+		if (o == f || o->dev != f->dev || o->node != f->node)
+			continue;
+		for (struct range *r = o->ranges; r; r = r->next)
+			if (r->start <= end && start <= r->end &&
+			    (type == F_WRLCK || r->type == F_WRLCK))
+				return r;
+	}
+	return NULL;
+}
+
+/* F_OFD_SETLK(W) / F_OFD_GETLK on a simulated node (SEEK_SET ranges: the
+ * node has no size or position); POSIX locks (F_SETLK...) belong to the
+ * process, which is the only one that can open the node: they always
+ * succeed. Under `big`. */
+static int ofd_lock(struct file *f, int cmd, struct flock *fl)
+{
+	int64_t start = fl->l_start, end;
+	struct range *r;
+
+	if (cmd == F_SETLK || cmd == F_SETLKW)
+		return 0;
+	if (cmd == F_GETLK) {
+		fl->l_type = F_UNLCK;
+		return 0;
+	}
+	if (fl->l_whence != SEEK_SET || start < 0 || fl->l_len < 0 ||
+	    (fl->l_type != F_RDLCK && fl->l_type != F_WRLCK && fl->l_type != F_UNLCK))
+		return -EINVAL;
+	end = fl->l_len ? start + fl->l_len - 1 : INT64_MAX;
+	r = fl->l_type == F_UNLCK ? NULL : conflict(f, fl->l_type, start, end);
+	if (cmd == F_OFD_GETLK) {
+		if (r) {
+			*fl = (struct flock){ .l_type = r->type, .l_whence = SEEK_SET,
+					      .l_start = r->start, .l_pid = -1,
+					      .l_len = r->end == INT64_MAX ? 0 : r->end - r->start + 1 };
+		} else {
+			fl->l_type = F_UNLCK;
+		}
+		return 0;
+	}
+	if (r)
+		return -EAGAIN;	/* F_OFD_SETLKW too: nobody else can release it while we wait */
+	drop_ranges(f, start, end);
+	if (fl->l_type == F_UNLCK)
+		return 0;
+	r = malloc(sizeof(*r));
+	if (!r)
+		return -ENOLCK;
+	*r = (struct range){ f->ranges, fl->l_type, start, end };
+	f->ranges = r;
+	return 0;
+}
+
+UDRV_API int fcntl64(int fd, int cmd, ...);
+UDRV_API int fcntl64(int fd, int cmd, ...)
+{
+	struct file *f;
+	va_list ap;
+	long arg;
+	int ret;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	bool lockcmd = cmd == F_SETLK || cmd == F_SETLKW || cmd == F_GETLK ||
+		       cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW || cmd == F_OFD_GETLK;
+
+	if (lockcmd) {
+		pthread_mutex_lock(&big);
+		f = file_of(fd);
+		if (f) {
+			ret = ofd_lock(f, cmd, (struct flock *)arg);
+			pthread_mutex_unlock(&big);
+			if (ret) {
+				errno = -ret;
+				return -1;
+			}
+			return 0;
+		}
+		pthread_mutex_unlock(&big);
+	}
+	return (int)syscall(SYS_fcntl, fd, cmd, arg);
+}
+
+/* A caller built without _FILE_OFFSET_BITS=64 links to "fcntl": on LP64
+ * the same call. (<fcntl.h> names ours "fcntl64" in this file.) */
+UDRV_API int udrv__sim_fcntl(int fd, int cmd, ...) __asm__("fcntl")
+	__attribute__((alias("fcntl64")));

@@ -34,6 +34,14 @@
  *     waits return -ENODEV), poll() reports POLLERR, and the next access to
  *     a mapping of the device raises SIGBUS.
  *
+ * Locks: flock() and fcntl() open-file-description byte-range locks on a
+ * simulated node (the driver's own, e.g. on udrv_irq_fd()) conflict between
+ * open files of that node only, as on one /dev/uioN. For that the library
+ * exports fcntl(), which passes every other call to the system call.
+ *
+ * The first udrv_sim_device_add() sets UDRV_ROOT with setenv(): make it
+ * before the test starts threads that read the environment.
+ *
  * Threads: a hook runs in the thread that made the access, or, for
  * udrv_sim_after(), in the simulation's timer thread; all hooks and timer
  * callbacks of all devices run under one lock, one at a time, so a model

@@ -8,6 +8,7 @@
  * refused.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -281,6 +282,61 @@ static void test_removal_is_an_unbind(void **state)
 	udrv_sim_device_free(d);
 }
 
+static int lock_byte(struct udrv_device *dev, short type, off_t byte)
+{
+	struct udrv_irq *irq;
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = byte, .l_len = 1 };
+
+	assert_int_equal(udrv_device_irq(dev, 0, &irq), 0);
+	return fcntl(udrv_irq_fd(irq), F_OFD_SETLK, &fl) ? -errno : 0;
+}
+
+/* A driver's own fcntl() locks on an interrupt fd (drivers/ttc claims its
+ * counters so): per node, between open files, as on /dev/uioN. */
+static void test_fcntl_locks_per_node(void **state)
+{
+	struct udrv_sim_device *d = widget(1), *d2;
+	struct udrv_open_opts o = { .name = "widget", .shared = true };
+	struct udrv_sim_config c = { .name = "other", .irqs = 1 };
+	struct udrv_device *a, *b, *other;
+	struct udrv_irq *irq;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1 };
+
+	(void)state;
+	assert_int_equal(udrv_sim_device_add(&c, &d2), 0);
+	assert_int_equal(udrv_device_open_with(&o, &a), 0);
+	assert_int_equal(udrv_device_open_with(&o, &b), 0);
+	assert_int_equal(udrv_device_open("other", &other), 0);
+	assert_int_equal(lock_byte(a, F_WRLCK, 0), 0);
+	assert_int_equal(lock_byte(a, F_WRLCK, 0), 0);		/* its own: fine */
+	assert_int_equal(lock_byte(b, F_WRLCK, 0), -EAGAIN);	/* another open file */
+	assert_int_equal(lock_byte(b, F_RDLCK, 0), -EAGAIN);
+	assert_int_equal(lock_byte(b, F_WRLCK, 1), 0);		/* another byte */
+	assert_int_equal(lock_byte(other, F_WRLCK, 0), 0);	/* another node */
+	assert_int_equal(udrv_device_irq(b, 0, &irq), 0);
+	assert_int_equal(fcntl(udrv_irq_fd(irq), F_OFD_GETLK, &fl), 0);
+	assert_int_equal(fl.l_type, F_WRLCK);			/* a's, on byte 0 */
+	assert_int_equal(fl.l_start, 0);
+	assert_int_equal(lock_byte(a, F_UNLCK, 0), 0);
+	assert_int_equal(lock_byte(b, F_WRLCK, 0), 0);		/* released */
+	assert_int_equal(lock_byte(a, F_WRLCK, 0), -EAGAIN);
+	udrv_device_close(b);					/* close releases */
+	assert_int_equal(lock_byte(a, F_WRLCK, 0), 0);
+	/* any other fcntl() is the system call's */
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(fcntl(p[1], F_GETFL) & O_ACCMODE, O_WRONLY);
+	assert_int_equal(fcntl(p[0], F_SETFD, FD_CLOEXEC), 0);
+	assert_int_equal(fcntl(p[0], F_GETFD), FD_CLOEXEC);
+	close(p[0]);
+	close(p[1]);
+	udrv_device_close(a);
+	udrv_device_close(other);
+	udrv_sim_device_free(d2);
+	udrv_sim_device_free(d);
+}
+
 static void test_bad_configs(void **state)
 {
 	static const struct udrv_sim_map zero[] = { { "regs", 0x1000, 0 } };
@@ -403,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_timer_wakes_a_waiting_driver),
 		cmocka_unit_test(test_pool_by_bus_address),
 		cmocka_unit_test(test_removal_is_an_unbind),
+		cmocka_unit_test(test_fcntl_locks_per_node),
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_dt_fragment),
 		cmocka_unit_test(test_pci_identity),
