@@ -25,6 +25,7 @@ enum ttc_mode { TTC_IDLE, TTC_PERIODIC, TTC_ONESHOT };
 
 struct udrv_ttc {
 	struct udrv_device *dev;
+	struct udrv_region *reg;
 	volatile void *r;
 	struct udrv_irq *irq;
 	unsigned int n;		/* counter 0..2 */
@@ -43,6 +44,21 @@ static void hw_stop(struct udrv_ttc *t)
 	udrv_write32(t->r, TTC_IER(t->n), 0);
 	(void)udrv_read32(t->r, TTC_ISR(t->n));
 	t->mode = TTC_IDLE;
+}
+
+/*
+ * Outside a wait, the registers are touched only after masking the line,
+ * which also says whether the device is still there: once it is unbound,
+ * the stub has revoked the mapping (an access faults with SIGBUS) and the
+ * interrupt calls return -ENODEV.
+ */
+static int hw_stop_masked(struct udrv_ttc *t)
+{
+	int ret = udrv_irq_mask(t->irq);
+
+	if (!ret)
+		hw_stop(t);
+	return ret;
 }
 
 /*
@@ -94,6 +110,7 @@ int udrv_ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struc
 		goto fail;
 	}
 	t->clk_hz = (uint32_t)hz;
+	t->reg = reg;
 	t->r = udrv_region_base(reg);
 	hw_stop(t);
 	/* Which interval bits exist? (32 on ZynqMP silicon, 16 in QEMU.) */
@@ -113,8 +130,8 @@ void udrv_ttc_close(struct udrv_ttc *t)
 {
 	if (!t)
 		return;
-	hw_stop(t);
-	udrv_irq_unmask(t->irq);	/* leave the line as the stub found it */
+	if (hw_stop_masked(t) != -ENODEV)
+		udrv_irq_unmask(t->irq);	/* leave the line as the stub found it */
 	udrv_device_close(t->dev);
 	free(t);
 }
@@ -157,8 +174,12 @@ int udrv_ttc_fd(const struct udrv_ttc *t)
 
 uint32_t udrv_ttc_count(const struct udrv_ttc *t)
 {
+	uint64_t v = 0;
+
 	assert(t);
-	return udrv_read32(t->r, TTC_CNT_VAL(t->n));
+	/* checked: 0, not a fault, once the device is known to be gone */
+	(void)udrv_region_read(t->reg, TTC_CNT_VAL(t->n), 32, &v);
+	return (uint32_t)v;
 }
 
 /* Program a period of @ticks input clock ticks and start counting. */
@@ -182,10 +203,9 @@ static int start(struct udrv_ttc *t, double ticks, enum ttc_mode mode)
 	if (shift)
 		clk = TTC_CLK_PS_EN | (shift - 1) << TTC_CLK_PS_V_SHIFT;
 
-	hw_stop(t);
 	/* Drop interrupts the kernel counted before now, then unmask with the
 	 * status already cleared by hw_stop(). */
-	if ((ret = udrv_irq_flush(t->irq)) < 0)
+	if ((ret = hw_stop_masked(t)) || (ret = udrv_irq_flush(t->irq)) < 0)
 		return ret;
 	udrv_write32(t->r, TTC_CLK_CTRL(t->n), clk);
 	udrv_write32(t->r, TTC_INTERVAL(t->n), (uint32_t)(counts - 1));
@@ -216,8 +236,11 @@ int udrv_ttc_start_oneshot(struct udrv_ttc *t, uint64_t delay_ns)
 
 int udrv_ttc_stop(struct udrv_ttc *t)
 {
+	int ret;
+
 	assert(t);
-	hw_stop(t);
+	if ((ret = hw_stop_masked(t)))
+		return ret;
 	return udrv_irq_unmask(t->irq);
 }
 

@@ -56,7 +56,10 @@ struct udrv_ttc_event {
  */
 int udrv_ttc_open(const char *name, unsigned int counter, uint32_t clk_hz, struct udrv_ttc **out);
 
-/** udrv_ttc_close() - stop the counter, disable its interrupt, close. NULL is ignored. */
+/**
+ * udrv_ttc_close() - stop the counter, disable its interrupt, close; once the
+ * device was removed (unbound), just close. NULL is ignored.
+ */
 void udrv_ttc_close(struct udrv_ttc *t);
 
 /** udrv_ttc_clock_hz() - the counter's input clock in Hz. */
@@ -107,7 +110,10 @@ int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event
  */
 int udrv_ttc_fd(const struct udrv_ttc *t);
 
-/** udrv_ttc_count() - the counter's current value (ticks of the prescaled clock). */
+/**
+ * udrv_ttc_count() - the counter's current value (ticks of the prescaled
+ * clock); 0 once a call has returned -ENODEV (the device was removed).
+ */
 uint32_t udrv_ttc_count(const struct udrv_ttc *t);
 
 /** udrv_ttc_expirations() - expiries accounted for since the last start. */
