@@ -273,17 +273,25 @@ static void test_dma_refused(void **state)
 	edu_round_trip(edu, 32, 0);
 }
 
-/* A PCI address with no device behind it, and one that is not an address. */
-static void test_absent(void **state)
+/* A PCI address with no device behind it, one that is not an address,
+ * missing arguments: refused, nothing done. */
+static void test_bad_arguments(void **state)
 {
 	struct udrv_edu *edu = NULL;
+	uint32_t c0, c1;
 
-	(void)state;
 	assert_int_equal(udrv_edu_open("0000:00:1f.7", &edu), -ENOENT);
 	assert_non_null(strstr(udrv_edu_last_error(), "0000:00:1f.7"));
 	assert_int_equal(udrv_edu_open("00:1f", &edu), -EINVAL);
 	assert_int_equal(udrv_edu_open(NULL, NULL), -EINVAL);
 	assert_null(edu);
+	edu = *state;
+	udrv_edu_irq_stats(edu, &c0, NULL);
+	assert_int_equal(udrv_edu_factorial(edu, 3, NULL, 2000 * MS), -EINVAL);
+	assert_int_equal(udrv_edu_irq_wait(edu, 0, 2000 * MS, NULL), -EINVAL);
+	assert_int_equal(udrv_edu_info(edu, NULL), -EINVAL);
+	udrv_edu_irq_stats(edu, &c1, NULL);
+	assert_int_equal(c1, c0);	/* nothing started */
 }
 
 #define CASE(t) cmocka_unit_test_setup_teardown(t, edu_case_setup, edu_case_teardown)
@@ -297,7 +305,7 @@ const struct CMUnitTest edu_cases[] = {
 	CASE(test_irq_kept_across_calls),
 	CASE(test_dma_round_trips),
 	CASE(test_dma_refused),
-	CASE(test_absent),
+	CASE(test_bad_arguments),
 };
 const size_t edu_cases_count = sizeof(edu_cases) / sizeof(edu_cases[0]);
 

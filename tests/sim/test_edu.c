@@ -2,7 +2,18 @@
 /*
  * The edu driver (drivers/edu) on the host, against the model of QEMU's
  * edu (sim/models/edu.c): first the cases shared with the guest test
- * (tests/shared/edu_cases.c), then what QEMU cannot produce.
+ * (tests/shared/edu_cases.c), then what QEMU cannot produce:
+ *
+ *   irq_sequence        a raised interrupt: acknowledged at the device, then
+ *                       the line unmasked, nothing more (the access trace)
+ *   dma_never           a transfer that never completes: -ETIMEDOUT, then
+ *                       -EBUSY while it hangs; factorials still work; a
+ *                       later open refuses the device (-EBUSY)
+ *   dma_refused_by_iommu  the device's DMA mask cuts the pool's address (QEMU
+ *                       started without dma_mask=): the transfer faults and
+ *                       edu reports it done; told the mask, the driver
+ *                       refuses first
+ *   not_an_edu          1234:11e8 without edu's registers: open refuses it
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -12,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "edu_cases.h"
@@ -19,6 +31,7 @@
 #include "udrv_sim_edu.h"
 
 #define MS EDU_MS
+#define ANY UINT64_MAX
 
 static struct udrv_sim_device *sim;	/* the edu the driver finds */
 
@@ -35,7 +48,207 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* The board's edu again (after a test changed or removed it). */
+static void replace(const struct udrv_sim_edu_config *cfg)
+{
+	udrv_sim_device_free(sim);
+	sim = NULL;
+	assert_int_equal(udrv_sim_edu_add(cfg, &sim), 0);
+}
+
+static struct udrv_sim_edu_state state_of(void)
+{
+	struct udrv_sim_edu_state st;
+
+	assert_int_equal(udrv_sim_edu_state(sim, &st), 0);
+	return st;
+}
+
+static uint64_t ms_since(uint64_t t0)
+{
+	return (udrv_now_ns() - t0) / MS;
+}
+
+/* One expected trace event: register off (or irq) and value, ANY for any. */
+struct step {
+	enum udrv_sim_event ev;
+	size_t off;
+	uint64_t value;
+};
+
+static const char *const ev_names[] = { "read", "write", "irq", "unmask", "mask" };
+
+static bool step_is(const struct udrv_sim_trace *t, const struct step *w)
+{
+	bool reg = w->ev == UDRV_SIM_READ || w->ev == UDRV_SIM_WRITE;
+	/* 64-bit accesses for the DMA addresses and count, 32-bit for the rest */
+	unsigned int width = w->off >= EDU_REG_DMA_SRC && w->off < EDU_REG_DMA_CMD ? 8 : 4;
+
+	return t->event == w->ev && (!reg || (t->a.off == w->off && t->a.width == width)) &&
+	       (w->value == ANY || t->a.value == w->value);
+}
+
+/* The trace since the last clear is exactly @want (printed if not). */
+static void expect_trace(const struct step *want, size_t n)
+{
+	struct udrv_sim_trace t[64];
+	size_t got = udrv_sim_trace(sim, t, 64);
+	bool same = got == n;
+
+	for (size_t i = 0; same && i < n; i++)
+		same = step_is(&t[i], &want[i]);
+	if (same)
+		return;
+	for (size_t i = 0; i < got && i < 64; i++)
+		print_message("  %-6s 0x%02zx = 0x%llx (%u bytes)\n", ev_names[t[i].event],
+			      t[i].a.off, (unsigned long long)t[i].a.value, t[i].a.width);
+	fail_msg("the trace above is not the %zu events expected", n);
+}
+
+#define RD(off, v)	{ UDRV_SIM_READ, (off), (v) }
+#define WR(off, v)	{ UDRV_SIM_WRITE, (off), (v) }
+#define IRQ		{ UDRV_SIM_IRQ, 0, ANY }
+#define UNMASK		{ UDRV_SIM_UNMASK, 0, 1 }
+
+static void test_irq_sequence(void **state)
+{
+	static const struct step want[] = {
+		WR(EDU_REG_IRQ_RAISE, EDU_TEST_IRQ),
+		IRQ,				/* the stub masks the line */
+		RD(EDU_REG_IRQ_STATUS, EDU_TEST_IRQ),
+		WR(EDU_REG_IRQ_ACK, EDU_TEST_IRQ),	/* the line drops... */
+		UNMASK,				/* ...before it is unmasked */
+	};
+	uint32_t seen = 0;
+
+	udrv_sim_trace_clear(sim);
+	assert_int_equal(udrv_edu_irq_raise(*state, EDU_TEST_IRQ), 0);
+	assert_int_equal(udrv_edu_irq_wait(*state, EDU_TEST_IRQ, 1000 * MS, &seen), 1);
+	assert_int_equal(seen, EDU_TEST_IRQ);
+	expect_trace(want, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(state_of().irq_status, 0);
+	assert_false(udrv_sim_irq_masked(sim, 0));
+}
+
+static void test_dma_never(void **state)
+{
+	struct udrv_edu *edu = *state;
+	struct udrv_dma_buf *buf = NULL;
+	struct udrv_sim_trace t[64];
+	unsigned int dmas = state_of().dmas;
+	uint32_t r = 0;
+	size_t n;
+	uint64_t t0, took;
+
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), 64, 0, &buf), 0);
+	assert_int_equal(udrv_sim_edu_timing(sim, 10000, UDRV_SIM_EDU_NEVER), 0);
+	t0 = udrv_now_ns();
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 64, 100 * MS), -ETIMEDOUT);
+	took = ms_since(t0);
+	print_message("never: %s (after %llu ms)\n", udrv_edu_last_error(),
+		      (unsigned long long)took);
+	assert_true(took >= 100 && took < 1000);
+	assert_non_null(strstr(udrv_edu_last_error(), "DMA-done"));
+	assert_true(state_of().dma_cmd & EDU_DMA_CMD_START);	/* still running */
+	/* a second transfer is refused, the first one's registers untouched */
+	udrv_sim_trace_clear(sim);
+	assert_int_equal(udrv_edu_dma_from_device(edu, 0, buf, 0, 64, 100 * MS), -EBUSY);
+	assert_non_null(strstr(udrv_edu_last_error(), "still running"));
+	n = udrv_sim_trace(sim, t, 64);
+	assert_in_range(n, 1, 64);
+	for (size_t i = 0; i < n; i++)
+		assert_int_not_equal(t[i].event, UDRV_SIM_WRITE);
+	/* the rest of the device works */
+	assert_int_equal(udrv_edu_factorial(edu, 6, &r, 1000 * MS), 0);
+	assert_int_equal(r, 720);
+	udrv_dma_free(buf);
+	/* closing waits for it (up to 1 s), in vain; the next open refuses */
+	edu_case_teardown(state);
+	t0 = udrv_now_ns();
+	assert_int_equal(udrv_edu_open(NULL, &edu), -EBUSY);
+	print_message("open: %s\n", udrv_edu_last_error());
+	assert_non_null(strstr(udrv_edu_last_error(), "did not finish"));
+	assert_true(ms_since(t0) >= 1000);
+	assert_true(state_of().dma_cmd & EDU_DMA_CMD_START);
+	assert_int_equal(state_of().dmas, dmas);
+	replace(NULL);	/* only a reset ends it */
+}
+
+/* QEMU's own default DMA mask (28 bits) with the pool above it: the device
+ * cuts the address, the IOMMU refuses it. edu has no error status: the
+ * transfer completes, nothing lands. Told the mask, the driver refuses. */
+static void test_dma_refused_by_iommu(void **state)
+{
+	struct udrv_sim_edu_config c = { .dma_mask = 0x0fffffff };
+	struct udrv_edu *edu = NULL;
+	struct udrv_dma_buf *buf = NULL;
+	uint8_t in[64], zero[64] = { 0 }, aa[64];
+
+	edu_case_teardown(state);
+	replace(&c);
+	assert_int_equal(udrv_edu_open(NULL, &edu), 0);
+	*state = edu;
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), 64, 0, &buf), 0);
+	assert_true(udrv_dma_bus(buf) >> 28);
+	memset(udrv_dma_cpu(buf), 0x33, 64);
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 64, 1000 * MS), 0);
+	assert_int_equal(state_of().dma_faults, 1);
+	assert_int_equal(udrv_sim_edu_buffer(sim, 0, in, 64), 0);
+	assert_memory_equal(in, zero, 64);	/* read nothing but zeros */
+	memset(aa, 0xaa, 64);
+	memcpy(udrv_dma_cpu(buf), aa, 64);
+	assert_int_equal(udrv_edu_dma_from_device(edu, 0, buf, 0, 64, 1000 * MS), 0);
+	assert_int_equal(state_of().dma_faults, 2);
+	assert_memory_equal(udrv_dma_cpu(buf), aa, 64);	/* wrote nothing */
+	/* told the device's mask, the driver refuses before the device sees it */
+	assert_int_equal(udrv_edu_set_dma_bits(edu, 28), 0);
+	udrv_sim_trace_clear(sim);
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 64, 1000 * MS), -ERANGE);
+	assert_non_null(strstr(udrv_edu_last_error(), "28-bit"));
+	assert_int_equal(udrv_sim_trace(sim, NULL, 0), 0);
+	assert_int_equal(state_of().dmas, 2);
+	udrv_dma_free(buf);
+	edu_case_teardown(state);
+	replace(NULL);
+	assert_int_equal(edu_case_setup(state), 0);
+}
+
+/* A function with edu's PCI id but not its registers: refused at open. */
+static void test_not_an_edu(void **state)
+{
+	static const struct udrv_sim_map bar = { "bar0", 0x10000000, 0x100000 };
+	static const struct udrv_sim_config c = {
+		.name = "udrv_uio", .pci = "0000:00:01.0", .vendor = 0x1234, .device = 0x11e8,
+		.maps = &bar, .nmaps = 1, .irqs = 1, .pool_size = 65536,
+	};
+	struct udrv_edu *edu = NULL;
+
+	edu_case_teardown(state);
+	udrv_sim_device_free(sim);
+	assert_int_equal(udrv_sim_device_add(&c, &sim), 0);
+	assert_int_equal(udrv_edu_open(NULL, &edu), -ENODEV);
+	print_message("no registers: %s\n", udrv_edu_last_error());
+	assert_non_null(strstr(udrv_edu_last_error(), "identification register reads 0x00000000"));
+	/* the identification right, but plain memory behind the liveness register */
+	udrv_sim_set(sim, 0, EDU_REG_ID, 4, 0x010000ed);
+	assert_int_equal(udrv_edu_open(NULL, &edu), -ENODEV);
+	print_message("no liveness: %s\n", udrv_edu_last_error());
+	assert_non_null(strstr(udrv_edu_last_error(), "liveness"));
+	assert_null(edu);
+	replace(NULL);
+}
+
+#define OWN(t) cmocka_unit_test_setup_teardown(t, edu_case_setup, edu_case_teardown)
+
 int main(void)
 {
-	return edu_cases_run("edu", NULL, 0, group_setup, group_teardown);
+	const struct CMUnitTest own[] = {
+		OWN(test_irq_sequence),
+		OWN(test_dma_never),
+		OWN(test_dma_refused_by_iommu),
+		OWN(test_not_an_edu),
+	};
+
+	return edu_cases_run("edu", own, sizeof(own) / sizeof(own[0]), group_setup,
+			     group_teardown);
 }
