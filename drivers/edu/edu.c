@@ -107,13 +107,17 @@ int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, 
 	if (!edu->irq)
 		return fail(-ENXIO, "%s: %s gave the device no interrupt",
 			    udrv_device_pci_address(edu->dev), udrv_device_driver(edu->dev));
-	for (;;) {
+	for (bool waited = false;; waited = true) {
 		if (edu->pending & bits) {
 			if (seen)
 				*seen = edu->pending & bits;
 			edu->pending &= ~bits;
 			return 1;
 		}
+		/* A cause that does not clear fires again at every unmask
+		 * (an interrupt storm): the deadline ends the wait all the same. */
+		if (waited && !udrv_left_ns(deadline))
+			return 0;
 		ret = udrv_irq_wait_until(edu->irq, deadline);
 		if (ret <= 0)
 			return ret;

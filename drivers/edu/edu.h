@@ -114,8 +114,9 @@ int udrv_edu_irq_raise(struct udrv_edu *edu, uint32_t bits);
  * forever) until an interrupt with a cause in @bits has been seen,
  * acknowledged at the device and the line unmasked. The causes in @bits
  * seen so far are stored in *@seen (may be NULL) and consumed; other
- * causes are kept for later calls. Returns 1, 0 on timeout, -EINVAL @bits
- * is 0, -ENODEV device removed, -EINTR, -errno.
+ * causes are kept for later calls. Interrupts of other causes (a storm of
+ * them included) do not make the wait outlast @timeout_ns. Returns 1, 0 on
+ * timeout, -EINVAL @bits is 0, -ENODEV device removed, -EINTR, -errno.
  */
 int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen);
 

@@ -6,6 +6,10 @@
  *
  *   irq_sequence        a raised interrupt: acknowledged at the device, then
  *                       the line unmasked, nothing more (the access trace)
+ *   irq_storm           a cause stuck raised (the level line fires at every
+ *                       unmask): a wait for another cause still ends at its
+ *                       timeout, wanted causes and factorials still get
+ *                       through, and the storm's end is quiet
  *   dma_never           a transfer that never completes: -ETIMEDOUT, then
  *                       -EBUSY while it hangs; factorials still work; a
  *                       later open refuses the device (-EBUSY)
@@ -16,6 +20,7 @@
  *   not_an_edu          1234:11e8 without edu's registers: open refuses it
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -128,6 +133,72 @@ static void test_irq_sequence(void **state)
 	expect_trace(want, sizeof(want) / sizeof(want[0]));
 	assert_int_equal(state_of().irq_status, 0);
 	assert_false(udrv_sim_irq_masked(sim, 0));
+}
+
+struct stopper {
+	pthread_t th;
+	uint64_t after_ms;
+	volatile int done;	/* the test is past the part that may hang */
+};
+
+/* Ends the storm after a while, whatever the driver does meanwhile: a
+ * driver that cannot leave a storm returns then, late, not never. */
+static void *stop_storm(void *arg)
+{
+	struct stopper *s = arg;
+	const struct timespec ms10 = { 0, 10000000 };
+
+	for (uint64_t t = 0; t < s->after_ms && !__atomic_load_n(&s->done, __ATOMIC_ACQUIRE);
+	     t += 10)
+		nanosleep(&ms10, NULL);
+	udrv_sim_edu_storm(sim, 0);
+	return NULL;
+}
+
+#define STUCK 0x40000000u
+
+static void test_irq_storm(void **state)
+{
+	struct udrv_edu *edu = *state;
+	struct stopper stop = { .after_ms = 3000 };
+	uint32_t c0, c1, c2, r = 0, seen = 0;
+	uint64_t t0, m0, m1, took;
+	int ret;
+
+	udrv_edu_irq_stats(edu, &c0, &m0);
+	assert_int_equal(udrv_sim_edu_storm(sim, STUCK), 0);
+	assert_int_equal(pthread_create(&stop.th, NULL, stop_storm, &stop), 0);
+	/* waiting for another cause: the stuck one comes back at every
+	 * unmask, and the wait still ends at its timeout */
+	t0 = udrv_now_ns();
+	ret = udrv_edu_irq_wait(edu, EDU_TEST_IRQ, 100 * MS, &seen);
+	took = ms_since(t0);
+	udrv_edu_irq_stats(edu, &c1, &m1);
+	print_message("storm: the wait returned %d after %llu ms, %u interrupts\n", ret,
+		      (unsigned long long)took, c1 - c0);
+	assert_int_equal(ret, 0);
+	assert_true(took >= 100 && took < 1000);
+	assert_true(c1 - c0 > 10);		/* it was a storm */
+	assert_int_equal(m1 - m0, 0);		/* each one was read */
+	assert_true(state_of().irq_status & STUCK);
+	/* what is asked for still gets through */
+	assert_int_equal(udrv_edu_irq_raise(edu, EDU_TEST_IRQ), 0);
+	assert_int_equal(udrv_edu_irq_wait(edu, EDU_TEST_IRQ, 1000 * MS, &seen), 1);
+	assert_int_equal(seen, EDU_TEST_IRQ);
+	assert_int_equal(udrv_edu_factorial(edu, 10, &r, 1000 * MS), 0);
+	assert_int_equal(r, 3628800);
+	/* the stuck cause was seen and kept for whoever asks */
+	assert_int_equal(udrv_edu_irq_wait(edu, STUCK, 0, &seen), 1);
+	assert_int_equal(seen, STUCK);
+	/* the storm ends: acknowledged once more, the line stays quiet */
+	__atomic_store_n(&stop.done, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(stop.th, NULL), 0);
+	udrv_edu_irq_wait(edu, STUCK, 50 * MS, NULL);
+	udrv_edu_irq_stats(edu, &c1, NULL);
+	assert_int_equal(udrv_edu_irq_wait(edu, ~0u, 50 * MS, NULL), 0);
+	udrv_edu_irq_stats(edu, &c2, NULL);
+	assert_int_equal(c2, c1);
+	assert_int_equal(state_of().irq_status, 0);
 }
 
 static void test_dma_never(void **state)
@@ -244,6 +315,7 @@ int main(void)
 {
 	const struct CMUnitTest own[] = {
 		OWN(test_irq_sequence),
+		OWN(test_irq_storm),
 		OWN(test_dma_never),
 		OWN(test_dma_refused_by_iommu),
 		OWN(test_not_an_edu),
