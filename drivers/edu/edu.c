@@ -315,6 +315,9 @@ int udrv_edu_factorial(struct udrv_edu *edu, uint32_t n, uint32_t *result, uint6
 	if (udrv_region_poll32(edu->bar0, EDU_REG_STATUS, EDU_STATUS_COMPUTING, 0,
 			       timeout_ns, NULL))
 		return fail(-ETIMEDOUT, "the device is still busy with an earlier factorial");
+	/* A completion still raised is an earlier factorial's (one that timed
+	 * out): cleared at the device, it cannot pass for this one's. */
+	wr(edu, EDU_REG_IRQ_ACK, EDU_IRQ_FACT);
 	edu->pending &= ~EDU_IRQ_FACT;
 	/* Interrupt on completion first, then the argument starts it. */
 	wr(edu, EDU_REG_STATUS, EDU_STATUS_IRQFACT);
@@ -398,6 +401,9 @@ static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *bu
 		return ret;
 
 	dev = EDU_DMA_BUF_ADDR + edu_off;
+	/* As for the factorial: a DMA-done still raised is an earlier
+	 * transfer's, one that completed after its timeout. */
+	wr(edu, EDU_REG_IRQ_ACK, EDU_IRQ_DMA);
 	edu->pending &= ~EDU_IRQ_DMA;
 	/* 64-bit registers; where the CPU splits the access, the low word's
 	 * write sets the whole address (edu.c) and the high word's is ignored. */

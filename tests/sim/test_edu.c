@@ -6,6 +6,11 @@
  *
  *   irq_sequence        a raised interrupt: acknowledged at the device, then
  *                       the line unmasked, nothing more (the access trace)
+ *   factorial_sequence  interrupt enabled before the argument starts it,
+ *                       acknowledged before the unmask, result read after
+ *   dma_sequence        the transfer's registers before its command, the
+ *                       completion after QEMU's 100 ms, the data in edu's
+ *                       buffer and back
  *   irq_storm           a cause stuck raised (the level line fires at every
  *                       unmask): a wait for another cause still ends at its
  *                       timeout, wanted causes and factorials still get
@@ -13,6 +18,9 @@
  *   dma_never           a transfer that never completes: -ETIMEDOUT, then
  *                       -EBUSY while it hangs; factorials still work; a
  *                       later open refuses the device (-EBUSY)
+ *   late_completions    a transfer, a factorial completing after its
+ *                       timeout: the late interrupt is not taken for the
+ *                       next one's
  *   dma_refused_by_iommu  the device's DMA mask cuts the pool's address (QEMU
  *                       started without dma_mask=): the transfer faults and
  *                       edu reports it done; told the mask, the driver
@@ -135,6 +143,84 @@ static void test_irq_sequence(void **state)
 	assert_false(udrv_sim_irq_masked(sim, 0));
 }
 
+static void test_factorial_sequence(void **state)
+{
+	static const struct step want[] = {
+		RD(EDU_REG_STATUS, 0),		/* not computing */
+		WR(EDU_REG_IRQ_ACK, EDU_IRQ_FACT),	/* no stale completion */
+		WR(EDU_REG_STATUS, EDU_STATUS_IRQFACT),	/* interrupt first... */
+		WR(EDU_REG_FACT, 5),		/* ...then the argument starts it */
+		IRQ,
+		RD(EDU_REG_IRQ_STATUS, EDU_IRQ_FACT),
+		WR(EDU_REG_IRQ_ACK, EDU_IRQ_FACT),
+		UNMASK,
+		RD(EDU_REG_FACT, 120),		/* the result, once it is done */
+	};
+	unsigned int done = state_of().factorials;
+	uint32_t r = 0;
+
+	udrv_sim_trace_clear(sim);
+	assert_int_equal(udrv_edu_factorial(*state, 5, &r, 1000 * MS), 0);
+	assert_int_equal(r, 120);
+	expect_trace(want, sizeof(want) / sizeof(want[0]));
+	assert_int_equal(state_of().factorials, done + 1);
+}
+
+static void test_dma_sequence(void **state)
+{
+	struct udrv_edu *edu = *state;
+	struct udrv_dma_buf *buf = NULL;
+	struct udrv_sim_edu_state st0 = state_of();
+	uint8_t in[100];
+	uint64_t t0, bus;
+
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), 100, 0, &buf), 0);
+	bus = udrv_dma_bus(buf);
+	for (int i = 0; i < 100; i++)
+		((uint8_t *)udrv_dma_cpu(buf))[i] = (uint8_t)(i * 7 + 1);
+	const struct step to_dev[] = {
+		RD(EDU_REG_DMA_CMD, ANY),	/* none running (below) */
+		WR(EDU_REG_IRQ_ACK, EDU_IRQ_DMA),	/* no stale completion */
+		WR(EDU_REG_DMA_SRC, bus),
+		WR(EDU_REG_DMA_DST, EDU_DMA_BUF_ADDR + 16),
+		WR(EDU_REG_DMA_COUNT, 100),
+		WR(EDU_REG_DMA_CMD, EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ),	/* last */
+		IRQ,
+		RD(EDU_REG_IRQ_STATUS, EDU_IRQ_DMA),
+		WR(EDU_REG_IRQ_ACK, EDU_IRQ_DMA),
+		UNMASK,
+	};
+	const struct step from_dev[] = {
+		RD(EDU_REG_DMA_CMD, EDU_DMA_CMD_IRQ),	/* the last command, done */
+		WR(EDU_REG_IRQ_ACK, EDU_IRQ_DMA),
+		WR(EDU_REG_DMA_DST, bus),
+		WR(EDU_REG_DMA_SRC, EDU_DMA_BUF_ADDR + 16),
+		WR(EDU_REG_DMA_COUNT, 100),
+		WR(EDU_REG_DMA_CMD, EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ | EDU_DMA_CMD_FROM_EDU),
+		IRQ,
+		RD(EDU_REG_IRQ_STATUS, EDU_IRQ_DMA),
+		WR(EDU_REG_IRQ_ACK, EDU_IRQ_DMA),
+		UNMASK,
+	};
+
+	assert_false(st0.dma_cmd & EDU_DMA_CMD_START);
+	udrv_sim_trace_clear(sim);
+	t0 = udrv_now_ns();
+	assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 16, 100, 1000 * MS), 0);
+	assert_true(ms_since(t0) >= 100);	/* QEMU's timer: 100 ms after the command */
+	expect_trace(to_dev, sizeof(to_dev) / sizeof(to_dev[0]));
+	assert_int_equal(udrv_sim_edu_buffer(sim, 16, in, 100), 0);
+	assert_memory_equal(in, udrv_dma_cpu(buf), 100);
+	memset(udrv_dma_cpu(buf), 0, 100);
+	udrv_sim_trace_clear(sim);
+	assert_int_equal(udrv_edu_dma_from_device(edu, 16, buf, 0, 100, 1000 * MS), 0);
+	expect_trace(from_dev, sizeof(from_dev) / sizeof(from_dev[0]));
+	assert_memory_equal(in, udrv_dma_cpu(buf), 100);
+	assert_int_equal(state_of().dmas, st0.dmas + 2);
+	assert_int_equal(state_of().dma_faults, 0);
+	udrv_dma_free(buf);
+}
+
 struct stopper {
 	pthread_t th;
 	uint64_t after_ms;
@@ -245,6 +331,63 @@ static void test_dma_never(void **state)
 	replace(NULL);	/* only a reset ends it */
 }
 
+static void test_late_completions(void **state)
+{
+	struct udrv_edu *edu = *state;
+	struct udrv_dma_buf *a = NULL, *b = NULL;
+	unsigned int dmas = state_of().dmas;
+	uint8_t *pa, *pb, in[64];
+	uint64_t t0, took;
+	uint32_t r = 0;
+
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), 64, 0, &a), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(edu), 64, 0, &b), 0);
+	pa = udrv_dma_cpu(a);
+	pb = udrv_dma_cpu(b);
+	memset(pa, 0x5a, 64);
+	memset(pb, 0, 64);
+	/* 300 ms for a transfer given 50: it times out, then completes */
+	assert_int_equal(udrv_sim_edu_timing(sim, 10000, 300 * MS), 0);
+	assert_int_equal(udrv_edu_dma_to_device(edu, a, 0, 0, 64, 50 * MS), -ETIMEDOUT);
+	assert_int_equal(udrv_edu_dma_to_device(edu, a, 0, 0, 64, 50 * MS), -EBUSY);
+	t0 = udrv_now_ns();
+	while ((state_of().dma_cmd & EDU_DMA_CMD_START) && ms_since(t0) < 2000) {
+		const struct timespec ms5 = { 0, 5000000 };
+
+		nanosleep(&ms5, NULL);
+	}
+	assert_int_equal(state_of().dmas, dmas + 1);
+	assert_int_equal(udrv_sim_edu_buffer(sim, 0, in, 64), 0);
+	assert_memory_equal(in, pa, 64);	/* it did land, late */
+	/* the next transfer completes by its own interrupt, not the late one */
+	assert_int_equal(udrv_sim_edu_timing(sim, 10000, 100 * MS), 0);
+	t0 = udrv_now_ns();
+	assert_int_equal(udrv_edu_dma_from_device(edu, 0, b, 0, 64, 1000 * MS), 0);
+	took = ms_since(t0);
+	print_message("the transfer after the late one took %llu ms\n", (unsigned long long)took);
+	assert_true(took >= 100);
+	assert_int_equal(state_of().dmas, dmas + 2);
+	assert_memory_equal(pb, pa, 64);
+	udrv_dma_free(a);
+	udrv_dma_free(b);
+
+	/* the same with a factorial: the next result is its own, not its argument */
+	assert_int_equal(udrv_sim_edu_timing(sim, 300 * MS, 100 * MS), 0);
+	assert_int_equal(udrv_edu_factorial(edu, 7, &r, 50 * MS), -ETIMEDOUT);
+	t0 = udrv_now_ns();
+	while ((state_of().status & EDU_STATUS_COMPUTING) && ms_since(t0) < 2000) {
+		const struct timespec ms5 = { 0, 5000000 };
+
+		nanosleep(&ms5, NULL);
+	}
+	assert_int_equal(udrv_sim_edu_timing(sim, 50 * MS, 100 * MS), 0);
+	t0 = udrv_now_ns();
+	assert_int_equal(udrv_edu_factorial(edu, 8, &r, 1000 * MS), 0);
+	assert_int_equal(r, 40320);
+	assert_true(ms_since(t0) >= 50);
+	assert_int_equal(udrv_sim_edu_timing(sim, 10000, 100 * MS), 0);
+}
+
 /* QEMU's own default DMA mask (28 bits) with the pool above it: the device
  * cuts the address, the IOMMU refuses it. edu has no error status: the
  * transfer completes, nothing lands. Told the mask, the driver refuses. */
@@ -315,8 +458,11 @@ int main(void)
 {
 	const struct CMUnitTest own[] = {
 		OWN(test_irq_sequence),
+		OWN(test_factorial_sequence),
+		OWN(test_dma_sequence),
 		OWN(test_irq_storm),
 		OWN(test_dma_never),
+		OWN(test_late_completions),
 		OWN(test_dma_refused_by_iommu),
 		OWN(test_not_an_edu),
 	};
