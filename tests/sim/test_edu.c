@@ -25,6 +25,10 @@
  *                       started without dma_mask=): the transfer faults and
  *                       edu reports it done; told the mask, the driver
  *                       refuses first
+ *   removed_while_waiting  the device unbound while a DMA is waited for in
+ *                       another thread: -ENODEV at once, and from every later
+ *                       call; close does not touch the revoked registers
+ *   removed_between_calls  unbound between two calls: -ENODEV, no SIGBUS
  *   not_an_edu          1234:11e8 without edu's registers: open refuses it
  */
 #include <errno.h>
@@ -427,6 +431,75 @@ static void test_dma_refused_by_iommu(void **state)
 	assert_int_equal(edu_case_setup(state), 0);
 }
 
+struct waiter {
+	pthread_t th;
+	struct udrv_edu *edu;
+	struct udrv_dma_buf *buf;
+	int ret;
+	uint64_t done;
+};
+
+static void *dma_waiter(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->ret = udrv_edu_dma_to_device(w->edu, w->buf, 0, 0, 64, 10000 * MS);
+	w->done = udrv_now_ns();
+	return NULL;
+}
+
+/* Every call on a removed device: -ENODEV, no register touched. */
+static void check_gone(struct udrv_edu *edu, struct udrv_dma_buf *buf)
+{
+	struct udrv_edu_info info;
+	uint32_t r = 0;
+
+	assert_int_equal(udrv_edu_factorial(edu, 3, &r, 100 * MS), -ENODEV);
+	assert_int_equal(udrv_edu_irq_raise(edu, EDU_TEST_IRQ), -ENODEV);
+	assert_int_equal(udrv_edu_irq_wait(edu, EDU_TEST_IRQ, 100 * MS, NULL), -ENODEV);
+	assert_int_equal(udrv_edu_liveness(edu, 1), -ENODEV);
+	assert_int_equal(udrv_edu_info(edu, &info), -ENODEV);
+	if (buf)
+		assert_int_equal(udrv_edu_dma_to_device(edu, buf, 0, 0, 64, 100 * MS), -ENODEV);
+}
+
+static void test_removed_while_waiting(void **state)
+{
+	struct waiter w = { .edu = *state };
+	const struct timespec ms100 = { 0, 100000000 };
+	uint64_t t0;
+
+	assert_int_equal(udrv_dma_alloc(udrv_edu_device(w.edu), 64, 0, &w.buf), 0);
+	assert_int_equal(udrv_sim_edu_timing(sim, 10000, UDRV_SIM_EDU_NEVER), 0);
+	assert_int_equal(pthread_create(&w.th, NULL, dma_waiter, &w), 0);
+	nanosleep(&ms100, NULL);
+	t0 = udrv_now_ns();
+	assert_int_equal(udrv_sim_device_remove(sim), 0);
+	assert_int_equal(pthread_join(w.th, NULL), 0);
+	print_message("the waiter got %d %llu ms after the removal\n", w.ret,
+		      (unsigned long long)((w.done - t0) / MS));
+	assert_int_equal(w.ret, -ENODEV);
+	assert_true(w.done - t0 < 1000 * MS);
+	check_gone(w.edu, w.buf);
+	edu_case_teardown(state);	/* no SIGBUS: the registers are left alone */
+	assert_int_equal(udrv_edu_open(NULL, &w.edu), -ENODEV);	/* the function stays */
+	assert_non_null(strstr(udrv_edu_last_error(), "no driver"));
+	replace(NULL);
+}
+
+static void test_removed_between_calls(void **state)
+{
+	struct udrv_edu *edu = *state;
+	uint32_t r = 0;
+
+	assert_int_equal(udrv_edu_factorial(edu, 4, &r, 1000 * MS), 0);
+	assert_int_equal(r, 24);
+	assert_int_equal(udrv_sim_device_remove(sim), 0);
+	check_gone(edu, NULL);
+	edu_case_teardown(state);
+	replace(NULL);
+}
+
 /* A function with edu's PCI id but not its registers: refused at open. */
 static void test_not_an_edu(void **state)
 {
@@ -464,6 +537,8 @@ int main(void)
 		OWN(test_dma_never),
 		OWN(test_late_completions),
 		OWN(test_dma_refused_by_iommu),
+		OWN(test_removed_while_waiting),
+		OWN(test_removed_between_calls),
 		OWN(test_not_an_edu),
 	};
 
