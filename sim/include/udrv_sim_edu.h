@@ -46,7 +46,8 @@ extern "C" {
  * @pci:       its PCI address ["0000:00:01.0"]
  * @bar0:      BAR0's address [0x10000000, the start of virt's PCIe window]
  * @pool_size: the stub's DMA pool [65536, what udrv_edu_bind() asks for]
- * @pool_addr: its bus address [0x5c000000, inside virt's 512 MiB of RAM]
+ * @pool_addr: its bus address [0x5c000000: in the guest the kernel's DMA
+ *             allocator puts it near the top of virt's 512 MiB, e.g. 0x5b670000]
  * @dma_mask:  -device edu,dma_mask= [0xffffffff; QEMU's own is 0xfffffff]
  * @fact_ns:   how long a factorial takes [10 us]; UDRV_SIM_EDU_NEVER
  * @dma_ns:    how long after its command a DMA completes [100 ms, QEMU's
