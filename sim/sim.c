@@ -462,12 +462,16 @@ static void free_device(struct udrv_sim_device *d)
 	free(d);
 }
 
+/* Another device on the same DT node, PCI address or (neither) platform
+ * device name. Two may share a UIO name, as under the stub (every PCI
+ * device it binds is "udrv_uio"). */
 static bool clash(const struct udrv_sim_device *d)
 {
 	for (const struct udrv_sim_device *o = devices; o; o = o->next)
-		if (!o->removed && (!strcmp(o->name, d->name) ||
-				    (d->dt_path[0] && !strcmp(o->dt_path, d->dt_path)) ||
-				    (d->pci[0] && !strcmp(o->pci, d->pci))))
+		if (!o->removed &&
+		    (d->dt_path[0] ? !strcmp(o->dt_path, d->dt_path) :
+		     d->pci[0] ? !strcmp(o->pci, d->pci) :
+		     !o->dt_path[0] && !o->pci[0] && !strcmp(o->name, d->name)))
 			return true;
 	return false;
 }

@@ -95,10 +95,43 @@ static int explain_absent(const char *pci_address)
 
 /* ---- interrupts ---- */
 
+/* One interrupt by @deadline: the stub masked the line; acknowledge what we
+ * read (the line drops once the status is empty), keep it, unmask.
+ * 1, 0 if none came, -errno (-ENODEV: removed). */
+static int take(struct udrv_edu *edu, uint64_t deadline)
+{
+	uint32_t st;
+	int ret = udrv_irq_wait_until(edu->irq, deadline);
+
+	if (ret <= 0)
+		return ret;
+	st = rd(edu, EDU_REG_IRQ_STATUS);
+	if (st)
+		wr(edu, EDU_REG_IRQ_ACK, st);
+	edu->pending |= st;
+	ret = udrv_irq_unmask(edu->irq);
+	return ret < 0 ? ret : 1;
+}
+
+/*
+ * Before an operation touches the registers: is the device still there?
+ * After an unbind the stub has revoked the mappings (the next access is
+ * SIGBUS) and the interrupt node reports the removal, which a wait that
+ * does not block turns into -ENODEV (the library's checked accessors stop
+ * too). An interrupt already delivered is taken in on the way. 0, -ENODEV,
+ * -errno. (A removal during the operation can still fault; without an
+ * interrupt there is nothing to ask.)
+ */
+static int alive(struct udrv_edu *edu)
+{
+	int ret = edu->irq ? take(edu, udrv_deadline_ns(0)) : 0;
+
+	return ret < 0 ? ret : 0;
+}
+
 int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
-	uint32_t st;
 	int ret;
 
 	assert(edu);
@@ -107,23 +140,18 @@ int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, 
 	if (!edu->irq)
 		return fail(-ENXIO, "%s: %s gave the device no interrupt",
 			    udrv_device_pci_address(edu->dev), udrv_device_driver(edu->dev));
-	for (;;) {
+	for (bool waited = false;; waited = true) {
 		if (edu->pending & bits) {
 			if (seen)
 				*seen = edu->pending & bits;
 			edu->pending &= ~bits;
 			return 1;
 		}
-		ret = udrv_irq_wait_until(edu->irq, deadline);
-		if (ret <= 0)
-			return ret;
-		/* The stub masked the line: acknowledge what we read (the
-		 * line drops once the status is empty), then unmask. */
-		st = rd(edu, EDU_REG_IRQ_STATUS);
-		if (st)
-			wr(edu, EDU_REG_IRQ_ACK, st);
-		edu->pending |= st;
-		if ((ret = udrv_irq_unmask(edu->irq)) < 0)
+		/* A cause that does not clear fires again at every unmask
+		 * (an interrupt storm): the deadline ends the wait all the same. */
+		if (waited && !udrv_left_ns(deadline))
+			return 0;
+		if ((ret = take(edu, deadline)) <= 0)
 			return ret;
 	}
 }
@@ -142,10 +170,14 @@ static int completion(struct udrv_edu *edu, uint32_t cause, uint64_t timeout_ns)
 
 int udrv_edu_irq_raise(struct udrv_edu *edu, uint32_t bits)
 {
+	int ret;
+
 	assert(edu);
 	if (!bits || (bits & EDU_IRQ_RESERVED))
 		return fail(-EINVAL, "interrupt cause 0x%x: must be non-zero and leave 0x%x "
 			    "(factorial and DMA completion) alone", bits, EDU_IRQ_RESERVED);
+	if ((ret = alive(edu)))
+		return ret;
 	wr(edu, EDU_REG_IRQ_RAISE, bits);
 	return 0;
 }
@@ -164,8 +196,11 @@ void udrv_edu_irq_stats(const struct udrv_edu *edu, uint32_t *count, uint64_t *m
 int udrv_edu_liveness(struct udrv_edu *edu, uint32_t pattern)
 {
 	uint32_t v;
+	int ret;
 
 	assert(edu);
+	if ((ret = alive(edu)))
+		return ret;
 	wr(edu, EDU_REG_LIVENESS, pattern);
 	v = rd(edu, EDU_REG_LIVENESS);
 	if (v != ~pattern)
@@ -179,6 +214,8 @@ static int quiesce(struct udrv_edu *edu)
 {
 	int ret;
 
+	if ((ret = alive(edu)))
+		return ret;	/* removed: its registers are left alone */
 	wr(edu, EDU_REG_STATUS, 0);
 	udrv_region_poll32(edu->bar0, EDU_REG_STATUS, EDU_STATUS_COMPUTING, 0, 1000 * MS, NULL);
 	if (udrv_region_poll32(edu->bar0, EDU_REG_DMA_CMD, EDU_DMA_CMD_START, 0, 1000 * MS, NULL))
@@ -273,9 +310,13 @@ struct udrv_device *udrv_edu_device(const struct udrv_edu *edu)
 
 int udrv_edu_info(struct udrv_edu *edu, struct udrv_edu_info *info)
 {
+	int ret;
+
 	assert(edu);
 	if (!info)
 		return -EINVAL;
+	if ((ret = alive(edu)))
+		return ret;
 	info->id = rd(edu, EDU_REG_ID);
 	info->major = EDU_ID_MAJOR(info->id);
 	info->minor = EDU_ID_MINOR(info->id);
@@ -308,9 +349,16 @@ int udrv_edu_factorial(struct udrv_edu *edu, uint32_t n, uint32_t *result, uint6
 	if (n > EDU_FACT_MAX)
 		return fail(-ERANGE, "%u! does not fit the device's 32-bit factorial register "
 			    "(largest: %u! = 479001600)", n, EDU_FACT_MAX);
-	if (udrv_region_poll32(edu->bar0, EDU_REG_STATUS, EDU_STATUS_COMPUTING, 0,
-			       timeout_ns, NULL))
-		return fail(-ETIMEDOUT, "the device is still busy with an earlier factorial");
+	if ((ret = alive(edu)))
+		return ret;
+	ret = udrv_region_poll32(edu->bar0, EDU_REG_STATUS, EDU_STATUS_COMPUTING, 0,
+				 timeout_ns, NULL);
+	if (ret)
+		return ret != -ETIMEDOUT ? ret :
+		       fail(-ETIMEDOUT, "the device is still busy with an earlier factorial");
+	/* A completion still raised is an earlier factorial's (one that timed
+	 * out): cleared at the device, it cannot pass for this one's. */
+	wr(edu, EDU_REG_IRQ_ACK, EDU_IRQ_FACT);
 	edu->pending &= ~EDU_IRQ_FACT;
 	/* Interrupt on completion first, then the argument starts it. */
 	wr(edu, EDU_REG_STATUS, EDU_STATUS_IRQFACT);
@@ -388,12 +436,17 @@ static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *bu
 		return fail(-ERANGE, "bus address 0x%llx is beyond the device's %u-bit DMA mask: "
 			    "the device would silently use another address",
 			    (unsigned long long)bus, edu->dma_bits);
+	if ((ret = alive(edu)))
+		return ret;
 	if (rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START)
 		return fail(-EBUSY, "a DMA is still running");
 	if ((ret = bus_master(edu)))
 		return ret;
 
 	dev = EDU_DMA_BUF_ADDR + edu_off;
+	/* As for the factorial: a DMA-done still raised is an earlier
+	 * transfer's, one that completed after its timeout. */
+	wr(edu, EDU_REG_IRQ_ACK, EDU_IRQ_DMA);
 	edu->pending &= ~EDU_IRQ_DMA;
 	/* 64-bit registers; where the CPU splits the access, the low word's
 	 * write sets the whole address (edu.c) and the high word's is ignored. */

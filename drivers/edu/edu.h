@@ -14,6 +14,12 @@
  * Conventions (as libudrv): 0 on success, a negative errno on failure; a
  * NULL object is a programming error (assert); refusals leave a one-line
  * reason in udrv_edu_last_error(). One struct udrv_edu per thread at a time.
+ *
+ * Removal: once the device is unbound (the stub revokes its registers: an
+ * access would be SIGBUS), a wait ends with -ENODEV and every later call
+ * that would touch the registers returns -ENODEV instead, found through the
+ * interrupt node before any access; udrv_edu_close() then only frees. An
+ * unbind racing with a call can still fault it.
  */
 #ifndef EDU_H
 #define EDU_H
@@ -70,16 +76,19 @@ int udrv_edu_bind(const char *pci_address);
  */
 int udrv_edu_open(const char *pci_address, struct udrv_edu **out);
 
-/** udrv_edu_close() - acknowledge everything, close the device, free @edu. NULL is ignored. */
+/** udrv_edu_close() - acknowledge everything (unless the device was removed), close
+ * the device, free @edu. NULL is ignored. */
 void udrv_edu_close(struct udrv_edu *edu);
 
 /** udrv_edu_device() - the underlying device, owned by @edu (borrowed). */
 struct udrv_device *udrv_edu_device(const struct udrv_edu *edu);
 
-/** udrv_edu_info() - fill *@info (strings borrowed from @edu). -EINVAL if @info is NULL. */
+/** udrv_edu_info() - fill *@info (strings borrowed from @edu). -EINVAL if @info is NULL;
+ * -ENODEV device removed. */
 int udrv_edu_info(struct udrv_edu *edu, struct udrv_edu_info *info);
 
-/** udrv_edu_liveness() - write @pattern to the liveness register; 0 if it reads back inverted, else -EIO. */
+/** udrv_edu_liveness() - write @pattern to the liveness register; 0 if it reads back
+ * inverted, else -EIO; -ENODEV device removed. */
 int udrv_edu_liveness(struct udrv_edu *edu, uint32_t pattern);
 
 /**
@@ -106,7 +115,8 @@ int udrv_edu_factorial(struct udrv_edu *edu, uint32_t n, uint32_t *result, uint6
  */
 int udrv_edu_dma_ready(struct udrv_edu *edu);
 
-/** udrv_edu_irq_raise() - raise a test interrupt with cause @bits. -EINVAL if 0 or in EDU_IRQ_RESERVED. */
+/** udrv_edu_irq_raise() - raise a test interrupt with cause @bits. -EINVAL if 0 or in
+ * EDU_IRQ_RESERVED; -ENODEV device removed. */
 int udrv_edu_irq_raise(struct udrv_edu *edu, uint32_t bits);
 
 /**
@@ -114,8 +124,9 @@ int udrv_edu_irq_raise(struct udrv_edu *edu, uint32_t bits);
  * forever) until an interrupt with a cause in @bits has been seen,
  * acknowledged at the device and the line unmasked. The causes in @bits
  * seen so far are stored in *@seen (may be NULL) and consumed; other
- * causes are kept for later calls. Returns 1, 0 on timeout, -EINVAL @bits
- * is 0, -ENODEV device removed, -EINTR, -errno.
+ * causes are kept for later calls. Interrupts of other causes (a storm of
+ * them included) do not make the wait outlast @timeout_ns. Returns 1, 0 on
+ * timeout, -EINVAL @bits is 0, -ENODEV device removed, -EINTR, -errno.
  */
 int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen);
 

@@ -53,8 +53,10 @@ static int failed(const char *what, int err)
 static int cmd_info(struct udrv_edu *edu)
 {
 	struct udrv_edu_info i;
+	int ret;
 
-	udrv_edu_info(edu, &i);
+	if ((ret = udrv_edu_info(edu, &i)))
+		return failed("info", ret);
 	printf("edu %u.%u (id 0x%08x) at %s, /dev/uio%u (%s), DMA pool %zu KiB, %u-bit DMA "
 	       "mask assumed\n", i.major, i.minor, i.id, i.pci_address, i.uio,
 	       i.driver[0] ? i.driver : "?", i.dma_pool / 1024, i.dma_bits);

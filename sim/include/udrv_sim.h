@@ -110,8 +110,9 @@ struct udrv_sim_config {
  * udrv_sim_device_free(). The first call creates the simulation's root
  * (a temporary directory) and sets UDRV_ROOT for the whole process.
  * Returns 0; -EINVAL a bad config (no name, too many maps or interrupts, a
- * map of size 0, both @dt_path and @pci); -EEXIST a device with that UIO
- * name, DT path or PCI address exists; -ENOMEM; another -errno if the root
+ * map of size 0, both @dt_path and @pci); -EEXIST a device with that DT
+ * path or PCI address exists (or, with neither, that name: the platform
+ * device's name); two devices may share a UIO name, as under the stub; -ENOMEM; another -errno if the root
  * cannot be written.
  */
 UDRV_API int udrv_sim_device_add(const struct udrv_sim_config *cfg,

@@ -408,6 +408,16 @@ static void test_pci_identity(void **state)
 	assert_int_equal(udrv_device_pci_id(dev, &v, &id), 0);
 	assert_int_equal(id, 0x11e8);
 	udrv_device_close(dev);
+	/* a second function with the same UIO name, as the stub names them */
+	struct udrv_sim_device *d2;
+
+	c.pci = "0000:00:03.0";
+	assert_int_equal(udrv_sim_device_add(&c, &d2), 0);
+	assert_int_equal(udrv_device_open_pci_id(0x1234, 0x11e8, 1, &dev), 0);
+	assert_string_equal(udrv_device_pci_address(dev), "0000:00:03.0");
+	udrv_device_close(dev);
+	assert_int_equal(udrv_sim_device_add(&c, &d), -EEXIST);	/* that address again */
+	udrv_sim_device_free(d2);
 	udrv_sim_device_free(d);
 }
 
