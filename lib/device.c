@@ -237,6 +237,21 @@ err:
 	return ret;
 }
 
+UDRV_API int udrv_device_present(struct udrv_device *dev)
+{
+	assert(dev);
+	if (dev->gone)
+		return udrv__fail(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
+	/* A node with an interrupt polls POLLERR once removed; one without
+	 * polls so always, and its sysfs node says instead. */
+	if (dev->nirqs ? udrv__has_irq(dev->irqs[0].fd) == 1 :
+	    !udrv__verify_node(&dev->e, &dev->e.nodes[0], dev->fd))
+		return 0;
+	dev->gone = true;
+	return udrv__fail(-ENODEV, "%s: the device was removed (uio%u)", dev->e.nodes[0].name,
+			  dev->e.nodes[0].uio);
+}
+
 UDRV_API void udrv_device_close(struct udrv_device *dev)
 {
 	if (!dev)

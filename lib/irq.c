@@ -184,7 +184,7 @@ static int control(struct udrv_irq *irq, uint32_t on)
 	int err;
 
 	assert(irq);
-	if (irq->gone)
+	if (irq->gone || irq->dev->gone)
 		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
 	if (irq->intx)
 		return intx_control(irq, on);
@@ -236,7 +236,7 @@ UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 	int ret;
 
 	assert(irq);
-	if (irq->gone)
+	if (irq->gone || irq->dev->gone)
 		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
 	for (;;) {
 		struct pollfd p = { .fd = irq->fd, .events = POLLIN };

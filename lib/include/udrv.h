@@ -336,6 +336,18 @@ UDRV_API int udrv_device_open_pci_id(uint16_t vendor, uint16_t device, unsigned 
 				     struct udrv_device **out);
 
 /**
+ * udrv_device_present() - 0 if @dev is still bound, -ENODEV (with the reason
+ * in udrv_last_error()) if it was removed: its driver unbound it, or the
+ * device went away. Consumes no interrupt: one poll() of its first node if
+ * it has an interrupt (a removed node reports POLLERR), else a look at the
+ * node in sysfs. Once it says -ENODEV, so do every interrupt call and checked
+ * accessor of @dev. A driver asks before an operation that touches the
+ * registers: after a removal the stub has revoked their mapping and the next
+ * access is SIGBUS. (A removal during the operation can still fault.)
+ */
+UDRV_API int udrv_device_present(struct udrv_device *dev);
+
+/**
  * udrv_device_close() - unmap, close and free @dev with all its regions,
  * interrupts and DMA buffers. The interrupts must not be in a loop any more.
  * NULL is accepted and ignored.

@@ -263,7 +263,9 @@ static void test_removal_is_an_unbind(void **state)
 	assert_int_equal(udrv_device_region(dev, 0, 0, &r), 0);
 	base = udrv_region_base(r);
 	udrv_write32(base, 0, 5);
+	assert_int_equal(udrv_device_present(dev), 0);
 	assert_int_equal(udrv_sim_device_remove(d), 0);
+	assert_int_equal(udrv_device_present(dev), -ENODEV);
 	assert_int_equal(udrv_sim_device_remove(d), -ENODEV);
 	assert_int_equal(udrv_irq_wait(irq, 1000000000ull), -ENODEV);
 	assert_int_equal(udrv_sim_irq_pulse(d, 1), -ENODEV);

@@ -586,6 +586,38 @@ static void test_open_generic_uio(void **state)
 	udrv_device_close(dev);
 }
 
+/* udrv_device_present(): a removed device is told apart without consuming
+ * its interrupt; from then on the interrupt calls and checked reads say so. */
+static void test_present(void **state)
+{
+	struct udrv_device *rtc, *plain;
+	struct udrv_region *r;
+	struct udrv_irq *irq;
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("rtc", &rtc), 0);
+	assert_int_equal(udrv_device_irq(rtc, 0, &irq), 0);
+	assert_int_equal(udrv_device_region(rtc, 0, 0, &r), 0);
+	fake_fire(0, 6);
+	assert_int_equal(udrv_device_present(rtc), 0);
+	assert_int_equal(udrv_irq_wait(irq, 0), 1);	/* the event is still there */
+	fake_remove(0);
+	assert_int_equal(udrv_device_present(rtc), -ENODEV);
+	assert_non_null(strstr(udrv_last_error(), "removed"));
+	assert_int_equal(udrv_device_present(rtc), -ENODEV);
+	assert_int_equal(udrv_region_read(r, 0, 32, &v), -ENODEV);
+	assert_int_equal(udrv_irq_unmask(irq), -ENODEV);
+	udrv_device_close(rtc);
+
+	/* no interrupt: sysfs tells (here, its number taken by another device) */
+	assert_int_equal(udrv_device_open("plain", &plain), 0);
+	assert_int_equal(udrv_device_present(plain), 0);
+	fake_write("sys/class/uio/uio5/name", "other\n");
+	assert_int_equal(udrv_device_present(plain), -ENODEV);
+	udrv_device_close(plain);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
@@ -609,6 +641,7 @@ int main(void)
 		T(test_dt_property),
 		T(test_open_exclusive),
 		T(test_open_generic_uio),
+		T(test_present),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
