@@ -116,17 +116,12 @@ static int take(struct udrv_edu *edu, uint64_t deadline)
 /*
  * Before an operation touches the registers: is the device still there?
  * After an unbind the stub has revoked the mappings (the next access is
- * SIGBUS) and the interrupt node reports the removal, which a wait that
- * does not block turns into -ENODEV (the library's checked accessors stop
- * too). An interrupt already delivered is taken in on the way. 0, -ENODEV,
- * -errno. (A removal during the operation can still fault; without an
- * interrupt there is nothing to ask.)
+ * SIGBUS); udrv_device_present() tells without touching them. 0, -ENODEV.
+ * (A removal during the operation can still fault.)
  */
 static int alive(struct udrv_edu *edu)
 {
-	int ret = edu->irq ? take(edu, udrv_deadline_ns(0)) : 0;
-
-	return ret < 0 ? ret : 0;
+	return udrv_device_present(edu->dev);
 }
 
 int udrv_edu_irq_wait(struct udrv_edu *edu, uint32_t bits, uint64_t timeout_ns, uint32_t *seen)

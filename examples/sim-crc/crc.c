@@ -5,7 +5,6 @@
  * (tests/): only the pkg-config name differs (Makefile).
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +18,6 @@ struct crc {
 	volatile void *regs;
 	struct udrv_irq *irq;
 	struct udrv_dma_buf *buf;
-	bool gone;	/* the device was removed: its registers are no more */
 };
 
 int crc_open(struct crc **out)
@@ -63,7 +61,8 @@ void crc_close(struct crc *c)
 {
 	if (!c)
 		return;
-	if (c->regs && !c->gone)	/* after removal, an access is SIGBUS */
+	/* After a removal the registers are gone (an access is SIGBUS). */
+	if (c->regs && !udrv_device_present(c->dev))
 		udrv_write32(c->regs, CRC_CTRL, 0);
 	udrv_device_close(c->dev);	/* frees c->buf too */
 	free(c);
@@ -77,8 +76,9 @@ int crc_compute(struct crc *c, const void *buf, size_t len, uint64_t timeout_ns,
 
 	if (!len || len > udrv_dma_size(c->buf) || !buf || !out)
 		return -EINVAL;
-	if (c->gone)
-		return -ENODEV;
+	ret = udrv_device_present(c->dev);	/* -ENODEV once removed */
+	if (ret)
+		return ret;
 	memcpy(udrv_dma_cpu(c->buf), buf, len);
 	udrv_write32(c->regs, CRC_SRC_LO, (uint32_t)bus);
 	udrv_write32(c->regs, CRC_SRC_HI, (uint32_t)(bus >> 32));
@@ -88,7 +88,6 @@ int crc_compute(struct crc *c, const void *buf, size_t len, uint64_t timeout_ns,
 	ret = udrv_irq_wait(c->irq, timeout_ns);
 	if (ret == 0)
 		ret = -ETIMEDOUT;
-	c->gone = ret == -ENODEV;
 	if (ret < 0)
 		return ret;
 	st = udrv_read32(c->regs, CRC_STATUS);
