@@ -112,20 +112,16 @@ static int check_id(const struct udrv_pl031 *rtc)
 
 /*
  * The interrupt calls are where removal (an unbind) shows: they return
- * -ENODEV. The stub has revoked the register mappings by then (an access
- * is SIGBUS) and the device may be another driver's: from then on every
- * call returns -ENODEV without touching a register.
+ * -ENODEV (the reason in udrv_last_error()). The stub has revoked the
+ * register mappings by then (an access is SIGBUS) and the device may be
+ * another driver's: from then on every call returns -ENODEV without
+ * touching a register (as libudrv's checked accessors).
  */
 static int removed(struct udrv_pl031 *rtc, int ret)
 {
 	if (ret == -ENODEV)
 		rtc->gone = 1;
 	return ret;
-}
-
-static int gone(const struct udrv_pl031 *rtc)
-{
-	return fail(-ENODEV, "%s: the device was removed", udrv_device_name(rtc->dev));
 }
 
 /* Mask and clear the alarm at the device. */
@@ -211,7 +207,7 @@ int udrv_pl031_time(struct udrv_pl031 *rtc, uint32_t *secs)
 	if (!secs)
 		return -EINVAL;
 	if (rtc->gone)
-		return gone(rtc);
+		return -ENODEV;
 	*secs = rd(rtc, PL031_RTCDR);
 	return 0;
 }
@@ -220,7 +216,7 @@ int udrv_pl031_set_time(struct udrv_pl031 *rtc, uint32_t secs)
 {
 	assert(rtc);
 	if (rtc->gone)
-		return gone(rtc);
+		return -ENODEV;
 	wr(rtc, PL031_RTCLR, secs);
 	return 0;
 }
@@ -232,7 +228,7 @@ int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 
 	assert(rtc);
 	if (rtc->gone)
-		return gone(rtc);
+		return -ENODEV;
 	now = rd(rtc, PL031_RTCDR);
 	if ((int32_t)(when - now) <= 0)
 		return fail(-EINVAL, "alarm at %u is not in the future (the clock reads %u)",
@@ -262,7 +258,7 @@ int udrv_pl031_alarm_in(struct udrv_pl031 *rtc, uint32_t seconds)
 {
 	assert(rtc);
 	if (rtc->gone)
-		return gone(rtc);
+		return -ENODEV;
 	if (seconds == 0)
 		return fail(-EINVAL, "an alarm 0 s ahead is not in the future");
 	if (seconds > INT32_MAX)
@@ -278,7 +274,7 @@ int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns)
 
 	assert(rtc);
 	if (rtc->gone)
-		return gone(rtc);
+		return -ENODEV;
 	if (!rtc->armed)
 		return -ENOENT;
 	deadline = udrv_deadline_ns(timeout_ns);
@@ -309,7 +305,7 @@ int udrv_pl031_alarm_cancel(struct udrv_pl031 *rtc)
 
 	assert(rtc);
 	if (rtc->gone)
-		return gone(rtc);
+		return -ENODEV;
 	fired = rtc->armed && (rd(rtc, PL031_RTCRIS) & PL031_INT_ALARM) &&
 		(int32_t)(rd(rtc, PL031_RTCDR) - rtc->when) >= 0;
 	quiet(rtc);

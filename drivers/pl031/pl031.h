@@ -19,8 +19,9 @@
  * Removal: when the device is unbound from UIO the stub revokes its
  * register mappings (the next access is SIGBUS, as for any UIO driver).
  * The driver learns of it from the interrupt: udrv_pl031_alarm_wait()
- * returns -ENODEV, also when the removal comes while it waits. From then on
- * every call returns -ENODEV without touching a register. Before that, the
+ * returns -ENODEV (the reason in udrv_pl031_last_error()), also when the
+ * removal comes while it waits. From then on every call returns -ENODEV
+ * without touching a register (and without a new reason). Before that, the
  * calls that start with a register access fault; udrv_pl031_close() does
  * not: it asks the interrupt first, and after a removal only frees.
  */
