@@ -26,6 +26,7 @@ struct udrv_pl031 {
 	struct udrv_irq *irq;
 	int armed;
 	uint32_t when;
+	int gone;	/* removed: its registers are revoked, leave them alone */
 };
 
 const char *udrv_pl031_last_error(void)
@@ -109,6 +110,20 @@ static int check_id(const struct udrv_pl031 *rtc)
 	return 0;
 }
 
+/*
+ * The interrupt calls are where removal (an unbind) shows: they return
+ * -ENODEV (the reason in udrv_last_error()). The stub has revoked the
+ * register mappings by then (an access is SIGBUS) and the device may be
+ * another driver's: from then on every call returns -ENODEV without
+ * touching a register (as libudrv's checked accessors).
+ */
+static int removed(struct udrv_pl031 *rtc, int ret)
+{
+	if (ret == -ENODEV)
+		rtc->gone = 1;
+	return ret;
+}
+
 /* Mask and clear the alarm at the device. */
 static void quiet(struct udrv_pl031 *rtc)
 {
@@ -165,8 +180,11 @@ void udrv_pl031_close(struct udrv_pl031 *rtc)
 {
 	if (!rtc)
 		return;
-	quiet(rtc);
-	udrv_irq_flush(rtc->irq);
+	/* Masking the line first finds a removal nobody noticed yet. */
+	if (!rtc->gone && removed(rtc, udrv_irq_mask(rtc->irq)) != -ENODEV) {
+		quiet(rtc);
+		udrv_irq_flush(rtc->irq);
+	}
 	udrv_device_close(rtc->dev);
 	free(rtc);
 }
@@ -188,6 +206,8 @@ int udrv_pl031_time(struct udrv_pl031 *rtc, uint32_t *secs)
 	assert(rtc);
 	if (!secs)
 		return -EINVAL;
+	if (rtc->gone)
+		return -ENODEV;
 	*secs = rd(rtc, PL031_RTCDR);
 	return 0;
 }
@@ -195,6 +215,8 @@ int udrv_pl031_time(struct udrv_pl031 *rtc, uint32_t *secs)
 int udrv_pl031_set_time(struct udrv_pl031 *rtc, uint32_t secs)
 {
 	assert(rtc);
+	if (rtc->gone)
+		return -ENODEV;
 	wr(rtc, PL031_RTCLR, secs);
 	return 0;
 }
@@ -205,6 +227,8 @@ int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 	int ret;
 
 	assert(rtc);
+	if (rtc->gone)
+		return -ENODEV;
 	now = rd(rtc, PL031_RTCDR);
 	if ((int32_t)(when - now) <= 0)
 		return fail(-EINVAL, "alarm at %u is not in the future (the clock reads %u)",
@@ -213,7 +237,7 @@ int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 	 * device. A match of the old value between the clear and the new
 	 * RTCMR is caught in udrv_pl031_alarm_wait() by its time. */
 	quiet(rtc);
-	if ((ret = udrv_irq_flush(rtc->irq)) < 0)
+	if ((ret = removed(rtc, udrv_irq_flush(rtc->irq))) < 0)
 		return ret;
 	wr(rtc, PL031_RTCMR, when);
 	wr(rtc, PL031_RTCIMSC, PL031_INT_ALARM);
@@ -233,6 +257,8 @@ int udrv_pl031_alarm_at(struct udrv_pl031 *rtc, uint32_t when)
 int udrv_pl031_alarm_in(struct udrv_pl031 *rtc, uint32_t seconds)
 {
 	assert(rtc);
+	if (rtc->gone)
+		return -ENODEV;
 	if (seconds == 0)
 		return fail(-EINVAL, "an alarm 0 s ahead is not in the future");
 	if (seconds > INT32_MAX)
@@ -247,11 +273,13 @@ int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns)
 	int ret;
 
 	assert(rtc);
+	if (rtc->gone)
+		return -ENODEV;
 	if (!rtc->armed)
 		return -ENOENT;
 	deadline = udrv_deadline_ns(timeout_ns);
 	for (;;) {
-		ret = udrv_irq_wait_until(rtc->irq, deadline);
+		ret = removed(rtc, udrv_irq_wait_until(rtc->irq, deadline));
 		if (ret <= 0)
 			return ret;
 		/* The line is masked by the stub. Ours if the match is raw
@@ -259,12 +287,12 @@ int udrv_pl031_alarm_wait(struct udrv_pl031 *rtc, uint64_t timeout_ns)
 		if ((rd(rtc, PL031_RTCMIS) & PL031_INT_ALARM) &&
 		    (int32_t)(rd(rtc, PL031_RTCDR) - rtc->when) >= 0) {
 			quiet(rtc);	/* cleared at the device ... */
-			ret = udrv_irq_unmask(rtc->irq);	/* ... before unmasking */
+			ret = removed(rtc, udrv_irq_unmask(rtc->irq));	/* ... before unmasking */
 			return ret < 0 ? ret : 1;
 		}
 		/* Stale (a match of an earlier value): clear and go on. */
 		wr(rtc, PL031_RTCICR, PL031_INT_ALARM);
-		if ((ret = udrv_irq_unmask(rtc->irq)) < 0)
+		if ((ret = removed(rtc, udrv_irq_unmask(rtc->irq))) < 0)
 			return ret;
 		if (!udrv_left_ns(deadline))
 			return 0;
@@ -276,10 +304,12 @@ int udrv_pl031_alarm_cancel(struct udrv_pl031 *rtc)
 	int fired;
 
 	assert(rtc);
+	if (rtc->gone)
+		return -ENODEV;
 	fired = rtc->armed && (rd(rtc, PL031_RTCRIS) & PL031_INT_ALARM) &&
 		(int32_t)(rd(rtc, PL031_RTCDR) - rtc->when) >= 0;
 	quiet(rtc);
-	int ret = udrv_irq_flush(rtc->irq);
+	int ret = removed(rtc, udrv_irq_flush(rtc->irq));
 
 	if (ret < 0)
 		return ret;

@@ -15,6 +15,15 @@
  * (assert). Failures that deserve a reason (a device absent or bound to
  * another driver, an alarm in the past) leave one in udrv_pl031_last_error().
  * One struct udrv_pl031 is used from one thread at a time.
+ *
+ * Removal: when the device is unbound from UIO the stub revokes its
+ * register mappings (the next access is SIGBUS, as for any UIO driver).
+ * The driver learns of it from the interrupt: udrv_pl031_alarm_wait()
+ * returns -ENODEV (the reason in udrv_pl031_last_error()), also when the
+ * removal comes while it waits. From then on every call returns -ENODEV
+ * without touching a register (and without a new reason). Before that, the
+ * calls that start with a register access fault; udrv_pl031_close() does
+ * not: it asks the interrupt first, and after a removal only frees.
  */
 #ifndef PL031_H
 #define PL031_H
@@ -53,7 +62,8 @@ int udrv_pl031_open(const char *name, struct udrv_pl031 **out);
 
 /**
  * udrv_pl031_close() - disable and clear the alarm, unmask the line (for the
- * next user), close the device and free @rtc. NULL is ignored.
+ * next user), close the device and free @rtc; after a removal only the last
+ * two. NULL is ignored.
  */
 void udrv_pl031_close(struct udrv_pl031 *rtc);
 
