@@ -880,7 +880,9 @@ static int pool_at(struct udrv_sim_device *d, uint64_t bus, size_t len, unsigned
 	return -EINVAL;
 }
 
-int udrv_sim_dma_read(struct udrv_sim_device *dev, uint64_t bus, void *buf, size_t len)
+/* The device's side of a DMA: @len bytes between @buf and the pool at @bus. */
+static int dma_copy(struct udrv_sim_device *dev, uint64_t bus, void *buf, size_t len,
+		    bool to_pool)
 {
 	unsigned char *p;
 	int ret;
@@ -889,23 +891,19 @@ int udrv_sim_dma_read(struct udrv_sim_device *dev, uint64_t bus, void *buf, size
 	pthread_mutex_lock(&big);
 	ret = pool_at(dev, bus, len, &p);
 	if (!ret)
-		memcpy(buf, p, len);
+		memcpy(to_pool ? p : buf, to_pool ? buf : p, len);
 	pthread_mutex_unlock(&big);
 	return ret;
 }
 
+int udrv_sim_dma_read(struct udrv_sim_device *dev, uint64_t bus, void *buf, size_t len)
+{
+	return dma_copy(dev, bus, buf, len, false);
+}
+
 int udrv_sim_dma_write(struct udrv_sim_device *dev, uint64_t bus, const void *buf, size_t len)
 {
-	unsigned char *p;
-	int ret;
-
-	assert(dev);
-	pthread_mutex_lock(&big);
-	ret = pool_at(dev, bus, len, &p);
-	if (!ret)
-		memcpy(p, buf, len);
-	pthread_mutex_unlock(&big);
-	return ret;
+	return dma_copy(dev, bus, (void *)buf, len, true);
 }
 
 /* ---- interrupts ---------------------------------------------------------- */
