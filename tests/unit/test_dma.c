@@ -148,6 +148,7 @@ static void test_many_cycles(void **state)
 				assert_true(bus >= 0x80000000u && bus + size <= 0x80000000u + 0x4000);
 				memset(udrv_dma_cpu(live[i]), i, size);
 				used += size;
+				assert_true(used <= 0x4000);	/* never more than the pool */
 			} else {
 				assert_int_equal(ret, -ENOMEM);
 				failures++;
