@@ -2,13 +2,15 @@
 """Host hardening steps of `./qemu/run test`, and `./qemu/run fuzz`.
 
   sanitizers(tally, build, host_tests)
-      the host unit suite built with ASan+UBSan ($BUILD/host-asan), then the
-      plain host build under valgrind memcheck (errors and definite/indirect
-      leaks fail a test program), and the suite built with Debian's
-      hardening flags, _FORTIFY_SOURCE included ($BUILD/host-hardened, see
-      deb_flags in qemu/run); each counted per cmocka test, as scopes
-      'host-asan', 'host-hardened' and 'host-valgrind'. Then the stub under sparse and
-      checkpatch.pl --strict (kernel_checks).
+      the steps (title, function), for the caller to run after the plain
+      host tests, that run the host tests built with ASan+UBSan ($BUILD/host-asan),
+      with Debian's hardening flags, _FORTIFY_SOURCE included
+      ($BUILD/host-hardened, see deb_flags in qemu/run), and the plain host
+      build under valgrind memcheck (errors and definite/indirect leaks fail
+      a test program); each counted per cmocka test, as scopes 'host-asan',
+      'host-hardened' and 'host-valgrind'.
+  stub_checks(tally, build)
+      the stub under sparse and checkpatch.pl --strict (kernel_checks).
   codegen(tally, build)
       what register accesses compile to on aarch64 and armhf: every access
       site of libudrv, the drivers and everything installed, no writeback or
@@ -45,14 +47,22 @@ SAN_ENV = {'ASAN_OPTIONS': 'halt_on_error=1:abort_on_error=1:detect_leaks=1',
 
 
 def sanitizers(tally, build, host_tests):
+    """The host tests' runs under the sanitizers, the hardened build and
+    valgrind, as (title, function) steps."""
     os.environ.update(SAN_ENV)
-    print('### host tests under ASan+UBSan', flush=True)
-    host_tests(tally, os.path.join(build, 'host-asan'), 'host-asan')
-    print("### host tests built with Debian's hardening flags", flush=True)
-    host_tests(tally, os.path.join(build, 'host-hardened'), 'host-hardened')
-    print('### host tests under valgrind', flush=True)
-    host_tests(tally, os.path.join(build, 'host'), 'host-valgrind',
-               ['--wrap=' + VALGRIND, '--timeout-multiplier=5'], 'testlog-valgrind.json')
+    return [
+        ('host tests under ASan+UBSan',
+         lambda: host_tests(tally, os.path.join(build, 'host-asan'), 'host-asan')),
+        ("host tests built with Debian's hardening flags",
+         lambda: host_tests(tally, os.path.join(build, 'host-hardened'), 'host-hardened')),
+        ('host tests under valgrind',
+         lambda: host_tests(tally, os.path.join(build, 'host'), 'host-valgrind',
+                            ['--wrap=' + VALGRIND, '--timeout-multiplier=5'],
+                            'testlog-valgrind.json')),
+    ]
+
+
+def stub_checks(tally, build):
     print('### the stub: sparse and checkpatch', flush=True)
     kernel_checks(tally, build)
 
