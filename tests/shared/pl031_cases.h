@@ -11,8 +11,9 @@
  * between N - 1 and N seconds later there (at the counter's next edges),
  * exactly N seconds later on QEMU.
  *
- * PL031_ALARMS_IN_A_ROW (default 20): how many 1-second alarms
- * test_alarms_in_a_row() chains; each takes a real second on both targets.
+ * pl031_alarms_in_a_row (PL031_ALARMS_IN_A_ROW at build time, default 20):
+ * how many 1-second alarms test_alarms_in_a_row() chains; each takes a real
+ * second on both targets, so a target may set fewer before it runs them.
  */
 #ifndef PL031_CASES_H
 #define PL031_CASES_H
@@ -22,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+extern unsigned int pl031_alarms_in_a_row;
 
 #include "pl031.h"
 
