@@ -221,6 +221,7 @@ int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_devic
 		goto err;
 	}
 	dev->shared = shared;
+	dev->dma_check = getenv("UDRV_DMA_CHECK") && !strcmp(getenv("UDRV_DMA_CHECK"), "1");
 	ret = udrv__verify_node(e, &e->nodes[0], dev->fd);
 	if (ret)
 		goto err;

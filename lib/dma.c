@@ -7,9 +7,15 @@
  * Descriptors are slots the device owns (internal.h), taken round-robin, so
  * that freeing one twice finds it not live instead of returning its range
  * to the pool twice, which would hand one bus range to two buffers.
+ *
+ * Ownership (udrv.h): the syncs cost nothing on the stub's coherent pools;
+ * when the device was opened with UDRV_DMA_CHECK=1, buffers take whole
+ * pages and those handed to the device are PROT_NONE until handed back.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -68,18 +74,24 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 	if (dev->shared)
 		return udrv__fail(-EPERM, "%s: opened shared: no DMA allocator (the other opens "
 				  "would hand out the same ranges)", dev->e.nodes[0].name);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = size;
+
 	if (!align)
 		align = 64;
+	if (dev->dma_check) {	/* whole pages, so that they can be protected */
+		align = align > pg ? align : pg;
+		len = size > SIZE_MAX - pg ? SIZE_MAX : (size + pg - 1) & ~(pg - 1);
+	}
 	buf = new_slot(dev);
 	if (!buf)
 		return -ENOMEM;
-	ret = udrv__alloc_take(&dev->alloc, dev->pool_bus, size, align, &buf->off);
+	ret = udrv__alloc_take(&dev->alloc, dev->pool_bus, len, align, &buf->off);
 	if (ret == -ENOSPC)
 		return udrv__fail(-ENOMEM, "%s: DMA pool exhausted (%zu bytes, align %zu)",
 				  dev->e.nodes[0].name, size, align);
 	if (ret)
 		return ret;	/* the slot stays free */
-	buf->len = size;
+	buf->len = len;
 	buf->size = size;
 	buf->cpu = (char *)dev->pool + buf->off;
 	buf->bus = dev->pool_bus + buf->off;
@@ -102,12 +114,60 @@ UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf)
 		return udrv__fail(-EINVAL, "%s: udrv_dma_free(%p): not a live buffer (freed twice?)",
 				  dev->e.nodes[0].name, (void *)buf);
 	buf->live = false;
+	if (dev->dma_check)	/* the CPU's again, whoever had it */
+		mprotect(buf->cpu, buf->len, PROT_READ | PROT_WRITE);
 	ret = udrv__alloc_give(&dev->alloc, buf->off, buf->len);
 	if (ret == -EINVAL)	/* cannot happen: the free list would be corrupt */
 		return udrv__fail(-EINVAL, "%s: udrv_dma_free(): range %#zx+%#zx is already free",
 				  dev->e.nodes[0].name, buf->off, buf->len);
 	/* On -ENOMEM the range is lost to the pool, never handed out twice. */
 	return ret;
+}
+
+/* The checks both syncs make; then, when checking, the pages of the range
+ * get @prot. */
+static int hand_over(struct udrv_dma_buf *buf, size_t off, size_t len, enum udrv_dma_dir dir,
+		int prot)
+{
+	struct udrv_device *dev;
+	size_t pg;
+	uintptr_t lo, hi;
+
+	assert(buf);
+	dev = buf->dev;
+	if (!buf->live || !owns(dev, buf))
+		return udrv__fail(-EINVAL, "%s: DMA sync of %p: not a live buffer",
+				  dev->e.nodes[0].name, (void *)buf);
+	if (dir < UDRV_DMA_TO_DEVICE || dir > UDRV_DMA_BIDIRECTIONAL)
+		return udrv__fail(-EINVAL, "%s: DMA sync: direction %d is none of "
+				  "UDRV_DMA_TO_DEVICE, _FROM_DEVICE, _BIDIRECTIONAL",
+				  dev->e.nodes[0].name, (int)dir);
+	if (!len || off > buf->size || len > buf->size - off)
+		return udrv__fail(-EINVAL, "%s: DMA sync of %#zx+%#zx: outside the %#zx-byte buffer",
+				  dev->e.nodes[0].name, off, len, buf->size);
+	if (dev->gone)
+		return udrv__fail(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
+	if (!dev->dma_check)
+		return 0;	/* a coherent pool: nothing to move */
+	pg = (size_t)sysconf(_SC_PAGESIZE);
+	lo = ((uintptr_t)buf->cpu + off) & ~(uintptr_t)(pg - 1);
+	hi = ((uintptr_t)buf->cpu + off + len + pg - 1) & ~(uintptr_t)(pg - 1);
+	if (mprotect((void *)lo, hi - lo, prot))
+		return udrv__fail(-errno, "%s: DMA ownership check: mprotect: %s",
+				  dev->e.nodes[0].name, strerror(errno));
+	return 0;
+}
+
+UDRV_API int udrv_dma_sync_for_device(struct udrv_dma_buf *buf, size_t offset, size_t len,
+				      enum udrv_dma_dir dir)
+{
+	return hand_over(buf, offset, len, dir, PROT_NONE);
+}
+
+UDRV_API int udrv_dma_sync_for_cpu(struct udrv_dma_buf *buf, size_t offset, size_t len,
+				   enum udrv_dma_dir dir)
+{
+	return hand_over(buf, offset, len, dir, PROT_READ | PROT_WRITE);
 }
 
 void udrv__dma_teardown(struct udrv_device *dev)

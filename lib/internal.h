@@ -169,6 +169,7 @@ struct udrv_device {
 	size_t nslabs, next_slot;	/* slots are handed out round-robin */
 	struct udrv_dt *dt;	/* udrv_device_dt(), loaded on first use */
 	bool shared;		/* opened shared: no DMA allocator */
+	bool dma_check;		/* UDRV_DMA_CHECK=1: buffers' ownership enforced (dma.c) */
 	bool gone;		/* an interrupt call found the device removed */
 };
 

@@ -18,6 +18,7 @@ struct crc {
 	volatile void *regs;
 	struct udrv_irq *irq;
 	struct udrv_dma_buf *buf;
+	size_t inflight;	/* bytes of buf the device may still read, 0: none */
 };
 
 int crc_open(struct crc **out)
@@ -79,7 +80,23 @@ int crc_compute(struct crc *c, const void *buf, size_t len, uint64_t timeout_ns,
 	ret = udrv_device_present(c->dev);	/* -ENODEV once removed */
 	if (ret)
 		return ret;
+	if (c->inflight) {	/* a transfer that timed out: is it over now? */
+		if (udrv_read32(c->regs, CRC_STATUS) & CRC_ST_BUSY)
+			return -EBUSY;
+		udrv_dma_sync_for_cpu(c->buf, 0, c->inflight, UDRV_DMA_TO_DEVICE);
+		c->inflight = 0;
+	}
+	/* No stale completion: clear it at the device, drop its interrupt. */
+	udrv_write32(c->regs, CRC_STATUS, CRC_ST_DONE | CRC_ST_ERR);
+	ret = udrv_irq_flush(c->irq);
+	if (ret < 0)
+		return ret;
 	memcpy(udrv_dma_cpu(c->buf), buf, len);
+	/* The buffer is the device's from here until it is done with it. */
+	ret = udrv_dma_sync_for_device(c->buf, 0, len, UDRV_DMA_TO_DEVICE);
+	if (ret)
+		return ret;
+	c->inflight = len;
 	udrv_write32(c->regs, CRC_SRC_LO, (uint32_t)bus);
 	udrv_write32(c->regs, CRC_SRC_HI, (uint32_t)(bus >> 32));
 	udrv_write32(c->regs, CRC_LEN, (uint32_t)len);
@@ -87,13 +104,15 @@ int crc_compute(struct crc *c, const void *buf, size_t len, uint64_t timeout_ns,
 	udrv_write32(c->regs, CRC_CTRL, CRC_CTRL_IRQ_EN | CRC_CTRL_START);
 	ret = udrv_irq_wait(c->irq, timeout_ns);
 	if (ret == 0)
-		ret = -ETIMEDOUT;
+		ret = -ETIMEDOUT;	/* the device keeps the buffer: see above */
 	if (ret < 0)
 		return ret;
 	st = udrv_read32(c->regs, CRC_STATUS);
 	*out = udrv_read32(c->regs, CRC_RESULT);
 	/* Clear the cause at the device before unmasking the level line. */
 	udrv_write32(c->regs, CRC_STATUS, st & (CRC_ST_DONE | CRC_ST_ERR));
+	udrv_dma_sync_for_cpu(c->buf, 0, len, UDRV_DMA_TO_DEVICE);
+	c->inflight = 0;
 	ret = udrv_irq_unmask(c->irq);
 	if (ret)
 		return ret;

@@ -22,7 +22,8 @@ void crc_close(struct crc *c);
 /*
  * crc_compute() - the CRC-32 of @len bytes at @buf (1 .. 64 KiB), computed
  * by the engine. -EINVAL bad length; -EIO the engine reported a DMA error;
- * -ETIMEDOUT no completion within @timeout_ns; -ENODEV the device went away.
+ * -ETIMEDOUT no completion within @timeout_ns (the transfer may still end:
+ * until it has, -EBUSY); -ENODEV the device went away.
  */
 int crc_compute(struct crc *c, const void *buf, size_t len, uint64_t timeout_ns, uint32_t *out);
 

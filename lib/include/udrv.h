@@ -1091,6 +1091,49 @@ UDRV_API uint64_t udrv_dma_bus(const struct udrv_dma_buf *buf);
 /** udrv_dma_size() - the size asked for. */
 UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
 
+/*
+ * Who owns a DMA buffer (the kernel's DMA API rules, Documentation/core-api/
+ * dma-api-howto.rst "streaming DMA"). A new buffer is the CPU's.
+ * udrv_dma_sync_for_device() hands bytes [@offset, @offset + @len) of it to
+ * the device: from then on the CPU does not read or write them, until the
+ * device is done with them and udrv_dma_sync_for_cpu() hands them back.
+ * @dir says which way the data goes: UDRV_DMA_TO_DEVICE (the CPU wrote what
+ * the device reads), UDRV_DMA_FROM_DEVICE (the device writes what the CPU
+ * will read), UDRV_DMA_BIDIRECTIONAL (both); give the same to both calls.
+ * On a coherent pool (the stub's pools are) the calls make no system call
+ * and cost a few nanoseconds: drivers call them unconditionally, and they
+ * are what keeps a driver right where the DMA is not coherent.
+ *
+ * Checking: with UDRV_DMA_CHECK=1 in the environment when a device is opened,
+ * its buffers take whole pages, and the pages a buffer has handed to the
+ * device are inaccessible (PROT_NONE) until handed back: a CPU access to a
+ * buffer the device owns is a SIGSEGV at the faulty line, on any board.
+ * Ownership is per page of a buffer then: handing part of a page to the
+ * device hands it all.
+ */
+enum udrv_dma_dir {
+	UDRV_DMA_TO_DEVICE = 1,
+	UDRV_DMA_FROM_DEVICE = 2,
+	UDRV_DMA_BIDIRECTIONAL = 3,
+};
+
+/**
+ * udrv_dma_sync_for_device() - hand [@offset, @offset + @len) of @buf to the
+ * device (see above). Returns 0; -EINVAL @buf not live, @len 0, the range
+ * not inside the buffer, or @dir not one of enum udrv_dma_dir (nothing done);
+ * -ENODEV the device was removed; -errno from mprotect() when checking.
+ */
+UDRV_API int udrv_dma_sync_for_device(struct udrv_dma_buf *buf, size_t offset, size_t len,
+				      enum udrv_dma_dir dir);
+
+/**
+ * udrv_dma_sync_for_cpu() - hand [@offset, @offset + @len) of @buf back to
+ * the CPU once the device is done with it. Returns as
+ * udrv_dma_sync_for_device().
+ */
+UDRV_API int udrv_dma_sync_for_cpu(struct udrv_dma_buf *buf, size_t offset, size_t len,
+				   enum udrv_dma_dir dir);
+
 /* ------------------------------------------------------------------ */
 /* Device tree                                                         */
 

@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fake.h"
@@ -261,12 +264,103 @@ static void test_shared_open_no_allocator(void **state)
 	udrv_device_close(dev);
 }
 
+/* Ranges and directions of the syncs: refused outside the buffer, with no
+ * effect; on a coherent pool (no checking) a sync changes nothing. */
+static void test_sync_checks(void **state)
+{
+	struct udrv_device *dev;
+	struct udrv_dma_buf *b, *gone;
+	unsigned char *p;
+
+	(void)state;
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 100, 0, &b), 0);
+	assert_int_equal(udrv_dma_sync_for_device(b, 0, 100, UDRV_DMA_TO_DEVICE), 0);
+	p = udrv_dma_cpu(b);
+	p[99] = 7;	/* coherent, unchecked: still the CPU's memory */
+	assert_int_equal(udrv_dma_sync_for_cpu(b, 0, 100, UDRV_DMA_TO_DEVICE), 0);
+	assert_int_equal(udrv_dma_sync_for_device(b, 99, 1, UDRV_DMA_FROM_DEVICE), 0);
+	assert_int_equal(udrv_dma_sync_for_device(b, 99, 2, UDRV_DMA_FROM_DEVICE), -EINVAL);
+	assert_non_null(strstr(udrv_last_error(), "outside"));
+	assert_int_equal(udrv_dma_sync_for_device(b, 100, 1, UDRV_DMA_TO_DEVICE), -EINVAL);
+	assert_int_equal(udrv_dma_sync_for_device(b, 0, 0, UDRV_DMA_TO_DEVICE), -EINVAL);
+	assert_int_equal(udrv_dma_sync_for_cpu(b, SIZE_MAX, 2, UDRV_DMA_TO_DEVICE), -EINVAL);
+	assert_int_equal(udrv_dma_sync_for_cpu(b, 0, 1, (enum udrv_dma_dir)0), -EINVAL);
+	assert_int_equal(udrv_dma_sync_for_cpu(b, 0, 1, (enum udrv_dma_dir)4), -EINVAL);
+	assert_non_null(strstr(udrv_last_error(), "direction"));
+	gone = b;
+	assert_int_equal(udrv_dma_free(b), 0);
+	assert_int_equal(udrv_dma_sync_for_cpu(gone, 0, 1, UDRV_DMA_BIDIRECTIONAL), -EINVAL);
+	udrv_device_close(dev);
+}
+
+/* Does touching @p in a child end it with SIGSEGV? */
+static bool access_faults(volatile unsigned char *p)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (!pid) {
+		signal(SIGSEGV, SIG_DFL);	/* not cmocka's handler */
+		(void)*p;
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFSIGNALED(status) && WTERMSIG(status) == SIGSEGV;
+}
+
+/* UDRV_DMA_CHECK=1: what the device owns faults on a CPU access, per page of
+ * the buffer; what was handed back, and other buffers, do not. */
+static void test_ownership_check(void **state)
+{
+	struct udrv_device *dev;
+	struct udrv_dma_buf *a, *b;
+	unsigned char *pa, *pb;
+	long pg = sysconf(_SC_PAGESIZE);
+
+	(void)state;
+	setenv("UDRV_DMA_CHECK", "1", 1);
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	unsetenv("UDRV_DMA_CHECK");
+	assert_int_equal(udrv_dma_alloc(dev, 100, 0, &a), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 2 * pg, 0, &b), 0);
+	assert_int_equal(udrv_dma_bus(a) % pg, 0);	/* whole pages each */
+	assert_int_equal(udrv_dma_bus(b) % pg, 0);
+	assert_int_equal(udrv_dma_size(a), 100);
+	pa = udrv_dma_cpu(a);
+	pb = udrv_dma_cpu(b);
+	memset(pa, 1, 100);
+	assert_int_equal(udrv_dma_sync_for_device(a, 0, 100, UDRV_DMA_TO_DEVICE), 0);
+	assert_true(access_faults(pa));
+	assert_true(access_faults(pa + 99));
+	assert_false(access_faults(pb));		/* another buffer */
+	/* the second page of b only */
+	assert_int_equal(udrv_dma_sync_for_device(b, pg + 8, 8, UDRV_DMA_FROM_DEVICE), 0);
+	assert_false(access_faults(pb + pg - 1));
+	assert_true(access_faults(pb + pg));
+	assert_int_equal(udrv_dma_sync_for_cpu(b, pg + 8, 8, UDRV_DMA_FROM_DEVICE), 0);
+	assert_false(access_faults(pb + pg));
+	assert_int_equal(udrv_dma_sync_for_cpu(a, 0, 100, UDRV_DMA_TO_DEVICE), 0);
+	assert_int_equal(pa[50], 1);			/* the CPU's again */
+	/* freed while the device had it: the range is whole again for the next */
+	assert_int_equal(udrv_dma_sync_for_device(a, 0, 1, UDRV_DMA_TO_DEVICE), 0);
+	assert_int_equal(udrv_dma_free(a), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 100, 0, &a), 0);
+	memset(udrv_dma_cpu(a), 2, 100);
+	assert_int_equal(udrv_dma_free(a), 0);
+	assert_int_equal(udrv_dma_free(b), 0);
+	udrv_device_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fake_setup, fake_teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_alloc_basic),
+		T(test_sync_checks),
+		T(test_ownership_check),
 		T(test_alloc_errors),
 		T(test_coalescing),
 		T(test_many_cycles),

@@ -117,3 +117,8 @@ void crc_model_set_latency(struct udrv_sim_device *dev, uint64_t ns)
 {
 	((struct model *)udrv_sim_data(dev))->latency_ns = ns;
 }
+
+void crc_model_complete(struct udrv_sim_device *dev)
+{
+	udrv_sim_after(dev, 0, finish, udrv_sim_data(dev));
+}
