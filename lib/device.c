@@ -195,6 +195,7 @@ int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_devic
 {
 	struct udrv_device *dev;
 	char path[UDRV_PATH];
+	const char *check;
 	int ret;
 
 	dev = calloc(1, sizeof(*dev));
@@ -221,7 +222,8 @@ int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_devic
 		goto err;
 	}
 	dev->shared = shared;
-	dev->dma_check = getenv("UDRV_DMA_CHECK") && !strcmp(getenv("UDRV_DMA_CHECK"), "1");
+	check = getenv("UDRV_DMA_CHECK");
+	dev->dma_check = check && !strcmp(check, "1");
 	ret = udrv__verify_node(e, &e->nodes[0], dev->fd);
 	if (ret)
 		goto err;

@@ -60,6 +60,18 @@ static bool owns(const struct udrv_device *dev, const struct udrv_dma_buf *buf)
 	return false;
 }
 
+/* Is @buf a live buffer of its device? If not, say so (for @what) and
+ * return false. A slot stays its device's until close: reading it is safe
+ * even when it is not live any more. */
+static bool live(const struct udrv_dma_buf *buf, const char *what)
+{
+	if (buf->live && owns(buf->dev, buf))
+		return true;
+	udrv__fail(-EINVAL, "%s: %s of %p: not a live buffer (freed twice?)",
+		   buf->dev->e.nodes[0].name, what, (void *)buf);
+	return false;
+}
+
 UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 			    struct udrv_dma_buf **out)
 {
@@ -107,12 +119,9 @@ UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf)
 
 	if (!buf)
 		return 0;
-	/* A slot stays the device's until close: reading it is safe even
-	 * when it is not live any more. */
 	dev = buf->dev;
-	if (!buf->live || !owns(dev, buf))
-		return udrv__fail(-EINVAL, "%s: udrv_dma_free(%p): not a live buffer (freed twice?)",
-				  dev->e.nodes[0].name, (void *)buf);
+	if (!live(buf, "udrv_dma_free"))
+		return -EINVAL;
 	buf->live = false;
 	if (dev->dma_check)	/* the CPU's again, whoever had it */
 		mprotect(buf->cpu, buf->len, PROT_READ | PROT_WRITE);
@@ -135,9 +144,8 @@ static int hand_over(struct udrv_dma_buf *buf, size_t off, size_t len, enum udrv
 
 	assert(buf);
 	dev = buf->dev;
-	if (!buf->live || !owns(dev, buf))
-		return udrv__fail(-EINVAL, "%s: DMA sync of %p: not a live buffer",
-				  dev->e.nodes[0].name, (void *)buf);
+	if (!live(buf, "DMA sync"))
+		return -EINVAL;
 	if (dir < UDRV_DMA_TO_DEVICE || dir > UDRV_DMA_BIDIRECTIONAL)
 		return udrv__fail(-EINVAL, "%s: DMA sync: direction %d is none of "
 				  "UDRV_DMA_TO_DEVICE, _FROM_DEVICE, _BIDIRECTIONAL",
