@@ -27,6 +27,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/of_reserved_mem.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/pm_runtime.h>
@@ -35,8 +36,10 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/uio_driver.h>
 #include <linux/vmalloc.h>
+#include <linux/vmstat.h>
 
 #include "udrv_compat.h"
 #include "udrv_uio.h"
@@ -71,28 +74,34 @@ static unsigned int pci_pool_size;
 module_param(pci_pool_size, uint, 0444);
 MODULE_PARM_DESC(pci_pool_size, "PCI devices' DMA pool in bytes (default 0: none)");
 
+static bool pci_pool_cached;
+module_param(pci_pool_cached, bool, 0444);
+MODULE_PARM_DESC(pci_pool_cached, "PCI devices' DMA pools are cached, synced by userspace (default 0: coherent)");
+
 static unsigned int pci_dma_bits = 32;
 module_param(pci_dma_bits, uint, 0444);
 MODULE_PARM_DESC(pci_dma_bits, "DMA mask width for PCI devices (default 32)");
 
 /*
  * Pools asked for at run time, by device name, before binding: root writes
- * "DEVICE SIZE" to any of the stub's drivers' `pool` attribute ("DEVICE 0":
- * no pool; "-DEVICE": forget it). An entry wins over the DT property and
- * over pci_pool_size, and stays for later bindings until forgotten.
+ * "DEVICE SIZE" or "DEVICE SIZE cached" to any of the stub's drivers' `pool`
+ * attribute ("DEVICE 0": no pool; "-DEVICE": forget it). An entry wins over
+ * the DT properties and the pci_pool_* parameters, and stays for later
+ * bindings until forgotten.
  */
 #define UDRV_MAX_POOLS	16
 
 struct udrv_pool_req {
 	char dev[64];
 	u32 size;
+	bool cached;
 };
 
 static struct udrv_pool_req udrv_pools[UDRV_MAX_POOLS];
 static DEFINE_MUTEX(udrv_pools_lock);
 
-/* The pool asked for `dev` at run time into *size; false if none was. */
-static bool udrv_pool_requested(struct device *dev, u32 *size)
+/* The pool asked for `dev` at run time into *size, *cached; false if none was. */
+static bool udrv_pool_requested(struct device *dev, u32 *size, bool *cached)
 {
 	bool found = false;
 	int i;
@@ -100,8 +109,10 @@ static bool udrv_pool_requested(struct device *dev, u32 *size)
 	mutex_lock(&udrv_pools_lock);
 	for (i = 0; i < UDRV_MAX_POOLS && !found; i++) {
 		found = !strcmp(udrv_pools[i].dev, dev_name(dev));
-		if (found)
+		if (found) {
 			*size = udrv_pools[i].size;
+			*cached = udrv_pools[i].cached;
+		}
 	}
 	mutex_unlock(&udrv_pools_lock);
 	return found;
@@ -115,8 +126,9 @@ static ssize_t pool_show(struct device_driver *drv, char *buf)
 	mutex_lock(&udrv_pools_lock);
 	for (i = 0; i < UDRV_MAX_POOLS; i++)
 		if (udrv_pools[i].dev[0])
-			len += sysfs_emit_at(buf, len, "%s %u\n", udrv_pools[i].dev,
-					     udrv_pools[i].size);
+			len += sysfs_emit_at(buf, len, "%s %u%s\n", udrv_pools[i].dev,
+					     udrv_pools[i].size,
+					     udrv_pools[i].cached ? " cached" : "");
 	mutex_unlock(&udrv_pools_lock);
 	return len;
 }
@@ -126,13 +138,14 @@ static ssize_t pool_store(struct device_driver *drv, const char *buf, size_t cou
 	struct udrv_pool_req req = { };
 	struct udrv_pool_req *free = NULL, *r;
 	bool forget = buf[0] == '-';
-	char fmt[16];
-	int ret = 0;
+	char fmt[24], mode[8] = "";
+	int n, ret = 0;
 
-	snprintf(fmt, sizeof(fmt), "%%%zus %%u", sizeof(req.dev) - 1);
-	if (forget ? sscanf(buf + 1, fmt, req.dev, &req.size) < 1 :
-		     sscanf(buf, fmt, req.dev, &req.size) != 2)
+	snprintf(fmt, sizeof(fmt), "%%%zus %%u %%7s", sizeof(req.dev) - 1);
+	n = sscanf(buf + forget, fmt, req.dev, &req.size, mode);
+	if (forget ? n < 1 : n < 2 || (n == 3 && strcmp(mode, "cached")))
 		return -EINVAL;
+	req.cached = n == 3;
 	mutex_lock(&udrv_pools_lock);
 	for (r = udrv_pools; r < udrv_pools + UDRV_MAX_POOLS; r++) {
 		if (!strcmp(r->dev, req.dev))
@@ -201,6 +214,9 @@ struct udrv_bind {
 	void *pool_cpu;
 	dma_addr_t pool_bus;
 	size_t pool_size;
+	bool pool_cached;		/* streaming mapping of pages; else coherent */
+	struct bin_attribute sync_attr;	/* a cached pool's syncs (udrv_uio.h) */
+	bool sync_added;
 	int irq[UDRV_MAX_IRQS];
 	unsigned long unlazy;		/* bit i: we set IRQ_DISABLE_UNLAZY on irq[i] */
 };
@@ -231,6 +247,7 @@ struct udrv_desc {
 	struct pci_dev *pci;
 	bool intx;
 	u32 pool_size;
+	bool pool_cached;
 	u32 dma_bits;
 };
 
@@ -377,9 +394,10 @@ static int udrv_mmap(struct uio_info *info, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 
+	/* A cached pool is the CPU's pages, mapped as the kernel maps them. */
 	if (!m->pool)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	else if (!dev_is_dma_coherent(b->dev))
+	else if (!b->pool_cached && !dev_is_dma_coherent(b->dev))
 		vma->vm_page_prot = pgprot_dmacoherent(vma->vm_page_prot);
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = m;
@@ -434,6 +452,76 @@ static int udrv_release(struct uio_info *info, struct inode *inode)
 	return 0;
 }
 
+/* A cached pool's sync: one pwrite() of a struct udrv_uio_sync (udrv_uio.h). */
+static ssize_t udrv_sync_write(struct file *file, struct kobject *kobj,
+			       struct bin_attribute *attr, char *buf, loff_t pos, size_t count)
+{
+	struct udrv_bind *b = attr->private;
+	struct udrv_uio_sync s;
+
+	static const enum dma_data_direction dirs[] = {
+		[UDRV_UIO_DIR_BIDIRECTIONAL] = DMA_BIDIRECTIONAL,
+		[UDRV_UIO_DIR_TO_DEVICE] = DMA_TO_DEVICE,
+		[UDRV_UIO_DIR_FROM_DEVICE] = DMA_FROM_DEVICE,
+	};
+
+	if (pos || count != sizeof(s))
+		return -EINVAL;
+	memcpy(&s, buf, sizeof(s));
+	if (!s.len || s.offset >= b->pool_size || s.len > b->pool_size - s.offset ||
+	    s.op > UDRV_UIO_SYNC_FOR_CPU || s.dir >= ARRAY_SIZE(dirs))
+		return -EINVAL;
+	if (s.op == UDRV_UIO_SYNC_FOR_CPU)
+		dma_sync_single_for_cpu(b->dev, b->pool_bus + s.offset, s.len, dirs[s.dir]);
+	else
+		dma_sync_single_for_device(b->dev, b->pool_bus + s.offset, s.len, dirs[s.dir]);
+	return count;
+}
+
+static void udrv_pool_free(struct udrv_bind *b)
+{
+	if (!b->pool_cached) {
+		dma_free_coherent(b->dev, b->pool_size, b->pool_cpu, b->pool_bus);
+		return;
+	}
+	dma_unmap_single(b->dev, b->pool_bus, b->pool_size, DMA_BIDIRECTIONAL);
+	free_pages_exact(b->pool_cpu, b->pool_size);
+}
+
+/* Pages mapped for streaming DMA for as long as the device is bound. */
+static int udrv_pool_map_cached(struct device *dev, struct udrv_bind *b)
+{
+	size_t max = dma_max_mapping_size(dev);
+
+	if (dev->of_node && of_find_property(dev->of_node, "memory-region", NULL))
+		return dev_err_probe(dev, -EINVAL,
+				     "a cached DMA pool comes from the page allocator, not from its memory-region: ask for a coherent pool\n");
+	if (b->pool_size > max)
+		return dev_err_probe(dev, -E2BIG,
+				     "a cached DMA pool is at most %zu bytes on this device (bounce buffers), not %zu\n",
+				     max, b->pool_size);
+	b->pool_cpu = alloc_pages_exact(b->pool_size, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	if (!b->pool_cpu) {
+		dev_err(dev, "cannot allocate a %zu byte cached DMA pool: it takes one physically contiguous block of the page allocator (4 MiB at most with 4 KiB pages); a coherent pool can be larger\n",
+			b->pool_size);
+		return -ENOMEM;
+	}
+	b->pool_bus = dma_map_single(dev, b->pool_cpu, b->pool_size, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(dev, b->pool_bus)) {
+		free_pages_exact(b->pool_cpu, b->pool_size);
+		b->pool_cpu = NULL;
+		dev_err(dev, "cannot map its %zu byte cached DMA pool for DMA\n", b->pool_size);
+		return -ENOMEM;
+	}
+	b->pool_cached = true;
+	sysfs_bin_attr_init(&b->sync_attr);
+	b->sync_attr.attr.name = UDRV_UIO_SYNC_ATTR;
+	b->sync_attr.attr.mode = 0600;
+	b->sync_attr.write = udrv_sync_write;
+	b->sync_attr.private = b;
+	return 0;
+}
+
 /*
  * Unbind, after the UIO devices are gone (no new open, mmap or interrupt):
  * revoke every user mapping, stop the device, then release what it could
@@ -446,6 +534,9 @@ static void udrv_unbind(void *data)
 	unsigned int opens;
 	int n;
 
+	/* Waits for the syncs under way; none starts after. */
+	if (b->sync_added)
+		device_remove_bin_file(b->dev, &b->sync_attr);
 	mutex_lock(&b->lock);
 	b->revoked = true;
 	opens = b->opens;
@@ -465,7 +556,7 @@ static void udrv_unbind(void *data)
 		reset_control_assert(b->reset);
 	}
 	if (b->pool_cpu)
-		dma_free_coherent(b->dev, b->pool_size, b->pool_cpu, b->pool_bus);
+		udrv_pool_free(b);
 	for (n = 0; n < UDRV_MAX_IRQS; n++)
 		if (test_bit(n, &b->unlazy))
 			irq_clear_status_flags(b->irq[n], IRQ_DISABLE_UNLAZY);
@@ -476,17 +567,28 @@ static void udrv_unbind(void *data)
 }
 
 static int udrv_pool_alloc(struct device *dev, struct udrv_bind *b,
-			   struct uio_mem *mem, int n, u32 size)
+			   struct uio_mem *mem, int n, const struct udrv_desc *d)
 {
+	int ret;
+
 	/* PAGE_ALIGN of a size near 4 GiB wraps on 32-bit. */
-	if (size > ULONG_MAX - PAGE_SIZE + 1)
-		return dev_err_probe(dev, -E2BIG, "a %u byte DMA pool does not fit\n", size);
-	b->pool_size = PAGE_ALIGN(size);
-	b->pool_cpu = dma_alloc_coherent(dev, b->pool_size, &b->pool_bus, GFP_KERNEL);
-	if (!b->pool_cpu) {	/* zeroed when it is not */
-		/* dev_err_probe() says nothing of -ENOMEM since 6.9: say it here. */
-		dev_err(dev, "cannot allocate a %zu byte DMA pool\n", b->pool_size);
-		return -ENOMEM;
+	if (d->pool_size > ULONG_MAX - PAGE_SIZE + 1)
+		return dev_err_probe(dev, -E2BIG, "a %u byte DMA pool does not fit\n",
+				     d->pool_size);
+	b->pool_size = PAGE_ALIGN(d->pool_size);
+	if (d->pool_cached) {
+		ret = udrv_pool_map_cached(dev, b);
+		if (ret)
+			return ret;
+	} else {
+		b->pool_cpu = dma_alloc_coherent(dev, b->pool_size, &b->pool_bus, GFP_KERNEL);
+		if (!b->pool_cpu) {	/* zeroed when it is not */
+			/* dev_err_probe() is silent on -ENOMEM since 6.9: say it all here. */
+			dev_err(dev, "cannot allocate a %zu byte DMA pool (%lu KiB of CMA free): boot with a larger cma=, or give its DT node a memory-region (reserved-memory, shared-dma-pool)\n",
+				b->pool_size,
+				global_zone_page_state(NR_FREE_CMA_PAGES) << (PAGE_SHIFT - 10));
+			return -ENOMEM;
+		}
 	}
 	b->map[n].pool = true;
 	b->map[n].pages = b->pool_size >> PAGE_SHIFT;
@@ -495,6 +597,14 @@ static int udrv_pool_alloc(struct device *dev, struct udrv_bind *b,
 	mem->addr = b->pool_bus;
 	mem->internal_addr = (void __force __iomem *)b->pool_cpu; /* RAM, not I/O (sparse) */
 	mem->size = b->pool_size;
+	/* Before the UIO device exists: userspace finds the attribute with it. */
+	if (b->pool_cached) {
+		ret = device_create_bin_file(dev, &b->sync_attr);
+		if (ret)
+			return dev_err_probe(dev, ret, "cannot create its %s attribute\n",
+					     UDRV_UIO_SYNC_ATTR);
+		b->sync_added = true;
+	}
 	return 0;
 }
 
@@ -545,7 +655,7 @@ static int udrv_fill_maps(struct device *dev, struct udrv_uio *u,
 	}
 	if (!d->pool_size)
 		return 0;
-	return udrv_pool_alloc(dev, b, &u->info.mem[d->nreg], d->nreg, d->pool_size);
+	return udrv_pool_alloc(dev, b, &u->info.mem[d->nreg], d->nreg, d);
 }
 
 /*
@@ -607,6 +717,11 @@ static int udrv_power(struct device *dev, struct udrv_bind *b, bool pm)
 	return pm ? devm_pm_runtime_enable(dev) : 0;
 }
 
+static void udrv_rmem_release(void *dev)
+{
+	of_reserved_mem_device_release(dev);
+}
+
 static int udrv_register(struct device *dev, struct udrv_desc *d)
 {
 	struct udrv_bind *b;
@@ -615,7 +730,7 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 
 	if (!d->name)
 		return -ENOMEM;
-	udrv_pool_requested(dev, &d->pool_size);
+	udrv_pool_requested(dev, &d->pool_size, &d->pool_cached);
 	if (d->nreg + !!d->pool_size > MAX_UIO_MAPS)
 		return dev_err_probe(dev, -E2BIG,
 				     "%d register regions%s do not fit in %d UIO maps, refused\n",
@@ -630,6 +745,16 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 				     d->dma_bits);
 	for (i = 0; i < d->nirq && !d->pci; i++) {
 		ret = udrv_check_irq(dev, d->irq[i]);
+		if (ret)
+			return ret;
+	}
+	/* Released after udrv_unbind() has freed the pool (devres is LIFO). */
+	if (d->pool_size && !d->pool_cached && dev->of_node &&
+	    of_find_property(dev->of_node, "memory-region", NULL)) {
+		ret = of_reserved_mem_device_init(dev);
+		if (ret)
+			return dev_err_probe(dev, ret, "cannot use its memory-region\n");
+		ret = devm_add_action_or_reset(dev, udrv_rmem_release, dev);
 		if (ret)
 			return ret;
 	}
@@ -722,6 +847,7 @@ static void udrv_fw_desc(struct device *dev, struct udrv_desc *d)
 	/* Copies: an overlay's removal frees the property memory. */
 	d->name = devm_kstrdup(dev, name, GFP_KERNEL);
 	device_property_read_u32(dev, UDRV_UIO_PROP_POOL, &d->pool_size);
+	d->pool_cached = device_property_read_bool(dev, UDRV_UIO_PROP_POOL_CACHED);
 	device_property_read_u32(dev, UDRV_UIO_PROP_DMA_BITS, &d->dma_bits);
 	for (i = 0; i < min(d->nreg, MAX_UIO_MAPS); i++) {
 		if (of_property_read_string_index(dev->of_node, "reg-names", i, &name))
@@ -827,6 +953,7 @@ static int udrv_pci_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		.name = UDRV_UIO_DRIVER_NAME,
 		/* ids=vendor:device:pool keeps the pool in the id's driver_data */
 		.pool_size = id->driver_data ? id->driver_data : pci_pool_size,
+		.pool_cached = pci_pool_cached,
 		.dma_bits = pci_dma_bits,
 		.pci = pdev,
 	};

@@ -20,6 +20,7 @@
  *                  UDRV_UIO_DMA_MAP_NAME, `addr` is its bus address (an IOVA
  *                  behind an IOMMU), `offset` is 0, `size` is the pool size
  *                  rounded up to a page, the memory is zeroed at bind time.
+ *                  Coherent unless asked cached (below).
  * A device with more regions than fit (R > 5, or R > 4 with a pool), or
  * with a zero-size region, is refused at probe with a kernel log line
  * saying so. PCI I/O BARs are UIO port regions (`portio/portN`, name
@@ -45,14 +46,16 @@
  * (POOL: that id's DMA pool in bytes, e.g. ids=1234:11e8:65536).
  * PCI-only parameters: `pci_pool_size` (bytes, default 0 = none: a PCI
  * device gets a pool only when asked, by ids=, this or the pool attribute),
- * `pci_dma_bits` (default 32), `msi` (use one MSI vector instead of INTx).
+ * `pci_dma_bits` (default 32), `msi` (use one MSI vector instead of INTx),
+ * `pci_pool_cached` (PCI pools are cached, see below).
  *
- * Pools at run time: root writes "DEVICE SIZE" (the device's sysfs name,
- * bytes) to the `pool` attribute of any of the stub's drivers
- * (/sys/bus/{platform,amba,pci}/drivers/udrv_uio/pool) before binding it;
- * the request wins over UDRV_UIO_PROP_POOL and pci_pool_size for every
- * later binding of that device ("DEVICE 0": no pool) until "-DEVICE" is
- * written. Reading the attribute lists the requests.
+ * Pools at run time: root writes "DEVICE SIZE" or "DEVICE SIZE cached"
+ * (the device's sysfs name, bytes) to the `pool` attribute of any of the
+ * stub's drivers (/sys/bus/{platform,amba,pci}/drivers/udrv_uio/pool)
+ * before binding it; the request (size and mode) wins over the DT
+ * properties and the pci_pool_* parameters for every later binding of that
+ * device ("DEVICE 0": no pool) until "-DEVICE" is written. Reading the
+ * attribute lists the requests.
  *
  * Interrupts: UIO gives a device one interrupt. A node with several
  * interrupts gets one UIO device per interrupt. The first carries the maps
@@ -82,6 +85,45 @@
 #define UDRV_UIO_PROP_NAME	"linux,uio-name"
 #define UDRV_UIO_PROP_POOL	"udrv,dma-pool-size"	/* u32 bytes */
 #define UDRV_UIO_PROP_DMA_BITS	"udrv,dma-bits"		/* u32, 24..64 */
+#define UDRV_UIO_PROP_POOL_CACHED "udrv,dma-pool-cached"	/* boolean */
+
+/*
+ * Pool memory. A coherent pool (the default) comes from dma_alloc_coherent():
+ * the device's CMA area, or its DT `memory-region` (a reserved-memory node,
+ * "shared-dma-pool") when the node names one; on a SoC whose DMA is not
+ * cache-coherent the CPU maps it uncached. A cached pool (the DT property
+ * above, "DEVICE SIZE cached" written to the pool attribute, or
+ * pci_pool_cached=1 for PCI devices) is physically contiguous page-allocator
+ * memory (at most the allocator's largest block: 4 MiB with 4 KiB pages),
+ * mapped for streaming DMA in both directions for as long as it is bound
+ * (dma_map_single(); through bounce buffers where the kernel bounces, at
+ * most dma_max_mapping_size(), 256 KiB with swiotlb). Userspace maps it
+ * cacheable, and the DMA API's ownership rules hold: the CPU's writes reach
+ * the device, and the device's writes the CPU, only through a sync.
+ *
+ * Syncs: a device with a cached pool has a binary attribute
+ * UDRV_UIO_SYNC_ATTR in its sysfs directory (the parent of every
+ * /sys/class/uio/uioN it has); its presence is how userspace tells the pool
+ * is cached. One pwrite() of a struct udrv_uio_sync at offset 0 runs
+ * dma_sync_single_for_device() or dma_sync_single_for_cpu() on that range
+ * of the pool. Errors: EINVAL a write of another size or offset, a zero or
+ * out-of-pool range, an unknown op or direction; ENODEV the device was
+ * unbound (the attribute goes before the pool is freed). Mode 0600: the
+ * udev rule (examples/udev) gives it the group of /dev/uioN.
+ */
+#define UDRV_UIO_SYNC_ATTR	"dma_sync"
+#define UDRV_UIO_SYNC_FOR_DEVICE	0	/* op */
+#define UDRV_UIO_SYNC_FOR_CPU		1
+#define UDRV_UIO_DIR_BIDIRECTIONAL	0	/* dir: enum dma_data_direction's values */
+#define UDRV_UIO_DIR_TO_DEVICE		1
+#define UDRV_UIO_DIR_FROM_DEVICE	2
+
+struct udrv_uio_sync {
+	unsigned long long offset;	/* bytes into the pool */
+	unsigned long long len;
+	unsigned int op;		/* UDRV_UIO_SYNC_FOR_* */
+	unsigned int dir;		/* UDRV_UIO_DIR_* */
+};
 
 /*
  * An overlay hands a device to the stub by replacing its "compatible" with

@@ -203,6 +203,7 @@ int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_devic
 		return -ENOMEM;
 	dev->e = *e;
 	dev->fd = -1;
+	dev->sync_fd = -1;
 	for (unsigned int i = 0; i < UDRV_MAX_IRQS; i++)
 		dev->irqs[i].fd = -1;
 	ret = udrv__path(path, sizeof(path), "/dev/uio%u", e->nodes[0].uio);

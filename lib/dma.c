@@ -8,9 +8,10 @@
  * that freeing one twice finds it not live instead of returning its range
  * to the pool twice, which would hand one bus range to two buffers.
  *
- * Ownership (udrv.h): the syncs cost nothing on the stub's coherent pools;
- * when the device was opened with UDRV_DMA_CHECK=1, buffers take whole
- * pages and those handed to the device are PROT_NONE until handed back.
+ * Ownership (udrv.h): the syncs cost nothing on the stub's coherent pools
+ * and are one pwrite() to the stub's sync attribute on a cached one (pool.c
+ * opens it); when the device was opened with UDRV_DMA_CHECK=1, buffers take
+ * whole pages and those handed to the device are PROT_NONE until handed back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -133,11 +134,17 @@ UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf)
 	return ret;
 }
 
-/* The checks both syncs make; then, when checking, the pages of the range
- * get @prot. */
+/* The checks both syncs make; then the stub's sync (@op) on a cached pool;
+ * then, when checking, the pages of the range get @prot. */
 static int hand_over(struct udrv_dma_buf *buf, size_t off, size_t len, enum udrv_dma_dir dir,
-		int prot)
+		     unsigned int op, int prot)
 {
+	/* enum udrv_dma_dir to the stub's UDRV_UIO_DIR_* */
+	static const unsigned int uio_dir[] = {
+		[UDRV_DMA_TO_DEVICE] = UDRV_UIO_DIR_TO_DEVICE,
+		[UDRV_DMA_FROM_DEVICE] = UDRV_UIO_DIR_FROM_DEVICE,
+		[UDRV_DMA_BIDIRECTIONAL] = UDRV_UIO_DIR_BIDIRECTIONAL,
+	};
 	struct udrv_device *dev;
 	size_t pg;
 	uintptr_t lo, hi;
@@ -155,8 +162,17 @@ static int hand_over(struct udrv_dma_buf *buf, size_t off, size_t len, enum udrv
 				  dev->e.nodes[0].name, off, len, buf->size);
 	if (dev->gone)
 		return udrv__fail(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
+	if (dev->sync_fd >= 0) {
+		struct udrv_uio_sync s = { .offset = buf->off + off, .len = len, .op = op,
+					   .dir = uio_dir[dir] };
+
+		if (pwrite(dev->sync_fd, &s, sizeof(s), 0) != (ssize_t)sizeof(s))
+			return udrv__fail(-errno, "%s: DMA sync of %#zx+%#zx: %s",
+					  dev->e.nodes[0].name, off, len, errno == ENODEV ?
+					  "the device was removed" : strerror(errno));
+	}
 	if (!dev->dma_check)
-		return 0;	/* a coherent pool: nothing to move */
+		return 0;
 	pg = (size_t)sysconf(_SC_PAGESIZE);
 	lo = ((uintptr_t)buf->cpu + off) & ~(uintptr_t)(pg - 1);
 	hi = ((uintptr_t)buf->cpu + off + len + pg - 1) & ~(uintptr_t)(pg - 1);
@@ -169,13 +185,13 @@ static int hand_over(struct udrv_dma_buf *buf, size_t off, size_t len, enum udrv
 UDRV_API int udrv_dma_sync_for_device(struct udrv_dma_buf *buf, size_t offset, size_t len,
 				      enum udrv_dma_dir dir)
 {
-	return hand_over(buf, offset, len, dir, PROT_NONE);
+	return hand_over(buf, offset, len, dir, UDRV_UIO_SYNC_FOR_DEVICE, PROT_NONE);
 }
 
 UDRV_API int udrv_dma_sync_for_cpu(struct udrv_dma_buf *buf, size_t offset, size_t len,
 				   enum udrv_dma_dir dir)
 {
-	return hand_over(buf, offset, len, dir, PROT_READ | PROT_WRITE);
+	return hand_over(buf, offset, len, dir, UDRV_UIO_SYNC_FOR_CPU, PROT_READ | PROT_WRITE);
 }
 
 void udrv__dma_teardown(struct udrv_device *dev)

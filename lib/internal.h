@@ -164,6 +164,7 @@ struct udrv_device {
 	void *pool, *pool_map;
 	size_t pool_size, pool_map_len;
 	uint64_t pool_bus;
+	int sync_fd;		/* a cached pool's UDRV_UIO_SYNC_ATTR, else -1 */
 	struct udrv__alloc alloc;
 	struct udrv_dma_buf **slabs;	/* nslabs arrays of UDRV_DMA_SLAB */
 	size_t nslabs, next_slot;	/* slots are handed out round-robin */

@@ -33,19 +33,22 @@ static int uio_cb(const struct udrv__entry *e, void *data)
 /* Its driver, its UIO node and the stub's pool, as they are now. */
 static void refresh(struct udrv_kdev *kd)
 {
-	char path[UDRV_PATH];
+	char path[UDRV_PATH], sync[sizeof(kd->sysfs_path) + sizeof(UDRV_UIO_SYNC_ATTR) + 1];
 	struct udrv_uio_map m;
 
 	udrv__driver_of(kd->sysfs_path, kd->driver, sizeof(kd->driver));
 	kd->uio = -1;
 	kd->uio_name[0] = '\0';
 	kd->pool_size = 0;
+	kd->pool_cached = false;
 	if (udrv__path(path, sizeof(path), "/sys/class/uio") || access(path, F_OK) ||
 	    udrv__scan(uio_cb, kd) != 1)
 		return;
 	for (unsigned int i = 0; !udrv_uio_map((unsigned int)kd->uio, i, &m); i++)
 		if (!strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) && !strcmp(kd->driver, UDRV_UIO_DRIVER_NAME))
 			kd->pool_size = m.size;
+	snprintf(sync, sizeof(sync), "%s/" UDRV_UIO_SYNC_ATTR, kd->sysfs_path);
+	kd->pool_cached = kd->pool_size && !access(sync, F_OK);
 }
 
 /* The device at sysfs directory @dir as scan.c describes a UIO device's
@@ -255,21 +258,25 @@ static int begin(struct udrv_kdev *kd)
 
 UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 {
+	bool cached = pool != UDRV_POOL_UNSET && (pool & UDRV_POOL_CACHED);
 	char req[200];
 	int ret;
 
 	if ((ret = begin(kd)))
 		return ret;
-	if (is_stub(kd) && (pool == UDRV_POOL_UNSET || pool == kd->pool_size))
+	if (pool != UDRV_POOL_UNSET)
+		pool &= ~UDRV_POOL_CACHED;
+	if (is_stub(kd) && (pool == UDRV_POOL_UNSET ||
+			    (pool == kd->pool_size && (!pool || cached == kd->pool_cached))))
 		return 0;
 	if (is_stub(kd) && !force)
 		return udrv__fail(-EEXIST, "%s is already bound to " UDRV_UIO_DRIVER_NAME
-				  " as uio%d with a %" PRIu64 "-byte DMA pool", kd->name, kd->uio,
-				  kd->pool_size);
+				  " as uio%d with a %" PRIu64 "-byte%s DMA pool", kd->name, kd->uio,
+				  kd->pool_size, kd->pool_cached ? " cached" : "");
 	if (kd->driver[0] && !force)
 		return udrv__fail(-EBUSY, "%s is held by the %s driver", kd->name, kd->driver);
 	/* The stub's pool request, for this device's next bindings (udrv_uio.h). */
-	snprintf(req, sizeof(req), "%s %" PRIu64, kd->name, pool);
+	snprintf(req, sizeof(req), "%s %" PRIu64 "%s", kd->name, pool, cached ? " cached" : "");
 	/* the override before the unbind: from then on only the stub may probe it */
 	if ((pool != UDRV_POOL_UNSET && (ret = put(kd, STUB, "pool", req, false))) ||
 	    (ret = put(kd, DEV, "driver_override", UDRV_UIO_DRIVER_NAME, false)) ||

@@ -468,6 +468,7 @@ struct udrv_kdev {
 	int uio;		/* N of its first UIO node when a UIO driver has it, else -1 */
 	char uio_name[64];	/* that node's name, else "" */
 	uint64_t pool_size;	/* the stub's DMA pool (map "dma"), 0 if none */
+	bool pool_cached;	/* that pool is cached (udrv_device_dma_pool_cached()) */
 	uint16_t vendor, device;/* PCI: its ids, else 0 */
 	char sysfs_path[4096];	/* its sysfs directory (resolved) */
 };
@@ -498,17 +499,20 @@ UDRV_API int udrv_kdev_stub_loaded(void);
 
 /** Give udrv_kdev_bind() as @pool to leave the pool to the DT node or module parameters. */
 #define UDRV_POOL_UNSET UINT64_MAX
+/** OR into udrv_kdev_bind()'s @pool for a cached pool of that size (udrv_uio.h). */
+#define UDRV_POOL_CACHED (UINT64_C(1) << 62)
 
 /**
  * udrv_kdev_bind() - hand @kd to the udrv_uio stub, then refresh *@kd.
  * @force: unbind it from the kernel driver that has it first; without it a
  * device another driver holds is left alone. @pool: the DMA pool size to
  * ask the stub for (its `pool` attribute, kept for the device's later
- * bindings; 0 for none), or UDRV_POOL_UNSET.
+ * bindings; 0 for none), | UDRV_POOL_CACHED for a cached one, or
+ * UDRV_POOL_UNSET.
  * Returns 0 (also when the stub has it already with that pool), or, with
  * the reason in udrv_last_error(): -EINVAL @kd NULL; -ENXIO the stub is not
  * loaded; -EBUSY another driver holds it and @force is false; -EEXIST the
- * stub has it with another pool size and @force is false (with @force it is
+ * stub has it with another pool size or mode and @force is false (with @force it is
  * unbound from the stub and bound again with @pool); -EIO the stub did not
  * take it (the kernel log says why); -errno writing sysfs (-EACCES: not root).
  */
@@ -1053,6 +1057,15 @@ UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq);
 UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev);
 
 /**
+ * udrv_device_dma_pool_cached() - true if the device's pool is cached (the
+ * stub's cached pools, udrv_uio.h): the CPU maps it cacheable and each
+ * udrv_dma_sync_for_device()/_for_cpu() is one system call that moves the
+ * range between the CPU's caches (or pages) and what the device sees.
+ * False for a coherent pool, whose syncs make no call, and for no pool.
+ */
+UDRV_API bool udrv_device_dma_pool_cached(const struct udrv_device *dev);
+
+/**
  * udrv_device_dma_pool_bus() - the bus address of the pool's first byte
  * (what the device must be given; an IOVA behind an IOMMU) in @bus.
  * Returns 0, or -ENXIO if the device has no pool. For programming a DMA
@@ -1100,9 +1113,13 @@ UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf);
  * @dir says which way the data goes: UDRV_DMA_TO_DEVICE (the CPU wrote what
  * the device reads), UDRV_DMA_FROM_DEVICE (the device writes what the CPU
  * will read), UDRV_DMA_BIDIRECTIONAL (both); give the same to both calls.
- * On a coherent pool (the stub's pools are) the calls make no system call
- * and cost a few nanoseconds: drivers call them unconditionally, and they
- * are what keeps a driver right where the DMA is not coherent.
+ * On a coherent pool (the default) the calls make no system call and cost a
+ * few nanoseconds: drivers call them unconditionally, and they are what
+ * keeps a driver right on a cached pool (udrv_device_dma_pool_cached()),
+ * where each is one system call that moves exactly that range, and where
+ * data the CPU or the device wrote is seen by the other only after the
+ * sync (with bounce buffers, a missed sync is stale data, not just a
+ * stale cache line).
  *
  * Checking: with UDRV_DMA_CHECK=1 in the environment when a device is opened,
  * its buffers take whole pages, and the pages a buffer has handed to the
@@ -1121,7 +1138,8 @@ enum udrv_dma_dir {
  * udrv_dma_sync_for_device() - hand [@offset, @offset + @len) of @buf to the
  * device (see above). Returns 0; -EINVAL @buf not live, @len 0, the range
  * not inside the buffer, or @dir not one of enum udrv_dma_dir (nothing done);
- * -ENODEV the device was removed; -errno from mprotect() when checking.
+ * -ENODEV the device was removed; -errno from the stub's sync (cached pool)
+ * or from mprotect() (checking).
  */
 UDRV_API int udrv_dma_sync_for_device(struct udrv_dma_buf *buf, size_t offset, size_t len,
 				      enum udrv_dma_dir dir);

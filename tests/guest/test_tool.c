@@ -687,7 +687,7 @@ static void test_bind_unbind(void **state)
 	pci_driver(addr, drv, sizeof(drv));
 	assert_string_equal(drv, "udrv_uio");
 	UDRV_OK("info", "--json", addr);
-	assert_non_null(strstr(R.out, "\"dma_pool_size\": 8192}"));
+	assert_non_null(strstr(R.out, "\"dma_pool_size\": 8192, \"dma_pool_cached\": false}"));
 	UDRV_OK("bind", "--force", "--pool", "0", addr);	/* as before: no pool */
 	assert_null(strstr(R.out, "DMA pool"));
 	UDRV_OK("unbind", addr);

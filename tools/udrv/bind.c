@@ -41,41 +41,48 @@ static bool is_stub(const struct udrv_kdev *kd)
 int cmd_bind(int argc, char **argv)
 {
 	static const struct option opts[] = { { "force", no_argument, NULL, 'f' },
-					      { "pool", required_argument, NULL, 'p' }, { 0 } };
+					      { "pool", required_argument, NULL, 'p' },
+					      { "cached", no_argument, NULL, 'c' }, { 0 } };
 	struct udrv_kdev kd;
 	uint64_t pool = UDRV_POOL_UNSET;
-	bool force = false;
+	bool force = false, cached = false;
 	int o, r;
 
-	while ((o = getopt_long(argc, argv, ":fp:", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":fp:c", opts, NULL)) != -1) {
 		if (o == 'p' && (parse_u64(optarg, &pool) || pool > UINT32_MAX))
 			return report(EXIT_USAGE, "bind", "bad pool size '%s' (bytes, up to "
 				      "4 GiB - 1: 65536, 0x10000; 0 for none)", optarg);
-		if (o != 'f' && o != 'p')
+		if (o != 'f' && o != 'p' && o != 'c')
 			return bad_option("bind", argv, o);
 		force |= o == 'f';
+		cached |= o == 'c';
 	}
 	if (argc - optind != 1)
 		return report(EXIT_USAGE, "bind", "want one DEV (see 'udrv bind --help')");
+	if (cached && (pool == UDRV_POOL_UNSET || !pool))
+		return report(EXIT_USAGE, "bind", "--cached is a mode of the pool: give --pool SIZE too");
 	if ((r = resolve("bind", argv[optind], &kd)))
 		return r;
 	if (!is_stub(&kd) && kd.driver[0] && !force)
 		return report(1, "bind", "%s (%s) is held by the %s driver; --force unbinds it from %s",
 			      argv[optind], kd.name, kd.driver, kd.driver);
-	if (is_stub(&kd) && (pool == UDRV_POOL_UNSET || pool == kd.pool_size)) {
+	if (is_stub(&kd) && (pool == UDRV_POOL_UNSET ||
+			     (pool == kd.pool_size && (!pool || cached == kd.pool_cached)))) {
 		printf("%s: already bound to %s as uio%d (%s)\n", kd.name, kd.driver, kd.uio,
 		       kd.uio_name);
 		return 0;
 	}
-	r = udrv_kdev_bind(&kd, force, pool);
+	r = udrv_kdev_bind(&kd, force, cached ? pool | UDRV_POOL_CACHED : pool);
 	if (r == -EEXIST)
 		return report(1, "bind", "%s: 'udrv unbind %s' first to bind it with --pool %" PRIu64
-			      " (or --force)", udrv_last_error(), argv[optind], pool);
+			      "%s (or --force)", udrv_last_error(), argv[optind], pool,
+			      cached ? " --cached" : "");
 	if (r)
 		return report(1, "bind", "%s", udrv_last_error());
 	printf("%s: bound to %s as uio%d (%s)", kd.name, kd.driver, kd.uio, kd.uio_name);
 	if (kd.pool_size)
-		printf(", DMA pool %" PRIu64 " bytes", kd.pool_size);
+		printf(", %sDMA pool %" PRIu64 " bytes", kd.pool_cached ? "cached " : "",
+		       kd.pool_size);
 	putchar('\n');
 	return 0;
 }

@@ -202,7 +202,7 @@ static const struct command commands[] = {
 	  "  finds when it opens the device (so this needs access to /dev/uioN).\n"
 	  "  --json  one JSON object\n" },
 	{ "bind", cmd_bind,
-	  "udrv bind DEV [--force] [--pool SIZE]\n"
+	  "udrv bind DEV [--force] [--pool SIZE [--cached]]\n"
 	  "  Hand a platform, AMBA or PCI device to the udrv_uio stub: set its\n"
 	  "  driver_override and probe it. DEV is a DT path, a PCI address or a sysfs\n"
 	  "  device name (9010000.pl031). A device held by another driver is left\n"
@@ -211,7 +211,9 @@ static const struct command commands[] = {
 	  "  --pool SIZE  give it a DMA pool of SIZE bytes (0: none), whatever its DT\n"
 	  "               node or the module's parameters say (the stub's pool\n"
 	  "               attribute, kept for its later bindings); PCI devices get\n"
-	  "               none unless asked\n" },
+	  "               none unless asked\n"
+	  "  --cached     make that pool cached: the CPU maps it cacheable and the\n"
+	  "               driver's udrv_dma_sync_*() calls move data (udrv_uio.h)\n" },
 	{ "unbind", cmd_unbind,
 	  "udrv unbind DEV\n"
 	  "  Take a device from the udrv_uio stub and give it back: unbind it, clear its\n"

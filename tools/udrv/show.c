@@ -284,7 +284,8 @@ int cmd_info(int argc, char **argv)
 		       udrv_device_num_regions(dev), udrv_device_num_regions(dev) == 1 ? "" : "s",
 		       udrv_device_num_irqs(dev), udrv_device_num_irqs(dev) == 1 ? "" : "s",
 		       udrv_device_dma_pool_size(dev),
-		       udrv_device_dma_pool_size(dev) ? "" :
+		       udrv_device_dma_pool_size(dev) ?
+		       (udrv_device_dma_pool_cached(dev) ? " (cached)" : "") :
 		       strcmp(udrv_device_driver(dev), UDRV_UIO_DRIVER_NAME) ?
 		       " (only the udrv_uio stub gives pools: udrv bind DEV --pool SIZE)" :
 		       " (udrv unbind, then udrv bind DEV --pool SIZE)");
@@ -313,8 +314,9 @@ int cmd_info(int argc, char **argv)
 		}
 	}
 	if (json) {
-		printf("], \"num_irqs\": %u, \"dma_pool_size\": %zu}\n", udrv_device_num_irqs(dev),
-		       udrv_device_dma_pool_size(dev));
+		printf("], \"num_irqs\": %u, \"dma_pool_size\": %zu, \"dma_pool_cached\": %s}\n",
+		       udrv_device_num_irqs(dev), udrv_device_dma_pool_size(dev),
+		       udrv_device_dma_pool_cached(dev) ? "true" : "false");
 	}
 	udrv_device_close(dev);
 	return 0;
