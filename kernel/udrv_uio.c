@@ -215,6 +215,7 @@ struct udrv_bind {
 	dma_addr_t pool_bus;
 	size_t pool_size;
 	bool pool_cached;		/* streaming mapping of pages; else coherent */
+	bool pool_rmem;			/* coherent, from its DT memory-region */
 	struct bin_attribute sync_attr;	/* a cached pool's syncs (udrv_uio.h) */
 	bool sync_added;
 	int irq[UDRV_MAX_IRQS];
@@ -394,10 +395,14 @@ static int udrv_mmap(struct uio_info *info, struct vm_area_struct *vma)
 	if (ret)
 		return ret;
 
-	/* A cached pool is the CPU's pages, mapped as the kernel maps them. */
+	/*
+	 * A pool as the kernel maps it: a cached one is the CPU's pages; a
+	 * memory-region is write-combined (memremap()) even for a coherent
+	 * device.
+	 */
 	if (!m->pool)
 		vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	else if (!b->pool_cached && !dev_is_dma_coherent(b->dev))
+	else if (b->pool_rmem || (!b->pool_cached && !dev_is_dma_coherent(b->dev)))
 		vma->vm_page_prot = pgprot_dmacoherent(vma->vm_page_prot);
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_private_data = m;
@@ -494,8 +499,7 @@ static int udrv_pool_map_cached(struct device *dev, struct udrv_bind *b)
 	size_t max = dma_max_mapping_size(dev);
 
 	if (dev->of_node && of_find_property(dev->of_node, "memory-region", NULL))
-		return dev_err_probe(dev, -EINVAL,
-				     "a cached DMA pool comes from the page allocator, not from its memory-region: ask for a coherent pool\n");
+		dev_info(dev, "a cached DMA pool comes from the page allocator, not from its memory-region\n");
 	if (b->pool_size > max)
 		return dev_err_probe(dev, -E2BIG,
 				     "a cached DMA pool is at most %zu bytes on this device (bounce buffers), not %zu\n",
@@ -726,6 +730,7 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 {
 	struct udrv_bind *b;
 	struct udrv_uio *u;
+	bool rmem = false;
 	int i, ret;
 
 	if (!d->name)
@@ -757,6 +762,7 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 		ret = devm_add_action_or_reset(dev, udrv_rmem_release, dev);
 		if (ret)
 			return ret;
+		rmem = true;
 	}
 
 	b = kzalloc(sizeof(*b), GFP_KERNEL);
@@ -767,6 +773,7 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 	INIT_LIST_HEAD(&b->inodes);
 	b->dev = dev;
 	b->pci = d->pci;
+	b->pool_rmem = rmem;
 	for (i = 0; i < MAX_UIO_MAPS; i++) {
 		b->map[i].bind = b;
 		b->map[i].index = i;

@@ -90,11 +90,12 @@
 /*
  * Pool memory. A coherent pool (the default) comes from dma_alloc_coherent():
  * the device's CMA area, or its DT `memory-region` (a reserved-memory node,
- * "shared-dma-pool") when the node names one; on a SoC whose DMA is not
- * cache-coherent the CPU maps it uncached. A cached pool (the DT property
- * above, "DEVICE SIZE cached" written to the pool attribute, or
- * pci_pool_cached=1 for PCI devices) is physically contiguous page-allocator
- * memory (at most the allocator's largest block: 4 MiB with 4 KiB pages),
+ * "shared-dma-pool") when the node names one; the CPU maps it uncached
+ * (write-combined) on a SoC whose DMA is not cache-coherent and for a
+ * memory-region, as the kernel does. A cached pool (the DT property above,
+ * "DEVICE SIZE cached" written to the pool attribute, or pci_pool_cached=1
+ * for PCI devices) ignores memory-region: it is physically contiguous
+ * page-allocator memory (at most its largest block: 4 MiB with 4 KiB pages),
  * mapped for streaming DMA in both directions for as long as it is bound
  * (dma_map_single(); through bounce buffers where the kernel bounces, at
  * most dma_max_mapping_size(), 256 KiB with swiotlb). Userspace maps it

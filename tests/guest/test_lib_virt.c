@@ -474,6 +474,40 @@ static void test_edu_dma(void **state)
 	udrv_device_close(dev);
 }
 
+/* dts/virt.dtso gives virtio-rng's pool a memory-region, a 1 MiB no-map
+ * shared-dma-pool at 0x5f000000: the pool is in it (bus address = physical:
+ * virtio-mmio sits behind no IOMMU), zeroed, and the CPU's writes read back
+ * through the mapping the stub gives (write-combined, as the kernel maps
+ * the region). */
+#define RNG_POOL_REGION	0x5f000000u
+
+static void test_memory_region_pool(void **state)
+{
+	struct udrv_device *dev = NULL;
+	struct udrv_dma_buf *b = NULL;
+	uint64_t bus;
+	uint8_t *p;
+
+	(void)state;
+	assert_int_equal(access("/proc/device-tree/reserved-memory/udrv-pool@5f000000/no-map",
+				F_OK), 0);
+	assert_int_equal(udrv_device_open_dt_path("/virtio_mmio@a003a00", &dev), 0);
+	assert_false(udrv_device_dma_pool_cached(dev));
+	assert_int_equal(udrv_device_dma_pool_bus(dev, &bus), 0);
+	assert_int_equal(udrv_device_dma_pool_size(dev), 0x10000);
+	assert_true(bus >= RNG_POOL_REGION && bus + 0x10000 <= RNG_POOL_REGION + 0x100000);
+	assert_int_equal(udrv_dma_alloc(dev, 4096, 0, &b), 0);
+	p = udrv_dma_cpu(b);
+	for (int i = 0; i < 4096; i++)
+		assert_int_equal(p[i], 0);
+	for (int i = 0; i < 4096; i++)
+		p[i] = (uint8_t)(i * 5 + 1);
+	for (int i = 0; i < 4096; i++)
+		assert_int_equal(p[i], (uint8_t)(i * 5 + 1));
+	udrv_dma_free(b);
+	udrv_device_close(dev);
+}
+
 /* ---- one loop, two devices ---- */
 
 struct served {
@@ -661,6 +695,7 @@ int main(void)
 		cmocka_unit_test(test_edu_open_and_registers),
 		cmocka_unit_test(test_edu_irq),
 		cmocka_unit_test(test_edu_dma),
+		cmocka_unit_test(test_memory_region_pool),
 		cmocka_unit_test(test_loop_two_devices),
 		cmocka_unit_test(test_host),
 		cmocka_unit_test(test_removal),
