@@ -585,7 +585,8 @@ static int udrv_pool_alloc(struct device *dev, struct udrv_bind *b,
 		if (ret)
 			return ret;
 	} else {
-		b->pool_cpu = dma_alloc_coherent(dev, b->pool_size, &b->pool_bus, GFP_KERNEL);
+		b->pool_cpu = dma_alloc_coherent(dev, b->pool_size, &b->pool_bus,
+						 GFP_KERNEL | __GFP_NOWARN);
 		if (!b->pool_cpu) {	/* zeroed when it is not */
 			/* dev_err_probe() is silent on -ENOMEM since 6.9: say it all here. */
 			dev_err(dev, "cannot allocate a %zu byte DMA pool (%lu KiB of CMA free): boot with a larger cma=, or give its DT node a memory-region (reserved-memory, shared-dma-pool)\n",

@@ -256,6 +256,22 @@ static int begin(struct udrv_kdev *kd)
 	return ret;
 }
 
+/* After a failed bind with a pool: the contiguous memory there is, from
+ * /proc/meminfo, and how to get more (the stub's log line says the same). */
+static void cma_note(char *out, size_t len)
+{
+	char path[UDRV_PATH], info[4096], *t, *f;
+
+	out[0] = '\0';
+	if (udrv__path(path, sizeof(path), "/proc/meminfo") ||
+	    udrv__read_file(path, info, sizeof(info)) < 0 ||
+	    !(t = strstr(info, "CmaTotal:")) || !(f = strstr(info, "CmaFree:")))
+		return;
+	snprintf(out, len, "; CMA: %llu KiB, %llu KiB free (more: boot with cma=SIZE, or give "
+		 "the DT node a memory-region)", strtoull(t + 9, NULL, 10),
+		 strtoull(f + 8, NULL, 10));
+}
+
 UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 {
 	bool cached = pool != UDRV_POOL_UNSET && (pool & UDRV_POOL_CACHED);
@@ -284,9 +300,15 @@ UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 		return ret;
 	ret = put(kd, BUS, "drivers_probe", kd->name, false);
 	refresh(kd);
-	if (!is_stub(kd))
+	if (!is_stub(kd)) {
+		char cma[160] = "";
+
+		if (pool != UDRV_POOL_UNSET && pool && !cached)
+			cma_note(cma, sizeof(cma));
 		return udrv__fail(ret ? ret : -EIO, UDRV_UIO_DRIVER_NAME " did not take %s (see "
-				  "dmesg)%s%s", kd->name, ret ? ": " : "", ret ? strerror(-ret) : "");
+				  "dmesg)%s%s%s", kd->name, ret ? ": " : "", ret ? strerror(-ret) : "",
+				  cma);
+	}
 	return 0;
 }
 

@@ -7,8 +7,8 @@
  * here, as it is on a SoC without DMA coherency, which QEMU does not model.
  * Shown: the syncs move exactly their range, each missing one shows as
  * stale data, the stub refuses malformed syncs, the ownership checker
- * (UDRV_DMA_CHECK=1) stops a CPU access to a device-owned buffer, a pool
- * too big to bounce is refused with a reason, and unbinding under an open
+ * (UDRV_DMA_CHECK=1) stops a CPU access to a device-owned buffer, pools too
+ * big to bounce or for CMA are refused with a reason, and unbinding under an open
  * device leaves its syncs failing with -ENODEV. edu is put back with its
  * coherent pool at the end.
  */
@@ -295,6 +295,21 @@ static void test_pool_too_big_to_bounce(void **state)
 	assert_true(kd.pool_cached);
 }
 
+/* A coherent pool bigger than the contiguous memory there is: the stub's
+ * log line and udrv bind's both say how much there is and how to get more
+ * (and the page allocator, asked for more than it ever gives, stays quiet). */
+static void test_pool_beyond_cma(void **state)
+{
+	(void)state;
+	assert_int_equal(sh("dmesg -c >/dev/null; udrv bind --force --pool 0x10000000 %s",
+			    kd.name), 1);
+	assert_non_null(strstr(sh_out, "KiB free (more: boot with cma=SIZE"));
+	assert_int_equal(sh("dmesg | grep 'cannot allocate a 268435456 byte DMA pool'"), 0);
+	assert_non_null(strstr(sh_out, "KiB of CMA free): boot with a larger cma="));
+	assert_non_null(strstr(sh_out, "memory-region"));
+	assert_int_equal(udrv_kdev_bind(&kd, true, POOL | UDRV_POOL_CACHED), 0);
+}
+
 /* Unbound under an open device: the attribute goes before the pool, the
  * syncs then fail with -ENODEV; closing is clean. */
 static void test_unbind_under_open_device(void **state)
@@ -368,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_checker_stops_cpu_access),
 		cmocka_unit_test(test_non_root_needs_the_rule),
 		cmocka_unit_test(test_pool_too_big_to_bounce),
+		cmocka_unit_test(test_pool_beyond_cma),
 		cmocka_unit_test(test_unbind_under_open_device),
 	};
 
