@@ -1064,7 +1064,7 @@ def cmd_demo(a):
 
 def cmd_bench(a):
     out = []
-    for board in boards_of(a.board, ['virt', 'zcu102'], a.kernel):
+    for board in boards_of(a.board, ['virt', 'virt-bounce', 'zcu102'], a.kernel):
         lines = []
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/bench', board],
                                  timeout=a.timeout, on_line=lines.append)
@@ -1466,7 +1466,7 @@ def run_guests(tally, a, specs, extras=None):
 def cmd_targets(a):
     """For qemu/run: the 'arch@kernel' builds the boards of a command need."""
     default = {'test': 'matrix', 'demo': ['virt', 'zcu102', 'rpi3'],
-               'bench': ['virt', 'zcu102']}.get(a.command, ['virt'])
+               'bench': ['virt', 'virt-bounce', 'zcu102']}.get(a.command, ['virt'])
     board = a.board or ('all' if a.command in ('test', 'demo', 'bench') else 'virt')
     if a.kernel == 'all' and a.command in ('exec', 'shell'):
         die('%s: --kernel all: name one kernel' % a.command)
