@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "test_stub_common.h"
+#include "udrv_uio.h"
 
 #define EDU_DEV_GLOB	"/sys/bus/pci/devices"
 
@@ -98,6 +99,13 @@ static void test_of_id_and_ids(void **state)
 	assert_true(sysfs_read(path, buf, sizeof(buf)) > 0);
 	assert_string_equal(buf, "dma");
 	assert_int_equal(uio_map_attr(uio_by_name("udrv_uio"), 1, "size"), 0x8000);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/" UDRV_UIO_SYNC_ATTR, addr);
+	assert_int_equal(access(path, F_OK), -1);	/* coherent: no syncs */
+	/* pci_pool_cached=1: the same pool, cached, with its sync attribute */
+	assert_int_equal(stub_rmmod(50), 0);
+	assert_int_equal(stub_insmod("ids=1234:11e8:0x8000 pci_pool_cached=1"), 0);
+	assert_int_equal(uio_map_attr(uio_by_name("udrv_uio"), 1, "size"), 0x8000);
+	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(stub_rmmod(50), 0);
 	assert_int_equal(stub_insmod("ids=1234:11e8:nonsense"), -EINVAL);
 	ret = stub_insmod("of_id=qemu,fw-cfg-mmio;cfi-flash ids=1234:11e8");
