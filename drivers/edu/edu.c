@@ -23,6 +23,12 @@ struct udrv_edu {
 	struct udrv_irq *irq;
 	uint32_t pending;	/* causes seen and acknowledged, not yet asked for */
 	unsigned int dma_bits;
+	struct {		/* the range a transfer that timed out still holds */
+		struct udrv_dma_buf *buf;
+		size_t off;
+		uint32_t len;
+		enum udrv_dma_dir dir;
+	} busy;
 };
 
 const char *udrv_edu_last_error(void)
@@ -389,9 +395,33 @@ static int bus_master(struct udrv_edu *edu)
 				   udrv_last_error());
 }
 
+/*
+ * A transfer that was not waited for to its end (a timeout) keeps its
+ * range of the buffer the device's. Once the device has finished it, hand
+ * the range back to the CPU. 0, -EBUSY still running, -ENODEV removed.
+ */
+static int retire(struct udrv_edu *edu)
+{
+	int ret;
+
+	if (!edu->busy.buf)
+		return 0;
+	if ((ret = alive(edu)))
+		return ret;
+	if (rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START)
+		return fail(-EBUSY, "a DMA is still running");
+	udrv_dma_sync_for_cpu(edu->busy.buf, edu->busy.off, edu->busy.len, edu->busy.dir);
+	edu->busy.buf = NULL;
+	return 0;
+}
+
 int udrv_edu_dma_ready(struct udrv_edu *edu)
 {
+	int ret;
+
 	assert(edu);
+	if ((ret = retire(edu)))
+		return ret;
 	if (!udrv_device_dma_pool_size(edu->dev))
 		return fail(-ENXIO, "DMA needs the udrv_uio stub's DMA pool, and %s (bound to %s) "
 			    "has none: bind it with `udrv bind %s --pool 65536` (or udrv_edu_bind())",
@@ -404,9 +434,10 @@ int udrv_edu_dma_ready(struct udrv_edu *edu)
 	return 0;
 }
 
-static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *buf, size_t buf_off,
+static int dma(struct udrv_edu *edu, uint32_t dir, struct udrv_dma_buf *buf, size_t buf_off,
 	       uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
 {
+	enum udrv_dma_dir sync = dir ? UDRV_DMA_FROM_DEVICE : UDRV_DMA_TO_DEVICE;
 	uint64_t bus, dev;
 	int ret;
 
@@ -431,7 +462,7 @@ static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *bu
 		return fail(-ERANGE, "bus address 0x%llx is beyond the device's %u-bit DMA mask: "
 			    "the device would silently use another address",
 			    (unsigned long long)bus, edu->dma_bits);
-	if ((ret = alive(edu)))
+	if ((ret = alive(edu)) || (ret = retire(edu)))
 		return ret;
 	if (rd(edu, EDU_REG_DMA_CMD) & EDU_DMA_CMD_START)
 		return fail(-EBUSY, "a DMA is still running");
@@ -443,6 +474,9 @@ static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *bu
 	 * transfer's, one that completed after its timeout. */
 	wr(edu, EDU_REG_IRQ_ACK, EDU_IRQ_DMA);
 	edu->pending &= ~EDU_IRQ_DMA;
+	/* The range is the device's from here until the transfer has ended. */
+	if ((ret = udrv_dma_sync_for_device(buf, buf_off, len, sync)))
+		return fail(ret, "cannot hand the buffer to the device: %s", udrv_last_error());
 	/* 64-bit registers; where the CPU splits the access, the low word's
 	 * write sets the whole address (edu.c) and the high word's is ignored. */
 	udrv_write64(edu->r, dir ? EDU_REG_DMA_DST : EDU_REG_DMA_SRC, bus);
@@ -450,20 +484,26 @@ static int dma(struct udrv_edu *edu, uint32_t dir, const struct udrv_dma_buf *bu
 	udrv_write64(edu->r, EDU_REG_DMA_COUNT, len);
 	/* udrv_write32 orders the buffer's contents before the command. */
 	wr(edu, EDU_REG_DMA_CMD, EDU_DMA_CMD_START | EDU_DMA_CMD_IRQ | dir);
+	edu->busy.buf = buf;
+	edu->busy.off = buf_off;
+	edu->busy.len = len;
+	edu->busy.dir = sync;
 	if ((ret = completion(edu, EDU_IRQ_DMA, timeout_ns)))
-		return ret;
+		return ret;	/* the range stays the device's: see retire() */
 	udrv_rmb();	/* the device's writes before our reads of the buffer */
+	udrv_dma_sync_for_cpu(buf, buf_off, len, sync);
+	edu->busy.buf = NULL;
 	return 0;
 }
 
-int udrv_edu_dma_to_device(struct udrv_edu *edu, const struct udrv_dma_buf *buf, size_t buf_off,
+int udrv_edu_dma_to_device(struct udrv_edu *edu, struct udrv_dma_buf *buf, size_t buf_off,
 		      uint32_t edu_off, uint32_t len, uint64_t timeout_ns)
 {
 	assert(edu);
 	return dma(edu, 0, buf, buf_off, edu_off, len, timeout_ns);
 }
 
-int udrv_edu_dma_from_device(struct udrv_edu *edu, uint32_t edu_off, const struct udrv_dma_buf *buf,
+int udrv_edu_dma_from_device(struct udrv_edu *edu, uint32_t edu_off, struct udrv_dma_buf *buf,
 			size_t buf_off, uint32_t len, uint64_t timeout_ns)
 {
 	assert(edu);

@@ -110,8 +110,11 @@ int udrv_edu_factorial(struct udrv_edu *edu, uint32_t n, uint32_t *result, uint6
 /**
  * udrv_edu_dma_ready() - 0 if udrv_edu_dma_to_device()/_from_device() can run:
  * the device has the stub's DMA pool (allocate buffers in it with
- * udrv_dma_alloc(udrv_edu_device())) and its interrupt. -ENXIO otherwise, with
- * the reason (and how to bind it with a pool) in udrv_edu_last_error().
+ * udrv_dma_alloc(udrv_edu_device())) and its interrupt, and no transfer that
+ * failed to complete in time is still running (once it has ended, its
+ * buffer is handed back here). -ENXIO no pool or no interrupt, with the
+ * reason (and how to bind it with a pool) in udrv_edu_last_error(); -EBUSY
+ * that transfer is still running; -ENODEV device removed.
  */
 int udrv_edu_dma_ready(struct udrv_edu *edu);
 
@@ -138,20 +141,26 @@ void udrv_edu_irq_stats(const struct udrv_edu *edu, uint32_t *count, uint64_t *m
  * udrv DMA buffer of this device, borrowed for the call) into edu's
  * buffer at @edu_off by the device's DMA engine; wait up to @timeout_ns
  * for its completion interrupt.
+ * Ownership: the driver hands the @len bytes to the device for the transfer
+ * (udrv_dma_sync_for_device()) and back when it completes; the caller owns
+ * them before and after, except after a failed wait (-ETIMEDOUT, -EINTR):
+ * then they stay the device's until udrv_edu_dma_ready() or the next
+ * transfer finds the transfer ended (keep @buf until then).
  * Errors (nothing is started, reason in udrv_edu_last_error()): -EINVAL @buf
  * NULL or @len 0 (QEMU 7.2 aborts on count 0); -EMSGSIZE @len > 4096;
  * -ERANGE @edu_off + @len >= 4096 (QEMU 7.2 aborts on a transfer reaching
  * the buffer's last byte), @buf_off + @len beyond @buf, or the bus address
- * beyond the DMA mask. -ETIMEDOUT no completion in time; -ENODEV; -errno.
+ * beyond the DMA mask; -EBUSY an earlier transfer is still running.
+ * -ETIMEDOUT no completion in time; -ENODEV; -errno.
  */
-int udrv_edu_dma_to_device(struct udrv_edu *edu, const struct udrv_dma_buf *buf, size_t buf_off,
+int udrv_edu_dma_to_device(struct udrv_edu *edu, struct udrv_dma_buf *buf, size_t buf_off,
 		      uint32_t edu_off, uint32_t len, uint64_t timeout_ns);
 
 /**
  * udrv_edu_dma_from_device() - copy @len bytes of edu's buffer at @edu_off to
  * @buf at @buf_off; as udrv_edu_dma_to_device() otherwise.
  */
-int udrv_edu_dma_from_device(struct udrv_edu *edu, uint32_t edu_off, const struct udrv_dma_buf *buf,
+int udrv_edu_dma_from_device(struct udrv_edu *edu, uint32_t edu_off, struct udrv_dma_buf *buf,
 			size_t buf_off, uint32_t len, uint64_t timeout_ns);
 
 /**

@@ -16,11 +16,13 @@
  *                       timeout, wanted causes and factorials still get
  *                       through, and the storm's end is quiet
  *   dma_never           a transfer that never completes: -ETIMEDOUT, then
- *                       -EBUSY while it hangs; factorials still work; a
- *                       later open refuses the device (-EBUSY)
+ *                       -EBUSY while it hangs (its buffer stays the
+ *                       device's); factorials still work; a later open
+ *                       refuses the device (-EBUSY)
  *   late_completions    a transfer, a factorial completing after its
- *                       timeout: the late interrupt is not taken for the
- *                       next one's
+ *                       timeout: the buffer is handed back once the driver
+ *                       sees the transfer ended; the late interrupt is not
+ *                       taken for the next one's
  *   dma_refused_by_iommu  the device's DMA mask cuts the pool's address (QEMU
  *                       started without dma_mask=): the transfer faults and
  *                       edu reports it done; told the mask, the driver
@@ -315,6 +317,7 @@ static void test_dma_never(void **state)
 	udrv_sim_trace_clear(sim);
 	assert_int_equal(udrv_edu_dma_from_device(edu, 0, buf, 0, 64, 100 * MS), -EBUSY);
 	assert_non_null(strstr(udrv_edu_last_error(), "still running"));
+	assert_int_equal(udrv_edu_dma_ready(edu), -EBUSY);	/* its buffer still the device's */
 	n = udrv_sim_trace(sim, t, 64);
 	assert_in_range(n, 1, 64);
 	for (size_t i = 0; i < n; i++)
@@ -361,6 +364,8 @@ static void test_late_completions(void **state)
 		nanosleep(&ms5, NULL);
 	}
 	assert_int_equal(state_of().dmas, dmas + 1);
+	/* the buffer is the CPU's again once the driver has seen it end */
+	assert_int_equal(udrv_edu_dma_ready(edu), 0);
 	assert_int_equal(udrv_sim_edu_buffer(sim, 0, in, 64), 0);
 	assert_memory_equal(in, pa, 64);	/* it did land, late */
 	/* the next transfer completes by its own interrupt, not the late one */
