@@ -4,7 +4,7 @@
  * on QEMU's xlnx-zcu102. Prints one JSON object per line:
  *   ttc_wakeup      lateness of 1000 wakeups at 1 kHz (p50/p99/max, us) and
  *                   the expiries merged because a wakeup came a period late
- *   udrv_zdma_copy       one copy at a time, submit to completion interrupt (us)
+ *   zdma_copy       one copy at a time, submit to completion interrupt (us)
  *   zdma_throughput 4 KiB and 1 MiB copies queued back to back, MiB/s,
  *                   beside the CPU's memcpy between the same pool buffers
  * Other boards print nothing.
@@ -115,7 +115,7 @@ static int bench_zdma(void)
 	for (int i = 0; i < N; i++) {
 		uint64_t t0 = udrv_now_ns();
 
-		if ((ret = udrv_zdma_copy(z, udrv_dma_bus(d), udrv_dma_bus(s), 64, 5000 * MS)))
+		if ((ret = udrv_zdma_copy_buf(z, d, 0, s, 0, 64, 5000 * MS)))
 			goto out;
 		rtt[i] = (int64_t)(udrv_now_ns() - t0);
 	}

@@ -24,6 +24,8 @@ struct copy {
 	uint64_t dst, src;
 	uint32_t len;
 	void *cookie;
+	struct udrv_dma_buf *dbuf, *sbuf;	/* udrv_zdma_submit_buf()'s, else NULL */
+	size_t doff, soff;
 };
 
 struct udrv_zdma {
@@ -150,33 +152,70 @@ static bool in_pool(const struct udrv_zdma *z, uint64_t bus, size_t len)
 	return bus >= z->pool_bus && len <= z->pool_size && bus - z->pool_bus <= z->pool_size - len;
 }
 
-int udrv_zdma_submit(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, void *cookie)
+/* A udrv_zdma_submit_buf() copy's ranges to the channel, all or none. */
+static int give(const struct copy *c)
 {
-	struct copy *c;
+	int ret;
 
-	assert(z);
-	if (!len || len > ZDMA_SIZE_MAX)
+	if ((ret = udrv_dma_sync_for_device(c->sbuf, c->soff, c->len, UDRV_DMA_TO_DEVICE)))
+		return ret;
+	ret = udrv_dma_sync_for_device(c->dbuf, c->doff, c->len, UDRV_DMA_FROM_DEVICE);
+	if (ret)
+		udrv_dma_sync_for_cpu(c->sbuf, c->soff, c->len, UDRV_DMA_TO_DEVICE);
+	return ret;
+}
+
+/* ... and back to the CPU, the copy done. */
+static void take_back(const struct copy *c)
+{
+	udrv_dma_sync_for_cpu(c->dbuf, c->doff, c->len, UDRV_DMA_FROM_DEVICE);
+	udrv_dma_sync_for_cpu(c->sbuf, c->soff, c->len, UDRV_DMA_TO_DEVICE);
+}
+
+/* Queue @c, checked first; it starts now if the channel is idle. */
+static int queue(struct udrv_zdma *z, const struct copy *c)
+{
+	struct copy *q;
+	int ret;
+
+	if (!c->len || c->len > ZDMA_SIZE_MAX)
 		return -EINVAL;
-	if (!in_pool(z, dst, len) || !in_pool(z, src, len))
+	if (!in_pool(z, c->dst, c->len) || !in_pool(z, c->src, c->len))
 		return -EFAULT;
 	if (z->qlen == ZDMA_QUEUE_MAX)
 		return -EBUSY;
-	c = &z->q[(z->qhead + z->qlen) % ZDMA_QUEUE_MAX];
-	*c = (struct copy){ dst, src, (uint32_t)len, cookie };
+	/* The buffers' ranges are the channel's until the copy is retired. */
+	if (c->sbuf && (ret = give(c)))
+		return ret;
+	q = &z->q[(z->qhead + z->qlen) % ZDMA_QUEUE_MAX];
+	*q = *c;
 	if (z->qlen++ == 0)
-		hw_start(z, c);
+		hw_start(z, q);
 	return 0;
+}
+
+int udrv_zdma_submit(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, void *cookie)
+{
+	assert(z);
+	if (len > ZDMA_SIZE_MAX)
+		return -EINVAL;
+	return queue(z, &(struct copy){ .dst = dst, .src = src, .len = (uint32_t)len,
+					.cookie = cookie });
 }
 
 int udrv_zdma_submit_buf(struct udrv_zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
 		    struct udrv_dma_buf *src, size_t src_off, size_t len, void *cookie)
 {
 	assert(z);
-	if (!dst || !src || dst_off > udrv_dma_size(dst) || len > udrv_dma_size(dst) - dst_off ||
+	if (!dst || !src || len > ZDMA_SIZE_MAX ||
+	    dst_off > udrv_dma_size(dst) || len > udrv_dma_size(dst) - dst_off ||
 	    src_off > udrv_dma_size(src) || len > udrv_dma_size(src) - src_off)
 		return -EINVAL;
-	return udrv_zdma_submit(z, udrv_dma_bus(dst) + dst_off, udrv_dma_bus(src) + src_off, len,
-			   cookie);
+	return queue(z, &(struct copy){
+		.dst = udrv_dma_bus(dst) + dst_off, .src = udrv_dma_bus(src) + src_off,
+		.len = (uint32_t)len, .cookie = cookie,
+		.dbuf = dst, .doff = dst_off, .sbuf = src, .soff = src_off,
+	});
 }
 
 /* Serve one interrupt: retire the copy in flight, start the next. */
@@ -188,19 +227,21 @@ static int serve(struct udrv_zdma *z)
 	int ret;
 
 	udrv_write32(z->r, ZDMA_CH_ISR, isr);
+	/* the channel's writes to memory are seen after its status */
+	udrv_rmb();
 	if (z->qlen && ((isr & ZDMA_INT_DMA_DONE) || (err && state != ZDMA_STATE_BUSY))) {
 		struct copy *c = &z->q[z->qhead];
 
 		z->done[(z->dhead + z->dlen++) % ZDMA_QUEUE_MAX] = (struct udrv_zdma_done){
 			.cookie = c->cookie, .status = err ? -EIO : 0, .errors = err, .len = c->len,
 		};
+		if (c->sbuf)
+			take_back(c);
 		z->qhead = (z->qhead + 1) % ZDMA_QUEUE_MAX;
 		next = --z->qlen > 0;
 	} else {
 		z->stray |= err;
 	}
-	/* the channel's writes to memory are seen after its status */
-	udrv_rmb();
 	/* Unmask first, with the status clear, then start the next copy: its
 	 * interrupt then finds the line open (an interrupt raised while the
 	 * line is masked waits far longer to be delivered under QEMU). */
@@ -243,23 +284,44 @@ int udrv_zdma_wait(struct udrv_zdma *z, uint64_t timeout_ns, struct udrv_zdma_do
 	}
 }
 
-int udrv_zdma_copy(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
+/* Wait for the copy queued with @mine, completing those before it. */
+static int finish(struct udrv_zdma *z, const void *mine, uint64_t deadline)
 {
-	uint64_t deadline = udrv_deadline_ns(timeout_ns);
 	struct udrv_zdma_done d;
-	char mine;
 	int ret;
 
-	assert(z);
-	if ((ret = udrv_zdma_submit(z, dst, src, len, &mine)))
-		return ret;
 	for (;;) {
 		ret = udrv_zdma_wait(z, udrv_left_ns(deadline), &d);
 		if (ret < 0)
 			return ret;
 		if (ret == 0)
 			return -ETIMEDOUT;
-		if (d.cookie == &mine)
+		if (d.cookie == mine)
 			return d.status;
 	}
+}
+
+int udrv_zdma_copy(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
+	char mine;
+	int ret;
+
+	assert(z);
+	if ((ret = udrv_zdma_submit(z, dst, src, len, &mine)))
+		return ret;
+	return finish(z, &mine, deadline);
+}
+
+int udrv_zdma_copy_buf(struct udrv_zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
+		  struct udrv_dma_buf *src, size_t src_off, size_t len, uint64_t timeout_ns)
+{
+	uint64_t deadline = udrv_deadline_ns(timeout_ns);
+	char mine;
+	int ret;
+
+	assert(z);
+	if ((ret = udrv_zdma_submit_buf(z, dst, dst_off, src, src_off, len, &mine)))
+		return ret;
+	return finish(z, &mine, deadline);
 }

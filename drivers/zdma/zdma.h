@@ -10,6 +10,14 @@
  * other bus address before it reaches the hardware (the channel would
  * otherwise write wherever it is told).
  *
+ * Who owns the memory (udrv.h, "Who owns a DMA buffer"): the _buf calls
+ * hand the copy's ranges of their buffers to the channel when the copy is
+ * queued and back to the CPU once it has ended (before udrv_zdma_wait()
+ * reports it), so the caller owns them before and after; udrv_zdma_submit()
+ * and udrv_zdma_copy() take bus addresses and sync nothing: their caller
+ * hands the source (UDRV_DMA_TO_DEVICE) and the destination
+ * (UDRV_DMA_FROM_DEVICE) over before and takes them back after.
+ *
  * Conventions as libudrv (udrv.h): 0 or a count on success, -errno on
  * failure; a NULL object argument is a programming error (assert); nothing
  * is printed. A struct udrv_zdma is used from one thread at a time.
@@ -83,7 +91,9 @@ int udrv_zdma_submit(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len
 /**
  * udrv_zdma_submit_buf() - udrv_zdma_submit() between @len bytes at @dst_off in @dst
  * and at @src_off in @src, pool buffers (borrowed; keep them until the copy
- * is done). -EINVAL also for a NULL buffer or a range beyond either buffer.
+ * is done), those ranges handed to the channel until then. -EINVAL also for
+ * a NULL buffer or a range beyond either buffer; the errors of
+ * udrv_dma_sync_for_device().
  */
 int udrv_zdma_submit_buf(struct udrv_zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
 		    struct udrv_dma_buf *src, size_t src_off, size_t len, void *cookie);
@@ -109,6 +119,14 @@ int udrv_zdma_wait(struct udrv_zdma *z, uint64_t timeout_ns, struct udrv_zdma_do
  * udrv_zdma_submit() / udrv_zdma_wait().
  */
 int udrv_zdma_copy(struct udrv_zdma *z, uint64_t dst, uint64_t src, size_t len, uint64_t timeout_ns);
+
+/**
+ * udrv_zdma_copy_buf() - udrv_zdma_copy() between pool buffers, as
+ * udrv_zdma_submit_buf(): after -ETIMEDOUT the ranges stay the channel's
+ * until a later udrv_zdma_wait() reports the copy.
+ */
+int udrv_zdma_copy_buf(struct udrv_zdma *z, struct udrv_dma_buf *dst, size_t dst_off,
+		  struct udrv_dma_buf *src, size_t src_off, size_t len, uint64_t timeout_ns);
 
 /** udrv_zdma_pending() - copies queued, the one in flight included. */
 unsigned int udrv_zdma_pending(const struct udrv_zdma *z);

@@ -2,9 +2,11 @@
 /*
  * drivers/zdma on zcu102: the first FPD DMA channel (Debian's DTB,
  * /axi/dma-controller@fd500000) with the stub's DMA pool. Copies of 1 B,
- * 4 KiB and 1 MiB, a buffer ending at the pool's last byte, copies queued
+ * 4 KiB and 1 MiB, a copy ending at the pool's last byte, copies queued
  * back to back, an error interrupt reported, and copies outside the pool
- * refused before they reach the hardware.
+ * refused before they reach the hardware. The _buf calls sync the buffers
+ * themselves; around udrv_zdma_copy() (bus addresses) the test does. Every
+ * case also passes with UDRV_DMA_CHECK=1 (buffers of whole pages).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "zdma.h"
@@ -45,7 +48,7 @@ static void test_copy_sizes(void **state)
 		uint8_t *d = udrv_dma_cpu(dst);
 
 		fill(src, dst);
-		assert_int_equal(udrv_zdma_copy(z, udrv_dma_bus(dst), udrv_dma_bus(src), len, 5000 * MS), 0);
+		assert_int_equal(udrv_zdma_copy_buf(z, dst, 0, src, 0, len, 5000 * MS), 0);
 		assert_memory_equal(udrv_dma_cpu(src), d, len);
 		/* not a byte more */
 		assert_int_equal(d[len], (uint8_t)~((uint8_t *)udrv_dma_cpu(src))[len]);
@@ -54,11 +57,13 @@ static void test_copy_sizes(void **state)
 	udrv_zdma_close(z);
 }
 
-/* src at the pool's start, dst ending exactly at its last byte. */
+/* src at the pool's start, the copy into the pool's last @n bytes: three
+ * buffers of whole pages fill the pool (so also when checking ownership,
+ * where every buffer takes whole pages). */
 static void test_pool_last_byte(void **state)
 {
 	struct udrv_dma_buf *src, *filler, *dst;
-	const size_t n = 1000;
+	const size_t n = 1000, pg = (size_t)sysconf(_SC_PAGESIZE), at = pg - n;
 	struct udrv_zdma *z = NULL;
 	uint64_t pool;
 	size_t size;
@@ -67,23 +72,27 @@ static void test_pool_last_byte(void **state)
 	assert_int_equal(udrv_zdma_open(NULL, &z), 0);
 	udrv_zdma_pool(z, &pool, &size);
 	assert_int_equal(size, udrv_device_dma_pool_size(udrv_zdma_device(z)));
-	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), n, 8, &src), 0);
-	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), size - 2 * n, 8, &filler), 0);
-	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), n, 8, &dst), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), pg, 8, &src), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), size - 2 * pg, 8, &filler), 0);
+	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), pg, 8, &dst), 0);
 	assert_int_equal(udrv_dma_bus(src), pool);
-	assert_int_equal(udrv_dma_bus(dst) + n, pool + size);
+	assert_int_equal(udrv_dma_bus(dst) + at + n, pool + size);
 	fill(src, dst);
-	assert_int_equal(udrv_zdma_submit_buf(z, dst, 0, src, 0, n, dst), 0);
+	assert_int_equal(udrv_zdma_submit_buf(z, dst, at, src, 0, n, dst), 0);
 	struct udrv_zdma_done done;
 
 	assert_int_equal(udrv_zdma_wait(z, 5000 * MS, &done), 1);
 	assert_ptr_equal(done.cookie, dst);
 	assert_int_equal(done.status, 0);
 	assert_int_equal(done.len, n);
-	assert_memory_equal(udrv_dma_cpu(src), udrv_dma_cpu(dst), n);
+	assert_memory_equal(udrv_dma_cpu(src), (uint8_t *)udrv_dma_cpu(dst) + at, n);
+	/* not a byte before it */
+	assert_int_equal(((uint8_t *)udrv_dma_cpu(dst))[at - 1],
+			 (uint8_t)~((uint8_t *)udrv_dma_cpu(src))[at - 1]);
 	/* one byte more would run past the pool */
-	assert_int_equal(udrv_zdma_submit(z, udrv_dma_bus(dst), udrv_dma_bus(src), n + 1, NULL), -EFAULT);
-	assert_int_equal(udrv_zdma_submit_buf(z, dst, 1, src, 0, n, NULL), -EINVAL);
+	assert_int_equal(udrv_zdma_submit(z, udrv_dma_bus(dst) + at, udrv_dma_bus(src), n + 1, NULL),
+			 -EFAULT);
+	assert_int_equal(udrv_zdma_submit_buf(z, dst, at + 1, src, 0, n, NULL), -EINVAL);
 	udrv_zdma_close(z);
 }
 
@@ -178,7 +187,12 @@ static void test_error_interrupt_reported(void **state)
 	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), 256, 0, &src), 0);
 	assert_int_equal(udrv_dma_alloc(udrv_zdma_device(z), 256, 0, &dst), 0);
 	fill(src, dst);
+	/* by bus address: the caller hands the buffers over and takes them back */
+	assert_int_equal(udrv_dma_sync_for_device(src, 0, 256, UDRV_DMA_TO_DEVICE), 0);
+	assert_int_equal(udrv_dma_sync_for_device(dst, 0, 256, UDRV_DMA_FROM_DEVICE), 0);
 	assert_int_equal(udrv_zdma_copy(z, udrv_dma_bus(dst), udrv_dma_bus(src), 256, 5000 * MS), 0);
+	assert_int_equal(udrv_dma_sync_for_cpu(dst, 0, 256, UDRV_DMA_FROM_DEVICE), 0);
+	assert_int_equal(udrv_dma_sync_for_cpu(src, 0, 256, UDRV_DMA_TO_DEVICE), 0);
 	assert_memory_equal(udrv_dma_cpu(src), udrv_dma_cpu(dst), 256);
 	udrv_zdma_close(z);
 }
