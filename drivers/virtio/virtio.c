@@ -4,10 +4,17 @@
  *
  * Initialization follows 3.1.1 (reset, ACKNOWLEDGE, DRIVER, features,
  * FEATURES_OK, queues, DRIVER_OK) with the MMIO specifics of 4.2.3. A queue is
- * one DMA buffer: descriptor table, available ring, used ring (2.6), plus an
- * indirect table per descriptor when VIRTIO_F_INDIRECT_DESC is negotiated.
+ * two DMA buffers, one per writer (2.6): the driver's (descriptor table,
+ * available ring, and an indirect table per descriptor when
+ * VIRTIO_F_INDIRECT_DESC is negotiated) and the device's (the used ring).
  * Free descriptors are chained in host memory: only the driver writes the
  * table, so a chain's links are the free list's links when it was taken.
+ *
+ * Who owns the rings (udrv.h, "Who owns a DMA buffer"): the driver's buffer
+ * is the CPU's while buffers are added and the device's from the kick on;
+ * the used ring is the device's, each field the CPU reads taken for that
+ * read only. Separate buffers keep the two apart in whole pages, as the
+ * ownership checker (UDRV_DMA_CHECK=1) needs.
  */
 #include <assert.h>
 #include <endian.h>
@@ -23,12 +30,15 @@
 struct udrv_virtq {
 	struct udrv_virtio_dev *vd;
 	unsigned int index, size;
-	struct udrv_dma_buf *mem, *ind;	/* rings; indirect tables (or NULL) */
-	struct virtq_desc *desc;
+	struct udrv_dma_buf *drv, *dev;	/* what the driver writes; the used ring */
+	size_t drv_len, dev_len;
+	bool drv_cpu;			/* drv is the CPU's (since the first add) */
+	struct virtq_desc *desc, *ind;	/* ind: indirect tables, or NULL */
 	struct virtq_avail *avail;
 	struct virtq_used *used;
 	uint16_t free_head, nfree, avail_idx, last_used;
 	uint16_t published;		/* avail_idx as the device last saw it */
+	uint16_t used_idx;		/* used->idx as last read */
 	uint16_t *next;			/* free list / chain links */
 	uint16_t *chain;		/* descriptors taken by the buffer at a head */
 	void **token;			/* per head; NULL: not in flight */
@@ -180,8 +190,8 @@ err:
 
 static void virtq_release(struct udrv_virtq *vq)
 {
-	udrv_dma_free(vq->mem);
-	udrv_dma_free(vq->ind);
+	udrv_dma_free(vq->drv);
+	udrv_dma_free(vq->dev);
 	free(vq->next);
 	free(vq->chain);
 	free(vq->token);
@@ -312,6 +322,34 @@ int udrv_virtio_dev_start(struct udrv_virtio_dev *vd)
 	return check_status(vd);
 }
 
+/* The driver's buffer to the CPU (before it writes there) and back to the
+ * device (so that it sees what was written). */
+static void drv_take(struct udrv_virtq *vq)
+{
+	if (!vq->drv_cpu)
+		udrv_dma_sync_for_cpu(vq->drv, 0, vq->drv_len, UDRV_DMA_TO_DEVICE);
+	vq->drv_cpu = true;
+}
+
+static void drv_give(struct udrv_virtq *vq)
+{
+	if (vq->drv_cpu)
+		udrv_dma_sync_for_device(vq->drv, 0, vq->drv_len, UDRV_DMA_TO_DEVICE);
+	vq->drv_cpu = false;
+}
+
+/* A 16-bit field of the used ring (flags, idx), the CPU's for the read. */
+static uint16_t used_read16(struct udrv_virtq *vq, uint16_t *field)
+{
+	size_t off = (size_t)((char *)field - (char *)vq->used);
+	uint16_t v;
+
+	udrv_dma_sync_for_cpu(vq->dev, off, sizeof(*field), UDRV_DMA_FROM_DEVICE);
+	v = le16toh(__atomic_load_n(field, __ATOMIC_RELAXED));
+	udrv_dma_sync_for_device(vq->dev, off, sizeof(*field), UDRV_DMA_FROM_DEVICE);
+	return v;
+}
+
 int udrv_virtio_dev_set_polled(struct udrv_virtio_dev *vd, bool polled)
 {
 	assert(vd);
@@ -321,10 +359,13 @@ int udrv_virtio_dev_set_polled(struct udrv_virtio_dev *vd, bool polled)
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++) {
 		struct udrv_virtq *vq = vd->vqs[i];
 
-		if (vq)	/* 2.6.7: a hint the device may ignore */
-			__atomic_store_n(&vq->avail->flags,
-					 htole16(polled ? VIRTQ_AVAIL_F_NO_INTERRUPT : 0),
-					 __ATOMIC_RELAXED);
+		if (!vq)
+			continue;
+		drv_take(vq);	/* 2.6.7: a hint the device may ignore */
+		__atomic_store_n(&vq->avail->flags,
+				 htole16(polled ? VIRTQ_AVAIL_F_NO_INTERRUPT : 0),
+				 __ATOMIC_RELAXED);
+		drv_give(vq);
 	}
 	udrv_mb();
 	if (!polled) {
@@ -399,7 +440,7 @@ int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint
 int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned int size,
 		 struct udrv_virtq **out)
 {
-	size_t avail_off, used_off, total;
+	size_t avail_off, ind_off;
 	unsigned int max;
 	struct udrv_virtq *vq;
 	int ret;
@@ -428,8 +469,11 @@ int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned i
 	vq->index = index;
 	vq->size = size;
 	avail_off = 16 * size;
-	used_off = (avail_off + 6 + 2 * size + 3) & ~(size_t)3;
-	total = used_off + 6 + 8 * size;
+	ind_off = (avail_off + 6 + 2 * size + 15) & ~(size_t)15;
+	vq->drv_len = ind_off;
+	if (udrv_virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC))
+		vq->drv_len += (size_t)size * VIRTQ_MAX_SEGS * 16;
+	vq->dev_len = 6 + 8 * size;
 	vq->next = calloc(size, sizeof(*vq->next));
 	vq->chain = calloc(size, sizeof(*vq->chain));
 	vq->token = calloc(size, sizeof(*vq->token));
@@ -437,34 +481,41 @@ int udrv_virtq_create(struct udrv_virtio_dev *vd, unsigned int index, unsigned i
 		ret = -ENOMEM;
 		goto err;
 	}
-	ret = udrv_dma_alloc(vd->udev, total, 4096, &vq->mem);
-	if (!ret && udrv_virtio_dev_has(vd, VIRTIO_F_INDIRECT_DESC))
-		ret = udrv_dma_alloc(vd->udev, (size_t)size * VIRTQ_MAX_SEGS * 16, 16, &vq->ind);
+	ret = udrv_dma_alloc(vd->udev, vq->drv_len, 4096, &vq->drv);
+	if (!ret)
+		ret = udrv_dma_alloc(vd->udev, vq->dev_len, 4096, &vq->dev);
 	if (ret) {
 		ret = udrv_error(ret, "queue %u of %u entries: %zu bytes do not fit in the "
-				   "DMA pool (%zu bytes)", index, size, total,
+				   "DMA pool (%zu bytes)", index, size, vq->drv_len + vq->dev_len,
 				   udrv_device_dma_pool_size(vd->udev));
 		goto err;
 	}
-	memset(udrv_dma_cpu(vq->mem), 0, total);
-	vq->desc = udrv_dma_cpu(vq->mem);
+	memset(udrv_dma_cpu(vq->drv), 0, vq->drv_len);
+	memset(udrv_dma_cpu(vq->dev), 0, vq->dev_len);
+	vq->desc = udrv_dma_cpu(vq->drv);
 	vq->avail = (void *)((char *)vq->desc + avail_off);
-	vq->used = (void *)((char *)vq->desc + used_off);
+	if (vq->drv_len > ind_off)
+		vq->ind = (void *)((char *)vq->desc + ind_off);
+	vq->used = udrv_dma_cpu(vq->dev);
 	for (unsigned int i = 0; i < size; i++)
 		vq->next[i] = (uint16_t)(i + 1 < size ? i + 1 : 0);
 	vq->nfree = (uint16_t)(size < 65535 ? size : 65535);
 	if (vd->polled)
 		vq->avail->flags = htole16(VIRTQ_AVAIL_F_NO_INTERRUPT);
+	/* Both to the device: the zeroed used ring too, the state it starts from. */
+	vq->drv_cpu = true;
+	drv_give(vq);
+	udrv_dma_sync_for_device(vq->dev, 0, vq->dev_len, UDRV_DMA_BIDIRECTIONAL);
 	/* 4.2.3.2 Virtqueue Configuration */
-	uint64_t bus = udrv_dma_bus(vq->mem);
+	uint64_t bus = udrv_dma_bus(vq->drv), used = udrv_dma_bus(vq->dev);
 
 	wr(vd, VIRTIO_MMIO_QUEUE_NUM, size);
 	wr(vd, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)bus);
 	wr(vd, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(bus >> 32));
 	wr(vd, VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)(bus + avail_off));
 	wr(vd, VIRTIO_MMIO_QUEUE_DRIVER_HIGH, (uint32_t)((bus + avail_off) >> 32));
-	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)(bus + used_off));
-	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)((bus + used_off) >> 32));
+	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_LOW, (uint32_t)used);
+	wr(vd, VIRTIO_MMIO_QUEUE_DEVICE_HIGH, (uint32_t)(used >> 32));
 	wr(vd, VIRTIO_MMIO_QUEUE_READY, 1);
 	if (rd(vd, VIRTIO_MMIO_QUEUE_READY) != 1) {
 		ret = udrv_error(-EOPNOTSUPP, "queue %u: the device did not take it", index);
@@ -516,13 +567,15 @@ int udrv_virtq_add(struct udrv_virtq *vq, const struct udrv_virtq_seg *segs, uns
 	ind = vq->ind && n > 1;
 	if (vq->nfree < (ind ? 1 : n))
 		return -ENOSPC;
+	drv_take(vq);
 	head = id = vq->free_head;
 	if (ind) {	/* 2.6.5.3.1: one descriptor pointing at a table of n */
-		d = (struct virtq_desc *)udrv_dma_cpu(vq->ind) + (size_t)head * VIRTQ_MAX_SEGS;
+		d = vq->ind + (size_t)head * VIRTQ_MAX_SEGS;
 		for (unsigned int i = 0; i < n; i++)
 			set_desc(&d[i], &segs[i], i + 1 < n, (uint16_t)(i + 1));
+		vq->desc[head].addr = htole64(udrv_dma_bus(vq->drv) +
+					      (uint64_t)((char *)d - (char *)vq->desc));
 		d = &vq->desc[head];
-		d->addr = htole64(udrv_dma_bus(vq->ind) + (uint64_t)head * VIRTQ_MAX_SEGS * 16);
 		d->len = htole32(n * 16);
 		d->flags = htole16(VIRTQ_DESC_F_INDIRECT);
 		vq->free_head = vq->next[head];
@@ -544,34 +597,46 @@ int udrv_virtq_add(struct udrv_virtq *vq, const struct udrv_virtq_seg *segs, uns
 
 void udrv_virtq_kick(struct udrv_virtq *vq)
 {
+	size_t idx;
+
 	assert(vq);
+	idx = (size_t)((char *)&vq->avail->idx - (char *)vq->desc);
+	drv_give(vq);	/* descriptors and ring entries, the index as last published */
 	if (vq->avail_idx == vq->published)
 		return;
 	vq->published = vq->avail_idx;
 	udrv_wmb();	/* descriptors and ring entries before the index (2.6.13) */
+	udrv_dma_sync_for_cpu(vq->drv, idx, sizeof(vq->avail->idx), UDRV_DMA_TO_DEVICE);
 	__atomic_store_n(&vq->avail->idx, htole16(vq->avail_idx), __ATOMIC_RELAXED);
+	udrv_dma_sync_for_device(vq->drv, idx, sizeof(vq->avail->idx), UDRV_DMA_TO_DEVICE);
 	udrv_mb();	/* the index before reading the device's flags */
-	if (!(le16toh(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED)) &
-	      VIRTQ_USED_F_NO_NOTIFY))
+	if (!(used_read16(vq, &vq->used->flags) & VIRTQ_USED_F_NO_NOTIFY))
 		wr(vq->vd, VIRTIO_MMIO_QUEUE_NOTIFY, vq->index);
 }
 
-bool udrv_virtq_pending(const struct udrv_virtq *vq)
+bool udrv_virtq_pending(struct udrv_virtq *vq)
 {
 	assert(vq);
-	return le16toh(__atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED)) != vq->last_used;
+	if (vq->used_idx == vq->last_used)
+		vq->used_idx = used_read16(vq, &vq->used->idx);
+	return vq->used_idx != vq->last_used;
 }
 
 int udrv_virtq_get(struct udrv_virtq *vq, void **token, uint32_t *len)
 {
-	struct virtq_used_elem e;
+	struct virtq_used_elem *u, e;
 	uint16_t id, last;
+	size_t at;
 
 	assert(vq);
 	if (!udrv_virtq_pending(vq))
 		return 0;
 	udrv_rmb();	/* the index before the element it covers */
-	e = vq->used->ring[vq->last_used & (vq->size - 1)];
+	u = &vq->used->ring[vq->last_used & (vq->size - 1)];
+	at = (size_t)((char *)u - (char *)vq->used);
+	udrv_dma_sync_for_cpu(vq->dev, at, sizeof(e), UDRV_DMA_FROM_DEVICE);
+	e = *u;
+	udrv_dma_sync_for_device(vq->dev, at, sizeof(e), UDRV_DMA_FROM_DEVICE);
 	id = (uint16_t)le32toh(e.id);
 	if (le32toh(e.id) >= vq->size || !vq->token[id])
 		return udrv_error(-EIO, "queue %u: the device used id %u, not in flight",

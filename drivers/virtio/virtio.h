@@ -155,6 +155,9 @@ struct udrv_virtq_seg {
  * udrv_virtq_add() - queue a buffer of @n segments (device-readable ones first,
  * 2.6.4.2) with the caller's @token, returned by udrv_virtq_get(). Not visible to
  * the device until udrv_virtq_kick(). The memory must stay valid until then.
+ * The queue syncs its own rings; the segments' memory is the caller's to hand
+ * over: udrv_dma_sync_for_device() before the kick, udrv_dma_sync_for_cpu()
+ * once udrv_virtq_get() has returned the token.
  * Errors: -EINVAL @n 0 or above VIRTQ_MAX_SEGS, a readable segment after a
  * writable one, a NULL @token; -ENOSPC the queue is full.
  */
@@ -174,7 +177,7 @@ void udrv_virtq_kick(struct udrv_virtq *vq);
 int udrv_virtq_get(struct udrv_virtq *vq, void **token, uint32_t *len);
 
 /** udrv_virtq_pending() - whether udrv_virtq_get() would return a buffer. */
-bool udrv_virtq_pending(const struct udrv_virtq *vq);
+bool udrv_virtq_pending(struct udrv_virtq *vq);
 
 #ifdef __cplusplus
 }
