@@ -4,8 +4,15 @@
  *
  * A request is three segments (5.2.6): the 16-byte header the device reads,
  * the data, and the status byte it writes. Headers and status bytes live in
- * one DMA array of slots, one per request that can be in flight; with
- * indirect descriptors that is the queue size, else a third of it.
+ * two DMA arrays (the CPU writes one, the device the other: apart, each is
+ * whole pages under the ownership checker), one slot per request that can be
+ * in flight; with indirect descriptors that is the queue size, else a third
+ * of it.
+ *
+ * Ownership (udrv.h): a request's header, status byte and data are handed
+ * to the device when it is submitted and back when it is reaped. Slots
+ * share pages: the CPU takes a slot's bytes just before it writes them
+ * (put()), whatever another slot's hand-over did to the page.
  */
 #include <assert.h>
 #include <endian.h>
@@ -16,11 +23,15 @@
 #include "virtio_blk.h"
 
 #define BOUNCE_SIZE	(64u * 1024)
-#define SLOT_SIZE	32	/* header (16), status (1), padding */
+#define HDR_SIZE	sizeof(struct virtio_blk_req_hdr)
 
 struct req {
 	void *tag;
 	uint16_t next_free;
+	struct udrv_dma_buf *buf;	/* its data, NULL if none */
+	size_t off;
+	uint32_t len;
+	enum udrv_dma_dir dir;
 };
 
 struct udrv_virtio_blk {
@@ -32,19 +43,18 @@ struct udrv_virtio_blk {
 	unsigned int depth, inflight;
 	bool ro, flush;
 	uint64_t timeout_ns;
-	struct udrv_dma_buf *slots, *bounce;
+	struct udrv_dma_buf *hdrs, *status, *bounce;	/* per slot: header, status byte */
 	struct req *reqs;
 	uint16_t free_slot;
 };
 
-static struct virtio_blk_req_hdr *slot_hdr(struct udrv_virtio_blk *blk, unsigned int i)
+/* Write @len bytes at @off of @buf and hand them to the device. */
+static int put(struct udrv_dma_buf *buf, size_t off, const void *src, size_t len,
+	       enum udrv_dma_dir dir)
 {
-	return (void *)((char *)udrv_dma_cpu(blk->slots) + i * SLOT_SIZE);
-}
-
-static volatile uint8_t *slot_status(struct udrv_virtio_blk *blk, unsigned int i)
-{
-	return (uint8_t *)slot_hdr(blk, i) + sizeof(struct virtio_blk_req_hdr);
+	udrv_dma_sync_for_cpu(buf, off, len, dir);
+	memcpy((char *)udrv_dma_cpu(buf) + off, src, len);
+	return udrv_dma_sync_for_device(buf, off, len, dir);
 }
 
 int udrv_virtio_blk_open(const char *name, const struct udrv_virtio_blk_opts *opts,
@@ -99,7 +109,9 @@ int udrv_virtio_blk_open(const char *name, const struct udrv_virtio_blk_opts *op
 	}
 	for (unsigned int i = 0; i < blk->depth; i++)
 		blk->reqs[i].next_free = (uint16_t)(i + 1);
-	ret = udrv_dma_alloc(blk->udev, (size_t)blk->depth * SLOT_SIZE, 64, &blk->slots);
+	ret = udrv_dma_alloc(blk->udev, (size_t)blk->depth * HDR_SIZE, 64, &blk->hdrs);
+	if (!ret)
+		ret = udrv_dma_alloc(blk->udev, blk->depth, 64, &blk->status);
 	if (!ret)
 		ret = udrv_dma_alloc(blk->udev, BOUNCE_SIZE, 4096, &blk->bounce);
 	if (ret) {
@@ -168,9 +180,13 @@ int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t 
 		      struct udrv_dma_buf *buf, size_t off, void *tag)
 {
 	struct udrv_virtq_seg seg[3];
-	struct virtio_blk_req_hdr *hdr;
+	struct virtio_blk_req_hdr hdr = { .type = htole32(type) };
 	uint64_t len = (uint64_t)count * blk->block_size;
+	const uint8_t unset = 0xff;	/* until the device writes the status */
+	bool in = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+	enum udrv_dma_dir dir = in ? UDRV_DMA_FROM_DEVICE : UDRV_DMA_TO_DEVICE;
 	unsigned int n = 0, slot;
+	struct req *r;
 	int ret;
 
 	assert(blk);
@@ -195,24 +211,30 @@ int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t 
 	if (blk->inflight == blk->depth)
 		return -EAGAIN;
 	slot = blk->free_slot;
-	hdr = slot_hdr(blk, slot);
-	hdr->type = htole32(type);
-	hdr->reserved = 0;
-	hdr->sector = htole64(type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT ?
-			      lba * (blk->block_size / VIRTIO_BLK_SECTOR_SIZE) : 0);
-	*slot_status(blk, slot) = 0xff;
-	uint64_t slot_bus = udrv_dma_bus(blk->slots) + (uint64_t)slot * SLOT_SIZE;
-
-	seg[n++] = (struct udrv_virtq_seg){ slot_bus, sizeof(*hdr), false };
+	r = &blk->reqs[slot];
+	if (type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_OUT)
+		hdr.sector = htole64(lba * (blk->block_size / VIRTIO_BLK_SECTOR_SIZE));
+	/* The status both ways: the device overwrites the CPU's 0xff. */
+	if ((ret = put(blk->hdrs, slot * HDR_SIZE, &hdr, HDR_SIZE, UDRV_DMA_TO_DEVICE)) ||
+	    (ret = put(blk->status, slot, &unset, 1, UDRV_DMA_BIDIRECTIONAL)) ||
+	    (len && (ret = udrv_dma_sync_for_device(buf, off, len, dir))))
+		return ret;
+	seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(blk->hdrs) + slot * HDR_SIZE, HDR_SIZE, false };
 	if (len)
-		seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(buf) + off, (uint32_t)len,
-					       type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID };
-	seg[n++] = (struct udrv_virtq_seg){ slot_bus + sizeof(*hdr), 1, true };
-	ret = udrv_virtq_add(blk->vq, seg, n, &blk->reqs[slot]);
-	if (ret)
+		seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(buf) + off, (uint32_t)len, in };
+	seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(blk->status) + slot, 1, true };
+	ret = udrv_virtq_add(blk->vq, seg, n, r);
+	if (ret) {
+		if (len)	/* never the device's */
+			udrv_dma_sync_for_cpu(buf, off, len, dir);
 		return ret == -ENOSPC ? -EAGAIN : ret;
-	blk->free_slot = blk->reqs[slot].next_free;
-	blk->reqs[slot].tag = tag;
+	}
+	blk->free_slot = r->next_free;
+	r->tag = tag;
+	r->buf = len ? buf : NULL;
+	r->off = off;
+	r->len = (uint32_t)len;
+	r->dir = dir;
 	blk->inflight++;
 	return 0;
 }
@@ -241,7 +263,13 @@ int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_don
 	while (n < max && (ret = udrv_virtq_get(blk->vq, &token, NULL)) == 1) {
 		struct req *r = token;
 		unsigned int slot = (unsigned int)(r - blk->reqs);
-		uint8_t st = *slot_status(blk, slot);
+		uint8_t st;
+
+		/* The device is done with the request: its bytes are the CPU's. */
+		udrv_dma_sync_for_cpu(blk->status, slot, 1, UDRV_DMA_BIDIRECTIONAL);
+		st = ((volatile uint8_t *)udrv_dma_cpu(blk->status))[slot];
+		if (r->buf)
+			udrv_dma_sync_for_cpu(r->buf, r->off, r->len, r->dir);
 
 		done[n].tag = r->tag;
 		done[n].status = st == VIRTIO_BLK_S_OK ? 0 : st == VIRTIO_BLK_S_IOERR ? -EIO :
@@ -254,6 +282,14 @@ int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_don
 	return ret < 0 ? ret : (int)n;
 }
 
+/* 0 if no request is in flight (so the bounce buffer is the CPU's), else -EBUSY. */
+static int idle(const struct udrv_virtio_blk *blk)
+{
+	if (blk->inflight)
+		return udrv_error(-EBUSY, "%u asynchronous requests in flight", blk->inflight);
+	return 0;
+}
+
 /* One request on the bounce buffer, waited for. */
 static int sync_io(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count)
 {
@@ -262,8 +298,8 @@ static int sync_io(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uin
 	struct udrv_virtio_blk_done d;
 	int ret;
 
-	if (blk->inflight)
-		return udrv_error(-EBUSY, "%u asynchronous requests in flight", blk->inflight);
+	if ((ret = idle(blk)))
+		return ret;
 	ret = udrv_virtio_blk_submit(blk, type, lba, count, blk->bounce, 0, blk);
 	if (ret)
 		return ret;
@@ -286,7 +322,7 @@ static int rw(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t
 	assert(blk);
 	if (!buf || !count)
 		return udrv_error(-EINVAL, "no buffer or no blocks");
-	if ((ret = check_range(blk, lba, count)))
+	if ((ret = check_range(blk, lba, count)) || (ret = idle(blk)))
 		return ret;
 	if (blk->max_io / blk->block_size < chunk)
 		chunk = blk->max_io / blk->block_size;

@@ -80,6 +80,9 @@ int udrv_virtio_blk_set_polled(struct udrv_virtio_blk *blk, bool polled);
  * udrv_virtio_blk_dma_alloc() - @size bytes of the device's DMA pool, aligned to
  * 4 KiB, for udrv_virtio_blk_submit(). Owned by the caller (udrv_dma_free()), and
  * freed at the latest by udrv_virtio_blk_close(). -ENOMEM: the pool is full.
+ * The driver syncs it (udrv.h, "Who owns a DMA buffer"): a request's range
+ * is the device's from udrv_virtio_blk_submit() until udrv_virtio_blk_reap()
+ * reports the request, the caller's before and after.
  */
 int udrv_virtio_blk_dma_alloc(struct udrv_virtio_blk *blk, size_t size, struct udrv_dma_buf **out);
 
@@ -95,7 +98,8 @@ int udrv_virtio_blk_dma_alloc(struct udrv_virtio_blk *blk, size_t size, struct u
  * Errors: -EINVAL @count 0 for a read/write, @buf NULL when data is needed,
  * or @off + length past the end of @buf; -ERANGE the blocks go past the
  * capacity; -EFBIG more than udrv_virtio_blk_max_io() bytes; -EROFS a write to a
- * read-only disk; -EAGAIN udrv_virtio_blk_queue_depth() requests are in flight.
+ * read-only disk; -EAGAIN udrv_virtio_blk_queue_depth() requests are in flight;
+ * the errors of udrv_dma_sync_for_device() (-EINVAL @buf freed).
  */
 int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t lba, uint32_t count,
 		      struct udrv_dma_buf *buf, size_t off, void *tag);
