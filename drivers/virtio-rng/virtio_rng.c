@@ -76,14 +76,15 @@ struct udrv_virtio_dev *udrv_virtio_rng_virtio(const struct udrv_virtio_rng *rng
  * the device (it may still write it) and the next call waits for that same
  * request instead of queueing the buffer a second time. Random bytes are
  * random whichever call asked for them; any the caller no longer needs are
- * dropped.
+ * dropped. The bytes asked for are the device's (udrv_dma_sync_for_device())
+ * from the add until the device has used the buffer.
  */
 ssize_t udrv_virtio_rng_read(struct udrv_virtio_rng *rng, void *buf, size_t len)
 {
 	unsigned int empty = 0;
 	size_t done = 0;
 	void *token;
-	uint32_t got;
+	uint32_t got, asked;
 	int ret;
 
 	assert(rng);
@@ -91,12 +92,17 @@ ssize_t udrv_virtio_rng_read(struct udrv_virtio_rng *rng, void *buf, size_t len)
 		return -EINVAL;
 	while (done < len) {
 		if (!rng->queued) {
-			size_t want = len - done < RNG_CHUNK ? len - done : RNG_CHUNK;
-			struct udrv_virtq_seg seg = { udrv_dma_bus(rng->buf), (uint32_t)want, true };
+			uint32_t want = len - done < RNG_CHUNK ? (uint32_t)(len - done) : RNG_CHUNK;
+			struct udrv_virtq_seg seg = { udrv_dma_bus(rng->buf), want, true };
 
-			if ((ret = udrv_virtq_add(rng->vq, &seg, 1, rng)))
+			ret = udrv_dma_sync_for_device(rng->buf, 0, want, UDRV_DMA_FROM_DEVICE);
+			if (ret)
 				return ret;
-			rng->queued = (uint32_t)want;
+			if ((ret = udrv_virtq_add(rng->vq, &seg, 1, rng))) {
+				udrv_dma_sync_for_cpu(rng->buf, 0, want, UDRV_DMA_FROM_DEVICE);
+				return ret;
+			}
+			rng->queued = want;
 			udrv_virtq_kick(rng->vq);
 		}
 		if ((ret = udrv_virtio_dev_wait(rng->vd, rng->vq, RNG_TIMEOUT_NS)))
@@ -105,10 +111,11 @@ ssize_t udrv_virtio_rng_read(struct udrv_virtio_rng *rng, void *buf, size_t len)
 			return ret;
 		if (!ret)
 			continue;
-		if (got > rng->queued)
-			return udrv_error(-EIO, "the device wrote %u bytes into %u", got,
-					    rng->queued);
+		udrv_dma_sync_for_cpu(rng->buf, 0, rng->queued, UDRV_DMA_FROM_DEVICE);
+		asked = rng->queued;
 		rng->queued = 0;
+		if (got > asked)
+			return udrv_error(-EIO, "the device wrote %u bytes into %u", got, asked);
 		/* 5.4.6.2: the device places one or more bytes */
 		if (!got && ++empty >= RNG_MAX_EMPTY)
 			return udrv_error(-EIO, "the device returned no bytes %u times in a row",
