@@ -24,6 +24,9 @@
 
 #define BOUNCE_SIZE	(64u * 1024)
 #define HDR_SIZE	sizeof(struct virtio_blk_req_hdr)
+/* A status byte per cache line: written back from a CPU cache, a line would
+ * carry stale copies of the status bytes the device writes meanwhile. */
+#define STATUS_STRIDE	64
 
 struct req {
 	void *tag;
@@ -111,7 +114,8 @@ int udrv_virtio_blk_open(const char *name, const struct udrv_virtio_blk_opts *op
 		blk->reqs[i].next_free = (uint16_t)(i + 1);
 	ret = udrv_dma_alloc(blk->udev, (size_t)blk->depth * HDR_SIZE, 64, &blk->hdrs);
 	if (!ret)
-		ret = udrv_dma_alloc(blk->udev, blk->depth, 64, &blk->status);
+		ret = udrv_dma_alloc(blk->udev, (size_t)blk->depth * STATUS_STRIDE, 64,
+				     &blk->status);
 	if (!ret)
 		ret = udrv_dma_alloc(blk->udev, BOUNCE_SIZE, 4096, &blk->bounce);
 	if (ret) {
@@ -182,6 +186,7 @@ int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t 
 	struct udrv_virtq_seg seg[3];
 	struct virtio_blk_req_hdr hdr = { .type = htole32(type) };
 	uint64_t len = (uint64_t)count * blk->block_size;
+	uint64_t hdr_bus = udrv_dma_bus(blk->hdrs), st_bus = udrv_dma_bus(blk->status);
 	const uint8_t unset = 0xff;	/* until the device writes the status */
 	bool in = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
 	enum udrv_dma_dir dir = in ? UDRV_DMA_FROM_DEVICE : UDRV_DMA_TO_DEVICE;
@@ -216,13 +221,13 @@ int udrv_virtio_blk_submit(struct udrv_virtio_blk *blk, uint32_t type, uint64_t 
 		hdr.sector = htole64(lba * (blk->block_size / VIRTIO_BLK_SECTOR_SIZE));
 	/* The status both ways: the device overwrites the CPU's 0xff. */
 	if ((ret = put(blk->hdrs, slot * HDR_SIZE, &hdr, HDR_SIZE, UDRV_DMA_TO_DEVICE)) ||
-	    (ret = put(blk->status, slot, &unset, 1, UDRV_DMA_BIDIRECTIONAL)) ||
+	    (ret = put(blk->status, slot * STATUS_STRIDE, &unset, 1, UDRV_DMA_BIDIRECTIONAL)) ||
 	    (len && (ret = udrv_dma_sync_for_device(buf, off, len, dir))))
 		return ret;
-	seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(blk->hdrs) + slot * HDR_SIZE, HDR_SIZE, false };
+	seg[n++] = (struct udrv_virtq_seg){ hdr_bus + slot * HDR_SIZE, HDR_SIZE, false };
 	if (len)
 		seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(buf) + off, (uint32_t)len, in };
-	seg[n++] = (struct udrv_virtq_seg){ udrv_dma_bus(blk->status) + slot, 1, true };
+	seg[n++] = (struct udrv_virtq_seg){ st_bus + slot * STATUS_STRIDE, 1, true };
 	ret = udrv_virtq_add(blk->vq, seg, n, r);
 	if (ret) {
 		if (len)	/* never the device's */
@@ -266,8 +271,8 @@ int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_don
 		uint8_t st;
 
 		/* The device is done with the request: its bytes are the CPU's. */
-		udrv_dma_sync_for_cpu(blk->status, slot, 1, UDRV_DMA_BIDIRECTIONAL);
-		st = ((volatile uint8_t *)udrv_dma_cpu(blk->status))[slot];
+		udrv_dma_sync_for_cpu(blk->status, slot * STATUS_STRIDE, 1, UDRV_DMA_BIDIRECTIONAL);
+		st = ((volatile uint8_t *)udrv_dma_cpu(blk->status))[slot * STATUS_STRIDE];
 		if (r->buf)
 			udrv_dma_sync_for_cpu(r->buf, r->off, r->len, r->dir);
 
