@@ -120,12 +120,12 @@ BOARDS['virt32'] = dict(BOARDS['virt'], arch='armhf', machine=VIRT32_MACHINE,
 BOARDS['virt-smmu'] = dict(BOARDS['virt'], dtb='virt-smmu.dtb', append=DEBUG_APPEND, family='virt',
                            machine=['-M', 'virt,iommu=smmuv3'] + VIRT_MACHINE[2:])
 # virt with every streaming DMA mapping bounced (swiotlb=force) and the DMA
-# suites' pools cached (udrv.pool=cached: tests/guest/pool_mode.c): the
-# device sees a bounce copy that only the syncs move data in and out of, so
-# a missing or wrong sync is wrong data, as on a SoC without DMA coherency,
-# which QEMU does not model (issue 21). It runs virt's suites, plus
-# guest_dma_sync.
-BOARDS['virt-bounce'] = dict(BOARDS['virt'], family='virt',
+# drivers' pools cached: virtio's by its DTB (dts/virt-bounce.dtso), edu's by
+# its suites (udrv.pool=cached: tests/guest/pool_mode.c). The device sees a
+# bounce copy that only the syncs move data in and out of, so a missing or
+# wrong sync is wrong data, as on a SoC without DMA coherency, which QEMU
+# does not model (issue 21). It runs virt's suites, plus guest_dma_sync.
+BOARDS['virt-bounce'] = dict(BOARDS['virt'], family='virt', dtb='virt-bounce.dtb',
                              append='swiotlb=force udrv.pool=cached')
 TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
 

@@ -168,6 +168,26 @@ static void test_synced_roundtrip(void **state)
 	edu_close(&e);
 }
 
+/* dts/virt-bounce.dtso's udrv,dma-pool-cached: the virtio pools are cached
+ * from boot (the disk's at the 256 KiB swiotlb maps at most). */
+static void test_dt_cached_pools(void **state)
+{
+	static const struct { const char *path; uint64_t size; } dt[] = {
+		{ "/virtio_mmio@a003e00", 0x40000 }, { "/virtio_mmio@a003a00", 0x10000 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dt) / sizeof(dt[0]); i++) {
+		struct udrv_open_opts sel = { .dt_path = dt[i].path };
+		struct udrv_kdev k;
+
+		assert_int_equal(udrv_kdev_find(&sel, &k), 0);
+		assert_string_equal(k.driver, "udrv_uio");
+		assert_int_equal(k.pool_size, dt[i].size);
+		assert_true(k.pool_cached);
+	}
+}
+
 /* The CPU's new bytes never reach the device without sync_for_device. */
 static void test_missing_sync_for_device_is_stale(void **state)
 {
@@ -376,6 +396,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cached_binding),
+		cmocka_unit_test(test_dt_cached_pools),
 		cmocka_unit_test(test_synced_roundtrip),
 		cmocka_unit_test(test_missing_sync_for_device_is_stale),
 		cmocka_unit_test(test_missing_sync_for_cpu_is_stale),

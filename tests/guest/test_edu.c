@@ -7,7 +7,9 @@
  * tests/shared/edu_cases.c (factorials, interrupts, DMA round trips and
  * refusals, udrv.h's accessors), run here first; this file adds what only a
  * kernel has: the PCI command register the stub set, the host bridge, and
- * an unbound device handed back with udrv_edu_bind().
+ * an unbound device handed back with udrv_edu_bind(). With UDRV_POOL=cached
+ * (virt-bounce; guest_edu@cached on virt-smmu) edu's pool is cached for
+ * the cases (pool_mode.h) until the unbound device is handed back.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,15 +23,25 @@
 
 #include "edu_cases.h"
 #include "edu_regs.h"
+#include "pool_mode.h"
 
 static int group_setup(void **state)
 {
+	static const struct udrv_open_opts edu = { .pci_vendor = EDU_VENDOR_ID,
+						   .pci_device = EDU_DEVICE_ID };
+
 	(void)state;
 	if (udrv_edu_bind(NULL)) {
 		fprintf(stderr, "udrv_edu_bind: %s\n", udrv_edu_last_error());
 		return -1;
 	}
-	return 0;
+	return pool_mode_setup(&edu, 65536);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return pool_mode_restore();
 }
 
 /* The command register as the stub left it: memory space on (it enabled
@@ -87,5 +99,6 @@ int main(void)
 						edu_case_teardown),
 	};
 
-	return edu_cases_run("edu", tests, sizeof(tests) / sizeof(tests[0]), group_setup, NULL);
+	return edu_cases_run("edu", tests, sizeof(tests) / sizeof(tests[0]), group_setup,
+			     group_teardown);
 }

@@ -22,6 +22,7 @@
 
 #include "zdma.h"
 #include "zdma_regs.h"
+#include "pool_mode.h"
 
 #define MS 1000000ull
 
@@ -206,6 +207,22 @@ static void test_error_interrupt_reported(void **state)
 	udrv_zdma_close(z);
 }
 
+/* UDRV_POOL=cached (guest_zdma@cached): the channel's pool cached, 256 KiB,
+ * the most swiotlb=force (zcu102's command line) maps at once. */
+static int group_setup(void **state)
+{
+	static const struct udrv_open_opts zdma0 = { .name = "zdma0" };
+
+	(void)state;
+	return pool_mode_setup(&zdma0, 0x40000);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	return pool_mode_restore();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,5 +234,5 @@ int main(void)
 	};
 
 	srand(1);
-	return cmocka_run_group_tests_name("zdma", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("zdma", tests, group_setup, group_teardown);
 }
