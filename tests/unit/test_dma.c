@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
@@ -15,6 +16,7 @@
 
 #include "fake.h"
 #include "udrv.h"
+#include "udrv_uio.h"
 
 #define POOL 0x10000	/* timer's pool: map1 at bus 0x40000000 */
 #define BUS 0x40000000u
@@ -294,6 +296,64 @@ static void test_sync_checks(void **state)
 	udrv_device_close(dev);
 }
 
+#define EDU_SYNC "sys/devices/pci0000:00/0000:00:02.0/" UDRV_UIO_SYNC_ATTR
+
+/* The struct the library last wrote to the fake sync attribute. */
+static struct udrv_uio_sync last_sync(void)
+{
+	struct udrv_uio_sync s = { 0 };
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/" EDU_SYNC, getenv("UDRV_ROOT"));
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fread(&s, sizeof(s), 1, f), 1);
+	fclose(f);
+	return s;
+}
+
+/* A cached pool (udrv_uio.h: the stub's sync attribute in the device's
+ * directory): each sync is one write of a struct udrv_uio_sync with the
+ * range in pool offsets and the stub's codes; a refused one writes nothing. */
+static void test_cached_pool_syncs(void **state)
+{
+	struct udrv_device *dev;
+	struct udrv_dma_buf *a, *b;
+	struct udrv_uio_sync s;
+
+	(void)state;
+	fake_write(EDU_SYNC, "");
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	assert_true(udrv_device_dma_pool_cached(dev));
+	assert_int_equal(udrv_dma_alloc(dev, 100, 0, &a), 0);
+	assert_int_equal(udrv_dma_alloc(dev, 64, 4096, &b), 0);
+	assert_int_equal(udrv_dma_sync_for_device(b, 8, 16, UDRV_DMA_FROM_DEVICE), 0);
+	s = last_sync();
+	assert_int_equal(s.offset, 4096 + 8);
+	assert_int_equal(s.len, 16);
+	assert_int_equal(s.op, UDRV_UIO_SYNC_FOR_DEVICE);
+	assert_int_equal(s.dir, UDRV_UIO_DIR_FROM_DEVICE);
+	assert_int_equal(udrv_dma_sync_for_cpu(a, 0, 100, UDRV_DMA_BIDIRECTIONAL), 0);
+	s = last_sync();
+	assert_int_equal(s.offset, 0);
+	assert_int_equal(s.len, 100);
+	assert_int_equal(s.op, UDRV_UIO_SYNC_FOR_CPU);
+	assert_int_equal(s.dir, UDRV_UIO_DIR_BIDIRECTIONAL);
+	assert_int_equal(udrv_dma_sync_for_cpu(a, 1, 100, UDRV_DMA_TO_DEVICE), -EINVAL);
+	assert_int_equal(last_sync().len, 100);		/* nothing written */
+	assert_int_equal(udrv_dma_sync_for_device(a, 99, 1, UDRV_DMA_TO_DEVICE), 0);
+	s = last_sync();
+	assert_int_equal(s.offset, 99);
+	assert_int_equal(s.dir, UDRV_UIO_DIR_TO_DEVICE);
+	udrv_device_close(dev);
+	/* without the attribute the pool is coherent */
+	fake_unlink(EDU_SYNC);
+	assert_int_equal(udrv_device_open("edu", &dev), 0);
+	assert_false(udrv_device_dma_pool_cached(dev));
+	udrv_device_close(dev);
+}
+
 /* Does touching @p in a child end it with SIGSEGV? */
 static bool access_faults(volatile unsigned char *p)
 {
@@ -361,6 +421,7 @@ int main(void)
 		T(test_alloc_basic),
 		T(test_sync_checks),
 		T(test_ownership_check),
+		T(test_cached_pool_syncs),
 		T(test_alloc_errors),
 		T(test_coalescing),
 		T(test_many_cycles),
