@@ -124,7 +124,8 @@ BOARDS['virt-smmu'] = dict(BOARDS['virt'], dtb='virt-smmu.dtb', append=DEBUG_APP
 # its suites (udrv.pool=cached: tests/guest/pool_mode.c). The device sees a
 # bounce copy that only the syncs move data in and out of, so a missing or
 # wrong sync is wrong data, as on a SoC without DMA coherency, which QEMU
-# does not model (issue 21). It runs virt's suites, plus guest_dma_sync.
+# does not model (issue 21). It runs virt's suites but the three long ones
+# that do no DMA (tests/guest/meson.build), plus guest_dma_sync.
 BOARDS['virt-bounce'] = dict(BOARDS['virt'], family='virt', dtb='virt-bounce.dtb',
                              append='swiotlb=force udrv.pool=cached')
 TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
