@@ -64,4 +64,27 @@ static inline int cli_bad_option(const char *prog, char *const argv[])
 	return 2;
 }
 
+/* The --rt SPEC help line, for the CLIs whose waiting thread it sets. */
+#define CLI_RT_HELP \
+	"  --rt SPEC           real-time settings for the thread that waits and its\n" \
+	"                      interrupt: fifo=PRIO,cpu=N,mlock, any of them (udrv_rt_apply())\n"
+
+/* Parse --rt @spec into *@o; on a bad one say why on stderr and return -1. */
+static inline int cli_rt_parse(const char *prog, const char *spec, struct udrv_rt_opts *o)
+{
+	if (!udrv_rt_parse(spec, o))
+		return 0;
+	fprintf(stderr, "%s: --rt: %s\n", prog, udrv_last_error());
+	return -1;
+}
+
+/* Apply *@o to this thread and @irq; on failure say why and return -1. */
+static inline int cli_rt_apply(const char *prog, const struct udrv_rt_opts *o, struct udrv_irq *irq)
+{
+	if (!udrv_rt_apply(o, irq))
+		return 0;
+	fprintf(stderr, "%s: --rt: %s\n", prog, udrv_last_error());
+	return -1;
+}
+
 #endif

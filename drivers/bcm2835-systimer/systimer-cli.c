@@ -16,7 +16,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: udrv-systimer [--device NAME] [--channel 1|3] [--pulse] [--quiet] COMMAND\n"
+		"usage: udrv-systimer [--device NAME] [--channel 1|3] [--pulse] [--quiet] [--rt SPEC]\n"
+		"                     COMMAND\n"
 		"  read                the 64-bit 1 MHz counter\n"
 		"  periodic US COUNT   an interrupt every US microseconds, COUNT times; print\n"
 		"                      each one's lateness, then min/avg/max and missed periods\n"
@@ -26,7 +27,8 @@ static void usage(FILE *f)
 		"  --channel N         compare channel 1 or 3 (default 1)\n"
 		"  --pulse             periodic: toggle the timer node's first pulse-gpios\n"
 		"                      line at every interrupt\n"
-		"  --quiet             periodic: the summary only\n");
+		"  --quiet             periodic: the summary only\n"
+		CLI_RT_HELP);
 }
 
 static int fail(const char *what, int err)
@@ -99,6 +101,7 @@ int main(int argc, char **argv)
 		{ "channel", required_argument, NULL, 'c' },
 		{ "pulse", no_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "rt", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -107,9 +110,10 @@ int main(int argc, char **argv)
 	unsigned long long a = 0, b = 0;
 	int c, ret, pulse = 0, quiet = 0;
 	struct udrv_bcm2835_systimer *t;
+	struct udrv_rt_opts rt = { .cpu = -1 };
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "+d:c:pqh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:c:pqr:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'c':
@@ -122,6 +126,7 @@ int main(int argc, char **argv)
 			break;
 		case 'p': pulse = 1; break;
 		case 'q': quiet = 1; break;
+		case 'r': if (cli_rt_parse(PROG, optarg, &rt)) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: return cli_bad_option(PROG, argv);
 		}
@@ -157,6 +162,10 @@ int main(int argc, char **argv)
 
 	if ((ret = udrv_bcm2835_systimer_open(dev, &t)))
 		return fail(dev ? dev : BCM2835_SYSTIMER_COMPATIBLE, ret);
+	if (cli_rt_apply(PROG, &rt, udrv_bcm2835_systimer_irq(t, (unsigned int)ch))) {
+		udrv_bcm2835_systimer_close(t);
+		return 1;
+	}
 	if (!strcmp(argv[0], "periodic")) {
 		ret = periodic(t, (unsigned int)ch, a, b, pulse, quiet);
 	} else if (!strcmp(argv[0], "oneshot")) {

@@ -17,14 +17,16 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: udrv-ttc [--device NAME] [--counter N] [--clock HZ] COMMAND\n"
+		"usage: udrv-ttc [--device NAME] [--counter N] [--clock HZ] [--rt SPEC] COMMAND\n"
 		"  periodic HZ COUNT   interrupt HZ times a second, COUNT times; print each\n"
-		"                      wakeup's lateness and min/avg/p99/max\n"
+		"                      wakeup's lateness and min/avg/p99/max, and the latency\n"
+		"                      the TTC's own counter measured (min/p50/p99/max)\n"
 		"  oneshot MS          one interrupt after MS milliseconds\n"
 		"  count               read the counter twice\n"
 		"  --device NAME       UIO name of the TTC (default: a cdns,ttc node)\n"
 		"  --counter N         counter 0..2 (default 0)\n"
-		"  --clock HZ          input clock (default: the DT's clock-frequency)\n");
+		"  --clock HZ          input clock (default: the DT's clock-frequency)\n"
+		CLI_RT_HELP);
 }
 
 static int fail(const char *what, int err)
@@ -43,15 +45,19 @@ static int cmp_i64(const void *a, const void *b)
 
 static int periodic(struct udrv_ttc *t, unsigned long hz, unsigned long count)
 {
-	int64_t *late = calloc(count, sizeof(*late));
+	int64_t *late = calloc(count, sizeof(*late)), *hw = calloc(count, sizeof(*hw));
 	uint64_t missed = 0, first = 0, last = 0;
 	double sum = 0;
 	int ret;
 
-	if (!late)
+	if (!late || !hw) {
+		free(late);
+		free(hw);
 		return fail("periodic", -ENOMEM);
+	}
 	if ((ret = udrv_ttc_start_periodic(t, (uint32_t)hz))) {
 		free(late);
+		free(hw);
 		return fail("start", ret);
 	}
 	printf("ttc: %lu Hz from a %u Hz clock: period %llu ns\n", hz, udrv_ttc_clock_hz(t),
@@ -63,19 +69,23 @@ static int periodic(struct udrv_ttc *t, unsigned long hz, unsigned long count)
 		ret = udrv_ttc_wait(t, timeout, &ev);
 		if (ret <= 0) {
 			free(late);
+			free(hw);
 			return fail("wait", ret ? ret : -ETIMEDOUT);
 		}
 		late[i] = ev.lateness_ns;
+		hw[i] = (int64_t)ev.hw_latency_ns;
 		sum += (double)ev.lateness_ns;
 		missed += ev.expirations - 1;
 		if (!i)
 			first = ev.when_ns;
 		last = ev.when_ns;
-		printf("wakeup %lu: late %.1f us%s\n", i + 1, ev.lateness_ns / 1e3,
+		printf("wakeup %lu: late %.1f us, %.1f us by the counter%s\n", i + 1,
+		       ev.lateness_ns / 1e3, ev.hw_latency_ns / 1e3,
 		       ev.expirations > 1 ? " (merged expiries)" : "");
 	}
 	udrv_ttc_stop(t);
 	qsort(late, count, sizeof(*late), cmp_i64);
+	qsort(hw, count, sizeof(*hw), cmp_i64);
 	size_t p99 = (size_t)((count * 99 + 99) / 100) - 1;
 
 	printf("summary: %lu wakeups, %llu missed, lateness min %.1f avg %.1f p99 %.1f max %.1f us",
@@ -83,8 +93,10 @@ static int periodic(struct udrv_ttc *t, unsigned long hz, unsigned long count)
 	       late[p99] / 1e3, late[count - 1] / 1e3);
 	if (count > 1)
 		printf(", wakeup rate %.3f Hz", (count - 1) * 1e9 / (double)(last - first));
-	printf("\n");
+	printf("\nby the counter: min %.1f p50 %.1f p99 %.1f max %.1f us\n", hw[0] / 1e3,
+	       hw[count / 2] / 1e3, hw[p99] / 1e3, hw[count - 1] / 1e3);
 	free(late);
+	free(hw);
 	return 0;
 }
 
@@ -94,20 +106,24 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "counter", required_argument, NULL, 'n' },
 		{ "clock", required_argument, NULL, 'c' },
+		{ "rt", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *dev = NULL;
 	unsigned long long counter = 0, clk = 0, a, b;
+	struct udrv_rt_opts rt = { .cpu = -1 };
+	struct udrv_irq *irq;
 	struct udrv_ttc *t;
 	int c, ret;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "+d:n:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:n:c:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': dev = optarg; break;
 		case 'n': if (cli_number(PROG, "counter", optarg, 0, 2, &counter)) return 2; break;
 		case 'c': if (cli_number(PROG, "clock", optarg, 1, UINT32_MAX, &clk)) return 2; break;
+		case 'r': if (cli_rt_parse(PROG, optarg, &rt)) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: return cli_bad_option(PROG, argv);
 		}
@@ -142,6 +158,11 @@ int main(int argc, char **argv)
 
 	if ((ret = udrv_ttc_open(dev, (unsigned int)counter, (uint32_t)clk, &t)))
 		return fail(dev ? dev : "the cdns,ttc timer", ret);
+	if ((ret = udrv_device_irq(udrv_ttc_device(t), (unsigned int)counter, &irq)) ||
+	    cli_rt_apply(PROG, &rt, irq)) {
+		udrv_ttc_close(t);
+		return ret ? fail("interrupt", ret) : 1;
+	}
 	if (!strcmp(argv[0], "periodic")) {
 		ret = periodic(t, a, b);
 	} else if (!strcmp(argv[0], "oneshot")) {

@@ -33,6 +33,7 @@ struct udrv_ttc {
 	unsigned int width;	/* 16 or 32 */
 	enum ttc_mode mode;
 	double period_ns;	/* as programmed */
+	double count_ns;	/* one count of the prescaled clock */
 	uint64_t start_ns;	/* CLOCK_MONOTONIC when the counter started */
 	uint64_t expired;	/* expiries accounted for since start */
 };
@@ -211,6 +212,7 @@ static int start(struct udrv_ttc *t, double ticks, enum ttc_mode mode)
 	udrv_write32(t->r, TTC_INTERVAL(t->n), (uint32_t)(counts - 1));
 	udrv_write32(t->r, TTC_IER(t->n), TTC_IXR_INTERVAL);
 	t->period_ns = (double)(counts << shift) * 1e9 / t->clk_hz;
+	t->count_ns = (double)(1u << shift) * 1e9 / t->clk_hz;
 	t->expired = 0;
 	t->mode = mode;
 	t->start_ns = udrv_now_ns();
@@ -252,13 +254,15 @@ int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event
 	for (;;) {
 		uint64_t now, n = 1;
 		bool last = !udrv_left_ns(deadline);
-		uint32_t isr;
+		uint32_t isr, cnt;
 		int ret;
 
 		ret = udrv_irq_wait_until(t->irq, deadline);
 		if (ret <= 0)
 			return ret;
 		now = udrv_now_ns();
+		/* counts since the interval wrapped: the hardware's own timestamp */
+		cnt = udrv_read32(t->r, TTC_CNT_VAL(t->n));
 		isr = udrv_read32(t->r, TTC_ISR(t->n));
 		if (t->mode == TTC_ONESHOT && (isr & TTC_IXR_INTERVAL))
 			hw_stop(t);
@@ -282,6 +286,7 @@ int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event
 			ev->expirations = n;
 			ev->when_ns = now;
 			ev->lateness_ns = (int64_t)llround(late);
+			ev->hw_latency_ns = (uint64_t)llround(cnt * t->count_ns);
 		}
 		return (int)(n > INT32_MAX ? INT32_MAX : n);
 	}

@@ -1046,6 +1046,47 @@ UDRV_API uint32_t udrv_irq_count(const struct udrv_irq *irq);
 UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq);
 
 /* ------------------------------------------------------------------ */
+/* Real-time settings                                                  */
+
+/**
+ * struct udrv_rt_opts - what a latency-sensitive driver sets once at start.
+ * @priority: SCHED_FIFO priority 1..99 for the calling thread; 0 leaves its
+ * policy as it is.
+ * @cpu: the CPU the calling thread, and the interrupt given to
+ * udrv_rt_apply(), are pinned to; -1 leaves both as they are.
+ * @lock_memory: mlockall(MCL_CURRENT | MCL_FUTURE): no page fault on the
+ * driver's memory once it runs.
+ */
+struct udrv_rt_opts {
+	int priority;
+	int cpu;
+	bool lock_memory;
+};
+
+/**
+ * udrv_rt_apply() - apply @opts: memory locked, then the calling thread's
+ * CPU, then its policy, then (@irq not NULL and @opts->cpu >= 0) the CPU of
+ * @irq's Linux interrupt (found in /proc/interrupts by its UIO node's name,
+ * set in /proc/irq/N/smp_affinity_list; on PREEMPT_RT the interrupt's
+ * thread follows). Starts no thread and keeps nothing: call it from the
+ * thread that waits for the interrupt. Stops at the first failure, leaving
+ * the steps before it done. Errors, with the reason in udrv_last_error():
+ * -EINVAL @opts NULL or out of range; -EPERM/-ENOMEM from mlockall,
+ * sched_setaffinity or sched_setscheduler (SCHED_FIFO needs CAP_SYS_NICE
+ * or an RLIMIT_RTPRIO); -ENOENT no interrupt of that name; -EACCES, -EIO
+ * writing the interrupt's affinity (root only; some interrupts cannot move).
+ */
+UDRV_API int udrv_rt_apply(const struct udrv_rt_opts *opts, struct udrv_irq *irq);
+
+/**
+ * udrv_rt_parse() - @spec, comma-separated "fifo=PRIO", "cpu=N", "mlock"
+ * (any subset, e.g. "fifo=80,cpu=1,mlock"), into *@out, whose other fields
+ * are cleared (cpu -1). The form the drivers' CLIs take as --rt SPEC.
+ * Returns 0, or -EINVAL (nothing written) with the word it did not take.
+ */
+UDRV_API int udrv_rt_parse(const char *spec, struct udrv_rt_opts *out);
+
+/* ------------------------------------------------------------------ */
 /* DMA buffers                                                         */
 
 /**
