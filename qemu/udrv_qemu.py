@@ -1063,9 +1063,15 @@ def cmd_demo(a):
     return rc
 
 
+BENCH_BOARDS = ['virt', 'virt-bounce', 'zcu102', 'zcu102@6.12-rt', 'rpi3']
+
+
 def cmd_bench(a):
+    """The benchmarks on each board; the JSON on stdout, and bench_report's
+    pictures and report under BUILD/bench."""
+    import bench_report
     out = []
-    for board in boards_of(a.board, ['virt', 'virt-bounce', 'zcu102'], a.kernel):
+    for board in boards_of(a.board, BENCH_BOARDS, a.kernel):
         lines = []
         status, g = run_in_guest(a.build, board, [GUEST_LIBEXEC + '/bench', board],
                                  timeout=a.timeout, on_line=lines.append)
@@ -1084,6 +1090,10 @@ def cmd_bench(a):
             print('\n'.join(lines), file=sys.stderr)
             return 1
     print(json.dumps(out, indent=2))
+    text = bench_report.write(out, os.path.join(a.build, 'bench'))
+    if a.update_readme:
+        bench_report.update_readme(os.path.join(TOP, 'README.md'), text)
+    print('bench: %s/bench/ (bench.json, report.md, *.svg)' % a.build, file=sys.stderr)
     return 0
 
 
@@ -1467,7 +1477,7 @@ def run_guests(tally, a, specs, extras=None):
 def cmd_targets(a):
     """For qemu/run: the 'arch@kernel' builds the boards of a command need."""
     default = {'test': 'matrix', 'demo': ['virt', 'zcu102', 'rpi3'],
-               'bench': ['virt', 'virt-bounce', 'zcu102']}.get(a.command, ['virt'])
+               'bench': BENCH_BOARDS}.get(a.command, ['virt'])
     board = a.board or ('all' if a.command in ('test', 'demo', 'bench') else 'virt')
     if a.kernel == 'all' and a.command in ('exec', 'shell'):
         die('%s: --kernel all: name one kernel' % a.command)
@@ -1550,6 +1560,9 @@ def main():
         if name == 'test':
             p.add_argument('--host-build')
             p.add_argument('--guest-only', action='store_true')
+        if name == 'bench':
+            p.add_argument('--update-readme', action='store_true',
+                           help="rewrite the README's performance section from this run")
         add_kernel_args(p, name)
     p = sub.add_parser('targets')
     p.add_argument('command')
