@@ -286,7 +286,9 @@ int udrv_ttc_wait(struct udrv_ttc *t, uint64_t timeout_ns, struct udrv_ttc_event
 			ev->expirations = n;
 			ev->when_ns = now;
 			ev->lateness_ns = (int64_t)llround(late);
-			ev->hw_latency_ns = (uint64_t)llround(cnt * t->count_ns);
+			/* the counter has wrapped once per expiry since the first */
+			ev->hw_latency_ns = (uint64_t)llround(cnt * t->count_ns +
+							      (double)(n - 1) * t->period_ns);
 		}
 		return (int)(n > INT32_MAX ? INT32_MAX : n);
 	}

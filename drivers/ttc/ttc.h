@@ -36,11 +36,11 @@ struct udrv_ttc_event {
 	/* when_ns minus the ideal time of the first expiry it accounts for:
 	 * start + k * period. Normally >= 0 (interrupt latency). */
 	int64_t lateness_ns;
-	/* Time from the expiry to the wakeup by the TTC's own counter (UG1085
-	 * ch. 14: the counter restarts from 0 at each interval expiry; its
-	 * value is read first thing after the wakeup): the interrupt latency
-	 * as the hardware saw it, free of the CPU clock's reading of "ideal".
-	 * Modulo the period when the wakeup came a period or more late. */
+	/* Time from the first expiry it accounts for to the wakeup, by the
+	 * TTC's own counter (UG1085 ch. 14: the counter restarts from 0 at each
+	 * interval expiry; its value is read first thing after the wakeup),
+	 * plus a period for each further expiry merged into this wakeup: the
+	 * interrupt latency as the hardware saw it. */
 	uint64_t hw_latency_ns;
 };
 
