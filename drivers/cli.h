@@ -87,4 +87,15 @@ static inline int cli_rt_apply(const char *prog, const struct udrv_rt_opts *o, s
 	return -1;
 }
 
+/* cli_rt_apply() with @dev's first interrupt (none: the thread only). */
+static inline int cli_rt_apply_dev(const char *prog, const struct udrv_rt_opts *o,
+				   struct udrv_device *dev)
+{
+	struct udrv_irq *irq = NULL;
+
+	if (udrv_device_num_irqs(dev))
+		udrv_device_irq(dev, 0, &irq);
+	return cli_rt_apply(prog, o, irq);
+}
+
 #endif

@@ -18,7 +18,7 @@
 #define TEST_IRQ 0x10000u
 
 static const char usage[] =
-	"usage: udrv-edu [-a PCI_ADDRESS] [-b BITS] COMMAND\n"
+	"usage: udrv-edu [-a PCI_ADDRESS] [-b BITS] [--rt SPEC] COMMAND\n"
 	"  info          identify the device and check it is alive\n"
 	"  bind          hand it to udrv_uio with a 64 KiB DMA pool (root; a device\n"
 	"                another driver holds is left alone)\n"
@@ -28,6 +28,7 @@ static const char usage[] =
 	"  irq COUNT     raise and acknowledge COUNT interrupts, counting them\n"
 	"  -a ADDRESS    the PCI function (0000:00:01.0); default: the first 1234:11e8\n"
 	"  -b BITS       the DMA mask QEMU gave edu (dma_mask=), in bits; default 32\n"
+	CLI_RT_HELP
 	"The device is bound to udrv_uio (udrv-edu bind, or `udrv bind ADDRESS --pool\n"
 	"65536`: dma needs its DMA pool) or to uio_pci_generic (info, fact and irq).\n";
 
@@ -146,8 +147,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "address", required_argument, NULL, 'a' },
 		{ "dma-bits", required_argument, NULL, 'b' },
+		{ "rt", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct udrv_rt_opts rt = { .cpu = -1 };
 	const char *addr = NULL, *cmd;
 	uint32_t arg = 0, bits = 32;
 	unsigned long long v = 0;
@@ -155,8 +158,11 @@ int main(int argc, char **argv)
 	int c, ret, rc;
 
 	opterr = 0;	/* one line of our own instead */
-	while ((c = getopt_long(argc, argv, "+ha:b:", opts, NULL)) != -1) {
-		if (c == 'h') {
+	while ((c = getopt_long(argc, argv, "+ha:b:r:", opts, NULL)) != -1) {
+		if (c == 'r') {
+			if (cli_rt_parse("udrv-edu", optarg, &rt))
+				return 2;
+		} else if (c == 'h') {
 			fputs(usage, stdout);
 			return 0;
 		} else if (c == 'a') {
@@ -188,6 +194,10 @@ int main(int argc, char **argv)
 
 	if ((ret = udrv_edu_open(addr, &edu)))
 		return failed("cannot open the edu device", ret);
+	if (cli_rt_apply_dev("udrv-edu", &rt, udrv_edu_device(edu))) {
+		udrv_edu_close(edu);
+		return 1;
+	}
 	udrv_edu_set_dma_bits(edu, bits);
 	if (!strcmp(cmd, "info"))
 		rc = cmd_info(edu);

@@ -14,12 +14,13 @@
 #include "pl031.h"
 
 static const char usage[] =
-	"usage: udrv-pl031 [-d DEVICE] COMMAND\n"
+	"usage: udrv-pl031 [-d DEVICE] [--rt SPEC] COMMAND\n"
 	"  time            print the RTC's time (seconds since the epoch, and UTC)\n"
 	"  set EPOCH       set the RTC to EPOCH seconds (0 .. 4294967295)\n"
 	"  alarm SECONDS   arm the alarm SECONDS (1 .. 86400) ahead and wait for its interrupt\n"
 	"  -d DEVICE       a DT compatible (vendor,x), DT path (/...), UIO name or uioN;\n"
 	"                  default: the first device compatible with arm,pl031\n"
+	CLI_RT_HELP
 	"  -h, --help      this text\n";
 
 static int bad(const char *fmt, const char *arg)
@@ -54,8 +55,10 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "rt", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct udrv_rt_opts rt = { .cpu = -1 };
 	const char *device = NULL, *cmd;
 	struct udrv_pl031 *rtc;
 	uint32_t arg = 0, t;
@@ -63,8 +66,12 @@ int main(int argc, char **argv)
 	int c, ret, rc = 0;
 
 	opterr = 0;	/* one line of our own instead */
-	while ((c = getopt_long(argc, argv, "+hd:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hd:r:", opts, NULL)) != -1) {
 		switch (c) {
+		case 'r':
+			if (cli_rt_parse("udrv-pl031", optarg, &rt))
+				return 2;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 0;
@@ -102,6 +109,10 @@ int main(int argc, char **argv)
 	ret = udrv_pl031_open(device, &rtc);
 	if (ret)
 		return failed("cannot open the PL031", ret);
+	if (cli_rt_apply_dev("udrv-pl031", &rt, udrv_pl031_device(rtc))) {
+		udrv_pl031_close(rtc);
+		return 1;
+	}
 	udrv_pl031_time(rtc, &t);
 	if (!strcmp(cmd, "time")) {
 		print_time("", t);

@@ -15,12 +15,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: udrv-zdma [--device NAME] copy SIZE [COUNT]\n"
+		"usage: udrv-zdma [--device NAME] [--rt SPEC] copy SIZE [COUNT]\n"
 		"  copy SIZE [COUNT]   copy SIZE bytes (suffix K or M allowed) between two\n"
 		"                      DMA pool buffers COUNT times (default 1), queued back\n"
 		"                      to back; verify the data and print the throughput\n"
 		"  --device NAME       UIO name of the channel (default: an\n"
-		"                      xlnx,zynqmp-dma-1.0 node)\n");
+		"                      xlnx,zynqmp-dma-1.0 node)\n"
+		CLI_RT_HELP);
 }
 
 static int fail(const char *what, int err)
@@ -55,9 +56,11 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
+		{ "rt", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct udrv_rt_opts rt = { .cpu = -1 };
 	struct udrv_dma_buf *src = NULL, *dst = NULL;
 	unsigned long long size, count = 1, submitted = 0, finished = 0;
 	const char *name = NULL;
@@ -67,9 +70,10 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "+d:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': name = optarg; break;
+		case 'r': if (cli_rt_parse("udrv-zdma", optarg, &rt)) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: return cli_bad_option("udrv-zdma", argv);
 		}
@@ -91,6 +95,10 @@ int main(int argc, char **argv)
 
 	if ((ret = udrv_zdma_open(name, &z)))
 		return fail(name ? name : "the xlnx,zynqmp-dma-1.0 channel", ret);
+	if (cli_rt_apply_dev("udrv-zdma", &rt, udrv_zdma_device(z))) {
+		udrv_zdma_close(z);
+		return 1;
+	}
 	udrv_zdma_pool(z, NULL, &pool);
 	if ((ret = udrv_dma_alloc(udrv_zdma_device(z), size, 0, &src)) ||
 	    (ret = udrv_dma_alloc(udrv_zdma_device(z), size, 0, &dst))) {
