@@ -54,8 +54,10 @@ static struct stats stats_of(const uint64_t *v, size_t n)
 }
 
 /* One sample per wakeup into @v (ns); @merged counts the expiries or
- * periods lost to a late wakeup. 0 or -errno. */
-static int collect(bool ttc, const struct udrv_rt_opts *rt, uint64_t *v, uint64_t *merged)
+ * periods lost to a late wakeup; *@moved: the interrupt went to @rt's CPU
+ * (the BCM2836's ARMCTRL interrupts cannot: CPU 0 serves them). 0 or -errno. */
+static int collect(bool ttc, const struct udrv_rt_opts *rt, uint64_t *v, uint64_t *merged,
+		   bool *moved)
 {
 	struct udrv_bcm2835_systimer *st = NULL;
 	struct udrv_ttc *t = NULL;
@@ -73,7 +75,12 @@ static int collect(bool ttc, const struct udrv_rt_opts *rt, uint64_t *v, uint64_
 	else
 		irq = udrv_bcm2835_systimer_irq(st, 1);
 	if (!ret)
-		ret = udrv_rt_apply(rt, irq);
+		ret = udrv_rt_apply(rt, NULL);
+	if (!ret && rt->cpu >= 0) {
+		struct udrv_rt_opts cpu_only = { .cpu = rt->cpu };
+
+		*moved = !udrv_rt_apply(&cpu_only, irq);
+	}
 	if (!ret)
 		ret = ttc ? udrv_ttc_start_periodic(t, 1000000 / PERIOD_US) :
 			    udrv_bcm2835_systimer_periodic(st, 1, PERIOD_US);
@@ -151,6 +158,7 @@ static int run(bool ttc, const char *name, struct udrv_rt_opts rt)
 	struct stats cs = { 0 };
 	struct utsname u;
 	uint64_t merged = 0;
+	bool moved = false;
 	int st, fd, ret;
 	pid_t cyc;
 
@@ -165,7 +173,7 @@ static int run(bool ttc, const char *name, struct udrv_rt_opts rt)
 		       "1000", "-l", loops, "-h", "10000", (char *)NULL);
 		_exit(127);
 	}
-	ret = collect(ttc, &rt, v, &merged);
+	ret = collect(ttc, &rt, v, &merged, &moved);
 	if (cyc > 0)
 		waitpid(cyc, &st, 0);
 	lseek(fd, 0, SEEK_SET);
@@ -182,8 +190,9 @@ static int run(bool ttc, const char *name, struct udrv_rt_opts rt)
 
 	uname(&u);
 	printf("{\"bench\": \"irq_latency\", \"device\": \"%s\", \"kernel\": \"%s\", \"config\": \"%s\", "
-	       "\"samples\": %d, \"period_us\": %d, \"lost_periods\": %llu, ", ttc ? "ttc" : "systimer",
-	       u.release, name, SAMPLES, PERIOD_US, (unsigned long long)merged);
+	       "\"samples\": %d, \"period_us\": %d, \"lost_periods\": %llu, \"irq_moved\": %s, ",
+	       ttc ? "ttc" : "systimer", u.release, name, SAMPLES, PERIOD_US,
+	       (unsigned long long)merged, moved ? "true" : "false");
 	print_stats("udrv", &us);
 	printf(", ");
 	if (have_cyc) {
