@@ -3,36 +3,64 @@
  * virtio-blk BOARD [SECONDS] - read performance of the userspace virtio-blk
  * driver (drivers/virtio-blk, disk 0, UIO "virtio-blk") with interrupts and
  * polled, against the kernel's virtio_blk on its own disk of the same kind
- * (/dev/vda, disk 1) read with O_DIRECT: pread() at queue depth 1, Linux
- * native AIO (io_submit) deeper. Same guest run, same kind of backing file.
+ * (/dev/vda, disk 1) read with O_DIRECT through io_uring, with interrupts and
+ * with IORING_SETUP_IOPOLL on the disk's poll queue (the board gives it two
+ * virtqueues and virtio_blk.poll_queues=1; /sys/block/vda/queue/io_poll must
+ * be 1). Every side runs the same loop as udrv_blk_bench_run(): keep the
+ * depth in flight, one call per batch of completions, the clock read once per
+ * batch. The io_uring side is the kernel at its best for a light client:
+ * registered buffers (READ_FIXED) and a registered file, submit and wait in
+ * one io_uring_enter(); no SQPOLL (it would take one of the guest's two CPUs).
+ * Raw system calls (linux/io_uring.h), not liburing: some 80 lines, nothing
+ * more to put in the guest.
  *
  * Tests: 4 KiB random reads at queue depth 1 and 32 (IOPS), 1 MiB
  * sequential reads at depth 1 (MiB/s); SECONDS (default 2) per test and
- * driver, in 4 rounds that alternate the drivers so that a change in the
- * machine's load (the host is shared) hits all three alike. One JSON object per line: one per test and driver, then one per
- * test with the ratios udrv/kernel. Only on virt and virt32; other boards
- * print nothing.
+ * side, in 4 rounds that alternate the sides so that a change in the
+ * machine's load (the host is shared) hits all four alike. One JSON object
+ * per line: the disk's io_poll, one per test and side, then one per test with
+ * the ratios udrv/kernel. Only on virt and virt32; other boards print nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/aio_abi.h>
 #include <linux/fs.h>
+#include <linux/io_uring.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "blk_bench.h"
 
 #define KERNEL_DISK	"/dev/vda"
+#define IO_POLL		"/sys/block/vda/queue/io_poll"
 #define MAX_QD		32
 #define ROUNDS		4
+
+enum side { KERNEL_IRQ, KERNEL_IOPOLL, UDRV_IRQ, UDRV_POLL, SIDES };
+
+static const char *const side_name[SIDES] = {
+	"kernel-uring-irq", "kernel-uring-iopoll", "udrv-irq", "udrv-poll",
+};
 
 struct test {
 	const char *name, *metric;
 	struct udrv_blk_bench b;
+};
+
+/* An io_uring's rings, mapped. */
+struct ring {
+	int fd;
+	void *sq, *cq;
+	size_t sq_len, cq_len;
+	struct io_uring_sqe *sqes;
+	size_t sqes_len;
+	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_cqe *cqes;
 };
 
 static uint64_t xorshift(uint64_t *s)
@@ -43,89 +71,157 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-/* The same loop as udrv_blk_bench_run(), through the kernel's block layer. */
-static int kernel_run(int fd, uint64_t bytes, const struct udrv_blk_bench *b, struct udrv_blk_bench_result *r)
+static void ring_close(struct ring *r)
+{
+	if (r->sqes && r->sqes != MAP_FAILED)
+		munmap(r->sqes, r->sqes_len);
+	if (r->cq && r->cq != MAP_FAILED && r->cq != r->sq)
+		munmap(r->cq, r->cq_len);
+	if (r->sq && r->sq != MAP_FAILED)
+		munmap(r->sq, r->sq_len);
+	if (r->fd >= 0)
+		close(r->fd);
+}
+
+/* A ring of @entries, IOPOLL or not, with @fd and @iov registered. */
+static int ring_open(struct ring *r, unsigned int entries, bool iopoll, int fd, const struct iovec *iov)
+{
+	struct io_uring_params p = { .flags = iopoll ? IORING_SETUP_IOPOLL : 0 };
+	char *sq, *cq;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = (int)syscall(__NR_io_uring_setup, entries, &p);
+	if (r->fd < 0)
+		return -errno;
+	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if (p.features & IORING_FEAT_SINGLE_MMAP)
+		r->sq_len = r->cq_len = r->sq_len > r->cq_len ? r->sq_len : r->cq_len;
+	r->sq = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		     IORING_OFF_SQ_RING);
+	if (r->sq == MAP_FAILED)
+		goto fail;
+	r->cq = p.features & IORING_FEAT_SINGLE_MMAP ? r->sq :
+		mmap(NULL, r->cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		     IORING_OFF_CQ_RING);
+	if (r->cq == MAP_FAILED)
+		goto fail;
+	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
+	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		       IORING_OFF_SQES);
+	if (r->sqes == MAP_FAILED)
+		goto fail;
+	sq = r->sq;
+	cq = r->cq;
+	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
+	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
+	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
+	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
+	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
+	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
+	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	if (syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_FILES, &fd, 1) < 0 ||
+	    syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS, iov, 1) < 0)
+		goto fail;
+	return 0;
+fail:;
+	int ret = -errno;
+
+	ring_close(r);
+	return ret;
+}
+
+/* Queue a read of @len at @off into registered buffer 0 at @buf; tag @i. */
+static void ring_read(struct ring *r, unsigned int i, char *buf, uint32_t len, uint64_t off)
+{
+	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask;
+	struct io_uring_sqe *sqe = &r->sqes[idx];
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_READ_FIXED;
+	sqe->flags = IOSQE_FIXED_FILE;
+	sqe->fd = 0;
+	sqe->addr = (uint64_t)(uintptr_t)buf;
+	sqe->len = len;
+	sqe->off = off;
+	sqe->buf_index = 0;
+	sqe->user_data = i;
+	r->sq_array[idx] = idx;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * The same loop as udrv_blk_bench_run(), through io_uring on the kernel's
+ * block layer: with interrupts, or IOPOLL (the kernel polls the poll queue
+ * inside io_uring_enter).
+ */
+static int kernel_run(int fd, uint64_t bytes, bool iopoll, const struct udrv_blk_bench *b,
+		      struct udrv_blk_bench_result *r)
 {
 	uint64_t slots = bytes / b->io_bytes, next = 0, seed = 88172645463325252ull;
-	struct iocb cbs[MAX_QD], *list[MAX_QD];
-	struct io_event ev[MAX_QD];
-	aio_context_t ctx = 0;
-	unsigned int inflight = 0;
+	unsigned int inflight = 0, queued = 0;
+	struct iovec iov;
+	struct ring ring;
 	double t0, end;
 	char *buf;
-	int ret = 0;
+	int ret;
 
 	if (!slots || b->qd > MAX_QD || posix_memalign((void **)&buf, 4096, (size_t)b->qd * b->io_bytes))
 		return -EINVAL;
+	iov.iov_base = buf;
+	iov.iov_len = (size_t)b->qd * b->io_bytes;
+	if ((ret = ring_open(&ring, MAX_QD, iopoll, fd, &iov))) {
+		free(buf);
+		return ret;
+	}
 	r->ios = 0;
 	r->irqs = 0;
 	t0 = (udrv_now_ns() / 1e9);
 	end = t0 + b->seconds;
-	if (b->qd == 1) {
-		while ((udrv_now_ns() / 1e9) < end) {
-			uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
+	for (unsigned int i = 0; i < b->qd; i++) {
+		uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
 
-			if (pread(fd, buf, b->io_bytes, (off_t)(s * b->io_bytes)) != (ssize_t)b->io_bytes) {
-				ret = -EIO;
-				break;
+		ring_read(&ring, i, buf + (size_t)i * b->io_bytes, b->io_bytes, s * b->io_bytes);
+	}
+	queued = b->qd;
+	while (!ret && (inflight || queued)) {
+		/* submit what is queued and wait for at least one completion */
+		long n = syscall(__NR_io_uring_enter, ring.fd, queued, 1u, IORING_ENTER_GETEVENTS, NULL, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			break;
+		}
+		inflight += queued;
+		queued = 0;
+		unsigned int head = *ring.cq_head, tail = __atomic_load_n(ring.cq_tail, __ATOMIC_ACQUIRE);
+		bool more = (udrv_now_ns() / 1e9) < end;
+
+		for (; head != tail; head++) {
+			struct io_uring_cqe *cqe = &ring.cqes[head & *ring.cq_mask];
+			unsigned int i = (unsigned int)cqe->user_data;
+
+			inflight--;
+			if (cqe->res != (int32_t)b->io_bytes) {
+				ret = cqe->res < 0 ? cqe->res : -EIO;
+				continue;
 			}
 			r->ios++;
-		}
-	} else if (syscall(SYS_io_setup, b->qd, &ctx) < 0) {
-		ret = -errno;
-	} else {
-		for (unsigned int i = 0; i < b->qd; i++) {
-			uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
+			if (more && !ret) {
+				uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
 
-			memset(&cbs[i], 0, sizeof(cbs[i]));
-			cbs[i].aio_fildes = (uint32_t)fd;
-			cbs[i].aio_lio_opcode = IOCB_CMD_PREAD;
-			cbs[i].aio_buf = (uint64_t)(uintptr_t)(buf + (size_t)i * b->io_bytes);
-			cbs[i].aio_nbytes = b->io_bytes;
-			cbs[i].aio_offset = (int64_t)(s * b->io_bytes);
-			cbs[i].aio_data = i;
-			list[i] = &cbs[i];
-		}
-		if (syscall(SYS_io_submit, ctx, (long)b->qd, list) != (long)b->qd)
-			ret = -EIO;
-		else
-			inflight = b->qd;
-		while (!ret && inflight) {
-			long n = syscall(SYS_io_getevents, ctx, 1L, (long)MAX_QD, ev, NULL);
-			unsigned int again = 0;
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				ret = -errno;
-				break;
-			}
-			inflight -= (unsigned int)n;
-			for (long i = 0; i < n; i++) {
-				struct iocb *cb = &cbs[ev[i].data];
-
-				if (ev[i].res != (int64_t)b->io_bytes)
-					ret = -EIO;
-				r->ios++;
-				if ((udrv_now_ns() / 1e9) < end) {
-					uint64_t s = b->random ? xorshift(&seed) % slots : next++ % slots;
-
-					cb->aio_offset = (int64_t)(s * b->io_bytes);
-					list[again++] = cb;
-				}
-			}
-			if (!ret && again) {
-				if (syscall(SYS_io_submit, ctx, (long)again, list) != (long)again)
-					ret = -EIO;
-				else
-					inflight += again;
+				ring_read(&ring, i, buf + (size_t)i * b->io_bytes, b->io_bytes, s * b->io_bytes);
+				queued++;
 			}
 		}
-		syscall(SYS_io_destroy, ctx);
+		__atomic_store_n(ring.cq_head, head, __ATOMIC_RELEASE);
 	}
 	r->seconds = (udrv_now_ns() / 1e9) - t0;
 	r->iops = (double)r->ios / r->seconds;
 	r->mib_s = r->iops * b->io_bytes / (1024.0 * 1024.0);
+	ring_close(&ring);	/* waits for what is still in flight after an error */
 	free(buf);
 	return ret;
 }
@@ -152,6 +248,37 @@ static void print_result(const char *test, const char *driver, const struct udrv
 	fflush(stdout);
 }
 
+/* One side's run of @b. */
+static int run_side(enum side s, struct udrv_virtio_blk *blk, int fd, uint64_t bytes,
+		    const struct udrv_blk_bench *b, struct udrv_blk_bench_result *r)
+{
+	int ret;
+
+	switch (s) {
+	case KERNEL_IRQ:
+	case KERNEL_IOPOLL:
+		return kernel_run(fd, bytes, s == KERNEL_IOPOLL, b, r);
+	default:
+		if ((ret = udrv_virtio_blk_set_polled(blk, s == UDRV_POLL)))
+			return ret;
+		return udrv_blk_bench_run(blk, b, r);
+	}
+}
+
+/* /sys/block/vda/queue/io_poll: 1 when the disk has a poll queue, else 0; -1 unreadable. */
+static int io_poll(void)
+{
+	FILE *f = fopen(IO_POLL, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds = argc > 2 ? atof(argv[2]) : 2.0;
@@ -162,7 +289,7 @@ int main(int argc, char **argv)
 	};
 	struct udrv_virtio_blk *blk;
 	uint64_t bytes;
-	int fd, ret, rc = 0;
+	int fd, ret, rc = 0, poll;
 
 	if (argc < 2 || argc > 3 || seconds <= 0) {
 		fprintf(stderr, "usage: virtio-blk BOARD [SECONDS]\n");
@@ -170,6 +297,15 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "virt") && strcmp(argv[1], "virt32"))
 		return 0;
+	poll = io_poll();
+	printf("{\"bench\": \"virtio-blk\", \"disk\": \"%s\", \"io_poll\": %d}\n", KERNEL_DISK, poll);
+	fflush(stdout);
+	if (poll != 1) {
+		fprintf(stderr, "virtio-blk: %s is %d, not 1: the kernel's disk has no poll queue "
+			"(it needs two virtqueues and virtio_blk.poll_queues=1); no IOPOLL baseline\n",
+			IO_POLL, poll);
+		return 1;
+	}
 	fd = open(KERNEL_DISK, O_RDONLY | O_DIRECT);
 	if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes)) {
 		fprintf(stderr, "virtio-blk: %s: %s\n", KERNEL_DISK, strerror(errno));
@@ -182,40 +318,39 @@ int main(int argc, char **argv)
 	}
 	for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]) && !rc; t++) {
 		const struct test *T = &tests[t];
-		struct udrv_blk_bench_result k = { 0 }, irq = { 0 }, poll = { 0 };
+		struct udrv_blk_bench_result sum[SIDES] = { 0 };
 		struct udrv_blk_bench b = T->b;
+		double v[SIDES];
 
-		/* Rounds alternate the drivers so that each sees the same machine. */
+		/* Rounds alternate the sides so that each sees the same machine. */
 		b.seconds /= ROUNDS;
 		for (int round = 0; round < ROUNDS && !rc; round++) {
-			struct udrv_blk_bench_result rk = { 0 }, ri = { 0 }, rp = { 0 };
+			for (int s = 0; s < SIDES && !rc; s++) {
+				struct udrv_blk_bench_result one = { 0 };
 
-			if ((ret = kernel_run(fd, bytes, &b, &rk)) ||
-			    (ret = udrv_virtio_blk_set_polled(blk, false)) ||
-			    (ret = udrv_blk_bench_run(blk, &b, &ri)) ||
-			    (ret = udrv_virtio_blk_set_polled(blk, true)) ||
-			    (ret = udrv_blk_bench_run(blk, &b, &rp))) {
-				fprintf(stderr, "virtio-blk: %s: %s\n", T->name,
-					*udrv_virtio_last_error() ? udrv_virtio_last_error() : strerror(-ret));
-				rc = 1;
+				if ((ret = run_side((enum side)s, blk, fd, bytes, &b, &one))) {
+					fprintf(stderr, "virtio-blk: %s: %s: %s\n", T->name, side_name[s],
+						s >= UDRV_IRQ && *udrv_virtio_last_error() ?
+						udrv_virtio_last_error() : strerror(-ret));
+					rc = 1;
+				}
+				accumulate(&sum[s], &one, &b);
 			}
-			accumulate(&k, &rk, &b);
-			accumulate(&irq, &ri, &b);
-			accumulate(&poll, &rp, &b);
 		}
 		if (rc)
 			break;
-		print_result(T->name, "kernel", &T->b, &k);
-		print_result(T->name, "udrv-irq", &T->b, &irq);
-		print_result(T->name, "udrv-poll", &T->b, &poll);
-		bool iops = !strcmp(T->metric, "iops");
-		double kv = iops ? k.iops : k.mib_s, iv = iops ? irq.iops : irq.mib_s,
-		       pv = iops ? poll.iops : poll.mib_s;
-
+		for (int s = 0; s < SIDES; s++) {
+			print_result(T->name, side_name[s], &T->b, &sum[s]);
+			v[s] = !strcmp(T->metric, "iops") ? sum[s].iops : sum[s].mib_s;
+		}
 		printf("{\"bench\": \"virtio-blk\", \"test\": \"%s\", \"metric\": \"%s\", "
-		       "\"kernel\": %.2f, \"udrv-irq\": %.2f, \"udrv-poll\": %.2f, "
-		       "\"ratio_udrv_irq_vs_kernel\": %.3f, \"ratio_udrv_poll_vs_kernel\": %.3f}\n",
-		       T->name, T->metric, kv, iv, pv, kv > 0 ? iv / kv : 0, kv > 0 ? pv / kv : 0);
+		       "\"kernel-uring-irq\": %.2f, \"kernel-uring-iopoll\": %.2f, "
+		       "\"udrv-irq\": %.2f, \"udrv-poll\": %.2f, "
+		       "\"ratio_udrv_irq_vs_kernel_irq\": %.3f, "
+		       "\"ratio_udrv_poll_vs_kernel_iopoll\": %.3f}\n",
+		       T->name, T->metric, v[KERNEL_IRQ], v[KERNEL_IOPOLL], v[UDRV_IRQ], v[UDRV_POLL],
+		       v[KERNEL_IRQ] > 0 ? v[UDRV_IRQ] / v[KERNEL_IRQ] : 0,
+		       v[KERNEL_IOPOLL] > 0 ? v[UDRV_POLL] / v[KERNEL_IOPOLL] : 0);
 		fflush(stdout);
 	}
 	udrv_virtio_blk_close(blk);
