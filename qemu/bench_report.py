@@ -83,7 +83,7 @@ def ratios(results):
     out = []
     for r in results:
         for k, v in r.items():
-            if isinstance(v, (int, float)) and ('_over_' in k or k.startswith('ratio')):
+            if isinstance(v, (int, float)) and ('_over_' in k or 'ratio' in k):
                 what = ' '.join(str(r[f]) for f in ('bench', 'test', 'device', 'config', 'len', 'dir')
                                 if f in r)
                 out.append(('%s %s: %s' % (r.get('board', '?'), what, k), float(v)))
@@ -128,7 +128,28 @@ def write(results, outdir):
                 u['max_us'], '%.0f' % c['p99_us'] if c else '-',
                 '%.2f' % r['p99_over_cyclictest'] if 'p99_over_cyclictest' in r else '-'))
         md.append('')
-    rest = [(l, v) for l, v in ratios(results) if 'irq_latency' not in l]
+    rtt = [r for r in results if r.get('bench') == 'edu_irq_round_trip' and 'p50_us' in r]
+    if rtt:
+        md += ['edu interrupt round trip (`edu-irq-rtt`: raise, wake, acknowledge, unmask):', '',
+               '| board | path | samples | p50 / p99 / p99.9 (us) |', '| --- | --- | --- | --- |']
+        md += ['| %s | %s | %d | %.0f / %.0f / %.0f |' % (r['board'], r['path'], r['samples'],
+                                                        r['p50_us'], r['p99_us'], r['p99_9_us'])
+               for r in rtt]
+        md.append('')
+    sync = [r for r in results if r.get('bench') == 'dma-sync' and r.get('dir') == 'to_device']
+    if sync:
+        md += ['DMA syncs (`dma-sync`: one `udrv_dma_sync_for_device()`, to the device, in us; '
+               'beside a `memcpy` of the same length in the same run):', '',
+               '| board | pool | ' + ' | '.join('%d KiB' % (n // 1024) for n in
+                                               sorted({r['len'] for r in sync})) + ' |',
+               '| --- | --- |' + ' --- |' * len({r['len'] for r in sync})]
+        for key in sorted({(r['board'], r['pool']) for r in sync}):
+            cells = {r['len']: r for r in sync if (r['board'], r['pool']) == key}
+            md.append('| %s | %s | %s |' % (key[0], key[1], ' | '.join(
+                '%.2f (memcpy %.1f)' % (cells[n]['for_device_us'], cells[n]['memcpy_us'])
+                if n in cells else '-' for n in sorted({r['len'] for r in sync}))))
+        md.append('')
+    rest = [(l, v) for l, v in ratios(results) if 'irq_latency' not in l and 'dma-sync' not in l]
     if rest:
         md += ['Other ratios:', '', '| result | ratio |', '| --- | --- |']
         md += ['| %s | %.2f |' % (l, v) for l, v in rest]
