@@ -295,15 +295,17 @@ static void test_start_then_wait(void **state)
 		WR(TTC_IER(2), TTC_IXR_INTERVAL),
 		WR(TTC_CNT_CTRL(2), TTC_CNT_INTERVAL | TTC_CNT_RST | TTC_CNT_WAVE_DIS),
 	};
-	/* each wakeup: the interrupt, the status read, then the unmask */
-	struct step wake[5 * 3 + 1];
+	/* each wakeup: the interrupt, the counter (its latency) and status
+	 * reads, then the unmask */
+	struct step wake[5 * 4 + 1];
 
 	for (int i = 0; i < 5; i++) {
-		wake[3 * i] = (struct step)IRQ(2);
-		wake[3 * i + 1] = (struct step)RD(TTC_ISR(2), TTC_IXR_INTERVAL);
-		wake[3 * i + 2] = (struct step)UNMASK(2);
+		wake[4 * i] = (struct step)IRQ(2);
+		wake[4 * i + 1] = (struct step)RD(TTC_CNT_VAL(2), ANY);
+		wake[4 * i + 2] = (struct step)RD(TTC_ISR(2), TTC_IXR_INTERVAL);
+		wake[4 * i + 3] = (struct step)UNMASK(2);
 	}
-	wake[15] = (struct step)IRQ(2);
+	wake[20] = (struct step)IRQ(2);
 
 	/* a cause latched before the start, its interrupt taken and unread */
 	assert_int_equal(udrv_ttc_start_periodic(t, 1000), 0);
@@ -317,9 +319,11 @@ static void test_start_then_wait(void **state)
 	for (int i = 0; i < 5; i++) {
 		assert_true(udrv_ttc_wait(t, 1000 * MS, &ev) >= 1);	/* 2+ if late */
 		assert_true(ev.lateness_ns >= 0);
+		/* by the model's counter: since an expiry, within the merged ones */
+		assert_true(ev.hw_latency_ns < ev.expirations * 1000000);
 	}
 	/* and the next interrupt, if it came before the last unmask (late) */
-	expect_trace_upto(f->sim, wake, 15, 16);
+	expect_trace_upto(f->sim, wake, 20, 21);
 }
 
 static void test_prescaler_widths(void **state)
@@ -456,8 +460,10 @@ static void test_foreign_interrupts(void **state)
 	struct udrv_ttc_event ev;
 	uint64_t t0;
 	const struct step seq[] = {
-		RD(TTC_ISR(0), TTC_IXR_MATCH(0)), UNMASK(0),	/* not ours: on */
-		IRQ(0), RD(TTC_ISR(0), TTC_IXR_INTERVAL),	/* the one-shot */
+		RD(TTC_CNT_VAL(0), ANY), RD(TTC_ISR(0), TTC_IXR_MATCH(0)),
+		UNMASK(0),					/* not ours: on */
+		IRQ(0), RD(TTC_CNT_VAL(0), ANY),
+		RD(TTC_ISR(0), TTC_IXR_INTERVAL),		/* the one-shot */
 		WR(TTC_CNT_CTRL(0), TTC_CNT_DIS | TTC_CNT_WAVE_DIS), WR(TTC_IER(0), 0),
 		RD(TTC_ISR(0), 0), UNMASK(0),
 	};
