@@ -47,7 +47,8 @@
 #define UDRV_MAX_IRQS	8
 #define UDRV_MAX_OF_IDS	8
 #define UDRV_MAX_PCI_IDS	8
-#define UDRV_MASKED	0	/* bit in udrv_uio.flags */
+#define UDRV_MASKED	0	/* bits in udrv_uio.flags: masked (or to be) */
+#define UDRV_LIVE	1	/* the interrupt is requested */
 /*
  * A PCI device with no reset method may still hold a DMA it accepted when
  * its bus mastering was turned off; it issues it when mastering comes back
@@ -227,6 +228,7 @@ struct udrv_uio {
 	struct uio_info info;
 	spinlock_t lock;		/* orders masking against the handler */
 	unsigned long flags;
+	int irq;			/* Linux's; info.irq is UIO_IRQ_CUSTOM */
 	struct pci_dev *intx;		/* set when the line is PCI INTx */
 	struct udrv_bind *bind;
 };
@@ -252,9 +254,16 @@ struct udrv_desc {
 	u32 dma_bits;
 };
 
-static irqreturn_t udrv_handler(int irq, struct uio_info *info)
+/*
+ * The stub requests its interrupts itself (UIO_IRQ_CUSTOM) and notifies from
+ * this handler: since Linux 6.10 the UIO core notifies from a second, threaded
+ * handler, a scheduling hop between the interrupt and the driver's thread (two
+ * on PREEMPT_RT, where this handler is itself a thread). Masks the line until
+ * userspace writes 1 (udrv_irqcontrol()).
+ */
+static irqreturn_t udrv_handler(int irq, void *dev_id)
 {
-	struct udrv_uio *u = info->priv;
+	struct udrv_uio *u = dev_id;
 	irqreturn_t ret = IRQ_HANDLED;
 
 	spin_lock(&u->lock);
@@ -269,23 +278,28 @@ static irqreturn_t udrv_handler(int irq, struct uio_info *info)
 		disable_irq_nosync(irq);
 	}
 	spin_unlock(&u->lock);
+	if (ret == IRQ_HANDLED)
+		uio_event_notify(&u->info);
 	return ret;
 }
 
 /*
  * pci_intx() runs under the spinlock: it only reads and writes the command
- * register because the device is not managed (see udrv_pci_probe()).
+ * register because the device is not managed (see udrv_pci_probe()). Before
+ * the interrupt is requested (UDRV_LIVE) only the wish is recorded.
  */
 static int udrv_irqcontrol(struct uio_info *info, s32 on)
 {
 	struct udrv_uio *u = info->priv;
-	bool pending = false;
+	bool live, pending = false;
 	unsigned long flags;
 
 	spin_lock_irqsave(&u->lock, flags);
+	live = test_bit(UDRV_LIVE, &u->flags);
 	if (on && __test_and_clear_bit(UDRV_MASKED, &u->flags)) {
 		if (!u->intx) {
-			enable_irq(info->irq);
+			if (live)
+				enable_irq(u->irq);
 		} else if (!pci_check_and_unmask_intx(u->intx)) {
 			/* The cause is still there: report it, stay masked. */
 			__set_bit(UDRV_MASKED, &u->flags);
@@ -294,13 +308,36 @@ static int udrv_irqcontrol(struct uio_info *info, s32 on)
 	} else if (!on && !__test_and_set_bit(UDRV_MASKED, &u->flags)) {
 		if (u->intx)
 			pci_intx(u->intx, 0);
-		else
-			disable_irq_nosync(info->irq);
+		else if (live)
+			disable_irq_nosync(u->irq);
 	}
 	spin_unlock_irqrestore(&u->lock, flags);
 
 	if (pending)
 		uio_event_notify(info);
+	return 0;
+}
+
+/*
+ * Request @u's interrupt once its UIO device exists (the handler notifies it;
+ * devres frees the interrupt before it unregisters the device). A platform
+ * line starts masked and is enabled here unless userspace masked it since
+ * registration; INTx is masked in the device until udrv_irqcontrol(1).
+ */
+static int udrv_request_irq(struct device *dev, struct udrv_uio *u)
+{
+	unsigned long flags;
+	int ret;
+
+	ret = devm_request_irq(dev, u->irq, udrv_handler,
+			       u->intx ? IRQF_SHARED : IRQF_NO_AUTOEN, u->info.name, u);
+	if (ret)
+		return dev_err_probe(dev, ret, "cannot request interrupt %d\n", u->irq);
+	spin_lock_irqsave(&u->lock, flags);
+	__set_bit(UDRV_LIVE, &u->flags);
+	if (!u->intx && !test_bit(UDRV_MASKED, &u->flags))
+		enable_irq(u->irq);
+	spin_unlock_irqrestore(&u->lock, flags);
 	return 0;
 }
 
@@ -801,9 +838,8 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 		u->bind = b;
 		u->info.priv = u;
 		u->info.version = "1";
-		u->info.irq = d->nirq ? d->irq[i] : UIO_IRQ_NONE;
-		u->info.irq_flags = d->intx ? IRQF_SHARED : 0;
-		u->info.handler = udrv_handler;
+		u->irq = d->nirq ? d->irq[i] : 0;
+		u->info.irq = d->nirq ? UIO_IRQ_CUSTOM : UIO_IRQ_NONE;
 		u->info.irqcontrol = udrv_irqcontrol;
 		u->info.mmap = udrv_mmap;
 		u->info.open = udrv_open;
@@ -826,10 +862,9 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 		if (ret)
 			return dev_err_probe(dev, ret, "cannot register UIO device %s\n",
 					     u->info.name);
-		if (u->intx) {
-			/* Unmask now; a stale pending interrupt stays masked. */
-			udrv_irqcontrol(&u->info, 1);
-		} else if (d->nirq && !irq_check_status_bit(d->irq[i], IRQ_DISABLE_UNLAZY)) {
+		if (!d->nirq)
+			continue;
+		if (!u->intx && !irq_check_status_bit(u->irq, IRQ_DISABLE_UNLAZY)) {
 			/*
 			 * Mask at the controller at once: a lazy disable would
 			 * let an interrupt raised while userspace keeps the
@@ -837,9 +872,15 @@ static int udrv_register(struct device *dev, struct udrv_desc *d)
 			 * controllers that report their level lines as edge
 			 * (bcm2835), after the device has dropped it.
 			 */
-			irq_set_status_flags(d->irq[i], IRQ_DISABLE_UNLAZY);
+			irq_set_status_flags(u->irq, IRQ_DISABLE_UNLAZY);
 			__set_bit(i, &b->unlazy);
 		}
+		ret = udrv_request_irq(dev, u);
+		if (ret)
+			return ret;
+		/* INTx: unmask now; a stale pending interrupt stays masked. */
+		if (u->intx)
+			udrv_irqcontrol(&u->info, 1);
 	}
 	return 0;
 }

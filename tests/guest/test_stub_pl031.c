@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -179,6 +180,68 @@ static void test_masked_until_unmask(void **state)
 	rtc_close(&t);
 }
 
+/*
+ * The stub requests its interrupt itself and notifies from its handler:
+ * no kernel thread stands between the interrupt and the reader (the UIO
+ * core's own path since Linux 6.10 adds one, "irq/N-pl031"), and on
+ * PREEMPT_RT only the forced thread of the handler ("irq/N-pl031", no
+ * "irq/N-s-pl031" secondary). An alarm still reaches read().
+ */
+static void test_notify_from_handler(void **state)
+{
+	char line[256], prefix[32], comm[32], path[300];
+	int irq = -1, threads = 0, secondary = 0;
+	struct utsname u;
+	struct dirent *e;
+	struct rtc t;
+	uint32_t count;
+	FILE *f;
+	DIR *d;
+
+	(void)state;
+	f = fopen("/proc/interrupts", "r");
+	assert_non_null(f);
+	while (irq < 0 && fgets(line, sizeof(line), f)) {
+		char *last;
+
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, ' ');
+		if (last && !strcmp(last + 1, "pl031") && sscanf(line, " %d:", &irq) != 1)
+			irq = -1;
+	}
+	fclose(f);
+	assert_true(irq > 0);
+	snprintf(prefix, sizeof(prefix), "irq/%d-", irq);
+	d = opendir("/proc");
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		int n;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		n = file_read(path, comm, sizeof(comm) - 1);
+		if (n <= 0)
+			continue;
+		comm[n] = '\0';
+		if (strncmp(comm, prefix, strlen(prefix)))
+			continue;
+		threads++;
+		secondary += !strncmp(comm + strlen(prefix), "s-", 2);
+	}
+	closedir(d);
+	assert_int_equal(uname(&u), 0);
+	print_message("interrupt %d: %d thread(s) on %s\n", irq, threads, u.version);
+	assert_int_equal(secondary, 0);
+	assert_int_equal(threads, strstr(u.version, "PREEMPT_RT") ? 1 : 0);
+
+	rtc_open(&t);
+	wr32(t.r, RTCIMSC, 1);
+	wr32(t.r, RTCMR, rd32(t.r, RTCDR));	/* match now: fires at once */
+	assert_int_equal(uio_wait(t.fd, 2000, &count), 1);
+	rtc_close(&t);
+}
+
 /* Whether rtc-pl031 registered an RTC class device for the PL031. */
 static int rtc_class_device(void)
 {
@@ -221,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_handover),
 		cmocka_unit_test(test_alarm_read_returns_count),
 		cmocka_unit_test(test_masked_until_unmask),
+		cmocka_unit_test(test_notify_from_handler),
 		cmocka_unit_test(test_rtc_driver),
 	};
 
