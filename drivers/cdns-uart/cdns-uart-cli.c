@@ -31,7 +31,8 @@ static void usage(FILE *f)
 		"  --baud N            baud rate (default 115200)\n"
 		"  --format 8N1        data bits (6-8), parity (N/E/O), stop bits (1-2)\n"
 		"  --device NAME       UIO name (default: a cdns,uart-r1p12 node)\n"
-		"  --clock HZ          reference clock (default: the DT's clock-frequency)\n");
+		"  --clock HZ          reference clock (default: the DT's clock-frequency)\n"
+		CLI_RT_HELP);
 }
 
 static int fail(const char *what, long err)
@@ -78,10 +79,12 @@ int main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "clock", required_argument, NULL, 'c' },
+		{ "rt", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct udrv_cdns_uart_config cfg = CDNS_UART_CONFIG_DEFAULT;
+	struct udrv_rt_opts rt = { .cpu = -1 };
 	unsigned long long v, clk = 0;
 	uint64_t timeout = UINT64_MAX;
 	const char *dev = NULL, *cmd;
@@ -89,7 +92,7 @@ int main(int argc, char **argv)
 	int c, ret, has_timeout = 0;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "t:b:f:d:c:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:b:f:d:c:r:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (cli_number(PROG, "timeout", optarg, 0, 86400000, &v))
@@ -121,6 +124,7 @@ int main(int argc, char **argv)
 			if (cli_number(PROG, "clock", optarg, 0, UINT32_MAX, &clk))
 				return 2;
 			break;
+		case 'r': if (cli_rt_parse(PROG, optarg, &rt)) return 2; break;
 		case 'h': usage(stdout); return 0;
 		default: return cli_bad_option(PROG, argv);
 		}
@@ -147,6 +151,10 @@ int main(int argc, char **argv)
 
 	if ((ret = udrv_cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
 		return fail(dev ? dev : "the cdns,uart-r1p12 UART", ret);
+	if (cli_rt_apply_dev(PROG, &rt, udrv_cdns_uart_device(u))) {
+		udrv_cdns_uart_close(u);
+		return 1;
+	}
 	ret = 0;
 	if (!strcmp(cmd, "send") || !strcmp(cmd, "chat")) {
 		size_t len = strlen(argv[1]);

@@ -230,6 +230,12 @@ int udrv_cdns_uart_fd(const struct udrv_cdns_uart *u)
 	return udrv_irq_fd(u->irq);
 }
 
+struct udrv_device *udrv_cdns_uart_device(const struct udrv_cdns_uart *u)
+{
+	assert(u);
+	return u->dev;
+}
+
 void udrv_cdns_uart_stats(const struct udrv_cdns_uart *u, struct udrv_cdns_uart_stats *st)
 {
 	assert(u);

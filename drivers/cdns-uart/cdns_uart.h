@@ -123,6 +123,12 @@ ssize_t udrv_cdns_uart_read_nonblock(struct udrv_cdns_uart *u, void *buf, size_t
  */
 int udrv_cdns_uart_fd(const struct udrv_cdns_uart *u);
 
+/**
+ * udrv_cdns_uart_device() - the UART's libudrv device, for settings such as
+ * udrv_rt_apply(). Borrowed: valid until udrv_cdns_uart_close().
+ */
+struct udrv_device *udrv_cdns_uart_device(const struct udrv_cdns_uart *u);
+
 /** udrv_cdns_uart_stats() - copy the counters into *@st. */
 void udrv_cdns_uart_stats(const struct udrv_cdns_uart *u, struct udrv_cdns_uart_stats *st);
 

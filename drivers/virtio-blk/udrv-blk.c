@@ -27,7 +27,8 @@ static const char usage[] =
 	"                block device handed to UIO)\n"
 	"  -p            poll for completions instead of waiting for interrupts\n"
 	"  -q SIZE       virtqueue entries (a power of 2; default: the device's, <= 256)\n"
-	"  -h, --help    this text\n";
+	"  -h, --help    this text\n"
+	CLI_RT_HELP;
 
 static int die(const char *what, int err)
 {
@@ -172,8 +173,11 @@ static int cmd_bench(struct udrv_virtio_blk *blk, const struct cmd *c)
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, { "rt", required_argument, NULL, 'r' }, { 0 }
+	};
 	struct udrv_virtio_blk_opts opts = { 0 };
+	struct udrv_rt_opts rt = { .cpu = -1 };
 	const char *name = NULL;
 	struct udrv_virtio_blk *blk;
 	struct cmd cmd;
@@ -181,7 +185,7 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "+d:pq:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:pq:r:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': name = optarg; break;
 		case 'p': opts.polled = true; break;
@@ -190,6 +194,7 @@ int main(int argc, char **argv)
 				return bad("bad -q", optarg);
 			opts.queue_size = (unsigned int)v;
 			break;
+		case 'r': if (cli_rt_parse("udrv-blk", optarg, &rt)) return 2; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: return cli_bad_option("udrv-blk", argv);
 		}
@@ -200,6 +205,10 @@ int main(int argc, char **argv)
 		return ret;
 	if ((ret = udrv_virtio_blk_open(name, &opts, &blk)))
 		return die(NULL, ret);
+	if (cli_rt_apply_dev("udrv-blk", &rt, udrv_virtio_dev_udrv(udrv_virtio_blk_virtio(blk)))) {
+		udrv_virtio_blk_close(blk);
+		return 1;
+	}
 	ret = cmd.what == INFO ? cmd_info(blk) : cmd.what == BENCH ? cmd_bench(blk, &cmd) :
 	      cmd_rw(blk, &cmd);
 	udrv_virtio_blk_close(blk);

@@ -19,11 +19,15 @@ static const char usage[] =
 	"                entropy device handed to UIO)\n"
 	"  -p            poll for completions instead of waiting for interrupts\n"
 	"  -x            print hexadecimal, 32 bytes a line\n"
-	"  -h, --help    this text\n";
+	"  -h, --help    this text\n"
+	CLI_RT_HELP;
 
 int main(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' }, { "rt", required_argument, NULL, 'r' }, { 0 }
+	};
+	struct udrv_rt_opts rt = { .cpu = -1 };
 	const char *name = NULL;
 	bool polled = false, hex = false;
 	struct udrv_virtio_rng *rng;
@@ -33,11 +37,12 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "+d:pxh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+d:pxr:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': name = optarg; break;
 		case 'p': polled = true; break;
 		case 'x': hex = true; break;
+		case 'r': if (cli_rt_parse("udrv-rng", optarg, &rt)) return 2; break;
 		case 'h': fputs(usage, stdout); return 0;
 		default: return cli_bad_option("udrv-rng", argv);
 		}
@@ -59,6 +64,11 @@ int main(int argc, char **argv)
 	if (ret) {
 		fprintf(stderr, "udrv-rng: %s\n", *udrv_virtio_last_error() ? udrv_virtio_last_error() :
 			strerror(-ret));
+		free(buf);
+		return 1;
+	}
+	if (cli_rt_apply_dev("udrv-rng", &rt, udrv_virtio_dev_udrv(udrv_virtio_rng_virtio(rng)))) {
+		udrv_virtio_rng_close(rng);
 		free(buf);
 		return 1;
 	}

@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "tool_run.h"
 #include "virtio_blk.h"
 #include "virtio_regs.h"
 #include "virtio_rng.h"
@@ -446,6 +447,67 @@ static void test_rng_not_entropy(void **state)
 	assert_null(rng);
 }
 
+/* The smp_affinity_list path of the interrupt named @name in /proc/interrupts. */
+static void irq_affinity_path(const char *name, char *path, size_t len)
+{
+	char line[512];
+	FILE *f = fopen("/proc/interrupts", "r");
+	unsigned int n = 0;
+	bool found = false;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *last;
+
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, ' ');
+		found = last && !strcmp(last + 1, name) && sscanf(line, " %u:", &n) == 1;
+	}
+	fclose(f);
+	assert_true(found);
+	snprintf(path, len, "/proc/irq/%u/smp_affinity_list", n);
+}
+
+/* Read (@set NULL) or write a small sysfs/procfs file, into @buf. */
+static void proc_file(const char *path, const char *set, char *buf, size_t len)
+{
+	FILE *f = fopen(path, set ? "w" : "r");
+
+	assert_non_null(f);
+	if (set) {
+		assert_true(fputs(set, f) >= 0);
+		assert_int_equal(fclose(f), 0);
+		return;
+	}
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+}
+
+/* --rt on the virtio CLIs: udrv-rng runs with SCHED_FIFO, pinned, locked, and
+ * leaves its interrupt on CPU 1; a bad SPEC is one line and exit 2. */
+static void test_cli_rt(void **state)
+{
+	char *rng[] = { "/usr/bin/udrv-rng", "--rt", "fifo=10,cpu=1,mlock", "-x", "32", NULL };
+	char *bad[] = { "/usr/bin/udrv-blk", "--rt", "fifo=100", "info", NULL };
+	char path[64], was[64], now[64];
+
+	(void)state;
+	irq_affinity_path("virtio-rng", path, sizeof(path));
+	proc_file(path, NULL, was, sizeof(was));
+	assert_int_equal(run_as(-1, -1, -1, rng), 0);
+	assert_int_equal(strlen(R.out), 65);	/* 32 bytes as hex and a newline */
+	proc_file(path, NULL, now, sizeof(now));
+	assert_string_equal(now, "1");
+	assert_int_equal(run_as(-1, -1, -1, bad), 2);
+	assert_string_equal(R.err, "udrv-blk: --rt: real-time settings: 'fifo=100' is none of "
+			    "fifo=1..99, cpu=N, mlock\n");
+	proc_file(path, was, NULL, 0);
+	proc_file(path, NULL, now, sizeof(now));
+	assert_string_equal(now, was);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +526,7 @@ int main(void)
 		cmocka_unit_test(test_rng_polled),
 		cmocka_unit_test(test_rng_access_platform),
 		cmocka_unit_test(test_rng_not_entropy),
+		cmocka_unit_test(test_cli_rt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
