@@ -18,8 +18,13 @@
  * sequential reads at depth 1 (MiB/s); SECONDS (default 2) per test and
  * side, in 4 rounds that alternate the sides so that a change in the
  * machine's load (the host is shared) hits all four alike. One JSON object
- * per line: the disk's io_poll, one per test and side, then one per test with
- * the ratios udrv/kernel. Only on virt and virt32; other boards print nothing.
+ * per line: the disk's io_poll, one per test and side (with where the guest's
+ * CPU time went meanwhile, from /proc/stat: user, system, hard and soft
+ * interrupt, idle, in percent of all CPUs), then one per test with the ratios
+ * udrv/kernel. Only on virt and virt32; other boards print nothing.
+ *
+ * virtio-blk BOARD SECONDS TEST:SIDE runs one test on one side only (e.g.
+ * randread-4k-qd32:udrv-poll), for a profiler on the host to watch.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -227,6 +232,29 @@ static int kernel_run(int fd, uint64_t bytes, bool iopoll, const struct udrv_blk
 }
 
 /* Fold one run into a sum and recompute the rates. */
+/* The guest's CPU time so far (/proc/stat's first line), in ticks. */
+enum { CPU_USER, CPU_SYSTEM, CPU_IRQ, CPU_SOFTIRQ, CPU_IDLE, CPU_KINDS };
+
+static const char *const cpu_kind[CPU_KINDS] = { "user", "system", "irq", "softirq", "idle" };
+
+static void cpu_ticks(unsigned long long t[CPU_KINDS])
+{
+	unsigned long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, soft = 0;
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (f) {
+		if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu", &user, &nice, &sys, &idle,
+			   &iowait, &irq, &soft) != 7)
+			user = nice = sys = idle = iowait = irq = soft = 0;
+		fclose(f);
+	}
+	t[CPU_USER] = user + nice;
+	t[CPU_SYSTEM] = sys;
+	t[CPU_IRQ] = irq;
+	t[CPU_SOFTIRQ] = soft;
+	t[CPU_IDLE] = idle + iowait;
+}
+
 static void accumulate(struct udrv_blk_bench_result *sum, const struct udrv_blk_bench_result *run,
 		       const struct udrv_blk_bench *b)
 {
@@ -238,13 +266,20 @@ static void accumulate(struct udrv_blk_bench_result *sum, const struct udrv_blk_
 }
 
 static void print_result(const char *test, const char *driver, const struct udrv_blk_bench *b,
-			 const struct udrv_blk_bench_result *r)
+			 const struct udrv_blk_bench_result *r, const unsigned long long cpu[CPU_KINDS])
 {
+	unsigned long long all = 0;
+
+	for (int k = 0; k < CPU_KINDS; k++)
+		all += cpu[k];
 	printf("{\"bench\": \"virtio-blk\", \"test\": \"%s\", \"driver\": \"%s\", \"io_bytes\": %u, "
 	       "\"queue_depth\": %u, \"ios\": %llu, \"seconds\": %.3f, \"iops\": %.1f, "
-	       "\"mib_s\": %.2f, \"interrupts\": %llu}\n", test, driver, b->io_bytes, b->qd,
-	       (unsigned long long)r->ios, r->seconds, r->iops, r->mib_s,
+	       "\"mib_s\": %.2f, \"interrupts\": %llu, \"guest_cpu_pct\": {", test, driver,
+	       b->io_bytes, b->qd, (unsigned long long)r->ios, r->seconds, r->iops, r->mib_s,
 	       (unsigned long long)r->irqs);
+	for (int k = 0; k < CPU_KINDS; k++)
+		printf("%s\"%s\": %.1f", k ? ", " : "", cpu_kind[k], all ? 100.0 * cpu[k] / all : 0);
+	printf("}}\n");
 	fflush(stdout);
 }
 
@@ -282,6 +317,7 @@ static int io_poll(void)
 int main(int argc, char **argv)
 {
 	double seconds = argc > 2 ? atof(argv[2]) : 2.0;
+	const char *only = argc > 3 ? argv[3] : NULL;
 	const struct test tests[] = {
 		{ "randread-4k-qd1", "iops", { true, 4096, 1, seconds } },
 		{ "randread-4k-qd32", "iops", { true, 4096, 32, seconds } },
@@ -289,10 +325,10 @@ int main(int argc, char **argv)
 	};
 	struct udrv_virtio_blk *blk;
 	uint64_t bytes;
-	int fd, ret, rc = 0, poll;
+	int fd, ret, rc = 0, poll, ran = 0;
 
-	if (argc < 2 || argc > 3 || seconds <= 0) {
-		fprintf(stderr, "usage: virtio-blk BOARD [SECONDS]\n");
+	if (argc < 2 || argc > 4 || seconds <= 0) {
+		fprintf(stderr, "usage: virtio-blk BOARD [SECONDS [TEST:SIDE]]\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "virt") && strcmp(argv[1], "virt32"))
@@ -319,6 +355,7 @@ int main(int argc, char **argv)
 	for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]) && !rc; t++) {
 		const struct test *T = &tests[t];
 		struct udrv_blk_bench_result sum[SIDES] = { 0 };
+		unsigned long long cpu[SIDES][CPU_KINDS] = { { 0 } };
 		struct udrv_blk_bench b = T->b;
 		double v[SIDES];
 
@@ -327,8 +364,19 @@ int main(int argc, char **argv)
 		for (int round = 0; round < ROUNDS && !rc; round++) {
 			for (int s = 0; s < SIDES && !rc; s++) {
 				struct udrv_blk_bench_result one = { 0 };
+				unsigned long long t0[CPU_KINDS], t1[CPU_KINDS];
+				char name[64];
 
-				if ((ret = run_side((enum side)s, blk, fd, bytes, &b, &one))) {
+				snprintf(name, sizeof(name), "%s:%s", T->name, side_name[s]);
+				if (only && strcmp(only, name))
+					continue;
+				ran = 1;
+				cpu_ticks(t0);
+				ret = run_side((enum side)s, blk, fd, bytes, &b, &one);
+				cpu_ticks(t1);
+				for (int k = 0; k < CPU_KINDS; k++)
+					cpu[s][k] += t1[k] - t0[k];
+				if (ret) {
 					fprintf(stderr, "virtio-blk: %s: %s: %s\n", T->name, side_name[s],
 						s >= UDRV_IRQ && *udrv_virtio_last_error() ?
 						udrv_virtio_last_error() : strerror(-ret));
@@ -339,8 +387,14 @@ int main(int argc, char **argv)
 		}
 		if (rc)
 			break;
+		if (only) {
+			for (int s = 0; s < SIDES; s++)
+				if (sum[s].ios)
+					print_result(T->name, side_name[s], &T->b, &sum[s], cpu[s]);
+			continue;
+		}
 		for (int s = 0; s < SIDES; s++) {
-			print_result(T->name, side_name[s], &T->b, &sum[s]);
+			print_result(T->name, side_name[s], &T->b, &sum[s], cpu[s]);
 			v[s] = !strcmp(T->metric, "iops") ? sum[s].iops : sum[s].mib_s;
 		}
 		printf("{\"bench\": \"virtio-blk\", \"test\": \"%s\", \"metric\": \"%s\", "
@@ -352,6 +406,11 @@ int main(int argc, char **argv)
 		       v[KERNEL_IRQ] > 0 ? v[UDRV_IRQ] / v[KERNEL_IRQ] : 0,
 		       v[KERNEL_IOPOLL] > 0 ? v[UDRV_POLL] / v[KERNEL_IOPOLL] : 0);
 		fflush(stdout);
+	}
+	if (only && !ran && !rc) {
+		fprintf(stderr, "virtio-blk: no TEST:SIDE '%s' (sides: kernel-uring-irq, "
+			"kernel-uring-iopoll, udrv-irq, udrv-poll)\n", only);
+		rc = 2;
 	}
 	udrv_virtio_blk_close(blk);
 	close(fd);
