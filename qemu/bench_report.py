@@ -84,7 +84,8 @@ def ratios(results):
     for r in results:
         for k, v in r.items():
             if isinstance(v, (int, float)) and ('_over_' in k or 'ratio' in k):
-                what = ' '.join(str(r[f]) for f in ('bench', 'test', 'device', 'config', 'len', 'dir')
+                what = ' '.join(str(r[f]) for f in ('bench', 'test', 'device', 'config', 'len', 'dir',
+                                                          'host_disk_aio')
                                 if f in r)
                 out.append(('%s %s: %s' % (r.get('board', '?'), what, k), float(v)))
     return out
