@@ -4,14 +4,21 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef UDRV_BLK_UBLK
+#include <sys/signalfd.h>
+#endif
 
 #include "../cli.h"
 #include "blk_bench.h"
 #include "virtio_blk.h"
+#ifdef UDRV_BLK_UBLK
+#include "ublk.h"
+#endif
 
 static const char usage[] =
 	"usage: udrv-blk [-d UIO-NAME] [-p] [-q QUEUE-SIZE] COMMAND\n"
@@ -22,6 +29,12 @@ static const char usage[] =
 	"  bench [-s] [-b BYTES] [-Q DEPTH] [-t SECONDS]\n"
 	"                       read benchmark: random (sequential with -s) reads of\n"
 	"                       BYTES (4096), DEPTH in flight (1), for SECONDS (2)\n"
+#ifdef UDRV_BLK_UBLK
+	"  ublk [-Q DEPTH]      serve the disk as a Linux block device through ublk:\n"
+	"                       prints its node (/dev/ublkbN) once it is live, serves\n"
+	"                       DEPTH requests in flight (16) until SIGTERM or SIGINT,\n"
+	"                       then removes it and exits 0\n"
+#endif
 	"options:\n"
 	"  -d DEVICE     the UIO name or DT path (default: the first virtio-mmio\n"
 	"                block device handed to UIO)\n"
@@ -47,18 +60,18 @@ static int bad(const char *msg, const char *arg)
 
 /* A command line checked before the device is opened. */
 struct cmd {
-	enum { INFO, READ, WRITE, BENCH } what;
+	enum { INFO, READ, WRITE, BENCH, UBLK } what;
 	unsigned long long lba, count;
 	struct udrv_blk_bench b;
 };
 
 static int parse(struct cmd *c, char **argv, int argc)
 {
-	static const char *const names[] = { "info", "read", "write", "bench" };
+	static const char *const names[] = { "info", "read", "write", "bench", "ublk" };
 	unsigned long long v;
 	int o;
 
-	for (c->what = INFO; c->what <= BENCH && strcmp(argv[0], names[c->what]); c->what++)
+	for (c->what = INFO; c->what <= UBLK && strcmp(argv[0], names[c->what]); c->what++)
 		;
 	switch (c->what) {
 	case INFO:
@@ -98,6 +111,22 @@ static int parse(struct cmd *c, char **argv, int argc)
 			}
 		}
 		return optind == argc ? 0 : bad("unexpected argument", argv[optind]);
+	case UBLK:
+#ifdef UDRV_BLK_UBLK
+		c->b.qd = 0;
+		optind = 0;
+		opterr = 0;
+		while ((o = getopt(argc, argv, "+Q:")) != -1) {
+			if (o != 'Q')
+				return cli_bad_option("udrv-blk ublk", argv);
+			if (cli_parse(optarg, 1, 4096, &v))
+				return bad("bad -Q (1 .. 4096)", optarg);
+			c->b.qd = (unsigned int)v;
+		}
+		return optind == argc ? 0 : bad("unexpected argument", argv[optind]);
+#else
+		return bad("ublk: this udrv-blk was built without ublk (no linux/ublk_cmd.h)", NULL);
+#endif
 	}
 	return bad("unknown command", argv[0]);
 }
@@ -171,6 +200,39 @@ static int cmd_bench(struct udrv_virtio_blk *blk, const struct cmd *c)
 	return 0;
 }
 
+#ifdef UDRV_BLK_UBLK
+static void ublk_ready(int dev_id, void *data)
+{
+	(void)data;
+	printf("/dev/ublkb%d\n", dev_id);
+	fflush(stdout);
+}
+
+/* Serve until SIGTERM or SIGINT (taken through a signalfd by the queue's loop). */
+static int cmd_ublk(struct udrv_virtio_blk *blk, const struct cmd *c)
+{
+	struct udrv_blk_ublk_opts o = { .depth = c->b.qd, .ready = ublk_ready };
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) || (o.stop_fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		return die("signalfd", -errno);
+	ret = udrv_blk_ublk_serve(blk, &o);
+	close(o.stop_fd);
+	return ret ? die("ublk", ret) : 0;
+}
+#else
+static int cmd_ublk(struct udrv_virtio_blk *blk, const struct cmd *c)
+{
+	(void)blk;
+	(void)c;
+	return 1;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -203,14 +265,19 @@ int main(int argc, char **argv)
 		return bad("no command", NULL);
 	if ((ret = parse(&cmd, argv + optind, argc - optind)))
 		return ret;
-	if ((ret = udrv_virtio_blk_open(name, &opts, &blk)))
+	if ((ret = udrv_virtio_blk_open(name, &opts, &blk)) == -EBUSY) {
+		fprintf(stderr, "udrv-blk: the disk is already being served by another driver "
+			"(%s)\n", udrv_virtio_last_error());
+		return 1;
+	}
+	if (ret)
 		return die(NULL, ret);
 	if (cli_rt_apply_dev("udrv-blk", &rt, udrv_virtio_dev_udrv(udrv_virtio_blk_virtio(blk)))) {
 		udrv_virtio_blk_close(blk);
 		return 1;
 	}
 	ret = cmd.what == INFO ? cmd_info(blk) : cmd.what == BENCH ? cmd_bench(blk, &cmd) :
-	      cmd_rw(blk, &cmd);
+	      cmd.what == UBLK ? cmd_ublk(blk, &cmd) : cmd_rw(blk, &cmd);
 	udrv_virtio_blk_close(blk);
 	return ret;
 }

@@ -250,7 +250,9 @@ void udrv_virtio_blk_kick(struct udrv_virtio_blk *blk)
 	udrv_virtq_kick(blk->vq);
 }
 
-int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_done *done, unsigned int max)
+/* udrv_virtio_blk_reap() waiting up to @timeout_ns; 0: not at all. */
+static int reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_done *done, unsigned int max,
+		uint64_t timeout_ns)
 {
 	unsigned int n = 0;
 	void *token;
@@ -259,12 +261,12 @@ int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_don
 	assert(blk);
 	if (!done || !max)
 		return -EINVAL;
-	if (!blk->inflight)
-		return 0;
+	if (!blk->inflight && timeout_ns)
+		return 0;	/* (not waiting, an interrupt that fired is still taken) */
 	udrv_virtq_kick(blk->vq);
-	ret = udrv_virtio_dev_wait(blk->vd, blk->vq, blk->timeout_ns);
+	ret = udrv_virtio_dev_wait(blk->vd, blk->vq, timeout_ns);
 	if (ret)
-		return ret;
+		return ret == -EAGAIN && !timeout_ns ? 0 : ret;
 	while (n < max && (ret = udrv_virtq_get(blk->vq, &token, NULL)) == 1) {
 		struct req *r = token;
 		unsigned int slot = (unsigned int)(r - blk->reqs);
@@ -285,6 +287,17 @@ int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_don
 		blk->inflight--;
 	}
 	return ret < 0 ? ret : (int)n;
+}
+
+int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_done *done, unsigned int max)
+{
+	return reap(blk, done, max, blk->timeout_ns);
+}
+
+int udrv_virtio_blk_reap_nowait(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_done *done,
+				unsigned int max)
+{
+	return reap(blk, done, max, 0);
 }
 
 /* 0 if no request is in flight (so the bounce buffer is the CPU's), else -EBUSY. */

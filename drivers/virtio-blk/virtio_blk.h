@@ -125,6 +125,18 @@ struct udrv_virtio_blk_done {
  */
 int udrv_virtio_blk_reap(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_done *done, unsigned int max);
 
+/**
+ * udrv_virtio_blk_reap_nowait() - udrv_virtio_blk_reap() without waiting, for
+ * a loop of the caller's own: kick, take the interrupt if it fired
+ * (acknowledge, unmask), store up to @max completions that are there. In
+ * interrupt mode call it when the interrupt's fd (udrv_irq_fd() of
+ * udrv_device_irq(udrv_virtio_dev_udrv(udrv_virtio_blk_virtio(@blk)), 0))
+ * is readable, polled whenever requests are in flight. Returns their number,
+ * 0 if none has completed yet, -EIO / -ENODEV as udrv_virtio_dev_wait().
+ */
+int udrv_virtio_blk_reap_nowait(struct udrv_virtio_blk *blk, struct udrv_virtio_blk_done *done,
+				unsigned int max);
+
 /** udrv_virtio_blk_inflight() - requests submitted and not yet reaped. */
 unsigned int udrv_virtio_blk_inflight(const struct udrv_virtio_blk *blk);
 

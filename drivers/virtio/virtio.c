@@ -94,13 +94,15 @@ static int find_by_type(uint32_t device_id, struct udrv_device **out, char *name
 {
 	struct udrv_device *dev;
 	struct udrv_region *r;
-	unsigned int seen = 0;
+	unsigned int seen = 0, busy = 0;
 	int ret;
 
 	for (unsigned int i = 0;; i++) {
 		ret = udrv_device_open_dt_compatible(VIRTIO_MMIO_COMPATIBLE, i, &dev);
-		if (ret == -EBUSY)
+		if (ret == -EBUSY) {
+			busy++;
 			continue;
+		}
 		if (ret == -ENOENT)
 			break;
 		if (ret)
@@ -116,6 +118,12 @@ static int find_by_type(uint32_t device_id, struct udrv_device **out, char *name
 		}
 		udrv_device_close(dev);
 	}
+	if (busy)	/* what is wanted may be one of them: say so */
+		return udrv_error(-EBUSY, "no free virtio %s device: %u UIO device%s with "
+				    "compatible \"%s\" %s in use by another driver (%u other%s "
+				    "looked at)", type_name(device_id), busy, busy == 1 ? "" : "s",
+				    VIRTIO_MMIO_COMPATIBLE, busy == 1 ? "is" : "are", seen,
+				    seen == 1 ? "" : "s");
 	return udrv_error(-ENOENT, "no free UIO device with compatible \"%s\" is a virtio "
 			    "%s device (%u looked at)", VIRTIO_MMIO_COMPATIBLE,
 			    type_name(device_id), seen);
@@ -391,6 +399,31 @@ uint64_t udrv_virtio_dev_irq_count(const struct udrv_virtio_dev *vd)
 	return vd->irqs;
 }
 
+/* Wait for the interrupt until @deadline; if it fired, acknowledge and
+ * unmask it. 1 it fired, 0 not, -errno. */
+static int irq_take(struct udrv_virtio_dev *vd, uint64_t deadline)
+{
+	int ret = udrv_irq_wait_until(vd->irq, deadline);
+
+	if (ret < 0)
+		return udrv_error(ret, "%s: waiting for the interrupt: %s",
+				    udrv_device_name(vd->udev), strerror(-ret));
+	if (ret > 0) {
+		/* Acknowledge before looking at the ring: a buffer
+		 * used after this makes a new edge (4.2.3.4). */
+		uint32_t isr = rd(vd, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+		if (isr)
+			wr(vd, VIRTIO_MMIO_INTERRUPT_ACK, isr);
+		/* The ACK store before the used->idx load: a
+		 * store-load order only a full barrier gives. */
+		udrv_mb();
+		vd->irqs++;
+		udrv_irq_unmask(vd->irq);
+	}
+	return ret;
+}
+
 int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint64_t timeout_ns)
 {
 	uint64_t deadline;
@@ -398,6 +431,13 @@ int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint
 	int ret;
 
 	assert(vd && vq);
+	if (!timeout_ns) {	/* just look: take an interrupt that fired, never wait */
+		if (!vd->polled && (ret = irq_take(vd, 0)) < 0)
+			return ret;
+		if (udrv_virtq_pending(vq))
+			return 0;
+		return (ret = check_status(vd)) ? ret : -EAGAIN;
+	}
 	if (udrv_virtq_pending(vq))
 		return 0;
 	deadline = udrv_deadline_ns(timeout_ns);
@@ -408,23 +448,8 @@ int udrv_virtio_dev_wait(struct udrv_virtio_dev *vd, struct udrv_virtq *vq, uint
 			if (++spins % 1024)
 				continue;
 		} else {
-			ret = udrv_irq_wait_until(vd->irq, deadline);
-			if (ret < 0)
-				return udrv_error(ret, "%s: waiting for the interrupt: %s",
-						    udrv_device_name(vd->udev), strerror(-ret));
-			if (ret > 0) {
-				/* Acknowledge before looking at the ring: a buffer
-				 * used after this makes a new edge (4.2.3.4). */
-				uint32_t isr = rd(vd, VIRTIO_MMIO_INTERRUPT_STATUS);
-
-				if (isr)
-					wr(vd, VIRTIO_MMIO_INTERRUPT_ACK, isr);
-				/* The ACK store before the used->idx load: a
-				 * store-load order only a full barrier gives. */
-				udrv_mb();
-				vd->irqs++;
-				udrv_irq_unmask(vd->irq);
-			}
+			if ((ret = irq_take(vd, deadline)) < 0)
+				return ret;
 			if (udrv_virtq_pending(vq))
 				return 0;
 		}

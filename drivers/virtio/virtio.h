@@ -51,7 +51,9 @@ const char *udrv_virtio_last_error(void);
  * The caller owns *@out (udrv_virtio_dev_close()). Opening resets the device:
  * one process drives it at a time, and another open takes it over.
  * Errors: -EINVAL @out NULL; from udrv_device_open() (-ENOENT no such
- * UIO device); -ENODEV no virtio-mmio magic, an empty slot (device ID 0), or
+ * UIO device, -EBUSY another driver holds it); @name NULL: -EBUSY no free
+ * device of the type but some virtio-mmio UIO device is held by another
+ * driver (the one wanted may be among them), -ENOENT none at all; -ENODEV no virtio-mmio magic, an empty slot (device ID 0), or
  * a device of another type; -EPROTONOSUPPORT a legacy (version 1) device;
  * -ERANGE a register region shorter than 0x200; -EIO the reset did not
  * complete.
@@ -115,6 +117,9 @@ bool udrv_virtio_dev_polled(const struct udrv_virtio_dev *vd);
  * udrv_virtio_dev_wait() - wait until @vq has a used buffer (returns at once if it
  * has one), for at most @timeout_ns (UINT64_MAX: forever). In interrupt mode
  * sleeps on the interrupt, acknowledges it and unmasks it; polled, spins.
+ * @timeout_ns 0 only looks: an interrupt that fired is taken as above, and
+ * -EAGAIN (no reason recorded) says no buffer is used yet; for a loop of the
+ * caller's own that polls the interrupt's fd (udrv_irq_fd()).
  * Returns 0, -ETIMEDOUT, -EIO if the device set NEEDS_RESET (it must be
  * reopened), -ENODEV if it was removed, -EINTR on a signal.
  */
