@@ -16,7 +16,6 @@
  * ring for the queue, holding the tags' commands and one-shot polls of the
  * interrupt's fd, the caller's stop fd and the control thread's eventfd.
  */
-#define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
