@@ -525,6 +525,28 @@ static int add_device(struct srv *s)
 	return 0;
 }
 
+/*
+ * A killed server's requests: the kernel fails them when the dying io_uring
+ * cancels the server's outstanding commands; but if the server held every tag
+ * when it died there is no command to cancel, and only the request timeout
+ * finds them (ublk_timeout(), 30 s by default). A live server's requests are
+ * never failed by it (the timer is re-armed), so a short one costs nothing.
+ */
+static void short_timeout(uint32_t id)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/block/ublkb%u/queue/io_timeout", id);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "1000", 4) != 4) {
+		/* not fatal: the default timeout applies */
+	}
+	close(fd);
+}
+
 /* The queue: until STOP_DEV has returned and every command has come back. */
 static int run(struct srv *s, const struct udrv_blk_ublk_opts *o)
 {
@@ -568,6 +590,7 @@ static int run(struct srv *s, const struct udrv_blk_ublk_opts *o)
 						err = udrv_error(cr, "ublk START_DEV: %s", strerror(-cr));
 						stop = true;
 					} else {
+						short_timeout(s->dev_id);
 						if (o->ready)
 							o->ready((int)s->dev_id, o->data);
 					}

@@ -421,17 +421,52 @@ static void test_second_export(void **state)
 	server_stop(&s);
 }
 
+struct reader {
+	const char *dev;
+	volatile bool run;
+	unsigned int first;
+	int err;		/* errno of the read that failed */
+	uint64_t reads, failed_ms;
+};
+
+/* O_DIRECT reads of 64 KiB over the first 8 MiB until one fails. */
+static void *reader(void *arg)
+{
+	struct reader *r = arg;
+	char *buf;
+	int fd = open(r->dev, O_RDONLY | O_DIRECT);
+
+	if (fd < 0 || posix_memalign((void **)&buf, 4096, 64 * KiB)) {
+		r->err = errno;
+		return NULL;
+	}
+	for (uint64_t i = r->first; r->run; i++, r->reads++)
+		if (pread(fd, buf, 64 * KiB, (off_t)((i * 7 % 128) * 64 * KiB)) != 64 * KiB) {
+			r->err = errno;
+			r->failed_ms = now_ms();
+			break;
+		}
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
 /*
- * SIGKILL of the server: the kernel's ublk stops the disk (/dev/ublkbN goes)
- * when the dead server's io_uring cancels its commands, but keeps the device
- * (/dev/ublkcN, /sys/class/ublk-char/ublkcN) until a DEL_DEV; the next start
- * deletes it (marked as its own) and serves the disk, data intact.
+ * SIGKILL of the server under I/O (16 readers, as many as its tags): their
+ * requests fail (EIO) within 5 s, not hang (the server shortened the request
+ * timeout, which finds them when it held every tag); the kernel's ublk deletes the disk (/dev/ublkbN goes) but
+ * keeps the device (/dev/ublkcN, /sys/class/ublk-char/ublkcN) until a
+ * DEL_DEV; the next start deletes it (marked as its own) and serves the
+ * disk, data intact.
  */
 static void test_sigkill(void **state)
 {
 	size_t len = 64 * KiB;
 	char *want = pattern(KILL_OFF, len, 4), *got, sys[64];
 	struct server s, t;
+	struct reader rd[THREADS];
+	uint64_t killed, worst = 0;
+	pthread_t th[THREADS];
 	int fd;
 
 	(void)state;
@@ -439,9 +474,29 @@ static void test_sigkill(void **state)
 	assert_true((fd = open(s.bdev, O_RDWR | O_DIRECT)) >= 0);
 	pwrite_all(fd, want, len, KILL_OFF);
 	close(fd);
+	for (unsigned int i = 0; i < THREADS; i++) {
+		rd[i] = (struct reader){ .dev = s.bdev, .run = true, .first = i };
+		assert_int_equal(pthread_create(&th[i], NULL, reader, &rd[i]), 0);
+	}
+	usleep(300000);
+	killed = now_ms();
 	assert_int_equal(kill(s.pid, SIGKILL), 0);
 	assert_int_equal(wait_exit(s.pid, 5000), 128 + SIGKILL);
 	track(s.pid, false);
+	for (unsigned int i = 0; i < THREADS; i++) {
+		while (!rd[i].failed_ms && now_ms() < killed + 5000)
+			usleep(10000);
+		rd[i].run = false;
+		assert_true(rd[i].reads > 0);
+		assert_true(rd[i].failed_ms);	/* not hung */
+		worst = rd[i].failed_ms - killed > worst ? rd[i].failed_ms - killed : worst;
+	}
+	print_message("after SIGKILL: %u readers' reads failed within %llu ms\n", THREADS,
+		      (unsigned long long)worst);
+	for (unsigned int i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(rd[i].err, EIO);
+	}
 	close(s.out);
 	close(s.err);
 	snprintf(sys, sizeof(sys), "/sys/class/ublk-char/ublkc%d", s.id);
