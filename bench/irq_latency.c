@@ -55,7 +55,8 @@ static struct stats stats_of(const uint64_t *v, size_t n)
 
 /* One sample per wakeup into @v (ns); @merged counts the expiries or
  * periods lost to a late wakeup; *@moved: the interrupt went to @rt's CPU
- * (the BCM2836's ARMCTRL interrupts cannot: CPU 0 serves them). 0 or -errno. */
+ * (the BCM2836's ARMCTRL interrupts cannot: CPU 0 serves them, and their
+ * thread on PREEMPT_RT is pinned there instead). 0 or -errno. */
 static int collect(bool ttc, const struct udrv_rt_opts *rt, uint64_t *v, uint64_t *merged,
 		   bool *moved)
 {
@@ -79,7 +80,7 @@ static int collect(bool ttc, const struct udrv_rt_opts *rt, uint64_t *v, uint64_
 	if (!ret && rt->cpu >= 0) {
 		struct udrv_rt_opts cpu_only = { .cpu = rt->cpu };
 
-		*moved = !udrv_rt_apply(&cpu_only, irq);
+		*moved = udrv_rt_apply(&cpu_only, irq) == 0;
 	}
 	if (!ret)
 		ret = ttc ? udrv_ttc_start_periodic(t, 1000000 / PERIOD_US) :

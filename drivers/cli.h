@@ -78,10 +78,16 @@ static inline int cli_rt_parse(const char *prog, const char *spec, struct udrv_r
 	return -1;
 }
 
-/* Apply *@o to this thread and @irq; on failure say why and return -1. */
+/* Apply *@o to this thread and @irq; on failure say why and return -1. An
+ * interrupt that cannot move is said on stderr, not a failure. */
 static inline int cli_rt_apply(const char *prog, const struct udrv_rt_opts *o, struct udrv_irq *irq)
 {
-	if (!udrv_rt_apply(o, irq))
+	int ret = udrv_rt_apply(o, irq);
+
+	if (ret == 1)
+		fprintf(stderr, "%s: --rt: the interrupt cannot leave the CPU that serves it; "
+			"its thread, if any, is pinned there\n", prog);
+	if (ret >= 0)
 		return 0;
 	fprintf(stderr, "%s: --rt: %s\n", prog, udrv_last_error());
 	return -1;

@@ -319,18 +319,34 @@ static int udrv_irqcontrol(struct uio_info *info, s32 on)
 }
 
 /*
- * Request @u's interrupt once its UIO device exists (the handler notifies it;
- * devres frees the interrupt before it unregisters the device). A platform
- * line starts masked and is enabled here unless userspace masked it since
- * registration; INTx is masked in the device until udrv_irqcontrol(1).
+ * Undo udrv_request_irq(), before the UIO device is unregistered: from here
+ * on irqcontrol (a write() the UIO core still lets through) leaves the line
+ * alone; free_irq() waits for a handler under way.
+ */
+static void udrv_free_irq(void *data)
+{
+	struct udrv_uio *u = data;
+	unsigned long flags;
+
+	spin_lock_irqsave(&u->lock, flags);
+	__clear_bit(UDRV_LIVE, &u->flags);
+	spin_unlock_irqrestore(&u->lock, flags);
+	free_irq(u->irq, u);
+}
+
+/*
+ * Request @u's interrupt once its UIO device exists (the handler notifies
+ * it; devres frees the interrupt before it unregisters the device). A
+ * platform line starts masked and is enabled here unless userspace masked it
+ * since registration; INTx is masked in the device until udrv_irqcontrol(1).
  */
 static int udrv_request_irq(struct device *dev, struct udrv_uio *u)
 {
 	unsigned long flags;
 	int ret;
 
-	ret = devm_request_irq(dev, u->irq, udrv_handler,
-			       u->intx ? IRQF_SHARED : IRQF_NO_AUTOEN, u->info.name, u);
+	ret = request_irq(u->irq, udrv_handler, u->intx ? IRQF_SHARED : IRQF_NO_AUTOEN,
+			  u->info.name, u);
 	if (ret)
 		return dev_err_probe(dev, ret, "cannot request interrupt %d\n", u->irq);
 	spin_lock_irqsave(&u->lock, flags);
@@ -338,7 +354,7 @@ static int udrv_request_irq(struct device *dev, struct udrv_uio *u)
 	if (!u->intx && !test_bit(UDRV_MASKED, &u->flags))
 		enable_irq(u->irq);
 	spin_unlock_irqrestore(&u->lock, flags);
-	return 0;
+	return devm_add_action_or_reset(dev, udrv_free_irq, u);
 }
 
 static void udrv_bind_free(struct kref *ref)

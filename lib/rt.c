@@ -5,7 +5,15 @@
  * locked, and its interrupt's CPU (on PREEMPT_RT the interrupt's thread
  * follows it). No thread of its own: the calling thread and the kernel's
  * settings only. udrv_rt_parse() reads the one-flag form the CLIs take.
+ *
+ * An interrupt its controller cannot move (the BCM2836's ARMCTRL lines stay
+ * on CPU 0) keeps its CPU; its thread (every handler has one on PREEMPT_RT)
+ * is then pinned to the CPU that serves it: left to the scheduler, the hard
+ * interrupt wakes it on another, idle CPU through an inter-processor
+ * interrupt (rpi3@6.12-rt: 34 us from the timer's match to the driver, 15 us
+ * pinned).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
@@ -50,6 +58,62 @@ static int linux_irq(const struct udrv_irq *irq, unsigned int *out)
 	return ret;
 }
 
+/* The CPU that serves interrupt @n: its effective affinity's first CPU, or
+ * its affinity's first where the kernel keeps no effective one. */
+static int serving_cpu(unsigned int n)
+{
+	char path[UDRV_PATH], buf[256];
+	const char *attr[] = { "effective_affinity_list", "smp_affinity_list" };
+
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t cpu;
+
+		if (udrv__path(path, sizeof(path), "/proc/irq/%u/%s", n, attr[i]) ||
+		    udrv__read_file(path, buf, sizeof(buf)) < 0)
+			continue;
+		buf[strcspn(buf, "-,\n")] = '\0';
+		if (!udrv_parse_u64(buf, &cpu, NULL) && cpu < CPU_SETSIZE)
+			return (int)cpu;
+	}
+	return 0;
+}
+
+/* Pin the threads of interrupt @n ("irq/N-name", PREEMPT_RT or threadirqs)
+ * to @cpu; how many there were, or -errno. */
+static int pin_irq_threads(unsigned int n, int cpu)
+{
+	char path[UDRV_PATH], comm[32], prefix[24];
+	int count = 0, ret = 0;
+	struct dirent *e;
+	cpu_set_t set;
+	DIR *d;
+
+	if ((ret = udrv__path(path, sizeof(path), "/proc")))
+		return ret;
+	d = opendir(path);
+	if (!d)
+		return udrv__fail(-errno, "%s: %s", path, strerror(errno));
+	snprintf(prefix, sizeof(prefix), "irq/%u-", n);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	while (!ret && (e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+
+		if (*end || pid <= 0 ||
+		    udrv__path(path, sizeof(path), "/proc/%ld/comm", pid) ||
+		    udrv__read_file(path, comm, sizeof(comm)) < 0 ||
+		    strncmp(comm, prefix, strlen(prefix)))
+			continue;
+		if (sched_setaffinity((pid_t)pid, sizeof(set), &set))
+			ret = udrv__fail(-errno, "pinning %.*s to CPU %d: %s",
+					 (int)strcspn(comm, "\n"), comm, cpu, strerror(errno));
+		count++;
+	}
+	closedir(d);
+	return ret ? ret : count;
+}
+
 UDRV_API int udrv_rt_apply(const struct udrv_rt_opts *opts, struct udrv_irq *irq)
 {
 	char path[UDRV_PATH], cpu[16];
@@ -85,7 +149,13 @@ UDRV_API int udrv_rt_apply(const struct udrv_rt_opts *opts, struct udrv_irq *irq
 	    (ret = udrv__path(path, sizeof(path), "/proc/irq/%u/smp_affinity_list", n)))
 		return ret;
 	snprintf(cpu, sizeof(cpu), "%d", opts->cpu);
-	if ((ret = udrv__write_attr(path, cpu)))
+	ret = udrv__write_attr(path, cpu);
+	if (ret == -EIO || ret == -EPERM) {
+		/* Its controller serves it on a fixed CPU: keep its thread there. */
+		ret = pin_irq_threads(n, serving_cpu(n));
+		return ret < 0 ? ret : 1;
+	}
+	if (ret)
 		return udrv__fail(ret, "%s: writing %s: %s%s", path, cpu, strerror(-ret),
 				  ret == -EACCES ? " (root only)" : "");
 	return 0;

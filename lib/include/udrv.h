@@ -1068,13 +1068,19 @@ struct udrv_rt_opts {
  * CPU, then its policy, then (@irq not NULL and @opts->cpu >= 0) the CPU of
  * @irq's Linux interrupt (found in /proc/interrupts by its UIO node's name,
  * set in /proc/irq/N/smp_affinity_list; on PREEMPT_RT the interrupt's
- * thread follows). Starts no thread and keeps nothing: call it from the
- * thread that waits for the interrupt. Stops at the first failure, leaving
- * the steps before it done. Errors, with the reason in udrv_last_error():
- * -EINVAL @opts NULL or out of range; -EPERM/-ENOMEM from mlockall,
- * sched_setaffinity or sched_setscheduler (SCHED_FIFO needs CAP_SYS_NICE
- * or an RLIMIT_RTPRIO); -ENOENT no interrupt of that name; -EACCES, -EIO
- * writing the interrupt's affinity (root only; some interrupts cannot move).
+ * thread follows). An interrupt whose controller cannot move it (the
+ * kernel refuses with EIO or EPERM: the BCM2836's ARMCTRL lines) stays on
+ * the CPU that serves it, and its threads ("irq/N-name", PREEMPT_RT or
+ * threadirqs) are pinned to that CPU, which wakes them without an
+ * inter-processor interrupt. Starts no thread and keeps nothing: call it
+ * from the thread that waits for the interrupt. Stops at the first failure,
+ * leaving the steps before it done.
+ * Returns 0; 1 when all was applied but the interrupt's CPU, as above; or
+ * an error, with the reason in udrv_last_error(): -EINVAL @opts NULL or out
+ * of range; -EPERM/-ENOMEM from mlockall, sched_setaffinity or
+ * sched_setscheduler (SCHED_FIFO needs CAP_SYS_NICE or an RLIMIT_RTPRIO);
+ * -ENOENT no interrupt of that name; -EACCES writing the interrupt's
+ * affinity (root only); -EPERM pinning its thread.
  */
 UDRV_API int udrv_rt_apply(const struct udrv_rt_opts *opts, struct udrv_irq *irq);
 

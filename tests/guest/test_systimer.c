@@ -10,8 +10,10 @@
  * 50% of the interval asked; 50 periodic interrupts with none missed;
  * channels 1 and 3 interrupt independently. Nothing else is timed.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -426,11 +428,92 @@ static void test_gpio_active_low(void **state)
 	udrv_bcm2835_systimer_close(t);
 }
 
+/* The CPUs task @pid may run on ("Cpus_allowed_list"), into @out. */
+static void cpus_allowed(const char *pid, char *out, size_t len)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/status", pid);
+	out[0] = '\0';
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Cpus_allowed_list: %63s", out) == 1)
+			break;
+	fclose(f);
+	(void)len;
+}
+
+/*
+ * udrv_rt_apply() with cpu=1 on channel 1: the BCM2836's ARMCTRL interrupt
+ * cannot leave CPU 0 (the kernel refuses the affinity), so it returns 1,
+ * the calling thread runs on CPU 1 only, and the interrupt's threads (on
+ * PREEMPT_RT or threadirqs; none otherwise) are pinned to CPU 0, which
+ * serves it.
+ */
+static void test_rt_fixed_interrupt(void **state)
+{
+	struct udrv_bcm2835_systimer *t = open_timer();
+	struct udrv_rt_opts o = { .cpu = 1 };
+	char line[256], prefix[32], comm[64], path[300], cpus[64];
+	int irq = -1, threads = 0;
+	struct dirent *e;
+	cpu_set_t set;
+	FILE *f;
+	DIR *d;
+
+	(void)state;
+	assert_int_equal(udrv_rt_apply(&o, udrv_bcm2835_systimer_irq(t, 1)), 1);
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	assert_int_equal(CPU_COUNT(&set), 1);
+	assert_true(CPU_ISSET(1, &set));
+	f = fopen("/proc/interrupts", "r");
+	assert_non_null(f);
+	while (irq < 0 && fgets(line, sizeof(line), f)) {
+		char *last;
+
+		line[strcspn(line, "\n")] = '\0';
+		last = strrchr(line, ' ');
+		if (last && !strcmp(last + 1, "systimer.irq1") && sscanf(line, " %d:", &irq) != 1)
+			irq = -1;
+	}
+	fclose(f);
+	assert_true(irq > 0);
+	snprintf(prefix, sizeof(prefix), "irq/%d-", irq);
+	d = opendir("/proc");
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, prefix, strlen(prefix))) {
+			cpus_allowed(e->d_name, cpus, sizeof(cpus));
+			print_message("%.*s: CPUs %s\n", (int)strcspn(comm, "\n"), comm, cpus);
+			assert_string_equal(cpus, "0");
+			threads++;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	print_message("interrupt %d: %d thread(s)\n", irq, threads);
+	CPU_ZERO(&set);
+	for (int c = 0; c < CPU_SETSIZE && c < 4; c++)
+		CPU_SET(c, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	udrv_bcm2835_systimer_close(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_rt_fixed_interrupt),
 		cmocka_unit_test(test_counter_1mhz),
 		cmocka_unit_test(test_oneshot_ch1),
 		cmocka_unit_test(test_periodic_ch3),
