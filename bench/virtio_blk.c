@@ -11,8 +11,8 @@
  * batch. The io_uring side is the kernel at its best for a light client:
  * registered buffers (READ_FIXED) and a registered file, submit and wait in
  * one io_uring_enter(); no SQPOLL (it would take one of the guest's two CPUs).
- * Raw system calls (linux/io_uring.h), not liburing: some 80 lines, nothing
- * more to put in the guest.
+ * Raw system calls (linux/io_uring.h, the rings set up by
+ * drivers/virtio-blk/uring.h), not liburing: nothing more to put in the guest.
  *
  * Tests: 4 KiB random reads at queue depth 1 and 32 (IOPS), 1 MiB
  * sequential reads at depth 1 (MiB/s); SECONDS (default 2) per test and
@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "blk_bench.h"
+#include "uring.h"
 
 #define KERNEL_DISK	"/dev/vda"
 #define IO_POLL		"/sys/block/vda/queue/io_poll"
@@ -57,17 +58,6 @@ struct test {
 	struct udrv_blk_bench b;
 };
 
-/* An io_uring's rings, mapped. */
-struct ring {
-	int fd;
-	void *sq, *cq;
-	size_t sq_len, cq_len;
-	struct io_uring_sqe *sqes;
-	size_t sqes_len;
-	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_cqe *cqes;
-};
-
 static uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;
@@ -76,73 +66,27 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-static void ring_close(struct ring *r)
+/* A ring of @entries (uring.h), IOPOLL or not, with @fd and @iov registered. */
+static int ring_open(struct uring *r, unsigned int entries, bool iopoll, int fd, const struct iovec *iov)
 {
-	if (r->sqes && r->sqes != MAP_FAILED)
-		munmap(r->sqes, r->sqes_len);
-	if (r->cq && r->cq != MAP_FAILED && r->cq != r->sq)
-		munmap(r->cq, r->cq_len);
-	if (r->sq && r->sq != MAP_FAILED)
-		munmap(r->sq, r->sq_len);
-	if (r->fd >= 0)
-		close(r->fd);
-}
+	int ret = uring_open(r, entries, iopoll ? IORING_SETUP_IOPOLL : 0);
 
-/* A ring of @entries, IOPOLL or not, with @fd and @iov registered. */
-static int ring_open(struct ring *r, unsigned int entries, bool iopoll, int fd, const struct iovec *iov)
-{
-	struct io_uring_params p = { .flags = iopoll ? IORING_SETUP_IOPOLL : 0 };
-	char *sq, *cq;
-
-	memset(r, 0, sizeof(*r));
-	r->fd = (int)syscall(__NR_io_uring_setup, entries, &p);
-	if (r->fd < 0)
-		return -errno;
-	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP)
-		r->sq_len = r->cq_len = r->sq_len > r->cq_len ? r->sq_len : r->cq_len;
-	r->sq = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		     IORING_OFF_SQ_RING);
-	if (r->sq == MAP_FAILED)
-		goto fail;
-	r->cq = p.features & IORING_FEAT_SINGLE_MMAP ? r->sq :
-		mmap(NULL, r->cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		     IORING_OFF_CQ_RING);
-	if (r->cq == MAP_FAILED)
-		goto fail;
-	r->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
-	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		       IORING_OFF_SQES);
-	if (r->sqes == MAP_FAILED)
-		goto fail;
-	sq = r->sq;
-	cq = r->cq;
-	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
-	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
-	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
-	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
-	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
-	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
+	if (ret)
+		return ret;
 	if (syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_FILES, &fd, 1) < 0 ||
-	    syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS, iov, 1) < 0)
-		goto fail;
-	return 0;
-fail:;
-	int ret = -errno;
-
-	ring_close(r);
+	    syscall(__NR_io_uring_register, r->fd, IORING_REGISTER_BUFFERS, iov, 1) < 0) {
+		ret = -errno;
+		uring_close(r);
+	}
 	return ret;
 }
 
 /* Queue a read of @len at @off into registered buffer 0 at @buf; tag @i. */
-static void ring_read(struct ring *r, unsigned int i, char *buf, uint32_t len, uint64_t off)
+static void ring_read(struct uring *r, unsigned int i, char *buf, uint32_t len, uint64_t off)
 {
 	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask;
-	struct io_uring_sqe *sqe = &r->sqes[idx];
+	struct io_uring_sqe *sqe = uring_sqe_at(r, idx);
 
-	memset(sqe, 0, sizeof(*sqe));
 	sqe->opcode = IORING_OP_READ_FIXED;
 	sqe->flags = IOSQE_FIXED_FILE;
 	sqe->fd = 0;
@@ -166,7 +110,7 @@ static int kernel_run(int fd, uint64_t bytes, bool iopoll, const struct udrv_blk
 	uint64_t slots = bytes / b->io_bytes, next = 0, seed = 88172645463325252ull;
 	unsigned int inflight = 0, queued = 0;
 	struct iovec iov;
-	struct ring ring;
+	struct uring ring;
 	double t0, end;
 	char *buf;
 	int ret;
@@ -226,7 +170,7 @@ static int kernel_run(int fd, uint64_t bytes, bool iopoll, const struct udrv_blk
 	r->seconds = (udrv_now_ns() / 1e9) - t0;
 	r->iops = (double)r->ios / r->seconds;
 	r->mib_s = r->iops * b->io_bytes / (1024.0 * 1024.0);
-	ring_close(&ring);	/* waits for what is still in flight after an error */
+	uring_close(&ring);	/* waits for what is still in flight after an error */
 	free(buf);
 	return ret;
 }

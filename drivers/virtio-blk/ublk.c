@@ -34,6 +34,7 @@
 #include <linux/ublk_cmd.h>
 
 #include "ublk.h"
+#include "uring.h"
 
 /*
  * The ioctl-encoded opcodes (include/uapi/linux/ublk_cmd.h since Linux 6.4);
@@ -57,7 +58,6 @@
 #define UBLK_F_CMD_IOCTL_ENCODE	(1ULL << 6)
 #endif
 
-#define SQE_SIZE	128		/* IORING_SETUP_SQE128: what ublk's commands need */
 #define DEFAULT_DEPTH	16
 #define MAX_BUF		(128u * 1024)	/* largest request, halved until the pool has room */
 #define MIN_BUF		4096u
@@ -65,15 +65,10 @@
 #define UD_POLL		(1ull << 32)		/* user_data of the polls; a tag's is the tag */
 enum { POLL_IRQ, POLL_STOP, POLL_CTL };
 
-/* An io_uring with 128-byte SQEs, mapped. */
+/* The server's io_uring (uring.h, 128-byte SQEs) and what it has queued. */
 struct ring {
-	int fd;
-	void *sq, *cq;
-	size_t sq_len, cq_len, sqes_len;
-	char *sqes;
-	unsigned int *sq_head, *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail, *cq_mask;
-	unsigned int sq_entries, queued;	/* queued: written, not yet submitted */
-	struct io_uring_cqe *cqes;
+	struct uring u;
+	unsigned int queued;	/* written, not yet submitted */
 };
 
 /* A control command the control thread sends (START_DEV or STOP_DEV). */
@@ -110,68 +105,22 @@ struct srv {
 
 static void ring_close(struct ring *r)
 {
-	if (r->sqes && r->sqes != MAP_FAILED)
-		munmap(r->sqes, r->sqes_len);
-	if (r->cq && r->cq != MAP_FAILED && r->cq != r->sq)
-		munmap(r->cq, r->cq_len);
-	if (r->sq && r->sq != MAP_FAILED)
-		munmap(r->sq, r->sq_len);
-	if (r->fd >= 0)
-		close(r->fd);
-	memset(r, 0, sizeof(*r));
-	r->fd = -1;
+	uring_close(&r->u);
+	r->queued = 0;
 }
 
 static int ring_open(struct ring *r, unsigned int entries)
 {
-	struct io_uring_params p = { .flags = IORING_SETUP_SQE128 };
-	char *sq, *cq;
-	int ret;
+	int ret = uring_open(&r->u, entries, IORING_SETUP_SQE128);
 
-	memset(r, 0, sizeof(*r));
-	r->fd = (int)syscall(__NR_io_uring_setup, entries, &p);
-	if (r->fd < 0)
-		return udrv_error(-errno, "io_uring_setup: %s", strerror(errno));
-	r->sq_len = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
-	r->cq_len = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP)
-		r->sq_len = r->cq_len = r->sq_len > r->cq_len ? r->sq_len : r->cq_len;
-	r->sq = mmap(NULL, r->sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		     IORING_OFF_SQ_RING);
-	if (r->sq == MAP_FAILED)
-		goto fail;
-	r->cq = p.features & IORING_FEAT_SINGLE_MMAP ? r->sq :
-		mmap(NULL, r->cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		     IORING_OFF_CQ_RING);
-	if (r->cq == MAP_FAILED)
-		goto fail;
-	r->sqes_len = p.sq_entries * SQE_SIZE;
-	r->sqes = mmap(NULL, r->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		       IORING_OFF_SQES);
-	if (r->sqes == MAP_FAILED)
-		goto fail;
-	sq = r->sq;
-	cq = r->cq;
-	r->sq_head = (unsigned int *)(sq + p.sq_off.head);
-	r->sq_tail = (unsigned int *)(sq + p.sq_off.tail);
-	r->sq_mask = (unsigned int *)(sq + p.sq_off.ring_mask);
-	r->sq_array = (unsigned int *)(sq + p.sq_off.array);
-	r->cq_head = (unsigned int *)(cq + p.cq_off.head);
-	r->cq_tail = (unsigned int *)(cq + p.cq_off.tail);
-	r->cq_mask = (unsigned int *)(cq + p.cq_off.ring_mask);
-	r->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
-	r->sq_entries = p.sq_entries;
-	return 0;
-fail:
-	ret = -errno;
-	ring_close(r);
-	return udrv_error(ret, "io_uring mmap: %s", strerror(-ret));
+	r->queued = 0;
+	return ret ? udrv_error(ret, "io_uring: %s", strerror(-ret)) : 0;
 }
 
 /* Submit what is queued; wait for @wait completions (0: none). */
 static int ring_enter(struct ring *r, unsigned int wait)
 {
-	long n = syscall(__NR_io_uring_enter, r->fd, r->queued, wait, IORING_ENTER_GETEVENTS,
+	long n = syscall(__NR_io_uring_enter, r->u.fd, r->queued, wait, IORING_ENTER_GETEVENTS,
 			 NULL, 0);
 
 	if (n < 0)
@@ -183,20 +132,19 @@ static int ring_enter(struct ring *r, unsigned int wait)
 /* The next SQE, zeroed (submitting what is queued first if the ring is full). */
 static struct io_uring_sqe *ring_sqe(struct ring *r)
 {
-	unsigned int tail = *r->sq_tail, idx;
+	unsigned int tail = *r->u.sq_tail, idx;
 
-	while (tail - __atomic_load_n(r->sq_head, __ATOMIC_ACQUIRE) == r->sq_entries)
+	while (tail - __atomic_load_n(r->u.sq_head, __ATOMIC_ACQUIRE) == r->u.sq_entries)
 		if (ring_enter(r, 0))
 			return NULL;
-	idx = tail & *r->sq_mask;
-	memset(r->sqes + (size_t)idx * SQE_SIZE, 0, SQE_SIZE);
-	r->sq_array[idx] = idx;
-	return (struct io_uring_sqe *)(r->sqes + (size_t)idx * SQE_SIZE);
+	idx = tail & *r->u.sq_mask;
+	r->u.sq_array[idx] = idx;
+	return uring_sqe_at(&r->u, idx);
 }
 
 static void ring_push(struct ring *r)
 {
-	__atomic_store_n(r->sq_tail, *r->sq_tail + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(r->u.sq_tail, *r->u.sq_tail + 1, __ATOMIC_RELEASE);
 	r->queued++;
 }
 
@@ -228,10 +176,10 @@ static int ctl_cmd(int ctl_fd, uint32_t op, uint32_t dev_id, void *buf, uint16_t
 	memcpy(sqe_cmd(sqe), &c, sizeof(c));
 	ring_push(&r);
 	for (;;) {
-		unsigned int head = *r.cq_head;
+		unsigned int head = *r.u.cq_head;
 
-		if (head != __atomic_load_n(r.cq_tail, __ATOMIC_ACQUIRE)) {
-			ret = r.cqes[head & *r.cq_mask].res;
+		if (head != __atomic_load_n(r.u.cq_tail, __ATOMIC_ACQUIRE)) {
+			ret = r.u.cqes[head & *r.u.cq_mask].res;
 			break;
 		}
 		if ((ret = ring_enter(&r, 1)))
@@ -569,11 +517,11 @@ static int run(struct srv *s, const struct udrv_blk_ublk_opts *o)
 		return ret;
 	while (!stopped || s->active) {
 		struct ring *r = &s->ring;
-		unsigned int head = *r->cq_head, tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+		unsigned int head = *r->u.cq_head, tail = __atomic_load_n(r->u.cq_tail, __ATOMIC_ACQUIRE);
 		bool irq = false;
 
 		for (; head != tail; head++) {
-			struct io_uring_cqe *cqe = &r->cqes[head & *r->cq_mask];
+			struct io_uring_cqe *cqe = &r->u.cqes[head & *r->u.cq_mask];
 			uint64_t ud = cqe->user_data;
 			int res = cqe->res;
 
@@ -614,7 +562,7 @@ static int run(struct srv *s, const struct udrv_blk_ublk_opts *o)
 			if (ret)
 				break;
 		}
-		__atomic_store_n(r->cq_head, head, __ATOMIC_RELEASE);
+		__atomic_store_n(r->u.cq_head, head, __ATOMIC_RELEASE);
 		if (ret)
 			break;
 		if (s->kick) {
@@ -654,7 +602,7 @@ int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_
 	static const struct udrv_blk_ublk_opts defaults = { .stop_fd = -1 };
 	struct udrv_virtio_dev *vd;
 	struct srv s = { .blk = blk, .ctl_fd = -1, .cdev_fd = -1, .evfd = -1,
-			 .dev_id = UINT32_MAX, .ring = { .fd = -1 } };
+			 .dev_id = UINT32_MAX, .ring = { .u = { .fd = -1 } } };
 	int ret;
 
 	if (!blk)

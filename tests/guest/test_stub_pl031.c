@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "proc_irq.h"
 #include "test_stub_common.h"
 
 /* PL031 registers (ARM DDI 0224, section 3.2) */
@@ -187,49 +188,23 @@ static void test_masked_until_unmask(void **state)
  * PREEMPT_RT only the forced thread of the handler ("irq/N-pl031", no
  * "irq/N-s-pl031" secondary). An alarm still reaches read().
  */
+/* Count the secondary ("irq/N-s-name") threads. */
+static void count_secondary(const char *pid, const char *comm, void *data)
+{
+	(void)pid;
+	*(int *)data += strstr(comm, "-s-") != NULL;
+}
+
 static void test_notify_from_handler(void **state)
 {
-	char line[256], prefix[32], comm[32], path[300];
-	int irq = -1, threads = 0, secondary = 0;
+	int irq = proc_irq_number("pl031"), threads, secondary = 0;
 	struct utsname u;
-	struct dirent *e;
 	struct rtc t;
 	uint32_t count;
-	FILE *f;
-	DIR *d;
 
 	(void)state;
-	f = fopen("/proc/interrupts", "r");
-	assert_non_null(f);
-	while (irq < 0 && fgets(line, sizeof(line), f)) {
-		char *last;
-
-		line[strcspn(line, "\n")] = '\0';
-		last = strrchr(line, ' ');
-		if (last && !strcmp(last + 1, "pl031") && sscanf(line, " %d:", &irq) != 1)
-			irq = -1;
-	}
-	fclose(f);
 	assert_true(irq > 0);
-	snprintf(prefix, sizeof(prefix), "irq/%d-", irq);
-	d = opendir("/proc");
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		int n;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-		n = file_read(path, comm, sizeof(comm) - 1);
-		if (n <= 0)
-			continue;
-		comm[n] = '\0';
-		if (strncmp(comm, prefix, strlen(prefix)))
-			continue;
-		threads++;
-		secondary += !strncmp(comm + strlen(prefix), "s-", 2);
-	}
-	closedir(d);
+	threads = proc_irq_threads(irq, count_secondary, &secondary);
 	assert_int_equal(uname(&u), 0);
 	print_message("interrupt %d: %d thread(s) on %s\n", irq, threads, u.version);
 	assert_int_equal(secondary, 0);

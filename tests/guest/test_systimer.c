@@ -10,7 +10,6 @@
  * 50% of the interval asked; 50 periodic interrupts with none missed;
  * channels 1 and 3 interrupt independently. Nothing else is timed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -27,6 +26,7 @@
 
 #include "bcm2835_systimer.h"
 #include "gpiod_compat.h"
+#include "proc_irq.h"
 
 #define MS 1000000ull
 #define GPIO_NODE "/soc/gpio@7e200000"
@@ -446,6 +446,17 @@ static void cpus_allowed(const char *pid, char *out, size_t len)
 	(void)len;
 }
 
+/* Each thread of the interrupt runs on CPU 0 only. */
+static void on_cpu0(const char *pid, const char *comm, void *data)
+{
+	char cpus[64];
+
+	(void)data;
+	cpus_allowed(pid, cpus, sizeof(cpus));
+	print_message("%s: CPUs %s\n", comm, cpus);
+	assert_string_equal(cpus, "0");
+}
+
 /*
  * udrv_rt_apply() with cpu=1 on channel 1: the BCM2836's ARMCTRL interrupt
  * cannot leave CPU 0 (the kernel refuses the affinity), so it returns 1,
@@ -457,49 +468,16 @@ static void test_rt_fixed_interrupt(void **state)
 {
 	struct udrv_bcm2835_systimer *t = open_timer();
 	struct udrv_rt_opts o = { .cpu = 1 };
-	char line[256], prefix[32], comm[64], path[300], cpus[64];
-	int irq = -1, threads = 0;
-	struct dirent *e;
+	int irq = proc_irq_number("systimer.irq1"), threads;
 	cpu_set_t set;
-	FILE *f;
-	DIR *d;
 
 	(void)state;
 	assert_int_equal(udrv_rt_apply(&o, udrv_bcm2835_systimer_irq(t, 1)), 1);
 	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
 	assert_int_equal(CPU_COUNT(&set), 1);
 	assert_true(CPU_ISSET(1, &set));
-	f = fopen("/proc/interrupts", "r");
-	assert_non_null(f);
-	while (irq < 0 && fgets(line, sizeof(line), f)) {
-		char *last;
-
-		line[strcspn(line, "\n")] = '\0';
-		last = strrchr(line, ' ');
-		if (last && !strcmp(last + 1, "systimer.irq1") && sscanf(line, " %d:", &irq) != 1)
-			irq = -1;
-	}
-	fclose(f);
 	assert_true(irq > 0);
-	snprintf(prefix, sizeof(prefix), "irq/%d-", irq);
-	d = opendir("/proc");
-	assert_non_null(d);
-	while ((e = readdir(d))) {
-		if (e->d_name[0] < '1' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(comm, sizeof(comm), f) && !strncmp(comm, prefix, strlen(prefix))) {
-			cpus_allowed(e->d_name, cpus, sizeof(cpus));
-			print_message("%.*s: CPUs %s\n", (int)strcspn(comm, "\n"), comm, cpus);
-			assert_string_equal(cpus, "0");
-			threads++;
-		}
-		fclose(f);
-	}
-	closedir(d);
+	threads = proc_irq_threads(irq, on_cpu0, NULL);
 	print_message("interrupt %d: %d thread(s)\n", irq, threads);
 	CPU_ZERO(&set);
 	for (int c = 0; c < CPU_SETSIZE && c < 4; c++)

@@ -478,7 +478,15 @@ static void test_sigkill(void **state)
 		rd[i] = (struct reader){ .dev = s.bdev, .run = true, .first = i };
 		assert_int_equal(pthread_create(&th[i], NULL, reader, &rd[i]), 0);
 	}
-	usleep(300000);
+	/* Every reader under way (a loaded host starts threads late), then the kill. */
+	for (uint64_t until = now_ms() + 10000; now_ms() < until; usleep(10000)) {
+		unsigned int going = 0;
+
+		for (unsigned int i = 0; i < THREADS; i++)
+			going += __atomic_load_n(&rd[i].reads, __ATOMIC_RELAXED) > 0;
+		if (going == THREADS)
+			break;
+	}
 	killed = now_ms();
 	assert_int_equal(kill(s.pid, SIGKILL), 0);
 	assert_int_equal(wait_exit(s.pid, 5000), 128 + SIGKILL);

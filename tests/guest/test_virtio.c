@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "proc_irq.h"
 #include "tool_run.h"
 #include "virtio_blk.h"
 #include "virtio_regs.h"
@@ -447,25 +448,13 @@ static void test_rng_not_entropy(void **state)
 	assert_null(rng);
 }
 
-/* The smp_affinity_list path of the interrupt named @name in /proc/interrupts. */
+/* The smp_affinity_list path of the interrupt named @name. */
 static void irq_affinity_path(const char *name, char *path, size_t len)
 {
-	char line[512];
-	FILE *f = fopen("/proc/interrupts", "r");
-	unsigned int n = 0;
-	bool found = false;
+	int irq = proc_irq_number(name);
 
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof(line), f)) {
-		char *last;
-
-		line[strcspn(line, "\n")] = '\0';
-		last = strrchr(line, ' ');
-		found = last && !strcmp(last + 1, name) && sscanf(line, " %u:", &n) == 1;
-	}
-	fclose(f);
-	assert_true(found);
-	snprintf(path, len, "/proc/irq/%u/smp_affinity_list", n);
+	assert_true(irq > 0);
+	snprintf(path, len, "/proc/irq/%d/smp_affinity_list", irq);
 }
 
 /* Read (@set NULL) or write a small sysfs/procfs file, into @buf. */
