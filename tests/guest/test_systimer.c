@@ -440,10 +440,12 @@ static void cpus_allowed(const char *pid, char *out, size_t len)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Cpus_allowed_list: %63s", out) == 1)
+		if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+			snprintf(out, len, "%s", line + 18 + strspn(line + 18, " \t"));
+			out[strcspn(out, "\n")] = '\0';
 			break;
+		}
 	fclose(f);
-	(void)len;
 }
 
 /* Each thread of the interrupt runs on CPU 0 only. */
