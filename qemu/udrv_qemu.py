@@ -14,6 +14,9 @@ The guest's /init (qemu/guest/init) prints marker lines on the console:
       uart-echo on|off             echo what the second UART sends back into it
       disk-check D OFF LEN SHA256  after the run, bytes OFF..OFF+LEN of disk D's
                                    image file must have this SHA-256
+      fs-check D PATH SHA256       after the run, disk D's image must hold an
+                                   ext4 that the host's e2fsck finds clean, with
+                                   a file PATH of this SHA-256 (debugfs)
       uart-check LEN SHA256        after the run, the last LEN bytes the second
                                    UART sent to the host must have this SHA-256
 
@@ -214,7 +217,7 @@ def board_specs(arg, kernel, default):
                 out.append(spec)
     return out
 
-DISK_MB = 16
+DISK_MB = 32
 GUEST_LIBEXEC = '/usr/libexec/udrv'
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -761,7 +764,7 @@ class Guest:
             # time-check SECONDS: a guest clock read just now, against ours.
             self.checks.append(words + ['%.3f' % time.time()])
             r = 'checked when the guest ends'
-        elif what in ('disk-check', 'uart-check'):
+        elif what in ('disk-check', 'fs-check', 'uart-check'):
             # Checked once QEMU has exited and flushed its files.
             self.checks.append(words)
             r = 'checked when the guest ends'
@@ -782,6 +785,19 @@ class Guest:
                         f.seek(int(w[2], 0))
                         data = f.read(int(w[3], 0))
                     want = w[4]
+                elif w[0] == 'fs-check' and len(w) == 4:
+                    # fs-check DISK PATH SHA256: disk D's image holds an ext4
+                    # filesystem (from offset 0) that e2fsck finds clean, with
+                    # a file PATH of this SHA-256.
+                    img = os.path.join(self.work, 'disk%d.img' % int(w[1]))
+                    fsck = subprocess.run([shutil.which('e2fsck') or '/sbin/e2fsck', '-f', '-n', img], capture_output=True, text=True)
+                    if fsck.returncode:
+                        out.append((name, False, 'e2fsck -f -n: status %d: %s' % (
+                            fsck.returncode, (fsck.stdout + fsck.stderr).strip().replace('\n', ' | '))))
+                        continue
+                    cat = subprocess.run([shutil.which('debugfs') or '/sbin/debugfs', '-R', 'cat ' + w[2], img], capture_output=True)
+                    data = cat.stdout
+                    want = w[3]
                 elif w[0] == 'uart-check' and len(w) == 3:
                     # uart-check LENGTH SHA256: the last LENGTH bytes the UART sent
                     data = bytes(self.uart_rx[-int(w[1], 0):])

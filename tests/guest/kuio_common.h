@@ -16,37 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sh.h"
 #include "test_stub_common.h"
 
 #define KUIO_MODULES "/lib/modules/udrv"
-
-/* Output (stdout and stderr) of the last sh(). */
-static char sh_out[8192];
-
-/* Run a shell command; its exit status (-1 if it could not run). */
-__attribute__((format(printf, 1, 2), unused))
-static int sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	size_t got = 0, n;
-	va_list ap;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd) - 8, fmt, ap);
-	va_end(ap);
-	strcat(cmd, " 2>&1");
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	while (got + 1 < sizeof(sh_out) && (n = fread(sh_out + got, 1, sizeof(sh_out) - 1 - got, p)))
-		got += n;
-	sh_out[got] = '\0';
-	st = pclose(p);
-	printf("# $ %s -> %d\n%s", cmd, WIFEXITED(st) ? WEXITSTATUS(st) : -1, sh_out);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* Load /lib/modules/udrv/@name.ko with @params unless it is loaded; 0 or -errno. */
 __attribute__((unused))

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_ublk - `udrv-blk ublk`: the userspace virtio-blk driver's disk 0
- * (16 MiB, UIO "virtio-blk") served as /dev/ublkbN through the kernel's ublk
+ * (32 MiB, UIO "virtio-blk") served as /dev/ublkbN through the kernel's ublk
  * (Linux 6.12: the virt-bounce board). Data written through /dev/ublkbN with
- * O_DIRECT reaches the disk image (checked by the host, disk-check); many
- * requests in flight with interrupts and polled; SIGTERM removes the device;
- * a second export is refused; after a SIGKILL the next start recovers.
+ * O_DIRECT reaches the disk image (checked by the host, disk-check); Debian's
+ * mkfs.ext4 and e2fsck and the kernel's ext4 use it as a disk (the host checks
+ * the filesystem in the image, fs-check); many requests in flight with
+ * interrupts and polled; SIGTERM removes the device; a second export is
+ * refused; after a SIGKILL the next start recovers.
  *
- * Disk 0's 14 MiB .. 16 MiB are this suite's (test_virtio uses 0 .. 8 MiB and
- * 12 .. 13 MiB).
+ * Disk 0's 0 .. 8 MiB (the filesystem) and 14 MiB .. 16 MiB are this suite's
+ * (test_virtio uses 12 .. 13 MiB and 16 .. 24 MiB).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,11 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "sh.h"
 
 #define KiB		1024u
 #define MiB		(1024u * 1024u)
@@ -37,6 +42,8 @@
 #define POLL_OFF	(15 * MiB)	/* test_inflight_polled: 512 KiB */
 #define KILL_OFF	(15 * MiB + 512 * KiB)	/* test_sigkill: 64 KiB */
 #define THREADS		16
+#define FS_MB		8		/* test_filesystem: 0 .. 8 MiB */
+#define MNT		"/mnt/ublk"
 #define IO		4096u
 
 /* A running `udrv-blk ... ublk`. */
@@ -155,6 +162,7 @@ static void track(pid_t pid, bool on)
 static int teardown(void **state)
 {
 	(void)state;
+	umount2(MNT, MNT_DETACH);	/* test_filesystem's, if it failed mounted */
 	for (unsigned int i = 0; i < 4; i++)
 		if (started[i]) {
 			kill(started[i], SIGTERM);
@@ -301,6 +309,77 @@ static void test_data(void **state)
 	host_disk_check(want, DATA_OFF, len);
 	free(want);
 	free(got);
+}
+
+/* Write @len bytes of @data to @path (created), fsync'ed. */
+static void write_file(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	assert_int_equal(fsync(fd), 0);
+	assert_int_equal(close(fd), 0);
+}
+
+/* @path holds exactly @len bytes of @data. */
+static void check_file(const char *path, const void *data, size_t len)
+{
+	char *got = malloc(len + 1);
+	int fd = open(path, O_RDONLY);
+
+	assert_non_null(got);
+	assert_true(fd >= 0);
+	assert_int_equal(read(fd, got, len + 1), (ssize_t)len);
+	close(fd);
+	assert_memory_equal(got, data, len);
+	free(got);
+}
+
+/*
+ * A filesystem on the exported disk, made, used and checked by real programs:
+ * Debian's mkfs.ext4 makes an 8 MiB ext4 on /dev/ublkbN, the kernel mounts it,
+ * files are written (a 1 MiB one, 32 small ones in a directory, a copy of a
+ * program by cp), read back after the page cache is dropped (so from the
+ * disk), the filesystem unmounted and e2fsck -f finds it clean. Then the host
+ * checks the image with its own e2fsck and reads the files out of it.
+ */
+static void test_filesystem(void **state)
+{
+	size_t big = 1 * MiB;
+	char *data = pattern(0, big, 5), path[64], small[64], sum[65];
+	struct server s;
+
+	(void)state;
+	server_start(&s, false);
+	assert_int_equal(sh("mkfs.ext4 -q -F -E nodiscard -L udrv %s %uM", s.bdev, FS_MB), 0);
+	mkdir(MNT, 0755);
+	assert_int_equal(sh("mount -t ext4 %s %s", s.bdev, MNT), 0);
+	write_file(MNT "/big", data, big);
+	assert_int_equal(mkdir(MNT "/dir", 0755), 0);
+	for (unsigned int i = 0; i < 32; i++) {
+		snprintf(path, sizeof(path), MNT "/dir/f%02u", i);
+		snprintf(small, sizeof(small), "file %u of 32\n", i);
+		write_file(path, small, strlen(small));
+	}
+	assert_int_equal(sh("cp %s %s/prog && sync", BLK, MNT), 0);
+	assert_int_equal(sh("echo 3 >/proc/sys/vm/drop_caches"), 0);
+	check_file(MNT "/big", data, big);
+	for (unsigned int i = 0; i < 32; i++) {
+		snprintf(path, sizeof(path), MNT "/dir/f%02u", i);
+		snprintf(small, sizeof(small), "file %u of 32\n", i);
+		check_file(path, small, strlen(small));
+	}
+	assert_int_equal(sh("cmp %s %s/prog", BLK, MNT), 0);
+	assert_int_equal(sh("umount %s", MNT), 0);
+	assert_int_equal(sh("e2fsck -f -n %s", s.bdev), 0);
+	server_stop(&s);
+	sha256_hex(data, big, sum);
+	printf("@@UDRV-HOST fs-check 0 /big %s\n", sum);
+	sha256_hex("file 31 of 32\n", 14, sum);
+	printf("@@UDRV-HOST fs-check 0 /dir/f31 %s\n", sum);
+	fflush(stdout);
+	free(data);
 }
 
 struct worker {
@@ -535,6 +614,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_data, teardown),
+		cmocka_unit_test_teardown(test_filesystem, teardown),
 		cmocka_unit_test_teardown(test_inflight_irq, teardown),
 		cmocka_unit_test_teardown(test_inflight_polled, teardown),
 		cmocka_unit_test_teardown(test_second_export, teardown),

@@ -5,11 +5,12 @@
  * driver on disk 0 (virtio-mmio 0xa003e00, UIO "virtio-blk") and the
  * virtio-rng driver (0xa003a00, UIO "virtio-rng").
  *
- * Disk 0 is a fresh 16 MiB zeroed image each boot. The first 8 MiB get a
+ * Disk 0 is a fresh 32 MiB zeroed image each boot. 16 MiB .. 24 MiB get a
  * known pattern (each 8-byte word a function of its byte offset) that the
  * random reads verify; 12 MiB .. 13 MiB get the written-then-read data.
  * Both regions are handed to the host (disk-check) to compare with the image
- * file once QEMU exits. No other suite writes to disk 0.
+ * file once QEMU exits. Only the ublk suite also writes to disk 0, elsewhere
+ * (test_ublk.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,6 +31,7 @@
 #include "virtio_rng.h"
 
 #define MiB		(1024u * 1024u)
+#define PATTERN_OFF	(16 * MiB)
 #define PATTERN_BYTES	(8 * MiB)
 #define RW_OFF		(12 * MiB)
 #define RW_BYTES	(1 * MiB)
@@ -135,13 +137,13 @@ static uint64_t uio_events(struct udrv_virtio_blk *blk)
 	return v;
 }
 
-/* The queue still works: a read of block 0 returns the pattern. */
+/* The queue still works: a read of the pattern's first block returns it. */
 static void assert_usable(struct udrv_virtio_blk *blk)
 {
 	uint64_t got[64], want[64];
 
-	assert_int_equal(udrv_virtio_blk_read(blk, 0, 1, got), 0);
-	fill_pattern(want, 0, sizeof(want));
+	assert_int_equal(udrv_virtio_blk_read(blk, PATTERN_OFF / 512, 1, got), 0);
+	fill_pattern(want, PATTERN_OFF, sizeof(want));
 	assert_memory_equal(got, want, sizeof(want));
 }
 
@@ -151,14 +153,14 @@ static void test_info(void **state)
 
 	(void)state;
 	assert_int_equal(udrv_virtio_blk_block_size(blk), 512);
-	assert_int_equal(udrv_virtio_blk_capacity(blk) * udrv_virtio_blk_block_size(blk), 16 * MiB);
+	assert_int_equal(udrv_virtio_blk_capacity(blk) * udrv_virtio_blk_block_size(blk), 32 * MiB);
 	assert_false(udrv_virtio_blk_read_only(blk));
 	assert_true(udrv_virtio_blk_queue_depth(blk) >= QD);
 	assert_true(udrv_virtio_dev_has(udrv_virtio_blk_virtio(blk), VIRTIO_F_VERSION_1));
 	udrv_virtio_blk_close(blk);
 }
 
-/* Fill the first 8 MiB with the pattern, read it all back. */
+/* Fill 16 MiB .. 24 MiB with the pattern, read it all back. */
 static void test_pattern_write_read(void **state)
 {
 	struct udrv_virtio_blk *blk = open_blk(false);
@@ -168,15 +170,16 @@ static void test_pattern_write_read(void **state)
 	(void)state;
 	assert_non_null(buf);
 	assert_non_null(back);
-	fill_pattern(buf, 0, PATTERN_BYTES);
+	fill_pattern(buf, PATTERN_OFF, PATTERN_BYTES);
 	for (size_t off = 0; off < PATTERN_BYTES; off += chunk)
-		assert_int_equal(udrv_virtio_blk_write(blk, off / 512, chunk / 512, buf + off), 0);
+		assert_int_equal(udrv_virtio_blk_write(blk, (PATTERN_OFF + off) / 512, chunk / 512,
+						       buf + off), 0);
 	assert_int_equal(udrv_virtio_blk_flush(blk), 0);
 	for (size_t off = 0; off < PATTERN_BYTES; off += chunk) {
-		assert_int_equal(udrv_virtio_blk_read(blk, off / 512, chunk / 512, back), 0);
+		assert_int_equal(udrv_virtio_blk_read(blk, (PATTERN_OFF + off) / 512, chunk / 512, back), 0);
 		assert_memory_equal(back, buf + off, chunk);
 	}
-	host_disk_check(buf, 0, PATTERN_BYTES);
+	host_disk_check(buf, PATTERN_OFF, PATTERN_BYTES);
 	free(back);
 	free(buf);
 	udrv_virtio_blk_close(blk);
@@ -239,7 +242,7 @@ static void random_reads(bool polled, bool no_indirect, unsigned int reads)
 			/* slot i of the buffer, tag i + 1, back on the free list when done */
 			unsigned int slot = free_slots[--nfree];
 
-			lba[slot] = (uint64_t)(rand() % (PATTERN_BYTES / 4096)) * 8;
+			lba[slot] = (PATTERN_OFF + (uint64_t)(rand() % (PATTERN_BYTES / 4096)) * 4096) / 512;
 			assert_int_equal(udrv_virtio_blk_submit(blk, VIRTIO_BLK_T_IN, lba[slot], 8, buf,
 							   slot * 4096u, (void *)(uintptr_t)(slot + 1)), 0);
 			submitted++;
