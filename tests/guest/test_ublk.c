@@ -9,7 +9,9 @@
  * interrupts and polled; SIGTERM removes the device; a second export is
  * refused; after a SIGKILL the next start recovers.
  *
- * Disk 0's 0 .. 8 MiB (the filesystem) and 14 MiB .. 16 MiB are this suite's
+ * Debian's fio checks what it wrote (verify=crc32c) at depths 1 and 32.
+ *
+ * Disk 0's 0 .. 10 MiB (the filesystem, fio) and 14 MiB .. 16 MiB are this suite's
  * (test_virtio uses 12 .. 13 MiB and 16 .. 24 MiB).
  */
 #include <errno.h>
@@ -44,6 +46,7 @@
 #define THREADS		16
 #define FS_MB		8		/* test_filesystem: 0 .. 8 MiB */
 #define MNT		"/mnt/ublk"
+#define FIO_OFF		(8 * MiB)	/* test_fio_*: 2 MiB */
 #define IO		4096u
 
 /* A running `udrv-blk ... ublk`. */
@@ -175,11 +178,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Start `udrv-blk [-p] ublk -Q 16` and wait for its device node. */
-static void server_start(struct server *s, bool polled)
+/* Start `udrv-blk [-p] ublk -Q DEPTH` and wait for its device node. */
+static void server_start_depth(struct server *s, bool polled, const char *depth)
 {
-	char *argv[] = { BLK, polled ? "-p" : "ublk", polled ? "ublk" : "-Q", polled ? "-Q" : "16",
-			 polled ? "16" : NULL, NULL };
+	char *argv[] = { BLK, polled ? "-p" : "ublk", polled ? "ublk" : "-Q",
+			 polled ? "-Q" : (char *)depth, polled ? (char *)depth : NULL, NULL };
 	char line[128], err[512];
 
 	if (!exists("/dev/ublk-control"))
@@ -197,6 +200,12 @@ static void server_start(struct server *s, bool polled)
 	snprintf(s->cdev, sizeof(s->cdev), "/dev/ublkc%d", s->id);
 	assert_true(exists(s->bdev));
 	assert_true(exists(s->cdev));
+}
+
+/* `udrv-blk [-p] ublk -Q 16`: as many tags as test_sigkill's readers. */
+static void server_start(struct server *s, bool polled)
+{
+	server_start_depth(s, polled, "16");
 }
 
 /* SIGTERM: exit 0 within 5 s, the nodes gone within 2 s. */
@@ -380,6 +389,43 @@ static void test_filesystem(void **state)
 	printf("@@UDRV-HOST fs-check 0 /dir/f31 %s\n", sum);
 	fflush(stdout);
 	free(data);
+}
+
+/*
+ * Debian's fio on the exported disk, @size bytes from 8 MiB, O_DIRECT through
+ * io_uring: 4 KiB random writes, then every block read back in random order
+ * and its crc32c checked (verify=crc32c, verify_fatal): at depth 1 with the
+ * server taking interrupts (1 MiB: ~400 IOPS there), at 32 with it polling
+ * (2 MiB, 32 tags). fio exits non-zero on
+ * any error or mismatch.
+ */
+static void fio_verify(bool polled, unsigned int depth, unsigned int size)
+{
+	struct server s;
+
+	if (access("/usr/bin/fio", X_OK))
+		skip();	/* the board has no fio (qemu/udrv_qemu.py: 'fio') */
+	server_start_depth(&s, polled, "32");
+	assert_int_equal(sh("fio --name=verify --filename=%s --direct=1 --ioengine=io_uring "
+			    "--iodepth=%u --rw=randwrite --bs=4k --offset=%u --size=%u "
+			    "--verify=crc32c --verify_fatal=1 --randrepeat=0", s.bdev, depth,
+			    FIO_OFF, size), 0);
+	assert_non_null(strstr(sh_out, "err= 0"));
+	assert_non_null(strstr(sh_out, "read: IOPS"));	/* the verify pass */
+	assert_non_null(strstr(sh_out, "write: IOPS"));
+	server_stop(&s);
+}
+
+static void test_fio_depth1_irq(void **state)
+{
+	(void)state;
+	fio_verify(false, 1, 1 * MiB);
+}
+
+static void test_fio_depth32_polled(void **state)
+{
+	(void)state;
+	fio_verify(true, 32, 2 * MiB);
 }
 
 struct worker {
@@ -615,6 +661,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_data, teardown),
 		cmocka_unit_test_teardown(test_filesystem, teardown),
+		cmocka_unit_test_teardown(test_fio_depth1_irq, teardown),
+		cmocka_unit_test_teardown(test_fio_depth32_polled, teardown),
 		cmocka_unit_test_teardown(test_inflight_irq, teardown),
 		cmocka_unit_test_teardown(test_inflight_polled, teardown),
 		cmocka_unit_test_teardown(test_second_export, teardown),
