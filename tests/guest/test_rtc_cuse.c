@@ -53,7 +53,8 @@ static struct {
 	struct timespec real0;	/* the guest's clock ... */
 	uint64_t mono0;		/* ... at this time */
 	uint64_t set_at;	/* when hwclock -w set the RTC to HW_TIME */
-} g = { .pid = -1 };
+	int fd;			/* the test's open node, closed by teardown() */
+} g = { .pid = -1, .fd = -1 };
 
 static uint64_t mono_ns(void)
 {
@@ -225,13 +226,25 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+/* The node, open for one test (teardown() closes it). */
 static int rtc_open(int flags)
 {
-	int fd = open(NODE, flags | O_CLOEXEC);
-
-	if (fd < 0)
+	g.fd = open(NODE, flags | O_CLOEXEC);
+	if (g.fd < 0)
 		fail_msg("open %s: %s", NODE, strerror(errno));
-	return fd;
+	return g.fd;
+}
+
+/* After each test: what a failure left, an alarm armed and the node open. */
+static int teardown(void **state)
+{
+	(void)state;
+	if (g.fd >= 0) {
+		ioctl(g.fd, RTC_AIE_OFF, 0);
+		close(g.fd);
+		g.fd = -1;
+	}
+	return 0;
 }
 
 /* The clock through RTC_RD_TIME, in seconds; @tm (may be NULL) gets it. */
@@ -298,7 +311,6 @@ static void test_hwclock(void **state)
 	/* The same through the ioctl, with the fields the kernel fills. */
 	fd = rtc_open(O_RDONLY);
 	got = rd_time(fd, &t);
-	close(fd);
 	assert_true(llabs(got - expected()) <= 2);
 	assert_int_equal(t.tm_wday, 3);		/* Wednesday */
 	assert_int_equal(t.tm_yday, 137);	/* 31+28+31+30+18 - 1 */
@@ -359,7 +371,6 @@ static void test_bad_input(void **state)
 	fd2 = open(NODE, O_RDONLY | O_CLOEXEC);
 	assert_int_equal(fd2, -1);
 	assert_int_equal(errno, EBUSY);
-	close(fd);
 }
 
 /* An alarm one second ahead (RTC_WKALM_SET): poll() wakes when it fires,
@@ -397,7 +408,6 @@ static void test_alarm_poll(void **state)
 	assert_int_equal(poll(&p, 1, 0), 0);	/* read: no event left */
 	assert_int_equal(ioctl(fd, RTC_WKALM_RD, &r), 0);
 	assert_int_equal(r.enabled, 0);
-	close(fd);
 }
 
 static void on_alarm(int sig)
@@ -435,7 +445,6 @@ static void test_alarm_cancel(void **state)
 	assert_int_equal(n, -1);
 	assert_int_equal(err, EINTR);
 	assert_true(dt >= 1200 * MS);
-	close(fd);
 }
 
 /* RTC_ALM_SET (a time of day) + RTC_AIE_ON: a blocking read() of an
@@ -472,7 +481,6 @@ static void test_alarm_read(void **state)
 	print_message("1 s alarm: read() returned after %.3f s\n", (double)dt / 1e9);
 	assert_int_equal(v, (unsigned int)EVENT);
 	assert_true(dt >= 500 * MS && dt <= 2000 * MS);
-	close(fd);
 }
 
 /* A second export of the PL031 while the first runs: one line, exit 1. */
@@ -535,13 +543,13 @@ static void test_stop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_hwclock),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_alarm_poll),
-		cmocka_unit_test(test_alarm_cancel),
-		cmocka_unit_test(test_alarm_read),
-		cmocka_unit_test(test_second_export),
-		cmocka_unit_test(test_stop),
+		cmocka_unit_test_teardown(test_hwclock, teardown),
+		cmocka_unit_test_teardown(test_bad_input, teardown),
+		cmocka_unit_test_teardown(test_alarm_poll, teardown),
+		cmocka_unit_test_teardown(test_alarm_cancel, teardown),
+		cmocka_unit_test_teardown(test_alarm_read, teardown),
+		cmocka_unit_test_teardown(test_second_export, teardown),
+		cmocka_unit_test_teardown(test_stop, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rtc_cuse", tests, group_setup, group_teardown);
