@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -540,6 +541,93 @@ static void test_stop(void **state)
 	assert_true(llabs((long long)t - expected()) <= 2);
 }
 
+/* Wait up to @ms for @pid to be in read() (/proc/PID/syscall). */
+static bool in_read(pid_t pid, unsigned int ms)
+{
+	uint64_t end = mono_ns() + ms * MS;
+	char path[64];
+	long nr;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)pid);
+	for (;;) {
+		FILE *f = fopen(path, "r");
+
+		nr = -1;
+		if (f) {
+			if (fscanf(f, "%ld", &nr) != 1)
+				nr = -1;
+			fclose(f);
+		}
+		if (nr == SYS_read)
+			return true;
+		if (mono_ns() > end)
+			return false;
+		usleep(2000);
+	}
+}
+
+/* Start an export, wait for its node: its pid (out/err in *o, *e). */
+static pid_t start(int *o, int *e)
+{
+	char *argv[] = { CLI, "rtc", NULL };
+	char line[128], err[512];
+	pid_t pid = spawn(argv, o, e);
+
+	assert_true(pid > 0);
+	read_some(*o, line, sizeof(line), 10000, true);
+	if (strcmp(line, NODE "\n") || !exists(NODE)) {
+		kill(pid, SIGKILL);
+		wait_exit(pid, 5000);
+		read_some(*e, err, sizeof(err), 200, false);
+		fail_msg("udrv-pl031 rtc printed '%s', stderr '%s'", line, err);
+	}
+	return pid;
+}
+
+/* SIGKILL: the kernel removes the node and fails a blocked read(); the
+ * next export starts as if nothing happened (the PL031's lock went with the
+ * process, its armed alarm is disarmed when it is opened again). */
+static void test_sigkill(void **state)
+{
+	struct rtc_wkalrm w = { .enabled = 1 };
+	int o, e, st, fd;
+	pid_t pid, reader;
+	uint64_t t0;
+
+	(void)state;
+	pid = start(&o, &e);
+	fd = rtc_open(O_RDONLY);
+	to_rtc(rd_time(fd, NULL) + 60, &w.time);
+	assert_int_equal(ioctl(fd, RTC_WKALM_SET, &w), 0);
+	reader = fork();
+	if (reader == 0) {
+		unsigned long v;
+
+		_exit(read(fd, &v, sizeof(v)) < 0 ? errno : 0);
+	}
+	assert_true(in_read(reader, 3000));
+	t0 = mono_ns();
+	kill(pid, SIGKILL);
+	assert_int_equal(wait_exit(pid, 5000), 128 + SIGKILL);
+	st = wait_exit(reader, 3000);
+	print_message("after SIGKILL: the blocked read() got %s after %.3f s\n",
+		      st < 0 ? "nothing" : strerror(st), (double)(mono_ns() - t0) / 1e9);
+	if (st < 0)
+		kill(reader, SIGKILL), wait_exit(reader, 1000);
+	assert_true(st > 0);
+	close(o);
+	close(e);
+	close(g.fd);
+	g.fd = -1;
+	assert_true(wait_gone(NODE, 2000));
+	pid = start(&o, &e);
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid, 5000), 0);
+	assert_true(wait_gone(NODE, 2000));
+	close(o);
+	close(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +638,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_alarm_read, teardown),
 		cmocka_unit_test_teardown(test_second_export, teardown),
 		cmocka_unit_test_teardown(test_stop, teardown),
+		cmocka_unit_test_teardown(test_sigkill, teardown),
 	};
 
 	return cmocka_run_group_tests_name("rtc_cuse", tests, group_setup, group_teardown);
