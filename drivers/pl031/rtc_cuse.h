@@ -16,7 +16,9 @@
  *    A time that is not a valid date is -EINVAL, one outside the counter's
  *    range -ERANGE (rtc_valid_tm(), rtc_valid_range()). An alarm enabled
  *    at or before the clock's time fires at once, also when the clock is
- *    set past an enabled alarm. A fired alarm is disabled.
+ *    set past an enabled alarm. A fired alarm is disabled. An alarm enabled
+ *    more than 2^31 - 1 s (68 years) ahead is -ERANGE: the match register
+ *    compares modulo 2^32, as the driver does (udrv_pl031_alarm_at()).
  *  - read() of an unsigned int or unsigned long blocks until an alarm has
  *    fired and returns RTC_AF | RTC_IRQF | (alarms since the last read) << 8;
  *    -EAGAIN with O_NONBLOCK; poll() says POLLIN while an event is unread.
