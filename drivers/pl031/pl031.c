@@ -88,6 +88,10 @@ static int open_dev(const char *name, struct udrv_device **dev)
 		if (ret == -ENOENT)
 			return fail(ret, "%s", udrv_last_error());
 	}
+	if (ret == -EBUSY)	/* libudrv's exclusive lock of /dev/uioN */
+		return fail(ret, "%s is in use by another process (one user at a time: "
+			    "is a `udrv-pl031 rtc` export of it running?)",
+			    name ? name : PL031_COMPATIBLE);
 	if (ret)
 		return fail(ret, "cannot open the PL031: %s", udrv_last_error());
 	return 0;

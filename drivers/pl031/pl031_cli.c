@@ -1,23 +1,38 @@
 // SPDX-License-Identifier: MIT
 /*
- * udrv-pl031 - read and set the PL031 RTC, and wait for its alarm.
+ * udrv-pl031 - read and set the PL031 RTC, wait for its alarm, or serve it
+ * as an RTC character device (rtc: rtc_cuse.c).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../cli.h"
 #include "pl031.h"
+#ifdef UDRV_PL031_CUSE
+#include "rtc_cuse.h"
+#endif
 
 static const char usage[] =
 	"usage: udrv-pl031 [-d DEVICE] [--rt SPEC] COMMAND\n"
 	"  time            print the RTC's time (seconds since the epoch, and UTC)\n"
 	"  set EPOCH       set the RTC to EPOCH seconds (0 .. 4294967295)\n"
 	"  alarm SECONDS   arm the alarm SECONDS (1 .. 86400) ahead and wait for its interrupt\n"
+	"  rtc [--name NAME]\n"
+	"                  serve the RTC as a Linux RTC character device, /dev/NAME\n"
+	"                  (default udrv-rtc0), through CUSE: hwclock -f /dev/NAME and\n"
+	"                  programs using <linux/rtc.h> (RTC_RD_TIME, RTC_SET_TIME, the\n"
+	"                  alarm ioctls, read()/poll() for the alarm) use it. Prints the\n"
+	"                  node once it exists and serves until SIGTERM or SIGINT, then\n"
+	"                  removes it and exits 0. Needs the cuse module; one export\n"
+	"                  (one user of the PL031) at a time\n"
 	"  -d DEVICE       a DT compatible (vendor,x), DT path (/...), UIO name or uioN;\n"
 	"                  default: the first device compatible with arm,pl031\n"
 	CLI_RT_HELP
@@ -50,6 +65,39 @@ static void print_time(const char *label, uint32_t t)
 	printf("%s%" PRIu32 " (%s)\n", label, t, buf);
 }
 
+#ifdef UDRV_PL031_CUSE
+static void rtc_ready(const char *node, void *data)
+{
+	(void)data;
+	printf("%s\n", node);
+	fflush(stdout);
+}
+
+/* rtc: serve until SIGTERM or SIGINT (taken through a signalfd by the loop). */
+static int cmd_rtc(struct udrv_pl031 *rtc, const char *name)
+{
+	struct udrv_pl031_cuse_opts o = { .name = name, .ready = rtc_ready };
+	sigset_t set;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) || (o.stop_fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
+		return failed("rtc: signalfd", -errno);
+	ret = udrv_pl031_cuse_serve(rtc, &o);
+	close(o.stop_fd);
+	return ret ? failed("rtc", ret) : 0;
+}
+#else
+static int cmd_rtc(struct udrv_pl031 *rtc, const char *name)
+{
+	(void)rtc;
+	(void)name;
+	return 1;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -59,7 +107,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct udrv_rt_opts rt = { .cpu = -1 };
-	const char *device = NULL, *cmd;
+	const char *device = NULL, *cmd, *name = NULL;
 	struct udrv_pl031 *rtc;
 	uint32_t arg = 0, t;
 	unsigned long long v = 0;
@@ -83,7 +131,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return bad("%s", "no command (time, set EPOCH, alarm SECONDS; see --help)");
+		return bad("%s", "no command (time, set EPOCH, alarm SECONDS, rtc; see --help)");
 	cmd = argv[optind++];
 	if (!strcmp(cmd, "time")) {
 		if (optind != argc)
@@ -101,20 +149,35 @@ int main(int argc, char **argv)
 		if (cli_parse(argv[optind], 0, 86400, &v))
 			return bad("SECONDS must be a whole number 1..86400, not '%s'",
 				   argv[optind]);
+	} else if (!strcmp(cmd, "rtc")) {
+		for (; optind < argc; optind++) {
+			if (!strcmp(argv[optind], "--name") && optind + 1 < argc)
+				name = argv[++optind];
+			else if (!strncmp(argv[optind], "--name=", 7))
+				name = argv[optind] + 7;
+			else
+				return bad("rtc: bad argument '%s' (rtc [--name NAME])", argv[optind]);
+		}
+#ifndef UDRV_PL031_CUSE
+		return bad("%s", "rtc: this udrv-pl031 was built without CUSE (no libfuse3)");
+#endif
 	} else {
-		return bad("unknown command '%s' (time, set, alarm; see --help)", cmd);
+		return bad("unknown command '%s' (time, set, alarm, rtc; see --help)", cmd);
 	}
 	arg = (uint32_t)v;
 
 	ret = udrv_pl031_open(device, &rtc);
 	if (ret)
-		return failed("cannot open the PL031", ret);
+		return failed(strcmp(cmd, "rtc") ? "cannot open the PL031" :
+			      "rtc: cannot export the PL031", ret);
 	if (cli_rt_apply_dev("udrv-pl031", &rt, udrv_pl031_device(rtc))) {
 		udrv_pl031_close(rtc);
 		return 1;
 	}
 	udrv_pl031_time(rtc, &t);
-	if (!strcmp(cmd, "time")) {
+	if (!strcmp(cmd, "rtc")) {
+		rc = cmd_rtc(rtc, name);
+	} else if (!strcmp(cmd, "time")) {
 		print_time("", t);
 	} else if (!strcmp(cmd, "set")) {
 		print_time("was: ", t);
