@@ -452,6 +452,7 @@ class RunExtras:
         self.append = list(append)
         self.files = list(files)            # [(guest path, data, mode)]
         self.disk_aio = None                # the disks' aio= (the bench's io_uring)
+        self.fio = False                    # append fio.cpio (the bench's ublk-fio)
         self.tmp = None
 
     def guest_files(self):
@@ -670,7 +671,7 @@ class Guest:
         for guest, data, mode in files:
             c.file(guest, data, mode)
         path = os.path.join(self.work, 'initrd.cpio')
-        parts = ['initramfs.cpio'] + (['fio.cpio'] if self.b.get('fio') else [])
+        parts = ['initramfs.cpio'] + (['fio.cpio'] if self.b.get('fio') or self.extras.fio else [])
         with open(path, 'wb') as f:
             for part in parts:
                 with open(os.path.join(self.build, part), 'rb') as src:
@@ -1146,6 +1147,12 @@ def cmd_bench(a):
         fast = RunExtras()
         fast.disk_aio = 'io_uring'
         runs.append(('virt', fast, [GUEST_LIBEXEC + '/bench.d/virtio-blk', 'virt']))
+    # fio on the ublk export against fio on the kernel's disk (issue 23):
+    # Linux 6.12 for ublk, with fio in the image.
+    if any(r[0] == 'virt' for r in runs):
+        with_fio = RunExtras()
+        with_fio.fio = True
+        runs.append(('virt@6.12', with_fio, [GUEST_LIBEXEC + '/bench.d/ublk-fio', 'virt']))
     for board, extras, argv in runs:
         lines = []
         status, g = run_in_guest(a.build, board, argv, timeout=a.timeout,
