@@ -38,8 +38,9 @@
 
 /*
  * The ioctl-encoded opcodes (include/uapi/linux/ublk_cmd.h since Linux 6.4);
- * older UAPI headers have only the legacy numbers, which a kernel built
- * without CONFIG_BLKDEV_UBLK_LEGACY_OPCODES refuses.
+ * older UAPI headers have only the legacy numbers (their _IOC_NR), which a
+ * kernel built without CONFIG_BLKDEV_UBLK_LEGACY_OPCODES refuses, and the
+ * only ones Linux 6.1 takes: opcode().
  */
 #ifndef UBLK_U_CMD_ADD_DEV
 #define UBLK_U_CMD_GET_DEV_INFO	_IOR('u', UBLK_CMD_GET_DEV_INFO, struct ublksrv_ctrl_cmd)
@@ -50,6 +51,9 @@
 #define UBLK_U_CMD_SET_PARAMS	_IOWR('u', UBLK_CMD_SET_PARAMS, struct ublksrv_ctrl_cmd)
 #define UBLK_U_IO_FETCH_REQ	_IOWR('u', UBLK_IO_FETCH_REQ, struct ublksrv_io_cmd)
 #define UBLK_U_IO_COMMIT_AND_FETCH_REQ _IOWR('u', UBLK_IO_COMMIT_AND_FETCH_REQ, struct ublksrv_io_cmd)
+#endif
+#ifndef UBLK_U_CMD_GET_FEATURES	/* Linux 6.5 */
+#define UBLK_U_CMD_GET_FEATURES	_IOR('u', 0x13, struct ublksrv_ctrl_cmd)
 #endif
 #ifndef UBLK_U_CMD_DEL_DEV_ASYNC	/* Linux 6.9 */
 #define UBLK_U_CMD_DEL_DEV_ASYNC _IOR('u', 0x14, struct ublksrv_ctrl_cmd)
@@ -73,8 +77,8 @@ struct ring {
 
 /* A control command the control thread sends (START_DEV or STOP_DEV). */
 struct ctl_job {
-	int ctl_fd, evfd;
-	uint32_t op, dev_id;
+	const struct srv *s;
+	uint32_t op;
 	int result;
 	pthread_t thread;
 	bool running;
@@ -87,6 +91,7 @@ struct srv {
 	size_t buf_size;
 	bool flush, ro;
 	int ctl_fd, cdev_fd, evfd;
+	bool legacy;			/* the kernel takes the legacy opcodes only */
 	uint32_t dev_id;		/* UINT32_MAX: none added */
 	uint64_t mark;
 	struct ring ring;
@@ -154,9 +159,16 @@ static void *sqe_cmd(struct io_uring_sqe *sqe)
 	return (char *)sqe + offsetof(struct io_uring_sqe, addr3);
 }
 
+/* Command @op (UBLK_U_*) as this kernel takes it: ioctl-encoded, or its legacy
+ * number where the kernel does not answer UBLK_U_CMD_GET_FEATURES (before 6.5). */
+static uint32_t opcode(const struct srv *s, uint32_t op)
+{
+	return s->legacy ? _IOC_NR(op) : op;
+}
+
 /* One control command on /dev/ublk-control, waited for, on a ring of its own
  * (so that any thread may send one). Returns its result. */
-static int ctl_cmd(int ctl_fd, uint32_t op, uint32_t dev_id, void *buf, uint16_t len,
+static int ctl_cmd(const struct srv *s, uint32_t op, uint32_t dev_id, void *buf, uint16_t len,
 		   uint64_t data0)
 {
 	struct ublksrv_ctrl_cmd c = {
@@ -171,8 +183,8 @@ static int ctl_cmd(int ctl_fd, uint32_t op, uint32_t dev_id, void *buf, uint16_t
 		return ret;
 	sqe = ring_sqe(&r);
 	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = ctl_fd;
-	sqe->cmd_op = op;
+	sqe->fd = s->ctl_fd;
+	sqe->cmd_op = opcode(s, op);
 	memcpy(sqe_cmd(sqe), &c, sizeof(c));
 	ring_push(&r);
 	for (;;) {
@@ -194,8 +206,8 @@ static void *ctl_thread(void *arg)
 	struct ctl_job *j = arg;
 	uint64_t one = 1;
 
-	j->result = ctl_cmd(j->ctl_fd, j->op, j->dev_id, NULL, 0, (uint64_t)getpid());
-	if (write(j->evfd, &one, sizeof(one)) != sizeof(one))
+	j->result = ctl_cmd(j->s, j->op, j->s->dev_id, NULL, 0, (uint64_t)getpid());
+	if (write(j->s->evfd, &one, sizeof(one)) != sizeof(one))
 		j->result = j->result ? j->result : -EIO;
 	return NULL;
 }
@@ -205,8 +217,7 @@ static int ctl_start(struct srv *s, uint32_t op)
 {
 	int ret;
 
-	s->ctl = (struct ctl_job){ .ctl_fd = s->ctl_fd, .evfd = s->evfd, .op = op,
-				   .dev_id = s->dev_id };
+	s->ctl = (struct ctl_job){ .s = s, .op = op };
 	if ((ret = pthread_create(&s->ctl.thread, NULL, ctl_thread, &s->ctl)))
 		return udrv_error(-ret, "cannot start the control thread: %s", strerror(ret));
 	s->ctl.running = true;
@@ -226,13 +237,14 @@ static int ctl_join(struct srv *s)
 	return s->ctl.result;
 }
 
-/* Delete device @id (its disk first); not waiting for its last users. */
-static int del_dev(int ctl_fd, uint32_t id)
+/* Delete device @id (its disk first); not waiting for its last users (before
+ * Linux 6.9, DEL_DEV waits until the disk's last opener has closed it). */
+static int del_dev(const struct srv *s, uint32_t id)
 {
-	int ret = ctl_cmd(ctl_fd, UBLK_U_CMD_DEL_DEV_ASYNC, id, NULL, 0, 0);
+	int ret = ctl_cmd(s, UBLK_U_CMD_DEL_DEV_ASYNC, id, NULL, 0, 0);
 
 	if (ret == -EINVAL || ret == -EOPNOTSUPP)	/* before Linux 6.9 */
-		ret = ctl_cmd(ctl_fd, UBLK_U_CMD_DEL_DEV, id, NULL, 0, 0);
+		ret = ctl_cmd(s, UBLK_U_CMD_DEL_DEV, id, NULL, 0, 0);
 	return ret;
 }
 
@@ -255,10 +267,17 @@ static void delete_stale(struct srv *s)
 		char c;
 
 		if (sscanf(e->d_name, "ublkc%u%c", &id, &c) != 1 ||
-		    ctl_cmd(s->ctl_fd, UBLK_U_CMD_GET_DEV_INFO, id, &info, sizeof(info), 0) ||
+		    ctl_cmd(s, UBLK_U_CMD_GET_DEV_INFO, id, &info, sizeof(info), 0) ||
 		    info.ublksrv_flags != s->mark)
 			continue;
-		del_dev(s->ctl_fd, id);
+		/* Linux 6.1 (legacy): a DEL_DEV of a disk still live when its server
+		 * died never returns (the device is never freed); its monitor work
+		 * stops such a disk within 5 s: wait for that. */
+		for (int i = 0; s->legacy && info.state == UBLK_S_DEV_LIVE && i < 140; i++)
+			if (usleep(50000) ||
+			    ctl_cmd(s, UBLK_U_CMD_GET_DEV_INFO, id, &info, sizeof(info), 0))
+				break;
+		del_dev(s, id);
 	}
 	closedir(d);
 }
@@ -290,7 +309,7 @@ static int io_cmd(struct srv *s, uint32_t op, unsigned int tag, int res)
 		return -EIO;
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->fd = s->cdev_fd;
-	sqe->cmd_op = op;
+	sqe->cmd_op = opcode(s, op);
 	sqe->user_data = tag;
 	memcpy(sqe_cmd(sqe), &c, sizeof(c));
 	ring_push(&s->ring);
@@ -441,7 +460,7 @@ static int add_device(struct srv *s)
 	char path[32];
 	int ret;
 
-	ret = ctl_cmd(s->ctl_fd, UBLK_U_CMD_ADD_DEV, UINT32_MAX, &info, sizeof(info), 0);
+	ret = ctl_cmd(s, UBLK_U_CMD_ADD_DEV, UINT32_MAX, &info, sizeof(info), 0);
 	if (ret)
 		return udrv_error(ret, "ublk ADD_DEV: %s", strerror(-ret));
 	s->dev_id = info.dev_id;
@@ -452,7 +471,7 @@ static int add_device(struct srv *s)
 	p.basic.io_opt_shift = (uint8_t)shift;
 	p.basic.max_sectors = (uint32_t)(s->buf_size / 512);
 	p.basic.dev_sectors = udrv_virtio_blk_capacity(s->blk) * (s->bs / 512);
-	ret = ctl_cmd(s->ctl_fd, UBLK_U_CMD_SET_PARAMS, s->dev_id, &p, sizeof(p), 0);
+	ret = ctl_cmd(s, UBLK_U_CMD_SET_PARAMS, s->dev_id, &p, sizeof(p), 0);
 	if (ret)
 		return udrv_error(ret, "ublk SET_PARAMS: %s", strerror(-ret));
 	snprintf(path, sizeof(path), "/dev/ublkc%u", s->dev_id);
@@ -479,6 +498,8 @@ static int add_device(struct srv *s)
  * when it died there is no command to cancel, and only the request timeout
  * finds them (ublk_timeout(), 30 s by default). A live server's requests are
  * never failed by it (the timer is re-armed), so a short one costs nothing.
+ * (Linux 6.1 has no ublk_timeout(): its monitor work, every 5 s, fails the
+ * requests of a dying server and stops the disk.)
  */
 static void short_timeout(uint32_t id)
 {
@@ -601,6 +622,7 @@ int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_
 {
 	static const struct udrv_blk_ublk_opts defaults = { .stop_fd = -1 };
 	struct udrv_virtio_dev *vd;
+	uint64_t features;
 	struct srv s = { .blk = blk, .ctl_fd = -1, .cdev_fd = -1, .evfd = -1,
 			 .dev_id = UINT32_MAX, .ring = { .u = { .fd = -1 } } };
 	int ret;
@@ -638,6 +660,8 @@ int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_
 		return udrv_error(ret == EACCES ? -EPERM : -ret, "/dev/ublk-control: %s%s",
 				    strerror(ret), ret == EACCES ? " (ublk needs CAP_SYS_ADMIN)" : "");
 	}
+	s.legacy = ctl_cmd(&s, UBLK_U_CMD_GET_FEATURES, UINT32_MAX, &features, sizeof(features),
+			   0) != 0;
 	delete_stale(&s);
 	if ((ret = alloc_buffers(&s)))
 		goto out;
@@ -662,7 +686,7 @@ out:
 	if (s.cdev_fd >= 0)
 		close(s.cdev_fd);
 	if (s.dev_id != UINT32_MAX) {
-		int r = del_dev(s.ctl_fd, s.dev_id);
+		int r = del_dev(&s, s.dev_id);
 
 		if (r && !ret)
 			ret = udrv_error(r, "ublk DEL_DEV: %s", strerror(-r));
