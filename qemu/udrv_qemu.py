@@ -15,7 +15,8 @@ The guest's /init (qemu/guest/init) prints marker lines on the console:
       disk-check D OFF LEN SHA256  after the run, bytes OFF..OFF+LEN of disk D's
                                    image file must have this SHA-256
       uart-check LEN SHA256        after the run, the last LEN bytes the second
-                                   UART sent to the host must have this SHA-256
+                                   UART had sent to the host when this line came
+                                   must have this SHA-256
 
 A second QMP monitor (events.sock) reports why QEMU stopped (SHUTDOWN's
 reason, WATCHDOG): that is how a guest reset (-no-reboot turns it into an
@@ -761,6 +762,11 @@ class Guest:
             # time-check SECONDS: a guest clock read just now, against ours.
             self.checks.append(words + ['%.3f' % time.time()])
             r = 'checked when the guest ends'
+        elif what == 'uart-check' and len(words) == 3:
+            # Checked at the end, against what had arrived by now (a later
+            # suite may send more).
+            self.checks.append(words + [str(len(self.uart_rx))])
+            r = 'checked when the guest ends'
         elif what in ('disk-check', 'uart-check'):
             # Checked once QEMU has exited and flushed its files.
             self.checks.append(words)
@@ -782,10 +788,13 @@ class Guest:
                         f.seek(int(w[2], 0))
                         data = f.read(int(w[3], 0))
                     want = w[4]
-                elif w[0] == 'uart-check' and len(w) == 3:
-                    # uart-check LENGTH SHA256: the last LENGTH bytes the UART sent
-                    data = bytes(self.uart_rx[-int(w[1], 0):])
+                elif w[0] == 'uart-check' and len(w) == 4:
+                    # uart-check LENGTH SHA256 (+ the bytes received by then):
+                    # the last LENGTH bytes the UART had sent then
+                    end = int(w[3])
+                    data = bytes(self.uart_rx[max(0, end - int(w[1], 0)):end])
                     want = w[2]
+                    w = w[:3]
                 elif w[0] == 'time-check' and len(w) == 3:
                     # Read by the guest as its second turned, a console
                     # line ago, from a clock QEMU started at the host's
