@@ -305,7 +305,7 @@ static int setup_slave(struct relay *r)
 int cdns_uart_pty_serve(const char *prog, struct udrv_cdns_uart *u,
 			const struct udrv_cdns_uart_config *cfg, const char *link)
 {
-	static struct relay rl;
+	static struct relay rl;	/* 8 KiB of buffers; one export per process */
 	struct relay *r = &rl;
 	char *slave = rl.slave_path;
 	sigset_t set;
