@@ -18,7 +18,8 @@ The guest's /init (qemu/guest/init) prints marker lines on the console:
                                    ext4 that the host's e2fsck finds clean, with
                                    a file PATH of this SHA-256 (debugfs)
       uart-check LEN SHA256        after the run, the last LEN bytes the second
-                                   UART sent to the host must have this SHA-256
+                                   UART had sent to the host when this line came
+                                   must have this SHA-256
 
 A second QMP monitor (events.sock) reports why QEMU stopped (SHUTDOWN's
 reason, WATCHDOG): that is how a guest reset (-no-reboot turns it into an
@@ -790,7 +791,12 @@ class Guest:
             # time-check SECONDS: a guest clock read just now, against ours.
             self.checks.append(words + ['%.3f' % time.time()])
             r = 'checked when the guest ends'
-        elif what in ('disk-check', 'fs-check', 'uart-check'):
+        elif what == 'uart-check' and len(words) == 3:
+            # Checked at the end, against what had arrived by now (a later
+            # suite may send more).
+            self.checks.append(words + [str(len(self.uart_rx))])
+            r = 'checked when the guest ends'
+        elif what in ('disk-check', 'fs-check'):
             # Checked once QEMU has exited and flushed its files.
             self.checks.append(words)
             r = 'checked when the guest ends'
@@ -824,10 +830,13 @@ class Guest:
                     cat = subprocess.run([shutil.which('debugfs') or '/sbin/debugfs', '-R', 'cat ' + w[2], img], capture_output=True)
                     data = cat.stdout
                     want = w[3]
-                elif w[0] == 'uart-check' and len(w) == 3:
-                    # uart-check LENGTH SHA256: the last LENGTH bytes the UART sent
-                    data = bytes(self.uart_rx[-int(w[1], 0):])
+                elif w[0] == 'uart-check' and len(w) == 4:
+                    # uart-check LENGTH SHA256 (+ the bytes received by then):
+                    # the last LENGTH bytes the UART had sent then
+                    end = int(w[3])
+                    data = bytes(self.uart_rx[max(0, end - int(w[1], 0)):end])
                     want = w[2]
+                    w = w[:3]
                 elif w[0] == 'time-check' and len(w) == 3:
                     # Read by the guest as its second turned, a console
                     # line ago, from a clock QEMU started at the host's

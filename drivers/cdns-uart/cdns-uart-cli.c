@@ -4,12 +4,14 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../cli.h"
 #include "cdns_uart.h"
+#include "pty.h"
 
 #define PROG "udrv-uart"
 
@@ -26,6 +28,13 @@ static void usage(FILE *f)
 		"                      with --timeout, stop after MS idle milliseconds\n"
 		"  chat TEXT           transmit TEXT, then print what comes back until\n"
 		"                      --timeout MS (default 1000) passes without data\n"
+		"  pty [--link PATH]   serve the UART as a pseudo-terminal until SIGTERM or\n"
+		"                      SIGINT: print the slave's path (/dev/pts/N), with --link\n"
+		"                      make PATH a symlink to it (removed at exit), and relay\n"
+		"                      bytes raw both ways. `stty -F` on the slave sets the\n"
+		"                      UART's baud rate and stop bits (cstopb); data bits and\n"
+		"                      parity stay those of --format: Linux's pty forces cs8\n"
+		"                      -parenb on every change (stty parenb or cs7 fail)\n"
 		"options:\n"
 		"  --timeout MS        see the commands\n"
 		"  --baud N            baud rate (default 115200)\n"
@@ -80,6 +89,7 @@ int main(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "clock", required_argument, NULL, 'c' },
 		{ "rt", required_argument, NULL, 'r' },
+		{ "link", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -87,12 +97,12 @@ int main(int argc, char **argv)
 	struct udrv_rt_opts rt = { .cpu = -1 };
 	unsigned long long v, clk = 0;
 	uint64_t timeout = UINT64_MAX;
-	const char *dev = NULL, *cmd;
+	const char *dev = NULL, *cmd, *link = NULL;
 	struct udrv_cdns_uart *u;
 	int c, ret, has_timeout = 0;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "t:b:f:d:c:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:b:f:d:c:r:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (cli_number(PROG, "timeout", optarg, 0, 86400000, &v))
@@ -125,6 +135,13 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case 'r': if (cli_rt_parse(PROG, optarg, &rt)) return 2; break;
+		case 'l':
+			if (!*optarg) {
+				fprintf(stderr, "udrv-uart: empty --link\n");
+				return 2;
+			}
+			link = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: return cli_bad_option(PROG, argv);
 		}
@@ -141,12 +158,26 @@ int main(int argc, char **argv)
 			fprintf(stderr, "udrv-uart: %s takes one TEXT argument\n", cmd);
 			return 2;
 		}
-	} else if (strcmp(cmd, "recv") && strcmp(cmd, "echo")) {
+	} else if (strcmp(cmd, "recv") && strcmp(cmd, "echo") && strcmp(cmd, "pty")) {
 		fprintf(stderr, "udrv-uart: unknown command '%s' (try --help)\n", cmd);
 		return 2;
 	} else if (argc != 1) {
 		fprintf(stderr, "udrv-uart: %s takes no argument\n", cmd);
 		return 2;
+	}
+	if (link && strcmp(cmd, "pty")) {
+		fprintf(stderr, "udrv-uart: --link is for the pty command\n");
+		return 2;
+	}
+	if (!strcmp(cmd, "pty")) {
+		sigset_t set;
+
+		/* read by the relay from a signalfd; blocked before the
+		 * UART is opened so that a stop never skips the cleanup */
+		sigemptyset(&set);
+		sigaddset(&set, SIGTERM);
+		sigaddset(&set, SIGINT);
+		sigprocmask(SIG_BLOCK, &set, NULL);
 	}
 
 	if ((ret = udrv_cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
@@ -166,6 +197,8 @@ int main(int argc, char **argv)
 			ret = fail("drain", n);
 		else if (!strcmp(cmd, "chat"))
 			ret = pump(u, has_timeout ? timeout : 1000 * MS, 0);
+	} else if (!strcmp(cmd, "pty")) {
+		ret = cdns_uart_pty_serve(PROG, u, &cfg, link) ? 1 : 0;
 	} else {
 		ret = pump(u, timeout, !strcmp(cmd, "echo"));
 	}

@@ -38,6 +38,14 @@ struct udrv_cdns_uart {
 	uint8_t ring[CDNS_UART_RING_SIZE];
 };
 
+static void set_ier(struct udrv_cdns_uart *u, uint32_t ier);
+
+/* The RX causes to enable: all of them unless the ring is full. */
+static uint32_t rx_ier(const struct udrv_cdns_uart *u)
+{
+	return u->rlen < CDNS_UART_RING_SIZE ? RX_IRQS : 0;
+}
+
 /* Move what the RX FIFO holds into the ring (as much as fits). */
 static void pull(struct udrv_cdns_uart *u)
 {
@@ -58,6 +66,8 @@ static size_t take(struct udrv_cdns_uart *u, uint8_t *buf, size_t len)
 		u->rhead = (u->rhead + 1) % CDNS_UART_RING_SIZE;
 		u->rlen--;
 	}
+	if (n && !(u->ier & RX_IRQS))
+		set_ier(u, u->ier | rx_ier(u));	/* room again */
 	return n;
 }
 
@@ -76,6 +86,9 @@ static int service(struct udrv_cdns_uart *u)
 	u->st.parity_errors += !!(isr & UART_IXR_PARITY);
 	if (why & UART_IXR_TOUT)
 		udrv_write32(u->r, UART_CR, CR_RUN);	/* RSTTO: re-arm the timeout */
+	/* TX empty is one-shot; RX causes off while the ring is full */
+	if (u->ier != (rx_ier(u) | (u->ier & ~why & UART_IXR_TEMPTY)))
+		set_ier(u, rx_ier(u) | (u->ier & ~why & UART_IXR_TEMPTY));
 	return udrv_irq_unmask(u->irq);
 }
 
@@ -243,6 +256,23 @@ void udrv_cdns_uart_stats(const struct udrv_cdns_uart *u, struct udrv_cdns_uart_
 		*st = u->st;
 }
 
+/* Put bytes of @p into the TX FIFO while it has room; how many went in. */
+static size_t fill(struct udrv_cdns_uart *u, const uint8_t *p, size_t len)
+{
+	size_t done = 0;
+	uint32_t sr;
+
+	/* Take what arrives meanwhile, so a peer that answers (or echoes)
+	 * does not find the RX FIFO full. */
+	while (done < len && !((sr = udrv_read32(u->r, UART_SR)) & UART_SR_TFUL)) {
+		if (!(sr & UART_SR_REMPTY))
+			pull(u);
+		udrv_write32(u->r, UART_FIFO, p[done++]);
+		u->st.tx_bytes++;
+	}
+	return done;
+}
+
 ssize_t udrv_cdns_uart_write(struct udrv_cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns)
 {
 	uint64_t deadline = udrv_deadline_ns(timeout_ns);
@@ -254,16 +284,7 @@ ssize_t udrv_cdns_uart_write(struct udrv_cdns_uart *u, const void *buf, size_t l
 	if (!buf && len)
 		return -EINVAL;
 	while (done < len) {
-		uint32_t sr;
-
-		/* Take what arrives meanwhile, so a peer that answers (or echoes)
-		 * does not find the RX FIFO full. */
-		while (done < len && !((sr = udrv_read32(u->r, UART_SR)) & UART_SR_TFUL)) {
-			if (!(sr & UART_SR_REMPTY))
-				pull(u);
-			udrv_write32(u->r, UART_FIFO, p[done++]);
-			u->st.tx_bytes++;
-		}
+		done += fill(u, p + done, len - done);
 		if (done == len)
 			break;
 		/* Full: the transmitter frees a slot every character time, so
@@ -284,14 +305,42 @@ ssize_t udrv_cdns_uart_write(struct udrv_cdns_uart *u, const void *buf, size_t l
 			break;
 		ret = 0;
 		udrv_write32(u->r, UART_ISR, UART_IXR_TEMPTY);
-		set_ier(u, RX_IRQS | UART_IXR_TEMPTY);
+		set_ier(u, rx_ier(u) | UART_IXR_TEMPTY);
 		if (udrv_read32(u->r, UART_SR) & UART_SR_TFUL)
 			ret = wait_serve(u, left);
-		set_ier(u, RX_IRQS);
+		set_ier(u, rx_ier(u));
 		if (ret < 0)
 			break;
 	}
 	return done ? (ssize_t)done : ret;
+}
+
+ssize_t udrv_cdns_uart_write_nonblock(struct udrv_cdns_uart *u, const void *buf, size_t len)
+{
+	size_t done = 0;
+	int ret;
+
+	assert(u);
+	if (!buf && len)
+		return -EINVAL;
+	ret = wait_serve(u, 0);
+	if (ret < 0)
+		return ret;
+	for (;;) {
+		done += fill(u, (const uint8_t *)buf + done, len - done);
+		if (done == len) {
+			if (u->ier & UART_IXR_TEMPTY)
+				set_ier(u, rx_ier(u));
+			break;
+		}
+		/* Full: arm TX empty, then look again, in case the FIFO
+		 * drained before it was armed (its edge would be gone). */
+		udrv_write32(u->r, UART_ISR, UART_IXR_TEMPTY);
+		set_ier(u, rx_ier(u) | UART_IXR_TEMPTY);
+		if (udrv_read32(u->r, UART_SR) & UART_SR_TFUL)
+			break;
+	}
+	return done ? (ssize_t)done : -EAGAIN;
 }
 
 int udrv_cdns_uart_drain(struct udrv_cdns_uart *u, uint64_t timeout_ns)

@@ -7,7 +7,10 @@
  *
  * Received bytes move from the RX FIFO into a software ring whenever the
  * driver serves the interrupt (in any read or write call), so a caller
- * that writes a long block does not lose what comes back meanwhile.
+ * that writes a long block does not lose what comes back meanwhile. When
+ * the ring is full the receive interrupts are off until a read takes
+ * bytes out: the RX FIFO fills, and then (no hardware flow control is
+ * used) the peer must wait, or bytes overflow (stats: overruns).
  *
  * Conventions as libudrv (udrv.h): 0 or a count on success, -errno on
  * failure; a NULL object argument is a programming error (assert); nothing
@@ -93,6 +96,18 @@ uint32_t udrv_cdns_uart_baud(const struct udrv_cdns_uart *u);
  * NULL with @len > 0, -ENODEV device removed, -EINTR signal.
  */
 ssize_t udrv_cdns_uart_write(struct udrv_cdns_uart *u, const void *buf, size_t len, uint64_t timeout_ns);
+
+/**
+ * udrv_cdns_uart_write_nonblock() - serve a pending interrupt if any, then
+ * queue as many bytes of @buf as the TX FIFO takes now; never waits. If
+ * not all of @len fit, the TX empty interrupt is armed (once: serving it
+ * disarms it), so udrv_cdns_uart_fd() polls readable when the FIFO has
+ * drained: call this again then. Returns the number of bytes queued
+ * (>= 1), -EAGAIN none fitted (armed as above), -EINVAL @buf NULL with
+ * @len > 0, -ENODEV. With @len 0 it only serves the interrupt and disarms
+ * TX empty (returns -EAGAIN).
+ */
+ssize_t udrv_cdns_uart_write_nonblock(struct udrv_cdns_uart *u, const void *buf, size_t len);
 
 /**
  * udrv_cdns_uart_drain() - wait up to @timeout_ns until the TX FIFO is empty and

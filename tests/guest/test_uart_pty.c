@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_uart_pty - `udrv-uart pty`: zcu102's UART1 (whose far end is the
+ * harness's socket) served as a pseudo-terminal, used by programs that know
+ * nothing of udrv: busybox stty and microcom.
+ *
+ * The UART's registers are read through a mapping of its /dev/uioN of our
+ * own (PROT_READ, no libudrv and so no lock: the export holds the device's
+ * exclusive lock), not from anything the export prints.
+ *
+ *   settings         `stty 57600 cstopb` on the link reprograms the baud
+ *                    divisors and the mode register's stop bits; data bits
+ *                    and parity stay those of --format (7O1 here), and
+ *                    `stty parenb` fails (Linux's pty clears PARENB)
+ *   binary_64k       64 KiB holding every byte value, written to and read
+ *                    from the tty, echoed by the host, come back identical
+ *                    (and the host checks what it got: uart-check)
+ *   microcom         1 KiB the same way through busybox microcom (it
+ *                    writes one byte per write(2): 64 KiB took 30 s and
+ *                    more); its own speed (-s 38400) reaches the UART
+ *                    while it runs, and its restore on exit too; its
+ *                    close does not end the export
+ *   second_and_stop  after a SIGKILL the next export replaces the stale
+ *                    link; a second export of the UART is refused with
+ *                    one line and a non-zero exit, the first's link
+ *                    untouched; SIGTERM: exit 0, nothing on stderr, the
+ *                    link gone (every test stops its export so)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "udrv.h"
+#include "cdns_uart_regs.h"
+
+#define UART_CLI	"/usr/bin/udrv-uart"
+#define LINK		"/dev/ttyUDRV0"
+#define DATA		(64 * 1024)	/* through the tty by this program */
+#define MICROCOM	1024		/* through microcom */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ---- the UART's registers, read-only ---- */
+
+static volatile uint32_t *regs;
+
+static int find_uart1(const struct udrv_device_info *info, void *data)
+{
+	if (info->dt_path && strstr(info->dt_path, "serial@ff010000")) {
+		*(unsigned int *)data = info->uio;
+		return 1;
+	}
+	return 0;
+}
+
+static int setup_suite(void **state)
+{
+	unsigned int uio = ~0u;
+	struct udrv_uio_map m;
+	char path[32];
+	void *p;
+	int fd, ret;
+
+	(void)state;
+	ret = udrv_device_foreach(find_uart1, &uio);
+	if (uio == ~0u) {
+		print_error("no UIO device for serial@ff010000 (%d)\n", ret);
+		return -1;
+	}
+	if ((ret = udrv_uio_map(uio, 0, &m))) {
+		print_error("uio%u map 0: %d\n", uio, ret);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/dev/uio%u", uio);
+	/* O_RDWR: for a read-only fd the kernel drops VM_SHARED, which
+	 * the stub requires (a private mapping would copy registers) */
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		print_error("%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	p = mmap(NULL, (size_t)(m.offset + UART_REGS_SIZE), PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		print_error("mmap %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	regs = (volatile uint32_t *)((char *)p + m.offset);
+	return 0;
+}
+
+static uint32_t reg(unsigned int off)
+{
+	return regs[off / 4];
+}
+
+/* The baud clock's divisor: CD * (BDIV + 1) (UG1087 Baud_rate_gen, Baud_rate_divider). */
+static uint32_t divisor(void)
+{
+	return reg(UART_BAUDGEN) * (reg(UART_BAUDDIV) + 1);
+}
+
+/* Wait up to @ms for the divisor to be @num/@den of @base (within 3%) and,
+ * unless @mr_mask is 0, for MR & @mr_mask to be @mr. */
+static bool wait_line(uint32_t base, unsigned int num, unsigned int den, uint32_t mr_mask,
+		      uint32_t mr, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	for (;;) {
+		uint64_t want = (uint64_t)base * num / den, d = divisor();
+
+		if (d * 100 >= want * 97 && d * 100 <= want * 103 && (reg(UART_MR) & mr_mask) == mr)
+			return true;
+		if (now_ms() > end)
+			return false;
+		usleep(2000);
+	}
+}
+
+/* ---- processes ---- */
+
+static pid_t spawn(char *const *argv, int in, int *out, int *err)
+{
+	int o[2], e[2];
+	pid_t pid;
+
+	assert_int_equal(pipe2(o, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(e, O_CLOEXEC), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (in >= 0)
+			dup2(in, 0);
+		dup2(o[1], 1);
+		dup2(e[1], 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(o[1]);
+	close(e[1]);
+	*out = o[0];
+	*err = e[0];
+	return pid;
+}
+
+/* Read what @fd has within @ms (up to @len - 1 bytes, NUL-terminated). */
+static size_t read_some(int fd, char *buf, size_t len, unsigned int ms, bool line)
+{
+	uint64_t end = now_ms() + ms;
+	size_t got = 0;
+
+	while (got < len - 1) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int64_t left = (int64_t)(end - now_ms());
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			break;
+		n = read(fd, buf + got, len - 1 - got);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		buf[got] = '\0';
+		if (line && strchr(buf, '\n'))
+			break;
+	}
+	buf[got] = '\0';
+	return got;
+}
+
+/* Wait up to @ms for @pid: its exit status (128 + signal), or -1 still running. */
+static int wait_exit(pid_t pid, unsigned int ms)
+{
+	uint64_t end = now_ms() + ms;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (now_ms() > end)
+			return -1;
+		usleep(5000);
+	}
+}
+
+/* A running `udrv-uart ... pty --link LINK`. */
+struct export {
+	pid_t pid;
+	int out, err;
+	char slave[64];
+};
+
+static pid_t running;	/* for teardown() after a failure */
+
+static int teardown(void **state)
+{
+	(void)state;
+	if (running) {
+		kill(running, SIGKILL);
+		wait_exit(running, 5000);
+		running = 0;
+	}
+	unlink(LINK);
+	return 0;
+}
+
+static void export_start(struct export *x, const char *format)
+{
+	char *argv[] = { UART_CLI, "--format", (char *)format, "pty", "--link", LINK, NULL };
+	char line[128], err[512], target[64];
+	ssize_t n;
+
+	x->pid = spawn(argv, -1, &x->out, &x->err);
+	running = x->pid;
+	read_some(x->out, line, sizeof(line), 10000, true);
+	if (sscanf(line, "%63s", x->slave) != 1 || strncmp(x->slave, "/dev/pts/", 9)) {
+		read_some(x->err, err, sizeof(err), 100, false);
+		fail_msg("udrv-uart pty printed '%s', stderr '%s'", line, err);
+	}
+	/* the link is made before the path is printed */
+	n = readlink(LINK, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, x->slave);
+}
+
+/* SIGTERM: exit 0 within 5 s, nothing on stderr, the link gone. */
+static void export_stop(struct export *x)
+{
+	char err[512];
+	struct stat st;
+	int status;
+
+	assert_int_equal(kill(x->pid, SIGTERM), 0);
+	status = wait_exit(x->pid, 5000);
+	read_some(x->err, err, sizeof(err), 100, false);
+	if (status != 0)
+		fail_msg("udrv-uart pty after SIGTERM: status %d, stderr '%s'", status, err);
+	running = 0;
+	assert_string_equal(err, "");
+	assert_int_equal(lstat(LINK, &st), -1);
+	close(x->out);
+	close(x->err);
+}
+
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/* ---- tests ---- */
+
+static void test_settings(void **state)
+{
+	const uint32_t fmt = UART_MR_CHRL_7 | UART_MR_PAR_ODD;
+	const uint32_t mask = 0xfe;	/* CHRL, PAR, NBSTOP: MR bits 7:1 */
+	struct export x;
+	uint32_t d0;
+
+	(void)state;
+	export_start(&x, "7O1");
+	/* --format and the default 115200 */
+	assert_int_equal(reg(UART_MR) & mask, fmt | UART_MR_NBSTOP_1);
+	d0 = divisor();
+	assert_int_equal(sh("stty -F " LINK " 57600 cstopb"), 0);
+	if (!wait_line(d0, 2, 1, mask, fmt | UART_MR_NBSTOP_2, 2000))
+		fail_msg("after stty 57600 cstopb: divisor %u (115200: %u), MR 0x%x",
+			 divisor(), d0, reg(UART_MR));
+	/* A pty cannot carry parity or data bits: the kernel gives back cs8
+	 * -parenb and stty says it could not; the UART keeps --format's. */
+	assert_int_not_equal(sh("stty -F " LINK " parenb 2>/dev/null"), 0);
+	assert_int_not_equal(sh("stty -F " LINK " cs7 2>/dev/null"), 0);
+	assert_int_equal(reg(UART_MR) & mask, fmt | UART_MR_NBSTOP_2);
+	assert_int_equal(sh("stty -F " LINK " 115200 -cstopb"), 0);
+	if (!wait_line(d0, 1, 1, mask, fmt | UART_MR_NBSTOP_1, 2000))
+		fail_msg("after stty 115200 -cstopb: divisor %u (want %u), MR 0x%x",
+			 divisor(), d0, reg(UART_MR));
+	export_stop(&x);
+}
+
+/* Wait for a probe byte written to the link to come back (the host acts on
+ * its console line some time after we print it), then let strays drain. */
+static void sync_echo(void)
+{
+	int fd = open(LINK, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	bool back = false;
+	char b[64];
+
+	assert_true(fd >= 0);
+	for (int i = 0; i < 100 && !back; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		assert_int_equal(write(fd, "?", 1), 1);
+		back = poll(&p, 1, 100) == 1;
+	}
+	assert_true(back);
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 300) != 1)
+			break;
+		assert_true(read(fd, b, sizeof(b)) > 0);
+	}
+	close(fd);	/* the last other opener: the export must go on */
+}
+
+/* SHA-256 of @p as hex into @hex[65], by busybox sha256sum. */
+static void sha256_hex(const uint8_t *p, size_t len, char *hex)
+{
+	const char *path = "/tmp/guest_uart_pty.block";
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(p, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+	f = popen("sha256sum /tmp/guest_uart_pty.block", "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%64s", hex), 1);
+	pclose(f);
+	remove(path);
+	assert_int_equal(strlen(hex), 64);
+}
+
+/* Every byte value, @len / 256 times, in a different order each round. */
+static void pattern(uint8_t *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)(i + (i >> 8) * 97);
+}
+
+/*
+ * Write @len bytes of @out into @wfd and read as many into @in from @rfd,
+ * both at once (poll), within 30 s; returns how many came back.
+ * @sample: called each round (register sampling while the data flows).
+ */
+static size_t exchange(int wfd, int rfd, const uint8_t *out, uint8_t *in, size_t len,
+		       void (*sample)(void))
+{
+	uint64_t t0 = now_ms(), end = t0 + 30000;
+	size_t sent = 0, got = 0;
+
+	fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
+	while (got < len && now_ms() < end) {
+		struct pollfd p[2] = {
+			{ .fd = rfd, .events = POLLIN },
+			{ .fd = sent < len ? wfd : -1, .events = POLLOUT },
+		};
+
+		if (sample)
+			sample();
+		if (poll(p, 2, 1000) < 0)
+			break;
+		if (p[1].revents & POLLOUT) {
+			ssize_t n = write(wfd, out + sent, len - sent > 4096 ? 4096 : len - sent);
+
+			if (n > 0)
+				sent += (size_t)n;
+		}
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			ssize_t n = read(rfd, in + got, len - got);
+
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+	}
+	printf("# %zu bytes out, %zu back, in %llu ms\n", sent, got,
+	       (unsigned long long)(now_ms() - t0));
+	return got;
+}
+
+/* Ask the host to check what it received: the last @len bytes, @p. */
+static void host_check(const uint8_t *p, size_t len)
+{
+	char hex[65];
+
+	sha256_hex(p, len, hex);
+	printf("@@UDRV-HOST uart-check %zu %s\n", len, hex);
+	fflush(stdout);
+}
+
+static void host_echo(bool on)
+{
+	printf("@@UDRV-HOST uart-echo %s\n", on ? "on" : "off");
+	fflush(stdout);
+}
+
+/* 64 KiB of every byte value through the tty (open, write, read: what
+ * cat or dd do), echoed by the host, come back identical. */
+static void test_binary_64k(void **state)
+{
+	static uint8_t out[DATA], in[DATA];
+	struct export x;
+	size_t got;
+	int fd;
+
+	(void)state;
+	pattern(out, DATA);
+	export_start(&x, "8N1");
+	host_echo(true);
+	sync_echo();
+	fd = open(LINK, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	got = exchange(fd, fd, out, in, DATA, NULL);
+	close(fd);
+	host_echo(false);
+	assert_int_equal(got, DATA);
+	assert_memory_equal(in, out, DATA);
+	host_check(out, DATA);
+	export_stop(&x);
+}
+
+static uint32_t d_115200;
+static bool saw_38400;
+
+static void sample_38400(void)
+{
+	uint64_t want = (uint64_t)d_115200 * 3, d = divisor();
+
+	saw_38400 |= d * 100 >= want * 97 && d * 100 <= want * 103;
+}
+
+/* busybox microcom: a block of every byte value (microcom writes one byte
+ * per write(2): 1 KiB keeps it short) through microcom -X, echoed by the
+ * host, comes back identical; its -s 38400 reaches the UART while it runs,
+ * and its restore on exit too; its close does not end the export. */
+static void test_microcom(void **state)
+{
+	static uint8_t out[MICROCOM], in[MICROCOM];
+	char *argv[] = { "/bin/busybox", "microcom", "-X", "-t", "10000", "-s", "38400", LINK, NULL };
+	int in_pipe[2], mout, merr, st;
+	struct export x;
+	size_t got;
+	pid_t mc;
+
+	(void)state;
+	pattern(out, MICROCOM);
+	export_start(&x, "8N1");
+	d_115200 = divisor();
+	saw_38400 = false;
+	host_echo(true);
+	sync_echo();
+	assert_int_equal(wait_exit(x.pid, 0), -1);	/* still serving */
+
+	assert_int_equal(pipe2(in_pipe, O_CLOEXEC), 0);
+	mc = spawn(argv, in_pipe[0], &mout, &merr);
+	close(in_pipe[0]);
+	got = exchange(in_pipe[1], mout, out, in, MICROCOM, sample_38400);
+	kill(mc, SIGTERM);	/* microcom restores the tty's settings and exits */
+	st = wait_exit(mc, 5000);
+	if (st < 0)
+		kill(mc, SIGKILL), wait_exit(mc, 5000);
+	close(in_pipe[1]);
+	close(mout);
+	close(merr);
+	host_echo(false);
+	assert_int_equal(got, MICROCOM);
+	assert_memory_equal(in, out, MICROCOM);
+	host_check(out, MICROCOM);
+	assert_true(saw_38400);
+	/* microcom put back the settings it found (115200) on exit */
+	if (!wait_line(d_115200, 1, 1, 0, 0, 2000))
+		fail_msg("after microcom: divisor %u, want %u", divisor(), d_115200);
+	assert_int_equal(wait_exit(x.pid, 0), -1);	/* its close ended nothing */
+	export_stop(&x);
+}
+
+static void test_second_and_stop(void **state)
+{
+	char *argv[] = { UART_CLI, "pty", "--link", LINK, NULL };
+	char line[128], err[512], target[64];
+	struct export x;
+	int out2, err2, st;
+	ssize_t n;
+	pid_t pid;
+
+	(void)state;
+	/* a killed export leaves its link (stale): the next start replaces it */
+	export_start(&x, "8N1");
+	assert_int_equal(kill(x.pid, SIGKILL), 0);
+	assert_int_equal(wait_exit(x.pid, 5000), 128 + SIGKILL);
+	running = 0;
+	close(x.out);
+	close(x.err);
+	assert_true(readlink(LINK, target, sizeof(target)) > 0);
+	export_start(&x, "8N1");
+
+	pid = spawn(argv, -1, &out2, &err2);
+	st = wait_exit(pid, 5000);
+	if (st < 0)
+		kill(pid, SIGKILL), wait_exit(pid, 5000);
+	read_some(out2, line, sizeof(line), 100, false);
+	read_some(err2, err, sizeof(err), 100, false);
+	close(out2);
+	close(err2);
+	printf("# second export: status %d, stderr: %s", st, err);
+	assert_true(st > 0 && st < 128);
+	assert_string_equal(line, "");
+	/* one line, naming the reason */
+	assert_non_null(strstr(err, "busy"));
+	assert_ptr_equal(strchr(err, '\n'), err + strlen(err) - 1);
+	n = readlink(LINK, target, sizeof(target) - 1);
+	assert_true(n > 0);
+	target[n] = '\0';
+	assert_string_equal(target, x.slave);
+	assert_int_equal(wait_exit(x.pid, 0), -1);
+	export_stop(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_settings, teardown),
+		cmocka_unit_test_teardown(test_binary_64k, teardown),
+		cmocka_unit_test_teardown(test_microcom, teardown),
+		cmocka_unit_test_teardown(test_second_and_stop, teardown),
+	};
+
+	return cmocka_run_group_tests_name("uart_pty", tests, setup_suite, NULL);
+}
