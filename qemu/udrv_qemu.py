@@ -672,7 +672,9 @@ class Guest:
         for guest, data, mode in files:
             c.file(guest, data, mode)
         path = os.path.join(self.work, 'initrd.cpio')
-        parts = ['initramfs.cpio'] + (['fio.cpio'] if self.b.get('fio') or self.extras.fio else [])
+        parts = ['initramfs.cpio']
+        if (self.b.get('fio') or self.extras.fio) and os.path.exists(os.path.join(self.build, 'fio.cpio')):
+            parts.append('fio.cpio')    # built for 6.12 only (qemu/run fio_build)
         with open(path, 'wb') as f:
             for part in parts:
                 with open(os.path.join(self.build, part), 'rb') as src:
