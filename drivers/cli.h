@@ -9,8 +9,10 @@
 #define UDRV_DRIVERS_CLI_H
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "udrv.h"
@@ -102,6 +104,27 @@ static inline int cli_rt_apply_dev(const char *prog, const struct udrv_rt_opts *
 	if (udrv_device_num_irqs(dev))
 		udrv_device_irq(dev, 0, &irq);
 	return cli_rt_apply(prog, o, irq);
+}
+
+/*
+ * For a CLI that serves until it is stopped (the exports: ublk, pty, CUSE):
+ * block SIGTERM and SIGINT and return a signalfd that reads them
+ * (close-on-exec, plus @flags: 0 or SFD_NONBLOCK), for the server to poll and
+ * then clean up. Call it before opening the device, so that a stop never skips
+ * the cleanup. Returns the fd (the caller closes it), or -errno.
+ */
+static inline int cli_stop_fd(int flags)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	fd = signalfd(-1, &set, SFD_CLOEXEC | flags);
+	return fd < 0 ? -errno : fd;
 }
 
 #endif

@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	uint64_t timeout = UINT64_MAX;
 	const char *dev = NULL, *cmd, *link = NULL;
 	struct udrv_cdns_uart *u;
-	int c, ret, has_timeout = 0;
+	int c, ret, has_timeout = 0, stop_fd = -1;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
 	while ((c = getopt_long(argc, argv, "t:b:f:d:c:r:l:h", opts, NULL)) != -1) {
@@ -169,16 +169,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udrv-uart: --link is for the pty command\n");
 		return 2;
 	}
-	if (!strcmp(cmd, "pty")) {
-		sigset_t set;
-
-		/* read by the relay from a signalfd; blocked before the
-		 * UART is opened so that a stop never skips the cleanup */
-		sigemptyset(&set);
-		sigaddset(&set, SIGTERM);
-		sigaddset(&set, SIGINT);
-		sigprocmask(SIG_BLOCK, &set, NULL);
-	}
+	/* SIGTERM and SIGINT for the relay, taken before the UART is opened */
+	if (!strcmp(cmd, "pty") && (stop_fd = cli_stop_fd(SFD_NONBLOCK)) < 0)
+		return fail("signalfd", stop_fd);
 
 	if ((ret = udrv_cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
 		return fail(dev ? dev : "the cdns,uart-r1p12 UART", ret);
@@ -198,10 +191,12 @@ int main(int argc, char **argv)
 		else if (!strcmp(cmd, "chat"))
 			ret = pump(u, has_timeout ? timeout : 1000 * MS, 0);
 	} else if (!strcmp(cmd, "pty")) {
-		ret = cdns_uart_pty_serve(PROG, u, &cfg, link) ? 1 : 0;
+		ret = cdns_uart_pty_serve(PROG, u, &cfg, link, stop_fd) ? 1 : 0;
 	} else {
 		ret = pump(u, timeout, !strcmp(cmd, "echo"));
 	}
 	udrv_cdns_uart_close(u);
+	if (stop_fd >= 0)
+		close(stop_fd);
 	return ret;
 }

@@ -31,13 +31,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -303,21 +301,15 @@ static int setup_slave(struct relay *r)
 }
 
 int cdns_uart_pty_serve(const char *prog, struct udrv_cdns_uart *u,
-			const struct udrv_cdns_uart_config *cfg, const char *link)
+			const struct udrv_cdns_uart_config *cfg, const char *link, int stop_fd)
 {
 	static struct relay rl;	/* 8 KiB of buffers; one export per process */
 	struct relay *r = &rl;
 	char *slave = rl.slave_path;
-	sigset_t set;
 	int one = 1, ret;
 
-	*r = (struct relay){ .prog = prog, .u = u, .cfg = *cfg, .master = -1, .slave = -1, .sig = -1 };
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	r->sig = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (r->sig < 0)
-		return say(r, "signalfd", -errno);
+	*r = (struct relay){ .prog = prog, .u = u, .cfg = *cfg, .master = -1, .slave = -1,
+			     .sig = stop_fd };
 	r->master = posix_openpt(O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (r->master < 0) {
 		ret = say(r, "/dev/ptmx", -errno);
@@ -353,6 +345,5 @@ out:
 		close(r->slave);
 	if (r->master >= 0)
 		close(r->master);
-	close(r->sig);
 	return ret;
 }

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,14 +76,10 @@ static void rtc_ready(const char *node, void *data)
 static int cmd_rtc(struct udrv_pl031 *rtc, const char *name)
 {
 	struct udrv_pl031_cuse_opts o = { .name = name, .ready = rtc_ready };
-	sigset_t set;
 	int ret;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) || (o.stop_fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
-		return failed("rtc: signalfd", -errno);
+	if ((o.stop_fd = cli_stop_fd(0)) < 0)
+		return failed("rtc: signalfd", o.stop_fd);
 	ret = udrv_pl031_cuse_serve(rtc, &o);
 	close(o.stop_fd);
 	return ret ? failed("rtc", ret) : 0;

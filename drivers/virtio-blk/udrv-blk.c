@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 #ifdef UDRV_BLK_UBLK
-#include <sys/signalfd.h>
 #endif
 
 #include "../cli.h"
@@ -212,14 +211,10 @@ static void ublk_ready(int dev_id, void *data)
 static int cmd_ublk(struct udrv_virtio_blk *blk, const struct cmd *c)
 {
 	struct udrv_blk_ublk_opts o = { .depth = c->b.qd, .ready = ublk_ready };
-	sigset_t set;
 	int ret;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) || (o.stop_fd = signalfd(-1, &set, SFD_CLOEXEC)) < 0)
-		return die("signalfd", -errno);
+	if ((o.stop_fd = cli_stop_fd(0)) < 0)
+		return die("signalfd", o.stop_fd);
 	ret = udrv_blk_ublk_serve(blk, &o);
 	close(o.stop_fd);
 	return ret ? die("ublk", ret) : 0;

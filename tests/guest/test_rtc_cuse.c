@@ -36,6 +36,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "child.h"
+
 #include "pl031.h"
 
 #define CLI		"/usr/bin/udrv-pl031"
@@ -65,13 +67,6 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
 static bool wait_gone(const char *path, unsigned int ms)
 {
 	uint64_t end = mono_ns() + ms * MS;
@@ -82,67 +77,6 @@ static bool wait_gone(const char *path, unsigned int ms)
 		usleep(5000);
 	}
 	return true;
-}
-
-/* Up to @len - 1 bytes from @fd within @ms (a line if @line), NUL-ended. */
-static size_t read_some(int fd, char *buf, size_t len, unsigned int ms, bool line)
-{
-	uint64_t end = mono_ns() + ms * MS;
-	size_t got = 0;
-
-	buf[0] = '\0';
-	while (got < len - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = (int64_t)(end - mono_ns()) / (int64_t)MS;
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			break;
-		n = read(fd, buf + got, len - 1 - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		buf[got] = '\0';
-		if (line && strchr(buf, '\n'))
-			break;
-	}
-	return got;
-}
-
-static pid_t spawn(char *const *argv, int *out, int *err)
-{
-	int o[2], e[2];
-	pid_t pid;
-
-	if (pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC))
-		return -1;
-	pid = fork();
-	if (pid == 0) {
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(o[1]);
-	close(e[1]);
-	*out = o[0];
-	*err = e[0];
-	return pid;
-}
-
-/* Wait up to @ms for @pid: its exit status (128 + signal), or -1 still running. */
-static int wait_exit(pid_t pid, unsigned int ms)
-{
-	uint64_t end = mono_ns() + ms * MS;
-	int st;
-
-	for (;;) {
-		if (waitpid(pid, &st, WNOHANG) == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		if (mono_ns() > end)
-			return -1;
-		usleep(5000);
-	}
 }
 
 /* The RTC through the driver, read as its second turns: its value then. */
@@ -180,7 +114,7 @@ static int group_setup(void **state)
 	clock_gettime(CLOCK_REALTIME, &g.real0);
 	g.mono0 = mono_ns();
 
-	g.pid = spawn(argv, &g.out, &g.err);
+	g.pid = spawn(argv, -1, &g.out, &g.err);
 	if (g.pid < 0)
 		return -1;
 	read_some(g.out, line, sizeof(line), 10000, true);
@@ -493,7 +427,7 @@ static void test_second_export(void **state)
 	pid_t pid;
 
 	(void)state;
-	pid = spawn(argv, &o, &e);
+	pid = spawn(argv, -1, &o, &e);
 	assert_true(pid > 0);
 	st = wait_exit(pid, 5000);
 	if (st < 0)
@@ -571,7 +505,7 @@ static pid_t start(int *o, int *e)
 {
 	char *argv[] = { CLI, "rtc", NULL };
 	char line[128], err[512];
-	pid_t pid = spawn(argv, o, e);
+	pid_t pid = spawn(argv, -1, o, e);
 
 	assert_true(pid > 0);
 	read_some(*o, line, sizeof(line), 10000, true);

@@ -46,6 +46,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "child.h"
+
 #include "udrv.h"
 #include "cdns_uart_regs.h"
 
@@ -53,14 +55,6 @@
 #define LINK		"/dev/ttyUDRV0"
 #define DATA		(64 * 1024)	/* through the tty by this program */
 #define MICROCOM	1024		/* through microcom */
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 /* ---- the UART's registers, read-only ---- */
 
@@ -141,72 +135,6 @@ static bool wait_line(uint32_t base, unsigned int num, unsigned int den, uint32_
 }
 
 /* ---- processes ---- */
-
-static pid_t spawn(char *const *argv, int in, int *out, int *err)
-{
-	int o[2], e[2];
-	pid_t pid;
-
-	assert_int_equal(pipe2(o, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(e, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (in >= 0)
-			dup2(in, 0);
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(o[1]);
-	close(e[1]);
-	*out = o[0];
-	*err = e[0];
-	return pid;
-}
-
-/* Read what @fd has within @ms (up to @len - 1 bytes, NUL-terminated). */
-static size_t read_some(int fd, char *buf, size_t len, unsigned int ms, bool line)
-{
-	uint64_t end = now_ms() + ms;
-	size_t got = 0;
-
-	while (got < len - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = (int64_t)(end - now_ms());
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			break;
-		n = read(fd, buf + got, len - 1 - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		buf[got] = '\0';
-		if (line && strchr(buf, '\n'))
-			break;
-	}
-	buf[got] = '\0';
-	return got;
-}
-
-/* Wait up to @ms for @pid: its exit status (128 + signal), or -1 still running. */
-static int wait_exit(pid_t pid, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		if (now_ms() > end)
-			return -1;
-		usleep(5000);
-	}
-}
 
 /* A running `udrv-uart ... pty --link LINK`. */
 struct export {

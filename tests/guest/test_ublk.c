@@ -37,6 +37,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "child.h"
+
 #include "sh.h"
 
 #define KiB		1024u
@@ -59,98 +61,6 @@ struct server {
 	int id;			/* N of /dev/ublkbN */
 	char bdev[32], cdev[32];
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static bool exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* Wait up to @ms for @path to exist (@want) or not. */
-static bool wait_path(const char *path, bool want, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-
-	while (exists(path) != want) {
-		if (now_ms() > end)
-			return false;
-		usleep(10000);
-	}
-	return true;
-}
-
-/* Read what @fd has within @ms (up to @len - 1 bytes, NUL-terminated). */
-static size_t read_some(int fd, char *buf, size_t len, unsigned int ms, bool line)
-{
-	uint64_t end = now_ms() + ms;
-	size_t got = 0;
-
-	while (got < len - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int64_t left = (int64_t)(end - now_ms());
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
-			break;
-		n = read(fd, buf + got, len - 1 - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		buf[got] = '\0';
-		if (line && strchr(buf, '\n'))
-			break;
-	}
-	buf[got] = '\0';
-	return got;
-}
-
-static pid_t spawn(char *const *argv, int *out, int *err)
-{
-	int o[2], e[2];
-	pid_t pid;
-
-	assert_int_equal(pipe2(o, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(e, O_CLOEXEC), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(o[1], 1);
-		dup2(e[1], 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(o[1]);
-	close(e[1]);
-	*out = o[0];
-	*err = e[0];
-	return pid;
-}
-
-/* Wait up to @ms for @pid: its exit status (128 + signal), or -1 still running. */
-static int wait_exit(pid_t pid, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		if (now_ms() > end)
-			return -1;
-		usleep(10000);
-	}
-}
 
 /* The servers a test started, for teardown() after a failure. */
 static pid_t started[4];
@@ -195,7 +105,8 @@ static void server_start_depth(struct server *s, bool polled, const char *depth)
 		skip();	/* no ublk in this kernel (armhf's 6.1) */
 #endif
 	}
-	s->pid = spawn(argv, &s->out, &s->err);
+	s->pid = spawn(argv, -1, &s->out, &s->err);
+	assert_true(s->pid > 0);
 	track(s->pid, true);
 	read_some(s->out, line, sizeof(line), 10000, true);
 	if (sscanf(line, "/dev/ublkb%d", &s->id) != 1) {
@@ -248,7 +159,7 @@ static uint64_t pattern_word(uint64_t off, uint64_t seed)
 
 static void *pattern(uint64_t off, size_t len, uint64_t seed)
 {
-	uint64_t *w;
+	uint64_t *w = NULL;
 
 	assert_int_equal(posix_memalign((void **)&w, 4096, len), 0);
 	for (size_t i = 0; i < len / 8; i++)
@@ -303,7 +214,7 @@ static void test_data(void **state)
 		{ 0, 4 * KiB }, { 4 * KiB, 60 * KiB }, { 64 * KiB, 448 * KiB },
 	};
 	size_t len = 512 * KiB;
-	char *want = pattern(DATA_OFF, len, 1), *got;
+	char *want = pattern(DATA_OFF, len, 1), *got = NULL;
 	struct server s;
 	int fd;
 
@@ -543,7 +454,8 @@ static void test_second_export(void **state)
 
 	(void)state;
 	server_start(&s, false);
-	pid = spawn(argv, &o, &e);
+	pid = spawn(argv, -1, &o, &e);
+	assert_true(pid > 0);
 	st = wait_exit(pid, 5000);
 	if (st < 0)
 		kill(pid, SIGKILL), wait_exit(pid, 5000);
@@ -623,7 +535,7 @@ static unsigned int kill_ms(void)
 static void test_sigkill(void **state)
 {
 	size_t len = 64 * KiB;
-	char *want = pattern(KILL_OFF, len, 4), *got, sys[64];
+	char *want = pattern(KILL_OFF, len, 4), *got = NULL, sys[64];
 	struct server s, t;
 	struct reader rd[THREADS];
 	uint64_t killed, worst = 0;
