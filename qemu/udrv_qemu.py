@@ -1159,11 +1159,13 @@ def cmd_bench(a):
         fast.disk_aio = 'io_uring'
         runs.append(('virt', fast, [GUEST_LIBEXEC + '/bench.d/virtio-blk', 'virt']))
     # fio on the ublk export against fio on the kernel's disk (issue 23):
-    # Linux 6.12 for ublk, with fio in the image.
+    # Linux 6.12 for ublk, with fio in the image; with both disk backends.
     if any(r[0] == 'virt' for r in runs):
-        with_fio = RunExtras()
-        with_fio.fio = True
-        runs.append(('virt@6.12', with_fio, [GUEST_LIBEXEC + '/bench.d/ublk-fio', 'virt']))
+        for aio in [None] + (['io_uring'] if io_uring_usable() else []):
+            with_fio = RunExtras()
+            with_fio.fio = True
+            with_fio.disk_aio = aio
+            runs.append(('virt@6.12', with_fio, [GUEST_LIBEXEC + '/bench.d/ublk-fio', 'virt']))
     for board, extras, argv in runs:
         lines = []
         status, g = run_in_guest(a.build, board, argv, timeout=a.timeout,
@@ -1178,7 +1180,7 @@ def cmd_bench(a):
                 except ValueError:
                     continue
                 r['board'] = board
-                if r.get('bench') == 'virtio-blk':
+                if r.get('bench') in ('virtio-blk', 'ublk-fio'):
                     r['host_disk_aio'] = extras.disk_aio or 'threads'
                 out.append(r)
         if status:
