@@ -37,7 +37,6 @@
 #include <cmocka.h>
 
 #include "child.h"
-
 #include "pl031.h"
 
 #define CLI		"/usr/bin/udrv-pl031"

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "sha256.h"
 #include "cdns_uart.h"
 
 #define MS 1000000ull
@@ -56,23 +57,6 @@ static void read_all(struct udrv_cdns_uart *u, uint8_t *p, size_t len)
 			fail_msg("read %zd after %zu of %zu bytes", n, got, len);
 		got += (size_t)n;
 	}
-}
-
-/* SHA-256 of @p as hex into @hex[65], by busybox sha256sum. */
-static void sha256_hex(const uint8_t *p, size_t len, char *hex)
-{
-	const char *path = "/tmp/guest_uart.block";
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	f = popen("sha256sum /tmp/guest_uart.block", "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%64s", hex), 1);
-	pclose(f);
-	remove(path);
-	assert_int_equal(strlen(hex), 64);
 }
 
 static void random_block(uint8_t *p, size_t len)

@@ -46,8 +46,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sha256.h"
 #include "child.h"
-
 #include "udrv.h"
 #include "cdns_uart_regs.h"
 
@@ -257,23 +257,6 @@ static void sync_echo(void)
 		assert_true(read(fd, b, sizeof(b)) > 0);
 	}
 	close(fd);	/* the last other opener: the export must go on */
-}
-
-/* SHA-256 of @p as hex into @hex[65], by busybox sha256sum. */
-static void sha256_hex(const uint8_t *p, size_t len, char *hex)
-{
-	const char *path = "/tmp/guest_uart_pty.block";
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-	f = popen("sha256sum /tmp/guest_uart_pty.block", "r");
-	assert_non_null(f);
-	assert_int_equal(fscanf(f, "%64s", hex), 1);
-	pclose(f);
-	remove(path);
-	assert_int_equal(strlen(hex), 64);
 }
 
 /* Every byte value, @len / 256 times, in a different order each round. */

@@ -37,8 +37,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sha256.h"
 #include "child.h"
-
 #include "sh.h"
 
 #define KiB		1024u
@@ -165,24 +165,6 @@ static void *pattern(uint64_t off, size_t len, uint64_t seed)
 	for (size_t i = 0; i < len / 8; i++)
 		w[i] = pattern_word(off + 8 * i, seed);
 	return w;
-}
-
-/* SHA-256 of @data by busybox's sha256sum. */
-static void sha256_hex(const void *data, size_t len, char out[65])
-{
-	char tmp[] = "/tmp/ublk-sumXXXXXX", cmd[64];
-	int fd = mkstemp(tmp);
-	FILE *p;
-
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "sha256sum %s", tmp);
-	assert_non_null(p = popen(cmd, "r"));
-	assert_non_null(fgets(out, 65, p));
-	pclose(p);
-	unlink(tmp);
-	assert_int_equal(strlen(out), 64);
 }
 
 /* Ask the host to compare bytes off..off+len of disk 0 with @data. */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "sha256.h"
 #include "proc_irq.h"
 #include "tool_run.h"
 #include "virtio_blk.h"
@@ -51,42 +52,6 @@ static void fill_pattern(void *buf, uint64_t off, size_t len)
 
 	for (size_t i = 0; i < len / 8; i++)
 		w[i] = pattern_word(off + 8 * i);
-}
-
-/* SHA-256 of @data by busybox's sha256sum, fed through a pipe. */
-static void sha256_hex(const void *data, size_t len, char out[65])
-{
-	int in[2], res[2], status;
-	size_t done = 0;
-	ssize_t n;
-	pid_t pid;
-
-	assert_int_equal(pipe(in), 0);
-	assert_int_equal(pipe(res), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(in[0], 0);
-		dup2(res[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(res[0]);
-		close(res[1]);
-		execlp("sha256sum", "sha256sum", (char *)NULL);
-		_exit(127);
-	}
-	close(in[0]);
-	close(res[1]);
-	for (; done < len; done += (size_t)n)
-		assert_true((n = write(in[1], (const char *)data + done, len - done)) > 0);
-	close(in[1]);
-	for (done = 0; done < 64 && (n = read(res[0], out + done, 64 - done)) > 0; done += (size_t)n)
-		;
-	close(res[0]);
-	out[done] = '\0';
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	assert_int_equal(done, 64);
 }
 
 /* Ask the host to compare bytes off..off+len of disk 0 with @data. */
