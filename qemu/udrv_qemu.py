@@ -1507,7 +1507,11 @@ def run_guests(tally, a, specs, extras=None):
             break
         except (OSError, ValueError):
             pass
-    order = sorted(specs, key=lambda s: -times.get(s, 1e9))
+    # The heavier boards first (zcu102 takes 1.5 guests: only a half-load
+    # board fits beside it, and left for later it runs with a lane idle),
+    # then the longest first.
+    order = sorted(specs, key=lambda s: (-BOARD_LOAD.get(split_spec(s)[0], 1.0),
+                                         -times.get(s, 1e9)))
     lock = threading.Lock()
     room = threading.Condition()
     used = [0.0]
