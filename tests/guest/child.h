@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -127,6 +128,31 @@ static int wait_exit(pid_t pid, unsigned int ms)
 			return -1;
 		usleep(5000);
 	}
+}
+
+/*
+ * Run @argv to its end (killed after @ms): its exit status (128 + signal),
+ * what it printed on stdout and stderr within that time into @out and @err
+ * (NUL-ended, at most @len - 1 bytes each), or -1 if it could not start.
+ */
+__attribute__((unused))
+static int run_to_end(char *const *argv, unsigned int ms, char *out, char *err, size_t len)
+{
+	int o, e, st;
+	pid_t pid = spawn(argv, -1, &o, &e);
+
+	if (pid < 0)
+		return -1;
+	st = wait_exit(pid, ms);
+	if (st < 0) {
+		kill(pid, SIGKILL);
+		st = wait_exit(pid, 5000);
+	}
+	read_some(o, out, len, 100, false);
+	read_some(e, err, len, 100, false);
+	close(o);
+	close(e);
+	return st;
 }
 
 #endif

@@ -421,20 +421,11 @@ static void test_alarm_read(void **state)
 static void test_second_export(void **state)
 {
 	char *argv[] = { CLI, "rtc", "--name", "udrv-rtc1", NULL };
-	char err[512], out[128];
-	int o, e, st;
-	pid_t pid;
+	char err[512], out[512];
+	int st;
 
 	(void)state;
-	pid = spawn(argv, -1, &o, &e);
-	assert_true(pid > 0);
-	st = wait_exit(pid, 5000);
-	if (st < 0)
-		kill(pid, SIGKILL), wait_exit(pid, 5000);
-	read_some(e, err, sizeof(err), 200, false);
-	read_some(o, out, sizeof(out), 0, false);
-	close(o);
-	close(e);
+	st = run_to_end(argv, 5000, out, err, sizeof(err));
 	print_message("second export: status %d, stderr: %s", st, err);
 	assert_int_equal(st, 1);
 	assert_string_equal(out, "");

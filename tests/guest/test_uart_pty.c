@@ -406,11 +406,10 @@ static void test_microcom(void **state)
 static void test_second_and_stop(void **state)
 {
 	char *argv[] = { UART_CLI, "pty", "--link", LINK, NULL };
-	char line[128], err[512], target[64];
+	char line[512], err[512], target[64];
 	struct export x;
-	int out2, err2, st;
+	int st;
 	ssize_t n;
-	pid_t pid;
 
 	(void)state;
 	/* a killed export leaves its link (stale): the next start replaces it */
@@ -423,14 +422,7 @@ static void test_second_and_stop(void **state)
 	assert_true(readlink(LINK, target, sizeof(target)) > 0);
 	export_start(&x, "8N1");
 
-	pid = spawn(argv, -1, &out2, &err2);
-	st = wait_exit(pid, 5000);
-	if (st < 0)
-		kill(pid, SIGKILL), wait_exit(pid, 5000);
-	read_some(out2, line, sizeof(line), 100, false);
-	read_some(err2, err, sizeof(err), 100, false);
-	close(out2);
-	close(err2);
+	st = run_to_end(argv, 5000, line, err, sizeof(err));
 	printf("# second export: status %d, stderr: %s", st, err);
 	assert_true(st > 0 && st < 128);
 	assert_string_equal(line, "");

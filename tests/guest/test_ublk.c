@@ -429,22 +429,13 @@ static void test_inflight_polled(void **state)
 static void test_second_export(void **state)
 {
 	char *argv[] = { BLK, "ublk", NULL };
-	char out[256], err[512], *nl;
+	char out[512], err[512], *nl;
 	struct server s;
-	int o, e, st;
-	pid_t pid;
+	int st;
 
 	(void)state;
 	server_start(&s, false);
-	pid = spawn(argv, -1, &o, &e);
-	assert_true(pid > 0);
-	st = wait_exit(pid, 5000);
-	if (st < 0)
-		kill(pid, SIGKILL), wait_exit(pid, 5000);
-	read_some(o, out, sizeof(out), 100, false);
-	read_some(e, err, sizeof(err), 100, false);
-	close(o);
-	close(e);
+	st = run_to_end(argv, 5000, out, err, sizeof(err));
 	print_message("second export: status %d, stderr: %s", st, err);
 	assert_int_equal(st, 1);
 	assert_string_equal(out, "");
