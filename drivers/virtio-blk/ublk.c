@@ -15,12 +15,21 @@
  * Raw io_uring system calls (linux/io_uring.h), as bench/virtio_blk.c: one
  * ring for the queue, holding the tags' commands and one-shot polls of the
  * interrupt's fd, the caller's stop fd and the control thread's eventfd.
+ *
+ * Removal (the virtio device unbound from the stub under the server): the
+ * UIO node reports POLLERR (watched polled too), and the stub revokes the
+ * mappings, so an access racing with it is a bus error. Either way the
+ * server fails every request it holds with -EIO, stops and deletes the ublk
+ * device and returns -ENODEV: bus_error() turns the SIGBUS of the queue
+ * thread into a jump back to run(), which touches the device no more.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +95,9 @@ struct ctl_job {
 
 struct srv {
 	struct udrv_virtio_blk *blk;
-	struct udrv_irq *irq;		/* NULL: polled */
+	const struct udrv_blk_ublk_opts *o;
+	struct udrv_irq *irq;		/* NULL: none (then a removal shows as a bus error only) */
+	bool polled;			/* completions polled, the interrupt watched for removal */
 	unsigned int depth, bs;
 	size_t buf_size;
 	bool flush, ro;
@@ -101,11 +112,14 @@ struct srv {
 	struct udrv_dma_buf *dma;	/* the tags' slots the device reads and writes */
 	uint8_t *op;			/* per tag: the ublk op being served */
 	uint32_t *bytes;		/* per tag: its length */
-	bool *in_disk;			/* per tag: submitted to the disk, not reaped */
+	bool *held;			/* per tag: a request taken from ublk, not committed */
 	bool kick;			/* requests submitted since the last kick */
 	unsigned int active;		/* commands outstanding on /dev/ublkcN */
 	int dead;			/* the disk failed: fail every request with it */
 	struct ctl_job ctl;
+	/* run()'s state, in memory: it outlives a jump from bus_error() */
+	bool stop, stopping, stopped;
+	int err;
 };
 
 static void ring_close(struct ring *r)
@@ -201,12 +215,40 @@ static int ctl_cmd(const struct srv *s, uint32_t op, uint32_t dev_id, void *buf,
 	return ret;
 }
 
+/*
+ * A killed server's requests: the kernel fails them when the dying io_uring
+ * cancels the server's outstanding commands; but if the server held every tag
+ * when it died there is no command to cancel, and only the request timeout
+ * finds them (ublk_timeout(), 30 s by default). A live server's requests are
+ * never failed by it (the timer is re-armed), so a short one costs nothing.
+ * (Linux 6.1 has no ublk_timeout(): its monitor work, every 5 s, fails the
+ * requests of a dying server and stops the disk.) Written by the control
+ * thread: the write freezes the queue (Linux 6.12), which waits for the
+ * requests in flight, which the queue thread serves.
+ */
+static void short_timeout(uint32_t id)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/block/ublkb%u/queue/io_timeout", id);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (write(fd, "1000", 4) != 4) {
+		/* not fatal: the default timeout applies */
+	}
+	close(fd);
+}
+
 static void *ctl_thread(void *arg)
 {
 	struct ctl_job *j = arg;
 	uint64_t one = 1;
 
 	j->result = ctl_cmd(j->s, j->op, j->s->dev_id, NULL, 0, (uint64_t)getpid());
+	if (j->op == UBLK_U_CMD_START_DEV && !j->result)
+		short_timeout(j->s->dev_id);
 	if (write(j->s->evfd, &one, sizeof(one)) != sizeof(one))
 		j->result = j->result ? j->result : -EIO;
 	return NULL;
@@ -282,7 +324,8 @@ static void delete_stale(struct srv *s)
 	closedir(d);
 }
 
-static int poll_add(struct srv *s, int fd, unsigned int which)
+/* A one-shot poll of @fd for @events (POLLERR and POLLHUP always count). */
+static int poll_add(struct srv *s, int fd, unsigned int which, unsigned int events)
 {
 	struct io_uring_sqe *sqe = ring_sqe(&s->ring);
 
@@ -290,7 +333,7 @@ static int poll_add(struct srv *s, int fd, unsigned int which)
 		return -EIO;
 	sqe->opcode = IORING_OP_POLL_ADD;
 	sqe->fd = fd;
-	sqe->poll32_events = POLLIN;
+	sqe->poll32_events = events;
 	sqe->user_data = UD_POLL | which;
 	ring_push(&s->ring);
 	return 0;
@@ -319,6 +362,7 @@ static int io_cmd(struct srv *s, uint32_t op, unsigned int tag, int res)
 
 static int commit(struct srv *s, unsigned int tag, int res)
 {
+	s->held[tag] = false;
 	return io_cmd(s, UBLK_U_IO_COMMIT_AND_FETCH_REQ, tag, res);
 }
 
@@ -333,6 +377,7 @@ static int serve(struct srv *s, unsigned int tag)
 	uint32_t type;
 	int ret;
 
+	s->held[tag] = true;
 	if (s->dead)
 		return commit(s, tag, s->dead);
 	switch (op) {
@@ -362,7 +407,6 @@ static int serve(struct srv *s, unsigned int tag)
 		return commit(s, tag, ret);
 	s->op[tag] = op;
 	s->bytes[tag] = (uint32_t)bytes;
-	s->in_disk[tag] = true;
 	s->kick = true;
 	return 0;
 }
@@ -385,7 +429,6 @@ static int complete(struct srv *s)
 			unsigned int tag = (unsigned int)(uintptr_t)done[i].tag - 1;
 			size_t off = (size_t)tag * s->buf_size;
 
-			s->in_disk[tag] = false;
 			if (!done[i].status && s->op[tag] == UBLK_IO_OP_READ)
 				memcpy(s->io + off, (char *)udrv_dma_cpu(s->dma) + off, s->bytes[tag]);
 			ret = commit(s, tag, done[i].status ? done[i].status : (int)s->bytes[tag]);
@@ -394,14 +437,47 @@ static int complete(struct srv *s)
 	return ret;
 }
 
-/* Fail the requests the disk holds: it failed (s->dead). */
-static void fail_inflight(struct srv *s)
+/* Fail the requests the server holds: the disk failed (s->dead). */
+static void fail_held(struct srv *s)
 {
 	for (unsigned int tag = 0; tag < s->depth; tag++)
-		if (s->in_disk[tag]) {
-			s->in_disk[tag] = false;
+		if (s->held[tag])
 			commit(s, tag, s->dead);
-		}
+}
+
+/*
+ * The disk failed with @err (a bus error: 0): fail what is held and every
+ * request to come with -EIO, and stop; the reason is its removal if it was
+ * removed, else @err and udrv_virtio_last_error().
+ */
+static void disk_failed(struct srv *s, int err)
+{
+	struct udrv_device *dev = udrv_virtio_dev_udrv(udrv_virtio_blk_virtio(s->blk));
+
+	if (!s->err && (!err || udrv_device_present(dev) == -ENODEV))
+		s->err = udrv_error(-ENODEV, "%s: the disk was removed", udrv_device_name(dev));
+	else if (!s->err)
+		s->err = udrv_error(err, "the disk failed: %s", udrv_virtio_last_error());
+	s->dead = -EIO;
+	fail_held(s);
+	s->stop = true;
+}
+
+/* The queue thread's jump target while run() serves (bus_error()). */
+static __thread sigjmp_buf *bus_jump;
+
+/*
+ * SIGBUS: an access to the device's registers or DMA pool after the stub
+ * revoked them (unbind). In the queue thread while run() serves, back to
+ * run(); anywhere else, the default action (returning re-runs the access).
+ */
+static void bus_error(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	if (bus_jump)
+		siglongjmp(*bus_jump, 1);
+	signal(sig, SIG_DFL);
 }
 
 static uint64_t mark_of(const char *name)
@@ -436,8 +512,8 @@ static int alloc_buffers(struct srv *s)
 		     -1, 0);
 	s->op = calloc(s->depth, sizeof(*s->op));
 	s->bytes = calloc(s->depth, sizeof(*s->bytes));
-	s->in_disk = calloc(s->depth, sizeof(*s->in_disk));
-	if (s->io == MAP_FAILED || !s->op || !s->bytes || !s->in_disk) {
+	s->held = calloc(s->depth, sizeof(*s->held));
+	if (s->io == MAP_FAILED || !s->op || !s->bytes || !s->held) {
 		if (s->io == MAP_FAILED)
 			s->io = NULL;
 		return udrv_error(-ENOMEM, "no memory for %u requests", s->depth);
@@ -492,130 +568,136 @@ static int add_device(struct srv *s)
 	return 0;
 }
 
-/*
- * A killed server's requests: the kernel fails them when the dying io_uring
- * cancels the server's outstanding commands; but if the server held every tag
- * when it died there is no command to cancel, and only the request timeout
- * finds them (ublk_timeout(), 30 s by default). A live server's requests are
- * never failed by it (the timer is re-armed), so a short one costs nothing.
- * (Linux 6.1 has no ublk_timeout(): its monitor work, every 5 s, fails the
- * requests of a dying server and stops the disk.)
- */
-static void short_timeout(uint32_t id)
+/* The interrupt's poll came back with @res: 1 it fired (polled again),
+ * 0 the node reports an error (the device removed, or failing), -errno. */
+static int irq_polled(struct srv *s, int res)
 {
-	char path[64];
-	int fd;
+	int ret;
 
-	snprintf(path, sizeof(path), "/sys/block/ublkb%u/queue/io_timeout", id);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (write(fd, "1000", 4) != 4) {
-		/* not fatal: the default timeout applies */
+	if (res < 0 || (res & (POLLERR | POLLHUP | POLLNVAL))) {
+		disk_failed(s, res < 0 ? res : -EIO);
+		return 0;
 	}
-	close(fd);
+	ret = poll_add(s, udrv_irq_fd(s->irq), POLL_IRQ, POLLIN);
+	return ret ? ret : 1;
+}
+
+/* One pass over the completions: the ublk commands' and the polls'. */
+static int reap_ring(struct srv *s, bool *irq)
+{
+	struct ring *r = &s->ring;
+	unsigned int head = *r->u.cq_head, tail = __atomic_load_n(r->u.cq_tail, __ATOMIC_ACQUIRE);
+	int ret = 0;
+
+	for (; head != tail && !ret; head++) {
+		struct io_uring_cqe *cqe = &r->u.cqes[head & *r->u.cq_mask];
+		uint64_t ud = cqe->user_data;
+		int res = cqe->res;
+
+		/* consumed before it is handled: a bus error in serve() jumps
+		 * out of this loop, and the entry must not be seen twice */
+		__atomic_store_n(r->u.cq_head, head + 1, __ATOMIC_RELEASE);
+
+		if (ud == (UD_POLL | POLL_IRQ)) {
+			if (!s->dead) {
+				ret = irq_polled(s, res);
+				*irq = ret > 0;
+				ret = ret < 0 ? ret : 0;
+			}
+		} else if (ud == (UD_POLL | POLL_STOP)) {
+			s->stop = true;	/* the caller's fd stays readable: not again */
+		} else if (ud == (UD_POLL | POLL_CTL)) {
+			int cr = ctl_join(s);
+
+			if (s->ctl.op == UBLK_U_CMD_START_DEV) {
+				if (cr) {
+					if (!s->err)
+						s->err = udrv_error(cr, "ublk START_DEV: %s",
+								    strerror(-cr));
+					s->stop = true;
+				} else {
+					if (s->o->ready)
+						s->o->ready((int)s->dev_id, s->o->data);
+				}
+			} else {
+				if (cr && !s->err)
+					s->err = udrv_error(cr, "ublk STOP_DEV: %s", strerror(-cr));
+				s->stopped = true;
+			}
+			ret = poll_add(s, s->evfd, POLL_CTL, POLLIN);
+		} else if (ud < s->depth) {
+			s->active--;
+			if (res == UBLK_IO_RES_OK)
+				ret = serve(s, (unsigned int)ud);
+			else if (res != UBLK_IO_RES_ABORT && !s->err) {
+				s->err = udrv_error(res < 0 ? res : -EPROTO, "ublk tag %llu: %s",
+						    (unsigned long long)ud,
+						    res < 0 ? strerror(-res) : "unexpected result");
+				s->stop = true;
+			}
+		}
+	}
+	return ret;
 }
 
 /* The queue: until STOP_DEV has returned and every command has come back. */
 static int run(struct srv *s, const struct udrv_blk_ublk_opts *o)
 {
-	bool stop = false, stopping = false, stopped = false;
-	int ret = 0, err = 0;
+	struct sigaction sa = { .sa_sigaction = bus_error, .sa_flags = SA_SIGINFO }, old;
+	sigjmp_buf jump;
+	int ret = 0;
 
 	for (unsigned int tag = 0; tag < s->depth && !ret; tag++)
 		ret = io_cmd(s, UBLK_U_IO_FETCH_REQ, tag, 0);
-	if (!ret && s->irq)
-		ret = poll_add(s, udrv_irq_fd(s->irq), POLL_IRQ);
+	if (!ret && s->irq)	/* polled: only POLLERR, the device's removal */
+		ret = poll_add(s, udrv_irq_fd(s->irq), POLL_IRQ, s->polled ? 0 : POLLIN);
 	if (!ret && o->stop_fd >= 0)
-		ret = poll_add(s, o->stop_fd, POLL_STOP);
+		ret = poll_add(s, o->stop_fd, POLL_STOP, POLLIN);
 	if (!ret)
-		ret = poll_add(s, s->evfd, POLL_CTL);
+		ret = poll_add(s, s->evfd, POLL_CTL, POLLIN);
 	if (!ret)
 		ret = ring_enter(&s->ring, 0);
 	if (!ret)
 		ret = ctl_start(s, UBLK_U_CMD_START_DEV);
 	if (ret)
 		return ret;
-	while (!stopped || s->active) {
-		struct ring *r = &s->ring;
-		unsigned int head = *r->u.cq_head, tail = __atomic_load_n(r->u.cq_tail, __ATOMIC_ACQUIRE);
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(jump, 1))	/* a bus error: the device's mappings are revoked */
+		disk_failed(s, 0);
+	bus_jump = &jump;
+	while (!s->stopped || s->active) {
 		bool irq = false;
 
-		for (; head != tail; head++) {
-			struct io_uring_cqe *cqe = &r->u.cqes[head & *r->u.cq_mask];
-			uint64_t ud = cqe->user_data;
-			int res = cqe->res;
-
-			if (ud == (UD_POLL | POLL_IRQ)) {
-				irq = true;
-				ret = poll_add(s, udrv_irq_fd(s->irq), POLL_IRQ);
-			} else if (ud == (UD_POLL | POLL_STOP)) {
-				stop = true;	/* the caller's fd stays readable: not again */
-			} else if (ud == (UD_POLL | POLL_CTL)) {
-				int cr = ctl_join(s);
-
-				if (s->ctl.op == UBLK_U_CMD_START_DEV) {
-					if (cr) {
-						err = udrv_error(cr, "ublk START_DEV: %s", strerror(-cr));
-						stop = true;
-					} else {
-						short_timeout(s->dev_id);
-						if (o->ready)
-							o->ready((int)s->dev_id, o->data);
-					}
-				} else {
-					if (cr && !err)
-						err = udrv_error(cr, "ublk STOP_DEV: %s", strerror(-cr));
-					stopped = true;
-				}
-				ret = poll_add(s, s->evfd, POLL_CTL);
-			} else if (ud < s->depth) {
-				s->active--;
-				if (res == UBLK_IO_RES_OK)
-					ret = serve(s, (unsigned int)ud);
-				else if (res != UBLK_IO_RES_ABORT && !err) {
-					err = udrv_error(res < 0 ? res : -EPROTO, "ublk tag %llu: %s",
-							   (unsigned long long)ud,
-							   res < 0 ? strerror(-res) : "unexpected result");
-					stop = true;
-				}
-			}
-			if (ret)
-				break;
-		}
-		__atomic_store_n(r->u.cq_head, head, __ATOMIC_RELEASE);
-		if (ret)
+		if ((ret = reap_ring(s, &irq)))
 			break;
-		if (s->kick) {
+		if (s->kick && !s->dead)
 			udrv_virtio_blk_kick(s->blk);
-			s->kick = false;
-		}
-		if ((irq || !s->irq) && !s->dead) {
+		s->kick = false;
+		if ((irq || s->polled) && !s->dead) {
 			ret = complete(s);
 			if (s->dead) {
-				if (!err)
-					err = udrv_error(s->dead, "the disk failed: %s",
-							   udrv_virtio_last_error());
-				fail_inflight(s);
-				stop = true;
+				disk_failed(s, ret);
 				ret = 0;
 			}
 			if (ret)
 				break;
 		}
-		if (stop && !stopping && !s->ctl.running) {
+		if (s->stop && !s->stopping && !s->ctl.running) {
 			if ((ret = ctl_start(s, UBLK_U_CMD_STOP_DEV)))
 				break;
-			stopping = true;
+			s->stopping = true;
 		}
-		if (stopped && !s->active)
+		if (s->stopped && !s->active)
 			break;
 		/* polled with requests in the disk: spin; else sleep until something comes */
-		ret = ring_enter(r, !s->irq && udrv_virtio_blk_inflight(s->blk) ? 0 : 1);
+		ret = ring_enter(&s->ring, s->polled && !s->dead &&
+					   udrv_virtio_blk_inflight(s->blk) ? 0 : 1);
 		if (ret)
 			break;
 	}
-	return ret ? ret : err;
+	bus_jump = NULL;
+	sigaction(SIGBUS, &old, NULL);
+	return ret ? ret : s->err;
 }
 
 int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_opts *opts)
@@ -631,6 +713,7 @@ int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_
 		return -EINVAL;
 	if (!opts)
 		opts = &defaults;
+	s.o = opts;
 	vd = udrv_virtio_blk_virtio(blk);
 	s.depth = opts->depth ? opts->depth : DEFAULT_DEPTH;
 	if (s.depth > udrv_virtio_blk_queue_depth(blk))
@@ -647,8 +730,9 @@ int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_
 	s.mark = mark_of(udrv_device_name(udrv_virtio_dev_udrv(vd)));
 	if (s.bs > 4096)
 		return udrv_error(-EINVAL, "block size %u: ublk takes at most a page", s.bs);
-	if (!udrv_virtio_dev_polled(vd) &&
-	    (ret = udrv_device_irq(udrv_virtio_dev_udrv(vd), 0, &s.irq)))
+	s.polled = udrv_virtio_dev_polled(vd);
+	ret = udrv_device_irq(udrv_virtio_dev_udrv(vd), 0, &s.irq);
+	if (ret && !s.polled)
 		return udrv_error(ret, "the disk's interrupt: %s", strerror(-ret));
 
 	s.ctl_fd = open("/dev/ublk-control", O_RDWR | O_CLOEXEC);
@@ -698,7 +782,7 @@ out:
 		munmap(s.io, s.buf_size * s.depth);
 	free(s.op);
 	free(s.bytes);
-	free(s.in_disk);
+	free(s.held);
 	if (s.dma && !s.dead)	/* else the disk may still write it: udrv_virtio_blk_close() frees it */
 		udrv_dma_free(s.dma);
 	return ret;

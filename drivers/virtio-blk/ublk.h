@@ -54,9 +54,13 @@ struct udrv_blk_ublk_opts {
  * -EINVAL bad @opts or requests in flight on @blk; -ENODEV no ublk in
  * this kernel (/dev/ublk-control missing: ublk_drv not loaded); -EPERM not
  * allowed (CAP_SYS_ADMIN); -ENOMEM the DMA pool has no room for @depth
- * requests of 4 KiB; -errno from io_uring or a ublk command (named); -EIO /
- * -ENODEV the disk failed under it (requests were failed, the device was
- * stopped and deleted all the same).
+ * requests of 4 KiB; -errno from io_uring or a ublk command (named); -EIO
+ * the disk failed under it, -ENODEV it was removed (unbound: the stub
+ * revoked its mappings); in both cases the requests held and those that
+ * came after were failed with EIO, and the device stopped and deleted all
+ * the same. While it serves, SIGBUS is handled (the previous action is
+ * restored on return): a bus error of the calling thread is taken as the
+ * disk's removal; one of another thread gets the default action.
  */
 int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_opts *opts);
 

@@ -211,8 +211,10 @@ void udrv_virtio_dev_close(struct udrv_virtio_dev *vd)
 	if (!vd)
 		return;
 	/* The device forgets the queues once Status reads 0 (4.2.3.1.1):
-	 * only then are the rings the driver's to free. */
-	if (reset(vd))
+	 * only then are the rings the driver's to free. A removed device's
+	 * registers are revoked (the next access is a bus error): the stub
+	 * has stopped it. */
+	if (udrv_device_present(vd->udev) == 0 && reset(vd))
 		udrv_error(-EIO, "%s: the device did not reset at close",
 			     udrv_device_name(vd->udev));
 	for (unsigned int i = 0; i < VIRTIO_MAX_QUEUES; i++)

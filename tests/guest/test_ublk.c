@@ -8,7 +8,8 @@
  * mkfs.ext4 and e2fsck and the kernel's ext4 use it as a disk (the host checks
  * the filesystem in the image, fs-check); many requests in flight with
  * interrupts and polled; SIGTERM removes the device; a second export is
- * refused; after a SIGKILL the next start recovers.
+ * refused; after a SIGKILL the next start recovers; unbinding the virtio
+ * device under the export fails its I/O and removes the ublk device.
  *
  * Debian's fio checks what it wrote (verify=crc32c) at depths 1 and 32.
  *
@@ -48,6 +49,7 @@
 #define IRQ_OFF		(14 * MiB + 512 * KiB)	/* test_inflight_irq: 512 KiB */
 #define POLL_OFF	(15 * MiB)	/* test_inflight_polled: 512 KiB */
 #define KILL_OFF	(15 * MiB + 512 * KiB)	/* test_sigkill: 64 KiB */
+#define UNBIND_OFF	(15 * MiB + 768 * KiB)	/* test_unbind_*: 64 KiB each */
 #define THREADS		16
 #define FS_MB		8		/* test_filesystem: 0 .. 8 MiB */
 #define MNT		"/mnt/ublk"
@@ -74,6 +76,18 @@ static void track(pid_t pid, bool on)
 		}
 }
 
+/* The disk's platform device while test_unbind_*() has it unbound. */
+static char unbound[128];
+
+/* Bind the disk to the stub again (its DT node names the stub). */
+static int rebind(void)
+{
+	int ret = sh("echo %s > /sys/bus/platform/drivers/udrv_uio/bind", unbound);
+
+	unbound[0] = '\0';
+	return ret;
+}
+
 /* After each test: stop what a failure left running (SIGTERM, then SIGKILL). */
 static int teardown(void **state)
 {
@@ -88,6 +102,8 @@ static int teardown(void **state)
 			}
 			started[i] = 0;
 		}
+	if (unbound[0])
+		rebind();
 	return 0;
 }
 
@@ -479,6 +495,44 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/* THREADS readers of @dev, each with a read done (a loaded host starts
+ * threads late). */
+static void readers_start(struct reader *rd, pthread_t *th, const char *dev)
+{
+	for (unsigned int i = 0; i < THREADS; i++) {
+		rd[i] = (struct reader){ .dev = dev, .run = true, .first = i };
+		assert_int_equal(pthread_create(&th[i], NULL, reader, &rd[i]), 0);
+	}
+	for (uint64_t until = now_ms() + 10000; now_ms() < until; usleep(10000)) {
+		unsigned int going = 0;
+
+		for (unsigned int i = 0; i < THREADS; i++)
+			going += __atomic_load_n(&rd[i].reads, __ATOMIC_RELAXED) > 0;
+		if (going == THREADS)
+			return;
+	}
+	fail_msg("the readers did not all get a read done in 10 s");
+}
+
+/* Every reader's read failed within @ms of @since (none hung): the slowest's
+ * time; the readers are joined. */
+static uint64_t readers_failed(struct reader *rd, pthread_t *th, uint64_t since, unsigned int ms)
+{
+	uint64_t worst = 0;
+
+	for (unsigned int i = 0; i < THREADS; i++) {
+		while (!rd[i].failed_ms && now_ms() < since + ms)
+			usleep(10000);
+		rd[i].run = false;
+		assert_true(rd[i].reads > 0);
+		assert_true(rd[i].failed_ms);	/* not hung */
+		worst = rd[i].failed_ms - since > worst ? rd[i].failed_ms - since : worst;
+	}
+	for (unsigned int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+	return worst;
+}
+
 static bool linux_6_1(void)
 {
 	struct utsname u;
@@ -511,7 +565,7 @@ static void test_sigkill(void **state)
 	char *want = pattern(KILL_OFF, len, 4), *got = NULL, sys[64];
 	struct server s, t;
 	struct reader rd[THREADS];
-	uint64_t killed, worst = 0;
+	uint64_t killed, worst;
 	pthread_t th[THREADS];
 	int fd;
 
@@ -520,35 +574,15 @@ static void test_sigkill(void **state)
 	assert_true((fd = open(s.bdev, O_RDWR | O_DIRECT)) >= 0);
 	pwrite_all(fd, want, len, KILL_OFF);
 	close(fd);
-	for (unsigned int i = 0; i < THREADS; i++) {
-		rd[i] = (struct reader){ .dev = s.bdev, .run = true, .first = i };
-		assert_int_equal(pthread_create(&th[i], NULL, reader, &rd[i]), 0);
-	}
-	/* Every reader under way (a loaded host starts threads late), then the kill. */
-	for (uint64_t until = now_ms() + 10000; now_ms() < until; usleep(10000)) {
-		unsigned int going = 0;
-
-		for (unsigned int i = 0; i < THREADS; i++)
-			going += __atomic_load_n(&rd[i].reads, __ATOMIC_RELAXED) > 0;
-		if (going == THREADS)
-			break;
-	}
+	readers_start(rd, th, s.bdev);
 	killed = now_ms();
 	assert_int_equal(kill(s.pid, SIGKILL), 0);
 	assert_int_equal(wait_exit(s.pid, kill_ms()), 128 + SIGKILL);
 	track(s.pid, false);
-	for (unsigned int i = 0; i < THREADS; i++) {
-		while (!rd[i].failed_ms && now_ms() < killed + kill_ms())
-			usleep(10000);
-		rd[i].run = false;
-		assert_true(rd[i].reads > 0);
-		assert_true(rd[i].failed_ms);	/* not hung */
-		worst = rd[i].failed_ms - killed > worst ? rd[i].failed_ms - killed : worst;
-	}
+	worst = readers_failed(rd, th, killed, kill_ms());
 	print_message("after SIGKILL: %u readers' reads failed within %llu ms\n", THREADS,
 		      (unsigned long long)worst);
 	for (unsigned int i = 0; i < THREADS; i++) {
-		assert_int_equal(pthread_join(th[i], NULL), 0);
 		/* 6.1's monitor deletes the disk as it fails the requests: a
 		 * read after that finds a disk of 0 bytes (returns 0) */
 		if (rd[i].err != EIO && linux_6_1())
@@ -582,6 +616,78 @@ static void test_sigkill(void **state)
 	free(got);
 }
 
+/*
+ * The virtio device unbound from the stub under the export, THREADS readers
+ * going: the stub revokes the server's mappings (an access after that is a
+ * bus error) and its UIO node reports POLLERR. The server fails what it
+ * holds: every reader's read fails with EIO within 3 s (none hangs), the
+ * server exits 1 with one line saying the disk was removed, and
+ * /dev/ublkbN and /dev/ublkcN go. Bound again, the next export serves the
+ * disk, data intact.
+ */
+static void unbind_under_export(bool polled, uint64_t off, uint64_t seed)
+{
+	size_t len = 64 * KiB;
+	char *want = pattern(off, len, seed), *got = NULL, err[512], *nl;
+	struct reader rd[THREADS];
+	struct server s, t;
+	uint64_t cut, worst;
+	pthread_t th[THREADS];
+	int fd, st;
+
+	assert_int_equal(sh("basename $(readlink -f /sys/class/uio/$(grep -lx virtio-blk "
+			    "/sys/class/uio/*/name | cut -d/ -f5)/device)"), 0);
+	assert_true(sscanf(sh_out, "%127s", unbound) == 1);
+	server_start(&s, polled);
+	assert_true((fd = open(s.bdev, O_RDWR | O_DIRECT)) >= 0);
+	pwrite_all(fd, want, len, off);
+	close(fd);
+	readers_start(rd, th, s.bdev);
+	cut = now_ms();
+	assert_int_equal(sh("echo %s > /sys/bus/platform/drivers/udrv_uio/unbind", unbound), 0);
+	worst = readers_failed(rd, th, cut, 3000);
+	st = wait_exit(s.pid, 5000);
+	if (st >= 0)
+		track(s.pid, false);
+	read_some(s.err, err, sizeof(err), 100, false);
+	print_message("unbound (%s): readers failed within %llu ms; server status %d, stderr: %s",
+		      polled ? "polled" : "interrupts", (unsigned long long)worst, st, err);
+	for (unsigned int i = 0; i < THREADS; i++)
+		assert_int_equal(rd[i].err, EIO);
+	assert_int_equal(st, 1);
+	assert_non_null(strstr(err, "udrv-blk: ublk: virtio-blk: the disk was removed"));
+	assert_non_null(nl = strchr(err, '\n'));
+	assert_int_equal(nl[1], '\0');	/* one line */
+	assert_true(wait_path(s.bdev, false, 2000));
+	assert_true(wait_path(s.cdev, false, 2000));
+	close(s.out);
+	close(s.err);
+
+	assert_int_equal(rebind(), 0);
+	server_start(&t, polled);
+	assert_int_equal(posix_memalign((void **)&got, 4096, len), 0);
+	assert_true((fd = open(t.bdev, O_RDONLY | O_DIRECT)) >= 0);
+	pread_all(fd, got, len, off);
+	close(fd);
+	assert_memory_equal(got, want, len);
+	server_stop(&t);
+	host_disk_check(want, off, len);
+	free(want);
+	free(got);
+}
+
+static void test_unbind_irq(void **state)
+{
+	(void)state;
+	unbind_under_export(false, UNBIND_OFF, 5);
+}
+
+static void test_unbind_polled(void **state)
+{
+	(void)state;
+	unbind_under_export(true, UNBIND_OFF + 64 * KiB, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -593,6 +699,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_inflight_polled, teardown),
 		cmocka_unit_test_teardown(test_second_export, teardown),
 		cmocka_unit_test_teardown(test_sigkill, teardown),
+		cmocka_unit_test_teardown(test_unbind_irq, teardown),
+		cmocka_unit_test_teardown(test_unbind_polled, teardown),
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
