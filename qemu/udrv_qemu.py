@@ -785,6 +785,13 @@ class Guest:
             self.uart_tx += bytes.fromhex(words[1])
             self._flush_uart()
             r = 'sent %d bytes' % (len(words[1]) // 2)
+        elif what == 'uart-send-pattern' and len(words) == 2:
+            # uart-send-pattern LENGTH: byte i is (i + (i >> 8) * 97) & 0xff,
+            # every byte value (test_uart_pty's pattern())
+            self.uart_connect()
+            self.uart_tx += bytes((i + (i >> 8) * 97) & 0xff for i in range(int(words[1], 0)))
+            self._flush_uart()
+            r = 'sent %s bytes' % words[1]
         elif what == 'uart-echo' and len(words) == 2:
             self.uart_connect()
             self.uart_echo = words[1] == 'on'

@@ -17,9 +17,10 @@
  *                    (and the host checks what it got: uart-check)
  *   microcom         1 KiB the same way through busybox microcom (it
  *                    writes one byte per write(2): 64 KiB took 30 s and
- *                    more); its own speed (-s 38400) reaches the UART
- *                    while it runs, and its restore on exit too; its
- *                    close does not end the export
+ *                    more), then 64 KiB of every byte value the host sends
+ *                    arrive intact on its stdout; its own speed (-s 38400)
+ *                    reaches the UART while it runs, and its restore on
+ *                    exit too; its close does not end the export
  *   second_and_stop  after a SIGKILL the next export replaces the stale
  *                    link; a second export of the UART is refused with
  *                    one line and a non-zero exit, the first's link
@@ -54,7 +55,8 @@
 #define UART_CLI	"/usr/bin/udrv-uart"
 #define LINK		"/dev/ttyUDRV0"
 #define DATA		(64 * 1024)	/* through the tty by this program */
-#define MICROCOM	1024		/* through microcom */
+#define MICROCOM	1024		/* through microcom and back */
+#define MICROCOM_IN	(64 * 1024)	/* from the host through microcom */
 
 /* ---- the UART's registers, read-only ---- */
 
@@ -317,6 +319,35 @@ static void host_check(const uint8_t *p, size_t len)
 	fflush(stdout);
 }
 
+/* Ask the host to send @len bytes of pattern() down the UART. */
+static void host_send_pattern(size_t len)
+{
+	printf("@@UDRV-HOST uart-send-pattern %zu\n", len);
+	fflush(stdout);
+}
+
+/* Read @len bytes from @fd into @in within 30 s; how many came. */
+static size_t receive(int fd, uint8_t *in, size_t len)
+{
+	uint64_t t0 = now_ms(), end = t0 + 30000;
+	size_t got = 0;
+
+	while (got < len && now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 1000) < 0)
+			break;
+		if (!(p.revents & (POLLIN | POLLHUP)))
+			continue;
+		if ((n = read(fd, in + got, len - got)) <= 0)
+			break;
+		got += (size_t)n;
+	}
+	printf("# %zu bytes received in %llu ms\n", got, (unsigned long long)(now_ms() - t0));
+	return got;
+}
+
 static void host_echo(bool on)
 {
 	printf("@@UDRV-HOST uart-echo %s\n", on ? "on" : "off");
@@ -360,15 +391,16 @@ static void sample_38400(void)
 
 /* busybox microcom: a block of every byte value (microcom writes one byte
  * per write(2): 1 KiB keeps it short) through microcom -X, echoed by the
- * host, comes back identical; its -s 38400 reaches the UART while it runs,
- * and its restore on exit too; its close does not end the export. */
+ * host, comes back identical; 64 KiB the host sends arrive intact on its
+ * stdout; its -s 38400 reaches the UART while it runs, and its restore on
+ * exit too; its close does not end the export. */
 static void test_microcom(void **state)
 {
-	static uint8_t out[MICROCOM], in[MICROCOM];
+	static uint8_t out[MICROCOM], in[MICROCOM], want[MICROCOM_IN], from_host[MICROCOM_IN];
 	char *argv[] = { "/bin/busybox", "microcom", "-X", "-t", "10000", "-s", "38400", LINK, NULL };
 	int in_pipe[2], mout, merr, st;
 	struct export x;
-	size_t got;
+	size_t got, got_in;
 	pid_t mc;
 
 	(void)state;
@@ -384,6 +416,10 @@ static void test_microcom(void **state)
 	mc = spawn(argv, in_pipe[0], &mout, &merr);
 	close(in_pipe[0]);
 	got = exchange(in_pipe[1], mout, out, in, MICROCOM, sample_38400);
+	host_echo(false);
+	pattern(want, MICROCOM_IN);
+	host_send_pattern(MICROCOM_IN);
+	got_in = receive(mout, from_host, MICROCOM_IN);
 	kill(mc, SIGTERM);	/* microcom restores the tty's settings and exits */
 	st = wait_exit(mc, 5000);
 	if (st < 0)
@@ -391,9 +427,10 @@ static void test_microcom(void **state)
 	close(in_pipe[1]);
 	close(mout);
 	close(merr);
-	host_echo(false);
 	assert_int_equal(got, MICROCOM);
 	assert_memory_equal(in, out, MICROCOM);
+	assert_int_equal(got_in, MICROCOM_IN);
+	assert_memory_equal(from_host, want, MICROCOM_IN);
 	host_check(out, MICROCOM);
 	assert_true(saw_38400);
 	/* microcom put back the settings it found (115200) on exit */
