@@ -7,7 +7,8 @@
  * Lifecycle (the VFIO model): user mappings are filled by a fault handler
  * and revoked at unbind, so an old process's next access is SIGBUS; then the
  * device is quiesced (PCI bus mastering off and a function reset, platform
- * reset line asserted) and its DMA pool freed while the device is still
+ * reset line asserted; a device with neither whose pool userspace used gets
+ * UDRV_DMA_DRAIN_MS to end its DMA) and its DMA pool freed while still
  * bound, never through the DMA API after its DMA configuration is gone.
  * Clocks and the reset line are held while bound, runtime PM while open;
  * the last close turns PCI bus mastering off, the next open turns it on.
@@ -211,6 +212,7 @@ struct udrv_bind {
 	unsigned long master_off;	/* jiffies when mastering went off */
 	bool mastered;			/* mastering was on in this binding */
 	struct reset_control *reset;	/* platform: asserted to quiesce */
+	bool pool_used;			/* userspace touched the pool (faulted a page in) */
 	bool pm;			/* runtime PM held while open */
 	void *pool_cpu;
 	dma_addr_t pool_bus;
@@ -398,6 +400,8 @@ static vm_fault_t udrv_vm_fault(struct vm_fault *vmf)
 		ret = vmf_insert_pfn_prot(vma, vmf->address,
 					  m->pool ? udrv_pool_pfn(b, page) : m->pfn + page,
 					  vma->vm_page_prot);
+	if (ret == VM_FAULT_NOPAGE && m->pool)
+		b->pool_used = true;
 	mutex_unlock(&b->lock);
 	return ret;
 }
@@ -589,6 +593,7 @@ static void udrv_unbind(void *data)
 	struct udrv_bind *b = data;
 	struct udrv_inode *i, *tmp;
 	unsigned int opens;
+	bool pool_used;
 	int n;
 
 	/* Waits for the syncs under way; none starts after. */
@@ -597,6 +602,7 @@ static void udrv_unbind(void *data)
 	mutex_lock(&b->lock);
 	b->revoked = true;
 	opens = b->opens;
+	pool_used = b->pool_used;
 	mutex_unlock(&b->lock);
 	list_for_each_entry_safe(i, tmp, &b->inodes, node) {
 		unmap_mapping_range(i->inode->i_mapping, 0, 0, 1);
@@ -611,6 +617,14 @@ static void udrv_unbind(void *data)
 			msleep(UDRV_DMA_DRAIN_MS);
 	} else if (b->reset) {
 		reset_control_assert(b->reset);
+	} else if (pool_used) {
+		/*
+		 * Nothing stops it (a virtio-mmio slot, an FPGA block without
+		 * a reset line): DMA it was given before the revoke, e.g.
+		 * requests in flight, gets time to end before its memory goes
+		 * back to the kernel.
+		 */
+		msleep(UDRV_DMA_DRAIN_MS);
 	}
 	if (b->pool_cpu)
 		udrv_pool_free(b);
