@@ -17,14 +17,20 @@
  *                    could not, tcgetattr() says cs8, the UART runs 8
  *                    bits), CRTSCTS is cleared; an ioctl the export does
  *                    not serve is ENOTTY; a non-blocking read of nothing
- *                    is EAGAIN; FIONREAD, TIOCOUTQ, tcdrain() answer
+ *                    is EAGAIN; FIONREAD, TIOCOUTQ, tcdrain() answer;
+ *                    tcsendbreak() holds the break 250 ms
  *   binary_64k       64 KiB holding every byte value, written to and read
  *                    from the node (poll, O_NONBLOCK writes), echoed by the
  *                    host, come back identical (and the host's uart-check)
  *   microcom         busybox microcom -X -s 115200, stdin from a pipe,
  *                    stdout captured: MICROCOM bytes of every value come
  *                    back identical (and the host's uart-check); its
- *                    -s 115200 after 9600 reaches the UART
+ *                    -s 115200 after 9600 reaches the UART; stdin's EOF
+ *                    and then -t of silence end it with status 0.
+ *                    microcom writes one byte per write(2) with a poll()
+ *                    between, each a round trip to the export through
+ *                    CUSE: about 1.3 ms a byte under TCG, so 2 KiB, not
+ *                    64 KiB (85 s), fit the suite's time
  *   second_and_stop  after a SIGKILL the node is gone and the next start
  *                    works; a second export of the UART is refused with
  *                    one line and exit 1; SIGTERM: exit 0, nothing on
@@ -57,7 +63,7 @@
 #define UART_CLI	"/usr/bin/udrv-uart"
 #define NODE		"/dev/ttyUDRV0"
 #define DATA		(64 * 1024)	/* through the node by this program */
-#define MICROCOM	2048		/* through microcom: see test_microcom() */
+#define MICROCOM	2048		/* through microcom: see the top */
 #define MR_FMT		0xfeu		/* MR's CHRL, PAR, NBSTOP: bits 7:1 */
 
 /* ---- the export ---- */
@@ -173,6 +179,7 @@ static void test_bad_settings(void **state)
 {
 	struct export x;
 	struct termios t;
+	uint64_t t0;
 	char b[16];
 	int fd, n;
 
@@ -215,6 +222,10 @@ static void test_bad_settings(void **state)
 	assert_int_equal(tcdrain(fd), 0);
 	assert_int_equal(ioctl(fd, TIOCOUTQ, &n), 0);
 	assert_int_equal(n, 0);
+	/* a break (TCSBRK 0): held 250 ms, as the kernel's */
+	t0 = now_ms();
+	assert_int_equal(tcsendbreak(fd, 0), 0);
+	assert_true(now_ms() - t0 >= 250);
 	close(fd);
 	export_stop(&x);
 }
