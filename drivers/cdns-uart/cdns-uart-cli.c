@@ -12,6 +12,9 @@
 #include "../cli.h"
 #include "cdns_uart.h"
 #include "pty.h"
+#ifdef UDRV_UART_CUSE
+#include "tty_cuse.h"
+#endif
 
 #define PROG "udrv-uart"
 
@@ -35,10 +38,17 @@ static void usage(FILE *f)
 		"                      UART's baud rate and stop bits (cstopb); data bits and\n"
 		"                      parity stay those of --format: Linux's pty forces cs8\n"
 		"                      -parenb on every change (stty parenb or cs7 fail)\n"
+		"  tty [--name NAME]   serve the UART as a serial character device /dev/NAME\n"
+		"                      (default ttyUDRV0) through CUSE until SIGTERM or SIGINT:\n"
+		"                      print its path once it exists, move bytes raw (no line\n"
+		"                      discipline); termios (stty -F, tcsetattr) sets the baud\n"
+		"                      rate, data bits (cs6-cs8), parity (even, odd, mark,\n"
+		"                      space) and stop bits. Needs the cuse module\n"
 		"options:\n"
 		"  --timeout MS        see the commands\n"
 		"  --baud N            baud rate (default 115200)\n"
-		"  --format 8N1        data bits (6-8), parity (N/E/O), stop bits (1-2)\n"
+		"  --format 8N1        data bits (6-8), parity (N/E/O/M/S: mark, space),\n"
+		"                      stop bits (1-2)\n"
 		"  --device NAME       UIO name (default: a cdns,uart-r1p12 node)\n"
 		"  --clock HZ          reference clock (default: the DT's clock-frequency)\n"
 		CLI_RT_HELP);
@@ -50,6 +60,15 @@ static int fail(const char *what, long err)
 		*udrv_last_error() ? ": " : "", udrv_last_error());
 	return 1;
 }
+
+#ifdef UDRV_UART_CUSE
+static void tty_ready(const char *node, void *data)
+{
+	(void)data;
+	printf("%s\n", node);
+	fflush(stdout);
+}
+#endif
 
 /* Receive until @timeout_ns without data; echo back to the UART or print. */
 static int pump(struct udrv_cdns_uart *u, uint64_t timeout_ns, int echo)
@@ -90,6 +109,7 @@ int main(int argc, char **argv)
 		{ "clock", required_argument, NULL, 'c' },
 		{ "rt", required_argument, NULL, 'r' },
 		{ "link", required_argument, NULL, 'l' },
+		{ "name", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -97,12 +117,12 @@ int main(int argc, char **argv)
 	struct udrv_rt_opts rt = { .cpu = -1 };
 	unsigned long long v, clk = 0;
 	uint64_t timeout = UINT64_MAX;
-	const char *dev = NULL, *cmd, *link = NULL;
+	const char *dev = NULL, *cmd, *link = NULL, *name = NULL;
 	struct udrv_cdns_uart *u;
 	int c, ret, has_timeout = 0, stop_fd = -1;
 
 	opterr = 0;	/* cli_bad_option() says what was wrong */
-	while ((c = getopt_long(argc, argv, "t:b:f:d:c:r:l:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "t:b:f:d:c:r:l:n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (cli_number(PROG, "timeout", optarg, 0, 86400000, &v))
@@ -121,7 +141,7 @@ int main(int argc, char **argv)
 			break;
 		case 'f':
 			if (strlen(optarg) != 3 || !strchr("678", optarg[0]) ||
-			    !strchr("NEOneo", optarg[1]) || !strchr("12", optarg[2])) {
+			    !strchr("NEOMSneoms", optarg[1]) || !strchr("12", optarg[2])) {
 				fprintf(stderr, "udrv-uart: bad format '%s' (e.g. 8N1, 7E2)\n", optarg);
 				return 2;
 			}
@@ -142,6 +162,13 @@ int main(int argc, char **argv)
 			}
 			link = optarg;
 			break;
+		case 'n':
+			if (!*optarg) {
+				fprintf(stderr, "udrv-uart: empty --name\n");
+				return 2;
+			}
+			name = optarg;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: return cli_bad_option(PROG, argv);
 		}
@@ -158,7 +185,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "udrv-uart: %s takes one TEXT argument\n", cmd);
 			return 2;
 		}
-	} else if (strcmp(cmd, "recv") && strcmp(cmd, "echo") && strcmp(cmd, "pty")) {
+	} else if (strcmp(cmd, "recv") && strcmp(cmd, "echo") && strcmp(cmd, "pty") &&
+		   strcmp(cmd, "tty")) {
 		fprintf(stderr, "udrv-uart: unknown command '%s' (try --help)\n", cmd);
 		return 2;
 	} else if (argc != 1) {
@@ -169,8 +197,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "udrv-uart: --link is for the pty command\n");
 		return 2;
 	}
-	/* SIGTERM and SIGINT for the relay, taken before the UART is opened */
-	if (!strcmp(cmd, "pty") && (stop_fd = cli_stop_fd(SFD_NONBLOCK)) < 0)
+	if (name && strcmp(cmd, "tty")) {
+		fprintf(stderr, "udrv-uart: --name is for the tty command\n");
+		return 2;
+	}
+#ifndef UDRV_UART_CUSE
+	if (!strcmp(cmd, "tty")) {
+		fprintf(stderr, "udrv-uart: tty: built without CUSE (libfuse3)\n");
+		return 2;
+	}
+#endif
+	/* SIGTERM and SIGINT for the exports, taken before the UART is opened */
+	if ((!strcmp(cmd, "pty") || !strcmp(cmd, "tty")) && (stop_fd = cli_stop_fd(SFD_NONBLOCK)) < 0)
 		return fail("signalfd", stop_fd);
 
 	if ((ret = udrv_cdns_uart_open(dev, (uint32_t)clk, &cfg, &u)))
@@ -192,6 +230,11 @@ int main(int argc, char **argv)
 			ret = pump(u, has_timeout ? timeout : 1000 * MS, 0);
 	} else if (!strcmp(cmd, "pty")) {
 		ret = cdns_uart_pty_serve(PROG, u, &cfg, link, stop_fd) ? 1 : 0;
+#ifdef UDRV_UART_CUSE
+	} else if (!strcmp(cmd, "tty")) {
+		ret = cdns_uart_tty_serve(u, &cfg, name, stop_fd, tty_ready, NULL);
+		ret = ret ? fail("tty", ret) : 0;
+#endif
 	} else {
 		ret = pump(u, timeout, !strcmp(cmd, "echo"));
 	}

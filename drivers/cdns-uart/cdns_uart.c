@@ -153,6 +153,8 @@ int udrv_cdns_uart_configure(struct udrv_cdns_uart *u, const struct udrv_cdns_ua
 	case 'N': case 'n': mr |= UART_MR_PAR_NONE; break;
 	case 'E': case 'e': mr |= UART_MR_PAR_EVEN; break;
 	case 'O': case 'o': mr |= UART_MR_PAR_ODD; break;
+	case 'S': case 's': mr |= UART_MR_PAR_SPACE; break;
+	case 'M': case 'm': mr |= UART_MR_PAR_MARK; break;
 	default: return -EINVAL;
 	}
 	if (cfg->stop_bits != 1 && cfg->stop_bits != 2)
@@ -348,6 +350,24 @@ int udrv_cdns_uart_drain(struct udrv_cdns_uart *u, uint64_t timeout_ns)
 	assert(u);
 	return udrv_region_poll32(u->reg, UART_SR, UART_SR_TEMPTY | UART_SR_TACTIVE,
 				  UART_SR_TEMPTY, timeout_ns, NULL);
+}
+
+int udrv_cdns_uart_send_break(struct udrv_cdns_uart *u, uint64_t duration_ns)
+{
+	struct timespec ts = { .tv_sec = (time_t)(duration_ns / 1000000000u),
+			       .tv_nsec = (long)(duration_ns % 1000000000u) };
+	int ret;
+
+	assert(u);
+	/* UG1087 Control (CR) STTBRK: a break once the transmitter is
+	 * idle, held until STPBRK; the line stays low meanwhile. */
+	if ((ret = udrv_cdns_uart_drain(u, 100000000u)))
+		return ret;
+	udrv_write32(u->r, UART_CR, UART_CR_RX_EN | UART_CR_TX_EN | UART_CR_STTBRK);
+	while (clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts) == EINTR)
+		;
+	udrv_write32(u->r, UART_CR, CR_RUN);
+	return 0;
 }
 
 ssize_t udrv_cdns_uart_read(struct udrv_cdns_uart *u, void *buf, size_t len, uint64_t timeout_ns)

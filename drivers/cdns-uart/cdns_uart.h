@@ -35,7 +35,7 @@ struct udrv_cdns_uart;
 struct udrv_cdns_uart_config {
 	uint32_t baud;		/* e.g. 115200 */
 	unsigned int data_bits;	/* 6, 7 or 8 */
-	char parity;		/* 'N', 'E' or 'O' */
+	char parity;		/* 'N', 'E', 'O', 'M' (mark: always 1), 'S' (space: 0) */
 	unsigned int stop_bits;	/* 1 or 2 */
 };
 
@@ -114,6 +114,14 @@ ssize_t udrv_cdns_uart_write_nonblock(struct udrv_cdns_uart *u, const void *buf,
  * the transmitter idle. 0, -ETIMEDOUT, -ENODEV.
  */
 int udrv_cdns_uart_drain(struct udrv_cdns_uart *u, uint64_t timeout_ns);
+
+/**
+ * udrv_cdns_uart_send_break() - let the transmitter drain (up to 100 ms),
+ * then hold the line in the break condition for @duration_ns (sleeping:
+ * the call blocks that long) and end it. 0, -ETIMEDOUT (not drained: no
+ * break sent), -ENODEV.
+ */
+int udrv_cdns_uart_send_break(struct udrv_cdns_uart *u, uint64_t duration_ns);
 
 /**
  * udrv_cdns_uart_read() - blocking read: wait up to @timeout_ns (UINT64_MAX:

@@ -32,6 +32,8 @@
 #define  UART_MR_CHRL_6		(3u << 1)
 #define  UART_MR_PAR_EVEN	(0u << 3)	/* bits 5:3 */
 #define  UART_MR_PAR_ODD	(1u << 3)
+#define  UART_MR_PAR_SPACE	(2u << 3)	/* the parity bit always 0 */
+#define  UART_MR_PAR_MARK	(3u << 3)	/* ... always 1 */
 #define  UART_MR_PAR_NONE	(4u << 3)
 #define  UART_MR_NBSTOP_1	(0u << 6)	/* bits 7:6 */
 #define  UART_MR_NBSTOP_2	(2u << 6)

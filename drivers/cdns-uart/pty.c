@@ -41,25 +41,11 @@
 #include <unistd.h>
 
 #include "pty.h"
+#include "termios_cfg.h"
 
 #define MS		1000000ull
 #define BUF		4096
 #define RECHECK_MS	100	/* termios poll period while EXTPROC is off */
-
-static const struct {
-	speed_t code;
-	uint32_t baud;
-} speeds[] = {
-	{ B50, 50 }, { B75, 75 }, { B110, 110 }, { B134, 134 }, { B150, 150 },
-	{ B200, 200 }, { B300, 300 }, { B600, 600 }, { B1200, 1200 },
-	{ B1800, 1800 }, { B2400, 2400 }, { B4800, 4800 }, { B9600, 9600 },
-	{ B19200, 19200 }, { B38400, 38400 }, { B57600, 57600 },
-	{ B115200, 115200 }, { B230400, 230400 }, { B460800, 460800 },
-	{ B500000, 500000 }, { B576000, 576000 }, { B921600, 921600 },
-	{ B1000000, 1000000 }, { B1152000, 1152000 }, { B1500000, 1500000 },
-	{ B2000000, 2000000 }, { B2500000, 2500000 }, { B3000000, 3000000 },
-	{ B3500000, 3500000 }, { B4000000, 4000000 },
-};
 
 struct relay {
 	const char *prog;
@@ -82,22 +68,6 @@ static int say(const struct relay *r, const char *what, int err)
 	return err;
 }
 
-static uint32_t speed_baud(speed_t code)
-{
-	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
-		if (speeds[i].code == code)
-			return speeds[i].baud;
-	return 0;
-}
-
-static speed_t baud_speed(uint32_t baud)
-{
-	for (size_t i = 0; i < sizeof(speeds) / sizeof(speeds[0]); i++)
-		if (speeds[i].baud == baud)
-			return speeds[i].code;
-	return B0;
-}
-
 /*
  * Apply the slave's speed and CSTOPB to the UART if they changed since the
  * last call. Called only with nothing pending for the UART (tlen 0): what
@@ -114,7 +84,7 @@ static int apply(struct relay *r)
 	if (tcgetattr(r->master, &t))
 		return say(r, "tcgetattr", -errno);
 	r->extproc = t.c_lflag & EXTPROC;
-	baud = speed_baud(cfgetospeed(&t));	/* 0: B0 (hang up) or BOTHER */
+	baud = cdns_uart_speed_baud(cfgetospeed(&t));	/* 0: B0 (hang up) or BOTHER */
 	want.stop_bits = t.c_cflag & CSTOPB ? 2 : 1;
 	if (baud == r->asked_baud && want.stop_bits == r->asked_stop)
 		return 0;
@@ -280,7 +250,7 @@ static void remove_link(const char *link, const char *target)
 /* The slave's first settings: raw, EXTPROC, the UART's rate and stop bits. */
 static int setup_slave(struct relay *r)
 {
-	speed_t sp = baud_speed(r->cfg.baud);
+	speed_t sp = cdns_uart_baud_speed(r->cfg.baud);
 	struct termios t;
 
 	if (tcgetattr(r->slave, &t))
@@ -294,7 +264,7 @@ static int setup_slave(struct relay *r)
 		cfsetspeed(&t, sp);
 	if (tcsetattr(r->slave, TCSANOW, &t) || tcgetattr(r->slave, &t))
 		return say(r, "tcsetattr", -errno);
-	r->asked_baud = speed_baud(cfgetospeed(&t));
+	r->asked_baud = cdns_uart_speed_baud(cfgetospeed(&t));
 	r->asked_stop = t.c_cflag & CSTOPB ? 2 : 1;
 	r->extproc = t.c_lflag & EXTPROC;
 	return 0;

@@ -22,9 +22,6 @@
  * the caller's buffer and its size, and the kernel calls again with the
  * data copied in and room for ours.
  */
-#define FUSE_USE_VERSION 31
-#include <cuse_lowlevel.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,9 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cuse_export.h"
 #include "rtc_cuse.h"
 
 #define fail udrv_error
@@ -53,10 +50,7 @@ struct reader {
 
 struct server {
 	struct udrv_pl031 *rtc;
-	struct fuse_session *se;
-	char node[80];			/* /dev/NAME */
-	const struct udrv_pl031_cuse_opts *o;
-	int live;			/* the kernel took the device */
+	struct cuse_export x;		/* the session, /dev/NAME */
 	int opened;			/* rtc-dev's RTC_DEV_BUSY: one open at a time */
 	unsigned long irq_data;		/* RTC_AF | RTC_IRQF | count << 8; 0: no event */
 	int64_t alarm;			/* the alarm time, seconds; 0 until set */
@@ -502,9 +496,7 @@ static void rtc_init_done(void *userdata)
 {
 	struct server *s = userdata;
 
-	s->live = 1;
-	if (s->o->ready)
-		s->o->ready(s->node, s->o->data);
+	cuse_export_ready(&s->x);
 }
 
 static const struct cuse_lowlevel_ops rtc_ops = {
@@ -518,62 +510,21 @@ static const struct cuse_lowlevel_ops rtc_ops = {
 
 /* ---- the loop ---- */
 
-static int check_name(const char *name)
+static void irq_events(void *data, struct pollfd *p)
 {
-	if (!name[0] || strlen(name) > 64 || strchr(name, '/') || !strcmp(name, ".") ||
-	    !strcmp(name, ".."))
-		return fail(-EINVAL, "bad device name '%s' (1 to 64 characters, no '/')", name);
-	return 0;
+	struct server *s = data;
+
+	p->fd = udrv_pl031_irq_fd(s->rtc);
+	p->events = POLLIN;
 }
 
-static int serve(struct server *s, int stop_fd)
+static int irq_step(void *data, short revents)
 {
-	struct fuse_buf buf = { .mem = NULL };
-	struct pollfd p[3] = {
-		{ .fd = fuse_session_fd(s->se), .events = POLLIN },
-		{ .fd = udrv_pl031_irq_fd(s->rtc), .events = POLLIN },
-		{ .fd = stop_fd, .events = POLLIN },
-	};
-	int ret = 0;
+	struct server *s = data;
 
-	for (;;) {
-		if (poll(p, stop_fd >= 0 ? 3 : 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = fail(-errno, "poll: %s", strerror(errno));
-			break;
-		}
-		if (p[2].revents)
-			break;
-		if (p[1].revents && interrupt(s) < 0)
-			break;
-		if (p[0].revents) {
-			ret = fuse_session_receive_buf(s->se, &buf);
-			if (ret == -EINTR || ret == -EAGAIN) {
-				ret = 0;
-				continue;
-			}
-			if (ret < 0) {
-				ret = fail(ret, "reading /dev/cuse: %s", strerror(-ret));
-				break;
-			}
-			if (ret > 0)
-				fuse_session_process_buf(s->se, &buf);
-			ret = 0;
-			if (fuse_session_exited(s->se)) {
-				ret = fail(-EPROTO, s->live ? "%s: the kernel ended the CUSE connection" :
-					   "%s: the kernel refused the device", s->node);
-				break;
-			}
-		}
-		if (s->err)
-			break;
-	}
-	if (s->err)
-		ret = fail(s->err, "the PL031 %s: %s", s->err == -ENODEV ? "was removed" : "failed",
-			   udrv_pl031_last_error());
-	free(buf.mem);
-	return ret;
+	if (revents)
+		interrupt(s);
+	return s->err;
 }
 
 int udrv_pl031_cuse_serve(struct udrv_pl031 *rtc, const struct udrv_pl031_cuse_opts *opts)
@@ -581,49 +532,19 @@ int udrv_pl031_cuse_serve(struct udrv_pl031 *rtc, const struct udrv_pl031_cuse_o
 	static const struct udrv_pl031_cuse_opts defaults = { .stop_fd = -1 };
 	const struct udrv_pl031_cuse_opts *o = opts ? opts : &defaults;
 	const char *name = o->name ? o->name : UDRV_PL031_CUSE_NAME;
-	struct server s = { .rtc = rtc, .o = o };
-	char devname[80], fdpath[32];
-	const char *info[] = { devname };
-	struct cuse_info ci = {
-		.dev_info_argc = 1, .dev_info_argv = info, .flags = CUSE_UNRESTRICTED_IOCTL,
-	};
-	char *argv[] = { "udrv-pl031", NULL };
-	struct fuse_args args = FUSE_ARGS_INIT(1, argv);
-	struct stat st;
-	int fd, ret;
+	struct server s = { .rtc = rtc };
+	const struct cuse_export_dev dev = { .events = irq_events, .step = irq_step, .data = &s };
+	int ret;
 
 	if (!rtc)
 		return -EINVAL;
-	if ((ret = check_name(name)))
+	if ((ret = cuse_export_open(&s.x, "udrv-pl031", name, CUSE_UNRESTRICTED_IOCTL, &rtc_ops, &s,
+				    o->ready, o->data)))
 		return ret;
-	snprintf(devname, sizeof(devname), "DEVNAME=%s", name);
-	snprintf(s.node, sizeof(s.node), "/dev/%s", name);
-	/* The kernel refuses a name CUSE has (and devtmpfs one it has): say
-	 * which before asking. */
-	if (stat(s.node, &st) == 0)
-		return fail(-EEXIST, "%s exists already (another export of that name? choose another)",
-			    s.node);
-	fd = open("/dev/cuse", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		ret = -errno;
-		if (ret == -ENOENT || ret == -ENODEV)
-			return fail(-ENODEV, "/dev/cuse: no CUSE in this kernel (load the cuse module)");
-		return fail(ret, "/dev/cuse: %s", strerror(-ret));
-	}
-	s.se = cuse_lowlevel_new(&args, &ci, &rtc_ops, &s);
-	if (!s.se) {
-		close(fd);
-		return fail(-ENOMEM, "cannot set up a CUSE session");
-	}
-	/* Hand libfuse the open /dev/cuse ("/dev/fd/N"): fuse_session_destroy()
-	 * closes it, which removes /dev/NAME. */
-	snprintf(fdpath, sizeof(fdpath), "/dev/fd/%d", fd);
-	if (fuse_session_mount(s.se, fdpath)) {
-		close(fd);
-		fuse_session_destroy(s.se);
-		return fail(-EIO, "cannot hand /dev/cuse to libfuse");
-	}
-	ret = serve(&s, o->stop_fd);
+	ret = cuse_export_loop(&s.x, o->stop_fd, &dev);
+	if (s.err)
+		ret = fail(s.err, "the PL031 %s: %s", s.err == -ENODEV ? "was removed" : "failed",
+			   udrv_pl031_last_error());
 	/* Going away: blocked readers get -ENODEV, pollers are woken by the
 	 * kernel when the connection ends. */
 	while (s.readers) {
@@ -635,6 +556,6 @@ int udrv_pl031_cuse_serve(struct udrv_pl031 *rtc, const struct udrv_pl031_cuse_o
 	}
 	if (s.ph)
 		fuse_pollhandle_destroy(s.ph);
-	fuse_session_destroy(s.se);
+	cuse_export_close(&s.x);
 	return ret;
 }

@@ -47,94 +47,15 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "sha256.h"
 #include "child.h"
-#include "udrv.h"
-#include "cdns_uart_regs.h"
+#include "sh.h"
+#include "uart_common.h"
 
 #define UART_CLI	"/usr/bin/udrv-uart"
 #define LINK		"/dev/ttyUDRV0"
 #define DATA		(64 * 1024)	/* through the tty by this program */
 #define MICROCOM	1024		/* through microcom and back */
 #define MICROCOM_IN	(64 * 1024)	/* from the host through microcom */
-
-/* ---- the UART's registers, read-only ---- */
-
-static volatile uint32_t *regs;
-
-static int find_uart1(const struct udrv_device_info *info, void *data)
-{
-	if (info->dt_path && strstr(info->dt_path, "serial@ff010000")) {
-		*(unsigned int *)data = info->uio;
-		return 1;
-	}
-	return 0;
-}
-
-static int setup_suite(void **state)
-{
-	unsigned int uio = ~0u;
-	struct udrv_uio_map m;
-	char path[32];
-	void *p;
-	int fd, ret;
-
-	(void)state;
-	ret = udrv_device_foreach(find_uart1, &uio);
-	if (uio == ~0u) {
-		print_error("no UIO device for serial@ff010000 (%d)\n", ret);
-		return -1;
-	}
-	if ((ret = udrv_uio_map(uio, 0, &m))) {
-		print_error("uio%u map 0: %d\n", uio, ret);
-		return -1;
-	}
-	snprintf(path, sizeof(path), "/dev/uio%u", uio);
-	/* O_RDWR: for a read-only fd the kernel drops VM_SHARED, which
-	 * the stub requires (a private mapping would copy registers) */
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		print_error("%s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	p = mmap(NULL, (size_t)(m.offset + UART_REGS_SIZE), PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		print_error("mmap %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	regs = (volatile uint32_t *)((char *)p + m.offset);
-	return 0;
-}
-
-static uint32_t reg(unsigned int off)
-{
-	return regs[off / 4];
-}
-
-/* The baud clock's divisor: CD * (BDIV + 1) (UG1087 Baud_rate_gen, Baud_rate_divider). */
-static uint32_t divisor(void)
-{
-	return reg(UART_BAUDGEN) * (reg(UART_BAUDDIV) + 1);
-}
-
-/* Wait up to @ms for the divisor to be @num/@den of @base (within 3%) and,
- * unless @mr_mask is 0, for MR & @mr_mask to be @mr. */
-static bool wait_line(uint32_t base, unsigned int num, unsigned int den, uint32_t mr_mask,
-		      uint32_t mr, unsigned int ms)
-{
-	uint64_t end = now_ms() + ms;
-
-	for (;;) {
-		uint64_t want = (uint64_t)base * num / den, d = divisor();
-
-		if (d * 100 >= want * 97 && d * 100 <= want * 103 && (reg(UART_MR) & mr_mask) == mr)
-			return true;
-		if (now_ms() > end)
-			return false;
-		usleep(2000);
-	}
-}
 
 /* ---- processes ---- */
 
@@ -198,13 +119,6 @@ static void export_stop(struct export *x)
 	close(x->err);
 }
 
-static int sh(const char *cmd)
-{
-	int st = system(cmd);
-
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
-}
-
 /* ---- tests ---- */
 
 static void test_settings(void **state)
@@ -235,125 +149,6 @@ static void test_settings(void **state)
 	export_stop(&x);
 }
 
-/* Wait for a probe byte written to the link to come back (the host acts on
- * its console line some time after we print it), then let strays drain. */
-static void sync_echo(void)
-{
-	int fd = open(LINK, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	bool back = false;
-	char b[64];
-
-	assert_true(fd >= 0);
-	for (int i = 0; i < 100 && !back; i++) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		assert_int_equal(write(fd, "?", 1), 1);
-		back = poll(&p, 1, 100) == 1;
-	}
-	assert_true(back);
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		if (poll(&p, 1, 300) != 1)
-			break;
-		assert_true(read(fd, b, sizeof(b)) > 0);
-	}
-	close(fd);	/* the last other opener: the export must go on */
-}
-
-/* Every byte value, @len / 256 times, in a different order each round. */
-static void pattern(uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		p[i] = (uint8_t)(i + (i >> 8) * 97);
-}
-
-/*
- * Write @len bytes of @out into @wfd and read as many into @in from @rfd,
- * both at once (poll), within 30 s; returns how many came back.
- * @sample: called each round (register sampling while the data flows).
- */
-static size_t exchange(int wfd, int rfd, const uint8_t *out, uint8_t *in, size_t len,
-		       void (*sample)(void))
-{
-	uint64_t t0 = now_ms(), end = t0 + 30000;
-	size_t sent = 0, got = 0;
-
-	fcntl(wfd, F_SETFL, fcntl(wfd, F_GETFL) | O_NONBLOCK);
-	while (got < len && now_ms() < end) {
-		struct pollfd p[2] = {
-			{ .fd = rfd, .events = POLLIN },
-			{ .fd = sent < len ? wfd : -1, .events = POLLOUT },
-		};
-
-		if (sample)
-			sample();
-		if (poll(p, 2, 1000) < 0)
-			break;
-		if (p[1].revents & POLLOUT) {
-			ssize_t n = write(wfd, out + sent, len - sent > 4096 ? 4096 : len - sent);
-
-			if (n > 0)
-				sent += (size_t)n;
-		}
-		if (p[0].revents & (POLLIN | POLLHUP)) {
-			ssize_t n = read(rfd, in + got, len - got);
-
-			if (n <= 0)
-				break;
-			got += (size_t)n;
-		}
-	}
-	printf("# %zu bytes out, %zu back, in %llu ms\n", sent, got,
-	       (unsigned long long)(now_ms() - t0));
-	return got;
-}
-
-/* Ask the host to check what it received: the last @len bytes, @p. */
-static void host_check(const uint8_t *p, size_t len)
-{
-	char hex[65];
-
-	sha256_hex(p, len, hex);
-	printf("@@UDRV-HOST uart-check %zu %s\n", len, hex);
-	fflush(stdout);
-}
-
-/* Ask the host to send @len bytes of pattern() down the UART. */
-static void host_send_pattern(size_t len)
-{
-	printf("@@UDRV-HOST uart-send-pattern %zu\n", len);
-	fflush(stdout);
-}
-
-/* Read @len bytes from @fd into @in within 30 s; how many came. */
-static size_t receive(int fd, uint8_t *in, size_t len)
-{
-	uint64_t t0 = now_ms(), end = t0 + 30000;
-	size_t got = 0;
-
-	while (got < len && now_ms() < end) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		ssize_t n;
-
-		if (poll(&p, 1, 1000) < 0)
-			break;
-		if (!(p.revents & (POLLIN | POLLHUP)))
-			continue;
-		if ((n = read(fd, in + got, len - got)) <= 0)
-			break;
-		got += (size_t)n;
-	}
-	printf("# %zu bytes received in %llu ms\n", got, (unsigned long long)(now_ms() - t0));
-	return got;
-}
-
-static void host_echo(bool on)
-{
-	printf("@@UDRV-HOST uart-echo %s\n", on ? "on" : "off");
-	fflush(stdout);
-}
-
 /* 64 KiB of every byte value through the tty (open, write, read: what
  * cat or dd do), echoed by the host, come back identical. */
 static void test_binary_64k(void **state)
@@ -367,7 +162,7 @@ static void test_binary_64k(void **state)
 	pattern(out, DATA);
 	export_start(&x, "8N1");
 	host_echo(true);
-	sync_echo();
+	sync_echo(LINK);
 	fd = open(LINK, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	got = exchange(fd, fd, out, in, DATA, NULL);
@@ -409,7 +204,7 @@ static void test_microcom(void **state)
 	d_115200 = divisor();
 	saw_38400 = false;
 	host_echo(true);
-	sync_echo();
+	sync_echo(LINK);
 	assert_int_equal(wait_exit(x.pid, 0), -1);	/* still serving */
 
 	assert_int_equal(pipe2(in_pipe, O_CLOEXEC), 0);
@@ -483,5 +278,5 @@ int main(void)
 		cmocka_unit_test_teardown(test_second_and_stop, teardown),
 	};
 
-	return cmocka_run_group_tests_name("uart_pty", tests, setup_suite, NULL);
+	return cmocka_run_group_tests_name("uart_pty", tests, uart_regs_setup, NULL);
 }
