@@ -193,10 +193,8 @@ static void test_microcom(void **state)
 {
 	static uint8_t out[MICROCOM], in[MICROCOM], want[MICROCOM_IN], from_host[MICROCOM_IN];
 	char *argv[] = { "/bin/busybox", "microcom", "-X", "-t", "10000", "-s", "38400", LINK, NULL };
-	int in_pipe[2], mout, merr, st;
+	struct microcom m;
 	struct export x;
-	size_t got, got_in;
-	pid_t mc;
 
 	(void)state;
 	pattern(out, MICROCOM);
@@ -207,24 +205,11 @@ static void test_microcom(void **state)
 	sync_echo(LINK);
 	assert_int_equal(wait_exit(x.pid, 0), -1);	/* still serving */
 
-	assert_int_equal(pipe2(in_pipe, O_CLOEXEC), 0);
-	mc = spawn(argv, in_pipe[0], &mout, &merr);
-	close(in_pipe[0]);
-	got = exchange(in_pipe[1], mout, out, in, MICROCOM, sample_38400);
-	host_echo(false);
 	pattern(want, MICROCOM_IN);
-	host_send_pattern(MICROCOM_IN);
-	got_in = receive(mout, from_host, MICROCOM_IN);
-	kill(mc, SIGTERM);	/* microcom restores the tty's settings and exits */
-	st = wait_exit(mc, 5000);
-	if (st < 0)
-		kill(mc, SIGKILL), wait_exit(mc, 5000);
-	close(in_pipe[1]);
-	close(mout);
-	close(merr);
-	assert_int_equal(got, MICROCOM);
+	m = microcom_session(argv, out, in, MICROCOM, from_host, MICROCOM_IN, sample_38400);
+	assert_int_equal(m.got, MICROCOM);
 	assert_memory_equal(in, out, MICROCOM);
-	assert_int_equal(got_in, MICROCOM_IN);
+	assert_int_equal(m.got_in, MICROCOM_IN);
 	assert_memory_equal(from_host, want, MICROCOM_IN);
 	host_check(out, MICROCOM);
 	assert_true(saw_38400);

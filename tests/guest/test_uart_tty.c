@@ -274,10 +274,8 @@ static void test_microcom(void **state)
 {
 	static uint8_t out[MICROCOM], in[MICROCOM], want[MICROCOM_IN], from_host[MICROCOM_IN];
 	char *argv[] = { "/bin/busybox", "microcom", "-X", "-t", "5000", "-s", "115200", NODE, NULL };
-	int in_pipe[2], mout, merr, st;
+	struct microcom m;
 	struct export x;
-	size_t got, got_in;
-	pid_t mc;
 
 	(void)state;
 	pattern(out, MICROCOM);
@@ -289,29 +287,15 @@ static void test_microcom(void **state)
 	d_9600 = divisor();
 	saw_115200 = false;
 
-	assert_int_equal(pipe2(in_pipe, O_CLOEXEC), 0);
-	mc = spawn(argv, in_pipe[0], &mout, &merr);
-	close(in_pipe[0]);
-	got = exchange(in_pipe[1], mout, out, in, MICROCOM, sample_115200);
-	host_echo(false);
-	/* the other way, in bulk: microcom reads the node a buffer at a time */
 	pattern(want, MICROCOM_IN);
-	host_send_pattern(MICROCOM_IN);
-	got_in = receive(mout, from_host, MICROCOM_IN);
-	kill(mc, SIGTERM);	/* (stdin's EOF would end it after -t of silence) */
-	st = wait_exit(mc, 5000);
-	if (st < 0)
-		kill(mc, SIGKILL), wait_exit(mc, 5000);
-	close(in_pipe[1]);
-	close(mout);
-	close(merr);
-	assert_int_equal(got, MICROCOM);
+	m = microcom_session(argv, out, in, MICROCOM, from_host, MICROCOM_IN, sample_115200);
+	assert_int_equal(m.got, MICROCOM);
 	assert_memory_equal(in, out, MICROCOM);
 	host_check(out, MICROCOM);
-	assert_int_equal(got_in, MICROCOM_IN);
+	assert_int_equal(m.got_in, MICROCOM_IN);
 	assert_memory_equal(from_host, want, MICROCOM_IN);
 	assert_true(saw_115200);
-	assert_true(st >= 0);	/* it ended on SIGTERM */
+	assert_true(m.status >= 0);	/* it ended on SIGTERM */
 	assert_int_equal(wait_exit(x.pid, 0), -1);	/* its close ended nothing */
 	export_stop(&x);
 }

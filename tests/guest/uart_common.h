@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "sha256.h"
 #include "udrv.h"
 #include "cdns_uart_regs.h"
@@ -231,6 +232,44 @@ static void sync_echo(const char *path)
 		assert_true(read(fd, b, sizeof(b)) > 0);
 	}
 	close(fd);	/* the last other opener: the export must go on */
+}
+
+/* What a microcom_session() saw. */
+struct microcom {
+	size_t got, got_in;	/* bytes echoed back, bytes from the host */
+	int status;		/* microcom's exit status after SIGTERM, -1 if it hung */
+};
+
+/*
+ * busybox microcom (@argv, the tty last) with stdin a pipe and stdout
+ * captured, the host echoing: @len bytes of @out written to its stdin come
+ * back into @in (@sample called each round); then, echo off, the host sends
+ * @len_in bytes of pattern() down the UART, read into @from_host from its
+ * stdout (microcom reads the tty a buffer at a time); then SIGTERM.
+ */
+static struct microcom microcom_session(char **argv, const uint8_t *out, uint8_t *in,
+					size_t len, uint8_t *from_host, size_t len_in,
+					void (*sample)(void))
+{
+	struct microcom m;
+	int in_pipe[2], mout, merr;
+	pid_t mc;
+
+	assert_int_equal(pipe2(in_pipe, O_CLOEXEC), 0);
+	mc = spawn(argv, in_pipe[0], &mout, &merr);
+	close(in_pipe[0]);
+	m.got = exchange(in_pipe[1], mout, out, in, len, sample);
+	host_echo(false);
+	host_send_pattern(len_in);
+	m.got_in = receive(mout, from_host, len_in);
+	kill(mc, SIGTERM);	/* it restores the tty's settings and exits */
+	m.status = wait_exit(mc, 5000);
+	if (m.status < 0)
+		kill(mc, SIGKILL), wait_exit(mc, 5000);
+	close(in_pipe[1]);
+	close(mout);
+	close(merr);
+	return m;
 }
 
 #endif
