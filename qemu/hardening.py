@@ -2,13 +2,12 @@
 """Host hardening steps of `./qemu/run test`, and `./qemu/run fuzz`.
 
   sanitizers(tally, build, host_tests)
-      the steps (title, function), for the caller to run after the plain
-      host tests, that run the host tests built with ASan+UBSan ($BUILD/host-asan),
-      with Debian's hardening flags, _FORTIFY_SOURCE included
-      ($BUILD/host-hardened, see deb_flags in qemu/run), and the plain host
-      build under valgrind memcheck (errors and definite/indirect leaks fail
-      a test program); each counted per cmocka test, as scopes 'host-asan',
-      'host-hardened' and 'host-valgrind'.
+      the steps (title, function), for the caller to run after the host
+      tests (whose build has Debian's hardening flags, _FORTIFY_SOURCE
+      included: host_build in qemu/run), that run the host tests built with
+      ASan+UBSan ($BUILD/host-asan) and the host build under valgrind
+      memcheck (errors and definite/indirect leaks fail a test program);
+      each counted per cmocka test, as scopes 'host-asan' and 'host-valgrind'.
   stub_checks(tally, build)
       the stub under sparse and checkpatch.pl --strict (kernel_checks).
   codegen(tally, build)
@@ -53,8 +52,6 @@ def sanitizers(tally, build, host_tests):
     return [
         ('host tests under ASan+UBSan',
          lambda: host_tests(tally, os.path.join(build, 'host-asan'), 'host-asan')),
-        ("host tests built with Debian's hardening flags",
-         lambda: host_tests(tally, os.path.join(build, 'host-hardened'), 'host-hardened')),
         # not the simulated devices' suite: its real-time waits are most of
         # the step under valgrind (10 of 31 s), and ASan runs it
         ('host tests under valgrind',

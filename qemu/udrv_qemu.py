@@ -1434,9 +1434,10 @@ def cmd_test(a):
             hardening.codegen(tally, a.build)
             print('### example projects (examples/*/ci.sh)', flush=True)
             example_project(tally, a.build)
-        print('### harness', flush=True)
-        harness_tests(tally, a.build)
-    run_guests(tally, a, specs, extras)
+    # The harness's own tests boot virt one guest at a time: they take a
+    # lane of the guest matrix rather than the whole host.
+    jobs = {} if a.guest_only else {'harness': lambda: harness_tests(tally, a.build)}
+    run_guests(tally, a, specs, extras, jobs)
     passed, failed = tally.count('PASS'), tally.count('FAIL')
     skipped = tally.count('SKIP')
     print('### %.0f s, %d skipped' % (time.monotonic() - t0, skipped))
@@ -1496,12 +1497,15 @@ class WhileRunning:
         return False
 
 
-def run_guests(tally, a, specs, extras=None):
+def run_guests(tally, a, specs, extras=None, jobs=None):
     """guest_tests on every 'board@kernel' in specs, side by side while the
     boards' BOARD_LOAD sum stays within a.jobs: a.jobs workers each take the
     first waiting board that fits. Longest first, as the last run timed
     them (build/test-times.json, else qemu/test-times.json), so that the run
-    ends with short ones filling in. Each board's lines are printed when it ends."""
+    ends with short ones filling in. Each board's lines are printed when it ends.
+    jobs: name -> function, more work of one guest's load each, scheduled
+    and reported as the boards are."""
+    jobs = jobs or {}
     times_path = os.path.join(a.build, 'test-times.json')
     times = {}
     # a fresh clone has no timings of its own: qemu/test-times.json, from a
@@ -1517,14 +1521,14 @@ def run_guests(tally, a, specs, extras=None):
     # The heavier boards first (zcu102 takes 1.5 guests: only a half-load
     # board fits beside it, and left for later it runs with a lane idle),
     # then the longest first.
-    order = sorted(specs, key=lambda s: (-BOARD_LOAD.get(split_spec(s)[0], 1.0),
-                                         -times.get(s, 1e9)))
+    def load(spec):
+        if spec in jobs:
+            return 1.0
+        return min(float(a.jobs), BOARD_LOAD.get(split_spec(spec)[0], 1.0))
+    order = sorted(list(specs) + list(jobs), key=lambda s: (-load(s), -times.get(s, 1e9)))
     lock = threading.Lock()
     room = threading.Condition()
     used = [0.0]
-
-    def load(spec):
-        return min(float(a.jobs), BOARD_LOAD.get(split_spec(spec)[0], 1.0))
     out, err = sys.stdout, sys.stderr
     if a.jobs > 1:
         sys.stdout, sys.stderr = ThreadOutput(out), ThreadOutput(err)
@@ -1548,17 +1552,23 @@ def run_guests(tally, a, specs, extras=None):
                     used[0] -= load(spec)
                     room.notify_all()
 
+    def title(spec):
+        return spec if spec in jobs else 'guest tests on ' + spec
+
     def one_guest(spec):
         t0 = time.monotonic()
         if a.jobs > 1:
             sys.stdout.local.buf = sys.stderr.local.buf = io.StringIO()
             with lock:
-                out.write('### guest tests on %s: started\n' % spec)
+                out.write('### %s: started\n' % title(spec))
                 out.flush()
         else:
-            print('### guest tests on %s' % spec, flush=True)
+            print('### ' + title(spec), flush=True)
         try:
-            guest_tests(tally, a.build, spec, a.timeout, extras)
+            if spec in jobs:
+                jobs[spec]()
+            else:
+                guest_tests(tally, a.build, spec, a.timeout, extras)
         finally:
             took = time.monotonic() - t0
             times[spec] = round(took, 1)
@@ -1566,7 +1576,7 @@ def run_guests(tally, a, specs, extras=None):
                 text = sys.stdout.local.buf.getvalue()
                 sys.stdout.local.buf = sys.stderr.local.buf = None
                 with lock:
-                    out.write('### guest tests on %s (%.0f s)\n%s' % (spec, took, text))
+                    out.write('### %s (%.0f s)\n%s' % (title(spec), took, text))
                     out.flush()
 
     try:
