@@ -12,7 +12,7 @@
  * registered buffers (READ_FIXED) and a registered file, submit and wait in
  * one io_uring_enter(); no SQPOLL (it would take one of the guest's two CPUs).
  * Raw system calls (linux/io_uring.h, the rings set up by
- * drivers/virtio-blk/uring.h), not liburing: nothing more to put in the guest.
+ * exports/uring.h), not liburing: nothing more to put in the guest.
  *
  * Tests: 4 KiB random reads at queue depth 1 and 32 (IOPS), 1 MiB
  * sequential reads at depth 1 (MiB/s); SECONDS (default 2) per test and

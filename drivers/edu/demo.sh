@@ -2,7 +2,7 @@
 # demo.d/21-edu BOARD: QEMU's edu PCI device through udrv-edu (virt and virt32).
 case $1 in virt | virt32) ;; *) exit 0 ;; esac
 echo "== edu PCI device (udrv-edu) =="
-if ! udrv-edu info >/dev/null 2>&1; then
+if ! out=$(udrv-edu info 2>&1); then
 	echo "-- handing the edu to udrv_uio with a 64 KiB DMA pool: udrv-edu bind"
 	udrv-edu bind || exit 1
 fi

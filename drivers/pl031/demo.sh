@@ -7,7 +7,7 @@ now=$(udrv-pl031 time | cut -d' ' -f1)
 echo "-- set the clock to 1700000000, read it back, then put it back"
 udrv-pl031 set 1700000000 || exit 1
 udrv-pl031 time || exit 1
-udrv-pl031 set $((now + 1)) >/dev/null || exit 1
+out=$(udrv-pl031 set $((now + 1))) || exit 1
 udrv-pl031 time || exit 1
 echo "-- a 2-second alarm, waited for through the UIO interrupt"
 udrv-pl031 alarm 2 || exit 1

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * udrv-pl031 - read and set the PL031 RTC, wait for its alarm, or serve it
- * as an RTC character device (rtc: rtc_cuse.c).
+ * as an RTC character device (rtc: exports/rtc_cuse.c).
  */
 #include <errno.h>
 #include <getopt.h>

@@ -2,7 +2,7 @@
 /*
  * cuse_export.h - the CUSE plumbing shared by the exports that serve a
  * userspace driver as a character device /dev/NAME (udrv-pl031 rtc:
- * pl031/rtc_cuse.c; udrv-uart tty: cdns-uart/tty_cuse.c): the node's name
+ * rtc_cuse.c; udrv-uart tty: tty_cuse.c): the node's name
  * checked, /dev/cuse opened and handed to a libfuse3 lowlevel CUSE session,
  * and one thread's poll() loop over /dev/cuse, the device's interrupt fd
  * and the caller's stop fd.
@@ -12,8 +12,8 @@
  * (udrv_error()). Needs the cuse module (/dev/cuse) and the right to open
  * it (root).
  */
-#ifndef UDRV_DRIVERS_CUSE_EXPORT_H
-#define UDRV_DRIVERS_CUSE_EXPORT_H
+#ifndef UDRV_EXPORTS_CUSE_EXPORT_H
+#define UDRV_EXPORTS_CUSE_EXPORT_H
 
 #define FUSE_USE_VERSION 31
 #include <cuse_lowlevel.h>

@@ -39,8 +39,8 @@
  * udrv_pl031_last_error(). Needs the cuse module (/dev/cuse) and the right
  * to open it (root).
  */
-#ifndef UDRV_PL031_RTC_CUSE_H
-#define UDRV_PL031_RTC_CUSE_H
+#ifndef UDRV_EXPORTS_RTC_CUSE_H
+#define UDRV_EXPORTS_RTC_CUSE_H
 
 #include "pl031.h"
 
@@ -81,4 +81,4 @@ int udrv_pl031_cuse_serve(struct udrv_pl031 *rtc, const struct udrv_pl031_cuse_o
 }
 #endif
 
-#endif /* UDRV_PL031_RTC_CUSE_H */
+#endif /* UDRV_EXPORTS_RTC_CUSE_H */

@@ -39,8 +39,8 @@
  * faster than the line: the transmit ring fills and its write() waits
  * (O_NONBLOCK: -EAGAIN). Nothing is dropped inside the export.
  */
-#ifndef UDRV_CDNS_UART_TTY_CUSE_H
-#define UDRV_CDNS_UART_TTY_CUSE_H
+#ifndef UDRV_EXPORTS_TTY_CUSE_H
+#define UDRV_EXPORTS_TTY_CUSE_H
 
 #include "cdns_uart.h"
 

@@ -36,7 +36,7 @@
 #include <sys/uio.h>
 #include <linux/termios.h>
 
-#include "../cuse_export.h"
+#include "cuse_export.h"
 #include "termios_cfg.h"
 #include "tty_cuse.h"
 

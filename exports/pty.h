@@ -3,8 +3,8 @@
  * pty.h - `udrv-uart pty`: the UART served as a pseudo-terminal (pty.c).
  * Part of the udrv-uart CLI, not of the driver's library.
  */
-#ifndef UDRV_CDNS_UART_PTY_H
-#define UDRV_CDNS_UART_PTY_H
+#ifndef UDRV_EXPORTS_PTY_H
+#define UDRV_EXPORTS_PTY_H
 
 #include "cdns_uart.h"
 

@@ -5,8 +5,8 @@
  * server (ublk.c, 128-byte SQEs) and bench/virtio_blk.c's kernel side.
  * Not installed.
  */
-#ifndef UDRV_BLK_URING_H
-#define UDRV_BLK_URING_H
+#ifndef UDRV_EXPORTS_URING_H
+#define UDRV_EXPORTS_URING_H
 
 #include <errno.h>
 #include <string.h>
@@ -102,4 +102,4 @@ static inline struct io_uring_sqe *uring_sqe_at(struct uring *r, unsigned int id
 	return (struct io_uring_sqe *)sqe;
 }
 
-#endif /* UDRV_BLK_URING_H */
+#endif /* UDRV_EXPORTS_URING_H */

@@ -10,8 +10,8 @@
  * <asm/termbits.h>), so both kinds of callers can use them. Pure
  * functions: no state, nothing printed.
  */
-#ifndef UDRV_CDNS_UART_TERMIOS_CFG_H
-#define UDRV_CDNS_UART_TERMIOS_CFG_H
+#ifndef UDRV_EXPORTS_TERMIOS_CFG_H
+#define UDRV_EXPORTS_TERMIOS_CFG_H
 
 #include <stdint.h>
 

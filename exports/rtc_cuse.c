@@ -33,7 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../cuse_export.h"
+#include "cuse_export.h"
 #include "rtc_cuse.h"
 
 #define fail udrv_error

@@ -19,8 +19,8 @@
  * Conventions of udrv.h: 0 or -errno, the reason in udrv_virtio_last_error().
  * Needs CAP_SYS_ADMIN (ublk's control commands) and /dev/ublk-control.
  */
-#ifndef UDRV_BLK_UBLK_H
-#define UDRV_BLK_UBLK_H
+#ifndef UDRV_EXPORTS_UBLK_H
+#define UDRV_EXPORTS_UBLK_H
 
 #include "virtio_blk.h"
 
@@ -68,4 +68,4 @@ int udrv_blk_ublk_serve(struct udrv_virtio_blk *blk, const struct udrv_blk_ublk_
 }
 #endif
 
-#endif /* UDRV_BLK_UBLK_H */
+#endif /* UDRV_EXPORTS_UBLK_H */
