@@ -150,6 +150,16 @@ TEST_BOARDS = ['virt', 'virt-smmu', 'virt-stock', 'zcu102', 'rpi3', 'virt32']
 BOARDS['virt-genirq'] = dict(BOARDS['virt'], dtb='virt-genirq.dtb')
 BOARDS['virt-genirq-only'] = dict(BOARDS['virt'], dtb='virt-genirq-only.dtb')
 TEST_BOARDS += ['virt-genirq', 'virt-genirq-only']
+# The debian board (issue 25): virt booting Debian bookworm with systemd and
+# udev from a virtio disk (qemu/run debian_rootfs; each run writes to a
+# throw-away overlay: snapshot=on), serial udrv-root, which the initramfs
+# finds and switches to (qemu/guest/init). A second disk (serial udrv-repo)
+# holds the run's local package repository (DEBIAN_REPO under the build).
+# Its command is tests/debian/check.sh: install, DKMS, udev, sysusers, a
+# service, man pages, the guest suites from the packages, purge.
+BOARDS['debian'] = dict(BOARDS['virt'], family='virt', rootfs=True,
+                        append='systemd.show_status=0')
+DEBIAN_REPO = 'debian-repo'
 # --- kernels ------------------------------------------------------------------
 # The guest kernels, each built by qemu/run into its own folder (see
 # build_dir): Debian 12's 6.1 (the default), and 6.12 from bookworm-backports
@@ -223,6 +233,8 @@ def board_specs(arg, kernel, default):
 DISK_MB = 32
 GUEST_LIBEXEC = '/usr/libexec/udrv'
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEBIAN_CHECK = os.path.join(TOP, 'tests', 'debian', 'check.sh')
+RUN_TESTS = os.path.join(TOP, 'qemu', 'guest', 'usr', 'libexec', 'udrv', 'run-tests')
 
 # What a run exits with when the command did not finish (run_status());
 # otherwise the command's own status. Listed by --help and the README.
@@ -659,11 +671,34 @@ class Guest:
             argv += ['-drive', 'file=%s,if=none,format=raw,id=d%d%s' % (img, i, aio),
                      '-device', 'virtio-blk-device,drive=d%d%s' % (i, opts)]
             global_mmio = True
+        if b.get('rootfs'):
+            global_mmio = True
         if global_mmio:
             argv += ['-global', 'virtio-mmio.force-legacy=false']
         # The user's devices come after the board's: virtio-mmio slots fill
         # from the top in command-line order, so the board's keep theirs.
-        return argv + b['devices'] + self.extras.qemu
+        # (the debian board's disks after the board's devices: slots
+        # 0xa003800 and 0xa003600, which stay with the kernel)
+        return (argv + b['devices'] + (self.debian_disks() if b.get('rootfs') else [])
+                + self.extras.qemu)
+
+    def debian_disks(self):
+        """The debian board's root disk (copy-on-write: the image stays as
+        qemu/run built it) and its package repository, as an ext4 image
+        made from the run's repository folder."""
+        root = os.path.join(os.path.dirname(self.build), 'cache', 'debian', 'rootfs.img')
+        if not os.path.exists(root):
+            die('no %s: qemu/run builds it for the debian board' % root)
+        argv = ['-drive', 'file=%s,if=none,format=raw,id=root,snapshot=on' % root,
+                '-device', 'virtio-blk-device,drive=root,serial=udrv-root']
+        repo = os.path.join(os.path.dirname(self.build), DEBIAN_REPO)
+        if os.path.isdir(repo):
+            img = os.path.join(self.work, 'repo.img')
+            subprocess.run(['mkfs.ext4', '-q', '-F', '-L', 'udrv-repo', '-d', repo, img, '512M'],
+                           check=True)
+            argv += ['-drive', 'file=%s,if=none,format=raw,id=repo' % img,
+                     '-device', 'virtio-blk-device,drive=repo,serial=udrv-repo']
+        return argv
 
     def initrd(self, files):
         """The base initramfs (and fio's, for a board that runs it) plus an
@@ -1301,8 +1336,11 @@ def guest_tests(tally, build, board, timeout, extras=None):
             text[suite[0]].append(line)
 
     t0 = time.monotonic()
-    status, g = run_in_guest(build, board, [GUEST_LIBEXEC + '/run-tests', board],
-                             timeout=timeout, on_line=on_line, extras=extras)
+    argv, adds = [GUEST_LIBEXEC + '/run-tests', board], ()
+    if BOARDS[split_spec(board)[0]].get('rootfs'):
+        argv, adds = ['/root/check.sh'], (DEBIAN_CHECK, RUN_TESTS + ':/root/run-tests')
+    status, g = run_in_guest(build, board, argv, adds, timeout=timeout, on_line=on_line,
+                             extras=extras)
     if status is None:
         if suite[0]:
             tally.cmocka(board, suite[0], '\n'.join(text[suite[0]]))
@@ -1605,6 +1643,9 @@ def cmd_targets(a):
         t = '%s@%s' % (BOARDS[b]['arch'], k)
         if t not in seen:
             seen.append(t)
+    # the debian board's disk image (qemu/run debian_rootfs), after its kernel
+    if any(BOARDS[split_spec(s)[0]].get('rootfs') for s in board_specs(board, a.kernel, default)):
+        seen.append('debian')
     print(' '.join(seen))
     return 0
 
