@@ -30,6 +30,7 @@ import atexit
 import concurrent.futures
 import hashlib
 import io
+import glob
 import json
 import os
 import re
@@ -234,7 +235,9 @@ DISK_MB = 32
 GUEST_LIBEXEC = '/usr/libexec/udrv'
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBIAN_CHECK = os.path.join(TOP, 'tests', 'debian', 'check.sh')
-RUN_TESTS = os.path.join(TOP, 'qemu', 'guest', 'usr', 'libexec', 'udrv', 'run-tests')
+DEBIAN_ADDS = (DEBIAN_CHECK,
+               os.path.join(TOP, 'examples', 'modules-load.d', 'udrv_uio.conf') + ':/root/modules-load.conf',
+               os.path.join(TOP, 'examples', 'modprobe.d', 'udrv_uio.conf') + ':/root/modprobe.conf')
 
 # What a run exits with when the command did not finish (run_status());
 # otherwise the command's own status. Listed by --help and the README.
@@ -1295,6 +1298,43 @@ def host_tests(tally, host_build, scope='host', args=(), log='testlog.json'):
             print(text[-3000:])
 
 
+def debian_packages(tally, build):
+    """The debian board's packages: qemu/debs for arm64 and armhf (each
+    check counted, scope 'debs'), then the local repository of the arm64
+    ones that the board's second disk carries (Guest.debian_disks).
+    False if the arm64 packages are not there to install."""
+    env = dict(os.environ, UDRV_BUILD=os.path.abspath(build))
+    for arch in ('aarch64', 'armhf'):
+        out = os.path.join(build, 'debs', arch)
+        p = subprocess.run([os.path.join(TOP, 'qemu', 'debs'), arch, out], env=env,
+                           capture_output=True, text=True)
+        seen = False
+        for line in p.stdout.splitlines():
+            m = re.match(r'(PASS|FAIL|SKIP) debs/(\S+)/(\S+)(?: \((.*)\))?$', line)
+            if m:
+                seen = True
+                tally.add('debs', m.group(2), m.group(3), m.group(1), m.group(4))
+        if p.returncode != 0:
+            print(p.stderr[-3000:])
+            if not seen:
+                tally.add('debs', arch, 'qemu/debs', 'FAIL', 'status %d' % p.returncode)
+    repo = os.path.join(build, DEBIAN_REPO)
+    shutil.rmtree(repo, ignore_errors=True)
+    os.makedirs(repo)
+    debs = [f for f in glob.glob(os.path.join(build, 'debs', 'aarch64', '*.deb'))
+            if '-dbgsym_' not in f and (f.endswith('_arm64.deb') or f.endswith('_all.deb'))]
+    # and what they depend on from Debian's archive (the guest has no
+    # network): the guest libraries qemu/run fetched for the sysroot
+    deps = [f for f in glob.glob(os.path.join(build, 'cache', 'debs', 'aarch64', '*.deb'))
+            if not re.match(r'(linux-|busybox)', os.path.basename(f))]
+    for f in debs + deps:
+        shutil.copy(f, repo)
+    with open(os.path.join(repo, 'Packages'), 'w') as f:
+        subprocess.run(['dpkg-scanpackages', '-m', '.'], cwd=repo, stdout=f,
+                       stderr=subprocess.DEVNULL, check=True)
+    return bool(debs)
+
+
 def guest_tests(tally, build, board, timeout, extras=None):
     suite = [None]
     text = {}
@@ -1338,7 +1378,9 @@ def guest_tests(tally, build, board, timeout, extras=None):
     t0 = time.monotonic()
     argv, adds = [GUEST_LIBEXEC + '/run-tests', board], ()
     if BOARDS[split_spec(board)[0]].get('rootfs'):
-        argv, adds = ['/root/check.sh'], (DEBIAN_CHECK, RUN_TESTS + ':/root/run-tests')
+        argv, adds = ['/root/check.sh'], DEBIAN_ADDS
+        if not os.environ.get('UDRV_DEBIAN_REPO_READY'):
+            debian_packages(tally, build)
     status, g = run_in_guest(build, board, argv, adds, timeout=timeout, on_line=on_line,
                              extras=extras)
     if status is None:
@@ -1644,8 +1686,9 @@ def cmd_targets(a):
         if t not in seen:
             seen.append(t)
     # the debian board's disk image (qemu/run debian_rootfs), after its kernel
+    # and the armhf sysroot its armhf packages are built against (qemu/debs)
     if any(BOARDS[split_spec(s)[0]].get('rootfs') for s in board_specs(board, a.kernel, default)):
-        seen.append('debian')
+        seen += [t for t in ('armhf@6.1',) if t not in seen] + ['debian']
     print(' '.join(seen))
     return 0
 

@@ -69,8 +69,8 @@ repo=/srv/udrv-repo
 mkdir -p $repo
 dev=$(disk_with_serial udrv-repo) && mount -o ro "$dev" $repo
 echo "deb [trusted=yes] file:$repo ./" >/etc/apt/sources.list.d/udrv.list
-# the udrv packages the repository holds (not the kernel headers beside them)
-pkgs=$(sed -n 's/^Package: //p' $repo/Packages 2>/dev/null | grep -v '^linux-' | sort -u | tr '\n' ' ')
+# udrv's packages in the repository (beside them: what they depend on)
+pkgs=$(sed -n 's/^Package: //p' $repo/Packages 2>/dev/null | grep -E '^(lib)?udrv' | sort -u | tr '\n' ' ')
 
 install() {
 	[ -n "$pkgs" ] || { echo "no udrv package in $repo"; return 1; }
@@ -80,7 +80,10 @@ check install install
 
 # --- DKMS ----------------------------------------------------------------------
 dkms_built() {
-	dkms status udrv | grep -F "$kver" | grep -q installed &&
+	local st
+	st=$(dkms status udrv)
+	echo "$st"
+	grep -F "$kver" <<<"$st" | grep -q installed &&
 		modinfo -k "$kver" -n udrv_uio | grep -q /updates/
 }
 check dkms dkms_built
@@ -93,11 +96,15 @@ by_modalias() {
 }
 check modalias by_modalias
 
+# as the README says: examples/modules-load.d and examples/modprobe.d
+# (handed to the guest in /root) copied into /etc; the stub then also binds
+# edu (ids=1234:11e8:65536), which the modalias load above did not
 modules_load() {
 	modprobe -r udrv_uio || return 1
-	[ -f /etc/modules-load.d/udrv_uio.conf ] || { echo "no /etc/modules-load.d/udrv_uio.conf"; return 1; }
+	cp /root/modules-load.conf /etc/modules-load.d/udrv_uio.conf &&
+		cp /root/modprobe.conf /etc/modprobe.d/udrv_uio.conf || return 1
 	systemctl restart systemd-modules-load && grep -q '^udrv_uio ' /proc/modules &&
-		udevadm settle -t 30
+		udevadm settle -t 30 && ls /sys/bus/pci/drivers/udrv_uio/ | grep -q '^0000:'
 }
 check modules_load modules_load
 
@@ -116,7 +123,32 @@ check udev uio_owned
 check sysusers sh -c 'getent group udrv && dpkg -S /usr/lib/sysusers.d/udrv.conf'
 
 # --- a driver as a service ------------------------------------------------------------
-. /root/service-check.sh 2>/dev/null || service_check() { echo "no service check"; return 1; }
+# udrv-driver@.service (shipped by udrv-tools) runs udrv-pl031's alarm as
+# /etc/udrv/alarm.conf says: it must succeed under a user of its own (not
+# root), its output in the journal, and be refused a device it was not
+# allowed (/dev/mem) even though it can see it.
+service_check() {
+	local unit=udrv-driver@alarm st i uid
+	mkdir -p /etc/udrv
+	printf 'UDRV_DRIVER=udrv-pl031\nUDRV_ARGS=alarm 2\n' >/etc/udrv/alarm.conf
+	systemctl start $unit || return 1
+	for i in $(seq 60); do
+		st=$(systemctl show -p ActiveState --value $unit)
+		[ "$st" = inactive ] || [ "$st" = failed ] && break
+		sleep 0.5
+	done
+	systemctl show -p ActiveState -p Result -p ExecMainStatus $unit
+	[ "$(systemctl show -p Result --value $unit)" = success ] || return 1
+	journalctl -u $unit -o cat --no-pager | tee /dev/stderr | grep -q 'alarm fired after' || return 1
+	uid=$(journalctl -u $unit -o verbose --no-pager _COMM=udrv-pl031 | sed -n 's/^ *_UID=//p' | head -1)
+	echo "ran as uid $uid"
+	[ -n "$uid" ] && [ "$uid" != 0 ] || return 1
+	# the same unit with a command that needs a node outside DeviceAllow=
+	printf 'UDRV_DRIVER=dd\nUDRV_ARGS=if=/dev/mem of=/dev/null count=1\n' >/etc/udrv/mem.conf
+	systemctl start udrv-driver@mem
+	sleep 2
+	journalctl -u udrv-driver@mem -o cat --no-pager | tee /dev/stderr | grep -q 'Operation not permitted\|Permission denied'
+}
 check service service_check
 
 # --- man pages ------------------------------------------------------------------------
@@ -147,20 +179,26 @@ fi
 suite_end
 
 # --- the guest suites, from the udrv-tests package ------------------------------------
-if [ -x /usr/libexec/udrv/tests/guest_harness ]; then
-	sh /root/run-tests debian || status=$((status + 1))
+if [ -x /usr/libexec/udrv/run-tests ]; then
+	/usr/libexec/udrv/run-tests debian || status=$((status + 1))
 fi
 
 # --- purge ------------------------------------------------------------------------------
 suite_begin debian_purge
 purge_clean() {
 	modprobe -r udrv_uio
+	# what this script wrote as the administrator goes first: the
+	# packages must remove the rest
+	rm -rf /etc/udrv /etc/modules-load.d/udrv_uio.conf /etc/modprobe.d/udrv_uio.conf
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs || return 1
 	local left
 	left=$(dpkg -l | awk '$1 != "un" && $2 ~ /udrv/')
 	[ -z "$left" ] || { echo "still known to dpkg: $left"; return 1; }
+	# (not: the harness's own files, the local repository's apt lists, and
+	# the pages man formatted into its cache, which man-db's cron job ages out)
 	left=$(find / -xdev \( -path /proc -o -path /sys -o -path /srv -o -path /root -o -path /udrv \
-		-o -path /tmp \) -prune -o \( -name '*udrv*' -o -name 'libudrv*' \) -print)
+		-o -path /tmp -o -path /var/lib/apt/lists -o -path /etc/apt/sources.list.d \
+		-o -name 'udrv-harness.service' -o -path /var/cache/man \) -prune -o \( -name '*udrv*' -o -name 'libudrv*' \) -print)
 	[ -z "$left" ] || { echo "left behind: $left"; return 1; }
 	[ ! -d /var/lib/dkms/udrv ]
 }
