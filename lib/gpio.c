@@ -37,7 +37,7 @@ static bool chip_is(const char *dir, const char *name, const char *up, const cha
 	char link[UDRV_PATH + 300], real[UDRV_PATH];
 
 	snprintf(link, sizeof(link), "%s/%s%s/of_node", dir, name, up);
-	return !udrv__realpath(link, real, sizeof(real)) && !strcmp(real, want);
+	return realpath(link, real) && !strcmp(real, want);
 }
 
 static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
@@ -52,7 +52,7 @@ static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 			      strcmp(path, "/") ? path : "")) ||
 	    (ret = udrv__path(dir, sizeof(dir), "/sys/bus/gpio/devices")))
 		return ret;
-	if (udrv__realpath(node, want, sizeof(want)))
+	if (!realpath(node, want))
 		return udrv__fail(-ENODEV, "GPIO controller %s is not in the live tree (%s)", path,
 				  node);
 	dd = opendir(dir);

@@ -26,8 +26,6 @@ const char *udrv__root(void);
 /* Read a whole small file (NUL-terminated, trailing newline kept) into buf;
  * its length, -EFBIG if it holds more than len - 1 bytes, or -errno. */
 int udrv__read_file(const char *path, char *buf, size_t len);
-/* realpath() of @path into @buf; -ENAMETOOLONG if it needs more than @len. */
-int udrv__realpath(const char *path, char *buf, size_t len);
 /* Read a file holding one unsigned number (0x... or decimal). */
 int udrv__read_u64(const char *path, uint64_t *val);
 /* The basename of the driver bound to the sysfs device @dir, "" if none. */

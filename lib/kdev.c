@@ -18,6 +18,7 @@
 
 static const char *const buses[] = { "platform", "amba", "pci" };
 #define NBUSES (sizeof(buses) / sizeof(buses[0]))
+_Static_assert(sizeof(((struct udrv_kdev *)0)->sysfs_path) >= UDRV_PATH, "realpath() target");
 
 static int uio_cb(const struct udrv__entry *e, void *data)
 {
@@ -73,7 +74,7 @@ static int kdev_at(struct udrv_kdev *kd, const char *bus, const char *name)
 	memset(kd, 0, sizeof(*kd));
 	if (name[0] == '.' || strchr(name, '/') || strlen(name) >= sizeof(kd->name) ||
 	    udrv__path(path, sizeof(path), "/sys/bus/%s/devices/%s", bus, name) ||
-	    udrv__realpath(path, kd->sysfs_path, sizeof(kd->sysfs_path)))
+	    !realpath(path, kd->sysfs_path))
 		return -ENOENT;
 	snprintf(kd->bus, sizeof(kd->bus), "%s", bus);
 	snprintf(kd->name, sizeof(kd->name), "%s", name);
@@ -177,7 +178,7 @@ UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *
 		return udrv__fail(-EINVAL, "not one valid device selector");
 	if (sel->dt_path) {
 		if (udrv__path(path, sizeof(path), "/sys/firmware/devicetree/base%s", sel->dt_path) ||
-		    udrv__realpath(path, node, sizeof(node)))
+		    !realpath(path, node))
 			return udrv__fail(-ENOENT, "no device-tree node %s", sel->dt_path);
 		if (search(sel, node, 0, 2, out))
 			return udrv__fail(-ENODEV, "%s has no platform or AMBA device (disabled, or a "

@@ -84,10 +84,8 @@ static void read_parent(unsigned int uio, char *parent)
 {
 	char path[UDRV_PATH];
 
-	parent[0] = '\0';
-	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/device", uio))
-		return;
-	if (udrv__realpath(path, parent, UDRV_PATH))
+	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/device", uio) ||
+	    !realpath(path, parent))
 		parent[0] = '\0';
 }
 
@@ -113,9 +111,9 @@ void udrv__describe(struct udrv__entry *e)
 		return;
 	udrv__driver_of(e->parent, e->driver, sizeof(e->driver));
 	snprintf(path, sizeof(path), "%s/of_node", e->parent);
-	if (!udrv__realpath(path, e->of_node, sizeof(e->of_node)) &&
+	if (realpath(path, e->of_node) &&
 	    !udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base") &&
-	    !udrv__realpath(base, rbase, sizeof(rbase))) {
+	    realpath(base, rbase)) {
 		size_t bl = strlen(rbase);
 
 		if (!strncmp(e->of_node, rbase, bl) && (!e->of_node[bl] || e->of_node[bl] == '/')) {
