@@ -82,9 +82,6 @@ void udrv__loop_on_gone(struct udrv_loop *loop, void (*fn)(struct udrv_device *,
 			void *data);
 /* After open: is @node (open as @fd, or -1) still what the scan saw? -ESTALE if not. */
 int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node, int fd);
-/* Is the entry's device bound to the udrv_uio stub (the only driver whose
- * map named "dma" is a DMA pool)? */
-bool udrv__entry_is_stub(const struct udrv__entry *e);
 /* pread (@rbuf) or pwrite (@wbuf) of @len bytes of PCI config space at
  * @offset through sysfs `config`; bytes done or -errno (logged). */
 int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *rbuf,

@@ -163,7 +163,8 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 	size = sub + size - offset;
 	phys = m.addr - sub + offset;
 	/* Only the stub's map "dma" is a pool (udrv_uio.h); any other is registers. */
-	pool = !strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) && udrv__entry_is_stub(&dev->e);
+	pool = !strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) &&
+	       !strcmp(dev->e.driver, UDRV_UIO_DRIVER_NAME);
 	window = pool ? 0 : device_window(dev, n, m.name, phys, pg, &k);
 	if (window && window < size)
 		size = window;

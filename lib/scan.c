@@ -38,18 +38,16 @@ static int is_uio(const struct dirent *d)
 static unsigned int irq_suffix(const char *name, size_t *base_len)
 {
 	const char *s = strrchr(name, '.');
+	size_t n = strlen(UDRV_UIO_IRQ_SUFFIX);
 	char *end;
 	unsigned long i;
 
-	if (!s || strncmp(s, UDRV_UIO_IRQ_SUFFIX, strlen(UDRV_UIO_IRQ_SUFFIX)))
+	if (!s || strncmp(s, UDRV_UIO_IRQ_SUFFIX, n) || s[n] < '1' || s[n] > '9')
 		return 0;
-	s += strlen(UDRV_UIO_IRQ_SUFFIX);
-	if (*s < '1' || *s > '9')
-		return 0;
-	i = strtoul(s, &end, 10);
+	i = strtoul(s + n, &end, 10);
 	if (*end || i >= UDRV_MAX_IRQS)
 		return 0;
-	*base_len = (size_t)(s - name) - strlen(UDRV_UIO_IRQ_SUFFIX);
+	*base_len = (size_t)(s - name);
 	return (unsigned int)i;
 }
 
@@ -89,15 +87,19 @@ static void read_parent(unsigned int uio, char *parent)
 		parent[0] = '\0';
 }
 
-/* A compatible list; one too long for @buf is not cut short but left out,
- * with a warning (a cut list could match what the device is not). */
-static int read_list(const char *path, char *buf, size_t len)
+/* The compatible list @prop of @e's DT node into @buf: its length, 0 if none.
+ * One too long for @buf is not cut short but left out, with a warning (a
+ * cut list could match what the device is not). */
+static size_t read_list(const struct udrv__entry *e, const char *prop, char *buf, size_t len)
 {
-	int n = udrv__read_file(path, buf, len);
+	char path[UDRV_PATH + 32];
+	int n;
 
+	snprintf(path, sizeof(path), "%s/%s", e->of_node, prop);
+	n = udrv__read_file(path, buf, len);
 	if (n == -EFBIG)
 		udrv__log(UDRV_LOG_WARN, "%s: longer than %zu bytes: ignored", path, len - 1);
-	return n;
+	return n > 0 ? (size_t)n : 0;
 }
 
 void udrv__describe(struct udrv__entry *e)
@@ -105,7 +107,6 @@ void udrv__describe(struct udrv__entry *e)
 	char path[UDRV_PATH + 32], base[UDRV_PATH], rbase[UDRV_PATH];
 	const char *bn;
 	uint64_t v;
-	int n;
 
 	if (!e->parent[0])
 		return;
@@ -120,12 +121,11 @@ void udrv__describe(struct udrv__entry *e)
 			snprintf(e->dt_path, sizeof(e->dt_path), "%s",
 				 e->of_node[bl] ? e->of_node + bl : "/");
 			e->source = UDRV_SOURCE_DT;
-			snprintf(path, sizeof(path), "%s/compatible", e->of_node);
-			n = read_list(path, e->compatible, sizeof(e->compatible));
-			e->compatible_len = n > 0 ? (size_t)n : 0;
-			snprintf(path, sizeof(path), "%s/" UDRV_UIO_PROP_COMPATIBLE, e->of_node);
-			n = read_list(path, e->udrv_compatible, sizeof(e->udrv_compatible));
-			e->udrv_compatible_len = n > 0 ? (size_t)n : 0;
+			e->compatible_len = read_list(e, "compatible", e->compatible,
+						      sizeof(e->compatible));
+			e->udrv_compatible_len = read_list(e, UDRV_UIO_PROP_COMPATIBLE,
+							   e->udrv_compatible,
+							   sizeof(e->udrv_compatible));
 		}
 	}
 	if (e->source != UDRV_SOURCE_DT)
@@ -226,11 +226,6 @@ static bool in_list(const char *list, size_t len, const char *s)
 		if (!strcmp(list + i, s))
 			return true;
 	return false;
-}
-
-bool udrv__entry_is_stub(const struct udrv__entry *e)
-{
-	return !strcmp(e->driver, UDRV_UIO_DRIVER_NAME);
 }
 
 /* X is in "compatible" or in "udrv,compatible" (the identity an overlay
