@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,20 +221,12 @@ out:
 	return ret;
 }
 
-static bool in_list(const char *list, size_t len, const char *s)
-{
-	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
-		if (!strcmp(list + i, s))
-			return true;
-	return false;
-}
-
 /* X is in "compatible" or in "udrv,compatible" (the identity an overlay
  * keeps when it replaces a device's compatible with "udrv,uio"). */
 bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat)
 {
-	return in_list(e->compatible, e->compatible_len, compat) ||
-	       in_list(e->udrv_compatible, e->udrv_compatible_len, compat);
+	return fdt_stringlist_contains(e->compatible, (int)e->compatible_len, compat) ||
+	       fdt_stringlist_contains(e->udrv_compatible, (int)e->udrv_compatible_len, compat);
 }
 
 struct info_ctx {
