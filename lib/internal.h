@@ -110,7 +110,6 @@ struct udrv_irq {
 	uint32_t count;
 	uint64_t missed;
 	bool intx;		/* no irqcontrol: (un)mask in the PCI command register */
-	bool gone;
 };
 
 /* alloc.c: a range allocator over [0, size) */

@@ -135,7 +135,6 @@ UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq)
 
 static int gone(struct udrv_irq *irq)
 {
-	irq->gone = true;
 	irq->dev->gone = true;	/* the checked register accessors stop too */
 	return udrv__fail(-ENODEV, "%s: the device was removed (uio%u)", irq->dev->e.nodes[0].name,
 			  irq->uio);
@@ -184,7 +183,7 @@ static int control(struct udrv_irq *irq, uint32_t on)
 	int err;
 
 	assert(irq);
-	if (irq->gone || irq->dev->gone)
+	if (irq->dev->gone)
 		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
 	if (irq->intx)
 		return intx_control(irq, on);
@@ -236,7 +235,7 @@ UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 	int ret;
 
 	assert(irq);
-	if (irq->gone || irq->dev->gone)
+	if (irq->dev->gone)
 		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
 	for (;;) {
 		struct pollfd p = { .fd = irq->fd, .events = POLLIN };
