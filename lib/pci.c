@@ -8,6 +8,7 @@
  * (drivers/pci/pci-sysfs.c), which is what a device with side effects on
  * access needs; hence the alignment rule.
  */
+#include <endian.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -63,7 +64,7 @@ static int typed(struct udrv_device *dev, unsigned int offset, unsigned int byte
 		 bool write)
 {
 	char path[UDRV_PATH + 16];
-	uint8_t b[4];
+	uint32_t le;	/* its first @bytes bytes are the access's, little-endian */
 	struct stat st;
 	int n;
 
@@ -78,16 +79,15 @@ static int typed(struct udrv_device *dev, unsigned int offset, unsigned int byte
 	/* 256 bytes (conventional PCI) or 4096 (PCI Express) */
 	if (offset >= (uint64_t)st.st_size || bytes > (uint64_t)st.st_size - offset)
 		return -ERANGE;
-	for (unsigned int i = 0; write && i < bytes; i++)
-		b[i] = (uint8_t)(*val >> (8 * i));
-	n = udrv__pci_config(dev, offset, write ? NULL : b, write ? b : NULL, bytes);
+	le = htole32(write ? *val : 0);
+	n = udrv__pci_config(dev, offset, write ? NULL : &le, write ? &le : NULL, bytes);
 	if (n >= 0 && (unsigned int)n != bytes)
 		return write ? udrv__fail(-EIO, "%s: short write at offset 0x%x", path, offset) :
 		       udrv__fail(-EACCES, "%s: offset 0x%x is not readable by this process "
 				  "(without CAP_SYS_ADMIN the kernel shows only the header)",
 				  path, offset);
-	for (unsigned int i = bytes; n > 0 && !write && i-- > 0;)
-		*val = i == bytes - 1 ? b[i] : *val << 8 | b[i];
+	if (n > 0 && !write)
+		*val = le32toh(le);
 	return n < 0 ? n : 0;
 }
 
