@@ -108,14 +108,9 @@ UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out)
 
 		if (!fdt)
 			return -ENOMEM;
-		err = wrote(fdt_create(fdt, (int)cap));
-		if (!err)
-			err = wrote(fdt_finish_reservemap(fdt));
-		if (!err)
-			err = live_node(fdt, base, "");
-		if (!err)
-			err = wrote(fdt_finish(fdt));
-		if (!err)
+		if (!(err = wrote(fdt_create(fdt, (int)cap))) &&
+		    !(err = wrote(fdt_finish_reservemap(fdt))) &&
+		    !(err = live_node(fdt, base, "")) && !(err = wrote(fdt_finish(fdt))))
 			return udrv__dt_open_owned(fdt, fdt_totalsize(fdt), base, path, out);
 		free(fdt);
 		if (err != -E2BIG)
