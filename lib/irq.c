@@ -80,11 +80,7 @@ void udrv__irq_teardown(struct udrv_device *dev)
 	dev->nirqs = 0;
 }
 
-UDRV_API unsigned int udrv_device_num_irqs(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->nirqs;
-}
+UDRV__GETTER(unsigned int, udrv_device_num_irqs, const struct udrv_device, dev, dev->nirqs)
 
 UDRV_API int udrv_device_irq(struct udrv_device *dev, unsigned int index, struct udrv_irq **out)
 {
@@ -121,17 +117,8 @@ UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
 	return udrv__fail(-ENOENT, "%s: no interrupt named \"%s\"", dev->e.nodes[0].name, name);
 }
 
-UDRV_API unsigned int udrv_irq_index(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->index;
-}
-
-UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->dev;
-}
+UDRV__GETTER(unsigned int, udrv_irq_index, const struct udrv_irq, irq, irq->index)
+UDRV__GETTER(struct udrv_device *, udrv_irq_device, const struct udrv_irq, irq, irq->dev)
 
 static int gone(struct udrv_irq *irq)
 {
@@ -280,20 +267,6 @@ UDRV_API int udrv_irq_flush(struct udrv_irq *irq)
 	return seen;
 }
 
-UDRV_API int udrv_irq_fd(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->fd;
-}
-
-UDRV_API uint32_t udrv_irq_count(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->count;
-}
-
-UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->missed;
-}
+UDRV__GETTER(int, udrv_irq_fd, const struct udrv_irq, irq, irq->fd)
+UDRV__GETTER(uint32_t, udrv_irq_count, const struct udrv_irq, irq, irq->count)
+UDRV__GETTER(uint64_t, udrv_irq_missed, const struct udrv_irq, irq, irq->missed)
