@@ -130,9 +130,9 @@ UDRV_API int udrv_device_open_with(const struct udrv_open_opts *o, struct udrv_d
 		snprintf(what, sizeof(what), "with PCI id %04x:%04x (#%u)", o->pci_vendor,
 			 o->pci_device, o->index);
 	if (!m.searched)
-		return udrv__fail(-ENOENT, "no UIO device %s: there are no UIO devices at all",
+		return udrv_error(-ENOENT, "no UIO device %s: there are no UIO devices at all",
 				  what);
-	return udrv__fail(-ENOENT, "no UIO device %s among the %u UIO device%s (%s)%s", what,
+	return udrv_error(-ENOENT, "no UIO device %s among the %u UIO device%s (%s)%s", what,
 			  m.searched, m.searched == 1 ? "" : "s", m.seen, !o->compatible ? "" :
 			  "; a node whose compatible is only \"generic-uio\" is opened by its name "
 			  "or DT path");
@@ -176,9 +176,9 @@ static int denied(const char *path)
 	struct stat st;
 
 	if (stat(path, &st))
-		return udrv__fail(-EACCES, "%s: permission denied", path);
+		return udrv_error(-EACCES, "%s: permission denied", path);
 	getgrgid_r(st.st_gid, &gr, buf, sizeof(buf), &g);
-	return udrv__fail(-EACCES, "%s: permission denied (mode %04o, group %s)", path,
+	return udrv_error(-EACCES, "%s: permission denied (mode %04o, group %s)", path,
 			  (unsigned int)(st.st_mode & 07777), g ? g->gr_name : "?");
 }
 
@@ -201,14 +201,14 @@ int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_devic
 	dev->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);	/* see irq.c */
 	if (dev->fd < 0) {
 		ret = errno == EACCES ? denied(path) :
-		      udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		      udrv_error(-errno, "%s: cannot open: %s", path, strerror(errno));
 		goto err;
 	}
 	if (flock(dev->fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
 		ret = errno == EWOULDBLOCK ?
-		      udrv__fail(-EBUSY, "%s (%s): in use by another open%s", path, e->nodes[0].name,
+		      udrv_error(-EBUSY, "%s (%s): in use by another open%s", path, e->nodes[0].name,
 				 shared ? " that is not shared" : " (open it with udrv_open_opts.shared to share)") :
-		      udrv__fail(-errno, "%s: cannot lock: %s", path, strerror(errno));
+		      udrv_error(-errno, "%s: cannot lock: %s", path, strerror(errno));
 		goto err;
 	}
 	dev->shared = shared;
@@ -234,14 +234,14 @@ UDRV_API int udrv_device_present(struct udrv_device *dev)
 {
 	assert(dev);
 	if (dev->gone)
-		return udrv__fail(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
+		return udrv_error(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
 	/* A node with an interrupt polls POLLERR once removed; one without
 	 * polls so always, and its sysfs node says instead. */
 	if (dev->nirqs ? udrv__has_irq(dev->irqs[0].fd) == 1 :
 	    !udrv__verify_node(&dev->e, &dev->e.nodes[0], dev->fd))
 		return 0;
 	dev->gone = true;
-	return udrv__fail(-ENODEV, "%s: the device was removed (uio%u)", dev->e.nodes[0].name,
+	return udrv_error(-ENODEV, "%s: the device was removed (uio%u)", dev->e.nodes[0].name,
 			  dev->e.nodes[0].uio);
 }
 

@@ -48,7 +48,7 @@ static int node_new(struct blob *b, int off, struct udrv_dt **out)
 
 	err = fdt_get_path(b->fdt, off, path, sizeof(path));
 	if (err)
-		return udrv__fail(-EINVAL, "device tree: node path: %s", fdt_strerror(err));
+		return udrv_error(-EINVAL, "device tree: node path: %s", fdt_strerror(err));
 	dt = malloc(sizeof(*dt) + strlen(path) + 1);
 	if (!dt)
 		return -ENOMEM;
@@ -67,7 +67,7 @@ static int node_at(struct blob *b, const char *path, struct udrv_dt **out)
 		return -EINVAL;
 	off = fdt_path_offset(b->fdt, path);
 	if (off < 0)
-		return udrv__fail(off == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL,
+		return udrv_error(off == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL,
 				  "device tree: no node %s: %s", path, fdt_strerror(off));
 	return node_new(b, off, out);
 }
@@ -89,7 +89,7 @@ int udrv__dt_open_owned(void *fdt, size_t len, const char *what, const char *pat
 		err = fdt_version(fdt) < 16 ? -FDT_ERR_BADVERSION : fdt_check_full(fdt, len);
 	if (err) {
 		free(fdt);
-		return udrv__fail(-EINVAL, "%s: not a valid device tree blob: %s", what,
+		return udrv_error(-EINVAL, "%s: not a valid device tree blob: %s", what,
 				  fdt_strerror(err));
 	}
 	b = malloc(sizeof(*b));
@@ -172,7 +172,7 @@ bad(const struct udrv_dt *dt, const char *prop, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return udrv__fail(-EINVAL, "%s: property \"%s\": %s", dt->path, prop, msg);
+	return udrv_error(-EINVAL, "%s: property \"%s\": %s", dt->path, prop, msg);
 }
 
 /* @n cells (0 to 2) from cell @i of @v, as one number */
@@ -195,7 +195,7 @@ UDRV_API int udrv_dt_property(const struct udrv_dt *dt, const char *prop, const 
 		return -EINVAL;
 	v = fdt_getprop(dt->blob->fdt, dt->off, prop, &len);
 	if (!v && len == -FDT_ERR_NOTFOUND)
-		return udrv__fail(-ENOENT, "%s: no property \"%s\"", dt->path, prop);
+		return udrv_error(-ENOENT, "%s: no property \"%s\"", dt->path, prop);
 	if (!v)
 		return bad(dt, prop, "%s", fdt_strerror(len));
 	if (val)
@@ -290,7 +290,7 @@ UDRV_API int udrv_dt_string(const struct udrv_dt *dt, const char *prop, unsigned
 		return ret;
 	s = fdt_stringlist_get(dt->blob->fdt, dt->off, prop, (int)index, NULL);
 	if (!s)
-		return udrv__fail(-ENOENT, "%s: property \"%s\" has no string %u", dt->path, prop,
+		return udrv_error(-ENOENT, "%s: property \"%s\" has no string %u", dt->path, prop,
 				  index);
 	*out = s;
 	return 0;
@@ -313,7 +313,7 @@ UDRV_API int udrv_dt_string_index(const struct udrv_dt *dt, const char *prop, co
 		return ret;
 	ret = fdt_stringlist_search(dt->blob->fdt, dt->off, prop, str);
 	if (ret < 0)
-		return udrv__fail(-ENOENT, "%s: \"%s\" is not in property \"%s\"", dt->path, str,
+		return udrv_error(-ENOENT, "%s: \"%s\" is not in property \"%s\"", dt->path, str,
 				  prop);
 	return ret;
 }
@@ -372,7 +372,7 @@ UDRV_API int udrv_dt_reg(const struct udrv_dt *dt, unsigned int index, uint64_t 
 			   "#size-cells %d)", len, 4 * (ac + sc), ac, sc);
 	n = len / (4 * (ac + sc));
 	if (index >= (unsigned int)n)
-		return udrv__fail(-ENOENT, "%s: \"reg\" has %d entries, no %u", dt->path, n, index);
+		return udrv_error(-ENOENT, "%s: \"reg\" has %d entries, no %u", dt->path, n, index);
 	if (addr)
 		*addr = cells(v, index * (ac + sc), ac);
 	if (size)
@@ -434,7 +434,7 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 			continue;
 		}
 		if (!ph)
-			return udrv__fail(-ENOENT, "%s: property \"%s\": entry %u is empty",
+			return udrv_error(-ENOENT, "%s: property \"%s\": entry %u is empty",
 					  dt->path, prop, index);
 		if (nargs > max_args)
 			return bad(dt, prop, "entry %u: %u arguments, at most %u read", index,
@@ -444,7 +444,7 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 		ret = target ? node_new(dt->blob, off, target) : 0;
 		return ret ? ret : (int)nargs;
 	}
-	return udrv__fail(-ENOENT, "%s: property \"%s\" has %u entries, no %u", dt->path, prop,
+	return udrv_error(-ENOENT, "%s: property \"%s\" has %u entries, no %u", dt->path, prop,
 			  entry, index);
 }
 
@@ -483,7 +483,7 @@ UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int inde
 		return -EINVAL;
 	if (!fdt_getprop(dt->blob->fdt, dt->off, "clocks", &len) || len == 0) {
 		if (index)
-			return udrv__fail(-ENOENT, "%s: no \"clocks\", no clock %u", dt->path,
+			return udrv_error(-ENOENT, "%s: no \"clocks\", no clock %u", dt->path,
 					  index);
 		return frequency(dt, hz);
 	}
@@ -491,7 +491,7 @@ UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int inde
 	if (ret < 0)
 		return ret;
 	if (udrv_dt_bool(clk, "clock-frequency") != 1)
-		ret = udrv__fail(-ENOENT, "%s: clock %u is %s, which has no \"clock-frequency\" "
+		ret = udrv_error(-ENOENT, "%s: clock %u is %s, which has no \"clock-frequency\" "
 				 "(not a fixed clock)", dt->path, index, clk->path);
 	else
 		ret = frequency(clk, hz);

@@ -53,11 +53,11 @@ static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 	    (ret = udrv__path(dir, sizeof(dir), "/sys/bus/gpio/devices")))
 		return ret;
 	if (!realpath(node, want))
-		return udrv__fail(-ENODEV, "GPIO controller %s is not in the live tree (%s)", path,
+		return udrv_error(-ENODEV, "GPIO controller %s is not in the live tree (%s)", path,
 				  node);
 	dd = opendir(dir);
 	if (!dd)
-		return udrv__fail(-ENODEV, "no GPIO chips (%s: %s)", dir, strerror(errno));
+		return udrv_error(-ENODEV, "no GPIO chips (%s: %s)", dir, strerror(errno));
 	ret = -ENODEV;
 	while (ret && (d = readdir(dd))) {
 		if (strncmp(d->d_name, "gpiochip", 8) || strlen(d->d_name) >= sizeof(desc->chip))
@@ -68,7 +68,7 @@ static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 		}
 	}
 	closedir(dd);
-	return ret ? udrv__fail(ret, "no GPIO chip for %s (is its driver bound?)", path) : 0;
+	return ret ? udrv_error(ret, "no GPIO chip for %s (is its driver bound?)", path) : 0;
 }
 
 UDRV_API int udrv_dt_gpio_lookup(const struct udrv_dt *dt, const char *name, unsigned int index,
@@ -93,7 +93,7 @@ UDRV_API int udrv_dt_gpio_lookup(const struct udrv_dt *dt, const char *name, uns
 	if (ret < 0)
 		return ret;
 	if (ret == 0 || udrv_dt_bool(ctl, "gpio-controller") != 1) {
-		ret = udrv__fail(-EINVAL, "%s: property \"%s\": entry %u: %s", udrv_dt_path(dt),
+		ret = udrv_error(-EINVAL, "%s: property \"%s\": entry %u: %s", udrv_dt_path(dt),
 				 prop, index, ret ? "its target is not a gpio-controller"
 						  : "no line offset (#gpio-cells is 0)");
 		goto out;
@@ -245,7 +245,7 @@ UDRV_API int udrv_gpio_open(const struct udrv_dt *dt, const char *name, unsigned
 		g->chip = gpiod_chip_open(path);
 		ret = g->chip ? request(g, &c) : -errno;
 		if (ret)
-			udrv__fail(ret, "%s: cannot request line %u of %s (%s, for %s): %s",
+			udrv_error(ret, "%s: cannot request line %u of %s (%s, for %s): %s",
 				   udrv_dt_path(dt), g->desc.offset, g->desc.chip,
 				   g->desc.controller, name ? name : "gpios", strerror(-ret));
 	}

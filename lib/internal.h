@@ -6,8 +6,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "udrv.h"
 #include "udrv_uio.h"
@@ -43,8 +41,6 @@ int udrv__write_attr(const char *path, const char *val);
 
 /* ---- log.c ---- */
 
-/* Record (and pass to the log callback) a failure; returns err. */
-#define udrv__fail udrv_error
 void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- scan.c: the UIO devices in sysfs ---- */

@@ -27,10 +27,10 @@ int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *r
 	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
 	fd = open(path, (rbuf ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
 	if (fd < 0)
-		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		return udrv_error(-errno, "%s: cannot open: %s", path, strerror(errno));
 	n = rbuf ? pread(fd, rbuf, len, offset) : pwrite(fd, wbuf, len, offset);
 	if (n < 0)
-		n = udrv__fail(-errno, "%s: cannot %s %zu bytes at %#x: %s", path,
+		n = udrv_error(-errno, "%s: cannot %s %zu bytes at %#x: %s", path,
 			       rbuf ? "read" : "write", len, offset, strerror(errno));
 	close(fd);
 	return (int)n;
@@ -75,15 +75,15 @@ static int typed(struct udrv_device *dev, unsigned int offset, unsigned int byte
 		return -EOPNOTSUPP;
 	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
 	if (stat(path, &st) < 0)
-		return udrv__fail(-errno, "%s: %s", path, strerror(errno));
+		return udrv_error(-errno, "%s: %s", path, strerror(errno));
 	/* 256 bytes (conventional PCI) or 4096 (PCI Express) */
 	if (offset >= (uint64_t)st.st_size || bytes > (uint64_t)st.st_size - offset)
 		return -ERANGE;
 	le = htole32(write ? *val : 0);
 	n = udrv__pci_config(dev, offset, write ? NULL : &le, write ? &le : NULL, bytes);
 	if (n >= 0 && (unsigned int)n != bytes)
-		return write ? udrv__fail(-EIO, "%s: short write at offset 0x%x", path, offset) :
-		       udrv__fail(-EACCES, "%s: offset 0x%x is not readable by this process "
+		return write ? udrv_error(-EIO, "%s: short write at offset 0x%x", path, offset) :
+		       udrv_error(-EACCES, "%s: offset 0x%x is not readable by this process "
 				  "(without CAP_SYS_ADMIN the kernel shows only the header)",
 				  path, offset);
 	if (n > 0 && !write)

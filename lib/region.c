@@ -147,17 +147,17 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 	 * the page start and the device's registers begin `offset` bytes in.
 	 */
 	if (offset >= pg)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not "
+		return udrv_error(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not "
 				  "below the page size", udrv__root(), uio, n,
 				  (unsigned long long)offset);
 	if (!size || size > SIZE_MAX - 2 * pg)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
+		return udrv_error(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
 				  udrv__root(), uio, n, (unsigned long long)size);
 	len = (size_t)((sub + size + pg - 1) & ~(uint64_t)(pg - 1));
 	if (!offset)
 		offset = sub;
 	else if (offset >= sub + size)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past "
+		return udrv_error(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past "
 				  "the map's size %#llx", udrv__root(), uio, n,
 				  (unsigned long long)offset, (unsigned long long)size);
 	size = sub + size - offset;
@@ -170,7 +170,7 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 		size = window;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)n * (off_t)pg);
 	if (p == MAP_FAILED)
-		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", uio, n, strerror(errno));
+		return udrv_error(-errno, "uio%u: cannot map map%u: %s", uio, n, strerror(errno));
 	if (pool)
 		return udrv__pool_init(dev, p, len, offset, size, m.addr);
 	r = &dev->regions[dev->nregions++];
@@ -209,7 +209,7 @@ UDRV__GETTER(unsigned int, udrv_device_num_regions, const struct udrv_device, de
 static int give(struct udrv_region *r, size_t min_size, struct udrv_region **out)
 {
 	if (r->size < min_size)
-		return udrv__fail(-ERANGE, "%s: region %u is %zu bytes, %zu asked",
+		return udrv_error(-ERANGE, "%s: region %u is %zu bytes, %zu asked",
 				  r->dev->e.nodes[0].name, r->index, r->size, min_size);
 	*out = r;
 	return 0;
@@ -224,7 +224,7 @@ UDRV_API int udrv_device_region(struct udrv_device *dev, unsigned int index, siz
 	for (unsigned int i = 0; i < dev->nregions; i++)
 		if (dev->regions[i].index == index)
 			return give(&dev->regions[i], min_size, out);
-	return udrv__fail(-ENOENT, "%s: no region %u (%u region%s)", dev->e.nodes[0].name,
+	return udrv_error(-ENOENT, "%s: no region %u (%u region%s)", dev->e.nodes[0].name,
 			  index, dev->nregions, dev->nregions == 1 ? "" : "s");
 }
 
@@ -241,7 +241,7 @@ UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *nam
 	for (unsigned int i = 0; i < dev->nregions && name[0]; i++)
 		if (!strcmp(dev->regions[i].alias, name) || !strcmp(dev->regions[i].reg_name, name))
 			return give(&dev->regions[i], min_size, out);
-	return udrv__fail(-ENOENT, "%s: no region \"%s\" (by map name, regN/barN or reg-names)",
+	return udrv_error(-ENOENT, "%s: no region \"%s\" (by map name, regN/barN or reg-names)",
 			  dev->e.nodes[0].name, name);
 }
 

@@ -65,10 +65,10 @@ static int read_name(unsigned int uio, char *name, size_t len)
 		return n;
 	}
 	if (n < 0)
-		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
+		return udrv_error(n, "%s: cannot read: %s", path, strerror(-n));
 	name[strcspn(name, "\n")] = '\0';
 	if (!name[0])
-		return udrv__fail(-EINVAL, "%s: empty name", path);
+		return udrv_error(-EINVAL, "%s: empty name", path);
 	return 0;
 }
 
@@ -172,7 +172,7 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 		return -ENAMETOOLONG;
 	n = scandir(path, &ds, is_uio, versionsort);	/* uio2 before uio10 */
 	if (n < 0)
-		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		return udrv_error(-errno, "%s: cannot open: %s", path, strerror(errno));
 	es = calloc(n ? (size_t)n : 1, sizeof(*es));
 	if (!es) {
 		ret = -ENOMEM;
@@ -297,15 +297,15 @@ int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node
 		return -ENAMETOOLONG;
 	n = udrv__read_file(path, buf, sizeof(buf));
 	if (n < 0 || sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return udrv__fail(-ESTALE, "%s: unreadable (%s)", path,
+		return udrv_error(-ESTALE, "%s: unreadable (%s)", path,
 				  n < 0 ? strerror(-n) : "malformed");
 	if (fd >= 0 && (fstat(fd, &st) || st.st_rdev != makedev(maj, min)))
-		return udrv__fail(-ESTALE, "uio%u: /dev/uio%u is not the device %u:%u sysfs names",
+		return udrv_error(-ESTALE, "uio%u: /dev/uio%u is not the device %u:%u sysfs names",
 				  node->uio, node->uio, maj, min);
 	read_parent(node->uio, parent);
 	if (read_name(node->uio, name, sizeof(name)) || strcmp(name, node->name) ||
 	    strcmp(parent, e->parent))
-		return udrv__fail(-ESTALE, "uio%u: changed while being opened (was \"%s\")",
+		return udrv_error(-ESTALE, "uio%u: changed while being opened (was \"%s\")",
 				  node->uio, node->name);
 	return 0;
 }

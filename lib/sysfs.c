@@ -64,9 +64,9 @@ int udrv__read_u64(const char *path, uint64_t *val)
 
 	n = udrv__read_file(path, buf, sizeof(buf));
 	if (n < 0)
-		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
+		return udrv_error(n, "%s: cannot read: %s", path, strerror(-n));
 	if (udrv_parse_u64(buf, val, &end) || end[strspn(end, " \n")])
-		return udrv__fail(-EINVAL, "%s: malformed number", path);
+		return udrv_error(-EINVAL, "%s: malformed number", path);
 	return 0;
 }
 
