@@ -151,9 +151,8 @@ static int intx_control(struct udrv_irq *irq, uint32_t on)
 		return gone(irq);
 	n = udrv__pci_config(dev, PCI_COMMAND, &cmd, NULL, sizeof(cmd));
 	if (n == sizeof(cmd)) {
-		cmd = le16toh(cmd);
-		cmd = on ? cmd & ~PCI_COMMAND_INTX_DISABLE : cmd | PCI_COMMAND_INTX_DISABLE;
-		cmd = htole16(cmd);
+		cmd = htole16(on ? le16toh(cmd) & ~PCI_COMMAND_INTX_DISABLE
+				 : le16toh(cmd) | PCI_COMMAND_INTX_DISABLE);
 		n = udrv__pci_config(dev, PCI_COMMAND, NULL, &cmd, sizeof(cmd));
 	}
 	if (n == -ENOENT || n == -ENODEV)	/* the function itself is gone */
