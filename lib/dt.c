@@ -326,10 +326,9 @@ UDRV_API int udrv_dt_is_compatible(const struct udrv_dt *dt, const char *compati
 	assert(dt);
 	if (!compatible)
 		return -EINVAL;
-	/* fdt_stringlist_contains() stays within the property's length */
-	l = fdt_getprop(dt->blob->fdt, dt->off, "compatible", &len);
-	if (l && fdt_stringlist_contains(l, len, compatible))
+	if (!fdt_node_check_compatible(dt->blob->fdt, dt->off, compatible))
 		return 1;
+	/* fdt_stringlist_contains() stays within the property's length */
 	l = fdt_getprop(dt->blob->fdt, dt->off, UDRV_UIO_PROP_COMPATIBLE, &len);
 	return l && fdt_stringlist_contains(l, len, compatible);
 }
