@@ -213,7 +213,7 @@ UDRV_API int udrv_dt_bool(const struct udrv_dt *dt, const char *prop)
 
 /*
  * @prop as values of @width bytes (4 or 8) into @vals, at most @max of
- * them: returns how many it holds, which must be exactly one if @one.
+ * them: returns how many it holds or, if @one, 0 when it holds exactly one.
  */
 static int values(const struct udrv_dt *dt, const char *prop, void *vals, size_t max,
 		  int width, bool one)
@@ -237,21 +237,17 @@ static int values(const struct udrv_dt *dt, const char *prop, void *vals, size_t
 		else
 			((uint64_t *)vals)[i] = cells(v, 2 * i, 2);
 	}
-	return n;
+	return one ? 0 : n;
 }
 
 UDRV_API int udrv_dt_u32(const struct udrv_dt *dt, const char *prop, uint32_t *val)
 {
-	int n = values(dt, prop, val, 1, 4, true);
-
-	return n < 0 ? n : 0;
+	return values(dt, prop, val, 1, 4, true);
 }
 
 UDRV_API int udrv_dt_u64(const struct udrv_dt *dt, const char *prop, uint64_t *val)
 {
-	int n = values(dt, prop, val, 1, 8, true);
-
-	return n < 0 ? n : 0;
+	return values(dt, prop, val, 1, 8, true);
 }
 
 UDRV_API int udrv_dt_u32_array(const struct udrv_dt *dt, const char *prop, uint32_t *vals,
