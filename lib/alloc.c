@@ -60,19 +60,16 @@ int udrv__alloc_take(struct udrv__alloc *a, uint64_t base, size_t size, size_t a
 		if (pad > s.len || size > s.len - pad)
 			continue;
 		tail_len = s.off + s.len - tail_off;
-		/* Cut [off+pad, off+pad+size) out of the span. */
-		if (pad && tail_len) {
-			if (make_room(a, i + 1, 1))
-				return -ENOMEM;
+		/* Cut [off+pad, off+pad+size) out of the span: the pad before it
+		 * keeps the span's place, the tail after it follows. */
+		if (pad && tail_len && make_room(a, i + 1, 1))
+			return -ENOMEM;
+		if (pad)
 			a->free[i].len = pad;
-			a->free[i + 1] = (struct udrv__span){ tail_off, tail_len };
-		} else if (pad) {
-			a->free[i].len = pad;
-		} else if (tail_len) {
-			a->free[i] = (struct udrv__span){ tail_off, tail_len };
-		} else {
+		if (tail_len)
+			a->free[pad ? i + 1 : i] = (struct udrv__span){ tail_off, tail_len };
+		if (!pad && !tail_len)
 			drop(a, i);
-		}
 		*off = s.off + pad;
 		return 0;
 	}

@@ -17,9 +17,9 @@
 
 struct match {
 	const struct udrv_open_opts *o;
+	struct udrv_device **out;
 	unsigned int index;
 	int uio;		/* the name is "uioN": N, else -1 */
-	struct udrv__entry *found;
 	unsigned int searched;	/* devices looked at, for the error message */
 	char seen[192];		/* their names, as many as fit */
 };
@@ -47,6 +47,14 @@ static bool matches(const struct udrv__entry *e, const struct udrv_open_opts *o)
 	return pci && e->vendor == o->pci_vendor && e->device == o->pci_device;
 }
 
+/* Open the device found: 1, or the error (-ESTALE: it changed since the scan). */
+static int open_found(const struct udrv__entry *e, struct match *m)
+{
+	int ret = udrv__open_entry(e, m->o->shared, m->out);
+
+	return ret ? ret : 1;
+}
+
 static int match_cb(const struct udrv__entry *e, void *data)
 {
 	struct match *m = data;
@@ -58,10 +66,7 @@ static int match_cb(const struct udrv__entry *e, void *data)
 			 e->nodes[0].name);
 	else if (used + 5 < sizeof(m->seen) && !strstr(m->seen, "..."))
 		snprintf(m->seen + used, sizeof(m->seen) - used, ", ...");
-	if (!matches(e, m->o) || m->index--)
-		return 0;
-	*m->found = *e;
-	return 1;
+	return matches(e, m->o) && !m->index-- ? open_found(e, m) : 0;
 }
 
 /* uioN as a name: the device whose first node is uioN */
@@ -69,45 +74,7 @@ static int match_uio_cb(const struct udrv__entry *e, void *data)
 {
 	struct match *m = data;
 
-	if ((int)e->nodes[0].uio != m->uio)
-		return 0;
-	*m->found = *e;
-	return 1;
-}
-
-static int open_match(struct match *m, const char *what, struct udrv_device **out)
-{
-	const struct udrv_open_opts *o = m->o;
-	int ret;
-
-	m->found = malloc(sizeof(*m->found));
-	if (!m->found)
-		return -ENOMEM;
-	m->uio = o->name ? (int)udrv__uio_number(o->name) : -1;
-	/* A device that changed between the scan and the open (-ESTALE, see
-	 * verify_node()) is looked for once more. */
-	for (int tries = 0; tries < 2; tries++) {
-		m->index = o->index;
-		m->searched = 0;
-		m->seen[0] = '\0';
-		ret = udrv__scan(match_cb, m);
-		if (ret == 0 && m->uio >= 0)
-			ret = udrv__scan(match_uio_cb, m);
-		if (ret == 0 && !m->searched)
-			ret = udrv__fail(-ENOENT, "no UIO device %s: there are no UIO devices at all",
-					 what);
-		else if (ret == 0)
-			ret = udrv__fail(-ENOENT, "no UIO device %s among the %u UIO device%s (%s)%s",
-					 what, m->searched, m->searched == 1 ? "" : "s", m->seen,
-					 !o->compatible ? "" : "; a node whose compatible is "
-					 "only \"generic-uio\" is opened by its name or DT path");
-		else if (ret == 1)
-			ret = udrv__open_entry(m->found, o->shared, out);
-		if (ret != -ESTALE)
-			break;
-	}
-	free(m->found);
-	return ret == -ESTALE ? -ENODEV : ret;
+	return (int)e->nodes[0].uio == m->uio ? open_found(e, m) : 0;
 }
 
 int udrv__opts_check(const struct udrv_open_opts *o, size_t name_max)
@@ -126,12 +93,30 @@ int udrv__opts_check(const struct udrv_open_opts *o, size_t name_max)
 
 UDRV_API int udrv_device_open_with(const struct udrv_open_opts *o, struct udrv_device **out)
 {
-	struct match m = { .o = o };
+	struct match m = { .o = o, .out = out };
 	char what[400], pci[16];
+	int ret;
 
 	if (udrv__opts_check(o, sizeof(((struct udrv__node *)0)->name)) || !out || (o->pci_address &&	/* the full form only */
 	    (udrv_pci_address_parse(o->pci_address, pci, sizeof(pci)) || strcmp(pci, o->pci_address))))
 		return -EINVAL;
+	m.uio = o->name ? (int)udrv__uio_number(o->name) : -1;
+	/* A device that changed between the scan and the open (-ESTALE, see
+	 * udrv__verify_node()) is looked for once more. */
+	for (int tries = 0; tries < 2; tries++) {
+		m.index = o->index;
+		m.searched = 0;
+		m.seen[0] = '\0';
+		ret = udrv__scan(match_cb, &m);
+		if (ret == 0 && m.uio >= 0)
+			ret = udrv__scan(match_uio_cb, &m);
+		if (ret != -ESTALE)
+			break;
+	}
+	if (ret == 1)
+		return 0;
+	if (ret)
+		return ret == -ESTALE ? -ENODEV : ret;
 	if (o->name)
 		snprintf(what, sizeof(what), "named \"%s\" (UIO name or DT node name)", o->name);
 	else if (o->dt_path)
@@ -144,7 +129,13 @@ UDRV_API int udrv_device_open_with(const struct udrv_open_opts *o, struct udrv_d
 	else
 		snprintf(what, sizeof(what), "with PCI id %04x:%04x (#%u)", o->pci_vendor,
 			 o->pci_device, o->index);
-	return open_match(&m, what, out);
+	if (!m.searched)
+		return udrv_error(-ENOENT, "no UIO device %s: there are no UIO devices at all",
+				  what);
+	return udrv_error(-ENOENT, "no UIO device %s among the %u UIO device%s (%s)%s", what,
+			  m.searched, m.searched == 1 ? "" : "s", m.seen, !o->compatible ? "" :
+			  "; a node whose compatible is only \"generic-uio\" is opened by its name "
+			  "or DT path");
 }
 
 UDRV_API int udrv_device_open(const char *name, struct udrv_device **out)
@@ -185,9 +176,9 @@ static int denied(const char *path)
 	struct stat st;
 
 	if (stat(path, &st))
-		return udrv__fail(-EACCES, "%s: permission denied", path);
+		return udrv_error(-EACCES, "%s: permission denied", path);
 	getgrgid_r(st.st_gid, &gr, buf, sizeof(buf), &g);
-	return udrv__fail(-EACCES, "%s: permission denied (mode %04o, group %s)", path,
+	return udrv_error(-EACCES, "%s: permission denied (mode %04o, group %s)", path,
 			  (unsigned int)(st.st_mode & 07777), g ? g->gr_name : "?");
 }
 
@@ -204,22 +195,20 @@ int udrv__open_entry(const struct udrv__entry *e, bool shared, struct udrv_devic
 	dev->e = *e;
 	dev->fd = -1;
 	dev->sync_fd = -1;
-	for (unsigned int i = 0; i < UDRV_MAX_IRQS; i++)
-		dev->irqs[i].fd = -1;
 	ret = udrv__path(path, sizeof(path), "/dev/uio%u", e->nodes[0].uio);
 	if (ret)
 		goto err;
 	dev->fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);	/* see irq.c */
 	if (dev->fd < 0) {
 		ret = errno == EACCES ? denied(path) :
-		      udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		      udrv_error(-errno, "%s: cannot open: %s", path, strerror(errno));
 		goto err;
 	}
 	if (flock(dev->fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB)) {
 		ret = errno == EWOULDBLOCK ?
-		      udrv__fail(-EBUSY, "%s (%s): in use by another open%s", path, e->nodes[0].name,
+		      udrv_error(-EBUSY, "%s (%s): in use by another open%s", path, e->nodes[0].name,
 				 shared ? " that is not shared" : " (open it with udrv_open_opts.shared to share)") :
-		      udrv__fail(-errno, "%s: cannot lock: %s", path, strerror(errno));
+		      udrv_error(-errno, "%s: cannot lock: %s", path, strerror(errno));
 		goto err;
 	}
 	dev->shared = shared;
@@ -245,14 +234,14 @@ UDRV_API int udrv_device_present(struct udrv_device *dev)
 {
 	assert(dev);
 	if (dev->gone)
-		return udrv__fail(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
+		return udrv_error(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
 	/* A node with an interrupt polls POLLERR once removed; one without
 	 * polls so always, and its sysfs node says instead. */
 	if (dev->nirqs ? udrv__has_irq(dev->irqs[0].fd) == 1 :
 	    !udrv__verify_node(&dev->e, &dev->e.nodes[0], dev->fd))
 		return 0;
 	dev->gone = true;
-	return udrv__fail(-ENODEV, "%s: the device was removed (uio%u)", dev->e.nodes[0].name,
+	return udrv_error(-ENODEV, "%s: the device was removed (uio%u)", dev->e.nodes[0].name,
 			  dev->e.nodes[0].uio);
 }
 
@@ -269,41 +258,14 @@ UDRV_API void udrv_device_close(struct udrv_device *dev)
 	free(dev);
 }
 
-UDRV_API const char *udrv_device_name(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->e.nodes[0].name;
-}
-
-UDRV_API unsigned int udrv_device_uio(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->e.nodes[0].uio;
-}
-
-UDRV_API enum udrv_source udrv_device_source(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->e.source;
-}
-
-UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->e.source == UDRV_SOURCE_DT ? dev->e.dt_path : NULL;
-}
-
-UDRV_API const char *udrv_device_driver(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->e.driver;
-}
-
-UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->e.source == UDRV_SOURCE_PCI ? dev->e.pci_address : NULL;
-}
+UDRV__GETTER(const char *, udrv_device_name, const struct udrv_device, dev, dev->e.nodes[0].name)
+UDRV__GETTER(unsigned int, udrv_device_uio, const struct udrv_device, dev, dev->e.nodes[0].uio)
+UDRV__GETTER(enum udrv_source, udrv_device_source, const struct udrv_device, dev, dev->e.source)
+UDRV__GETTER(const char *, udrv_device_dt_path, const struct udrv_device, dev,
+	     dev->e.source == UDRV_SOURCE_DT ? dev->e.dt_path : NULL)
+UDRV__GETTER(const char *, udrv_device_driver, const struct udrv_device, dev, dev->e.driver)
+UDRV__GETTER(const char *, udrv_device_pci_address, const struct udrv_device, dev,
+	     dev->e.source == UDRV_SOURCE_PCI ? dev->e.pci_address : NULL)
 
 UDRV_API int udrv_device_pci_id(const struct udrv_device *dev, uint16_t *vendor, uint16_t *device)
 {

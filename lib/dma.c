@@ -68,7 +68,7 @@ static bool live(const struct udrv_dma_buf *buf, const char *what)
 {
 	if (buf->live && owns(buf->dev, buf))
 		return true;
-	udrv__fail(-EINVAL, "%s: %s of %p: not a live buffer (freed twice?)",
+	udrv_error(-EINVAL, "%s: %s of %p: not a live buffer (freed twice?)",
 		   buf->dev->e.nodes[0].name, what, (void *)buf);
 	return false;
 }
@@ -83,9 +83,9 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 	if (!out || !size || (align & (align - 1)))
 		return -EINVAL;
 	if (!dev->pool)
-		return udrv__fail(-ENXIO, "%s: no DMA pool", dev->e.nodes[0].name);
+		return udrv_error(-ENXIO, "%s: no DMA pool", dev->e.nodes[0].name);
 	if (dev->shared)
-		return udrv__fail(-EPERM, "%s: opened shared: no DMA allocator (the other opens "
+		return udrv_error(-EPERM, "%s: opened shared: no DMA allocator (the other opens "
 				  "would hand out the same ranges)", dev->e.nodes[0].name);
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE), len = size;
 
@@ -100,7 +100,7 @@ UDRV_API int udrv_dma_alloc(struct udrv_device *dev, size_t size, size_t align,
 		return -ENOMEM;
 	ret = udrv__alloc_take(&dev->alloc, dev->pool_bus, len, align, &buf->off);
 	if (ret == -ENOSPC)
-		return udrv__fail(-ENOMEM, "%s: DMA pool exhausted (%zu bytes, align %zu)",
+		return udrv_error(-ENOMEM, "%s: DMA pool exhausted (%zu bytes, align %zu)",
 				  dev->e.nodes[0].name, size, align);
 	if (ret)
 		return ret;	/* the slot stays free */
@@ -128,7 +128,7 @@ UDRV_API int udrv_dma_free(struct udrv_dma_buf *buf)
 		mprotect(buf->cpu, buf->len, PROT_READ | PROT_WRITE);
 	ret = udrv__alloc_give(&dev->alloc, buf->off, buf->len);
 	if (ret == -EINVAL)	/* cannot happen: the free list would be corrupt */
-		return udrv__fail(-EINVAL, "%s: udrv_dma_free(): range %#zx+%#zx is already free",
+		return udrv_error(-EINVAL, "%s: udrv_dma_free(): range %#zx+%#zx is already free",
 				  dev->e.nodes[0].name, buf->off, buf->len);
 	/* On -ENOMEM the range is lost to the pool, never handed out twice. */
 	return ret;
@@ -154,20 +154,20 @@ static int hand_over(struct udrv_dma_buf *buf, size_t off, size_t len, enum udrv
 	if (!live(buf, "DMA sync"))
 		return -EINVAL;
 	if (dir < UDRV_DMA_TO_DEVICE || dir > UDRV_DMA_BIDIRECTIONAL)
-		return udrv__fail(-EINVAL, "%s: DMA sync: direction %d is none of "
+		return udrv_error(-EINVAL, "%s: DMA sync: direction %d is none of "
 				  "UDRV_DMA_TO_DEVICE, _FROM_DEVICE, _BIDIRECTIONAL",
 				  dev->e.nodes[0].name, (int)dir);
 	if (!len || off > buf->size || len > buf->size - off)
-		return udrv__fail(-EINVAL, "%s: DMA sync of %#zx+%#zx: outside the %#zx-byte buffer",
+		return udrv_error(-EINVAL, "%s: DMA sync of %#zx+%#zx: outside the %#zx-byte buffer",
 				  dev->e.nodes[0].name, off, len, buf->size);
 	if (dev->gone)
-		return udrv__fail(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
+		return udrv_error(-ENODEV, "%s: the device was removed", dev->e.nodes[0].name);
 	if (dev->sync_fd >= 0) {
 		struct udrv_uio_sync s = { .offset = buf->off + off, .len = len, .op = op,
 					   .dir = uio_dir[dir] };
 
 		if (pwrite(dev->sync_fd, &s, sizeof(s), 0) != (ssize_t)sizeof(s))
-			return udrv__fail(-errno, "%s: DMA sync of %#zx+%#zx: %s",
+			return udrv_error(-errno, "%s: DMA sync of %#zx+%#zx: %s",
 					  dev->e.nodes[0].name, off, len, errno == ENODEV ?
 					  "the device was removed" : strerror(errno));
 	}
@@ -177,7 +177,7 @@ static int hand_over(struct udrv_dma_buf *buf, size_t off, size_t len, enum udrv
 	lo = ((uintptr_t)buf->cpu + off) & ~(uintptr_t)(pg - 1);
 	hi = ((uintptr_t)buf->cpu + off + len + pg - 1) & ~(uintptr_t)(pg - 1);
 	if (mprotect((void *)lo, hi - lo, prot))
-		return udrv__fail(-errno, "%s: DMA ownership check: mprotect: %s",
+		return udrv_error(-errno, "%s: DMA ownership check: mprotect: %s",
 				  dev->e.nodes[0].name, strerror(errno));
 	return 0;
 }
@@ -203,20 +203,6 @@ void udrv__dma_teardown(struct udrv_device *dev)
 	dev->nslabs = 0;
 }
 
-UDRV_API void *udrv_dma_cpu(const struct udrv_dma_buf *buf)
-{
-	assert(buf);
-	return buf->cpu;
-}
-
-UDRV_API uint64_t udrv_dma_bus(const struct udrv_dma_buf *buf)
-{
-	assert(buf);
-	return buf->bus;
-}
-
-UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf)
-{
-	assert(buf);
-	return buf->size;
-}
+UDRV__GETTER(void *, udrv_dma_cpu, const struct udrv_dma_buf, buf, buf->cpu)
+UDRV__GETTER(uint64_t, udrv_dma_bus, const struct udrv_dma_buf, buf, buf->bus)
+UDRV__GETTER(size_t, udrv_dma_size, const struct udrv_dma_buf, buf, buf->size)

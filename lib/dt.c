@@ -48,7 +48,7 @@ static int node_new(struct blob *b, int off, struct udrv_dt **out)
 
 	err = fdt_get_path(b->fdt, off, path, sizeof(path));
 	if (err)
-		return udrv__fail(-EINVAL, "device tree: node path: %s", fdt_strerror(err));
+		return udrv_error(-EINVAL, "device tree: node path: %s", fdt_strerror(err));
 	dt = malloc(sizeof(*dt) + strlen(path) + 1);
 	if (!dt)
 		return -ENOMEM;
@@ -67,7 +67,7 @@ static int node_at(struct blob *b, const char *path, struct udrv_dt **out)
 		return -EINVAL;
 	off = fdt_path_offset(b->fdt, path);
 	if (off < 0)
-		return udrv__fail(off == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL,
+		return udrv_error(off == -FDT_ERR_NOTFOUND ? -ENOENT : -EINVAL,
 				  "device tree: no node %s: %s", path, fdt_strerror(off));
 	return node_new(b, off, out);
 }
@@ -89,7 +89,7 @@ int udrv__dt_open_owned(void *fdt, size_t len, const char *what, const char *pat
 		err = fdt_version(fdt) < 16 ? -FDT_ERR_BADVERSION : fdt_check_full(fdt, len);
 	if (err) {
 		free(fdt);
-		return udrv__fail(-EINVAL, "%s: not a valid device tree blob: %s", what,
+		return udrv_error(-EINVAL, "%s: not a valid device tree blob: %s", what,
 				  fdt_strerror(err));
 	}
 	b = malloc(sizeof(*b));
@@ -159,11 +159,7 @@ UDRV_API void udrv_dt_close(struct udrv_dt *dt)
 	free(dt);
 }
 
-UDRV_API const char *udrv_dt_path(const struct udrv_dt *dt)
-{
-	assert(dt);
-	return dt->path;
-}
+UDRV__GETTER(const char *, udrv_dt_path, const struct udrv_dt, dt, dt->path)
 
 /* ---- properties ---- */
 
@@ -176,7 +172,7 @@ bad(const struct udrv_dt *dt, const char *prop, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return udrv__fail(-EINVAL, "%s: property \"%s\": %s", dt->path, prop, msg);
+	return udrv_error(-EINVAL, "%s: property \"%s\": %s", dt->path, prop, msg);
 }
 
 /* @n cells (0 to 2) from cell @i of @v, as one number */
@@ -199,7 +195,7 @@ UDRV_API int udrv_dt_property(const struct udrv_dt *dt, const char *prop, const 
 		return -EINVAL;
 	v = fdt_getprop(dt->blob->fdt, dt->off, prop, &len);
 	if (!v && len == -FDT_ERR_NOTFOUND)
-		return udrv__fail(-ENOENT, "%s: no property \"%s\"", dt->path, prop);
+		return udrv_error(-ENOENT, "%s: no property \"%s\"", dt->path, prop);
 	if (!v)
 		return bad(dt, prop, "%s", fdt_strerror(len));
 	if (val)
@@ -217,7 +213,7 @@ UDRV_API int udrv_dt_bool(const struct udrv_dt *dt, const char *prop)
 
 /*
  * @prop as values of @width bytes (4 or 8) into @vals, at most @max of
- * them: returns how many it holds, which must be exactly one if @one.
+ * them: returns how many it holds or, if @one, 0 when it holds exactly one.
  */
 static int values(const struct udrv_dt *dt, const char *prop, void *vals, size_t max,
 		  int width, bool one)
@@ -241,21 +237,17 @@ static int values(const struct udrv_dt *dt, const char *prop, void *vals, size_t
 		else
 			((uint64_t *)vals)[i] = cells(v, 2 * i, 2);
 	}
-	return n;
+	return one ? 0 : n;
 }
 
 UDRV_API int udrv_dt_u32(const struct udrv_dt *dt, const char *prop, uint32_t *val)
 {
-	int n = values(dt, prop, val, 1, 4, true);
-
-	return n < 0 ? n : 0;
+	return values(dt, prop, val, 1, 4, true);
 }
 
 UDRV_API int udrv_dt_u64(const struct udrv_dt *dt, const char *prop, uint64_t *val)
 {
-	int n = values(dt, prop, val, 1, 8, true);
-
-	return n < 0 ? n : 0;
+	return values(dt, prop, val, 1, 8, true);
 }
 
 UDRV_API int udrv_dt_u32_array(const struct udrv_dt *dt, const char *prop, uint32_t *vals,
@@ -294,7 +286,7 @@ UDRV_API int udrv_dt_string(const struct udrv_dt *dt, const char *prop, unsigned
 		return ret;
 	s = fdt_stringlist_get(dt->blob->fdt, dt->off, prop, (int)index, NULL);
 	if (!s)
-		return udrv__fail(-ENOENT, "%s: property \"%s\" has no string %u", dt->path, prop,
+		return udrv_error(-ENOENT, "%s: property \"%s\" has no string %u", dt->path, prop,
 				  index);
 	*out = s;
 	return 0;
@@ -317,7 +309,7 @@ UDRV_API int udrv_dt_string_index(const struct udrv_dt *dt, const char *prop, co
 		return ret;
 	ret = fdt_stringlist_search(dt->blob->fdt, dt->off, prop, str);
 	if (ret < 0)
-		return udrv__fail(-ENOENT, "%s: \"%s\" is not in property \"%s\"", dt->path, str,
+		return udrv_error(-ENOENT, "%s: \"%s\" is not in property \"%s\"", dt->path, str,
 				  prop);
 	return ret;
 }
@@ -330,10 +322,9 @@ UDRV_API int udrv_dt_is_compatible(const struct udrv_dt *dt, const char *compati
 	assert(dt);
 	if (!compatible)
 		return -EINVAL;
-	/* fdt_stringlist_contains() stays within the property's length */
-	l = fdt_getprop(dt->blob->fdt, dt->off, "compatible", &len);
-	if (l && fdt_stringlist_contains(l, len, compatible))
+	if (!fdt_node_check_compatible(dt->blob->fdt, dt->off, compatible))
 		return 1;
+	/* fdt_stringlist_contains() stays within the property's length */
 	l = fdt_getprop(dt->blob->fdt, dt->off, UDRV_UIO_PROP_COMPATIBLE, &len);
 	return l && fdt_stringlist_contains(l, len, compatible);
 }
@@ -376,7 +367,7 @@ UDRV_API int udrv_dt_reg(const struct udrv_dt *dt, unsigned int index, uint64_t 
 			   "#size-cells %d)", len, 4 * (ac + sc), ac, sc);
 	n = len / (4 * (ac + sc));
 	if (index >= (unsigned int)n)
-		return udrv__fail(-ENOENT, "%s: \"reg\" has %d entries, no %u", dt->path, n, index);
+		return udrv_error(-ENOENT, "%s: \"reg\" has %d entries, no %u", dt->path, n, index);
 	if (addr)
 		*addr = cells(v, index * (ac + sc), ac);
 	if (size)
@@ -438,7 +429,7 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 			continue;
 		}
 		if (!ph)
-			return udrv__fail(-ENOENT, "%s: property \"%s\": entry %u is empty",
+			return udrv_error(-ENOENT, "%s: property \"%s\": entry %u is empty",
 					  dt->path, prop, index);
 		if (nargs > max_args)
 			return bad(dt, prop, "entry %u: %u arguments, at most %u read", index,
@@ -448,7 +439,7 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 		ret = target ? node_new(dt->blob, off, target) : 0;
 		return ret ? ret : (int)nargs;
 	}
-	return udrv__fail(-ENOENT, "%s: property \"%s\" has %u entries, no %u", dt->path, prop,
+	return udrv_error(-ENOENT, "%s: property \"%s\" has %u entries, no %u", dt->path, prop,
 			  entry, index);
 }
 
@@ -487,7 +478,7 @@ UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int inde
 		return -EINVAL;
 	if (!fdt_getprop(dt->blob->fdt, dt->off, "clocks", &len) || len == 0) {
 		if (index)
-			return udrv__fail(-ENOENT, "%s: no \"clocks\", no clock %u", dt->path,
+			return udrv_error(-ENOENT, "%s: no \"clocks\", no clock %u", dt->path,
 					  index);
 		return frequency(dt, hz);
 	}
@@ -495,7 +486,7 @@ UDRV_API int udrv_dt_clock_frequency(const struct udrv_dt *dt, unsigned int inde
 	if (ret < 0)
 		return ret;
 	if (udrv_dt_bool(clk, "clock-frequency") != 1)
-		ret = udrv__fail(-ENOENT, "%s: clock %u is %s, which has no \"clock-frequency\" "
+		ret = udrv_error(-ENOENT, "%s: clock %u is %s, which has no \"clock-frequency\" "
 				 "(not a fixed clock)", dt->path, index, clk->path);
 	else
 		ret = frequency(clk, hz);

@@ -28,7 +28,7 @@ static int read_blob(const char *file, void **fdt, size_t *len)
 	int n;
 
 	if (stat(file, &st))
-		return udrv__fail(-errno, "%s: cannot read: %s", file, strerror(errno));
+		return udrv_error(-errno, "%s: cannot read: %s", file, strerror(errno));
 	for (size_t cap = (size_t)st.st_size; cap <= MAX_BLOB; cap = 2 * cap + 4096) {
 		char *buf = malloc(cap + 1);
 
@@ -42,9 +42,9 @@ static int read_blob(const char *file, void **fdt, size_t *len)
 		}
 		free(buf);
 		if (n != -EFBIG)
-			return udrv__fail(n, "%s: cannot read: %s", file, strerror(-n));
+			return udrv_error(n, "%s: cannot read: %s", file, strerror(-n));
 	}
-	return udrv__fail(-EFBIG, "%s: larger than %u bytes", file, MAX_BLOB);
+	return udrv_error(-EFBIG, "%s: larger than %u bytes", file, MAX_BLOB);
 }
 
 /* A libfdt error while writing a blob: -E2BIG if it is out of room. */
@@ -64,7 +64,7 @@ static int live_node(void *fdt, const char *dir, const char *name)
 
 	n = scandir(dir, &e, NULL, alphasort);	/* properties in name order */
 	if (n < 0)
-		return udrv__fail(-errno, "%s: cannot open: %s", dir, strerror(errno));
+		return udrv_error(-errno, "%s: cannot open: %s", dir, strerror(errno));
 	err = wrote(fdt_begin_node(fdt, name));
 	for (int pass = 0; pass < 2; pass++) {
 		for (int i = 0; i < n && !err; i++) {
@@ -108,20 +108,15 @@ UDRV_API int udrv_dt_open_live(const char *path, struct udrv_dt **out)
 
 		if (!fdt)
 			return -ENOMEM;
-		err = wrote(fdt_create(fdt, (int)cap));
-		if (!err)
-			err = wrote(fdt_finish_reservemap(fdt));
-		if (!err)
-			err = live_node(fdt, base, "");
-		if (!err)
-			err = wrote(fdt_finish(fdt));
-		if (!err)
+		if (!(err = wrote(fdt_create(fdt, (int)cap))) &&
+		    !(err = wrote(fdt_finish_reservemap(fdt))) &&
+		    !(err = live_node(fdt, base, "")) && !(err = wrote(fdt_finish(fdt))))
 			return udrv__dt_open_owned(fdt, fdt_totalsize(fdt), base, path, out);
 		free(fdt);
 		if (err != -E2BIG)
 			return err;
 		if (cap >= MAX_BLOB)
-			return udrv__fail(-EFBIG, "%s: larger than %u bytes", base, MAX_BLOB);
+			return udrv_error(-EFBIG, "%s: larger than %u bytes", base, MAX_BLOB);
 	}
 }
 

@@ -37,7 +37,7 @@ static bool chip_is(const char *dir, const char *name, const char *up, const cha
 	char link[UDRV_PATH + 300], real[UDRV_PATH];
 
 	snprintf(link, sizeof(link), "%s/%s%s/of_node", dir, name, up);
-	return !udrv__realpath(link, real, sizeof(real)) && !strcmp(real, want);
+	return realpath(link, real) && !strcmp(real, want);
 }
 
 static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
@@ -52,12 +52,12 @@ static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 			      strcmp(path, "/") ? path : "")) ||
 	    (ret = udrv__path(dir, sizeof(dir), "/sys/bus/gpio/devices")))
 		return ret;
-	if (udrv__realpath(node, want, sizeof(want)))
-		return udrv__fail(-ENODEV, "GPIO controller %s is not in the live tree (%s)", path,
+	if (!realpath(node, want))
+		return udrv_error(-ENODEV, "GPIO controller %s is not in the live tree (%s)", path,
 				  node);
 	dd = opendir(dir);
 	if (!dd)
-		return udrv__fail(-ENODEV, "no GPIO chips (%s: %s)", dir, strerror(errno));
+		return udrv_error(-ENODEV, "no GPIO chips (%s: %s)", dir, strerror(errno));
 	ret = -ENODEV;
 	while (ret && (d = readdir(dd))) {
 		if (strncmp(d->d_name, "gpiochip", 8) || strlen(d->d_name) >= sizeof(desc->chip))
@@ -68,7 +68,7 @@ static int find_chip(const struct udrv_dt *ctl, struct udrv_gpio_desc *desc)
 		}
 	}
 	closedir(dd);
-	return ret ? udrv__fail(ret, "no GPIO chip for %s (is its driver bound?)", path) : 0;
+	return ret ? udrv_error(ret, "no GPIO chip for %s (is its driver bound?)", path) : 0;
 }
 
 UDRV_API int udrv_dt_gpio_lookup(const struct udrv_dt *dt, const char *name, unsigned int index,
@@ -93,7 +93,7 @@ UDRV_API int udrv_dt_gpio_lookup(const struct udrv_dt *dt, const char *name, uns
 	if (ret < 0)
 		return ret;
 	if (ret == 0 || udrv_dt_bool(ctl, "gpio-controller") != 1) {
-		ret = udrv__fail(-EINVAL, "%s: property \"%s\": entry %u: %s", udrv_dt_path(dt),
+		ret = udrv_error(-EINVAL, "%s: property \"%s\": entry %u: %s", udrv_dt_path(dt),
 				 prop, index, ret ? "its target is not a gpio-controller"
 						  : "no line offset (#gpio-cells is 0)");
 		goto out;
@@ -245,7 +245,7 @@ UDRV_API int udrv_gpio_open(const struct udrv_dt *dt, const char *name, unsigned
 		g->chip = gpiod_chip_open(path);
 		ret = g->chip ? request(g, &c) : -errno;
 		if (ret)
-			udrv__fail(ret, "%s: cannot request line %u of %s (%s, for %s): %s",
+			udrv_error(ret, "%s: cannot request line %u of %s (%s, for %s): %s",
 				   udrv_dt_path(dt), g->desc.offset, g->desc.chip,
 				   g->desc.controller, name ? name : "gpios", strerror(-ret));
 	}
@@ -351,8 +351,5 @@ UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
 	return ret ? ret : 1;
 }
 
-UDRV_API const struct udrv_gpio_desc *udrv_gpio_desc(const struct udrv_gpio *gpio)
-{
-	assert(gpio);
-	return &gpio->desc;
-}
+UDRV__GETTER(const struct udrv_gpio_desc *, udrv_gpio_desc, const struct udrv_gpio, gpio,
+	     &gpio->desc)

@@ -6,8 +6,6 @@
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
-#include <stddef.h>
-#include <stdint.h>
 
 #include "udrv.h"
 #include "udrv_uio.h"
@@ -15,6 +13,14 @@
 #define UDRV_MAX_IRQS 16
 /* Every path buffer holds any path the kernel accepts (realpath() needs it). */
 #define UDRV_PATH PATH_MAX
+
+/* A public getter: UDRV_API @type @fn(@obj_type *@obj) returns @expr (@obj never NULL). */
+#define UDRV__GETTER(type, fn, obj_type, obj, expr)	\
+	UDRV_API type fn(obj_type *obj)			\
+	{						\
+		assert(obj);				\
+		return expr;				\
+	}
 
 /* ---- sysfs.c: paths under the root prefix, reading and writing files ---- */
 
@@ -26,8 +32,6 @@ const char *udrv__root(void);
 /* Read a whole small file (NUL-terminated, trailing newline kept) into buf;
  * its length, -EFBIG if it holds more than len - 1 bytes, or -errno. */
 int udrv__read_file(const char *path, char *buf, size_t len);
-/* realpath() of @path into @buf; -ENAMETOOLONG if it needs more than @len. */
-int udrv__realpath(const char *path, char *buf, size_t len);
 /* Read a file holding one unsigned number (0x... or decimal). */
 int udrv__read_u64(const char *path, uint64_t *val);
 /* The basename of the driver bound to the sysfs device @dir, "" if none. */
@@ -37,8 +41,6 @@ int udrv__write_attr(const char *path, const char *val);
 
 /* ---- log.c ---- */
 
-/* Record (and pass to the log callback) a failure; returns err. */
-#define udrv__fail udrv_error
 void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- scan.c: the UIO devices in sysfs ---- */
@@ -84,9 +86,6 @@ void udrv__loop_on_gone(struct udrv_loop *loop, void (*fn)(struct udrv_device *,
 			void *data);
 /* After open: is @node (open as @fd, or -1) still what the scan saw? -ESTALE if not. */
 int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node, int fd);
-/* Is the entry's device bound to the udrv_uio stub (the only driver whose
- * map named "dma" is a DMA pool)? */
-bool udrv__entry_is_stub(const struct udrv__entry *e);
 /* pread (@rbuf) or pwrite (@wbuf) of @len bytes of PCI config space at
  * @offset through sysfs `config`; bytes done or -errno (logged). */
 int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *rbuf,
@@ -115,7 +114,6 @@ struct udrv_irq {
 	uint32_t count;
 	uint64_t missed;
 	bool intx;		/* no irqcontrol: (un)mask in the PCI command register */
-	bool gone;
 };
 
 /* alloc.c: a range allocator over [0, size) */

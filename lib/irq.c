@@ -48,7 +48,7 @@ int udrv__irq_setup(struct udrv_device *dev)
 				return ret;
 			fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 			if (fd < 0)
-				return udrv__fail(-errno, "%s: cannot open: %s", path,
+				return udrv_error(-errno, "%s: cannot open: %s", path,
 						  strerror(errno));
 			if ((ret = udrv__verify_node(&dev->e, node, fd))) {
 				close(fd);
@@ -80,11 +80,7 @@ void udrv__irq_teardown(struct udrv_device *dev)
 	dev->nirqs = 0;
 }
 
-UDRV_API unsigned int udrv_device_num_irqs(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->nirqs;
-}
+UDRV__GETTER(unsigned int, udrv_device_num_irqs, const struct udrv_device, dev, dev->nirqs)
 
 UDRV_API int udrv_device_irq(struct udrv_device *dev, unsigned int index, struct udrv_irq **out)
 {
@@ -97,7 +93,7 @@ UDRV_API int udrv_device_irq(struct udrv_device *dev, unsigned int index, struct
 			return 0;
 		}
 	}
-	return udrv__fail(-ENOENT, "%s: no interrupt %u", dev->e.nodes[0].name, index);
+	return udrv_error(-ENOENT, "%s: no interrupt %u", dev->e.nodes[0].name, index);
 }
 
 UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
@@ -112,32 +108,22 @@ UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
 		return -EINVAL;
 	len = udrv_device_dt_property(dev, "interrupt-names", names, sizeof(names) - 1);
 	if (len < 0)
-		return udrv__fail(-ENOENT, "%s: no interrupt-names", dev->e.nodes[0].name);
+		return udrv_error(-ENOENT, "%s: no interrupt-names", dev->e.nodes[0].name);
 	len = len < (int)sizeof(names) - 1 ? len : (int)sizeof(names) - 1;
 	names[len] = '\0';
 	for (int i = 0; i < len; i += (int)strlen(names + i) + 1, index++)
 		if (!strcmp(names + i, name))
 			return udrv_device_irq(dev, index, out);
-	return udrv__fail(-ENOENT, "%s: no interrupt named \"%s\"", dev->e.nodes[0].name, name);
+	return udrv_error(-ENOENT, "%s: no interrupt named \"%s\"", dev->e.nodes[0].name, name);
 }
 
-UDRV_API unsigned int udrv_irq_index(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->index;
-}
-
-UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->dev;
-}
+UDRV__GETTER(unsigned int, udrv_irq_index, const struct udrv_irq, irq, irq->index)
+UDRV__GETTER(struct udrv_device *, udrv_irq_device, const struct udrv_irq, irq, irq->dev)
 
 static int gone(struct udrv_irq *irq)
 {
-	irq->gone = true;
 	irq->dev->gone = true;	/* the checked register accessors stop too */
-	return udrv__fail(-ENODEV, "%s: the device was removed (uio%u)", irq->dev->e.nodes[0].name,
+	return udrv_error(-ENODEV, "%s: the device was removed (uio%u)", irq->dev->e.nodes[0].name,
 			  irq->uio);
 }
 
@@ -165,15 +151,14 @@ static int intx_control(struct udrv_irq *irq, uint32_t on)
 		return gone(irq);
 	n = udrv__pci_config(dev, PCI_COMMAND, &cmd, NULL, sizeof(cmd));
 	if (n == sizeof(cmd)) {
-		cmd = le16toh(cmd);
-		cmd = on ? cmd & ~PCI_COMMAND_INTX_DISABLE : cmd | PCI_COMMAND_INTX_DISABLE;
-		cmd = htole16(cmd);
+		cmd = htole16(on ? le16toh(cmd) & ~PCI_COMMAND_INTX_DISABLE
+				 : le16toh(cmd) | PCI_COMMAND_INTX_DISABLE);
 		n = udrv__pci_config(dev, PCI_COMMAND, NULL, &cmd, sizeof(cmd));
 	}
 	if (n == -ENOENT || n == -ENODEV)	/* the function itself is gone */
 		return gone(irq);
 	if (n >= 0 && n != sizeof(cmd))
-		return udrv__fail(-EIO, "%s: short PCI config access to the command register",
+		return udrv_error(-EIO, "%s: short PCI config access to the command register",
 				  dev->e.nodes[0].name);
 	return n < 0 ? n : 0;
 }
@@ -184,8 +169,8 @@ static int control(struct udrv_irq *irq, uint32_t on)
 	int err;
 
 	assert(irq);
-	if (irq->gone || irq->dev->gone)
-		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
+	if (irq->dev->gone)
+		return udrv_error(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
 	if (irq->intx)
 		return intx_control(irq, on);
 	do
@@ -204,12 +189,12 @@ static int control(struct udrv_irq *irq, uint32_t on)
 		return intx_control(irq, on);
 	}
 	if (err == ENOSYS)
-		return udrv__fail(-ENOSYS, "%s: its UIO driver (%s) has no irqcontrol: the "
+		return udrv_error(-ENOSYS, "%s: its UIO driver (%s) has no irqcontrol: the "
 				  "interrupt cannot be %smasked from userspace",
 				  irq->dev->e.nodes[0].name,
 				  irq->dev->e.driver[0] ? irq->dev->e.driver : "unknown",
 				  on ? "un" : "");
-	return udrv__fail(-err, "%s: cannot %smask the interrupt (uio%u): %s",
+	return udrv_error(-err, "%s: cannot %smask the interrupt (uio%u): %s",
 			  irq->dev->e.nodes[0].name, on ? "un" : "", irq->uio, strerror(err));
 }
 
@@ -236,19 +221,19 @@ UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 	int ret;
 
 	assert(irq);
-	if (irq->gone || irq->dev->gone)
-		return udrv__fail(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
+	if (irq->dev->gone)
+		return udrv_error(-ENODEV, "%s: the device was removed", irq->dev->e.nodes[0].name);
 	for (;;) {
 		struct pollfd p = { .fd = irq->fd, .events = POLLIN };
 
 		ret = ppoll(&p, 1, udrv__timespec(udrv_left_ns(deadline), &ts), NULL);
 		if (ret < 0)
-			return errno == EINTR ? -EINTR : udrv__fail(-errno, "uio%u: poll: %s",
+			return errno == EINTR ? -EINTR : udrv_error(-errno, "uio%u: poll: %s",
 								 irq->uio, strerror(errno));
 		if (ret == 0)
 			return 0;
 		if (p.revents & POLLNVAL)
-			return udrv__fail(-EBADF, "uio%u: the node's fd is closed", irq->uio);
+			return udrv_error(-EBADF, "uio%u: the node's fd is closed", irq->uio);
 		n = read(irq->fd, &count, sizeof(count));
 		if (n >= 0 || errno != EAGAIN)
 			break;
@@ -261,7 +246,7 @@ UDRV_API int udrv_irq_wait_until(struct udrv_irq *irq, uint64_t deadline)
 	if (n != sizeof(count)) {
 		if (n >= 0 || errno == EIO || errno == ENODEV || errno == ECONNRESET)
 			return gone(irq);
-		return udrv__fail(-errno, "uio%u: read: %s", irq->uio, strerror(errno));
+		return udrv_error(-errno, "uio%u: read: %s", irq->uio, strerror(errno));
 	}
 	delta = count - irq->count;
 	if (delta > 1)
@@ -281,20 +266,6 @@ UDRV_API int udrv_irq_flush(struct udrv_irq *irq)
 	return seen;
 }
 
-UDRV_API int udrv_irq_fd(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->fd;
-}
-
-UDRV_API uint32_t udrv_irq_count(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->count;
-}
-
-UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq)
-{
-	assert(irq);
-	return irq->missed;
-}
+UDRV__GETTER(int, udrv_irq_fd, const struct udrv_irq, irq, irq->fd)
+UDRV__GETTER(uint32_t, udrv_irq_count, const struct udrv_irq, irq, irq->count)
+UDRV__GETTER(uint64_t, udrv_irq_missed, const struct udrv_irq, irq, irq->missed)

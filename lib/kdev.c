@@ -18,6 +18,7 @@
 
 static const char *const buses[] = { "platform", "amba", "pci" };
 #define NBUSES (sizeof(buses) / sizeof(buses[0]))
+_Static_assert(sizeof(((struct udrv_kdev *)0)->sysfs_path) >= UDRV_PATH, "realpath() target");
 
 static int uio_cb(const struct udrv__entry *e, void *data)
 {
@@ -73,7 +74,7 @@ static int kdev_at(struct udrv_kdev *kd, const char *bus, const char *name)
 	memset(kd, 0, sizeof(*kd));
 	if (name[0] == '.' || strchr(name, '/') || strlen(name) >= sizeof(kd->name) ||
 	    udrv__path(path, sizeof(path), "/sys/bus/%s/devices/%s", bus, name) ||
-	    udrv__realpath(path, kd->sysfs_path, sizeof(kd->sysfs_path)))
+	    !realpath(path, kd->sysfs_path))
 		return -ENOENT;
 	snprintf(kd->bus, sizeof(kd->bus), "%s", bus);
 	snprintf(kd->name, sizeof(kd->name), "%s", name);
@@ -159,13 +160,13 @@ static int by_uio(const char *name, struct udrv_kdev *out)
 
 	snprintf(parent, sizeof(parent), "%s", name);
 	if (udrv__scan(entry_cb, parent) != 1)
-		return udrv__fail(-ENOENT, "no device '%s' (want a DT path, a PCI address, a UIO "
+		return udrv_error(-ENOENT, "no device '%s' (want a DT path, a PCI address, a UIO "
 				  "device or a sysfs device name)", name);
 	base = strrchr(parent, '/');
 	for (size_t b = 0; base && b < NBUSES; b++)
 		if (!kdev_at(out, buses[b], base + 1) && !strcmp(out->sysfs_path, parent))
 			return 0;
-	return udrv__fail(-ENODEV, "%s (%s) is on none of the platform, AMBA and PCI buses", name,
+	return udrv_error(-ENODEV, "%s (%s) is on none of the platform, AMBA and PCI buses", name,
 			  base ? base + 1 : "no parent device");
 }
 
@@ -174,21 +175,21 @@ UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *
 	char path[UDRV_PATH], node[UDRV_PATH], pci[16];
 
 	if (udrv__opts_check(sel, sizeof(out->name)) || !out)
-		return udrv__fail(-EINVAL, "not one valid device selector");
+		return udrv_error(-EINVAL, "not one valid device selector");
 	if (sel->dt_path) {
 		if (udrv__path(path, sizeof(path), "/sys/firmware/devicetree/base%s", sel->dt_path) ||
-		    udrv__realpath(path, node, sizeof(node)))
-			return udrv__fail(-ENOENT, "no device-tree node %s", sel->dt_path);
+		    !realpath(path, node))
+			return udrv_error(-ENOENT, "no device-tree node %s", sel->dt_path);
 		if (search(sel, node, 0, 2, out))
-			return udrv__fail(-ENODEV, "%s has no platform or AMBA device (disabled, or a "
+			return udrv_error(-ENODEV, "%s has no platform or AMBA device (disabled, or a "
 					  "node the kernel makes no device for)", sel->dt_path);
 		return 0;
 	}
 	if (sel->pci_address) {
 		if (udrv_pci_address_parse(sel->pci_address, pci, sizeof(pci)))
-			return udrv__fail(-EINVAL, "'%s' is not a PCI address", sel->pci_address);
+			return udrv_error(-EINVAL, "'%s' is not a PCI address", sel->pci_address);
 		if (kdev_at(out, "pci", pci))
-			return udrv__fail(-ENOENT, "no PCI device %s", pci);
+			return udrv_error(-ENOENT, "no PCI device %s", pci);
 		return 0;
 	}
 	if (sel->name) {
@@ -198,10 +199,10 @@ UDRV_API int udrv_kdev_find(const struct udrv_open_opts *sel, struct udrv_kdev *
 		return by_uio(sel->name, out);
 	}
 	if (sel->compatible && search(sel, NULL, 0, 2, out))
-		return udrv__fail(-ENOENT, "no platform or AMBA device #%u lists %s", sel->index,
+		return udrv_error(-ENOENT, "no platform or AMBA device #%u lists %s", sel->index,
 				  sel->compatible);
 	if (sel->pci_vendor && search(sel, NULL, 2, 1, out))
-		return udrv__fail(-ENOENT, "no PCI device #%u with id %04x:%04x", sel->index,
+		return udrv_error(-ENOENT, "no PCI device #%u with id %04x:%04x", sel->index,
 				  sel->pci_vendor, sel->pci_device);
 	return 0;
 }
@@ -212,7 +213,7 @@ UDRV_API int udrv_kdev_stub_loaded(void)
 	int ret = udrv__path(path, sizeof(path), "/sys/bus/platform/drivers/" UDRV_UIO_DRIVER_NAME);
 
 	if (!ret && access(path, F_OK))
-		ret = udrv__fail(-ENXIO, "the " UDRV_UIO_DRIVER_NAME " module is not loaded "
+		ret = udrv_error(-ENXIO, "the " UDRV_UIO_DRIVER_NAME " module is not loaded "
 				 "(modprobe " UDRV_UIO_DRIVER_NAME ", or build it with "
 				 "'make -C kernel')");
 	return ret;
@@ -236,7 +237,7 @@ static int put(const struct udrv_kdev *kd, enum where w, const char *file, const
 	if (!ret)
 		ret = udrv__write_attr(path, val);
 	if (ret && !quiet)
-		udrv__fail(ret, "%s: writing '%s': %s%s", path, val[0] == '\n' ? "\\n" : val,
+		udrv_error(ret, "%s: writing '%s': %s%s", path, val[0] == '\n' ? "\\n" : val,
 			   strerror(-ret), ret == -EACCES ? " (run as root)" : "");
 	return ret;
 }
@@ -249,7 +250,7 @@ static bool is_stub(const struct udrv_kdev *kd)
 /* Before binding or unbinding @kd: the stub is there, @kd is up to date. */
 static int begin(struct udrv_kdev *kd)
 {
-	int ret = kd ? udrv_kdev_stub_loaded() : udrv__fail(-EINVAL, "no device given");
+	int ret = kd ? udrv_kdev_stub_loaded() : udrv_error(-EINVAL, "no device given");
 
 	if (!ret)
 		refresh(kd);
@@ -286,11 +287,11 @@ UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 			    (pool == kd->pool_size && (!pool || cached == kd->pool_cached))))
 		return 0;
 	if (is_stub(kd) && !force)
-		return udrv__fail(-EEXIST, "%s is already bound to " UDRV_UIO_DRIVER_NAME
+		return udrv_error(-EEXIST, "%s is already bound to " UDRV_UIO_DRIVER_NAME
 				  " as uio%d with a %" PRIu64 "-byte%s DMA pool", kd->name, kd->uio,
 				  kd->pool_size, kd->pool_cached ? " cached" : "");
 	if (kd->driver[0] && !force)
-		return udrv__fail(-EBUSY, "%s is held by the %s driver", kd->name, kd->driver);
+		return udrv_error(-EBUSY, "%s is held by the %s driver", kd->name, kd->driver);
 	/* The stub's pool request, for this device's next bindings (udrv_uio.h). */
 	snprintf(req, sizeof(req), "%s %" PRIu64 "%s", kd->name, pool, cached ? " cached" : "");
 	/* the override before the unbind: from then on only the stub may probe it */
@@ -305,7 +306,7 @@ UDRV_API int udrv_kdev_bind(struct udrv_kdev *kd, bool force, uint64_t pool)
 
 		if (pool != UDRV_POOL_UNSET && pool && !cached)
 			cma_note(cma, sizeof(cma));
-		return udrv__fail(ret ? ret : -EIO, UDRV_UIO_DRIVER_NAME " did not take %s (see "
+		return udrv_error(ret ? ret : -EIO, UDRV_UIO_DRIVER_NAME " did not take %s (see "
 				  "dmesg)%s%s%s", kd->name, ret ? ": " : "", ret ? strerror(-ret) : "",
 				  cma);
 	}
@@ -319,7 +320,7 @@ UDRV_API int udrv_kdev_unbind(struct udrv_kdev *kd)
 	if ((ret = begin(kd)))
 		return ret;
 	if (!is_stub(kd))
-		return udrv__fail(-EINVAL, "%s is not bound to " UDRV_UIO_DRIVER_NAME " (driver: %s)",
+		return udrv_error(-EINVAL, "%s is not bound to " UDRV_UIO_DRIVER_NAME " (driver: %s)",
 				  kd->name, kd->driver[0] ? kd->driver : "none");
 	if ((ret = put(kd, STUB, "unbind", kd->name, false)) ||
 	    (ret = put(kd, DEV, "driver_override", "\n", false)))

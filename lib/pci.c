@@ -8,6 +8,7 @@
  * (drivers/pci/pci-sysfs.c), which is what a device with side effects on
  * access needs; hence the alignment rule.
  */
+#include <endian.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,10 +27,10 @@ int udrv__pci_config(const struct udrv_device *dev, unsigned int offset, void *r
 	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
 	fd = open(path, (rbuf ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
 	if (fd < 0)
-		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		return udrv_error(-errno, "%s: cannot open: %s", path, strerror(errno));
 	n = rbuf ? pread(fd, rbuf, len, offset) : pwrite(fd, wbuf, len, offset);
 	if (n < 0)
-		n = udrv__fail(-errno, "%s: cannot %s %zu bytes at %#x: %s", path,
+		n = udrv_error(-errno, "%s: cannot %s %zu bytes at %#x: %s", path,
 			       rbuf ? "read" : "write", len, offset, strerror(errno));
 	close(fd);
 	return (int)n;
@@ -63,7 +64,7 @@ static int typed(struct udrv_device *dev, unsigned int offset, unsigned int byte
 		 bool write)
 {
 	char path[UDRV_PATH + 16];
-	uint8_t b[4];
+	uint32_t le;	/* its first @bytes bytes are the access's, little-endian */
 	struct stat st;
 	int n;
 
@@ -74,20 +75,19 @@ static int typed(struct udrv_device *dev, unsigned int offset, unsigned int byte
 		return -EOPNOTSUPP;
 	snprintf(path, sizeof(path), "%s/config", dev->e.parent);
 	if (stat(path, &st) < 0)
-		return udrv__fail(-errno, "%s: %s", path, strerror(errno));
+		return udrv_error(-errno, "%s: %s", path, strerror(errno));
 	/* 256 bytes (conventional PCI) or 4096 (PCI Express) */
 	if (offset >= (uint64_t)st.st_size || bytes > (uint64_t)st.st_size - offset)
 		return -ERANGE;
-	for (unsigned int i = 0; write && i < bytes; i++)
-		b[i] = (uint8_t)(*val >> (8 * i));
-	n = udrv__pci_config(dev, offset, write ? NULL : b, write ? b : NULL, bytes);
+	le = htole32(write ? *val : 0);
+	n = udrv__pci_config(dev, offset, write ? NULL : &le, write ? &le : NULL, bytes);
 	if (n >= 0 && (unsigned int)n != bytes)
-		return write ? udrv__fail(-EIO, "%s: short write at offset 0x%x", path, offset) :
-		       udrv__fail(-EACCES, "%s: offset 0x%x is not readable by this process "
+		return write ? udrv_error(-EIO, "%s: short write at offset 0x%x", path, offset) :
+		       udrv_error(-EACCES, "%s: offset 0x%x is not readable by this process "
 				  "(without CAP_SYS_ADMIN the kernel shows only the header)",
 				  path, offset);
-	for (unsigned int i = bytes; n > 0 && !write && i-- > 0;)
-		*val = i == bytes - 1 ? b[i] : *val << 8 | b[i];
+	if (n > 0 && !write)
+		*val = le32toh(le);
 	return n < 0 ? n : 0;
 }
 

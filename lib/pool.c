@@ -22,7 +22,7 @@ static int open_sync(struct udrv_device *dev)
 		return 0;	/* coherent */
 	dev->sync_fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (dev->sync_fd < 0)
-		return udrv__fail(-errno, "%s: the DMA pool is cached, and its sync attribute "
+		return udrv_error(-errno, "%s: the DMA pool is cached, and its sync attribute "
 				  "cannot be opened: %s%s", path, strerror(errno),
 				  errno == EACCES ? " (the udev rule of examples/udev gives it "
 				  "the group of /dev/uioN)" : "");
@@ -36,7 +36,7 @@ int udrv__pool_init(struct udrv_device *dev, void *map, size_t map_len, size_t o
 
 	if (dev->pool) {
 		munmap(map, map_len);
-		return udrv__fail(-EINVAL, "uio%u: two DMA pools", dev->e.nodes[0].uio);
+		return udrv_error(-EINVAL, "uio%u: two DMA pools", dev->e.nodes[0].uio);
 	}
 	dev->pool = (char *)map + offset;
 	dev->pool_map = map;
@@ -59,17 +59,10 @@ void udrv__pool_teardown(struct udrv_device *dev)
 	udrv__alloc_fini(&dev->alloc);
 }
 
-UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->pool ? dev->pool_size : 0;
-}
-
-UDRV_API bool udrv_device_dma_pool_cached(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->pool && dev->sync_fd >= 0;
-}
+UDRV__GETTER(size_t, udrv_device_dma_pool_size, const struct udrv_device, dev,
+	     dev->pool ? dev->pool_size : 0)
+UDRV__GETTER(bool, udrv_device_dma_pool_cached, const struct udrv_device, dev,
+	     dev->pool && dev->sync_fd >= 0)
 
 UDRV_API int udrv_device_dma_pool_bus(const struct udrv_device *dev, uint64_t *bus)
 {

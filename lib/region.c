@@ -147,29 +147,30 @@ static int map_one(struct udrv_device *dev, unsigned int n, size_t pg)
 	 * the page start and the device's registers begin `offset` bytes in.
 	 */
 	if (offset >= pg)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not "
+		return udrv_error(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is not "
 				  "below the page size", udrv__root(), uio, n,
 				  (unsigned long long)offset);
 	if (!size || size > SIZE_MAX - 2 * pg)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
+		return udrv_error(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/size: bad size %#llx",
 				  udrv__root(), uio, n, (unsigned long long)size);
 	len = (size_t)((sub + size + pg - 1) & ~(uint64_t)(pg - 1));
 	if (!offset)
 		offset = sub;
 	else if (offset >= sub + size)
-		return udrv__fail(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past "
+		return udrv_error(-EINVAL, "%s/sys/class/uio/uio%u/maps/map%u/offset: %#llx is past "
 				  "the map's size %#llx", udrv__root(), uio, n,
 				  (unsigned long long)offset, (unsigned long long)size);
 	size = sub + size - offset;
 	phys = m.addr - sub + offset;
 	/* Only the stub's map "dma" is a pool (udrv_uio.h); any other is registers. */
-	pool = !strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) && udrv__entry_is_stub(&dev->e);
+	pool = !strcmp(m.name, UDRV_UIO_DMA_MAP_NAME) &&
+	       !strcmp(dev->e.driver, UDRV_UIO_DRIVER_NAME);
 	window = pool ? 0 : device_window(dev, n, m.name, phys, pg, &k);
 	if (window && window < size)
 		size = window;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, dev->fd, (off_t)n * (off_t)pg);
 	if (p == MAP_FAILED)
-		return udrv__fail(-errno, "uio%u: cannot map map%u: %s", uio, n, strerror(errno));
+		return udrv_error(-errno, "uio%u: cannot map map%u: %s", uio, n, strerror(errno));
 	if (pool)
 		return udrv__pool_init(dev, p, len, offset, size, m.addr);
 	r = &dev->regions[dev->nregions++];
@@ -203,16 +204,12 @@ void udrv__unmap_all(struct udrv_device *dev)
 	udrv__pool_teardown(dev);
 }
 
-UDRV_API unsigned int udrv_device_num_regions(const struct udrv_device *dev)
-{
-	assert(dev);
-	return dev->nregions;
-}
+UDRV__GETTER(unsigned int, udrv_device_num_regions, const struct udrv_device, dev, dev->nregions)
 
 static int give(struct udrv_region *r, size_t min_size, struct udrv_region **out)
 {
 	if (r->size < min_size)
-		return udrv__fail(-ERANGE, "%s: region %u is %zu bytes, %zu asked",
+		return udrv_error(-ERANGE, "%s: region %u is %zu bytes, %zu asked",
 				  r->dev->e.nodes[0].name, r->index, r->size, min_size);
 	*out = r;
 	return 0;
@@ -227,7 +224,7 @@ UDRV_API int udrv_device_region(struct udrv_device *dev, unsigned int index, siz
 	for (unsigned int i = 0; i < dev->nregions; i++)
 		if (dev->regions[i].index == index)
 			return give(&dev->regions[i], min_size, out);
-	return udrv__fail(-ENOENT, "%s: no region %u (%u region%s)", dev->e.nodes[0].name,
+	return udrv_error(-ENOENT, "%s: no region %u (%u region%s)", dev->e.nodes[0].name,
 			  index, dev->nregions, dev->nregions == 1 ? "" : "s");
 }
 
@@ -244,45 +241,16 @@ UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *nam
 	for (unsigned int i = 0; i < dev->nregions && name[0]; i++)
 		if (!strcmp(dev->regions[i].alias, name) || !strcmp(dev->regions[i].reg_name, name))
 			return give(&dev->regions[i], min_size, out);
-	return udrv__fail(-ENOENT, "%s: no region \"%s\" (by map name, regN/barN or reg-names)",
+	return udrv_error(-ENOENT, "%s: no region \"%s\" (by map name, regN/barN or reg-names)",
 			  dev->e.nodes[0].name, name);
 }
 
-UDRV_API volatile void *udrv_region_base(const struct udrv_region *region)
-{
-	assert(region);
-	return region->base;
-}
-
-UDRV_API size_t udrv_region_size(const struct udrv_region *region)
-{
-	assert(region);
-	return region->size;
-}
-
-UDRV_API uint64_t udrv_region_phys(const struct udrv_region *region)
-{
-	assert(region);
-	return region->phys;
-}
-
-UDRV_API const char *udrv_region_name(const struct udrv_region *region)
-{
-	assert(region);
-	return region->name;
-}
-
-UDRV_API unsigned int udrv_region_index(const struct udrv_region *region)
-{
-	assert(region);
-	return region->index;
-}
-
-UDRV_API const char *udrv_region_alias(const struct udrv_region *region)
-{
-	assert(region);
-	return region->alias;
-}
+UDRV__GETTER(volatile void *, udrv_region_base, const struct udrv_region, region, region->base)
+UDRV__GETTER(size_t, udrv_region_size, const struct udrv_region, region, region->size)
+UDRV__GETTER(uint64_t, udrv_region_phys, const struct udrv_region, region, region->phys)
+UDRV__GETTER(const char *, udrv_region_name, const struct udrv_region, region, region->name)
+UDRV__GETTER(unsigned int, udrv_region_index, const struct udrv_region, region, region->index)
+UDRV__GETTER(const char *, udrv_region_alias, const struct udrv_region, region, region->alias)
 
 static int check(const struct udrv_region *r, size_t offset, unsigned int width)
 {

@@ -36,11 +36,11 @@ static int linux_irq(const struct udrv_irq *irq, unsigned int *out)
 		if (irq->dev->e.nodes[i].uio == irq->uio)
 			name = irq->dev->e.nodes[i].name;
 	if (!name || (ret = udrv__path(path, sizeof(path), "/proc/interrupts")))
-		return udrv__fail(-ENOENT, "uio%u: no name to find its interrupt by", irq->uio);
+		return udrv_error(-ENOENT, "uio%u: no name to find its interrupt by", irq->uio);
 	f = fopen(path, "re");
 	if (!f)
-		return udrv__fail(-errno, "%s: %s", path, strerror(errno));
-	ret = udrv__fail(-ENOENT, "%s: no interrupt named '%s'", path, name);
+		return udrv_error(-errno, "%s: %s", path, strerror(errno));
+	ret = udrv_error(-ENOENT, "%s: no interrupt named '%s'", path, name);
 	while (fgets(line, sizeof(line), f)) {
 		char *end = line + strcspn(line, "\n"), *last;
 		unsigned long n;
@@ -92,7 +92,7 @@ static int pin_irq_threads(unsigned int n, int cpu)
 		return ret;
 	d = opendir(path);
 	if (!d)
-		return udrv__fail(-errno, "%s: %s", path, strerror(errno));
+		return udrv_error(-errno, "%s: %s", path, strerror(errno));
 	snprintf(prefix, sizeof(prefix), "irq/%u-", n);
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
@@ -106,7 +106,7 @@ static int pin_irq_threads(unsigned int n, int cpu)
 		    strncmp(comm, prefix, strlen(prefix)))
 			continue;
 		if (sched_setaffinity((pid_t)pid, sizeof(set), &set))
-			ret = udrv__fail(-errno, "pinning %.*s to CPU %d: %s",
+			ret = udrv_error(-errno, "pinning %.*s to CPU %d: %s",
 					 (int)strcspn(comm, "\n"), comm, cpu, strerror(errno));
 		count++;
 	}
@@ -122,24 +122,24 @@ UDRV_API int udrv_rt_apply(const struct udrv_rt_opts *opts, struct udrv_irq *irq
 
 	if (!opts || opts->priority < 0 || opts->priority > 99 || opts->cpu < -1 ||
 	    opts->cpu >= CPU_SETSIZE)
-		return udrv__fail(-EINVAL, "real-time settings: priority 0..99, cpu -1..%d",
+		return udrv_error(-EINVAL, "real-time settings: priority 0..99, cpu -1..%d",
 				  CPU_SETSIZE - 1);
 	if (opts->lock_memory && mlockall(MCL_CURRENT | MCL_FUTURE))
-		return udrv__fail(-errno, "mlockall: %s", strerror(errno));
+		return udrv_error(-errno, "mlockall: %s", strerror(errno));
 	if (opts->cpu >= 0) {
 		cpu_set_t set;
 
 		CPU_ZERO(&set);
 		CPU_SET(opts->cpu, &set);
 		if (sched_setaffinity(0, sizeof(set), &set))
-			return udrv__fail(-errno, "pinning the thread to CPU %d: %s", opts->cpu,
+			return udrv_error(-errno, "pinning the thread to CPU %d: %s", opts->cpu,
 					  strerror(errno));
 	}
 	if (opts->priority) {
 		struct sched_param p = { .sched_priority = opts->priority };
 
 		if (sched_setscheduler(0, SCHED_FIFO, &p))
-			return udrv__fail(-errno, "SCHED_FIFO %d: %s%s", opts->priority,
+			return udrv_error(-errno, "SCHED_FIFO %d: %s%s", opts->priority,
 					  strerror(errno), errno == EPERM ?
 					  " (needs CAP_SYS_NICE or an RLIMIT_RTPRIO)" : "");
 	}
@@ -156,7 +156,7 @@ UDRV_API int udrv_rt_apply(const struct udrv_rt_opts *opts, struct udrv_irq *irq
 		return ret < 0 ? ret : 1;
 	}
 	if (ret)
-		return udrv__fail(ret, "%s: writing %s: %s%s", path, cpu, strerror(-ret),
+		return udrv_error(ret, "%s: writing %s: %s%s", path, cpu, strerror(-ret),
 				  ret == -EACCES ? " (root only)" : "");
 	return 0;
 }
@@ -167,7 +167,7 @@ UDRV_API int udrv_rt_parse(const char *spec, struct udrv_rt_opts *out)
 	char buf[128], *save = NULL;
 
 	if (!spec || !out || strlen(spec) >= sizeof(buf))
-		return udrv__fail(-EINVAL, "real-time settings: give fifo=PRIO,cpu=N,mlock");
+		return udrv_error(-EINVAL, "real-time settings: give fifo=PRIO,cpu=N,mlock");
 	strcpy(buf, spec);
 	for (char *w = strtok_r(buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		uint64_t v;
@@ -179,7 +179,7 @@ UDRV_API int udrv_rt_parse(const char *spec, struct udrv_rt_opts *out)
 		else if (!strncmp(w, "cpu=", 4) && !udrv_parse_u64(w + 4, &v, NULL) && v < CPU_SETSIZE)
 			o.cpu = (int)v;
 		else
-			return udrv__fail(-EINVAL, "real-time settings: '%s' is none of fifo=1..99, "
+			return udrv_error(-EINVAL, "real-time settings: '%s' is none of fifo=1..99, "
 					  "cpu=N, mlock", w);
 	}
 	*out = o;

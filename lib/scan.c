@@ -9,6 +9,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <libfdt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,18 +39,16 @@ static int is_uio(const struct dirent *d)
 static unsigned int irq_suffix(const char *name, size_t *base_len)
 {
 	const char *s = strrchr(name, '.');
+	size_t n = strlen(UDRV_UIO_IRQ_SUFFIX);
 	char *end;
 	unsigned long i;
 
-	if (!s || strncmp(s, UDRV_UIO_IRQ_SUFFIX, strlen(UDRV_UIO_IRQ_SUFFIX)))
+	if (!s || strncmp(s, UDRV_UIO_IRQ_SUFFIX, n) || s[n] < '1' || s[n] > '9')
 		return 0;
-	s += strlen(UDRV_UIO_IRQ_SUFFIX);
-	if (*s < '1' || *s > '9')
-		return 0;
-	i = strtoul(s, &end, 10);
+	i = strtoul(s + n, &end, 10);
 	if (*end || i >= UDRV_MAX_IRQS)
 		return 0;
-	*base_len = (size_t)(s - name) - strlen(UDRV_UIO_IRQ_SUFFIX);
+	*base_len = (size_t)(s - name);
 	return (unsigned int)i;
 }
 
@@ -66,10 +65,10 @@ static int read_name(unsigned int uio, char *name, size_t len)
 		return n;
 	}
 	if (n < 0)
-		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
+		return udrv_error(n, "%s: cannot read: %s", path, strerror(-n));
 	name[strcspn(name, "\n")] = '\0';
 	if (!name[0])
-		return udrv__fail(-EINVAL, "%s: empty name", path);
+		return udrv_error(-EINVAL, "%s: empty name", path);
 	return 0;
 }
 
@@ -84,22 +83,24 @@ static void read_parent(unsigned int uio, char *parent)
 {
 	char path[UDRV_PATH];
 
-	parent[0] = '\0';
-	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/device", uio))
-		return;
-	if (udrv__realpath(path, parent, UDRV_PATH))
+	if (udrv__path(path, sizeof(path), "/sys/class/uio/uio%u/device", uio) ||
+	    !realpath(path, parent))
 		parent[0] = '\0';
 }
 
-/* A compatible list; one too long for @buf is not cut short but left out,
- * with a warning (a cut list could match what the device is not). */
-static int read_list(const char *path, char *buf, size_t len)
+/* The compatible list @prop of @e's DT node into @buf: its length, 0 if none.
+ * One too long for @buf is not cut short but left out, with a warning (a
+ * cut list could match what the device is not). */
+static size_t read_list(const struct udrv__entry *e, const char *prop, char *buf, size_t len)
 {
-	int n = udrv__read_file(path, buf, len);
+	char path[UDRV_PATH + 32];
+	int n;
 
+	snprintf(path, sizeof(path), "%s/%s", e->of_node, prop);
+	n = udrv__read_file(path, buf, len);
 	if (n == -EFBIG)
 		udrv__log(UDRV_LOG_WARN, "%s: longer than %zu bytes: ignored", path, len - 1);
-	return n;
+	return n > 0 ? (size_t)n : 0;
 }
 
 void udrv__describe(struct udrv__entry *e)
@@ -107,27 +108,25 @@ void udrv__describe(struct udrv__entry *e)
 	char path[UDRV_PATH + 32], base[UDRV_PATH], rbase[UDRV_PATH];
 	const char *bn;
 	uint64_t v;
-	int n;
 
 	if (!e->parent[0])
 		return;
 	udrv__driver_of(e->parent, e->driver, sizeof(e->driver));
 	snprintf(path, sizeof(path), "%s/of_node", e->parent);
-	if (!udrv__realpath(path, e->of_node, sizeof(e->of_node)) &&
+	if (realpath(path, e->of_node) &&
 	    !udrv__path(base, sizeof(base), "/sys/firmware/devicetree/base") &&
-	    !udrv__realpath(base, rbase, sizeof(rbase))) {
+	    realpath(base, rbase)) {
 		size_t bl = strlen(rbase);
 
 		if (!strncmp(e->of_node, rbase, bl) && (!e->of_node[bl] || e->of_node[bl] == '/')) {
 			snprintf(e->dt_path, sizeof(e->dt_path), "%s",
 				 e->of_node[bl] ? e->of_node + bl : "/");
 			e->source = UDRV_SOURCE_DT;
-			snprintf(path, sizeof(path), "%s/compatible", e->of_node);
-			n = read_list(path, e->compatible, sizeof(e->compatible));
-			e->compatible_len = n > 0 ? (size_t)n : 0;
-			snprintf(path, sizeof(path), "%s/" UDRV_UIO_PROP_COMPATIBLE, e->of_node);
-			n = read_list(path, e->udrv_compatible, sizeof(e->udrv_compatible));
-			e->udrv_compatible_len = n > 0 ? (size_t)n : 0;
+			e->compatible_len = read_list(e, "compatible", e->compatible,
+						      sizeof(e->compatible));
+			e->udrv_compatible_len = read_list(e, UDRV_UIO_PROP_COMPATIBLE,
+							   e->udrv_compatible,
+							   sizeof(e->udrv_compatible));
 		}
 	}
 	if (e->source != UDRV_SOURCE_DT)
@@ -173,7 +172,7 @@ int udrv__scan(int (*fn)(const struct udrv__entry *e, void *data), void *data)
 		return -ENAMETOOLONG;
 	n = scandir(path, &ds, is_uio, versionsort);	/* uio2 before uio10 */
 	if (n < 0)
-		return udrv__fail(-errno, "%s: cannot open: %s", path, strerror(errno));
+		return udrv_error(-errno, "%s: cannot open: %s", path, strerror(errno));
 	es = calloc(n ? (size_t)n : 1, sizeof(*es));
 	if (!es) {
 		ret = -ENOMEM;
@@ -222,25 +221,12 @@ out:
 	return ret;
 }
 
-static bool in_list(const char *list, size_t len, const char *s)
-{
-	for (size_t i = 0; i < len; i += strlen(list + i) + 1)
-		if (!strcmp(list + i, s))
-			return true;
-	return false;
-}
-
-bool udrv__entry_is_stub(const struct udrv__entry *e)
-{
-	return !strcmp(e->driver, UDRV_UIO_DRIVER_NAME);
-}
-
 /* X is in "compatible" or in "udrv,compatible" (the identity an overlay
  * keeps when it replaces a device's compatible with "udrv,uio"). */
 bool udrv__entry_compatible(const struct udrv__entry *e, const char *compat)
 {
-	return in_list(e->compatible, e->compatible_len, compat) ||
-	       in_list(e->udrv_compatible, e->udrv_compatible_len, compat);
+	return fdt_stringlist_contains(e->compatible, (int)e->compatible_len, compat) ||
+	       fdt_stringlist_contains(e->udrv_compatible, (int)e->udrv_compatible_len, compat);
 }
 
 struct info_ctx {
@@ -311,15 +297,15 @@ int udrv__verify_node(const struct udrv__entry *e, const struct udrv__node *node
 		return -ENAMETOOLONG;
 	n = udrv__read_file(path, buf, sizeof(buf));
 	if (n < 0 || sscanf(buf, "%u:%u", &maj, &min) != 2)
-		return udrv__fail(-ESTALE, "%s: unreadable (%s)", path,
+		return udrv_error(-ESTALE, "%s: unreadable (%s)", path,
 				  n < 0 ? strerror(-n) : "malformed");
 	if (fd >= 0 && (fstat(fd, &st) || st.st_rdev != makedev(maj, min)))
-		return udrv__fail(-ESTALE, "uio%u: /dev/uio%u is not the device %u:%u sysfs names",
+		return udrv_error(-ESTALE, "uio%u: /dev/uio%u is not the device %u:%u sysfs names",
 				  node->uio, node->uio, maj, min);
 	read_parent(node->uio, parent);
 	if (read_name(node->uio, name, sizeof(name)) || strcmp(name, node->name) ||
 	    strcmp(parent, e->parent))
-		return udrv__fail(-ESTALE, "uio%u: changed while being opened (was \"%s\")",
+		return udrv_error(-ESTALE, "uio%u: changed while being opened (was \"%s\")",
 				  node->uio, node->name);
 	return 0;
 }

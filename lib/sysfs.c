@@ -38,58 +38,23 @@ int udrv__path(char *buf, size_t len, const char *fmt, ...)
 int udrv__read_file(const char *path, char *buf, size_t len)
 {
 	size_t got = 0;
-	ssize_t n;
+	ssize_t n = 0;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (got + 1 < len) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int err = -errno;
-
-			close(fd);
-			return err;
-		}
-		if (n == 0)
-			break;
-		got += n;
-	}
-	/* Full: one more byte means the file does not fit, never cut it short. */
-	if (got + 1 == len) {
-		char c;
-
-		do
-			n = read(fd, &c, 1);
-		while (n < 0 && errno == EINTR);
-		if (n > 0) {
-			close(fd);
-			return -EFBIG;
-		}
-	}
+	/* Up to @len bytes: a file that fills @buf does not fit, and is never cut short. */
+	while (got < len && ((n = read(fd, buf + got, len - got)) > 0 || (n < 0 && errno == EINTR)))
+		got += n > 0 ? (size_t)n : 0;
+	if (n < 0)
+		n = -errno;
+	else if (got == len)
+		n = -EFBIG;
+	else
+		buf[got] = '\0';
 	close(fd);
-	buf[got] = '\0';
-	return (int)got;
-}
-
-int udrv__realpath(const char *path, char *buf, size_t len)
-{
-	char *r = realpath(path, NULL);
-	size_t n;
-
-	if (!r)
-		return -errno;
-	n = strlen(r);
-	if (n >= len) {
-		free(r);
-		return -ENAMETOOLONG;
-	}
-	memcpy(buf, r, n + 1);
-	free(r);
-	return 0;
+	return n < 0 ? (int)n : (int)got;
 }
 
 int udrv__read_u64(const char *path, uint64_t *val)
@@ -99,42 +64,30 @@ int udrv__read_u64(const char *path, uint64_t *val)
 
 	n = udrv__read_file(path, buf, sizeof(buf));
 	if (n < 0)
-		return udrv__fail(n, "%s: cannot read: %s", path, strerror(-n));
-	if (udrv_parse_u64(buf, val, &end))
-		return udrv__fail(-EINVAL, "%s: malformed number", path);
-	while (*end == '\n' || *end == ' ')
-		end++;
-	if (*end != '\0')
-		return udrv__fail(-EINVAL, "%s: malformed number", path);
+		return udrv_error(n, "%s: cannot read: %s", path, strerror(-n));
+	if (udrv_parse_u64(buf, val, &end) || end[strspn(end, " \n")])
+		return udrv_error(-EINVAL, "%s: malformed number", path);
 	return 0;
 }
 
 void udrv__driver_of(const char *dir, char *out, size_t len)
 {
 	char path[UDRV_PATH + 8], real[UDRV_PATH];
-	const char *b;
 
-	out[0] = '\0';
 	snprintf(path, sizeof(path), "%s/driver", dir);
-	if (udrv__realpath(path, real, sizeof(real)))
-		return;
-	b = strrchr(real, '/');
-	snprintf(out, len, "%s", b ? b + 1 : real);
+	snprintf(out, len, "%s", realpath(path, real) ? strrchr(real, '/') + 1 : "");
 }
 
 int udrv__write_attr(const char *path, const char *val)
 {
 	size_t len = strlen(val);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
 	ssize_t n;
-	int fd;
 
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	n = fd < 0 ? -1 : write(fd, val, len);
-	if (n < 0)
-		n = -errno;
-	else if ((size_t)n != len)
-		n = -EIO;
-	if (fd >= 0)
-		close(fd);
-	return n < 0 ? (int)n : 0;
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, len);
+	ret = n < 0 ? -errno : (size_t)n != len ? -EIO : 0;
+	close(fd);
+	return ret;
 }
