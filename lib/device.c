@@ -258,14 +258,41 @@ UDRV_API void udrv_device_close(struct udrv_device *dev)
 	free(dev);
 }
 
-UDRV__GETTER(const char *, udrv_device_name, const struct udrv_device, dev, dev->e.nodes[0].name)
-UDRV__GETTER(unsigned int, udrv_device_uio, const struct udrv_device, dev, dev->e.nodes[0].uio)
-UDRV__GETTER(enum udrv_source, udrv_device_source, const struct udrv_device, dev, dev->e.source)
-UDRV__GETTER(const char *, udrv_device_dt_path, const struct udrv_device, dev,
-	     dev->e.source == UDRV_SOURCE_DT ? dev->e.dt_path : NULL)
-UDRV__GETTER(const char *, udrv_device_driver, const struct udrv_device, dev, dev->e.driver)
-UDRV__GETTER(const char *, udrv_device_pci_address, const struct udrv_device, dev,
-	     dev->e.source == UDRV_SOURCE_PCI ? dev->e.pci_address : NULL)
+UDRV_API const char *udrv_device_name(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.nodes[0].name;
+}
+
+UDRV_API unsigned int udrv_device_uio(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.nodes[0].uio;
+}
+
+UDRV_API enum udrv_source udrv_device_source(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.source;
+}
+
+UDRV_API const char *udrv_device_dt_path(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.source == UDRV_SOURCE_DT ? dev->e.dt_path : NULL;
+}
+
+UDRV_API const char *udrv_device_driver(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.driver;
+}
+
+UDRV_API const char *udrv_device_pci_address(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->e.source == UDRV_SOURCE_PCI ? dev->e.pci_address : NULL;
+}
 
 UDRV_API int udrv_device_pci_id(const struct udrv_device *dev, uint16_t *vendor, uint16_t *device)
 {

@@ -203,6 +203,20 @@ void udrv__dma_teardown(struct udrv_device *dev)
 	dev->nslabs = 0;
 }
 
-UDRV__GETTER(void *, udrv_dma_cpu, const struct udrv_dma_buf, buf, buf->cpu)
-UDRV__GETTER(uint64_t, udrv_dma_bus, const struct udrv_dma_buf, buf, buf->bus)
-UDRV__GETTER(size_t, udrv_dma_size, const struct udrv_dma_buf, buf, buf->size)
+UDRV_API void *udrv_dma_cpu(const struct udrv_dma_buf *buf)
+{
+	assert(buf);
+	return buf->cpu;
+}
+
+UDRV_API uint64_t udrv_dma_bus(const struct udrv_dma_buf *buf)
+{
+	assert(buf);
+	return buf->bus;
+}
+
+UDRV_API size_t udrv_dma_size(const struct udrv_dma_buf *buf)
+{
+	assert(buf);
+	return buf->size;
+}

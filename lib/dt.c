@@ -159,7 +159,11 @@ UDRV_API void udrv_dt_close(struct udrv_dt *dt)
 	free(dt);
 }
 
-UDRV__GETTER(const char *, udrv_dt_path, const struct udrv_dt, dt, dt->path)
+UDRV_API const char *udrv_dt_path(const struct udrv_dt *dt)
+{
+	assert(dt);
+	return dt->path;
+}
 
 /* ---- properties ---- */
 

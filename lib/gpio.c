@@ -351,5 +351,8 @@ UDRV_API int udrv_gpio_wait_event(struct udrv_gpio *gpio, uint64_t timeout_ns,
 	return ret ? ret : 1;
 }
 
-UDRV__GETTER(const struct udrv_gpio_desc *, udrv_gpio_desc, const struct udrv_gpio, gpio,
-	     &gpio->desc)
+UDRV_API const struct udrv_gpio_desc *udrv_gpio_desc(const struct udrv_gpio *gpio)
+{
+	assert(gpio);
+	return &gpio->desc;
+}

@@ -164,9 +164,17 @@ UDRV_API int udrv_host_probe(struct udrv_host *host, unsigned int *failed)
 	return ret ? ret : c.bound;
 }
 
-UDRV__GETTER(unsigned int, udrv_host_num_bound, const struct udrv_host, host,
-	     (unsigned int)host->nbound)
-UDRV__GETTER(struct udrv_loop *, udrv_host_loop, struct udrv_host, host, host->loop)
+UDRV_API unsigned int udrv_host_num_bound(const struct udrv_host *host)
+{
+	assert(host);
+	return (unsigned int)host->nbound;
+}
+
+UDRV_API struct udrv_loop *udrv_host_loop(struct udrv_host *host)
+{
+	assert(host);
+	return host->loop;
+}
 
 UDRV_API int udrv_host_run(struct udrv_host *host)
 {

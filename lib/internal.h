@@ -14,14 +14,6 @@
 /* Every path buffer holds any path the kernel accepts (realpath() needs it). */
 #define UDRV_PATH PATH_MAX
 
-/* A public getter: UDRV_API @type @fn(@obj_type *@obj) returns @expr (@obj never NULL). */
-#define UDRV__GETTER(type, fn, obj_type, obj, expr)	\
-	UDRV_API type fn(obj_type *obj)			\
-	{						\
-		assert(obj);				\
-		return expr;				\
-	}
-
 /* ---- sysfs.c: paths under the root prefix, reading and writing files ---- */
 
 /* "/sys/..." under the root prefix (UDRV_ROOT); returns -ENAMETOOLONG. */

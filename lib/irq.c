@@ -80,7 +80,11 @@ void udrv__irq_teardown(struct udrv_device *dev)
 	dev->nirqs = 0;
 }
 
-UDRV__GETTER(unsigned int, udrv_device_num_irqs, const struct udrv_device, dev, dev->nirqs)
+UDRV_API unsigned int udrv_device_num_irqs(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->nirqs;
+}
 
 UDRV_API int udrv_device_irq(struct udrv_device *dev, unsigned int index, struct udrv_irq **out)
 {
@@ -117,8 +121,17 @@ UDRV_API int udrv_device_irq_by_name(struct udrv_device *dev, const char *name,
 	return udrv_error(-ENOENT, "%s: no interrupt named \"%s\"", dev->e.nodes[0].name, name);
 }
 
-UDRV__GETTER(unsigned int, udrv_irq_index, const struct udrv_irq, irq, irq->index)
-UDRV__GETTER(struct udrv_device *, udrv_irq_device, const struct udrv_irq, irq, irq->dev)
+UDRV_API unsigned int udrv_irq_index(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->index;
+}
+
+UDRV_API struct udrv_device *udrv_irq_device(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->dev;
+}
 
 static int gone(struct udrv_irq *irq)
 {
@@ -266,6 +279,20 @@ UDRV_API int udrv_irq_flush(struct udrv_irq *irq)
 	return seen;
 }
 
-UDRV__GETTER(int, udrv_irq_fd, const struct udrv_irq, irq, irq->fd)
-UDRV__GETTER(uint32_t, udrv_irq_count, const struct udrv_irq, irq, irq->count)
-UDRV__GETTER(uint64_t, udrv_irq_missed, const struct udrv_irq, irq, irq->missed)
+UDRV_API int udrv_irq_fd(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->fd;
+}
+
+UDRV_API uint32_t udrv_irq_count(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->count;
+}
+
+UDRV_API uint64_t udrv_irq_missed(const struct udrv_irq *irq)
+{
+	assert(irq);
+	return irq->missed;
+}

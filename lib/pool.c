@@ -59,10 +59,17 @@ void udrv__pool_teardown(struct udrv_device *dev)
 	udrv__alloc_fini(&dev->alloc);
 }
 
-UDRV__GETTER(size_t, udrv_device_dma_pool_size, const struct udrv_device, dev,
-	     dev->pool ? dev->pool_size : 0)
-UDRV__GETTER(bool, udrv_device_dma_pool_cached, const struct udrv_device, dev,
-	     dev->pool && dev->sync_fd >= 0)
+UDRV_API size_t udrv_device_dma_pool_size(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->pool ? dev->pool_size : 0;
+}
+
+UDRV_API bool udrv_device_dma_pool_cached(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->pool && dev->sync_fd >= 0;
+}
 
 UDRV_API int udrv_device_dma_pool_bus(const struct udrv_device *dev, uint64_t *bus)
 {

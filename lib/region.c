@@ -204,7 +204,11 @@ void udrv__unmap_all(struct udrv_device *dev)
 	udrv__pool_teardown(dev);
 }
 
-UDRV__GETTER(unsigned int, udrv_device_num_regions, const struct udrv_device, dev, dev->nregions)
+UDRV_API unsigned int udrv_device_num_regions(const struct udrv_device *dev)
+{
+	assert(dev);
+	return dev->nregions;
+}
 
 static int give(struct udrv_region *r, size_t min_size, struct udrv_region **out)
 {
@@ -245,12 +249,41 @@ UDRV_API int udrv_device_region_by_name(struct udrv_device *dev, const char *nam
 			  dev->e.nodes[0].name, name);
 }
 
-UDRV__GETTER(volatile void *, udrv_region_base, const struct udrv_region, region, region->base)
-UDRV__GETTER(size_t, udrv_region_size, const struct udrv_region, region, region->size)
-UDRV__GETTER(uint64_t, udrv_region_phys, const struct udrv_region, region, region->phys)
-UDRV__GETTER(const char *, udrv_region_name, const struct udrv_region, region, region->name)
-UDRV__GETTER(unsigned int, udrv_region_index, const struct udrv_region, region, region->index)
-UDRV__GETTER(const char *, udrv_region_alias, const struct udrv_region, region, region->alias)
+UDRV_API volatile void *udrv_region_base(const struct udrv_region *region)
+{
+	assert(region);
+	return region->base;
+}
+
+UDRV_API size_t udrv_region_size(const struct udrv_region *region)
+{
+	assert(region);
+	return region->size;
+}
+
+UDRV_API uint64_t udrv_region_phys(const struct udrv_region *region)
+{
+	assert(region);
+	return region->phys;
+}
+
+UDRV_API const char *udrv_region_name(const struct udrv_region *region)
+{
+	assert(region);
+	return region->name;
+}
+
+UDRV_API unsigned int udrv_region_index(const struct udrv_region *region)
+{
+	assert(region);
+	return region->index;
+}
+
+UDRV_API const char *udrv_region_alias(const struct udrv_region *region)
+{
+	assert(region);
+	return region->alias;
+}
 
 static int check(const struct udrv_region *r, size_t offset, unsigned int width)
 {
