@@ -194,6 +194,18 @@ static long long rd_time(int fd, struct rtc_time *tm)
 		.tm_mday = t.tm_mday, .tm_hour = t.tm_hour, .tm_min = t.tm_min, .tm_sec = t.tm_sec });
 }
 
+/* The RTC's time just after its second turns: an alarm at that + 1 then
+ * fires a second later, whatever the load (one set late in a second, with
+ * the second turning before it is armed, is due at once). */
+static long long rd_time_at_edge(int fd)
+{
+	long long now = rd_time(fd, NULL), t;
+
+	while ((t = rd_time(fd, NULL)) == now)
+		usleep(5000);
+	return t;
+}
+
 static void to_rtc(long long secs, struct rtc_time *t)
 {
 	time_t tt = (time_t)secs;
@@ -320,7 +332,7 @@ static void test_alarm_poll(void **state)
 
 	(void)state;
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
-	now = rd_time(fd, NULL);
+	now = rd_time_at_edge(fd);
 	to_rtc(now + 1, &w.time);
 	t0 = mono_ns();
 	assert_int_equal(ioctl(fd, RTC_WKALM_SET, &w), 0);
@@ -382,8 +394,8 @@ static void test_alarm_cancel(void **state)
 }
 
 /* RTC_ALM_SET (a time of day) + RTC_AIE_ON: a blocking read() of an
- * unsigned int returns when it fires. And an alarm enabled in the past
- * fires at once, as the kernel's. */
+ * unsigned int returns when it fires, not before the RTC reads its time.
+ * And an alarm enabled in the past fires at once, as the kernel's. */
 static void test_alarm_read(void **state)
 {
 	struct rtc_wkalrm w = { .enabled = 1 };
@@ -401,7 +413,7 @@ static void test_alarm_read(void **state)
 	assert_int_equal(lv, EVENT);
 	fcntl(fd, F_SETFL, 0);
 
-	now = rd_time(fd, NULL);
+	now = rd_time_at_edge(fd);
 	to_rtc(now + 1, &t);
 	t.tm_mday = t.tm_mon = t.tm_year = -1;	/* ALM_SET ignores the date */
 	assert_int_equal(ioctl(fd, RTC_ALM_SET, &t), 0);
@@ -414,6 +426,7 @@ static void test_alarm_read(void **state)
 	dt = mono_ns() - t0;
 	print_message("1 s alarm: read() returned after %.3f s\n", (double)dt / 1e9);
 	assert_int_equal(v, (unsigned int)EVENT);
+	assert_true(rd_time(fd, NULL) >= now + 1);
 	assert_true(dt >= 500 * MS && dt <= 2000 * MS);
 }
 
