@@ -75,6 +75,14 @@ void cuse_export_ready(struct cuse_export *x)
 		x->ready(x->node, x->ready_data);
 }
 
+void cuse_export_reply_ioctl(fuse_req_t req, int ret, const void *out, size_t out_size)
+{
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_ioctl(req, 0, out_size ? out : NULL, out_size);
+}
+
 int cuse_export_loop(struct cuse_export *x, int stop_fd, const struct cuse_export_dev *dev)
 {
 	struct fuse_buf buf = { .mem = NULL };

@@ -68,6 +68,13 @@ int cuse_export_open(struct cuse_export *x, const char *prog, const char *name,
 void cuse_export_ready(struct cuse_export *x);
 
 /*
+ * cuse_export_reply_ioctl() - answer an ioctl @req: @ret < 0 is the error
+ * (-errno) the caller gets; 0 returns the @out_size bytes at @out (borrowed,
+ * copied before it returns; none if @out_size is 0).
+ */
+void cuse_export_reply_ioctl(fuse_req_t req, int ret, const void *out, size_t out_size);
+
+/*
  * cuse_export_loop() - serve requests (libfuse calls the ops, in this
  * thread) and the device (@dev, borrowed) until @stop_fd (borrowed, never
  * read; -1: none) is readable: then 0. Errors: what @dev->step returned;

@@ -486,10 +486,7 @@ static void rtc_ioctl(fuse_req_t req, int cmd, void *arg, struct fuse_file_info 
 		ret = -ENOTTY;
 		break;
 	}
-	if (ret)
-		fuse_reply_err(req, -ret);
-	else
-		fuse_reply_ioctl(req, 0, need_out ? &u : NULL, need_out);
+	cuse_export_reply_ioctl(req, ret, &u, need_out);
 }
 
 static void rtc_init_done(void *userdata)
