@@ -1383,8 +1383,7 @@ def guest_tests(tally, build, board, timeout, extras=None):
     argv, adds = [GUEST_LIBEXEC + '/run-tests', board], ()
     if BOARDS[split_spec(board)[0]].get('rootfs'):
         argv, adds = ['/root/check.sh'], DEBIAN_ADDS
-        if not os.environ.get('UDRV_DEBIAN_REPO_READY'):
-            debian_packages(tally, build)
+        debian_packages(tally, build)
     status, g = run_in_guest(build, board, argv, adds, timeout=timeout, on_line=on_line,
                              extras=extras)
     if status is None:
