@@ -1330,6 +1330,8 @@ def debian_packages(tally, build):
     # network): the guest libraries qemu/run fetched for the sysroot
     deps = [f for f in glob.glob(os.path.join(build, 'cache', 'debs', 'aarch64', '*.deb'))
             if not re.match(r'(linux-|busybox)', os.path.basename(f))]
+    # and a second kernel's headers, for DKMS (qemu/run debian_next_kernel)
+    deps += glob.glob(os.path.join(build, 'cache', 'debian', 'next', '*.deb'))
     for f in debs + deps:
         shutil.copy(f, repo)
     with open(os.path.join(repo, 'Packages'), 'w') as f:

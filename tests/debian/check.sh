@@ -6,6 +6,7 @@
 # harness counts them as it counts a guest suite:
 #   install     apt installs every udrv package from the local repository
 #   dkms        DKMS built and installed udrv_uio for the running kernel
+#   dkms_next_kernel  and for a second kernel (6.12) once its headers are installed
 #   modalias    udev loaded it by modalias; /etc/modules-load.d loads it too
 #   udev        /dev/uio* of the stub's devices: group udrv, mode 0660
 #   sysusers    systemd-sysusers created the group udrv
@@ -88,6 +89,24 @@ dkms_built() {
 }
 check dkms dkms_built
 
+# A second kernel: installing its headers must make DKMS build and install
+# the stub for it too (dkms's header_postinst.d hook), as when a user's
+# next kernel arrives. The repository has 6.12's headers, and a package that
+# stands in for the image they depend on (qemu/run debian_next_kernel).
+dkms_next() {
+	local k ko
+	k=$(sed -n 's/^Package: linux-headers-\(.*-arm64\)$/\1/p' $repo/Packages | grep -vF "$kver" | head -1)
+	[ -n "$k" ] || { echo "no second kernel's headers in $repo"; return 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-headers-$k" || return 1
+	dkms status udrv
+	dkms status udrv -k "$k" | grep -q installed || return 1
+	ko=$(modinfo -k "$k" -n udrv_uio) || return 1
+	echo "$ko: $(modinfo -F vermagic "$ko")"
+	case $ko in /lib/modules/"$k"/updates/*) ;; *) return 1 ;; esac
+	modinfo -F vermagic "$ko" | grep -q "^$k "
+}
+check dkms_next_kernel dkms_next
+
 # --- loading: udev by modalias, then the README's modules-load.d way -------------
 by_modalias() {
 	modprobe -r udrv_uio 2>/dev/null
@@ -167,6 +186,11 @@ check man man_pages
 suite_end
 
 # --- the guest suites, from the udrv-tests package ------------------------------------
+# The stub suites load and unload the stub from the harness's path: here
+# that is the module DKMS built, and it is loaded as modprobe.d says.
+mkdir -p /lib/modules/udrv
+ln -sf "$(modinfo -n udrv_uio)" /lib/modules/udrv/udrv_uio.ko
+modprobe udrv_uio
 if [ -x /usr/libexec/udrv/run-tests ]; then
 	/usr/libexec/udrv/run-tests debian || status=$((status + 1))
 fi
@@ -177,7 +201,8 @@ purge_clean() {
 	modprobe -r udrv_uio
 	# what this script wrote as the administrator goes first: the
 	# packages must remove the rest
-	rm -rf /etc/udrv /etc/modules-load.d/udrv_uio.conf /etc/modprobe.d/udrv_uio.conf
+	rm -rf /etc/udrv /etc/modules-load.d/udrv_uio.conf /etc/modprobe.d/udrv_uio.conf \
+		/lib/modules/udrv
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs || return 1
 	local left
 	left=$(dpkg -l | awk '$1 != "un" && $2 ~ /udrv/')
