@@ -179,16 +179,6 @@ bad(const struct udrv_dt *dt, const char *prop, const char *fmt, ...)
 	return udrv_error(-EINVAL, "%s: property \"%s\": %s", dt->path, prop, msg);
 }
 
-/* @n cells (0 to 2) from cell @i of @v, as one number */
-static uint64_t cells(const void *v, size_t i, unsigned int n)
-{
-	uint64_t x = 0;
-
-	while (n--)
-		x = x << 32 | fdt32_ld((const fdt32_t *)v + i++);
-	return x;
-}
-
 UDRV_API int udrv_dt_property(const struct udrv_dt *dt, const char *prop, const void **val)
 {
 	const void *v;
@@ -237,9 +227,9 @@ static int values(const struct udrv_dt *dt, const char *prop, void *vals, size_t
 	n = len / width;
 	for (size_t i = 0; i < max && i < (size_t)n; i++) {
 		if (width == 4)
-			((uint32_t *)vals)[i] = (uint32_t)cells(v, i, 1);
+			((uint32_t *)vals)[i] = (uint32_t)udrv__cells(v, i, 1);
 		else
-			((uint64_t *)vals)[i] = cells(v, 2 * i, 2);
+			((uint64_t *)vals)[i] = udrv__cells(v, 2 * i, 2);
 	}
 	return one ? 0 : n;
 }
@@ -373,9 +363,9 @@ UDRV_API int udrv_dt_reg(const struct udrv_dt *dt, unsigned int index, uint64_t 
 	if (index >= (unsigned int)n)
 		return udrv_error(-ENOENT, "%s: \"reg\" has %d entries, no %u", dt->path, n, index);
 	if (addr)
-		*addr = cells(v, index * (ac + sc), ac);
+		*addr = udrv__cells(v, index * (ac + sc), ac);
 	if (size)
-		*size = cells(v, index * (ac + sc) + ac, sc);
+		*size = udrv__cells(v, index * (ac + sc) + ac, sc);
 	return n;
 }
 
@@ -413,14 +403,14 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 		return bad(dt, prop, "%d bytes, not a multiple of 4", len);
 	n = len / 4;
 	for (entry = 0; i < n; entry++) {
-		uint32_t ph = (uint32_t)cells(v, i++, 1), nargs = 0;
+		uint32_t ph = (uint32_t)udrv__cells(v, i++, 1), nargs = 0;
 		int off = -1;
 
 		if (ph && (off = fdt_node_offset_by_phandle(fdt, ph)) < 0)
 			return bad(dt, prop, "entry %u: phandle 0x%x names no node", entry, ph);
 		if (ph && cells_name) {
 			c = fdt_getprop(fdt, off, cells_name, &clen);
-			if (!c || clen != 4 || (nargs = (uint32_t)cells(c, 0, 1)) > 16)
+			if (!c || clen != 4 || (nargs = (uint32_t)udrv__cells(c, 0, 1)) > 16)
 				return bad(dt, prop, "entry %u: its target (phandle 0x%x) has "
 					   "%s %s", entry, ph, c ? "a malformed" : "no",
 					   cells_name);
@@ -439,7 +429,7 @@ UDRV_API int udrv_dt_phandle_args(const struct udrv_dt *dt, const char *prop,
 			return bad(dt, prop, "entry %u: %u arguments, at most %u read", index,
 				   nargs, max_args);
 		for (uint32_t a = 0; a < nargs; a++)
-			args[a] = (uint32_t)cells(v, (size_t)i + a, 1);
+			args[a] = (uint32_t)udrv__cells(v, (size_t)i + a, 1);
 		ret = target ? node_new(dt->blob, off, target) : 0;
 		return ret ? ret : (int)nargs;
 	}
@@ -456,7 +446,7 @@ static int frequency(const struct udrv_dt *dt, uint64_t *hz)
 		return len;
 	if (len != 4 && len != 8)
 		return bad(dt, "clock-frequency", "%d bytes, expected 4 or 8", len);
-	*hz = cells(v, 0, (unsigned int)len / 4);
+	*hz = udrv__cells(v, 0, (unsigned int)len / 4);
 	return 0;
 }
 

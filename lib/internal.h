@@ -31,6 +31,18 @@ void udrv__driver_of(const char *dir, char *out, size_t len);
 /* Write @val to the attribute @path: 0 or -errno (not logged). */
 int udrv__write_attr(const char *path, const char *val);
 
+/* @n big-endian 32-bit cells from cell @i of @v (a DT "reg" and the like),
+ * as one number; of more than 2 cells, the low 64 bits. */
+static inline uint64_t udrv__cells(const void *v, size_t i, unsigned int n)
+{
+	const unsigned char *p = (const unsigned char *)v + 4 * i;
+	uint64_t x = 0;
+
+	for (unsigned int b = 0; b < 4 * n; b++)
+		x = x << 8 | p[b];
+	return x;
+}
+
 /* ---- log.c ---- */
 
 void udrv__log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -19,22 +19,12 @@
  * never leave the region.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
-
-static uint64_t be_cells(const unsigned char *p, unsigned int n)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = 0; i < 4 * n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* #address-cells or #size-cells (@prop) for the DT node of @e: its parent's
  * or its nearest ancestor's that says (the kernel's of_n_addr_cells()). */
@@ -50,7 +40,7 @@ static unsigned int dt_cells(const struct udrv__entry *e, const char *prop, unsi
 		*slash = '\0';
 		snprintf(path, sizeof(path), "%s/%s", dir, prop);
 		if (udrv__read_file(path, (char *)b, sizeof(b)) == 4)
-			return (unsigned int)be_cells(b, 1);
+			return (unsigned int)udrv__cells(b, 0, 1);
 	}
 	return dflt;
 }
@@ -81,8 +71,8 @@ static uint64_t device_window(const struct udrv_device *dev, unsigned int n, con
 		snprintf(path, sizeof(path), "%s/reg", dev->e.of_node);
 		len = udrv__read_file(path, (char *)reg, sizeof(reg));
 		for (; len > 0 && count < 6 && (size_t)len >= (count + 1) * 4 * (ac + sc); count++) {
-			start[count] = be_cells(reg + count * 4 * (ac + sc), ac);
-			size[count] = be_cells(reg + count * 4 * (ac + sc) + 4 * ac, sc);
+			start[count] = udrv__cells(reg, count * (ac + sc), ac);
+			size[count] = udrv__cells(reg, count * (ac + sc) + ac, sc);
 		}
 		guess = n;
 	} else if (dev->e.source == UDRV_SOURCE_PCI) {
