@@ -159,7 +159,7 @@ TEST_BOARDS += ['virt-genirq', 'virt-genirq-only']
 # Its command is tests/debian/check.sh: install, DKMS, udev, sysusers, a
 # service, man pages, the guest suites from the packages, purge.
 BOARDS['debian'] = dict(BOARDS['virt'], family='virt', rootfs=True,
-                        append='systemd.show_status=0')
+                        append='systemd.show_status=0', timeout=900)
 DEBIAN_REPO = 'debian-repo'
 # --- kernels ------------------------------------------------------------------
 # The guest kernels, each built by qemu/run into its own folder (see
@@ -241,7 +241,9 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEBIAN_CHECK = os.path.join(TOP, 'tests', 'debian', 'check.sh')
 DEBIAN_ADDS = (DEBIAN_CHECK,
                os.path.join(TOP, 'examples', 'modules-load.d', 'udrv_uio.conf') + ':/root/modules-load.conf',
-               os.path.join(TOP, 'examples', 'modprobe.d', 'udrv_uio.conf') + ':/root/modprobe.conf')
+               os.path.join(TOP, 'examples', 'modprobe.d', 'udrv_uio.conf') + ':/root/modprobe.conf',
+               os.path.join(TOP, 'examples', 'Makefile') + ':/root/example/Makefile',
+               os.path.join(TOP, 'examples', 'pl031-alarm.c') + ':/root/example/pl031-alarm.c')
 
 # What a run exits with when the command did not finish (run_status());
 # otherwise the command's own status. Listed by --help and the README.
@@ -1330,8 +1332,9 @@ def debian_packages(tally, build):
     # network): the guest libraries qemu/run fetched for the sysroot
     deps = [f for f in glob.glob(os.path.join(build, 'cache', 'debs', 'aarch64', '*.deb'))
             if not re.match(r'(linux-|busybox)', os.path.basename(f))]
-    # and a second kernel's headers, for DKMS (qemu/run debian_next_kernel)
-    deps += glob.glob(os.path.join(build, 'cache', 'debian', 'next', '*.deb'))
+    # and what the checks install beyond the root filesystem (qemu/run
+    # debian_extra_debs: a second kernel's headers, pkg-config)
+    deps += glob.glob(os.path.join(build, 'cache', 'debian', 'extra', '*.deb'))
     for f in debs + deps:
         shutil.copy(f, repo)
     with open(os.path.join(repo, 'Packages'), 'w') as f:
@@ -1380,6 +1383,8 @@ def guest_tests(tally, build, board, timeout, extras=None):
             text[suite[0]].append(line)
 
     t0 = time.monotonic()
+    # (a board's own, longer time: the debian board installs and builds)
+    timeout = max(timeout, BOARDS[split_spec(board)[0]].get('timeout', 0))
     argv, adds = [GUEST_LIBEXEC + '/run-tests', board], ()
     if BOARDS[split_spec(board)[0]].get('rootfs'):
         argv, adds = ['/root/check.sh'], DEBIAN_ADDS

@@ -13,6 +13,8 @@
 #   service     a shipped driver as a systemd service, unprivileged, its
 #               output in the journal
 #   man         every shipped man page renders without a warning
+#   example     an out-of-tree driver (examples/) builds against libudrv-dev
+#               with pkg-config; guest_tool runs it
 #   purge       apt purge leaves no file, module or DKMS tree behind
 # then the guest suites, installed by udrv-tests, through run-tests.
 set -u
@@ -183,6 +185,17 @@ man_pages() {
 }
 check man man_pages
 
+# --- an out-of-tree driver against libudrv-dev -----------------------------------------
+# examples/Makefile as the README tells a driver writer to use it: pkg-config
+# finds udrv.pc, the example links against the installed libudrv.so. (gcc
+# came with DKMS; libc's headers are a compiler's, not udrv's, dependency.)
+example() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q pkg-config libc6-dev || return 1
+	make -C /root/example PREFIX=/usr install && ldd /usr/bin/pl031-alarm | tee /dev/stderr |
+		grep -q 'libudrv\.so\.0 => /usr/lib/'
+}
+check example example
+
 suite_end
 
 # --- the guest suites, from the udrv-tests package ------------------------------------
@@ -202,7 +215,7 @@ purge_clean() {
 	# what this script wrote as the administrator goes first: the
 	# packages must remove the rest
 	rm -rf /etc/udrv /etc/modules-load.d/udrv_uio.conf /etc/modprobe.d/udrv_uio.conf \
-		/lib/modules/udrv
+		/lib/modules/udrv /usr/bin/pl031-alarm
 	DEBIAN_FRONTEND=noninteractive apt-get purge -y -q $pkgs || return 1
 	local left
 	left=$(dpkg -l | awk '$1 != "un" && $2 ~ /udrv/')
