@@ -161,6 +161,9 @@ TEST_BOARDS += ['virt-genirq', 'virt-genirq-only']
 BOARDS['debian'] = dict(BOARDS['virt'], family='virt', rootfs=True,
                         append='systemd.show_status=0', timeout=900)
 DEBIAN_REPO = 'debian-repo'
+# How long a guest's command may run once the guest is up (--timeout), unless
+# its board says otherwise ('timeout', for test)
+DEFAULT_TIMEOUT = 300
 # --- kernels ------------------------------------------------------------------
 # The guest kernels, each built by qemu/run into its own folder (see
 # build_dir): Debian 12's 6.1 (the default), and 6.12 from bookworm-backports
@@ -1383,8 +1386,8 @@ def guest_tests(tally, build, board, timeout, extras=None):
             text[suite[0]].append(line)
 
     t0 = time.monotonic()
-    # (a board's own, longer time: the debian board installs and builds)
-    timeout = max(timeout, BOARDS[split_spec(board)[0]].get('timeout', 0))
+    # (without --timeout, a board's own limit: the debian board installs and builds)
+    timeout = timeout or BOARDS[split_spec(board)[0]].get('timeout', DEFAULT_TIMEOUT)
     argv, adds = [GUEST_LIBEXEC + '/run-tests', board], ()
     if BOARDS[split_spec(board)[0]].get('rootfs'):
         argv, adds = ['/root/check.sh'], DEBIAN_ADDS
@@ -1762,8 +1765,9 @@ def main():
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument('--build', required=True, help=argparse.SUPPRESS)
         p.add_argument('--board', default={'test': 'all', 'demo': 'all', 'bench': 'all'}.get(name, 'virt'))
-        p.add_argument('--timeout', type=int, default=300,
-                       help='seconds the command may run once the guest is up')
+        p.add_argument('--timeout', type=int, default=None if name == 'test' else DEFAULT_TIMEOUT,
+                       help='seconds the command may run once the guest is up (default %d; '
+                       'test: each board its own, 900 for debian)' % DEFAULT_TIMEOUT)
         if name != 'bench':
             add_run_options(p)
             # qemu/run checks the arguments before it builds anything.

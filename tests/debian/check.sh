@@ -14,7 +14,7 @@
 #               output in the journal
 #   man         every shipped man page renders without a warning
 #   example     an out-of-tree driver (examples/) builds against libudrv-dev
-#               with pkg-config; guest_tool runs it
+#               with pkg-config; the tool suite runs it
 #   purge       apt purge leaves no file, module or DKMS tree behind
 # then the guest suites, installed by udrv-tests, through run-tests.
 set -u
@@ -94,7 +94,7 @@ check dkms dkms_built
 # A second kernel: installing its headers must make DKMS build and install
 # the stub for it too (dkms's header_postinst.d hook), as when a user's
 # next kernel arrives. The repository has 6.12's headers, and a package that
-# stands in for the image they depend on (qemu/run debian_next_kernel).
+# stands in for the image they depend on (qemu/run debian_extra_debs).
 dkms_next() {
 	local k ko
 	k=$(sed -n 's/^Package: linux-headers-\(.*-arm64\)$/\1/p' $repo/Packages | grep -vF "$kver" | head -1)
@@ -187,10 +187,10 @@ check man man_pages
 
 # --- an out-of-tree driver against libudrv-dev -----------------------------------------
 # examples/Makefile as the README tells a driver writer to use it: pkg-config
-# finds udrv.pc, the example links against the installed libudrv.so. (gcc
-# came with DKMS; libc's headers are a compiler's, not udrv's, dependency.)
+# finds udrv.pc, the example links against the installed libudrv.so (the
+# root filesystem has gcc, libc's headers and pkg-config, as a board a
+# driver is written on has).
 example() {
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q pkg-config libc6-dev || return 1
 	make -C /root/example PREFIX=/usr install && ldd /usr/bin/pl031-alarm | tee /dev/stderr |
 		grep -Eq 'libudrv\.so\.0 => (/usr)?/lib/'	# (usrmerge: /lib is /usr/lib)
 }
@@ -200,9 +200,15 @@ suite_end
 
 # --- the guest suites, from the udrv-tests package ------------------------------------
 # The stub suites load and unload the stub from the harness's path: here
-# that is the module DKMS built, and it is loaded as modprobe.d says.
+# that is the module DKMS built, and it is loaded as modprobe.d says. (They
+# load it with finit_module(), flags 0: an uncompressed .ko, as DKMS builds
+# for this kernel, whose own modules are uncompressed.)
 mkdir -p /lib/modules/udrv
-ln -sf "$(modinfo -n udrv_uio)" /lib/modules/udrv/udrv_uio.ko
+if ko=$(modinfo -n udrv_uio); then
+	ln -sf "$ko" /lib/modules/udrv/udrv_uio.ko
+else
+	echo "check.sh: no DKMS-built udrv_uio for $kver: the stub suites will fail"
+fi
 modprobe udrv_uio
 if [ -x /usr/libexec/udrv/run-tests ]; then
 	/usr/libexec/udrv/run-tests debian || status=$((status + 1))

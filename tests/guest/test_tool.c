@@ -848,8 +848,9 @@ static void test_non_root(void **state)
 	assert_int_equal(chmod(dev, st.st_mode & 07777), 0);
 }
 
-/* The out-of-tree example, built on the host by examples/Makefile with
- * pkg-config against the staged udrv.pc (qemu/run) and installed with it. */
+/* The out-of-tree example, built by examples/Makefile with pkg-config: on the
+ * host against the staged udrv.pc (qemu/run), or on the debian board against
+ * the installed libudrv-dev (tests/debian/check.sh). */
 static void test_example(void **state)
 {
 	char *argv[] = { "/usr/bin/pl031-alarm", "pl031", "1", NULL };
