@@ -620,7 +620,8 @@ static void test_sigkill(void **state)
  * The virtio device unbound from the stub under the export, THREADS readers
  * going: the stub revokes the server's mappings (an access after that is a
  * bus error) and its UIO node reports POLLERR. The server fails what it
- * holds: every reader's read fails with EIO within 3 s (none hangs), the
+ * holds: every reader's read fails within 3 s (none hangs), with EIO, or
+ * with ENODEV if it came after the disk was deleted; the
  * server exits 1 with one line saying the disk was removed, and
  * /dev/ublkbN and /dev/ublkcN go. The unbind itself takes the stub's drain
  * time (200 ms): a virtio-mmio slot has no reset line, and the requests it
@@ -635,6 +636,7 @@ static void unbind_under_export(bool polled, uint64_t off, uint64_t seed)
 	struct server s, t;
 	uint64_t cut, worst, unbind_ms;
 	pthread_t th[THREADS];
+	unsigned int eio;
 	int fd, st;
 
 	assert_int_equal(sh("basename $(readlink -f /sys/class/uio/$(grep -lx virtio-blk "
@@ -657,8 +659,18 @@ static void unbind_under_export(bool polled, uint64_t off, uint64_t seed)
 		      "stderr: %s", polled ? "polled" : "interrupts", (unsigned long long)unbind_ms,
 		      (unsigned long long)worst, st, err);
 	assert_true(unbind_ms >= 200);	/* the stub's drain (UDRV_DMA_DRAIN_MS) */
-	for (unsigned int i = 0; i < THREADS; i++)
-		assert_int_equal(rd[i].err, EIO);
+	/* EIO for what the server held or was given; a reader whose next
+	 * read came after the server deleted the disk finds none (ENODEV,
+	 * seen once on 6.12 under load). None may succeed or hang, and the
+	 * server must have failed some. */
+	eio = 0;
+	for (unsigned int i = 0; i < THREADS; i++) {
+		if (rd[i].err != EIO && rd[i].err != ENODEV)
+			fail_msg("reader %u: read returned %zd: %s", i, rd[i].got,
+				 strerror(rd[i].err));
+		eio += rd[i].err == EIO;
+	}
+	assert_true(eio > 0);
 	assert_int_equal(st, 1);
 	assert_non_null(strstr(err, "udrv-blk: ublk: virtio-blk: the disk was removed"));
 	assert_non_null(nl = strchr(err, '\n'));
