@@ -162,7 +162,7 @@ BOARDS['debian'] = dict(BOARDS['virt'], family='virt', rootfs=True,
                         append='systemd.show_status=0', timeout=900)
 DEBIAN_REPO = 'debian-repo'
 # How long a guest's command may run once the guest is up (--timeout), unless
-# its board says otherwise ('timeout', for test)
+# its board says otherwise ('timeout'; run_in_guest)
 DEFAULT_TIMEOUT = 300
 # --- kernels ------------------------------------------------------------------
 # The guest kernels, each built by qemu/run into its own folder (see
@@ -1002,9 +1002,13 @@ def guest_script(argv):
     return ('#!/bin/sh\n' + ' '.join(shlex.quote(x) for x in argv) + '\n').encode()
 
 
-def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
+def run_in_guest(build, board, argv, adds=(), timeout=None, boot_timeout=120,
                  on_line=None, extras=None):
     """Boot `board`, run argv, return (status, guest).
+
+    timeout: seconds argv may run once the guest is up; None: the board's
+    own limit ('timeout': the debian board installs and builds), or
+    DEFAULT_TIMEOUT.
 
     status is the command's exit status, or None if the guest did not boot,
     panicked, hung, rebooted or died before the command finished: then
@@ -1013,6 +1017,7 @@ def run_in_guest(build, board, argv, adds=(), timeout=300, boot_timeout=120,
     reports it (run_status()). on_line(line) sees each console line of the
     command's output. adds: more HOST[:GUEST] files (the harness's own);
     extras: the user's additions (RunExtras)."""
+    timeout = timeout or BOARDS[split_spec(board)[0]].get('timeout', DEFAULT_TIMEOUT)
     work = tempfile.mkdtemp(prefix='udrv-%s-' % board)
     atexit.register(shutil.rmtree, work, True)  # also when a check below die()s
     extras = extras or RunExtras()
@@ -1336,7 +1341,7 @@ def debian_packages(tally, build):
     deps = [f for f in glob.glob(os.path.join(build, 'cache', 'debs', 'aarch64', '*.deb'))
             if not re.match(r'(linux-|busybox)', os.path.basename(f))]
     # and what the checks install beyond the root filesystem (qemu/run
-    # debian_extra_debs: a second kernel's headers, pkg-config)
+    # debian_extra_debs: a second kernel's headers)
     deps += glob.glob(os.path.join(build, 'cache', 'debian', 'extra', '*.deb'))
     for f in debs + deps:
         shutil.copy(f, repo)
@@ -1386,8 +1391,6 @@ def guest_tests(tally, build, board, timeout, extras=None):
             text[suite[0]].append(line)
 
     t0 = time.monotonic()
-    # (without --timeout, a board's own limit: the debian board installs and builds)
-    timeout = timeout or BOARDS[split_spec(board)[0]].get('timeout', DEFAULT_TIMEOUT)
     argv, adds = [GUEST_LIBEXEC + '/run-tests', board], ()
     if BOARDS[split_spec(board)[0]].get('rootfs'):
         argv, adds = ['/root/check.sh'], DEBIAN_ADDS
@@ -1765,9 +1768,9 @@ def main():
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument('--build', required=True, help=argparse.SUPPRESS)
         p.add_argument('--board', default={'test': 'all', 'demo': 'all', 'bench': 'all'}.get(name, 'virt'))
-        p.add_argument('--timeout', type=int, default=None if name == 'test' else DEFAULT_TIMEOUT,
+        p.add_argument('--timeout', type=int,
                        help='seconds the command may run once the guest is up (default %d; '
-                       'test: each board its own, 900 for debian)' % DEFAULT_TIMEOUT)
+                       'the debian board 900)' % DEFAULT_TIMEOUT)
         if name != 'bench':
             add_run_options(p)
             # qemu/run checks the arguments before it builds anything.

@@ -96,16 +96,16 @@ check dkms dkms_built
 # next kernel arrives. The repository has 6.12's headers, and a package that
 # stands in for the image they depend on (qemu/run debian_extra_debs).
 dkms_next() {
-	local k ko
+	local k ko v
 	k=$(sed -n 's/^Package: linux-headers-\(.*-arm64\)$/\1/p' $repo/Packages | grep -vF "$kver" | head -1)
 	[ -n "$k" ] || { echo "no second kernel's headers in $repo"; return 1; }
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "linux-headers-$k" || return 1
 	dkms status udrv
 	dkms status udrv -k "$k" | grep -q installed || return 1
-	ko=$(modinfo -k "$k" -n udrv_uio) || return 1
-	echo "$ko: $(modinfo -F vermagic "$ko")"
+	ko=$(modinfo -k "$k" -n udrv_uio) && v=$(modinfo -F vermagic "$ko") || return 1
+	echo "$ko: $v"
 	case $ko in /lib/modules/"$k"/updates/*) ;; *) return 1 ;; esac
-	modinfo -F vermagic "$ko" | grep -q "^$k "
+	case $v in "$k "*) ;; *) return 1 ;; esac
 }
 check dkms_next_kernel dkms_next
 
