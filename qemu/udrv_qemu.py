@@ -157,10 +157,18 @@ TEST_BOARDS += ['virt-genirq', 'virt-genirq-only']
 # finds and switches to (qemu/guest/init). A second disk (serial udrv-repo)
 # holds the run's local package repository (DEBIAN_REPO under the build).
 # Its command is tests/debian/check.sh: install, DKMS, udev, sysusers, a
-# service, man pages, the guest suites from the packages, purge.
+# service, man pages, purge; its packages are built for arm64 (qemu/debs).
+# The default matrix runs it; debian-full, on request, also builds the
+# armhf packages, has DKMS build for a second kernel, builds an out-of-tree
+# driver against libudrv-dev and runs the guest suites from udrv-tests.
+# What it boots is made beside the run (debian_prep, from the test's start).
 BOARDS['debian'] = dict(BOARDS['virt'], family='virt', rootfs=True,
                         append='systemd.show_status=0', timeout=900)
+BOARDS['debian-full'] = dict(BOARDS['debian'], full=True)
+TEST_BOARDS += ['debian']
 DEBIAN_REPO = 'debian-repo'
+# debian_prep's niceness: it takes what the run's timed work leaves
+PREP_NICE = 10
 # How long a guest's command may run once the guest is up (--timeout), unless
 # its board says otherwise ('timeout'; run_in_guest)
 DEFAULT_TIMEOUT = 300
@@ -1271,16 +1279,23 @@ class Tally:
                                    (' — ' + detail) if detail else ''), flush=True)
 
     def cmocka(self, scope, suite, text):
-        """Record cmocka's per-test lines; return how many failed."""
+        """Record cmocka's per-test lines; return how many failed. A test's
+        '@@UDRV-TOOK NAME SECONDS' line before it (tests/debian/check.sh)
+        becomes its detail."""
         failed = 0
+        took = {}
         for line in text.splitlines():
+            t = re.match(r'@@UDRV-TOOK (\S+) (\d+)$', line.strip())
+            if t:
+                took[t.group(1)] = '%s s' % t.group(2)
+                continue
             m = CMOCKA.match(line.strip())
             # Skip cmocka's summary and its '--- message' detail lines.
             if not m or re.match(r'\d+ test\(s\)|---', m.group(2)):
                 continue
             status = {'OK': 'PASS', 'SKIPPED': 'SKIP'}.get(m.group(1), 'FAIL')
             failed += status == 'FAIL'
-            self.add(scope, suite, m.group(2).strip(), status)
+            self.add(scope, suite, m.group(2).strip(), status, took.get(m.group(2).strip()))
         return failed
 
     def count(self, status):
@@ -1312,45 +1327,72 @@ def host_tests(tally, host_build, scope='host', args=(), log='testlog.json'):
             print(text[-3000:])
 
 
-def debian_packages(tally, build):
-    """The debian board's packages: qemu/debs for arm64 and armhf (each
-    check counted, scope 'debs'), then the local repository of the arm64
-    ones that the board's second disk carries (Guest.debian_disks)."""
+def debian_prep(build, full):
+    """What the debian boards boot, made beside the run's other work (cmd_test
+    starts it in a thread): the root filesystem and the second kernel's
+    packages (qemu/run debian-rootfs), udrv's packages built and checked by
+    qemu/debs for arm64 (and armhf when full), and the local repository of
+    the arm64 ones that the board's second disk carries (Guest.debian_disks).
+    It prints nothing, for it runs amid other reports: it returns (results,
+    text), results as (suite, test, status, detail) of scope 'debs' for the
+    board's lane to report, text what the failed steps said. Its programs run
+    at nice PREP_NICE: the host tests and the guests time themselves."""
+    results, text = [], []
     env = dict(os.environ, UDRV_BUILD=os.path.abspath(build))
-    for arch in ('aarch64', 'armhf'):
-        out = os.path.join(build, 'debs', arch)
-        p = subprocess.run([os.path.join(TOP, 'qemu', 'debs'), arch, out], env=env,
-                           capture_output=True, text=True)
-        seen = False
-        for line in p.stdout.splitlines():
-            m = re.match(r'(PASS|FAIL|SKIP) debs/(\S+)/(\S+)(?: \((.*)\))?$', line)
-            if m:
-                seen = True
-                tally.add('debs', m.group(2), m.group(3), m.group(1), m.group(4))
-        if p.returncode != 0:
-            print(p.stderr[-3000:])
-            if not seen:
-                tally.add('debs', arch, 'qemu/debs', 'FAIL', 'status %d' % p.returncode)
-    repo = os.path.join(build, DEBIAN_REPO)
-    shutil.rmtree(repo, ignore_errors=True)
-    os.makedirs(repo)
-    debs = [f for f in glob.glob(os.path.join(build, 'debs', 'aarch64', '*.deb'))
-            if '-dbgsym_' not in f and (f.endswith('_arm64.deb') or f.endswith('_all.deb'))]
-    # and what they depend on from Debian's archive (the guest has no
-    # network): the guest libraries qemu/run fetched for the sysroot
-    deps = [f for f in glob.glob(os.path.join(build, 'cache', 'debs', 'aarch64', '*.deb'))
-            if not re.match(r'(linux-|busybox)', os.path.basename(f))]
-    # and what the checks install beyond the root filesystem (qemu/run
-    # debian_extra_debs: a second kernel's headers)
-    deps += glob.glob(os.path.join(build, 'cache', 'debian', 'extra', '*.deb'))
-    for f in debs + deps:
-        shutil.copy(f, repo)
-    with open(os.path.join(repo, 'Packages'), 'w') as f:
-        subprocess.run(['dpkg-scanpackages', '-m', '.'], cwd=repo, stdout=f,
-                       stderr=subprocess.DEVNULL, check=True)
+
+    def run(argv):
+        return subprocess.run(argv, env=env, capture_output=True, text=True,
+                              preexec_fn=lambda: os.nice(PREP_NICE))
+    try:
+        t0 = time.monotonic()
+        if not os.environ.get('UDRV_NO_BUILD'):
+            p = run([os.path.join(TOP, 'qemu', 'run'), 'debian-rootfs'])
+            if p.returncode != 0:
+                results.append(('debian', 'rootfs', 'FAIL', 'qemu/run debian-rootfs: status %d'
+                                % p.returncode))
+                text.append(p.stderr[-3000:])
+                return results, text
+            results.append(('debian', 'rootfs', 'PASS', 'made or found in %.0f s'
+                            % (time.monotonic() - t0)))
+        for arch in ('aarch64', 'armhf') if full else ('aarch64',):
+            p = run([os.path.join(TOP, 'qemu', 'debs'), arch,
+                     os.path.join(build, 'debs', arch)])
+            seen = False
+            for line in p.stdout.splitlines():
+                m = re.match(r'(PASS|FAIL|SKIP) debs/(\S+)/(\S+)(?: \((.*)\))?$', line)
+                if m:
+                    seen = True
+                    results.append((m.group(2), m.group(3), m.group(1), m.group(4)))
+            if p.returncode != 0:
+                text.append(p.stderr[-3000:])
+                if not seen:
+                    results.append((arch, 'qemu/debs', 'FAIL', 'status %d' % p.returncode))
+        repo = os.path.join(build, DEBIAN_REPO)
+        shutil.rmtree(repo, ignore_errors=True)
+        os.makedirs(repo)
+        debs = [f for f in glob.glob(os.path.join(build, 'debs', 'aarch64', '*.deb'))
+                if '-dbgsym_' not in f and (f.endswith('_arm64.deb') or f.endswith('_all.deb'))]
+        # and what they depend on from Debian's archive (the guest has no
+        # network): the guest libraries qemu/run fetched for the sysroot
+        deps = [f for f in glob.glob(os.path.join(build, 'cache', 'debs', 'aarch64', '*.deb'))
+                if not re.match(r'(linux-|busybox)', os.path.basename(f))]
+        # and what the checks install beyond the root filesystem (qemu/run
+        # debian_extra_debs: a second kernel's headers)
+        deps += glob.glob(os.path.join(build, 'cache', 'debian', 'extra', '*.deb'))
+        for f in debs + deps:
+            shutil.copy(f, repo)
+        with open(os.path.join(repo, 'Packages'), 'w') as f:
+            subprocess.run(['dpkg-scanpackages', '-m', '.'], cwd=repo, stdout=f,
+                           stderr=subprocess.DEVNULL, check=True)
+    except (OSError, subprocess.SubprocessError) as e:
+        results.append(('debian', 'repository', 'FAIL', str(e)))
+    return results, text
 
 
-def guest_tests(tally, build, board, timeout, extras=None):
+def guest_tests(tally, build, board, timeout, extras=None, prep=None):
+    """The guest suites of board (a 'board@kernel'), counted in tally. prep: a
+    future of debian_prep's results, for a board with a root filesystem
+    (else it is made here)."""
     suite = [None]
     text = {}
     ended = {}
@@ -1392,9 +1434,17 @@ def guest_tests(tally, build, board, timeout, extras=None):
 
     t0 = time.monotonic()
     argv, adds = [GUEST_LIBEXEC + '/run-tests', board], ()
-    if BOARDS[split_spec(board)[0]].get('rootfs'):
-        argv, adds = ['/root/check.sh'], DEBIAN_ADDS
-        debian_packages(tally, build)
+    b = BOARDS[split_spec(board)[0]]
+    if b.get('rootfs'):
+        argv, adds = ['/root/check.sh'] + (['full'] if b.get('full') else []), DEBIAN_ADDS
+        results, said = prep.result() if prep else debian_prep(build, b.get('full'))
+        for r in results:
+            tally.add('debs', *r)
+        if said:
+            print('\n'.join(said))
+        if any(r[2] == 'FAIL' and r[1] in ('rootfs', 'repository') for r in results):
+            tally.add(board, 'boot', 'guest', 'FAIL', 'nothing to boot: see debs/debian')
+            return
     status, g = run_in_guest(build, board, argv, adds, timeout=timeout, on_line=on_line,
                              extras=extras)
     if status is None:
@@ -1513,6 +1563,16 @@ def cmd_test(a):
         return 0
     tally = Tally()
     t0 = time.monotonic()
+    # the debian boards' disk and packages are made from now on, beside the
+    # rest; their lanes wait for them (run_guests)
+    rootfs = [s for s in specs if BOARDS[split_spec(s)[0]].get('rootfs')]
+    waits = {}
+    if rootfs:
+        full = any(BOARDS[split_spec(s)[0]].get('full') for s in rootfs)
+        prep_pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        prep = prep_pool.submit(debian_prep, a.build, full)
+        prep_pool.shutdown(wait=False)
+        waits = {s: prep for s in rootfs}
     if not a.guest_only:
         for title, step in ([('host tests', lambda: host_tests(tally, a.host_build))] +
                             hardening.sanitizers(tally, a.build, host_tests)):
@@ -1531,7 +1591,7 @@ def cmd_test(a):
     # The harness's own tests boot virt one guest at a time: they take a
     # lane of the guest matrix rather than the whole host.
     jobs = {} if a.guest_only else {'harness': lambda: harness_tests(tally, a.build)}
-    run_guests(tally, a, specs, extras, jobs)
+    run_guests(tally, a, specs, extras, jobs, waits)
     passed, failed = tally.count('PASS'), tally.count('FAIL')
     skipped = tally.count('SKIP')
     print('### %.0f s, %d skipped' % (time.monotonic() - t0, skipped))
@@ -1591,15 +1651,18 @@ class WhileRunning:
         return False
 
 
-def run_guests(tally, a, specs, extras=None, jobs=None):
+def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
     """guest_tests on every 'board@kernel' in specs, side by side while the
     boards' BOARD_LOAD sum stays within a.jobs: a.jobs workers each take the
     first waiting board that fits. Longest first, as the last run timed
     them (build/test-times.json, else qemu/test-times.json), so that the run
     ends with short ones filling in. Each board's lines are printed when it ends.
     jobs: name -> function, more work of one guest's load each, scheduled
-    and reported as the boards are."""
+    and reported as the boards are. waits: spec -> a future the board needs
+    (debian_prep's): it is not started before the future is done, and is
+    handed it."""
     jobs = jobs or {}
+    waits = waits or {}
     times_path = os.path.join(a.build, 'test-times.json')
     times = {}
     # a fresh clone has no timings of its own: qemu/test-times.json, from a
@@ -1628,7 +1691,14 @@ def run_guests(tally, a, specs, extras=None, jobs=None):
         sys.stdout, sys.stderr = ThreadOutput(out), ThreadOutput(err)
 
     def fits():
-        return [s for s in order if used[0] + load(s) <= a.jobs]
+        return [s for s in order if used[0] + load(s) <= a.jobs
+                and (s not in waits or waits[s].done())]
+
+    def ready(_future):
+        with room:
+            room.notify_all()
+    for f in waits.values():
+        f.add_done_callback(ready)
 
     def worker():
         while True:
@@ -1662,7 +1732,7 @@ def run_guests(tally, a, specs, extras=None, jobs=None):
             if spec in jobs:
                 jobs[spec]()
             else:
-                guest_tests(tally, a.build, spec, a.timeout, extras)
+                guest_tests(tally, a.build, spec, a.timeout, extras, waits.get(spec))
         finally:
             took = time.monotonic() - t0
             times[spec] = round(took, 1)
@@ -1699,11 +1769,15 @@ def cmd_targets(a):
         t = '%s@%s' % (BOARDS[b]['arch'], k)
         if t not in seen:
             seen.append(t)
-    # the debian board's disk image (qemu/run debian_rootfs), after its kernel
-    # and the armhf sysroot its armhf packages are built against (qemu/debs)
-    if any(BOARDS[split_spec(s)[0]].get('rootfs') for s in board_specs(board, a.kernel, default)):
-        if 'armhf@6.1' not in seen:
-            seen.append('armhf@6.1')
+    # the debian boards: the armhf sysroot debian-full's armhf packages are
+    # built against (qemu/debs), and their disk image (qemu/run
+    # debian_build), after their kernel (test assembles it itself, beside
+    # its other work: debian_prep)
+    rootfs = [BOARDS[split_spec(s)[0]] for s in board_specs(board, a.kernel, default)
+              if BOARDS[split_spec(s)[0]].get('rootfs')]
+    if any(b.get('full') for b in rootfs) and 'armhf@6.1' not in seen:
+        seen.append('armhf@6.1')
+    if rootfs:
         seen.append('debian')
     print(' '.join(seen))
     return 0
