@@ -1340,9 +1340,9 @@ def debian_prep(build, full):
     results, text = [], []
     env = dict(os.environ, UDRV_BUILD=os.path.abspath(build))
 
-    def run(argv):
-        return subprocess.run(argv, env=env, capture_output=True, text=True,
-                              preexec_fn=lambda: os.nice(PREP_NICE))
+    def run(argv):  # (nice(1): preexec_fn is unsafe beside other threads)
+        return subprocess.run(['nice', '-n', str(PREP_NICE)] + argv, env=env,
+                              capture_output=True, text=True)
     try:
         t0 = time.monotonic()
         if not os.environ.get('UDRV_NO_BUILD'):
