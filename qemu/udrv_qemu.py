@@ -167,8 +167,10 @@ BOARDS['debian'] = dict(BOARDS['virt'], family='virt', rootfs=True,
 BOARDS['debian-full'] = dict(BOARDS['debian'], full=True)
 TEST_BOARDS += ['debian']
 DEBIAN_REPO = 'debian-repo'
-# debian_prep's niceness: it takes what the run's timed work leaves
+# debian_prep's niceness (it takes what the run's timed work leaves), and
+# how long one of its steps may take (mmdebstrap on a slow host: ~250 s)
 PREP_NICE = 10
+PREP_TIMEOUT = 1800
 # How long a guest's command may run once the guest is up (--timeout), unless
 # its board says otherwise ('timeout'; run_in_guest)
 DEFAULT_TIMEOUT = 300
@@ -712,7 +714,7 @@ class Guest:
         """The debian board's root disk (copy-on-write: the image stays as
         qemu/run built it) and its package repository, as an ext4 image
         made from the run's repository folder."""
-        root = os.path.join(os.path.dirname(self.build), 'cache', 'debian', 'rootfs.img')
+        root = debian_image(os.path.dirname(self.build))
         if not os.path.exists(root):
             die('no %s: qemu/run builds it for the debian board' % root)
         argv = ['-drive', 'file=%s,if=none,format=raw,id=root,snapshot=on' % root,
@@ -1333,6 +1335,11 @@ def host_tests(tally, host_build, scope='host', args=(), log='testlog.json'):
             print(text[-3000:])
 
 
+def debian_image(build):
+    """The debian boards' root disk image (qemu/run debian_rootfs)."""
+    return os.path.join(build, 'cache', 'debian', 'rootfs.img')
+
+
 def debian_prep(build, full):
     """What the debian boards boot, made beside the run's other work (cmd_test
     starts it in a thread): the root filesystem and the second kernel's
@@ -1341,18 +1348,20 @@ def debian_prep(build, full):
     the arm64 ones that the board's second disk carries (Guest.debian_disks).
     It prints nothing, for it runs amid other reports: it returns (results,
     text), results as (suite, test, status, detail) of scope 'debs' for the
-    board's lane to report, text what the failed steps said. Its programs run
-    at nice PREP_NICE: the host tests and the guests time themselves."""
+    board's guest run to report, text what the failed steps said. Its
+    programs run at nice PREP_NICE: the host tests and the guests time
+    themselves."""
     results, text = [], []
     env = dict(os.environ, UDRV_BUILD=os.path.abspath(build))
 
     def run(argv):  # (nice(1): preexec_fn is unsafe beside other threads)
         return subprocess.run(['nice', '-n', str(PREP_NICE)] + argv, env=env,
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, errors='replace',
+                              timeout=PREP_TIMEOUT)
     try:
         t0 = time.monotonic()
         if not os.environ.get('UDRV_NO_BUILD'):
-            p = run([os.path.join(TOP, 'qemu', 'run'), 'debian-rootfs'])
+            p = run([os.path.join(TOP, 'qemu', 'run'), 'debian-rootfs'] + (['--full'] if full else []))
             if p.returncode != 0:
                 results.append(('debian', 'rootfs', 'FAIL', 'qemu/run debian-rootfs: status %d'
                                 % p.returncode))
@@ -1390,8 +1399,8 @@ def debian_prep(build, full):
         with open(os.path.join(repo, 'Packages'), 'w') as f:
             subprocess.run(['dpkg-scanpackages', '-m', '.'], cwd=repo, stdout=f,
                            stderr=subprocess.DEVNULL, check=True)
-    except (OSError, subprocess.SubprocessError) as e:
-        results.append(('debian', 'repository', 'FAIL', str(e)))
+    except Exception as e:  # (in a thread: whatever it is, the lane reports it)
+        results.append(('debian', 'repository', 'FAIL', '%s: %s' % (type(e).__name__, e)))
     return results, text
 
 
@@ -1450,6 +1459,10 @@ def guest_tests(tally, build, board, timeout, extras=None, prep=None):
             print('\n'.join(said))
         if any(r[2] == 'FAIL' and r[1] in ('rootfs', 'repository') for r in results):
             tally.add(board, 'boot', 'guest', 'FAIL', 'nothing to boot: see debs/debian')
+            return
+        if not os.path.exists(debian_image(build)):
+            tally.add(board, 'boot', 'guest', 'FAIL', 'no %s: qemu/run test or exec --board '
+                      'debian makes it, without UDRV_NO_BUILD' % debian_image(build))
             return
     status, g = run_in_guest(build, board, argv, adds, timeout=timeout, on_line=on_line,
                              extras=extras)
@@ -1570,7 +1583,7 @@ def cmd_test(a):
     tally = Tally()
     t0 = time.monotonic()
     # the debian boards' disk and packages are made from now on, beside the
-    # rest; their lanes wait for them (run_guests)
+    # rest; their guests wait for them (run_guests)
     rootfs = [s for s in specs if BOARDS[split_spec(s)[0]].get('rootfs')]
     waits = {}
     if rootfs:
@@ -1703,8 +1716,10 @@ def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
     if workers > 1:
         sys.stdout, sys.stderr = ThreadOutput(out), ThreadOutput(err)
 
-    def fits():
+    def fits():  # (at most a.jobs boards that take load: the workers beyond are the others')
+        loaded = sum(1 for r in running if load(r) > 0)
         return [s for s in order if used[0] + load(s) <= a.jobs
+                and (load(s) == 0 or loaded < max(1, a.jobs))
                 and (s not in waits or waits[s].done())
                 and not (load(s) == 0 and any(quiet(r) for r in running))
                 and not (quiet(s) and any(load(r) == 0 for r in running))]
@@ -1795,7 +1810,7 @@ def cmd_targets(a):
     if any(b.get('full') for b in rootfs) and 'armhf@6.1' not in seen:
         seen.append('armhf@6.1')
     if rootfs:
-        seen.append('debian')
+        seen.append('debian-full' if any(b.get('full') for b in rootfs) else 'debian')
     print(' '.join(seen))
     return 0
 
@@ -1822,6 +1837,17 @@ def cmd_dumpdtb(a):
     return 0
 
 
+def positive_int(text):
+    """argparse type: an integer of at least 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError('%r is not a whole number of at least 1' % text)
+    return n
+
+
 class Parser(argparse.ArgumentParser):
     """A bad flag or value is one line on stderr and exit status 2."""
 
@@ -1835,8 +1861,8 @@ def add_kernel_args(p, name):
         ', '.join(KERNELS), DEFAULT_KERNEL,
         '; all, each with its boards' if name in ('test', 'demo', 'bench') else ''))
     if name == 'test':
-        p.add_argument('--jobs', type=int,
-                       default=int(os.environ.get('UDRV_JOBS', max(2, (os.cpu_count() or 2) // 2))),
+        p.add_argument('--jobs', type=positive_int,
+                       default=os.environ.get('UDRV_JOBS', str(max(2, (os.cpu_count() or 2) // 2))),
                        help='guests run side by side (default: half the CPUs, at least 2)')
 
 

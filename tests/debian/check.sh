@@ -6,19 +6,20 @@
 # harness counts them as it counts a guest suite:
 #   install     apt installs every udrv package from the local repository
 #   dkms        DKMS built and installed udrv_uio for the running kernel
-#   dkms_next_kernel  and for a second kernel (6.12) once its headers are installed
-#   modalias    udev loaded it by modalias; /etc/modules-load.d loads it too
+#   modalias    udev loaded it by modalias
+#   modules_load  /etc/modules-load.d and modprobe.d load it, as the README says
 #   udev        /dev/uio* of the stub's devices: group udrv, mode 0660
 #   sysusers    systemd-sysusers created the group udrv
 #   service     a shipped driver as a systemd service, unprivileged, its
 #               output in the journal
 #   man         every shipped man page renders without a warning
+#   purge       apt purge leaves no file, module or DKMS tree behind
+# With the argument 'full' (the board debian-full), also, before the purge:
+#   dkms_next_kernel  DKMS builds and installs it for a second kernel (6.12)
+#               once its headers are installed
 #   example     an out-of-tree driver (examples/) builds against libudrv-dev
 #               with pkg-config; the tool suite runs it
-#   purge       apt purge leaves no file, module or DKMS tree behind
-# With the argument 'full' (the board debian-full), also:
-#   dkms_next_kernel, example, and the guest suites installed by udrv-tests
-#   (through run-tests), before the purge.
+#   and the guest suites installed by udrv-tests, through run-tests.
 # Each check's seconds come before its line (@@UDRV-TOOK NAME S), for the
 # harness to report.
 set -u
