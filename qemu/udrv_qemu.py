@@ -1359,16 +1359,8 @@ def debian_prep(build, full):
                               capture_output=True, text=True, errors='replace',
                               timeout=PREP_TIMEOUT)
     try:
-        t0 = time.monotonic()
-        if not os.environ.get('UDRV_NO_BUILD'):
-            p = run([os.path.join(TOP, 'qemu', 'run'), 'debian-rootfs'] + (['--full'] if full else []))
-            if p.returncode != 0:
-                results.append(('debian', 'rootfs', 'FAIL', 'qemu/run debian-rootfs: status %d'
-                                % p.returncode))
-                text.append(p.stderr[-3000:])
-                return results, text
-            results.append(('debian', 'rootfs', 'PASS', 'made or found in %.0f s'
-                            % (time.monotonic() - t0)))
+        # (the packages first: the image waits on mmdebstrap, which qemu/run
+        # started in the background)
         for arch in ('aarch64', 'armhf') if full else ('aarch64',):
             p = run([os.path.join(TOP, 'qemu', 'debs'), arch,
                      os.path.join(build, 'debs', arch)])
@@ -1382,6 +1374,16 @@ def debian_prep(build, full):
                 text.append(p.stderr[-3000:])
                 if not seen:
                     results.append((arch, 'qemu/debs', 'FAIL', 'status %d' % p.returncode))
+        t0 = time.monotonic()
+        if not os.environ.get('UDRV_NO_BUILD'):
+            p = run([os.path.join(TOP, 'qemu', 'run'), 'debian-rootfs'] + (['--full'] if full else []))
+            if p.returncode != 0:
+                results.append(('debian', 'rootfs', 'FAIL', 'qemu/run debian-rootfs: status %d'
+                                % p.returncode))
+                text.append(p.stderr[-3000:])
+                return results, text
+            results.append(('debian', 'rootfs', 'PASS', 'made or found in %.0f s'
+                            % (time.monotonic() - t0)))
         repo = os.path.join(build, DEBIAN_REPO)
         shutil.rmtree(repo, ignore_errors=True)
         os.makedirs(repo)
