@@ -1890,7 +1890,7 @@ def main():
         p.add_argument('--board', default={'test': 'all', 'demo': 'all', 'bench': 'all'}.get(name, 'virt'))
         p.add_argument('--timeout', type=int,
                        help='seconds the command may run once the guest is up (default %d; '
-                       'the debian board 900)' % DEFAULT_TIMEOUT)
+                       'the debian boards 900)' % DEFAULT_TIMEOUT)
         if name != 'bench':
             add_run_options(p)
             # qemu/run checks the arguments before it builds anything.
