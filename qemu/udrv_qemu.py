@@ -201,13 +201,7 @@ DEFAULT_KERNEL = '6.1'
 # virt-genirq and virt-genirq-only boot virt for two short suites of the
 # kernel's uio_pdrv_genirq: half a guest, so that they can keep zcu102
 # company instead of leaving half the host idle.
-# The debian boards take none: they run beside the others, in the processor
-# time that the matrix's suites leave while they wait on timers and alarms
-# (their own work, apt and compilers, times nothing), but not beside a board
-# in QUIET_BOARDS, whose suites count timer periods.
-BOARD_LOAD = {'rpi3': 0.5, 'zcu102': 1.5, 'virt-genirq': 0.5, 'virt-genirq-only': 0.5,
-              'debian': 0.0, 'debian-full': 0.0}
-QUIET_BOARDS = ('zcu102',)
+BOARD_LOAD = {'rpi3': 0.5, 'zcu102': 1.5, 'virt-genirq': 0.5, 'virt-genirq-only': 0.5}
 
 
 def split_spec(spec, kernel=None):
@@ -1675,9 +1669,8 @@ class WhileRunning:
 
 def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
     """guest_tests on every 'board@kernel' in specs, side by side while the
-    boards' BOARD_LOAD sum stays within a.jobs: a.jobs workers (and one
-    more for each board of no load) each take the first waiting board that
-    fits. Longest first, as the last run timed
+    boards' BOARD_LOAD sum stays within a.jobs: a.jobs workers each take the
+    first waiting board that fits. Longest first, as the last run timed
     them (build/test-times.json, else qemu/test-times.json), so that the run
     ends with short ones filling in. Each board's lines are printed when it ends.
     jobs: name -> function, more work of one guest's load each, scheduled
@@ -1709,23 +1702,13 @@ def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
     lock = threading.Lock()
     room = threading.Condition()
     used = [0.0]
-    running = []
-
-    def quiet(spec):
-        return spec not in jobs and split_spec(spec)[0] in QUIET_BOARDS
-    # (a worker more for each board that takes no load)
-    workers = max(1, a.jobs) + sum(1 for s in order if load(s) == 0)
     out, err = sys.stdout, sys.stderr
-    if workers > 1:
+    if a.jobs > 1:
         sys.stdout, sys.stderr = ThreadOutput(out), ThreadOutput(err)
 
-    def fits():  # (at most a.jobs boards that take load: the workers beyond are the others')
-        loaded = sum(1 for r in running if load(r) > 0)
+    def fits():
         return [s for s in order if used[0] + load(s) <= a.jobs
-                and (load(s) == 0 or loaded < max(1, a.jobs))
-                and (s not in waits or waits[s].done())
-                and not (load(s) == 0 and any(quiet(r) for r in running))
-                and not (quiet(s) and any(load(r) == 0 for r in running))]
+                and (s not in waits or waits[s].done())]
 
     def ready(_future):
         with room:
@@ -1742,13 +1725,11 @@ def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
                 spec = fits()[0]
                 order.remove(spec)
                 used[0] += load(spec)
-                running.append(spec)
             try:
                 one_guest(spec)
             finally:
                 with room:
                     used[0] -= load(spec)
-                    running.remove(spec)
                     room.notify_all()
 
     def title(spec):
@@ -1756,7 +1737,7 @@ def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
 
     def one_guest(spec):
         t0 = time.monotonic()
-        if workers > 1:
+        if a.jobs > 1:
             sys.stdout.local.buf = sys.stderr.local.buf = io.StringIO()
             with lock:
                 out.write('### %s: started\n' % title(spec))
@@ -1771,7 +1752,7 @@ def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
         finally:
             took = time.monotonic() - t0
             times[spec] = round(took, 1)
-            if workers > 1:
+            if a.jobs > 1:
                 text = sys.stdout.local.buf.getvalue()
                 sys.stdout.local.buf = sys.stderr.local.buf = None
                 with lock:
@@ -1779,8 +1760,8 @@ def run_guests(tally, a, specs, extras=None, jobs=None, waits=None):
                     out.flush()
 
     try:
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            for f in [pool.submit(worker) for _ in range(workers)]:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+            for f in [pool.submit(worker) for _ in range(max(1, a.jobs))]:
                 f.result()
     finally:
         sys.stdout, sys.stderr = out, err
